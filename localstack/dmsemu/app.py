@@ -1,0 +1,178 @@
+"""The WSGI application: moto's server wrapped by the compatibility layer.
+
+Routes every AWS request through the per-service fixes, injects faults, counts
+calls, and serves the admin routes under `/_dmsemu/`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from typing import Callable
+
+from . import MOTO_VERSION, cloudwatch, dms, kms
+from .faults import FaultError, Injector
+from .protocol import Call, classify, error_response
+
+LOG = logging.getLogger("dmsemu")
+Response = tuple[int, list[tuple[str, str]], bytes]
+
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
+           501: "Not Implemented", 503: "Service Unavailable"}
+
+
+class CompatApp:
+    def __init__(self, moto_app: Callable) -> None:
+        self.moto_app = moto_app
+        self.faults = Injector()
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ WSGI
+
+    def __call__(self, environ: dict, start_response: Callable):
+        status, headers, body = self.serve(environ)
+        start_response(f"{status} {REASONS.get(status, 'Status')}", headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    def serve(self, environ: dict) -> Response:
+        path = environ.get("PATH_INFO", "/")
+        body = _read_body(environ)
+        if path.startswith("/_dmsemu/"):
+            return self.admin(environ, path, body)
+        if path.startswith("/moto-api"):
+            return self.forward(environ, body)
+        call = classify(environ, body)
+        with self._lock:
+            self.calls[f"{call.service}:{call.operation}"] += 1
+        delay, fault = self.faults.decide(call)
+        if delay:
+            time.sleep(delay)
+        if fault is not None:
+            return error_response(call, *fault)
+        try:
+            response = self.dispatch(environ, call)
+        except NotImplementedError as err:
+            LOG.info("not implemented: %s:%s: %s", call.service, call.operation, err)
+            return _not_implemented(call)
+        except Exception:  # noqa: BLE001 - an emulator bug must still answer in the caller's protocol
+            LOG.exception("dmsemu failed on %s:%s", call.service, call.operation)
+            return error_response(call, 500, "InternalFailure", f"the emulator failed on {call.operation}; see its log")
+        return _json_not_html(call, response)
+
+    def dispatch(self, environ: dict, call: Call) -> Response:
+        def forward(body: bytes, extra: dict | None = None) -> Response:
+            return self.forward(environ, body, extra or {})
+
+        if call.service == "dms":
+            return dms.handle(call, lambda body: forward(body))
+        if call.service == "kms":
+            return kms.handle(call, lambda body: forward(body))
+        if call.service == "monitoring":
+            return cloudwatch.handle(call, forward)
+        return forward(call.body)
+
+    def forward(self, environ: dict, body: bytes, extra: dict | None = None) -> Response:
+        """Calls moto with this body (and extra headers), collecting its answer."""
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(body)
+        env["CONTENT_LENGTH"] = str(len(body))
+        for name, value in (extra or {}).items():
+            if name.lower() == "content-type":
+                env["CONTENT_TYPE"] = value
+            else:
+                env["HTTP_" + name.upper().replace("-", "_")] = value
+        if extra:
+            env["PATH_INFO"] = "/"
+            env.pop("HTTP_SMITHY_PROTOCOL", None)
+        captured: dict = {}
+
+        def start_response(status: str, headers: list, exc_info=None):
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = [(k, v) for k, v in headers if k.lower() != "content-length"]
+
+        chunks = self.moto_app(env, start_response)
+        try:
+            data = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return captured["status"], captured["headers"], data
+
+    # ------------------------------------------------------------------ admin
+
+    def admin(self, environ: dict, path: str, body: bytes) -> Response:
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            doc = json.loads(body) if body else {}
+        except ValueError:
+            return _admin_json({"error": "body is not JSON"}, 400)
+        try:
+            if path == "/_dmsemu/health":
+                return _admin_json({"ok": True, "moto": MOTO_VERSION})
+            if path == "/_dmsemu/faults":
+                if method in ("PUT", "POST"):
+                    return _admin_json(self.faults.set(doc))
+                if method == "DELETE":
+                    self.faults.reset()
+                return _admin_json(self.faults.get())
+            if path == "/_dmsemu/calls":
+                with self._lock:
+                    if method == "DELETE":
+                        self.calls.clear()
+                    return _admin_json(dict(self.calls))
+            if path == "/_dmsemu/reset" and method == "POST":
+                reset_env = dict(environ, REQUEST_METHOD="POST", PATH_INFO="/moto-api/reset")
+                self.forward(reset_env, b"")
+                dms.reset()
+                self.faults.reset()
+                with self._lock:
+                    self.calls.clear()
+                return _admin_json({"reset": True})
+            if path == "/_dmsemu/state/dms" and method in ("PUT", "POST"):
+                return _admin_json(dms.seed_state(doc))
+        except (FaultError, dms.DmsError) as err:
+            return _admin_json({"error": str(err)}, 400)
+        return _admin_json({"error": f"no admin route {method} {path}"}, 404)
+
+
+def _read_body(environ: dict) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    if length > 0:
+        return stream.read(length)
+    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        return stream.read()
+    return b""
+
+
+def _admin_json(doc: dict, status: int = 200) -> Response:
+    return status, [("Content-Type", "application/json")], json.dumps(doc).encode()
+
+
+def _json_not_html(call: Call, response: Response) -> Response:
+    """moto 5.2.5 answers an unimplemented action with an HTML 500 page, which SDKs
+    retry as a transient fault. Answer 501 with the protocol's error shape instead."""
+    status, headers, body = response
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if status >= 500 and ("html" in content_type or body.lstrip().lower().startswith(b"<!doctype")):
+        return _not_implemented(call)
+    return response
+
+
+def _not_implemented(call: Call) -> Response:
+    return error_response(
+        call,
+        501,
+        "NotImplemented",
+        f"{call.service}:{call.operation} is not implemented by the local emulator (moto {MOTO_VERSION} + dmsemu)",
+    )

@@ -1,0 +1,125 @@
+"""CloudWatch over the Smithy rpc-v2-cbor protocol, translated to moto 5.2.5's JSON.
+
+aws-sdk-cloudwatch >= 1.100 sends `POST /service/GraniteServiceVersion20100801/
+operation/<Op>` with CBOR bodies; moto 5.2.5 answers 404. This layer decodes the
+CBOR request, hands moto the same call in awsJson 1.0, and encodes moto's answer
+back to CBOR typed by botocore's model (tagged timestamps, doubles, blobs).
+
+It also serves ListMetrics itself, for either protocol: moto 5.2.5 repeats a metric
+once per stored datapoint and pages before it de-duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Callable
+
+import cbor2
+
+from . import shapes
+from .protocol import Call, error_response, json_response
+
+TARGET = "GraniteServiceVersion20100801"
+
+
+def list_metrics(call: Call, request: dict) -> dict:
+    """ListMetrics over distinct metrics (moto 5.2.5 lists one per datapoint and
+    pages before de-duplicating), with AWS's filters and 500-metric pages."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    backend = cloudwatch_backends[call.account][call.region]
+    wanted = [(d.get("Name"), d.get("Value")) for d in request.get("Dimensions") or []]
+    seen: dict[tuple, dict] = {}
+    for datum in backend.get_all_metrics():
+        if request.get("Namespace") and datum.namespace != request["Namespace"]:
+            continue
+        if request.get("MetricName") and datum.name != request["MetricName"]:
+            continue
+        dims = [(d.name, d.value) for d in datum.dimensions]
+        if any(not any(n == name and (want is None or v == want) for n, v in dims) for name, want in wanted):
+            continue
+        key = (datum.namespace, datum.name, tuple(sorted(dims)))
+        seen.setdefault(key, {
+            "Namespace": datum.namespace,
+            "MetricName": datum.name,
+            "Dimensions": [{"Name": n, "Value": v} for n, v in dims],
+        })
+    metrics = list(seen.values())
+    try:
+        start = int(request.get("NextToken") or 0)
+    except ValueError:
+        raise ValueError("Request parameter NextToken is invalid") from None
+    payload: dict = {"Metrics": metrics[start : start + 500]}
+    if start + 500 < len(metrics):
+        payload["NextToken"] = str(start + 500)
+    return payload
+
+
+def handle(call: Call, forward: Callable[[bytes, dict], tuple[int, list, bytes]]):
+    if call.operation == "ListMetrics":
+        return _own(call, list_metrics)
+    if call.protocol == "json":
+        return forward(call.body, {})
+
+    op_model = shapes.operation("cloudwatch", call.operation)
+    if op_model is None:
+        return error_response(call, 400, "UnknownOperationException", f"Unknown operation {call.operation}")
+    try:
+        request = cbor2.loads(call.body) if call.body else {}
+    except Exception as err:  # noqa: BLE001 - any decoding failure is the caller's
+        return error_response(call, 400, "SerializationException", f"Request body is not CBOR: {err}")
+    request = shapes.from_cbor(request or {})
+    missing = [m for m in op_model.input_shape.required_members if m not in request] if op_model.input_shape else []
+    if missing:
+        return error_response(call, 400, "MissingParameter", f"The parameter {missing[0]} must be specified.")
+    body = json.dumps(request).encode()
+    status, _headers, raw = forward(
+        body,
+        {
+            "X-Amz-Target": f"{TARGET}.{call.operation}",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    try:
+        payload = json.loads(raw) if raw else {}
+    except ValueError:
+        payload = {"__type": "InternalFailure", "message": raw.decode("utf-8", "replace")[:500]}
+    if status != 200:
+        code = str(payload.get("__type", "InternalFailure")).rsplit("#", 1)[-1]
+        message = payload.get("message") or payload.get("Message") or ""
+        return error_response(call, status, code, message)
+    return _encode(op_model, payload, _headers_value(_headers, "x-amzn-requestid"))
+
+
+def _own(call: Call, operation) -> tuple[int, list, bytes]:
+    """Serves an operation this layer implements, in the caller's protocol."""
+    try:
+        request = cbor2.loads(call.body) if call.protocol == "cbor" and call.body else call.json_body()
+        payload = operation(call, shapes.from_cbor(request or {}))
+    except ValueError as err:
+        return error_response(call, 400, "InvalidParameterValue", str(err))
+    if call.protocol == "json":
+        return json_response(payload)
+    return _encode(shapes.operation("cloudwatch", call.operation), payload, str(uuid.uuid4()))
+
+
+def _encode(op_model, payload: dict, request_id: str) -> tuple[int, list, bytes]:
+    if op_model.output_shape is not None:
+        payload = shapes.walk(payload, op_model.output_shape, shapes.cbor_leaf)
+    return (
+        200,
+        [
+            ("Content-Type", "application/cbor"),
+            ("smithy-protocol", "rpc-v2-cbor"),
+            ("x-amzn-RequestId", request_id),
+        ],
+        cbor2.dumps(payload, datetime_as_timestamp=True, timezone=None),
+    )
+
+
+def _headers_value(headers: list, name: str) -> str:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return "00000000-0000-0000-0000-000000000000"

@@ -1,0 +1,721 @@
+"""AWS DMS as the AWS SDK for Rust expects it, on top of moto 5.2.5.
+
+Fixes (each could go upstream to moto):
+- timestamps as epoch numbers (awsJson 1.1), not ISO strings, and no JSON nulls;
+- MaxRecords/Marker paging, driven by botocore's paginator model;
+- the defaults AWS fills in (PubliclyAccessible true, the account's aws/dms key,
+  MultiAZ, AutoMinorVersionUpgrade, EngineVersion, SslMode none), endpoint status
+  `active`, task status `ready` after creation, real subnet group VPC and subnets;
+- read operations moto lacks, backed by state a scenario loader sets through the
+  admin route (table statistics, account attributes, certificates, assessment runs,
+  serverless replications, Schema Conversion projects, events, engine versions).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from . import shapes
+from .protocol import Call, error_response, json_response
+
+DEFAULT_ENGINE_VERSION = "3.5.4"
+DEFAULT_PAGE = 100
+PAGE_LIMITS = {"DescribeTableStatistics": 500, "DescribeReplicationTableStatistics": 500}
+
+# What DescribeEngineVersions answers: DMS engine releases with their lifecycle.
+# Dates follow the DMS release notes; the emulator serves them as data.
+ENGINE_VERSIONS = [
+    {"Version": "3.4.7", "Lifecycle": "deprecated", "ReleaseStatus": "prod", "LaunchDate": "2022-06-06T00:00:00Z",
+     "DeprecationDate": "2024-09-30T00:00:00Z", "ForceUpgradeDate": "2024-10-15T00:00:00Z", "AvailableUpgrades": ["3.5.3", "3.5.4"]},
+    {"Version": "3.5.1", "Lifecycle": "deprecated", "ReleaseStatus": "prod", "LaunchDate": "2023-06-30T00:00:00Z",
+     "DeprecationDate": "2025-03-31T00:00:00Z", "AvailableUpgrades": ["3.5.3", "3.5.4"]},
+    {"Version": "3.5.2", "Lifecycle": "deprecated", "ReleaseStatus": "prod", "LaunchDate": "2023-10-29T00:00:00Z",
+     "DeprecationDate": "2025-07-31T00:00:00Z", "AvailableUpgrades": ["3.5.3", "3.5.4"]},
+    {"Version": "3.5.3", "Lifecycle": "available", "ReleaseStatus": "prod", "LaunchDate": "2024-05-17T00:00:00Z",
+     "AvailableUpgrades": ["3.5.4"]},
+    {"Version": "3.5.4", "Lifecycle": "available", "ReleaseStatus": "prod", "LaunchDate": "2024-12-16T00:00:00Z",
+     "AvailableUpgrades": ["3.6.1"]},
+    {"Version": "3.6.1", "Lifecycle": "available", "ReleaseStatus": "beta", "LaunchDate": "2025-08-01T00:00:00Z",
+     "AvailableUpgrades": []},
+]
+
+# Default DMS quotas (DMS User Guide, "Quotas for AWS Database Migration Service").
+DEFAULT_QUOTAS = {
+    "ReplicationInstances": 60,
+    "AllocatedStorage": 30000,
+    "Endpoints": 1000,
+    "ReplicationTasks": 600,
+    "EndpointsPerInstance": 100,
+    "ReplicationSubnetGroups": 60,
+    "SubnetsPerReplicationSubnetGroup": 60,
+    "EventSubscriptions": 60,
+    "Certificates": 100,
+}
+
+
+class DmsError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass
+class DmsState:
+    """What AWS derives itself and moto does not keep, for one account and region."""
+
+    table_statistics: dict[str, list] = field(default_factory=dict)
+    tasks: dict[str, dict] = field(default_factory=dict)
+    instances: dict[str, dict] = field(default_factory=dict)
+    certificates: dict[str, dict] = field(default_factory=dict)
+    assessment_runs: list = field(default_factory=list)
+    replication_configs: dict[str, dict] = field(default_factory=dict)
+    replications: dict[str, dict] = field(default_factory=dict)
+    replication_table_statistics: dict[str, list] = field(default_factory=dict)
+    migration_projects: list = field(default_factory=list)
+    data_providers: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    account_quotas: dict[str, int] = field(default_factory=dict)
+
+
+_LOCK = threading.RLock()
+_STATE: dict[tuple[str, str], DmsState] = {}
+
+
+def state(account: str, region: str) -> DmsState:
+    with _LOCK:
+        return _STATE.setdefault((account, region), DmsState())
+
+
+def reset() -> None:
+    with _LOCK:
+        _STATE.clear()
+
+
+def seed_state(doc: dict) -> dict:
+    """Merges derived state from the admin route: dicts update, lists append."""
+    account, region = doc.get("account"), doc.get("region")
+    if not account or not region:
+        raise DmsError("ValidationException", "state needs 'account' and 'region'")
+    st = state(account, region)
+    with _LOCK:
+        for key, value in doc.items():
+            if key in ("account", "region"):
+                continue
+            if not hasattr(st, key):
+                raise DmsError("ValidationException", f"unknown state key '{key}'")
+            current = getattr(st, key)
+            if isinstance(current, dict) and isinstance(value, dict):
+                for arn, item in value.items():
+                    if isinstance(current.get(arn), dict) and isinstance(item, dict):
+                        current[arn].update(item)
+                    else:
+                        current[arn] = item
+            elif isinstance(current, list) and isinstance(value, list):
+                current.extend(value)
+            else:
+                raise DmsError("ValidationException", f"state key '{key}' has the wrong type")
+    return {"account": account, "region": region}
+
+
+# ---------------------------------------------------------------- moto access
+
+
+def _backend(call: Call):
+    from moto.dms.models import dms_backends
+
+    return dms_backends[call.account][call.region]
+
+
+def aws_managed_key_arn(account: str, region: str, service: str = "dms") -> str:
+    """The ARN of the account's `aws/<service>` key, created on first use as AWS does.
+
+    moto 5.2.5 creates reserved-alias keys with KeyManager CUSTOMER and has no
+    `aws/dms` at all; AWS-managed keys say KeyManager AWS and rotate yearly.
+    """
+    from moto.kms.models import kms_backends
+
+    kms = kms_backends[account][region]
+    alias = f"alias/aws/{service}"
+    with _LOCK:
+        key_id = next((k.id for k in kms.keys.values() if alias in k.aliases), None)
+        if key_id is None:
+            key = kms.create_key(
+                policy=None,
+                key_usage="ENCRYPT_DECRYPT",
+                key_spec="SYMMETRIC_DEFAULT",
+                description=f"Default key that protects my {service.upper()} data when no other key is defined",
+                tags=None,
+            )
+            kms.create_alias(key.id, alias)
+            key_id = key.id
+        key = kms.keys[key_id]
+        key.key_manager = "AWS"
+        key.key_rotation_status = True
+        return key.arn
+
+
+def _subnet_group_view(call: Call, ident: str | None, base: dict | None) -> dict | None:
+    """A subnet group with the VPC and subnets EC2 really has (moto says vpc-12345)."""
+    if not ident:
+        return base
+    group = _backend(call).replication_subnet_groups.get(ident)
+    if group is None:
+        return base
+    view = dict(base or group.to_dict())
+    view["ReplicationSubnetGroupDescription"] = group.description
+    subnet_ids = group.subnetIds or []
+    try:
+        from moto.ec2.models import ec2_backends
+
+        ec2 = ec2_backends[call.account][call.region]
+        subnets = [ec2.get_subnet(sid) for sid in subnet_ids]
+    except Exception:  # noqa: BLE001 - unknown subnet ids: keep what moto said
+        return view
+    if subnets:
+        view["VpcId"] = subnets[0].vpc_id
+        view["Subnets"] = [
+            {"SubnetIdentifier": s.id, "SubnetAvailabilityZone": {"Name": s.availability_zone}, "SubnetStatus": "Active"}
+            for s in subnets
+        ]
+    return view
+
+
+def _fix_new_subnet_group(call: Call, request: dict, payload: dict) -> None:
+    """moto 5.2.5 drops the SubnetIds of a new subnet group; keep them."""
+    ident = request.get("ReplicationSubnetGroupIdentifier")
+    group = _backend(call).replication_subnet_groups.get(ident)
+    if group is None:
+        return
+    group.subnetIds = list(request.get("SubnetIds") or [])
+    payload["ReplicationSubnetGroup"] = _subnet_group_view(call, ident, group.to_dict())
+
+
+def _fix_new_instance(call: Call, payload: dict) -> None:
+    """AWS's defaults for a replication instance created without them."""
+    arn = payload.get("ReplicationInstance", {}).get("ReplicationInstanceArn")
+    inst = next((i for i in _backend(call).replication_instances.values() if i.arn == arn), None)
+    if inst is None:
+        return
+    if inst.kms_key_id is None:
+        inst.kms_key_id = aws_managed_key_arn(call.account, call.region)
+    if inst.publicly_accessible is None:
+        inst.publicly_accessible = True
+        inst.public_ip_addresses = [f"54.{len(inst.id) % 250}.{abs(hash(inst.id)) % 250}.10"]
+    if inst.multi_az is None:
+        inst.multi_az = False
+    if inst.auto_minor_version_upgrade is None:
+        inst.auto_minor_version_upgrade = True
+    if inst.engine_version is None:
+        inst.engine_version = DEFAULT_ENGINE_VERSION
+    if inst.availability_zone is None:
+        inst.availability_zone = f"{call.region}a"
+    payload["ReplicationInstance"] = inst.to_dict()
+
+
+def _fix_new_endpoint(call: Call, payload: dict) -> None:
+    arn = payload.get("Endpoint", {}).get("EndpointArn")
+    endpoint = next((e for e in _backend(call).endpoints.values() if e.endpoint_arn == arn), None)
+    if endpoint is None:
+        return
+    if endpoint.ssl_mode is None:
+        endpoint.ssl_mode = "none"
+    if endpoint.kms_key_id is None:
+        endpoint.kms_key_id = aws_managed_key_arn(call.account, call.region)
+    endpoint.status = "active"
+    payload["Endpoint"] = endpoint.to_dict()
+
+
+def _fix_new_task(call: Call, payload: dict) -> None:
+    arn = payload.get("ReplicationTask", {}).get("ReplicationTaskArn")
+    task = _backend(call).replication_tasks.get(arn)
+    if task is not None:
+        task.ready()
+        payload["ReplicationTask"] = _task_view(call, task.to_dict(), task)
+
+
+def _task_view(call: Call, item: dict, task=None) -> dict:
+    """A task as AWS reports it: honest stats, and the state the scenario set."""
+    arn = item.get("ReplicationTaskArn")
+    if task is None:
+        task = _backend(call).replication_tasks.get(arn)
+    started = getattr(task, "start_date", None)
+    stats = {
+        "FullLoadProgressPercent": 0,
+        "ElapsedTimeMillis": 0,
+        "TablesLoaded": 0,
+        "TablesLoading": 0,
+        "TablesQueued": 0,
+        "TablesErrored": 0,
+    }
+    if started:
+        stats.update({"FreshStartDate": started, "StartDate": started, "FullLoadStartDate": started})
+    if getattr(task, "stop_date", None):
+        stats["StopDate"] = task.stop_date
+    item["ReplicationTaskStats"] = stats
+    override = state(call.account, call.region).tasks.get(arn, {})
+    for key, value in override.items():
+        if key == "ReplicationTaskStats" and isinstance(value, dict):
+            item["ReplicationTaskStats"] = {**stats, **value}
+        else:
+            item[key] = value
+    return item
+
+
+# ---------------------------------------------------------------- paging
+
+
+def _encode_marker(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"dmsemu:{offset}".encode()).decode()
+
+
+def _decode_marker(marker: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(marker.encode()).decode()
+        prefix, offset = text.split(":", 1)
+        if prefix != "dmsemu":
+            raise ValueError(marker)
+        return int(offset)
+    except ValueError as err:
+        raise DmsError("InvalidParameterValueException", f"Invalid Marker: {marker}") from err
+
+
+def page(op: str, request: dict, payload: dict) -> dict:
+    """Applies MaxRecords/Marker to the result list of a paged operation."""
+    config = shapes.paginator_config("dms").get(op)
+    if not config:
+        return payload
+    result_key = config["result_key"]
+    items = payload.get(result_key) or []
+    limit = PAGE_LIMITS.get(op, DEFAULT_PAGE)
+    size = request.get("MaxRecords") or DEFAULT_PAGE
+    size = max(20, min(int(size), limit))
+    start = _decode_marker(request["Marker"]) if request.get("Marker") else 0
+    payload[result_key] = items[start : start + size]
+    payload.pop("Marker", None)
+    if start + size < len(items):
+        payload["Marker"] = _encode_marker(start + size)
+    return payload
+
+
+# ---------------------------------------------------------------- filters
+
+
+def _filters(request: dict) -> dict[str, set[str]]:
+    return {f.get("Name"): set(f.get("Values") or []) for f in request.get("Filters") or []}
+
+
+def _match(item: dict, filters: dict[str, set[str]], names: dict[str, Callable[[dict], Any]]) -> bool:
+    for name, values in filters.items():
+        getter = names.get(name)
+        if getter is None:
+            raise DmsError("InvalidParameterValueException", f"The filter '{name}' is not valid for this operation")
+        if getter(item) not in values:
+            return False
+    return True
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- own operations
+
+
+def _require_task(call: Call, arn: str) -> None:
+    if arn not in _backend(call).replication_tasks:
+        raise DmsError("ResourceNotFoundFault", f"Replication Task {arn} not found")
+
+
+def describe_table_statistics(call: Call, req: dict) -> dict:
+    arn = req.get("ReplicationTaskArn", "")
+    _require_task(call, arn)
+    rows = state(call.account, call.region).table_statistics.get(arn, [])
+    filters = _filters(req)
+    names = {
+        "schema-name": lambda r: r.get("SchemaName"),
+        "table-name": lambda r: r.get("TableName"),
+        "table-state": lambda r: r.get("TableState"),
+    }
+    return {"ReplicationTaskArn": arn, "TableStatistics": [r for r in rows if _match(r, filters, names)]}
+
+
+def describe_account_attributes(call: Call, req: dict) -> dict:
+    backend = _backend(call)
+    used = {
+        "ReplicationInstances": len(backend.replication_instances),
+        "AllocatedStorage": sum(int(i.allocated_storage or 0) for i in backend.replication_instances.values()),
+        "Endpoints": len(backend.endpoints),
+        "ReplicationTasks": len(backend.replication_tasks),
+        "ReplicationSubnetGroups": len(backend.replication_subnet_groups),
+        "Certificates": len(state(call.account, call.region).certificates),
+        "EventSubscriptions": 0,
+        "EndpointsPerInstance": 0,
+        "SubnetsPerReplicationSubnetGroup": max(
+            [len(g.subnetIds or []) for g in backend.replication_subnet_groups.values()] or [0]
+        ),
+    }
+    quotas = {**DEFAULT_QUOTAS, **state(call.account, call.region).account_quotas}
+    return {
+        "AccountQuotas": [{"AccountQuotaName": name, "Used": used.get(name, 0), "Max": mx} for name, mx in quotas.items()],
+        "UniqueAccountIdentifier": f"{call.account[-4:]}{call.region.replace('-', '')[:6]}",
+    }
+
+
+def import_certificate(call: Call, req: dict) -> dict:
+    from cryptography import x509
+
+    ident = req.get("CertificateIdentifier")
+    pem = req.get("CertificatePem")
+    if not ident or not pem:
+        raise DmsError("InvalidParameterValueException", "CertificateIdentifier and CertificatePem are required")
+    st = state(call.account, call.region)
+    if any(c["CertificateIdentifier"] == ident for c in st.certificates.values()):
+        raise DmsError("ResourceAlreadyExistsFault", f"Certificate {ident} already exists")
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError as err:
+        raise DmsError("InvalidCertificateFault", f"The certificate is not a valid PEM: {err}") from err
+    arn = f"arn:aws:dms:{call.region}:{call.account}:cert:{uuid.uuid4().hex[:26].upper()}"
+    key = cert.public_key()
+    record = {
+        "CertificateIdentifier": ident,
+        "CertificateCreationDate": _now().isoformat(),
+        "CertificatePem": pem,
+        "CertificateArn": arn,
+        "CertificateOwner": call.account,
+        "ValidFromDate": cert.not_valid_before_utc.isoformat(),
+        "ValidToDate": cert.not_valid_after_utc.isoformat(),
+        "SigningAlgorithm": cert.signature_algorithm_oid._name,  # noqa: SLF001
+        "KeyLength": getattr(key, "key_size", 0),
+    }
+    with _LOCK:
+        st.certificates[arn] = record
+    if req.get("Tags"):
+        _backend(call).tagger.tag_resource(arn, req["Tags"])
+    return {"Certificate": record}
+
+
+def describe_certificates(call: Call, req: dict) -> dict:
+    names = {"certificate-id": lambda c: c["CertificateIdentifier"], "certificate-arn": lambda c: c["CertificateArn"]}
+    filters = _filters(req)
+    certs = state(call.account, call.region).certificates.values()
+    return {"Certificates": [c for c in certs if _match(c, filters, names)]}
+
+
+def delete_certificate(call: Call, req: dict) -> dict:
+    st = state(call.account, call.region)
+    with _LOCK:
+        cert = st.certificates.pop(req.get("CertificateArn", ""), None)
+    if cert is None:
+        raise DmsError("ResourceNotFoundFault", f"Certificate {req.get('CertificateArn')} not found")
+    return {"Certificate": cert}
+
+
+def describe_assessment_runs(call: Call, req: dict) -> dict:
+    names = {
+        "replication-task-assessment-run-arn": lambda r: r.get("ReplicationTaskAssessmentRunArn"),
+        "replication-task-arn": lambda r: r.get("ReplicationTaskArn"),
+        "status": lambda r: r.get("Status"),
+    }
+    filters = _filters(req)
+    runs = state(call.account, call.region).assessment_runs
+    return {"ReplicationTaskAssessmentRuns": [r for r in runs if _match(r, filters, names)]}
+
+
+def create_replication_config(call: Call, req: dict) -> dict:
+    ident = req.get("ReplicationConfigIdentifier")
+    for required in ("ReplicationConfigIdentifier", "SourceEndpointArn", "TargetEndpointArn", "ComputeConfig",
+                     "ReplicationType", "TableMappings"):
+        if not req.get(required):
+            raise DmsError("InvalidParameterValueException", f"{required} is required")
+    backend = _backend(call)
+    known = {e.endpoint_arn for e in backend.endpoints.values()}
+    for arn in (req["SourceEndpointArn"], req["TargetEndpointArn"]):
+        if arn not in known:
+            raise DmsError("ResourceNotFoundFault", f"Endpoint {arn} not found")
+    st = state(call.account, call.region)
+    if any(c["ReplicationConfigIdentifier"] == ident for c in st.replication_configs.values()):
+        raise DmsError("ResourceAlreadyExistsFault", f"Replication config {ident} already exists")
+    arn = f"arn:aws:dms:{call.region}:{call.account}:replication-config:{uuid.uuid4().hex[:26].upper()}"
+    compute = dict(req["ComputeConfig"])
+    compute.setdefault("MultiAZ", False)
+    compute.setdefault("KmsKeyId", aws_managed_key_arn(call.account, call.region))
+    record = {
+        "ReplicationConfigIdentifier": ident,
+        "ReplicationConfigArn": arn,
+        "SourceEndpointArn": req["SourceEndpointArn"],
+        "TargetEndpointArn": req["TargetEndpointArn"],
+        "ReplicationType": req["ReplicationType"],
+        "ComputeConfig": compute,
+        "ReplicationSettings": req.get("ReplicationSettings") or "{}",
+        "SupplementalSettings": req.get("SupplementalSettings") or "{}",
+        "TableMappings": req["TableMappings"],
+        "ReplicationConfigCreateTime": _now().isoformat(),
+        "ReplicationConfigUpdateTime": _now().isoformat(),
+    }
+    with _LOCK:
+        st.replication_configs[arn] = record
+    if req.get("Tags"):
+        backend.tagger.tag_resource(arn, req["Tags"])
+    return {"ReplicationConfig": record}
+
+
+def describe_replication_configs(call: Call, req: dict) -> dict:
+    names = {
+        "replication-config-arn": lambda c: c["ReplicationConfigArn"],
+        "replication-config-id": lambda c: c["ReplicationConfigIdentifier"],
+    }
+    filters = _filters(req)
+    configs = state(call.account, call.region).replication_configs.values()
+    return {"ReplicationConfigs": [c for c in configs if _match(c, filters, names)]}
+
+
+def delete_replication_config(call: Call, req: dict) -> dict:
+    st = state(call.account, call.region)
+    with _LOCK:
+        record = st.replication_configs.pop(req.get("ReplicationConfigArn", ""), None)
+        st.replications.pop(req.get("ReplicationConfigArn", ""), None)
+    if record is None:
+        raise DmsError("ResourceNotFoundFault", "Replication config not found")
+    return {"ReplicationConfig": record}
+
+
+def _replication_view(config: dict, override: dict) -> dict:
+    item = {
+        "ReplicationConfigIdentifier": config["ReplicationConfigIdentifier"],
+        "ReplicationConfigArn": config["ReplicationConfigArn"],
+        "SourceEndpointArn": config["SourceEndpointArn"],
+        "TargetEndpointArn": config["TargetEndpointArn"],
+        "ReplicationType": config["ReplicationType"],
+        "Status": "created",
+        "ReplicationCreateTime": config["ReplicationConfigCreateTime"],
+        "ReplicationUpdateTime": config["ReplicationConfigUpdateTime"],
+    }
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(item.get(key), dict):
+            item[key] = {**item[key], **value}
+        else:
+            item[key] = value
+    return item
+
+
+def start_replication(call: Call, req: dict) -> dict:
+    st = state(call.account, call.region)
+    arn = req.get("ReplicationConfigArn", "")
+    config = st.replication_configs.get(arn)
+    if config is None:
+        raise DmsError("ResourceNotFoundFault", f"Replication config {arn} not found")
+    now = _now().isoformat()
+    with _LOCK:
+        override = st.replications.setdefault(arn, {})
+        override.update({"Status": "running", "StartReplicationType": req.get("StartReplicationType", "start-replication"),
+                         "ReplicationUpdateTime": now})
+        override.setdefault("ReplicationStats", {"StartDate": now, "FreshStartDate": now, "FullLoadStartDate": now})
+    return {"Replication": _replication_view(config, override)}
+
+
+def describe_replications(call: Call, req: dict) -> dict:
+    st = state(call.account, call.region)
+    names = {
+        "replication-config-arn": lambda r: r["ReplicationConfigArn"],
+        "replication-config-id": lambda r: r["ReplicationConfigIdentifier"],
+        "replication-type": lambda r: r["ReplicationType"],
+    }
+    filters = _filters(req)
+    items = [_replication_view(c, st.replications.get(arn, {})) for arn, c in st.replication_configs.items()]
+    return {"Replications": [r for r in items if _match(r, filters, names)]}
+
+
+def describe_replication_table_statistics(call: Call, req: dict) -> dict:
+    st = state(call.account, call.region)
+    arn = req.get("ReplicationConfigArn", "")
+    if arn not in st.replication_configs:
+        raise DmsError("ResourceNotFoundFault", f"Replication config {arn} not found")
+    names = {
+        "schema-name": lambda r: r.get("SchemaName"),
+        "table-name": lambda r: r.get("TableName"),
+        "table-state": lambda r: r.get("TableState"),
+    }
+    filters = _filters(req)
+    rows = st.replication_table_statistics.get(arn, [])
+    return {"ReplicationConfigArn": arn, "ReplicationTableStatistics": [r for r in rows if _match(r, filters, names)]}
+
+
+def describe_migration_projects(call: Call, req: dict) -> dict:
+    names = {"migration-project-identifier": lambda p: p.get("MigrationProjectArn")}
+    filters = _filters(req)
+    items = state(call.account, call.region).migration_projects
+    return {"MigrationProjects": [p for p in items if _match(p, filters, names)]}
+
+
+def describe_data_providers(call: Call, req: dict) -> dict:
+    names = {"data-provider-identifier": lambda p: p.get("DataProviderArn")}
+    filters = _filters(req)
+    items = state(call.account, call.region).data_providers
+    return {"DataProviders": [p for p in items if _match(p, filters, names)]}
+
+
+def describe_events(call: Call, req: dict) -> dict:
+    now = _now()
+    end = shapes.to_datetime(req["EndTime"]) if req.get("EndTime") else now
+    if req.get("StartTime"):
+        start = shapes.to_datetime(req["StartTime"])
+    else:
+        start = end - timedelta(minutes=int(req.get("Duration") or 60))
+    out = []
+    for event in state(call.account, call.region).events:
+        when = shapes.to_datetime(event.get("Date"))
+        if not isinstance(when, datetime) or not (start <= when <= end):
+            continue
+        if req.get("SourceType") and event.get("SourceType") != req["SourceType"]:
+            continue
+        if req.get("SourceIdentifier") and event.get("SourceIdentifier") != req["SourceIdentifier"]:
+            continue
+        if req.get("EventCategories") and not set(req["EventCategories"]) & set(event.get("EventCategories") or []):
+            continue
+        out.append(event)
+    out.sort(key=lambda e: shapes.to_epoch(e.get("Date")))
+    return {"Events": out}
+
+
+def describe_engine_versions(call: Call, req: dict) -> dict:
+    return {"EngineVersions": [dict(v) for v in ENGINE_VERSIONS]}
+
+
+def add_tags_to_resource(call: Call, req: dict) -> dict:
+    arn, tags = req.get("ResourceArn"), req.get("Tags") or []
+    if not arn:
+        raise DmsError("InvalidParameterValueException", "ResourceArn is required")
+    if not _known_arn(call, arn):
+        raise DmsError("ResourceNotFoundFault", f"Resource {arn} not found")
+    _backend(call).tagger.tag_resource(arn, tags)
+    return {}
+
+
+def remove_tags_from_resource(call: Call, req: dict) -> dict:
+    _backend(call).tagger.untag_resource_using_names(req.get("ResourceArn", ""), req.get("TagKeys") or [])
+    return {}
+
+
+def list_tags_for_resource(call: Call, req: dict) -> dict:
+    arns = req.get("ResourceArnList") or ([req["ResourceArn"]] if req.get("ResourceArn") else [])
+    if not arns:
+        raise DmsError("InvalidParameterValueException", "Either ResourceArn or ResourceArnList must be given")
+    if req.get("ResourceArn") and req.get("ResourceArnList"):
+        raise DmsError("InvalidParameterCombinationException", "Give ResourceArn or ResourceArnList, not both")
+    return {"TagList": _backend(call).list_tags_for_resource(arns)}
+
+
+def _known_arn(call: Call, arn: str) -> bool:
+    backend = _backend(call)
+    st = state(call.account, call.region)
+    return (
+        any(e.endpoint_arn == arn for e in backend.endpoints.values())
+        or arn in backend.replication_tasks
+        or any(i.arn == arn for i in backend.replication_instances.values())
+        or arn in st.certificates
+        or arn in st.replication_configs
+        or ":subgrp:" in arn
+    )
+
+
+OWN_OPERATIONS: dict[str, Callable[[Call, dict], dict]] = {
+    "DescribeTableStatistics": describe_table_statistics,
+    "DescribeAccountAttributes": describe_account_attributes,
+    "ImportCertificate": import_certificate,
+    "DescribeCertificates": describe_certificates,
+    "DeleteCertificate": delete_certificate,
+    "DescribeReplicationTaskAssessmentRuns": describe_assessment_runs,
+    "CreateReplicationConfig": create_replication_config,
+    "DescribeReplicationConfigs": describe_replication_configs,
+    "DeleteReplicationConfig": delete_replication_config,
+    "StartReplication": start_replication,
+    "DescribeReplications": describe_replications,
+    "DescribeReplicationTableStatistics": describe_replication_table_statistics,
+    "DescribeMigrationProjects": describe_migration_projects,
+    "DescribeDataProviders": describe_data_providers,
+    "DescribeEvents": describe_events,
+    "DescribeEngineVersions": describe_engine_versions,
+    "AddTagsToResource": add_tags_to_resource,
+    "RemoveTagsFromResource": remove_tags_from_resource,
+    "ListTagsForResource": list_tags_for_resource,
+}
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def _finish(call: Call, request: dict, payload: dict):
+    payload = page(call.operation, request, payload)
+    op_model = shapes.operation("dms", call.operation)
+    if op_model is not None and op_model.output_shape is not None:
+        payload = shapes.walk(payload, op_model.output_shape, shapes.json_leaf)
+    return json_response(payload)
+
+
+def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
+    """Serves one DMS request, through moto where moto is right."""
+    request = call.json_body()
+    try:
+        own = OWN_OPERATIONS.get(call.operation)
+        if own is not None:
+            return _finish(call, request, own(call, request))
+
+        paged = call.operation in shapes.paginator_config("dms")
+        body = call.body
+        if paged:
+            stripped = {k: v for k, v in request.items() if k not in ("MaxRecords", "Marker")}
+            body = json.dumps(stripped).encode()
+        status, headers, raw = forward(body)
+        if status != 200:
+            return status, headers, raw
+        try:
+            payload = json.loads(raw or b"{}")
+        except ValueError:
+            return status, headers, raw
+        _post_process(call, request, payload)
+        return _finish(call, request, payload)
+    except DmsError as err:
+        return error_response(call, err.status, err.code, err.message)
+
+
+def _post_process(call: Call, request: dict, payload: dict) -> None:
+    op = call.operation
+    st = state(call.account, call.region)
+    if op == "CreateReplicationSubnetGroup":
+        _fix_new_subnet_group(call, request, payload)
+    elif op == "CreateReplicationInstance":
+        _fix_new_instance(call, payload)
+    elif op == "CreateEndpoint":
+        _fix_new_endpoint(call, payload)
+    elif op == "CreateReplicationTask":
+        _fix_new_task(call, payload)
+    elif op in ("StartReplicationTask", "StopReplicationTask", "DeleteReplicationTask"):
+        if "ReplicationTask" in payload:
+            payload["ReplicationTask"] = _task_view(call, payload["ReplicationTask"])
+    elif op == "DescribeReplicationTasks":
+        tasks = [_task_view(call, t) for t in payload.get("ReplicationTasks", [])]
+        if request.get("WithoutSettings"):
+            for t in tasks:
+                t.pop("ReplicationTaskSettings", None)
+                t.pop("TableMappings", None)
+        payload["ReplicationTasks"] = tasks
+    if op in ("CreateReplicationInstance", "DescribeReplicationInstances"):
+        items = payload.get("ReplicationInstances") or [payload.get("ReplicationInstance")]
+        for inst in filter(None, items):
+            group = inst.get("ReplicationSubnetGroup") or {}
+            inst["ReplicationSubnetGroup"] = _subnet_group_view(
+                call, group.get("ReplicationSubnetGroupIdentifier"), group or None
+            )
+            inst.update(st.instances.get(inst.get("ReplicationInstanceArn"), {}))
+    elif op == "DescribeReplicationSubnetGroups":
+        payload["ReplicationSubnetGroups"] = [
+            _subnet_group_view(call, g.get("ReplicationSubnetGroupIdentifier"), g)
+            for g in payload.get("ReplicationSubnetGroups", [])
+        ]

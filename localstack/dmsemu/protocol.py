@@ -1,0 +1,131 @@
+"""Request classification and error rendering for the AWS wire protocols.
+
+Tells which service, operation, protocol, account and region a request is for,
+and renders an error the way that protocol's clients expect it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+import cbor2
+
+CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
+CREDENTIAL = re.compile(r"Credential=(?P<akid>[^/]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/")
+
+# X-Amz-Target prefixes of the JSON-protocol services this project reads.
+TARGET_PREFIX = {
+    "AmazonDMSv20160101": "dms",
+    "TrentService": "kms",
+    "Logs_20140328": "logs",
+    "GraniteServiceVersion20100801": "monitoring",
+}
+
+
+@dataclass
+class Call:
+    """One classified request."""
+
+    service: str  # signing name: dms, kms, logs, monitoring, rds, iam, sts…
+    operation: str  # e.g. DescribeReplicationInstances ("" when unknown)
+    protocol: str  # json, cbor, query, rest
+    region: str
+    access_key: str
+    headers: dict[str, str]
+    body: bytes
+    path: str
+
+    @property
+    def account(self) -> str:
+        """The account moto would act in for this request."""
+        if "x-moto-account-id" in self.headers:
+            return self.headers["x-moto-account-id"]
+        from moto.iam.models import get_account_id_from
+
+        return get_account_id_from(self.access_key)
+
+    def json_body(self) -> dict:
+        if not self.body:
+            return {}
+        try:
+            value = json.loads(self.body)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+
+def classify(environ: dict, body: bytes) -> Call:
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    path = environ.get("PATH_INFO", "/")
+    auth = headers.get("authorization", "")
+    cred = CREDENTIAL.search(auth)
+    region = cred.group("region") if cred else "us-east-1"
+    akid = cred.group("akid") if cred else "AKIAEXAMPLE"
+    service = cred.group("service") if cred else ""
+
+    cbor_match = CBOR_PATH.match(path)
+    if cbor_match and headers.get("smithy-protocol") == "rpc-v2-cbor":
+        return Call(service or "monitoring", cbor_match.group("op"), "cbor", region, akid, headers, body, path)
+
+    target = headers.get("x-amz-target", "")
+    if target and "." in target:
+        prefix, op = target.split(".", 1)
+        return Call(TARGET_PREFIX.get(prefix, service), op, "json", region, akid, headers, body, path)
+
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(body.decode("utf-8", "replace"))
+        op = form.get("Action", [""])[0]
+        return Call(service, op, "query", region, akid, headers, body, path)
+
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    return Call(service, query.get("Action", [""])[0], "rest", region, akid, headers, body, path)
+
+
+def error_response(call: Call, status: int, code: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """An error in the shape the caller's protocol expects."""
+    request_id = str(uuid.uuid4())
+    if call.protocol == "cbor":
+        body = cbor2.dumps({"__type": code, "message": message})
+        return status, [
+            ("Content-Type", "application/cbor"),
+            ("smithy-protocol", "rpc-v2-cbor"),
+            ("x-amzn-RequestId", request_id),
+        ], body
+    if call.protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return status, [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", code),
+        ], body
+    xml = (
+        "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{msg}</Message></Error>"
+        "<RequestId>{rid}</RequestId></ErrorResponse>"
+    ).format(
+        kind="Receiver" if status >= 500 else "Sender",
+        code=_xml_escape(code),
+        msg=_xml_escape(message),
+        rid=request_id,
+    )
+    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+
+
+def json_response(payload: dict, status: int = 200) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("x-amzn-RequestId", str(uuid.uuid4())),
+    ], json.dumps(payload).encode()
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,720 @@
+"""Loads declarative scenario files (fixtures/scenarios/*.json) into a running emulator.
+
+Everything AWS has an API for is created through that ordinary API with boto3
+(KMS keys, VPCs, subnet groups, replication instances, endpoints, tasks, RDS,
+CloudWatch metrics, log groups, IAM roles, serverless replication configs). Only
+state AWS derives itself (table statistics, task stats and status, creation dates,
+assessment runs, replications' progress, Schema Conversion projects, events,
+account quotas) goes through the admin route `/_dmsemu/state/dms`.
+
+Prints one JSON document: per account and region, the identifiers and ARNs created.
+See docs/scenarios.md for the format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import re
+import sys
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+RELATIVE = re.compile(r"^(?P<sign>[-+])(?P<n>\d+(?:\.\d+)?)(?P<unit>[smhd])$")
+REPEAT_TOKEN = re.compile(r"\{n(?:%(?P<mod>\d+))?(?::0(?P<width>\d+))?\}")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+SEEDER_ROLE = "dmsemu-seeder"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be loaded; says which file and where."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def when(value: Any, now: datetime) -> str:
+    """'-40d', '+2h', 'now' or an ISO timestamp, as ISO-8601 UTC."""
+    if value == "now":
+        return now.isoformat()
+    if isinstance(value, str):
+        match = RELATIVE.match(value)
+        if match:
+            delta = timedelta(**{UNITS[match["unit"]]: float(match["n"])})
+            return (now - delta if match["sign"] == "-" else now + delta).isoformat()
+    return value
+
+
+def resolve_times(value: Any, now: datetime) -> Any:
+    """Resolves relative times in every key that names a date or time."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if isinstance(item, str) and re.search(r"(Date|Time|Timestamp)$", key):
+                out[key] = when(item, now)
+            else:
+                out[key] = resolve_times(item, now)
+        return out
+    if isinstance(value, list):
+        return [resolve_times(v, now) for v in value]
+    return value
+
+
+def _substitute(value: Any, n: int) -> Any:
+    if isinstance(value, str):
+
+        def repl(match: re.Match) -> str:
+            number = n if not match["mod"] else (n - 1) % int(match["mod"]) + 1
+            return str(number).zfill(int(match["width"] or 0))
+
+        replaced = REPEAT_TOKEN.sub(repl, value)
+        return int(replaced) if value.startswith("{n") and value.endswith("}") and replaced.isdigit() else replaced
+    if isinstance(value, dict):
+        return {k: _substitute(v, n) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, n) for v in value]
+    return value
+
+
+def expand(items: list) -> list:
+    """Entries with "repeat": N become N entries, {n} / {n:03} / {n%K} substituted."""
+    out = []
+    for item in items or []:
+        if isinstance(item, dict) and "repeat" in item:
+            template = {k: v for k, v in item.items() if k != "repeat"}
+            out.extend(_substitute(copy.deepcopy(template), n) for n in range(1, int(item["repeat"]) + 1))
+        else:
+            out.append(item)
+    return out
+
+
+def tags(mapping: dict | None) -> list[dict]:
+    return [{"Key": k, "Value": str(v)} for k, v in (mapping or {}).items()]
+
+
+def as_json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+# ---------------------------------------------------------------- the loader
+
+
+class Loader:
+    def __init__(self, endpoint: str, scenario_path: Path, now: datetime):
+        self.endpoint = endpoint.rstrip("/")
+        self.path = scenario_path
+        self.now = now
+        self.config = Config(retries={"max_attempts": 2, "mode": "standard"})
+
+    def fail(self, where: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.path}: {where}: {message}")
+
+    def session(self, account: str) -> boto3.Session:
+        sts = boto3.client(
+            "sts", endpoint_url=self.endpoint, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing", config=self.config,
+        )
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{SEEDER_ROLE}", RoleSessionName="dmsemu-seed"
+        )["Credentials"]
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    def client(self, session: boto3.Session, service: str, region: str):
+        return session.client(service, endpoint_url=self.endpoint, region_name=region, config=self.config)
+
+    def admin(self, path: str, doc: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.endpoint}/_dmsemu/{path}", data=json.dumps(doc).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback admin route
+            return json.loads(response.read())
+
+    # ------------------------------------------------------------ scenario
+
+    def load(self) -> dict:
+        try:
+            doc = json.loads(self.path.read_text())
+        except FileNotFoundError as err:
+            raise ScenarioError(f"{self.path}: no such scenario file") from err
+        except json.JSONDecodeError as err:
+            raise ScenarioError(f"{self.path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from err
+        if not isinstance(doc.get("accounts"), list) or not doc["accounts"]:
+            raise self.fail("accounts", "a scenario needs a non-empty 'accounts' list")
+        created = {"scenario": doc.get("scenario", self.path.stem), "accounts": {}}
+        for index, account in enumerate(doc["accounts"]):
+            account_id = str(account.get("account_id", ""))
+            if not re.fullmatch(r"\d{12}", account_id):
+                raise self.fail(f"accounts[{index}].account_id", f"'{account_id}' is not a 12-digit account id")
+            created["accounts"][account_id] = self.load_account(account_id, account, f"accounts[{index}]")
+        return created
+
+    def load_account(self, account_id: str, account: dict, where: str) -> dict:
+        session = self.session(account_id)
+        out: dict = {"iam_roles": [], "regions": {}}
+        iam = self.client(session, "iam", "us-east-1")
+        for role in expand(account.get("iam_roles")):
+            self.create_role(iam, role)
+            out["iam_roles"].append(role["name"])
+        for policy in expand(account.get("iam_policies")):
+            self.create_policy(iam, account_id, policy)
+        for index, region in enumerate(account.get("regions") or []):
+            name = region.get("region")
+            if not name:
+                raise self.fail(f"{where}.regions[{index}]", "missing 'region'")
+            out["regions"][name] = RegionLoader(self, session, account_id, name, region).load()
+        return out
+
+    def create_role(self, iam, role: dict) -> None:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": role.get("trust_service", "dms.amazonaws.com")},
+                "Action": "sts:AssumeRole",
+            }],
+        }
+        iam.create_role(RoleName=role["name"], AssumeRolePolicyDocument=json.dumps(trust),
+                        Path=role.get("path", "/"), Tags=tags(role.get("tags")))
+        for arn in role.get("managed_policy_arns", []):
+            iam.attach_role_policy(RoleName=role["name"], PolicyArn=arn)
+
+    def create_policy(self, iam, account_id: str, policy: dict) -> None:
+        arn = iam.create_policy(PolicyName=policy["name"], PolicyDocument=json.dumps(policy["document"]))["Policy"]["Arn"]
+        for role in policy.get("attach_to_roles", []):
+            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+
+
+class RegionLoader:
+    """Seeds one region of one account, resolving references between resources."""
+
+    def __init__(self, loader: Loader, session: boto3.Session, account: str, region: str, spec: dict):
+        self.l, self.account, self.region, self.spec = loader, account, region, spec
+        self.where = f"accounts[{account}].regions[{region}]"
+        self.dms = loader.client(session, "dms", region)
+        self.rds = loader.client(session, "rds", region)
+        self.kms = loader.client(session, "kms", region)
+        self.ec2 = loader.client(session, "ec2", region)
+        self.cw = loader.client(session, "cloudwatch", region)
+        self.logs = loader.client(session, "logs", region)
+        self.keys: dict[str, str] = {}
+        self.subnets: dict[str, str] = {}
+        self.security_groups: dict[str, str] = {}
+        self.instances: dict[str, str] = {}
+        self.endpoints: dict[str, str] = {}
+        self.tasks: dict[str, str] = {}
+        self.certs: dict[str, str] = {}
+        self.configs: dict[str, str] = {}
+        self.db_instances: dict[str, dict] = {}
+        self.db_clusters: dict[str, dict] = {}
+        self.state: dict = {"account": account, "region": region}
+        self.out: dict = {}
+
+    def ref(self, table: dict, name: str, kind: str) -> str:
+        if name not in table:
+            raise self.l.fail(self.where, f"{kind} '{name}' is not defined in this region")
+        return table[name]
+
+    def record(self, kind: str, value: Any) -> None:
+        self.out.setdefault(kind, []).append(value)
+
+    def load(self) -> dict:
+        s = self.spec
+        for key in expand(s.get("kms_keys")):
+            self.kms_key(key)
+        self.network(s.get("vpc"))
+        for group in expand(s.get("replication_subnet_groups")):
+            self.subnet_group(group)
+        for cert in expand(s.get("certificates")):
+            self.certificate(cert)
+        for db in expand(s.get("rds_instances")):
+            self.db_instance(db)
+        for cluster in expand(s.get("rds_clusters")):
+            self.db_cluster(cluster)
+        for inst in expand(s.get("replication_instances")):
+            self.replication_instance(inst)
+        for ep in expand(s.get("endpoints")):
+            self.endpoint(ep)
+        for task in expand(s.get("tasks")):
+            self.task(task)
+        for config in expand(s.get("replication_configs")):
+            self.replication_config(config)
+        for run in expand(s.get("assessment_runs")):
+            self.assessment_run(run)
+        for project in expand(s.get("migration_projects")):
+            self.state.setdefault("migration_projects", []).append(self.migration_project(project))
+        for provider in expand(s.get("data_providers")):
+            self.state.setdefault("data_providers", []).append(self.data_provider(provider))
+        for event in expand(s.get("events")):
+            self.state.setdefault("events", []).append(self.event(event))
+        if s.get("account_quotas"):
+            self.state["account_quotas"] = s["account_quotas"]
+        for metric in expand(s.get("metrics")):
+            self.metric(metric)
+        for group in expand(s.get("log_groups")):
+            self.log_group(group)
+        if len(self.state) > 2:
+            self.l.admin("state/dms", resolve_times(self.state, self.l.now))
+        return self.out
+
+    # ------------------------------------------------------------ resources
+
+    def kms_key(self, spec: dict) -> None:
+        meta = self.kms.create_key(
+            Description=spec.get("description", spec["ref"]),
+            KeyUsage=spec.get("key_usage", "ENCRYPT_DECRYPT"),
+            KeySpec=spec.get("key_spec", "SYMMETRIC_DEFAULT"),
+            Tags=[{"TagKey": k, "TagValue": str(v)} for k, v in (spec.get("tags") or {}).items()],
+        )["KeyMetadata"]
+        if spec.get("alias"):
+            self.kms.create_alias(AliasName=spec["alias"], TargetKeyId=meta["KeyId"])
+        if spec.get("rotation"):
+            self.kms.enable_key_rotation(KeyId=meta["KeyId"])
+        self.keys[spec["ref"]] = meta["Arn"]
+        self.record("kms_keys", meta["Arn"])
+
+    def key_arn(self, ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        if ref.startswith("arn:") or ref.startswith("alias/"):
+            return ref
+        return self.ref(self.keys, ref, "kms key")
+
+    def network(self, vpc: dict | None) -> None:
+        if not vpc:
+            return
+        vpc_id = self.ec2.create_vpc(CidrBlock=vpc.get("cidr", "10.0.0.0/16"))["Vpc"]["VpcId"]
+        for subnet in vpc.get("subnets", []):
+            sid = self.ec2.create_subnet(
+                VpcId=vpc_id, CidrBlock=subnet["cidr"], AvailabilityZone=subnet.get("az", f"{self.region}a")
+            )["Subnet"]["SubnetId"]
+            self.subnets[subnet["ref"]] = sid
+        for group in vpc.get("security_groups", []):
+            gid = self.ec2.create_security_group(
+                GroupName=group["ref"], Description=group.get("description", group["ref"]), VpcId=vpc_id
+            )["GroupId"]
+            self.security_groups[group["ref"]] = gid
+
+    def subnet_group(self, spec: dict) -> None:
+        subnet_ids = [self.ref(self.subnets, s, "subnet") for s in spec.get("subnets", [])]
+        self.dms.create_replication_subnet_group(
+            ReplicationSubnetGroupIdentifier=spec["id"],
+            ReplicationSubnetGroupDescription=spec.get("description", spec["id"]),
+            SubnetIds=subnet_ids,
+            Tags=tags(spec.get("tags")),
+        )
+        self.record("replication_subnet_groups", spec["id"])
+
+    def certificate(self, spec: dict) -> None:
+        pem = spec.get("pem") or self_signed_pem(spec.get("common_name", spec["id"]), spec.get("valid_days", 365),
+                                                 spec.get("not_before_days", 30), self.l.now)
+        arn = self.dms.import_certificate(CertificateIdentifier=spec["id"], CertificatePem=pem)["Certificate"][
+            "CertificateArn"]
+        self.certs[spec["id"]] = arn
+        self.record("certificates", arn)
+
+    def db_instance(self, spec: dict) -> None:
+        params = {
+            "DBInstanceIdentifier": spec["id"],
+            "DBInstanceClass": spec.get("class", "db.r6g.large"),
+            "Engine": spec["engine"],
+            "MasterUsername": "admin_user",
+            "MasterUserPassword": "seeded-in-emulator-only",
+            "StorageEncrypted": bool(spec.get("encrypted", False)),
+            "MultiAZ": bool(spec.get("multi_az", False)),
+            "PubliclyAccessible": bool(spec.get("publicly_accessible", False)),
+            "Tags": tags(spec.get("tags")),
+        }
+        if spec.get("cluster"):
+            params["DBClusterIdentifier"] = spec["cluster"]
+            params.pop("MasterUsername")
+            params.pop("MasterUserPassword")
+            params.pop("StorageEncrypted")
+            params.pop("MultiAZ")
+        else:
+            params["AllocatedStorage"] = int(spec.get("storage", 100))
+            if spec.get("iops"):
+                params["Iops"] = int(spec["iops"])
+                params["StorageType"] = "io1"
+        if spec.get("kms_key") and not spec.get("cluster"):
+            params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        if spec.get("engine_version"):
+            params["EngineVersion"] = spec["engine_version"]
+        if spec.get("replica_of"):
+            db = self.rds.create_db_instance_read_replica(
+                DBInstanceIdentifier=spec["id"], SourceDBInstanceIdentifier=spec["replica_of"],
+                DBInstanceClass=params["DBInstanceClass"],
+            )["DBInstance"]
+        else:
+            db = self.rds.create_db_instance(**params)["DBInstance"]
+        self.db_instances[spec["id"]] = db
+        self.record("rds_instances", spec["id"])
+
+    def db_cluster(self, spec: dict) -> None:
+        params = {
+            "DBClusterIdentifier": spec["id"],
+            "Engine": spec["engine"],
+            "MasterUsername": "admin_user",
+            "MasterUserPassword": "seeded-in-emulator-only",
+            "StorageEncrypted": bool(spec.get("encrypted", False)),
+            "Tags": tags(spec.get("tags")),
+        }
+        if spec.get("kms_key"):
+            params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        if spec.get("engine_version"):
+            params["EngineVersion"] = spec["engine_version"]
+        cluster = self.rds.create_db_cluster(**params)["DBCluster"]
+        self.db_clusters[spec["id"]] = cluster
+        self.record("rds_clusters", spec["id"])
+        for member in spec.get("instances", []):
+            self.db_instance({**member, "engine": spec["engine"], "cluster": spec["id"]})
+
+    def replication_instance(self, spec: dict) -> None:
+        params: dict = {
+            "ReplicationInstanceIdentifier": spec["id"],
+            "ReplicationInstanceClass": spec.get("class", "dms.t3.medium"),
+            "AllocatedStorage": int(spec.get("storage", 50)),
+            "Tags": tags(spec.get("tags")),
+        }
+        optional = {
+            "publicly_accessible": "PubliclyAccessible",
+            "multi_az": "MultiAZ",
+            "engine_version": "EngineVersion",
+            "auto_minor_version_upgrade": "AutoMinorVersionUpgrade",
+            "availability_zone": "AvailabilityZone",
+        }
+        for key, api in optional.items():
+            if key in spec:
+                params[api] = spec[key]
+        if spec.get("subnet_group"):
+            params["ReplicationSubnetGroupIdentifier"] = spec["subnet_group"]
+        if spec.get("security_groups"):
+            params["VpcSecurityGroupIds"] = [self.ref(self.security_groups, g, "security group")
+                                             for g in spec["security_groups"]]
+        if spec.get("kms_key"):
+            params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        arn = self.dms.create_replication_instance(**params)["ReplicationInstance"]["ReplicationInstanceArn"]
+        self.instances[spec["id"]] = arn
+        self.record("replication_instances", arn)
+        if spec.get("created"):
+            self.state.setdefault("instances", {})[arn] = {"InstanceCreateTime": spec["created"]}
+
+    def server_name(self, spec: dict) -> str | None:
+        if spec.get("rds_instance"):
+            db = self.db_instances.get(spec["rds_instance"])
+            if db is None:
+                raise self.l.fail(self.where, f"rds instance '{spec['rds_instance']}' is not defined")
+            return db.get("Endpoint", {}).get("Address")
+        if spec.get("rds_cluster"):
+            cluster = self.db_clusters.get(spec["rds_cluster"])
+            if cluster is None:
+                raise self.l.fail(self.where, f"rds cluster '{spec['rds_cluster']}' is not defined")
+            return cluster.get("Endpoint")
+        return spec.get("server")
+
+    def endpoint(self, spec: dict) -> None:
+        params: dict = {
+            "EndpointIdentifier": spec["id"],
+            "EndpointType": spec["type"],
+            "EngineName": spec["engine"],
+            "Tags": tags(spec.get("tags")),
+        }
+        server = self.server_name(spec)
+        if server:
+            params["ServerName"] = server
+            params["Port"] = int(spec.get("port", 5432))
+            params["Username"] = spec.get("username", "dms_user")
+            params["Password"] = "seeded-in-emulator-only"
+        if spec.get("database"):
+            params["DatabaseName"] = spec["database"]
+        if spec.get("ssl_mode"):
+            params["SslMode"] = spec["ssl_mode"]
+        if spec.get("certificate"):
+            params["CertificateArn"] = self.ref(self.certs, spec["certificate"], "certificate")
+        if spec.get("kms_key"):
+            params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        if spec.get("extra_connection_attributes"):
+            params["ExtraConnectionAttributes"] = spec["extra_connection_attributes"]
+        if spec.get("service_access_role"):
+            params["ServiceAccessRoleArn"] = f"arn:aws:iam::{self.account}:role/{spec['service_access_role']}"
+        params.update(spec.get("settings") or {})
+        arn = self.dms.create_endpoint(**params)["Endpoint"]["EndpointArn"]
+        self.endpoints[spec["id"]] = arn
+        self.record("endpoints", arn)
+
+    def task(self, spec: dict) -> None:
+        arn = self.dms.create_replication_task(
+            ReplicationTaskIdentifier=spec["id"],
+            SourceEndpointArn=self.ref(self.endpoints, spec["source"], "endpoint"),
+            TargetEndpointArn=self.ref(self.endpoints, spec["target"], "endpoint"),
+            ReplicationInstanceArn=self.ref(self.instances, spec["instance"], "replication instance"),
+            MigrationType=spec.get("migration_type", "full-load"),
+            TableMappings=as_json_text(spec.get("table_mappings") or default_mappings()),
+            ReplicationTaskSettings=as_json_text(spec.get("settings") or {}),
+            Tags=tags(spec.get("tags")),
+        )["ReplicationTask"]["ReplicationTaskArn"]
+        self.tasks[spec["id"]] = arn
+        self.record("tasks", arn)
+        if spec.get("start"):
+            self.dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+        if spec.get("state"):
+            self.state.setdefault("tasks", {})[arn] = spec["state"]
+        stats = table_statistics(spec.get("table_statistics"))
+        if stats:
+            self.state.setdefault("table_statistics", {})[arn] = stats
+            self.out.setdefault("table_statistics", {})[arn] = len(stats)
+
+    def replication_config(self, spec: dict) -> None:
+        config = self.dms.create_replication_config(
+            ReplicationConfigIdentifier=spec["id"],
+            SourceEndpointArn=self.ref(self.endpoints, spec["source"], "endpoint"),
+            TargetEndpointArn=self.ref(self.endpoints, spec["target"], "endpoint"),
+            ComputeConfig=self.compute_config(spec),
+            ReplicationType=spec.get("replication_type", "full-load-and-cdc"),
+            TableMappings=as_json_text(spec.get("table_mappings") or default_mappings()),
+            ReplicationSettings=as_json_text(spec.get("settings") or {}),
+            Tags=tags(spec.get("tags")),
+        )["ReplicationConfig"]
+        arn = config["ReplicationConfigArn"]
+        self.configs[spec["id"]] = arn
+        self.record("replication_configs", arn)
+        if spec.get("start"):
+            self.dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="start-replication")
+        if spec.get("state"):
+            self.state.setdefault("replications", {})[arn] = spec["state"]
+        stats = table_statistics(spec.get("table_statistics"))
+        if stats:
+            self.state.setdefault("replication_table_statistics", {})[arn] = stats
+            self.out.setdefault("replication_table_statistics", {})[arn] = len(stats)
+
+    def compute_config(self, spec: dict) -> dict:
+        compute = dict(spec.get("compute") or {"MaxCapacityUnits": 16, "MinCapacityUnits": 2})
+        if spec.get("kms_key"):
+            compute["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        if spec.get("subnet_group"):
+            compute["ReplicationSubnetGroupId"] = spec["subnet_group"]
+        return compute
+
+    def assessment_run(self, spec: dict) -> None:
+        task_arn = self.ref(self.tasks, spec["task"], "task")
+        run = {
+            "ReplicationTaskAssessmentRunArn": f"arn:aws:dms:{self.region}:{self.account}:assessment-run:{spec['id']}",
+            "ReplicationTaskArn": task_arn,
+            "Status": spec.get("status", "passed"),
+            "ReplicationTaskAssessmentRunCreationDate": spec.get("created", "-30d"),
+            "AssessmentRunName": spec["id"],
+            "ResultLocationBucket": spec.get("bucket", "dms-assessments"),
+            "ServiceAccessRoleArn": f"arn:aws:iam::{self.account}:role/dms-access-for-endpoint",
+            "ReplicationTaskAssessmentRunProgress": {"IndividualAssessmentCount": spec.get("count", 12),
+                                                     "IndividualAssessmentCompletedCount": spec.get("count", 12)},
+            "ResultStatistic": spec.get("result", {"Passed": spec.get("count", 12), "Failed": 0, "Error": 0,
+                                                   "Warning": 0, "Cancelled": 0}),
+        }
+        self.state.setdefault("assessment_runs", []).append(run)
+        self.record("assessment_runs", run["ReplicationTaskAssessmentRunArn"])
+
+    def migration_project(self, spec: dict) -> dict:
+        arn = f"arn:aws:dms:{self.region}:{self.account}:migration-project:{spec['id']}"
+        self.record("migration_projects", arn)
+        return {
+            "MigrationProjectName": spec["id"],
+            "MigrationProjectArn": arn,
+            "MigrationProjectCreationTime": spec.get("created", "-60d"),
+            "SourceDataProviderDescriptors": [{"DataProviderName": spec.get("source", "source")}],
+            "TargetDataProviderDescriptors": [{"DataProviderName": spec.get("target", "target")}],
+            "Description": spec.get("description", ""),
+            "SchemaConversionApplicationAttributes": {"S3BucketPath": spec.get("bucket", "s3://dms-sc/")},
+        }
+
+    def data_provider(self, spec: dict) -> dict:
+        arn = f"arn:aws:dms:{self.region}:{self.account}:data-provider:{spec['id']}"
+        self.record("data_providers", arn)
+        return {
+            "DataProviderName": spec["id"],
+            "DataProviderArn": arn,
+            "DataProviderCreationTime": spec.get("created", "-60d"),
+            "Engine": spec["engine"],
+            "Description": spec.get("description", ""),
+        }
+
+    def event(self, spec: dict) -> dict:
+        source = spec.get("source_identifier", "")
+        return {
+            "SourceIdentifier": source,
+            "SourceType": spec.get("source_type", "replication-task"),
+            "Message": spec["message"],
+            "EventCategories": spec.get("categories", ["state change"]),
+            "Date": spec.get("date", "-1d"),
+        }
+
+    def metric(self, spec: dict) -> None:
+        dims = dict(spec.get("dimensions") or {})
+        if spec.get("instance"):
+            dims["ReplicationInstanceIdentifier"] = spec["instance"]
+        if spec.get("task"):
+            task_arn = self.ref(self.tasks, spec["task"], "task")
+            dims["ReplicationTaskIdentifier"] = task_arn.rsplit(":", 1)[-1]
+        if spec.get("cluster"):
+            dims["DBClusterIdentifier"] = spec["cluster"]
+        if spec.get("db_instance"):
+            dims["DBInstanceIdentifier"] = spec["db_instance"]
+        points = metric_points(spec, self.l.now)
+        data = [
+            {
+                "MetricName": spec["name"],
+                "Dimensions": [{"Name": k, "Value": str(v)} for k, v in dims.items()],
+                "Timestamp": ts,
+                "Value": value,
+                "Unit": spec.get("unit", "None"),
+            }
+            for ts, value in points
+        ]
+        for start in range(0, len(data), 500):
+            self.cw.put_metric_data(Namespace=spec["namespace"], MetricData=data[start : start + 500])
+        self.record("metrics", f"{spec['namespace']}/{spec['name']}")
+
+    def log_group(self, spec: dict) -> None:
+        self.logs.create_log_group(logGroupName=spec["name"])
+        if spec.get("retention_days"):
+            self.logs.put_retention_policy(logGroupName=spec["name"], retentionInDays=int(spec["retention_days"]))
+        for stream in spec.get("streams", []):
+            self.logs.create_log_stream(logGroupName=spec["name"], logStreamName=stream["name"])
+            events = sorted(
+                (
+                    {
+                        "timestamp": int(datetime.fromisoformat(when(e.get("at", "-1h"), self.l.now)).timestamp() * 1000),
+                        "message": e["message"],
+                    }
+                    for e in stream.get("events", [])
+                ),
+                key=lambda e: e["timestamp"],
+            )
+            if events:
+                self.logs.put_log_events(logGroupName=spec["name"], logStreamName=stream["name"], logEvents=events)
+        self.record("log_groups", spec["name"])
+
+
+# ---------------------------------------------------------------- generators
+
+
+def default_mappings() -> dict:
+    return {"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "all",
+                       "object-locator": {"schema-name": "%", "table-name": "%"}, "rule-action": "include"}]}
+
+
+def table_statistics(spec: Any) -> list:
+    """Explicit rows, or {"generate": {...}}: N tables spread over schemas."""
+    if not spec:
+        return []
+    if isinstance(spec, list):
+        return spec
+    gen = spec.get("generate", {})
+    count = int(gen.get("count", 10))
+    schemas = gen.get("schemas", ["public"])
+    rows = []
+    errored = int(gen.get("errored", 0))
+    for i in range(count):
+        failed = i < errored
+        rows.append({
+            "SchemaName": schemas[i % len(schemas)],
+            "TableName": f"{gen.get('prefix', 'table')}_{i + 1:03d}",
+            "Inserts": int(gen.get("inserts", 0)),
+            "Updates": int(gen.get("updates", 0)),
+            "Deletes": int(gen.get("deletes", 0)),
+            "Ddls": 0,
+            "FullLoadRows": int(gen.get("rows", 1000)),
+            "FullLoadCondtnlChkFailedRows": 0,
+            "FullLoadErrorRows": 0,
+            "FullLoadStartTime": gen.get("full_load_start", "-40d"),
+            "FullLoadEndTime": gen.get("full_load_end", "-39d"),
+            "FullLoadReloaded": False,
+            "LastUpdateTime": gen.get("last_update", "-1h"),
+            "TableState": "Table error" if failed else gen.get("state", "Table completed"),
+            "ValidationPendingRecords": 0,
+            "ValidationFailedRecords": int(gen.get("validation_failed", 0)),
+            "ValidationSuspendedRecords": 0,
+            "ValidationState": gen.get("validation", "Not enabled"),
+        })
+    return rows
+
+
+def metric_points(spec: dict, now: datetime) -> list[tuple[datetime, float]]:
+    """Hourly (or every `every_hours`) points ending at the current hour."""
+    if "values" in spec:
+        step = timedelta(hours=int(spec.get("every_hours", 1)))
+        end = now.replace(minute=0, second=0, microsecond=0)
+        values = spec["values"]
+        return [(end - step * (len(values) - 1 - i), float(v)) for i, v in enumerate(values)]
+    shape = spec.get("shape", {})
+    hours = int(spec.get("hours", 24))
+    every = int(spec.get("every_hours", 1))
+    end = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=int(spec.get("ends_hours_ago", 0)))
+    base = float(shape.get("base", 0))
+    amplitude = float(shape.get("amplitude", 0))
+    growth = float(shape.get("growth", 0))  # total added from first to last point
+    points = []
+    steps = max(1, hours // every)
+    for i in range(steps):
+        t = end - timedelta(hours=(steps - 1 - i) * every)
+        fraction = i / max(1, steps - 1)
+        value = base + growth * fraction + amplitude * math.sin(2 * math.pi * t.hour / 24)
+        points.append((t, max(0.0, round(value, 3))))
+    return points
+
+
+def self_signed_pem(common_name: str, valid_days: int, not_before_days: int, now: datetime) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = now - timedelta(days=not_before_days)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="localstack/seed", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    now = datetime.now(timezone.utc)
+    results = []
+    try:
+        for path in args.files:
+            results.append(Loader(args.endpoint, path, now).load())
+    except ScenarioError as err:
+        print(f"localstack/seed: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # noqa: BLE001 - an AWS call the emulator refused
+        print(f"localstack/seed: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    json.dump(results[0] if len(results) == 1 else results, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

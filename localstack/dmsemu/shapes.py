@@ -1,0 +1,132 @@
+"""Walks values along botocore's service models so wire types come out right.
+
+Used to turn moto's ISO timestamps into epoch numbers (awsJson), and to type
+values for the Smithy rpc-v2-cbor protocol (timestamps, blobs, doubles).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import botocore.session
+from dateutil import parser as dateparser
+
+
+@functools.lru_cache(maxsize=None)
+def service_model(name: str):
+    return botocore.session.get_session().get_service_model(name)
+
+
+@functools.lru_cache(maxsize=None)
+def paginator_config(name: str) -> dict:
+    session = botocore.session.get_session()
+    try:
+        return session.get_paginator_model(name)._paginator_config  # noqa: SLF001
+    except Exception:  # noqa: BLE001 - a service without paginators
+        return {}
+
+
+def operation(service: str, op: str):
+    model = service_model(service)
+    if op not in model.operation_names:
+        return None
+    return model.operation_model(op)
+
+
+def to_epoch(value: Any) -> Any:
+    """An ISO-8601 string or datetime as epoch seconds; anything else unchanged."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, str):
+        try:
+            parsed = dateparser.isoparse(value)
+        except ValueError:
+            return value
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.timestamp()
+    return value
+
+
+def to_datetime(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = dateparser.isoparse(value)
+        except ValueError:
+            return value
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def walk(value: Any, shape, leaf: Callable[[Any, Any], Any]) -> Any:
+    """Rebuilds `value` along `shape`, dropping nulls and calling `leaf` on scalars."""
+    if value is None or shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            member = shape.members.get(key)
+            out[key] = walk(item, member, leaf) if member is not None else item
+        return out
+    if kind == "list":
+        if not isinstance(value, list):
+            return value
+        return [walk(item, shape.member, leaf) for item in value if item is not None]
+    if kind == "map":
+        if not isinstance(value, dict):
+            return value
+        return {k: walk(v, shape.value, leaf) for k, v in value.items() if v is not None}
+    return leaf(value, shape)
+
+
+def json_leaf(value: Any, shape) -> Any:
+    """awsJson: timestamps as epoch seconds, unless the model asks for ISO-8601."""
+    if shape.type_name == "timestamp":
+        if shape.serialization.get("timestampFormat") == "iso8601":
+            moment = to_datetime(value)
+            if isinstance(moment, datetime):
+                return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            return moment
+        return to_epoch(value)
+    return value
+
+
+def cbor_leaf(value: Any, shape) -> Any:
+    """rpc-v2-cbor: timestamps tagged, blobs as bytes, floating types as floats."""
+    kind = shape.type_name
+    if kind == "timestamp":
+        return to_datetime(value)
+    if kind == "blob" and isinstance(value, str):
+        return base64.b64decode(value)
+    if kind in ("double", "float") and isinstance(value, (int, str)) and not isinstance(value, bool):
+        return float(value)
+    if kind in ("integer", "long") and isinstance(value, (float, str)):
+        return int(float(value))
+    return value
+
+
+def from_cbor(value: Any) -> Any:
+    """A decoded CBOR request as JSON-protocol values (epoch numbers, base64 blobs)."""
+    if isinstance(value, dict):
+        return {k: from_cbor(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_cbor(v) for v in value]
+    if isinstance(value, datetime):
+        return to_epoch(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    return value
