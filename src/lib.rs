@@ -1,4 +1,17 @@
 //! dms-evidence: proves from the AWS account itself how AWS DMS was used.
 //!
-//! The pipeline: collect (one module per AWS service) → facts → evaluate (one rule
-//! per checklist item) → bundle (DSSE) → verify / diff / report.
+//! The pipeline: [`collect`] (one module per AWS service, every response captured)
+//! → [`facts`] → evaluate (one rule per checklist item) → bundle (DSSE) →
+//! verify / diff / report.
+
+pub mod capture;
+pub mod casestudy;
+pub mod cli;
+pub mod collect;
+pub mod evidence;
+pub mod facts;
+pub mod output;
+pub mod redact;
+pub mod regions;
+pub mod session;
+pub mod time;

@@ -1,12 +1,109 @@
-//! The `dms-evidence` command line: parses arguments and runs the pipeline.
+//! The `dms-evidence` binary: parses the command line, sets up logging, runs the
+//! pipeline, and maps failures to exit codes (see docs/cli.md).
 
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
 use clap::Parser;
+use dms_evidence::casestudy::{self, Overrides};
+use dms_evidence::cli::{Cli, CollectArgs, Command};
+use dms_evidence::collect::Plan;
+use dms_evidence::evidence::{self, CollectError};
+use dms_evidence::output;
+use dms_evidence::session::SessionOptions;
+use tracing_subscriber::EnvFilter;
 
-/// Proves from the AWS account itself how AWS Database Migration Service was used.
-#[derive(Debug, Parser)]
-#[command(name = "dms-evidence", version, about)]
-struct Cli {}
+/// Exit codes: 0 done; 1 the tool failed (AWS session, I/O); 2 bad input.
+const EXIT_FAILED: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
 
-fn main() {
-    let _cli = Cli::parse();
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("dms-evidence: cannot start the async runtime: {err}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("dms-evidence: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+fn bad_input(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: EXIT_BAD_INPUT,
+        error: error.into(),
+    }
+}
+
+fn failed(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: EXIT_FAILED,
+        error: error.into(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Collect(args) => collect(args).await,
+    }
+}
+
+async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
+    let overrides = Overrides {
+        account_id: args.account_id.clone(),
+        role_arn: args.role_arn.clone(),
+        external_id: args.external_id.clone(),
+        session_name: args.session_name.clone(),
+        regions: args.regions.clone(),
+    };
+    let case = casestudy::resolve(args.case_study.as_deref(), &overrides).map_err(bad_input)?;
+    let opts = SessionOptions {
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: args.max_attempts,
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        read_timeout: Duration::from_secs(args.read_timeout),
+        ..SessionOptions::default()
+    };
+    let mut plan = Plan::new(&case.account_id, case.regions.clone());
+    plan.concurrency = usize::from(args.concurrency);
+    plan.metric_days = args.metric_days;
+    let doc = evidence::collect(&case, &opts, plan)
+        .await
+        .map_err(|e| match e {
+            CollectError::Attachment(_) => bad_input(e),
+            CollectError::Session(_) => failed(e),
+        })?;
+    output::write_json(&doc, args.out.as_deref())
+        .context("writing the evidence document")
+        .map_err(failed)?;
+    Ok(ExitCode::SUCCESS)
 }

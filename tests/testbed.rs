@@ -33,12 +33,17 @@ async fn exemplary_dms_estate_reads_back_with_correct_types() {
         .iter()
         .flat_map(|p| p.replication_instances().to_vec())
         .collect::<Vec<_>>();
-    assert_eq!(instances.len(), count(&seed, EXEMPLARY, "us-east-1", "replication_instances"));
+    assert_eq!(
+        instances.len(),
+        count(&seed, EXEMPLARY, "us-east-1", "replication_instances")
+    );
     let ri = &instances[0];
     assert!(!ri.publicly_accessible());
     assert!(ri.multi_az());
     assert_eq!(ri.engine_version(), Some("3.5.4"));
-    let created = ri.instance_create_time().expect("InstanceCreateTime is a timestamp");
+    let created = ri
+        .instance_create_time()
+        .expect("InstanceCreateTime is a timestamp");
     let age_days = (DateTime::from(std::time::SystemTime::now()).secs() - created.secs()) / 86_400;
     assert_eq!(age_days, 45);
     let group = ri.replication_subnet_group().expect("subnet group");
@@ -57,7 +62,12 @@ async fn exemplary_dms_estate_reads_back_with_correct_types() {
         .collect::<Vec<_>>();
     let modes: BTreeSet<_> = endpoints
         .iter()
-        .map(|e| (e.endpoint_identifier().unwrap_or_default(), e.ssl_mode().map(|m| m.as_str().to_string())))
+        .map(|e| {
+            (
+                e.endpoint_identifier().unwrap_or_default(),
+                e.ssl_mode().map(|m| m.as_str().to_string()),
+            )
+        })
         .collect();
     assert_eq!(
         modes,
@@ -81,9 +91,13 @@ async fn exemplary_dms_estate_reads_back_with_correct_types() {
     assert_eq!(tasks.len(), 1);
     let task = &tasks[0];
     assert_eq!(task.status(), Some("running"));
-    assert_eq!(task.migration_type().map(|m| m.as_str()), Some("full-load-and-cdc"));
+    assert_eq!(
+        task.migration_type().map(|m| m.as_str()),
+        Some("full-load-and-cdc")
+    );
     let settings: serde_json::Value =
-        serde_json::from_str(task.replication_task_settings().unwrap_or("{}")).expect("settings JSON");
+        serde_json::from_str(task.replication_task_settings().unwrap_or("{}"))
+            .expect("settings JSON");
     assert_eq!(settings["Logging"]["EnableLogging"], json!(true));
     let stats = task.replication_task_stats().expect("stats");
     assert_eq!(stats.tables_loaded(), 120);
@@ -103,28 +117,75 @@ async fn exemplary_dms_estate_reads_back_with_correct_types() {
         .flat_map(|p| p.table_statistics().to_vec())
         .collect::<Vec<_>>();
     assert_eq!(tables.len(), 120);
-    assert!(tables.iter().all(|t| t.validation_state() == Some("Validated")));
+    assert!(
+        tables
+            .iter()
+            .all(|t| t.validation_state() == Some("Validated"))
+    );
 
-    let certs = dms.describe_certificates().send().await.expect("DescribeCertificates");
+    let certs = dms
+        .describe_certificates()
+        .send()
+        .await
+        .expect("DescribeCertificates");
     assert_eq!(certs.certificates().len(), 2);
-    assert!(certs.certificates().iter().all(|c| c.valid_to_date().is_some()));
-    let quotas = dms.describe_account_attributes().send().await.expect("DescribeAccountAttributes");
-    assert!(quotas.account_quotas().iter().any(|q| q.account_quota_name() == Some("ReplicationInstances")
-        && q.used() == 1));
+    assert!(
+        certs
+            .certificates()
+            .iter()
+            .all(|c| c.valid_to_date().is_some())
+    );
+    let quotas = dms
+        .describe_account_attributes()
+        .send()
+        .await
+        .expect("DescribeAccountAttributes");
+    assert!(
+        quotas
+            .account_quotas()
+            .iter()
+            .any(|q| q.account_quota_name() == Some("ReplicationInstances") && q.used() == 1)
+    );
     let runs = dms
         .describe_replication_task_assessment_runs()
         .send()
         .await
         .expect("DescribeReplicationTaskAssessmentRuns");
-    assert_eq!(runs.replication_task_assessment_runs()[0].status(), Some("passed"));
-    let projects = dms.describe_migration_projects().send().await.expect("DescribeMigrationProjects");
+    assert_eq!(
+        runs.replication_task_assessment_runs()[0].status(),
+        Some("passed")
+    );
+    let projects = dms
+        .describe_migration_projects()
+        .send()
+        .await
+        .expect("DescribeMigrationProjects");
     assert_eq!(projects.migration_projects().len(), 1);
-    let providers = dms.describe_data_providers().send().await.expect("DescribeDataProviders");
+    let providers = dms
+        .describe_data_providers()
+        .send()
+        .await
+        .expect("DescribeDataProviders");
     assert_eq!(providers.data_providers().len(), 2);
-    let versions = dms.describe_engine_versions().send().await.expect("DescribeEngineVersions");
-    assert!(versions.engine_versions().iter().any(|v| v.version() == Some("3.5.4")));
-    let since = DateTime::from_secs(DateTime::from(std::time::SystemTime::now()).secs() - 14 * 86_400);
-    let events = dms.describe_events().start_time(since).send().await.expect("DescribeEvents");
+    let versions = dms
+        .describe_engine_versions()
+        .send()
+        .await
+        .expect("DescribeEngineVersions");
+    assert!(
+        versions
+            .engine_versions()
+            .iter()
+            .any(|v| v.version() == Some("3.5.4"))
+    );
+    let since =
+        DateTime::from_secs(DateTime::from(std::time::SystemTime::now()).secs() - 14 * 86_400);
+    let events = dms
+        .describe_events()
+        .start_time(since)
+        .send()
+        .await
+        .expect("DescribeEvents");
     assert_eq!(events.events().len(), 2);
     let tags = dms
         .list_tags_for_resource()
@@ -143,19 +204,37 @@ async fn exemplary_rds_kms_logs_iam_read_back() {
     let config = emu.sdk_config(EXEMPLARY, "us-east-1").await;
 
     let rds = aws_sdk_rds::Client::new(&config);
-    let clusters = rds.describe_db_clusters().send().await.expect("DescribeDBClusters");
+    let clusters = rds
+        .describe_db_clusters()
+        .send()
+        .await
+        .expect("DescribeDBClusters");
     let cluster = &clusters.db_clusters()[0];
     assert_eq!(cluster.engine(), Some("aurora-postgresql"));
     assert_eq!(cluster.storage_encrypted(), Some(true));
     let key_arn = cluster.kms_key_id().expect("cluster key");
-    let instances = rds.describe_db_instances().send().await.expect("DescribeDBInstances");
+    let instances = rds
+        .describe_db_instances()
+        .send()
+        .await
+        .expect("DescribeDBInstances");
     assert_eq!(instances.db_instances().len(), 2);
 
     let kms = aws_sdk_kms::Client::new(&config);
-    let key = kms.describe_key().key_id(key_arn).send().await.expect("DescribeKey");
+    let key = kms
+        .describe_key()
+        .key_id(key_arn)
+        .send()
+        .await
+        .expect("DescribeKey");
     let meta = key.key_metadata().expect("metadata");
     assert_eq!(meta.key_manager().map(|m| m.as_str()), Some("CUSTOMER"));
-    let rotation = kms.get_key_rotation_status().key_id(key_arn).send().await.expect("rotation");
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(key_arn)
+        .send()
+        .await
+        .expect("rotation");
     assert!(rotation.key_rotation_enabled());
 
     let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
@@ -172,13 +251,29 @@ async fn exemplary_rds_kms_logs_iam_read_back() {
         .send()
         .await
         .expect("DescribeLogStreams");
-    let last = streams.log_streams()[0].last_event_timestamp().expect("last event");
-    let now_ms = DateTime::from(std::time::SystemTime::now()).to_millis().expect("now");
-    assert!(now_ms - last < 2 * 3_600_000, "latest log event within two hours");
+    let last = streams.log_streams()[0]
+        .last_event_timestamp()
+        .expect("last event");
+    let now_ms = DateTime::from(std::time::SystemTime::now())
+        .to_millis()
+        .expect("now");
+    assert!(
+        now_ms - last < 2 * 3_600_000,
+        "latest log event within two hours"
+    );
 
     let iam = aws_sdk_iam::Client::new(&config);
-    let role = iam.get_role().role_name("dms-vpc-role").send().await.expect("GetRole");
-    let trust = role.role().map(|r| r.assume_role_policy_document().unwrap_or_default().to_string());
+    let role = iam
+        .get_role()
+        .role_name("dms-vpc-role")
+        .send()
+        .await
+        .expect("GetRole");
+    let trust = role.role().map(|r| {
+        r.assume_role_policy_document()
+            .unwrap_or_default()
+            .to_string()
+    });
     assert!(trust.unwrap_or_default().contains("dms.amazonaws.com"));
     let attached = iam
         .list_attached_role_policies()
@@ -186,10 +281,17 @@ async fn exemplary_rds_kms_logs_iam_read_back() {
         .send()
         .await
         .expect("ListAttachedRolePolicies");
-    assert_eq!(attached.attached_policies()[0].policy_name(), Some("AmazonDMSVPCManagementRole"));
+    assert_eq!(
+        attached.attached_policies()[0].policy_name(),
+        Some("AmazonDMSVPCManagementRole")
+    );
 
     let sts = aws_sdk_sts::Client::new(&config);
-    let me = sts.get_caller_identity().send().await.expect("GetCallerIdentity");
+    let me = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
     assert_eq!(me.account(), Some(EXEMPLARY));
 }
 
@@ -213,14 +315,27 @@ async fn cloudwatch_answers_over_cbor() {
         .flat_map(|p| p.metrics().to_vec())
         .collect::<Vec<_>>();
     assert_eq!(metrics.len(), 1);
-    let dims: BTreeSet<_> = metrics[0].dimensions().iter().filter_map(Dimension::name).collect();
-    assert_eq!(dims, BTreeSet::from(["ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"]));
+    let dims: BTreeSet<_> = metrics[0]
+        .dimensions()
+        .iter()
+        .filter_map(Dimension::name)
+        .collect();
+    assert_eq!(
+        dims,
+        BTreeSet::from(["ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"])
+    );
 
     let now = DateTime::from(std::time::SystemTime::now()).secs();
     let hour = now - now % 3600;
     let query = MetricDataQuery::builder()
         .id("cdc")
-        .metric_stat(MetricStat::builder().metric(metrics[0].clone()).period(3600).stat("Sum").build())
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metrics[0].clone())
+                .period(3600)
+                .stat("Sum")
+                .build(),
+        )
         .build();
     let data = cw
         .get_metric_data()
@@ -253,7 +368,10 @@ async fn kms_digest_signature_verifies_independently() {
         .send()
         .await
         .expect("CreateKey");
-    let key_id = key.key_metadata().map(|m| m.key_id().to_string()).expect("key id");
+    let key_id = key
+        .key_metadata()
+        .map(|m| m.key_id().to_string())
+        .expect("key id");
     let payload = vec![b'x'; 10_000];
     let digest = Sha256::digest(&payload);
     let signed = kms
@@ -265,10 +383,19 @@ async fn kms_digest_signature_verifies_independently() {
         .send()
         .await
         .expect("Sign DIGEST");
-    let public = kms.get_public_key().key_id(&key_id).send().await.expect("GetPublicKey");
-    let verifying = VerifyingKey::from_public_key_der(public.public_key().expect("DER").as_ref()).expect("P-256 key");
-    let signature = Signature::from_der(signed.signature().expect("signature").as_ref()).expect("DER signature");
-    verifying.verify_prehash(&digest, &signature).expect("signature verifies with the p256 crate");
+    let public = kms
+        .get_public_key()
+        .key_id(&key_id)
+        .send()
+        .await
+        .expect("GetPublicKey");
+    let verifying = VerifyingKey::from_public_key_der(public.public_key().expect("DER").as_ref())
+        .expect("P-256 key");
+    let signature = Signature::from_der(signed.signature().expect("signature").as_ref())
+        .expect("DER signature");
+    verifying
+        .verify_prehash(&digest, &signature)
+        .expect("signature verifies with the p256 crate");
 }
 
 #[tokio::test]
@@ -302,7 +429,10 @@ async fn large_estate_pages_in_every_region() {
             .flat_map(|p| p.replication_instances().to_vec())
             .collect::<Vec<_>>()
             .len();
-        assert_eq!(n_instances, count(&seed, account, region, "replication_instances"));
+        assert_eq!(
+            n_instances,
+            count(&seed, account, region, "replication_instances")
+        );
         let n_tasks = dms
             .describe_replication_tasks()
             .without_settings(true)
@@ -321,7 +451,10 @@ async fn large_estate_pages_in_every_region() {
         endpoints += n_endpoints;
         tasks += n_tasks;
     }
-    assert!(instances >= 40 && endpoints >= 250 && tasks >= 150, "{instances} {endpoints} {tasks}");
+    assert!(
+        instances >= 40 && endpoints >= 250 && tasks >= 150,
+        "{instances} {endpoints} {tasks}"
+    );
 }
 
 #[tokio::test]
@@ -336,12 +469,28 @@ async fn two_accounts_are_isolated_through_assume_role() {
             .filter_map(|i| i.replication_instance_identifier().map(str::to_string))
             .collect::<Vec<_>>()
     };
-    let mine = ids(case_study.describe_replication_instances().send().await.expect("case-study account"));
-    let theirs = ids(other.describe_replication_instances().send().await.expect("other account"));
+    let mine = ids(case_study
+        .describe_replication_instances()
+        .send()
+        .await
+        .expect("case-study account"));
+    let theirs = ids(other
+        .describe_replication_instances()
+        .send()
+        .await
+        .expect("other account"));
     assert_eq!(mine, vec!["case-study-ri"]);
     assert_eq!(theirs, vec!["other-team-ri", "other-team-ri-2"]);
-    let arns = case_study.describe_endpoints().send().await.expect("endpoints");
-    assert!(arns.endpoints().iter().all(|e| e.endpoint_arn().unwrap_or_default().contains(":666666666666:")));
+    let arns = case_study
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("endpoints");
+    assert!(arns.endpoints().iter().all(|e| {
+        e.endpoint_arn()
+            .unwrap_or_default()
+            .contains(":666666666666:")
+    }));
 }
 
 #[tokio::test]
@@ -349,13 +498,27 @@ async fn serverless_replication_reads_back() {
     let emu = Emulator::shared();
     emu.seed("serverless-redshift");
     let dms = dms(emu, "444444444444", "us-east-2").await;
-    let configs = dms.describe_replication_configs().send().await.expect("DescribeReplicationConfigs");
+    let configs = dms
+        .describe_replication_configs()
+        .send()
+        .await
+        .expect("DescribeReplicationConfigs");
     let config = &configs.replication_configs()[0];
-    assert_eq!(config.replication_type().map(|t| t.as_str()), Some("full-load-and-cdc"));
-    let replications = dms.describe_replications().send().await.expect("DescribeReplications");
+    assert_eq!(
+        config.replication_type().map(|t| t.as_str()),
+        Some("full-load-and-cdc")
+    );
+    let replications = dms
+        .describe_replications()
+        .send()
+        .await
+        .expect("DescribeReplications");
     let replication = &replications.replications()[0];
     assert_eq!(replication.status(), Some("running"));
-    assert_eq!(replication.replication_stats().map(|s| s.tables_loaded()), Some(40));
+    assert_eq!(
+        replication.replication_stats().map(|s| s.tables_loaded()),
+        Some(40)
+    );
     let tables = dms
         .describe_replication_table_statistics()
         .replication_config_arn(config.replication_config_arn().unwrap_or_default())
@@ -363,7 +526,14 @@ async fn serverless_replication_reads_back() {
         .await
         .expect("DescribeReplicationTableStatistics");
     assert_eq!(tables.replication_table_statistics().len(), 40);
-    assert!(dms.describe_replication_instances().send().await.expect("instances").replication_instances().is_empty());
+    assert!(
+        dms.describe_replication_instances()
+            .send()
+            .await
+            .expect("instances")
+            .replication_instances()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -372,24 +542,55 @@ async fn weak_and_homogeneous_scenarios_read_back() {
     emu.seed("weak");
     emu.seed("homogeneous-ec2");
     let weak = dms(emu, "222222222222", "us-west-2").await;
-    let ri = weak.describe_replication_instances().send().await.expect("weak instances");
+    let ri = weak
+        .describe_replication_instances()
+        .send()
+        .await
+        .expect("weak instances");
     let ri = &ri.replication_instances()[0];
     assert!(ri.publicly_accessible(), "AWS's default when not given");
     let key = ri.kms_key_id().expect("default key");
     let kms = aws_sdk_kms::Client::new(&emu.sdk_config("222222222222", "us-west-2").await);
-    let meta = kms.describe_key().key_id(key).send().await.expect("DescribeKey");
-    assert_eq!(meta.key_metadata().and_then(|m| m.key_manager()).map(|m| m.as_str()), Some("AWS"));
+    let meta = kms
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .expect("DescribeKey");
+    assert_eq!(
+        meta.key_metadata()
+            .and_then(|m| m.key_manager())
+            .map(|m| m.as_str()),
+        Some("AWS")
+    );
     let endpoints = weak
         .describe_endpoints()
-        .filters(Filter::builder().name("endpoint-type").values("source").build().expect("filter"))
+        .filters(
+            Filter::builder()
+                .name("endpoint-type")
+                .values("source")
+                .build()
+                .expect("filter"),
+        )
         .send()
         .await
         .expect("weak endpoints");
-    assert_eq!(endpoints.endpoints()[0].ssl_mode().map(|m| m.as_str()), Some("none"));
+    assert_eq!(
+        endpoints.endpoints()[0].ssl_mode().map(|m| m.as_str()),
+        Some("none")
+    );
 
     let homo = dms(emu, "333333333333", "eu-west-1").await;
-    let eps = homo.describe_endpoints().send().await.expect("homogeneous endpoints");
-    assert!(eps.endpoints().iter().any(|e| e.server_name().unwrap_or_default().ends_with(".compute.internal")));
+    let eps = homo
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("homogeneous endpoints");
+    assert!(eps.endpoints().iter().any(|e| {
+        e.server_name()
+            .unwrap_or_default()
+            .ends_with(".compute.internal")
+    }));
 }
 
 #[tokio::test]

@@ -5,8 +5,10 @@ operation/<Op>` with CBOR bodies; moto 5.2.5 answers 404. This layer decodes the
 CBOR request, hands moto the same call in awsJson 1.0, and encodes moto's answer
 back to CBOR typed by botocore's model (tagged timestamps, doubles, blobs).
 
-It also serves ListMetrics itself, for either protocol: moto 5.2.5 repeats a metric
-once per stored datapoint and pages before it de-duplicates.
+It also serves, for either protocol, ListMetrics (moto 5.2.5 repeats a metric once
+per stored datapoint and pages before it de-duplicates) and GetMetricData for
+MetricStat queries (moto 5.2.5 rescans all datapoints per period: minutes for a
+455-day hourly query).
 """
 
 from __future__ import annotations
@@ -56,9 +58,94 @@ def list_metrics(call: Call, request: dict) -> dict:
     return payload
 
 
+STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+MAX_DATAPOINTS = 100_800
+
+
+def get_metric_data(call: Call, request: dict) -> dict:
+    """GetMetricData for MetricStat queries, bucketing each series in one pass.
+
+    moto 5.2.5 rescans every stored datapoint for every period, so a 455-day hourly
+    query (what a collector asks for) takes minutes. Metric math is refused clearly.
+    """
+    from moto.cloudwatch.models import MetricAggregatedDatum, cloudwatch_backends
+
+    backend = cloudwatch_backends[call.account][call.region]
+    queries = request.get("MetricDataQueries") or []
+    if not queries or len(queries) > 500:
+        raise ValueError("MetricDataQueries must hold 1 to 500 queries")
+    start, end = shapes.to_epoch(request["StartTime"]), shapes.to_epoch(request["EndTime"])
+    if end <= start:
+        raise ValueError("The parameter StartTime must be less than the parameter EndTime.")
+    descending = request.get("ScanBy", "TimestampDescending") == "TimestampDescending"
+    index: dict[tuple, list] = {}
+    for datum in backend.get_all_metrics():
+        key = (datum.namespace, datum.name, frozenset((d.name, d.value) for d in datum.dimensions))
+        index.setdefault(key, []).append(datum)
+    results = []
+    for query in queries:
+        stat_spec = query.get("MetricStat")
+        if not stat_spec:
+            raise ValueError("metric math expressions are not supported by the local emulator")
+        metric = stat_spec["Metric"]
+        period = int(stat_spec["Period"])
+        stat = stat_spec["Stat"]
+        if stat not in STATS:
+            raise ValueError(f"statistic {stat} is not supported by the local emulator")
+        key = (metric.get("Namespace"), metric.get("MetricName"),
+               frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions") or []))
+        buckets: dict[int, list[float]] = {}
+        for datum in index.get(key, []):
+            ts = shapes.to_epoch(datum.timestamp)
+            if not (start <= ts < end):
+                continue
+            bucket = int(start + ((ts - start) // period) * period)
+            values = buckets.setdefault(bucket, [0.0, 0.0, float("inf"), float("-inf")])
+            if isinstance(datum, MetricAggregatedDatum):
+                count, total, low, high = datum.sample_count, datum.sum, datum.min, datum.max
+            else:
+                count, total, low, high = 1.0, float(datum.value), float(datum.value), float(datum.value)
+            values[0] += count
+            values[1] += total
+            values[2] = min(values[2], low)
+            values[3] = max(values[3], high)
+        pick = {
+            "SampleCount": lambda v: v[0],
+            "Sum": lambda v: v[1],
+            "Average": lambda v: v[1] / v[0] if v[0] else 0.0,
+            "Minimum": lambda v: v[2],
+            "Maximum": lambda v: v[3],
+        }[stat]
+        times = sorted(buckets, reverse=descending)
+        results.append({
+            "Id": query["Id"],
+            "Label": query.get("Label") or f"{metric.get('MetricName')} {stat}",
+            "Timestamps": times,
+            "Values": [pick(buckets[t]) for t in times],
+            "StatusCode": "Complete",
+        })
+    return _page_datapoints(results, request)
+
+
+def _page_datapoints(results: list, request: dict) -> dict:
+    """Pages by whole queries so that one answer holds at most MaxDatapoints values."""
+    limit = int(request.get("MaxDatapoints") or MAX_DATAPOINTS)
+    start = int(request.get("NextToken") or 0)
+    page, total = [], 0
+    for i in range(start, len(results)):
+        size = len(results[i]["Values"])
+        if page and total + size > limit:
+            return {"MetricDataResults": page, "NextToken": str(i), "Messages": []}
+        page.append(results[i])
+        total += size
+    return {"MetricDataResults": page, "Messages": []}
+
+
 def handle(call: Call, forward: Callable[[bytes, dict], tuple[int, list, bytes]]):
     if call.operation == "ListMetrics":
         return _own(call, list_metrics)
+    if call.operation == "GetMetricData":
+        return _own(call, get_metric_data)
     if call.protocol == "json":
         return forward(call.body, {})
 
@@ -96,8 +183,13 @@ def _own(call: Call, operation) -> tuple[int, list, bytes]:
     """Serves an operation this layer implements, in the caller's protocol."""
     try:
         request = cbor2.loads(call.body) if call.protocol == "cbor" and call.body else call.json_body()
-        payload = operation(call, shapes.from_cbor(request or {}))
-    except ValueError as err:
+        request = shapes.from_cbor(request or {})
+        op_model = shapes.operation("cloudwatch", call.operation)
+        missing = [m for m in op_model.input_shape.required_members if m not in request] if op_model.input_shape else []
+        if missing:
+            return error_response(call, 400, "MissingParameter", f"The parameter {missing[0]} must be specified.")
+        payload = operation(call, request)
+    except (ValueError, KeyError) as err:
         return error_response(call, 400, "InvalidParameterValue", str(err))
     if call.protocol == "json":
         return json_response(payload)

@@ -21,7 +21,9 @@ pub fn repo_root() -> PathBuf {
 }
 
 pub fn scenario_path(name: &str) -> PathBuf {
-    repo_root().join("fixtures/scenarios").join(format!("{name}.json"))
+    repo_root()
+        .join("fixtures/scenarios")
+        .join(format!("{name}.json"))
 }
 
 /// One emulator process. Dropping it stops the process; the process also exits by
@@ -47,9 +49,18 @@ impl Emulator {
             String::from_utf8_lossy(&out.stderr)
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let endpoint = stdout.lines().last().expect("endpoint line").trim().to_string();
+        let endpoint = stdout
+            .lines()
+            .last()
+            .expect("endpoint line")
+            .trim()
+            .to_string();
         assert_eq!(endpoint, format!("http://127.0.0.1:{port}"));
-        Emulator { endpoint, port, seeded: Mutex::new(HashMap::new()) }
+        Emulator {
+            endpoint,
+            port,
+            seeded: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The emulator shared by the tests of one test binary. Scenarios use distinct
@@ -98,9 +109,14 @@ impl Emulator {
         )
         .expect("write admin request");
         let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read admin response");
+        stream
+            .read_to_string(&mut response)
+            .expect("read admin response");
         let (head, json) = response.split_once("\r\n\r\n").expect("HTTP response");
-        assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{head}\n{json}");
+        assert!(
+            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+            "{head}\n{json}"
+        );
         serde_json::from_str(json).expect("admin JSON")
     }
 
@@ -162,5 +178,7 @@ pub fn created<'a>(seed: &'a Value, account: &str, region: &str) -> &'a Value {
 }
 
 pub fn count(seed: &Value, account: &str, region: &str, kind: &str) -> usize {
-    created(seed, account, region)[kind].as_array().map_or(0, Vec::len)
+    created(seed, account, region)[kind]
+        .as_array()
+        .map_or(0, Vec::len)
 }

@@ -1,0 +1,579 @@
+//! The case study: account, read-only role, regions, and the partner's statements,
+//! claims and attachments, from a TOML manifest and/or command-line flags.
+//!
+//! Everything is validated before any AWS call; errors name the flag, or the
+//! manifest file, line and field.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::regions;
+
+pub const DEFAULT_SESSION_NAME: &str = "dms-evidence";
+
+/// Statement keys a manifest may give (human answers to checklist items).
+pub const STATEMENT_KEYS: &[&str] = &[
+    "apn_tier",
+    "production",
+    "customer_name",
+    "problem",
+    "proposal",
+    "services_used",
+    "third_party",
+    "start_date",
+    "end_date",
+    "outcomes",
+    "lessons_learned",
+    "diagram_best_practices",
+    "landing_page_url",
+    "environment_summary",
+    "dms_limits",
+    "sct_vs_native",
+    "large_databases",
+    "target_sizing",
+    "source_load",
+    "schema_conversion",
+    "planning",
+    "uat",
+    "iam_permissions",
+    "network_security",
+    "anticipated_growth",
+    "anticipated_concurrency",
+    "anticipated_read_pct",
+    "anticipated_write_pct",
+];
+
+/// Where a value came from, for error messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Flag(&'static str),
+    Manifest {
+        path: PathBuf,
+        line: usize,
+        field: String,
+    },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(name) => write!(f, "flag {name}"),
+            Origin::Manifest { path, line, field } => {
+                write!(f, "{}:{line}: field `{field}`", path.display())
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read case-study manifest {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: Origin, message: String },
+    #[error("missing {what}: give {flag} or set `{field}` in the case-study manifest")]
+    Missing {
+        what: &'static str,
+        flag: &'static str,
+        field: &'static str,
+    },
+}
+
+/// A partner's claim about the migration, checked against the facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_size_gb: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_engine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_engine: Option<String>,
+    /// on-premises, ec2, rds, aurora, other-cloud
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_hosting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdc_used: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<u64>,
+    /// YYYY-MM-DD
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The checklist item it supports (e.g. `pre.3.1.diagram-services`).
+    pub item: String,
+    /// Path as given in the manifest (relative to the manifest's folder).
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: Option<Spanned<String>>,
+    account_id: Option<Spanned<String>>,
+    role_arn: Option<Spanned<String>>,
+    external_id: Option<Spanned<String>>,
+    session_name: Option<Spanned<String>>,
+    regions: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    statements: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    claims: Option<Spanned<Claims>>,
+    #[serde(default)]
+    attachments: Vec<Spanned<Attachment>>,
+}
+
+/// Values given on the command line; each overrides the manifest's.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub account_id: Option<String>,
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    pub regions: Vec<String>,
+}
+
+/// A validated case study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseStudy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub account_id: String,
+    pub role_arn: String,
+    #[serde(skip)]
+    pub external_id: Option<String>,
+    pub session_name: String,
+    pub regions: Vec<String>,
+    pub statements: BTreeMap<String, String>,
+    pub claims: Claims,
+    pub attachments: Vec<Attachment>,
+    /// Folder relative attachment paths are resolved against.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+struct Located<T> {
+    value: T,
+    origin: Origin,
+}
+
+pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, InputError> {
+    let (m, text, path) = match manifest {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let m: Manifest = toml::from_str(&text).map_err(|e| {
+                let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+                InputError::Syntax {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: e.message().to_string(),
+                }
+            })?;
+            (Some(m), text, path.to_path_buf())
+        }
+        None => (None, String::new(), PathBuf::new()),
+    };
+    let at = |field: &str, span: std::ops::Range<usize>| Origin::Manifest {
+        path: path.clone(),
+        line: line_col(&text, span.start).0,
+        field: field.to_string(),
+    };
+    let pick = |flag_value: &Option<String>,
+                flag: &'static str,
+                field: &str,
+                from: Option<&Spanned<String>>| {
+        match (flag_value, from) {
+            (Some(v), _) => Some(Located {
+                value: v.clone(),
+                origin: Origin::Flag(flag),
+            }),
+            (None, Some(s)) => Some(Located {
+                value: s.get_ref().clone(),
+                origin: at(field, s.span()),
+            }),
+            (None, None) => None,
+        }
+    };
+    let m_ref = m.as_ref();
+    let account = pick(
+        &flags.account_id,
+        "--account-id",
+        "account_id",
+        m_ref.and_then(|m| m.account_id.as_ref()),
+    )
+    .ok_or(InputError::Missing {
+        what: "the AWS account id",
+        flag: "--account-id",
+        field: "account_id",
+    })?;
+    let role = pick(
+        &flags.role_arn,
+        "--role-arn",
+        "role_arn",
+        m_ref.and_then(|m| m.role_arn.as_ref()),
+    )
+    .ok_or(InputError::Missing {
+        what: "the read-only role ARN",
+        flag: "--role-arn",
+        field: "role_arn",
+    })?;
+    let external = pick(
+        &flags.external_id,
+        "--external-id",
+        "external_id",
+        m_ref.and_then(|m| m.external_id.as_ref()),
+    );
+    let session = pick(
+        &flags.session_name,
+        "--session-name",
+        "session_name",
+        m_ref.and_then(|m| m.session_name.as_ref()),
+    );
+
+    validate_account(&account.value).map_err(|message| InputError::Invalid {
+        origin: account.origin.clone(),
+        message,
+    })?;
+    let role_account = role_account(&role.value).map_err(|message| InputError::Invalid {
+        origin: role.origin.clone(),
+        message,
+    })?;
+    if role_account != account.value {
+        return Err(InputError::Invalid {
+            origin: role.origin.clone(),
+            message: format!(
+                "the role is in account {role_account}, but the case study's account is {} ({}); the role must be in \
+                 the case study's account",
+                account.value, account.origin
+            ),
+        });
+    }
+    if let Some(ext) = &external {
+        if ext.value.len() < 2 || ext.value.len() > 1224 {
+            return Err(InputError::Invalid {
+                origin: ext.origin.clone(),
+                message: "an external id has 2 to 1224 characters".into(),
+            });
+        }
+    }
+    let session_name = match session {
+        Some(s) => {
+            let ok = (2..=64).contains(&s.value.len())
+                && s.value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c));
+            if !ok {
+                return Err(InputError::Invalid {
+                    origin: s.origin,
+                    message: "a role session name has 2 to 64 characters from [A-Za-z0-9=,.@_-]"
+                        .into(),
+                });
+            }
+            s.value
+        }
+        None => DEFAULT_SESSION_NAME.to_string(),
+    };
+
+    let regions: Vec<Located<String>> = if !flags.regions.is_empty() {
+        flags
+            .regions
+            .iter()
+            .map(|r| Located {
+                value: r.clone(),
+                origin: Origin::Flag("--region"),
+            })
+            .collect()
+    } else if let Some(list) = m_ref.and_then(|m| m.regions.as_ref()) {
+        list.get_ref()
+            .iter()
+            .map(|r| Located {
+                value: r.get_ref().clone(),
+                origin: at("regions", r.span()),
+            })
+            .collect()
+    } else {
+        return Err(InputError::Missing {
+            what: "at least one region",
+            flag: "--region",
+            field: "regions",
+        });
+    };
+    if regions.is_empty() {
+        return Err(InputError::Missing {
+            what: "at least one region",
+            flag: "--region",
+            field: "regions",
+        });
+    }
+    let mut region_names = Vec::new();
+    for r in regions {
+        if !regions::is_known(&r.value) {
+            return Err(InputError::Invalid {
+                origin: r.origin,
+                message: format!(
+                    "unknown AWS region '{}' (e.g. us-east-1, eu-west-1)",
+                    r.value
+                ),
+            });
+        }
+        if !region_names.contains(&r.value) {
+            region_names.push(r.value);
+        }
+    }
+
+    let name = m_ref
+        .and_then(|m| m.name.as_ref())
+        .map(|n| n.get_ref().clone());
+    let mut statements = BTreeMap::new();
+    let mut claims = Claims::default();
+    let mut attachments = Vec::new();
+    if let Some(m) = m {
+        for (key, value) in m.statements {
+            if !STATEMENT_KEYS.contains(&key.get_ref().as_str()) {
+                return Err(InputError::Invalid {
+                    origin: at(&format!("statements.{}", key.get_ref()), key.span()),
+                    message: format!(
+                        "unknown statement; known ones: {}",
+                        STATEMENT_KEYS.join(", ")
+                    ),
+                });
+            }
+            statements.insert(key.into_inner(), value.into_inner());
+        }
+        if let Some(c) = m.claims {
+            claims = c.into_inner();
+        }
+        for (i, a) in m.attachments.into_iter().enumerate() {
+            let span = a.span();
+            let a = a.into_inner();
+            if a.path.trim().is_empty() {
+                return Err(InputError::Invalid {
+                    origin: at(&format!("attachments[{i}].path"), span),
+                    message: "an attachment needs a path".into(),
+                });
+            }
+            attachments.push(a);
+        }
+    }
+    Ok(CaseStudy {
+        name,
+        account_id: account.value,
+        role_arn: role.value,
+        external_id: external.map(|e| e.value),
+        session_name,
+        regions: region_names,
+        statements,
+        claims,
+        attachments,
+        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    })
+}
+
+pub fn validate_account(id: &str) -> Result<(), String> {
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("'{id}' is not an AWS account id (12 digits)"))
+    }
+}
+
+/// The account of an IAM role ARN (`arn:aws:iam::123456789012:role/path/name`).
+pub fn role_account(arn: &str) -> Result<String, String> {
+    let bad = || format!("'{arn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)");
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].is_empty() {
+        return Err(bad());
+    }
+    if !["aws", "aws-cn", "aws-us-gov"].contains(&parts[1]) {
+        return Err(bad());
+    }
+    validate_account(parts[4]).map_err(|_| bad())?;
+    let resource = parts[5];
+    let name = resource.strip_prefix("role/").ok_or_else(bad)?;
+    let role_name = name.rsplit('/').next().unwrap_or_default();
+    if role_name.is_empty() || role_name.len() > 64 {
+        return Err(bad());
+    }
+    Ok(parts[4].to_string())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("case.toml");
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
+    const GOOD: &str = r#"name = "ERP"
+account_id = "111111111111"
+role_arn = "arn:aws:iam::111111111111:role/dms-evidence-readonly"
+external_id = "ext-123"
+regions = ["us-east-1", "eu-west-1"]
+
+[statements]
+customer_name = "Example Corp"
+
+[claims]
+database_size_gb = 80.0
+cdc_used = true
+
+[[attachments]]
+item = "pre.3.1.diagram-services"
+path = "diagram.svg"
+"#;
+
+    #[test]
+    fn a_good_manifest_resolves_and_flags_override() {
+        let (_dir, path) = manifest(GOOD);
+        let cs = resolve(Some(&path), &Overrides::default()).expect("valid");
+        assert_eq!(cs.name.as_deref(), Some("ERP"));
+        assert_eq!(cs.regions, ["us-east-1", "eu-west-1"]);
+        assert_eq!(cs.session_name, DEFAULT_SESSION_NAME);
+        assert_eq!(cs.claims.database_size_gb, Some(80.0));
+        assert_eq!(cs.statements["customer_name"], "Example Corp");
+        let flags = Overrides {
+            regions: vec!["us-west-2".into()],
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve(Some(&path), &flags).expect("valid").regions,
+            ["us-west-2"]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let cases = [
+            (
+                GOOD.replace("\"111111111111\"\nrole", "\"1111\"\nrole"),
+                "case.toml:2: field `account_id`",
+                "12 digits",
+            ),
+            (
+                GOOD.replace("role/dms", "user/dms"),
+                "case.toml:3: field `role_arn`",
+                "not an IAM role ARN",
+            ),
+            (
+                GOOD.replace("::111111111111:role", "::222222222222:role"),
+                "case.toml:3: field `role_arn`",
+                "account 222222222222",
+            ),
+            (
+                GOOD.replace("\"eu-west-1\"", "\"eu-westish-9\""),
+                "case.toml:5: field `regions`",
+                "unknown AWS region",
+            ),
+            (
+                GOOD.replace("customer_name", "customer"),
+                "case.toml:8: field `statements.customer`",
+                "unknown statement",
+            ),
+            (
+                GOOD.replace("cdc_used", "cdc"),
+                "case.toml:12:1",
+                "unknown field `cdc`",
+            ),
+            (
+                GOOD.replace("regions = [", "regions = "),
+                "case.toml:5:",
+                "",
+            ),
+        ];
+        for (text, place, message) in cases {
+            let (_dir, path) = manifest(&text);
+            let err = resolve(Some(&path), &Overrides::default())
+                .expect_err("invalid")
+                .to_string();
+            assert!(err.contains(place), "{err} should name {place}");
+            assert!(err.contains(message), "{err} should say {message}");
+        }
+    }
+
+    #[test]
+    fn flags_alone_and_their_errors() {
+        let mut flags = Overrides {
+            account_id: Some("111111111111".into()),
+            role_arn: Some("arn:aws:iam::111111111111:role/ro".into()),
+            regions: vec!["us-east-1".into()],
+            ..Overrides::default()
+        };
+        assert!(resolve(None, &flags).is_ok());
+        flags.regions = vec!["mars-1".into()];
+        assert!(
+            resolve(None, &flags)
+                .expect_err("bad region")
+                .to_string()
+                .starts_with("flag --region")
+        );
+        flags.regions.clear();
+        assert!(
+            resolve(None, &flags)
+                .expect_err("no region")
+                .to_string()
+                .contains("--region")
+        );
+        let missing = resolve(None, &Overrides::default())
+            .expect_err("nothing")
+            .to_string();
+        assert!(missing.contains("--account-id"), "{missing}");
+        assert!(matches!(
+            resolve(Some(Path::new("/nonexistent/case.toml")), &flags),
+            Err(InputError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn role_arns() {
+        for (arn, ok) in [
+            ("arn:aws:iam::123456789012:role/ro", true),
+            ("arn:aws:iam::123456789012:role/path/to/ro", true),
+            ("arn:aws-cn:iam::123456789012:role/ro", true),
+            ("arn:aws:iam::123456789012:user/ro", false),
+            ("arn:aws:iam:us-east-1:123456789012:role/ro", false),
+            ("arn:aws:iam::12345:role/ro", false),
+            ("arn:aws:sts::123456789012:role/ro", false),
+            ("role/ro", false),
+        ] {
+            assert_eq!(role_account(arn).is_ok(), ok, "{arn}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Command-line definitions (clap derive). Parsing only; `main.rs` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Proves, from the AWS account itself, how AWS Database Migration Service was used.
+#[derive(Debug, Parser)]
+#[command(name = "dms-evidence", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More log output on standard error (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assume the case study's read-only role and collect every DMS-related fact.
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Case-study manifest (TOML): account, role, regions, statements, claims, attachments.
+    #[arg(long, value_name = "FILE")]
+    pub case_study: Option<PathBuf>,
+    /// The customer's 12-digit AWS account id (overrides the manifest).
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// ARN of the read-only IAM role in that account (overrides the manifest).
+    #[arg(long)]
+    pub role_arn: Option<String>,
+    /// External id the role's trust policy requires (overrides the manifest).
+    #[arg(long, env = "DMS_EVIDENCE_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// Role session name (default: dms-evidence).
+    #[arg(long)]
+    pub session_name: Option<String>,
+    /// Region to read; repeat for several (overrides the manifest).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Named profile for your own credentials (default: the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Send every AWS call, STS included, to this endpoint (a local emulator).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Write the evidence document here (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Per-resource calls in flight per region.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Attempts per AWS call (adaptive retry with backoff).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds to wait for a connection.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub connect_timeout: u64,
+    /// Seconds to wait for a response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub read_timeout: u64,
+    /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
+    #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
+    pub metric_days: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn collect_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "dms-evidence",
+            "collect",
+            "--account-id",
+            "111111111111",
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+        ])
+        .expect("parses");
+        let Command::Collect(args) = cli.command;
+        assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
+        assert_eq!(args.concurrency, 8);
+        assert!(Cli::try_parse_from(["dms-evidence", "collect", "--concurrency", "0"]).is_err());
+    }
+}

@@ -1,0 +1,759 @@
+//! DMS: replication instances, subnet groups, endpoints, tasks (settings, table
+//! mappings, statistics), serverless replications, certificates, quotas, assessment
+//! runs, Schema Conversion projects, engine versions, events and tags.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_databasemigration::types as t;
+use futures::StreamExt;
+use serde_json::Value;
+
+use super::{Clients, Context, Plan, ts};
+use crate::facts::host::{self, RdsAddress};
+use crate::facts::*;
+
+/// Up to this many ARNs per ListTagsForResource call.
+const TAG_BATCH: usize = 20;
+
+macro_rules! paged {
+    ($ctx:expr, $c:expr, $op:literal, $req:expr, $items:ident) => {{
+        let region = &$c.region;
+        match $ctx
+            .call(
+                "dms",
+                $op,
+                region,
+                None,
+                $req.into_paginator().send().collect::<Result<Vec<_>, _>>(),
+            )
+            .await
+        {
+            Some((pages, sources)) => Some((
+                pages
+                    .iter()
+                    .flat_map(|p| p.$items().to_vec())
+                    .collect::<Vec<_>>(),
+                sources,
+            )),
+            None => None,
+        }
+    }};
+}
+
+/// The region's DMS inventory (what can be listed without knowing anything else).
+pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
+    let region = c.region.clone();
+    let since = crate::time::now().secs() - plan.event_days * 86_400;
+    let (instances, groups, endpoints, tasks, certs, quotas, runs) = futures::join!(
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplicationInstances",
+                c.dms.describe_replication_instances(),
+                replication_instances
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplicationSubnetGroups",
+                c.dms.describe_replication_subnet_groups(),
+                replication_subnet_groups
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeEndpoints",
+                c.dms.describe_endpoints(),
+                endpoints
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplicationTasks",
+                c.dms.describe_replication_tasks(),
+                replication_tasks
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeCertificates",
+                c.dms.describe_certificates(),
+                certificates
+            )
+        },
+        ctx.call(
+            "dms",
+            "DescribeAccountAttributes",
+            &region,
+            None,
+            c.dms.describe_account_attributes().send()
+        ),
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplicationTaskAssessmentRuns",
+                c.dms.describe_replication_task_assessment_runs(),
+                replication_task_assessment_runs
+            )
+        },
+    );
+    let (configs, replications, projects, providers, versions, events) = futures::join!(
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplicationConfigs",
+                c.dms.describe_replication_configs(),
+                replication_configs
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeReplications",
+                c.dms.describe_replications(),
+                replications
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeMigrationProjects",
+                c.dms.describe_migration_projects(),
+                migration_projects
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeDataProviders",
+                c.dms.describe_data_providers(),
+                data_providers
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeEngineVersions",
+                c.dms.describe_engine_versions(),
+                engine_versions
+            )
+        },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeEvents",
+                c.dms
+                    .describe_events()
+                    .start_time(aws_smithy_types::DateTime::from_secs(since)),
+                events
+            )
+        },
+    );
+
+    let raw = RawIndex::new(ctx);
+    let mut facts = Facts::default();
+    if let Some((items, sources)) = instances {
+        let raw_items = raw.items(&sources, "ReplicationInstances", "ReplicationInstanceArn");
+        facts.replication_instances = items
+            .iter()
+            .map(|i| instance(&region, i, &sources, &raw_items))
+            .collect();
+    }
+    if let Some((items, sources)) = groups {
+        facts.subnet_groups = items
+            .iter()
+            .map(|g| SubnetGroup {
+                region: region.clone(),
+                identifier: g
+                    .replication_subnet_group_identifier()
+                    .unwrap_or_default()
+                    .to_string(),
+                vpc_id: g.vpc_id().map(str::to_string),
+                subnets: g
+                    .subnets()
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.subnet_identifier().unwrap_or_default().to_string(),
+                            s.subnet_availability_zone()
+                                .and_then(|a| a.name())
+                                .unwrap_or_default()
+                                .to_string(),
+                        )
+                    })
+                    .collect(),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((items, sources)) = endpoints {
+        let raw_items = raw.items(&sources, "Endpoints", "EndpointArn");
+        facts.endpoints = items
+            .iter()
+            .map(|e| endpoint(&region, e, &sources, &raw_items))
+            .collect();
+    }
+    if let Some((items, sources)) = tasks {
+        facts.tasks = items.iter().map(|tk| task(&region, tk, &sources)).collect();
+    }
+    if let Some((items, sources)) = certs {
+        facts.certificates = items
+            .iter()
+            .map(|x| Certificate {
+                region: region.clone(),
+                identifier: x.certificate_identifier().unwrap_or_default().to_string(),
+                arn: x.certificate_arn().unwrap_or_default().to_string(),
+                valid_from: ts(x.valid_from_date()),
+                valid_to: ts(x.valid_to_date()),
+                key_length: x.key_length(),
+                signing_algorithm: x.signing_algorithm().map(str::to_string),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((out, sources)) = quotas {
+        facts.account_quotas = out
+            .account_quotas()
+            .iter()
+            .map(|q| AccountQuota {
+                region: region.clone(),
+                name: q.account_quota_name().unwrap_or_default().to_string(),
+                used: q.used(),
+                max: q.max(),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((items, sources)) = runs {
+        facts.assessment_runs = items
+            .iter()
+            .map(|r| {
+                let stat = r.result_statistic();
+                AssessmentRun {
+                    region: region.clone(),
+                    arn: r
+                        .replication_task_assessment_run_arn()
+                        .unwrap_or_default()
+                        .to_string(),
+                    task_arn: r.replication_task_arn().map(str::to_string),
+                    status: r.status().map(str::to_string),
+                    created: ts(r.replication_task_assessment_run_creation_date()),
+                    passed: stat.map(|s| s.passed()),
+                    failed: stat.map(|s| s.failed()),
+                    error: stat.map(|s| s.error()),
+                    warning: stat.map(|s| s.warning()),
+                    sources: sources.clone(),
+                }
+            })
+            .collect();
+    }
+    let replications: HashMap<String, (t::Replication, Vec<String>)> = replications
+        .map(|(items, sources)| {
+            items
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.replication_config_arn().unwrap_or_default().to_string(),
+                        (r, sources.clone()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some((items, sources)) = configs {
+        facts.serverless = items
+            .iter()
+            .map(|x| serverless(&region, x, &sources, &replications))
+            .collect();
+    }
+    if let Some((items, sources)) = projects {
+        facts.migration_projects = items
+            .iter()
+            .map(|p| NamedResource {
+                region: region.clone(),
+                name: p.migration_project_name().unwrap_or_default().to_string(),
+                arn: p.migration_project_arn().unwrap_or_default().to_string(),
+                engine: None,
+                created: ts(p.migration_project_creation_time()),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((items, sources)) = providers {
+        facts.data_providers = items
+            .iter()
+            .map(|p| NamedResource {
+                region: region.clone(),
+                name: p.data_provider_name().unwrap_or_default().to_string(),
+                arn: p.data_provider_arn().unwrap_or_default().to_string(),
+                engine: p.engine().map(str::to_string),
+                created: ts(p.data_provider_creation_time()),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((items, sources)) = versions {
+        facts.engine_versions = items
+            .iter()
+            .map(|v| EngineVersion {
+                region: region.clone(),
+                version: v.version().unwrap_or_default().to_string(),
+                lifecycle: v.lifecycle().map(str::to_string),
+                release_status: v.release_status().map(|s| s.as_str().to_string()),
+                launch_date: ts(v.launch_date()),
+                deprecation_date: ts(v.deprecation_date()),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    if let Some((items, sources)) = events {
+        facts.events = items
+            .iter()
+            .map(|e| Event {
+                region: region.clone(),
+                source_identifier: e.source_identifier().map(str::to_string),
+                source_type: e.source_type().map(|s| s.as_str().to_string()),
+                message: e.message().map(str::to_string),
+                categories: e.event_categories().to_vec(),
+                date: ts(e.date()),
+                sources: sources.clone(),
+            })
+            .collect();
+    }
+    facts
+}
+
+/// HOST(endpoint), now that the region's RDS inventory is known.
+pub fn classify_endpoints(dms: &mut Facts, rds: &Facts) {
+    let mut addresses: Vec<RdsAddress<'_>> = Vec::new();
+    for db in &rds.rds_instances {
+        if let Some(address) = db.address.as_deref() {
+            let aurora = db
+                .engine
+                .as_deref()
+                .is_some_and(|e| e.starts_with("aurora"));
+            addresses.push(RdsAddress {
+                address,
+                identifier: &db.identifier,
+                aurora,
+            });
+        }
+    }
+    for cluster in &rds.rds_clusters {
+        for address in [
+            cluster.endpoint.as_deref(),
+            cluster.reader_endpoint.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            addresses.push(RdsAddress {
+                address,
+                identifier: &cluster.identifier,
+                aurora: true,
+            });
+        }
+    }
+    for e in &mut dms.endpoints {
+        e.host = host::classify(&e.engine, e.server_name.as_deref(), &addresses);
+    }
+}
+
+type Rows = Option<(Vec<TableStat>, Vec<String>)>;
+
+/// Per-resource reads that need the inventory.
+#[derive(Debug, Default)]
+pub struct Details {
+    task_tables: Vec<(String, Rows)>,
+    config_tables: Vec<(String, Rows)>,
+    tags: Vec<ResourceTags>,
+}
+
+/// Table statistics (per task and per serverless config) and tags (batched).
+pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Details {
+    let task_arns: Vec<String> = facts.tasks.iter().map(|t| t.arn.clone()).collect();
+    let config_arns: Vec<String> = facts
+        .serverless
+        .iter()
+        .map(|s| s.config_arn.clone())
+        .collect();
+    let mut resources: Vec<String> = facts
+        .replication_instances
+        .iter()
+        .map(|i| i.arn.clone())
+        .collect();
+    resources.extend(facts.endpoints.iter().map(|e| e.arn.clone()));
+    resources.extend(task_arns.iter().cloned());
+    resources.extend(config_arns.iter().cloned());
+    resources.extend(facts.certificates.iter().map(|x| x.arn.clone()));
+
+    let task_tables = futures::stream::iter(task_arns.into_iter().map(|arn| async move {
+        let found = ctx
+            .call(
+                "dms",
+                "DescribeTableStatistics",
+                &c.region,
+                Some(&arn),
+                c.dms
+                    .describe_table_statistics()
+                    .replication_task_arn(&arn)
+                    .max_records(500)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await;
+        let rows = found.map(|(pages, sources)| {
+            (
+                pages
+                    .iter()
+                    .flat_map(|p| p.table_statistics().iter().map(table_stat))
+                    .collect::<Vec<_>>(),
+                sources,
+            )
+        });
+        (arn, rows)
+    }))
+    .buffer_unordered(plan.concurrency.max(1))
+    .collect::<Vec<_>>();
+    let config_tables = futures::stream::iter(config_arns.into_iter().map(|arn| async move {
+        let found = ctx
+            .call(
+                "dms",
+                "DescribeReplicationTableStatistics",
+                &c.region,
+                Some(&arn),
+                c.dms
+                    .describe_replication_table_statistics()
+                    .replication_config_arn(&arn)
+                    .max_records(500)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await;
+        let rows = found.map(|(pages, sources)| {
+            (
+                pages
+                    .iter()
+                    .flat_map(|p| p.replication_table_statistics().iter().map(table_stat))
+                    .collect::<Vec<_>>(),
+                sources,
+            )
+        });
+        (arn, rows)
+    }))
+    .buffer_unordered(plan.concurrency.max(1))
+    .collect::<Vec<_>>();
+    let tags = futures::stream::iter(resources.chunks(TAG_BATCH).map(|batch| async move {
+        let request = c
+            .dms
+            .list_tags_for_resource()
+            .set_resource_arn_list(Some(batch.to_vec()));
+        ctx.call(
+            "dms",
+            "ListTagsForResource",
+            &c.region,
+            None,
+            request.send(),
+        )
+        .await
+    }))
+    .buffer_unordered(plan.concurrency.max(1))
+    .collect::<Vec<_>>();
+    let (task_tables, config_tables, tags) = futures::join!(task_tables, config_tables, tags);
+    let mut by_arn: BTreeMap<String, ResourceTags> = BTreeMap::new();
+    for (out, sources) in tags.into_iter().flatten() {
+        for tag in out.tag_list() {
+            let arn = tag.resource_arn().unwrap_or_default().to_string();
+            let entry = by_arn.entry(arn.clone()).or_insert_with(|| ResourceTags {
+                region: c.region.clone(),
+                arn,
+                tags: BTreeMap::new(),
+                sources: sources.clone(),
+            });
+            entry.tags.insert(
+                tag.key().unwrap_or_default().to_string(),
+                tag.value().unwrap_or_default().to_string(),
+            );
+        }
+    }
+    Details {
+        task_tables,
+        config_tables,
+        tags: by_arn.into_values().collect(),
+    }
+}
+
+/// Attaches what [`details`] read to the inventory.
+pub fn apply(facts: &mut Facts, details: Details) {
+    for (arn, rows) in details.task_tables {
+        if let (Some(task), Some((rows, sources))) =
+            (facts.tasks.iter_mut().find(|t| t.arn == arn), rows)
+        {
+            task.tables = Some(rows);
+            task.table_sources = sources;
+        }
+    }
+    for (arn, rows) in details.config_tables {
+        if let (Some(s), Some((rows, sources))) = (
+            facts.serverless.iter_mut().find(|s| s.config_arn == arn),
+            rows,
+        ) {
+            s.tables = Some(rows);
+            s.sources.extend(sources);
+        }
+    }
+    facts.tags = details.tags;
+}
+
+fn instance(
+    region: &str,
+    i: &t::ReplicationInstance,
+    sources: &[String],
+    raw: &HashMap<String, Value>,
+) -> ReplicationInstance {
+    let arn = i.replication_instance_arn().unwrap_or_default().to_string();
+    // The SDK reads an absent boolean as false; absence must stay absence.
+    let raw_bool = |key: &str| {
+        raw.get(&arn)
+            .and_then(|v| v.get(key))
+            .and_then(Value::as_bool)
+    };
+    let group = i.replication_subnet_group();
+    ReplicationInstance {
+        region: region.to_string(),
+        identifier: i
+            .replication_instance_identifier()
+            .unwrap_or_default()
+            .to_string(),
+        arn: arn.clone(),
+        class: i.replication_instance_class().map(str::to_string),
+        status: i.replication_instance_status().map(str::to_string),
+        allocated_storage_gb: Some(i.allocated_storage()).filter(|_| {
+            raw.get(&arn)
+                .is_some_and(|v| v.get("AllocatedStorage").is_some())
+        }),
+        engine_version: i.engine_version().map(str::to_string),
+        auto_minor_version_upgrade: raw_bool("AutoMinorVersionUpgrade"),
+        multi_az: raw_bool("MultiAZ"),
+        availability_zone: i.availability_zone().map(str::to_string),
+        publicly_accessible: raw_bool("PubliclyAccessible"),
+        public_ips: i.replication_instance_public_ip_addresses().to_vec(),
+        private_ips: i.replication_instance_private_ip_addresses().to_vec(),
+        subnet_group: group
+            .and_then(|g| g.replication_subnet_group_identifier())
+            .map(str::to_string),
+        vpc_id: group.and_then(|g| g.vpc_id()).map(str::to_string),
+        security_groups: i
+            .vpc_security_groups()
+            .iter()
+            .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+            .collect(),
+        kms_key_id: i.kms_key_id().map(str::to_string),
+        created: ts(i.instance_create_time()),
+        sources: sources.to_vec(),
+    }
+}
+
+fn endpoint(
+    region: &str,
+    e: &t::Endpoint,
+    sources: &[String],
+    raw: &HashMap<String, Value>,
+) -> Endpoint {
+    let arn = e.endpoint_arn().unwrap_or_default().to_string();
+    let engine = e.engine_name().unwrap_or_default().to_string();
+    let mut settings = BTreeMap::new();
+    if let Some(Value::Object(map)) = raw.get(&arn) {
+        for (key, value) in map {
+            if key.ends_with("Settings") && !value.is_null() {
+                let mut value = value.clone();
+                crate::redact::json(&mut value, key, &mut Vec::new());
+                settings.insert(key.clone(), value);
+            }
+        }
+    }
+    Endpoint {
+        region: region.to_string(),
+        identifier: e.endpoint_identifier().unwrap_or_default().to_string(),
+        arn,
+        endpoint_type: e
+            .endpoint_type()
+            .map(|x| x.as_str().to_ascii_lowercase())
+            .unwrap_or_default(),
+        family: host::family(&engine),
+        server_name: e.server_name().map(str::to_string),
+        port: e.port(),
+        database: e.database_name().map(str::to_string),
+        status: e.status().map(str::to_string),
+        ssl_mode: e.ssl_mode().map(|m| m.as_str().to_string()),
+        certificate_arn: e.certificate_arn().map(str::to_string),
+        kms_key_id: e.kms_key_id().map(str::to_string),
+        host: host::classify(&engine, e.server_name(), &[]),
+        engine,
+        settings,
+        sources: sources.to_vec(),
+    }
+}
+
+fn task(region: &str, x: &t::ReplicationTask, sources: &[String]) -> Task {
+    let arn = x.replication_task_arn().unwrap_or_default().to_string();
+    Task {
+        region: region.to_string(),
+        identifier: x
+            .replication_task_identifier()
+            .unwrap_or_default()
+            .to_string(),
+        resource_id: arn.rsplit(':').next().unwrap_or_default().to_string(),
+        arn,
+        instance_arn: x.replication_instance_arn().map(str::to_string),
+        source_arn: x.source_endpoint_arn().map(str::to_string),
+        target_arn: x.target_endpoint_arn().map(str::to_string),
+        migration_type: x.migration_type().map(|m| m.as_str().to_string()),
+        status: x.status().map(str::to_string),
+        stop_reason: x.stop_reason().map(str::to_string),
+        last_failure_message: x.last_failure_message().map(str::to_string),
+        created: ts(x.replication_task_creation_date()),
+        started: ts(x.replication_task_start_date()),
+        recovery_checkpoint: x.recovery_checkpoint().map(str::to_string),
+        stats: x.replication_task_stats().map(|s| TaskStats {
+            full_load_progress_percent: Some(s.full_load_progress_percent()),
+            elapsed_time_millis: Some(s.elapsed_time_millis()),
+            tables_loaded: Some(s.tables_loaded()),
+            tables_loading: Some(s.tables_loading()),
+            tables_queued: Some(s.tables_queued()),
+            tables_errored: Some(s.tables_errored()),
+            fresh_start_date: ts(s.fresh_start_date()),
+            start_date: ts(s.start_date()),
+            stop_date: ts(s.stop_date()),
+            full_load_start_date: ts(s.full_load_start_date()),
+            full_load_finish_date: ts(s.full_load_finish_date()),
+        }),
+        settings: TaskSettings::parse(x.replication_task_settings()),
+        table_mappings: TableMappings::parse(x.table_mappings()),
+        tables: None,
+        sources: sources.to_vec(),
+        table_sources: Vec::new(),
+    }
+}
+
+fn serverless(
+    region: &str,
+    x: &t::ReplicationConfig,
+    sources: &[String],
+    replications: &HashMap<String, (t::Replication, Vec<String>)>,
+) -> ServerlessReplication {
+    let arn = x.replication_config_arn().unwrap_or_default().to_string();
+    let compute = x.compute_config();
+    let mut out = ServerlessReplication {
+        region: region.to_string(),
+        identifier: x
+            .replication_config_identifier()
+            .unwrap_or_default()
+            .to_string(),
+        config_arn: arn.clone(),
+        source_arn: x.source_endpoint_arn().map(str::to_string),
+        target_arn: x.target_endpoint_arn().map(str::to_string),
+        replication_type: x.replication_type().map(|m| m.as_str().to_string()),
+        kms_key_id: compute.and_then(|c| c.kms_key_id()).map(str::to_string),
+        multi_az: compute.and_then(|c| c.multi_az()),
+        max_capacity_units: compute.and_then(|c| c.max_capacity_units()),
+        created: ts(x.replication_config_create_time()),
+        settings: TaskSettings::parse(x.replication_settings()),
+        table_mappings: TableMappings::parse(x.table_mappings()),
+        sources: sources.to_vec(),
+        ..ServerlessReplication::default()
+    };
+    if let Some((r, r_sources)) = replications.get(&arn) {
+        out.status = r.status().map(str::to_string);
+        out.stop_reason = r.stop_reason().map(str::to_string);
+        out.stats = r.replication_stats().map(|s| TaskStats {
+            full_load_progress_percent: Some(s.full_load_progress_percent()),
+            elapsed_time_millis: Some(s.elapsed_time_millis()),
+            tables_loaded: Some(s.tables_loaded()),
+            tables_loading: Some(s.tables_loading()),
+            tables_queued: Some(s.tables_queued()),
+            tables_errored: Some(s.tables_errored()),
+            fresh_start_date: ts(s.fresh_start_date()),
+            start_date: ts(s.start_date()),
+            stop_date: ts(s.stop_date()),
+            full_load_start_date: ts(s.full_load_start_date()),
+            full_load_finish_date: ts(s.full_load_finish_date()),
+        });
+        out.sources.extend(r_sources.iter().cloned());
+    }
+    out
+}
+
+fn table_stat(s: &t::TableStatistics) -> TableStat {
+    TableStat {
+        schema: s.schema_name().unwrap_or_default().to_string(),
+        table: s.table_name().unwrap_or_default().to_string(),
+        state: s.table_state().map(str::to_string),
+        full_load_rows: s.full_load_rows(),
+        inserts: s.inserts(),
+        updates: s.updates(),
+        deletes: s.deletes(),
+        ddls: s.ddls(),
+        full_load_error_rows: s.full_load_error_rows(),
+        validation_state: s.validation_state().map(str::to_string),
+        validation_failed_records: s.validation_failed_records(),
+        last_update: ts(s.last_update_time()),
+    }
+}
+
+/// The raw JSON objects of captured list responses, by ARN.
+struct RawIndex {
+    captures: HashMap<String, crate::capture::Capture>,
+}
+
+impl RawIndex {
+    fn new(ctx: &Context) -> RawIndex {
+        RawIndex {
+            captures: ctx
+                .store
+                .snapshot()
+                .into_iter()
+                .map(|c| (c.id.clone(), c))
+                .collect(),
+        }
+    }
+
+    fn items(&self, sources: &[String], list_key: &str, arn_key: &str) -> HashMap<String, Value> {
+        let mut out = HashMap::new();
+        for id in sources {
+            let Some(Value::Object(body)) = self.captures.get(id).and_then(|c| c.body_json())
+            else {
+                continue;
+            };
+            for item in body
+                .get(list_key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(arn) = item.get(arn_key).and_then(Value::as_str) {
+                    out.insert(arn.to_string(), item.clone());
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,248 @@
+//! Collect: reads every DMS-related fact from the account, region by region and
+//! concurrently (bounded), through one module per AWS service.
+//!
+//! Every call is captured (raw evidence); every failed call becomes a gap and
+//! collection goes on. Only a failed session or a wrong account stops it.
+
+pub mod cloudwatch;
+pub mod dms;
+pub mod gap;
+pub mod iam;
+pub mod kms;
+pub mod logs;
+pub mod operations;
+pub mod rds;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures::future::join_all;
+
+use crate::capture::{CaptureStore, scoped};
+use crate::facts::{FACTS_VERSION, Facts};
+pub use gap::{Gap, GapKind};
+
+/// What to collect and how hard to push.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub account_id: String,
+    pub regions: Vec<String>,
+    /// At most this many per-resource calls in flight per region.
+    pub concurrency: usize,
+    /// How far back CloudWatch is read (CloudWatch keeps hourly data 455 days).
+    pub metric_days: i64,
+    /// How far back DMS events are read (DMS keeps them 14 days).
+    pub event_days: i64,
+}
+
+impl Plan {
+    pub fn new(account_id: &str, regions: Vec<String>) -> Plan {
+        Plan {
+            account_id: account_id.to_string(),
+            regions,
+            concurrency: 8,
+            metric_days: 455,
+            event_days: 14,
+        }
+    }
+}
+
+/// Shared by every collector module: the capture store and the gaps.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub store: CaptureStore,
+    gaps: Arc<Mutex<Vec<Gap>>>,
+}
+
+impl Context {
+    pub fn new(store: CaptureStore) -> Context {
+        Context {
+            store,
+            gaps: Arc::default(),
+        }
+    }
+
+    /// Runs one logical AWS call (a single request or a whole paginated listing).
+    /// Success: the output and the ids of the captures it produced. Failure: a gap.
+    pub async fn call<T, E, R, F>(
+        &self,
+        service: &str,
+        operation: &str,
+        region: &str,
+        resource: Option<&str>,
+        fut: F,
+    ) -> Option<(T, Vec<String>)>
+    where
+        F: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let (result, sources) = scoped(fut).await;
+        match result {
+            Ok(out) => Some((out, sources)),
+            Err(err) => {
+                let mut gap = gap::from_sdk_error(service, operation, region, &err);
+                gap.resource = resource.map(str::to_string);
+                tracing::warn!(
+                    service, operation, region, kind = ?gap.kind, code = ?gap.code, "AWS call failed; recorded as a gap"
+                );
+                self.gap(gap);
+                None
+            }
+        }
+    }
+
+    pub fn gap(&self, gap: Gap) {
+        self.gaps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(gap);
+    }
+
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut gaps = self.gaps.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        gaps.sort_by(|a, b| {
+            (&a.region, &a.service, &a.operation, &a.resource).cmp(&(
+                &b.region,
+                &b.service,
+                &b.operation,
+                &b.resource,
+            ))
+        });
+        gaps
+    }
+}
+
+/// The clients of one region, each with the capture interceptor.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub region: String,
+    pub dms: aws_sdk_databasemigration::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub iam: aws_sdk_iam::Client,
+}
+
+impl Clients {
+    pub fn new(config: &SdkConfig, region: &str, store: &CaptureStore) -> Clients {
+        let region_config = config
+            .clone()
+            .into_builder()
+            .region(aws_config::Region::new(region.to_string()))
+            .build();
+        let c = &region_config;
+        Clients {
+            region: region.to_string(),
+            dms: aws_sdk_databasemigration::Client::from_conf(
+                aws_sdk_databasemigration::config::Builder::from(c)
+                    .interceptor(store.interceptor("dms", region))
+                    .build(),
+            ),
+            rds: aws_sdk_rds::Client::from_conf(
+                aws_sdk_rds::config::Builder::from(c)
+                    .interceptor(store.interceptor("rds", region))
+                    .build(),
+            ),
+            kms: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(c)
+                    .interceptor(store.interceptor("kms", region))
+                    .build(),
+            ),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
+                aws_sdk_cloudwatch::config::Builder::from(c)
+                    .interceptor(store.interceptor("cloudwatch", region))
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(c)
+                    .interceptor(store.interceptor("logs", region))
+                    .build(),
+            ),
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(c)
+                    .interceptor(store.interceptor("iam", region))
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// Collects the whole estate: every region concurrently, then account-wide IAM.
+pub async fn collect(plan: &Plan, config: &SdkConfig, ctx: &Context) -> Facts {
+    let clients: Vec<Clients> = plan
+        .regions
+        .iter()
+        .map(|r| Clients::new(config, r, &ctx.store))
+        .collect();
+    let regional = join_all(clients.iter().map(|c| collect_region(plan, c, ctx)));
+    let global = iam::collect(&clients[0], ctx);
+    let (regions, (roles, policies)) = futures::join!(regional, global);
+    let mut facts = Facts {
+        version: FACTS_VERSION,
+        account_id: plan.account_id.clone(),
+        regions: plan.regions.clone(),
+        iam_roles: roles,
+        iam_policies: policies,
+        ..Facts::default()
+    };
+    for region in regions {
+        merge(&mut facts, region);
+    }
+    facts
+}
+
+/// One region: the inventories first (concurrently), then what depends on them.
+async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
+    let (mut dms_facts, rds_facts, log_groups) = futures::join!(
+        dms::collect(plan, c, ctx),
+        rds::collect(c, ctx),
+        logs::list_groups(c, ctx)
+    );
+    dms::classify_endpoints(&mut dms_facts, &rds_facts);
+    let details = dms::details(plan, c, ctx, &dms_facts);
+    let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts, &rds_facts);
+    let keys = kms::collect(c, ctx, &dms_facts, &rds_facts);
+    let streams = logs::latest_streams(plan, c, ctx, log_groups, &dms_facts);
+    let (details, metrics, keys, log_groups) = futures::join!(details, metrics, keys, streams);
+    dms::apply(&mut dms_facts, details);
+    Facts {
+        metrics,
+        kms_keys: keys,
+        log_groups,
+        rds_instances: rds_facts.rds_instances,
+        rds_clusters: rds_facts.rds_clusters,
+        ..dms_facts
+    }
+}
+
+fn merge(into: &mut Facts, from: Facts) {
+    into.replication_instances
+        .extend(from.replication_instances);
+    into.subnet_groups.extend(from.subnet_groups);
+    into.endpoints.extend(from.endpoints);
+    into.tasks.extend(from.tasks);
+    into.serverless.extend(from.serverless);
+    into.certificates.extend(from.certificates);
+    into.account_quotas.extend(from.account_quotas);
+    into.assessment_runs.extend(from.assessment_runs);
+    into.migration_projects.extend(from.migration_projects);
+    into.data_providers.extend(from.data_providers);
+    into.engine_versions.extend(from.engine_versions);
+    into.events.extend(from.events);
+    into.tags.extend(from.tags);
+    into.rds_instances.extend(from.rds_instances);
+    into.rds_clusters.extend(from.rds_clusters);
+    into.kms_keys.extend(from.kms_keys);
+    into.metrics.extend(from.metrics);
+    into.log_groups.extend(from.log_groups);
+}
+
+/// The SDK's DateTime as RFC 3339, for facts.
+pub(crate) fn ts(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    t.map(crate::time::rfc3339)
+}

@@ -1,0 +1,146 @@
+//! The AWS session: one place builds the `SdkConfig` (region, profile, endpoint
+//! override, retry, timeouts), assumes the case study's read-only role, and checks
+//! with GetCallerIdentity that the evidence comes from the declared account.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_sts::error::ProvideErrorMetadata;
+use serde::{Deserialize, Serialize};
+
+use crate::capture::{CaptureStore, scoped};
+
+/// How to reach AWS: caller credentials, endpoint, retries and timeouts.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    pub profile: Option<String>,
+    /// Points every client, STS included, at this endpoint (an emulator).
+    pub endpoint_url: Option<String>,
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub role_session_seconds: i32,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            profile: None,
+            endpoint_url: None,
+            max_attempts: 5,
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(30),
+            role_session_seconds: 900,
+        }
+    }
+}
+
+/// Who the collection ran as, from STS GetCallerIdentity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(
+        "could not assume role {role_arn}: {code}: {message} (check the role's trust policy allows your principal \
+         with sts:ExternalId, and that your credentials are valid)"
+    )]
+    AssumeRole {
+        role_arn: String,
+        code: String,
+        message: String,
+    },
+    #[error(
+        "the credentials act in account {actual}, but the case study declares account {declared}: refusing to \
+         collect evidence from the wrong account"
+    )]
+    WrongAccount { declared: String, actual: String },
+}
+
+/// The standard credential chain (or `profile`), with retries and timeouts.
+pub async fn base_config(opts: &SessionOptions, region: &str) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(opts.connect_timeout)
+                .read_timeout(opts.read_timeout)
+                .build(),
+        );
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &opts.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
+/// `base` with credentials from AssumeRole into `role_arn` (with the external id).
+pub async fn assume_role(
+    base: &SdkConfig,
+    role_arn: &str,
+    external_id: Option<&str>,
+    session_name: &str,
+    seconds: i32,
+) -> SdkConfig {
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .session_name(session_name)
+        .session_length(Duration::from_secs(
+            u64::try_from(seconds.max(900)).unwrap_or(900),
+        ));
+    if let Some(id) = external_id {
+        builder = builder.external_id(id);
+    }
+    let provider = builder.configure(base).build().await;
+    base.clone()
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+/// Calls GetCallerIdentity (captured) and checks the account is the declared one.
+pub async fn verify_identity(
+    config: &SdkConfig,
+    store: &CaptureStore,
+    role_arn: &str,
+    declared_account: &str,
+) -> Result<CallerIdentity, SessionError> {
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    let sts_conf = aws_sdk_sts::config::Builder::from(config)
+        .interceptor(store.interceptor("sts", &region))
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(sts_conf);
+    let (result, sources) = scoped(sts.get_caller_identity().send()).await;
+    let out = result.map_err(|err| SessionError::AssumeRole {
+        role_arn: role_arn.to_string(),
+        code: err.code().unwrap_or("Unknown").to_string(),
+        message: err
+            .message()
+            .map(str::to_string)
+            .unwrap_or_else(|| crate::collect::gap::describe(&err)),
+    })?;
+    let identity = CallerIdentity {
+        account: out.account().unwrap_or_default().to_string(),
+        arn: out.arn().unwrap_or_default().to_string(),
+        user_id: out.user_id().unwrap_or_default().to_string(),
+        sources,
+    };
+    if identity.account != declared_account {
+        return Err(SessionError::WrongAccount {
+            declared: declared_account.to_string(),
+            actual: identity.account,
+        });
+    }
+    Ok(identity)
+}
