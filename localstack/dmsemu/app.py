@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Callable
 
-from . import MOTO_VERSION, cloudwatch, dms, kms
+from . import MOTO_VERSION, cloudwatch, dms, kms, rds
 from .faults import FaultError, Injector
 from .protocol import Call, classify, error_response
 
@@ -72,6 +72,8 @@ class CompatApp:
             return dms.handle(call, lambda body: forward(body))
         if call.service == "kms":
             return kms.handle(call, lambda body: forward(body))
+        if call.service == "rds":
+            return rds.handle(call, lambda body: forward(body))
         if call.service == "monitoring":
             return cloudwatch.handle(call, forward)
         return forward(call.body)

@@ -201,3 +201,29 @@ def test_unimplemented_operation_is_a_json_error_not_html(client):
         dms.describe_orderable_replication_instances()
     assert err.value.response["Error"]["Code"] == "NotImplemented"
     assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_rds_default_keys_as_aws(client):
+    rds, kms = client("rds"), client("kms")
+    db = rds.create_db_instance(DBInstanceIdentifier="enc", DBInstanceClass="db.t3.micro", Engine="postgres",
+                                MasterUsername="u", MasterUserPassword="password1", AllocatedStorage=20,
+                                StorageEncrypted=True)["DBInstance"]
+    key = kms.describe_key(KeyId=db["KmsKeyId"])["KeyMetadata"]
+    assert key["KeyManager"] == "AWS"
+    assert [a["AliasName"] for a in kms.list_aliases(KeyId=key["KeyId"])["Aliases"]] == ["alias/aws/rds"]
+    cluster = rds.create_db_cluster(DBClusterIdentifier="plain", Engine="aurora-mysql", MasterUsername="u",
+                                    MasterUserPassword="password1")["DBCluster"]
+    assert "KmsKeyId" not in cluster
+    assert "KmsKeyId" not in rds.describe_db_clusters()["DBClusters"][0]
+
+
+def test_schema_conversion_timestamps_are_iso8601(endpoint, account, client):
+    import urllib.request
+
+    doc = {"account": account, "region": "us-east-1", "migration_projects": [
+        {"MigrationProjectName": "p", "MigrationProjectArn": "arn:aws:dms:us-east-1:1:migration-project:p",
+         "MigrationProjectCreationTime": "2026-01-02T03:04:05Z"}]}
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_dmsemu/state/dms", data=json.dumps(doc).encode(),
+                                                  method="POST"), timeout=10).read()
+    raw = raw_call(endpoint, account, "DescribeMigrationProjects", {})
+    assert raw["MigrationProjects"][0]["MigrationProjectCreationTime"].startswith("2026-01-02T03:04:05")

@@ -1,0 +1,40 @@
+"""RDS key defaults as AWS sets them, on top of moto 5.2.5.
+
+moto 5.2.5 reports KmsKeyId `default_kms_key_id` for an encrypted DB instance or
+cluster created without a key (AWS uses the account's `aws/rds` key), and for every
+cluster, even an unencrypted one (AWS reports no key).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .dms import aws_managed_key_arn
+from .protocol import Call
+
+MOTO_PLACEHOLDER = "default_kms_key_id"
+
+
+def _fix_keys(call: Call) -> str | None:
+    from moto.rds.models import rds_backends
+
+    backend = rds_backends[call.account][call.region]
+    replaced = None
+    for resource in list(backend.clusters.values()) + list(backend.databases.values()):
+        if getattr(resource, "kms_key_id", None) != MOTO_PLACEHOLDER:
+            continue
+        if getattr(resource, "storage_encrypted", False):
+            replaced = replaced or aws_managed_key_arn(call.account, call.region, "rds")
+            resource.kms_key_id = replaced
+        else:
+            resource.kms_key_id = None
+    return replaced
+
+
+def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
+    _fix_keys(call)
+    status, headers, body = forward(call.body)
+    if status == 200 and call.operation.startswith("Create"):
+        key = _fix_keys(call) or aws_managed_key_arn(call.account, call.region, "rds")
+        body = body.replace(f"<KmsKeyId>{MOTO_PLACEHOLDER}</KmsKeyId>".encode(), f"<KmsKeyId>{key}</KmsKeyId>".encode())
+    return status, headers, body
