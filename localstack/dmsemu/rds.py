@@ -8,6 +8,7 @@ cluster, even an unencrypted one (AWS reports no key).
 from __future__ import annotations
 
 from typing import Callable
+from urllib.parse import parse_qs
 
 from .dms import aws_managed_key_arn
 from .protocol import Call
@@ -34,7 +35,10 @@ def _fix_keys(call: Call) -> str | None:
 def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
     _fix_keys(call)
     status, headers, body = forward(call.body)
-    if status == 200 and call.operation.startswith("Create"):
-        key = _fix_keys(call) or aws_managed_key_arn(call.account, call.region, "rds")
-        body = body.replace(f"<KmsKeyId>{MOTO_PLACEHOLDER}</KmsKeyId>".encode(), f"<KmsKeyId>{key}</KmsKeyId>".encode())
+    placeholder = f"<KmsKeyId>{MOTO_PLACEHOLDER}</KmsKeyId>".encode()
+    if status == 200 and placeholder in body:
+        _fix_keys(call)
+        encrypted = parse_qs(call.body.decode("utf-8", "replace")).get("StorageEncrypted", ["false"])[0] == "true"
+        key = aws_managed_key_arn(call.account, call.region, "rds") if encrypted else None
+        body = body.replace(placeholder, f"<KmsKeyId>{key}</KmsKeyId>".encode() if key else b"")
     return status, headers, body
