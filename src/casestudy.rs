@@ -275,13 +275,13 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
             ),
         });
     }
-    if let Some(ext) = &external {
-        if ext.value.len() < 2 || ext.value.len() > 1224 {
-            return Err(InputError::Invalid {
-                origin: ext.origin.clone(),
-                message: "an external id has 2 to 1224 characters".into(),
-            });
-        }
+    if let Some(ext) = &external
+        && (ext.value.len() < 2 || ext.value.len() > 1224)
+    {
+        return Err(InputError::Invalid {
+            origin: ext.origin.clone(),
+            message: "an external id has 2 to 1224 characters".into(),
+        });
     }
     let session_name = match session {
         Some(s) => {

@@ -36,15 +36,15 @@ pub fn is_secret_key(key: &str) -> bool {
 
 /// Redacts a response body; returns the body to store and where it was changed.
 pub fn body(text: &str, media_type: &str) -> (String, Vec<String>) {
-    if media_type.contains("json") {
-        if let Ok(mut value) = serde_json::from_str::<Value>(text) {
-            let mut paths = Vec::new();
-            json(&mut value, "$", &mut paths);
-            if paths.is_empty() {
-                return (text.to_string(), paths);
-            }
-            return (value.to_string(), paths);
+    if media_type.contains("json")
+        && let Ok(mut value) = serde_json::from_str::<Value>(text)
+    {
+        let mut paths = Vec::new();
+        json(&mut value, "$", &mut paths);
+        if paths.is_empty() {
+            return (text.to_string(), paths);
         }
+        return (value.to_string(), paths);
     }
     if media_type.contains("xml") {
         return xml(text);
@@ -103,19 +103,18 @@ pub fn connection_string(s: &str) -> Option<String> {
     }
     if let Some(scheme_end) = out.find("://") {
         let rest = &out[scheme_end + 3..];
-        if let Some(at) = rest.find('@') {
-            if let Some(colon) = rest[..at].find(':') {
-                if &rest[colon + 1..at] != REDACTED {
-                    out = format!(
-                        "{}{}:{}{}",
-                        &out[..scheme_end + 3],
-                        &rest[..colon],
-                        REDACTED,
-                        &rest[at..]
-                    );
-                    changed = true;
-                }
-            }
+        if let Some(at) = rest.find('@')
+            && let Some(colon) = rest[..at].find(':')
+            && &rest[colon + 1..at] != REDACTED
+        {
+            out = format!(
+                "{}{}:{}{}",
+                &out[..scheme_end + 3],
+                &rest[..colon],
+                REDACTED,
+                &rest[at..]
+            );
+            changed = true;
         }
     }
     changed.then_some(out)

@@ -13,7 +13,10 @@ use dms_evidence::capture::CaptureStore;
 use dms_evidence::collect::{Clients, Context, GapKind, Plan, dms};
 
 fn recorded(name: &str) -> String {
-    let path = format!("{}/fixtures/recorded/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/fixtures/recorded/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -27,9 +30,15 @@ fn json_response(status: u16, body: String) -> http::Response<SdkBody> {
 }
 
 /// An SdkConfig whose HTTP client answers each DMS operation with `answer(op)`.
-async fn config(answer: impl Fn(&str) -> http::Response<SdkBody> + Send + Sync + 'static) -> SdkConfig {
+async fn config(
+    answer: impl Fn(&str) -> http::Response<SdkBody> + Send + Sync + 'static,
+) -> SdkConfig {
     let client = infallible_client_fn(move |req: http::Request<SdkBody>| {
-        let target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let target = req
+            .headers()
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         let op = target.rsplit('.').next().unwrap_or_default().to_string();
         answer(&op)
     });
@@ -37,7 +46,11 @@ async fn config(answer: impl Fn(&str) -> http::Response<SdkBody> + Send + Sync +
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
         .http_client(client)
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(3).with_initial_backoff(std::time::Duration::from_millis(1)))
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(std::time::Duration::from_millis(1)),
+        )
         .load()
         .await
 }
@@ -72,22 +85,44 @@ async fn collect_dms(config: &SdkConfig) -> (dms_evidence::facts::Facts, Context
 #[tokio::test]
 async fn omitted_booleans_stay_unknown_instead_of_false() {
     let config = config(|op| match op {
-        "DescribeReplicationInstances" => json_response(200, recorded("dms-describe-replication-instances")),
+        "DescribeReplicationInstances" => {
+            json_response(200, recorded("dms-describe-replication-instances"))
+        }
         "DescribeEndpoints" => json_response(200, "{\"Endpoints\": []}".into()),
         other => json_response(200, empty_list(other)),
     })
     .await;
     let (facts, ctx) = collect_dms(&config).await;
     assert!(ctx.gaps().is_empty(), "{:?}", ctx.gaps());
-    let by_id = |id: &str| facts.replication_instances.iter().find(|i| i.identifier == id).expect(id);
+    let by_id = |id: &str| {
+        facts
+            .replication_instances
+            .iter()
+            .find(|i| i.identifier == id)
+            .expect(id)
+    };
     let full = by_id("test-rep-1");
-    assert_eq!((full.publicly_accessible, full.multi_az, full.auto_minor_version_upgrade), (Some(true), Some(false), Some(true)));
+    assert_eq!(
+        (
+            full.publicly_accessible,
+            full.multi_az,
+            full.auto_minor_version_upgrade
+        ),
+        (Some(true), Some(false), Some(true))
+    );
     assert_eq!(full.created.as_deref(), Some("2016-04-27T19:40:16Z"));
     assert_eq!(full.vpc_id.as_deref(), Some("vpc-6741a603"));
     assert_eq!(full.public_ips, ["54.210.10.21"]);
     // The SDK reads these as `false` when absent; the facts must not.
     let partial = by_id("fields-omitted");
-    assert_eq!((partial.publicly_accessible, partial.multi_az, partial.auto_minor_version_upgrade), (None, None, None));
+    assert_eq!(
+        (
+            partial.publicly_accessible,
+            partial.multi_az,
+            partial.auto_minor_version_upgrade
+        ),
+        (None, None, None)
+    );
     assert_eq!(partial.kms_key_id, None);
 }
 
@@ -99,11 +134,20 @@ async fn secrets_in_endpoint_settings_never_reach_the_evidence() {
     })
     .await;
     let (facts, ctx) = collect_dms(&config).await;
-    let everything = format!("{}{}", serde_json::to_string(&facts).expect("facts"), serde_json::to_string(&ctx.store.snapshot()).expect("captures"));
+    let everything = format!(
+        "{}{}",
+        serde_json::to_string(&facts).expect("facts"),
+        serde_json::to_string(&ctx.store.snapshot()).expect("captures")
+    );
     for secret in ["hunter2", "s3cr3t-sasl", "k3y-pass"] {
         assert!(!everything.contains(secret), "{secret} leaked");
     }
-    let capture = ctx.store.snapshot().into_iter().find(|c| c.operation == "DescribeEndpoints").expect("captured");
+    let capture = ctx
+        .store
+        .snapshot()
+        .into_iter()
+        .find(|c| c.operation == "DescribeEndpoints")
+        .expect("captured");
     assert_eq!(
         capture.redacted,
         [
@@ -113,12 +157,26 @@ async fn secrets_in_endpoint_settings_never_reach_the_evidence() {
             "$.Endpoints[1].KafkaSettings.SslClientKeyPassword"
         ]
     );
-    assert!(capture.received_sha256.is_some() && capture.received_sha256 != Some(capture.sha256.clone()));
-    let mongo = facts.endpoints.iter().find(|e| e.identifier == "mongo-source").expect("mongo");
+    assert!(
+        capture.received_sha256.is_some()
+            && capture.received_sha256 != Some(capture.sha256.clone())
+    );
+    let mongo = facts
+        .endpoints
+        .iter()
+        .find(|e| e.identifier == "mongo-source")
+        .expect("mongo");
     assert_eq!(mongo.settings["MongoDbSettings"]["AuthType"], "password");
     assert_eq!(format!("{:?}", mongo.host.kind), "External");
-    let kafka = facts.endpoints.iter().find(|e| e.identifier == "kafka-target").expect("kafka");
-    assert_eq!((kafka.endpoint_type.as_str(), kafka.ssl_mode.as_deref()), ("target", None));
+    let kafka = facts
+        .endpoints
+        .iter()
+        .find(|e| e.identifier == "kafka-target")
+        .expect("kafka");
+    assert_eq!(
+        (kafka.endpoint_type.as_str(), kafka.ssl_mode.as_deref()),
+        ("target", None)
+    );
 }
 
 #[tokio::test]
@@ -139,10 +197,17 @@ async fn throttling_is_retried_and_access_denied_is_a_gap() {
     })
     .await;
     let (facts, ctx) = collect_dms(&config).await;
-    assert_eq!(facts.replication_instances.len(), 2, "throttled once, then read");
+    assert_eq!(
+        facts.replication_instances.len(),
+        2,
+        "throttled once, then read"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     let gaps = ctx.gaps();
     assert_eq!(gaps.len(), 1, "{gaps:?}");
-    assert_eq!((gaps[0].kind, gaps[0].iam_action.as_str()), (GapKind::AccessDenied, "dms:DescribeCertificates"));
+    assert_eq!(
+        (gaps[0].kind, gaps[0].iam_action.as_str()),
+        (GapKind::AccessDenied, "dms:DescribeCertificates")
+    );
     assert!(facts.certificates.is_empty());
 }

@@ -82,21 +82,21 @@ const OTHER_CLOUD_ENGINES: &[&str] = &[
 pub fn classify(engine: &str, server_name: Option<&str>, rds: &[RdsAddress<'_>]) -> Host {
     let engine = engine.to_ascii_lowercase();
     let server = server_name.map(|s| s.trim().trim_end_matches('.').to_ascii_lowercase());
-    if let Some(server) = server.as_deref() {
-        if let Some(hit) = rds.iter().find(|r| r.address.eq_ignore_ascii_case(server)) {
-            return Host {
-                kind: if hit.aurora {
-                    HostKind::Aurora
-                } else {
-                    HostKind::Rds
-                },
-                resource: Some(hit.identifier.to_string()),
-                basis: format!(
-                    "ServerName equals the endpoint of {} in this account",
-                    hit.identifier
-                ),
-            };
-        }
+    if let Some(server) = server.as_deref()
+        && let Some(hit) = rds.iter().find(|r| r.address.eq_ignore_ascii_case(server))
+    {
+        return Host {
+            kind: if hit.aurora {
+                HostKind::Aurora
+            } else {
+                HostKind::Rds
+            },
+            resource: Some(hit.identifier.to_string()),
+            basis: format!(
+                "ServerName equals the endpoint of {} in this account",
+                hit.identifier
+            ),
+        };
     }
     if OTHER_CLOUD_ENGINES.contains(&engine.as_str()) {
         return host(

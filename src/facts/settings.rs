@@ -109,15 +109,13 @@ impl TableMappings {
             match s(rule, "rule-type").as_str() {
                 "selection" => {
                     out.selection_rules += 1;
-                    if s(rule, "rule-action") == "include" {
-                        if let Some(schema) = rule
+                    if s(rule, "rule-action") == "include"
+                        && let Some(schema) = rule
                             .pointer("/object-locator/schema-name")
                             .and_then(Value::as_str)
-                        {
-                            if !out.included_schemas.iter().any(|x| x == schema) {
-                                out.included_schemas.push(schema.to_string());
-                            }
-                        }
+                        && !out.included_schemas.iter().any(|x| x == schema)
+                    {
+                        out.included_schemas.push(schema.to_string());
                     }
                 }
                 "transformation" => out
