@@ -17,8 +17,34 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Assume the case study's read-only role and collect every DMS-related fact.
+    /// Assume the case study's read-only role, collect every DMS-related fact, and
+    /// evaluate the checklist.
     Collect(CollectArgs),
+    /// Re-evaluate a saved evidence document offline (no AWS call).
+    Evaluate(EvaluateArgs),
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (colour on a terminal).
+    Table,
+    /// The evaluation as JSON, for machines.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The evidence document `collect` wrote.
+    pub evidence: PathBuf,
+    /// Checklist definition (default: the built-in 2018 DMS checklist).
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +88,9 @@ pub struct CollectArgs {
     /// Seconds to wait for a response.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub read_timeout: u64,
+    /// Checklist definition (default: the built-in 2018 DMS checklist).
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<PathBuf>,
     /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
     #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
     pub metric_days: i64,
@@ -90,7 +119,9 @@ mod tests {
             "eu-west-1",
         ])
         .expect("parses");
-        let Command::Collect(args) = cli.command;
+        let Command::Collect(args) = cli.command else {
+            panic!("collect")
+        };
         assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
         assert_eq!(args.concurrency, 8);
         assert!(Cli::try_parse_from(["dms-evidence", "collect", "--concurrency", "0"]).is_err());

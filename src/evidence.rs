@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::capture::{Capture, CaptureStore, sha256_hex};
 use crate::casestudy::{Attachment, CaseStudy};
 use crate::collect::{self, Context, Gap, Plan};
+use crate::evaluate::{self, Checklist, Evaluation};
 use crate::facts::Facts;
 use crate::session::{self, CallerIdentity, SessionError, SessionOptions};
 
@@ -26,6 +27,9 @@ pub struct Evidence {
     pub captures: Vec<Capture>,
     pub facts: Facts,
     pub gaps: Vec<Gap>,
+    /// Findings, claims, peer checks and summary (absent only before evaluation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +152,7 @@ pub async fn collect(
     case: &CaseStudy,
     opts: &SessionOptions,
     mut plan: Plan,
+    checklist: &Checklist,
 ) -> Result<Evidence, CollectError> {
     let attachments = hash_attachments(case)?;
     let started_at = crate::time::now_rfc3339();
@@ -180,7 +185,7 @@ pub async fn collect(
         gaps = gaps.len(),
         "collection finished"
     );
-    Ok(Evidence {
+    let mut evidence = Evidence {
         schema: EVIDENCE_SCHEMA.into(),
         tool: Tool::this(),
         case_study: CaseStudyRecord {
@@ -204,5 +209,8 @@ pub async fn collect(
         captures,
         facts,
         gaps,
-    })
+        evaluation: None,
+    };
+    evidence.evaluation = Some(evaluate::evaluate(&evidence, checklist));
+    Ok(evidence)
 }

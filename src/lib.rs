@@ -1,13 +1,14 @@
 //! dms-evidence: proves from the AWS account itself how AWS DMS was used.
 //!
 //! The pipeline: [`collect`] (one module per AWS service, every response captured)
-//! → [`facts`] → evaluate (one rule per checklist item) → bundle (DSSE) →
+//! → [`facts`] → [`evaluate`] (one rule per checklist item) → bundle (DSSE) →
 //! verify / diff / report.
 
 pub mod capture;
 pub mod casestudy;
 pub mod cli;
 pub mod collect;
+pub mod evaluate;
 pub mod evidence;
 pub mod facts;
 pub mod output;

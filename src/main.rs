@@ -7,16 +7,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use dms_evidence::casestudy::{self, Overrides};
-use dms_evidence::cli::{Cli, CollectArgs, Command};
+use dms_evidence::cli::{Cli, CollectArgs, Command, EvaluateArgs, Format};
 use dms_evidence::collect::Plan;
-use dms_evidence::evidence::{self, CollectError};
+use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
+use dms_evidence::evidence::{self, CollectError, Evidence};
 use dms_evidence::output;
 use dms_evidence::session::SessionOptions;
 use tracing_subscriber::EnvFilter;
 
-/// Exit codes: 0 done; 1 the tool failed (AWS session, I/O); 2 bad input.
+/// Exit codes: 0 done, every item met or otherwise answered; 1 the tool failed
+/// (AWS session, I/O); 2 bad input; 3 done, and at least one item is not met.
 const EXIT_FAILED: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
+const EXIT_NOT_MET: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -73,7 +76,54 @@ fn failed(error: impl Into<anyhow::Error>) -> Failure {
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Collect(args) => collect(args).await,
+        Command::Evaluate(args) => evaluate_file(args),
     }
+}
+
+fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> {
+    match path {
+        Some(p) => checklist::load(p).map_err(bad_input),
+        None => Ok(checklist::load_default()),
+    }
+}
+
+fn verdict_code(eval: &Evaluation) -> ExitCode {
+    if !eval.summary.not_met.is_empty() {
+        ExitCode::from(EXIT_NOT_MET)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn evaluate_file(args: EvaluateArgs) -> Result<ExitCode, Failure> {
+    let checklist = load_checklist(args.checklist.as_deref())?;
+    let text = std::fs::read_to_string(&args.evidence)
+        .with_context(|| format!("cannot read {}", args.evidence.display()))
+        .map_err(bad_input)?;
+    // The stored evaluation is ignored: everything is judged again from the facts.
+    let evidence: Evidence = serde_json::from_str::<serde_json::Value>(&text)
+        .and_then(|mut doc| {
+            if let Some(map) = doc.as_object_mut() {
+                map.remove("evaluation");
+            }
+            serde_json::from_value(doc)
+        })
+        .with_context(|| format!("{} is not an evidence document", args.evidence.display()))
+        .map_err(bad_input)?;
+    let eval = evaluate::evaluate(&evidence, &checklist);
+    match args.format {
+        Format::Json => output::write_json(&eval, args.out.as_deref()),
+        Format::Table => {
+            use std::io::IsTerminal;
+            let colour = args.out.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            output::write_text(&output::findings_table(&eval, colour), args.out.as_deref())
+        }
+    }
+    .context("writing the evaluation")
+    .map_err(failed)?;
+    Ok(verdict_code(&eval))
 }
 
 async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
@@ -93,10 +143,11 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         read_timeout: Duration::from_secs(args.read_timeout),
         ..SessionOptions::default()
     };
+    let checklist = load_checklist(args.checklist.as_deref())?;
     let mut plan = Plan::new(&case.account_id, case.regions.clone());
     plan.concurrency = usize::from(args.concurrency);
     plan.metric_days = args.metric_days;
-    let doc = evidence::collect(&case, &opts, plan)
+    let doc = evidence::collect(&case, &opts, plan, &checklist)
         .await
         .map_err(|e| match e {
             CollectError::Attachment(_) => bad_input(e),
@@ -105,5 +156,8 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
     output::write_json(&doc, args.out.as_deref())
         .context("writing the evidence document")
         .map_err(failed)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(doc
+        .evaluation
+        .as_ref()
+        .map_or(ExitCode::SUCCESS, verdict_code))
 }

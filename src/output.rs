@@ -76,3 +76,78 @@ mod tests {
         assert!(err.contains("missing/out.json"), "{err}");
     }
 }
+
+/// The findings as a table for people: item, verdict, reason. Colour only when
+/// `colour` is set (the caller checks for a terminal).
+pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> String {
+    use crate::evaluate::Verdict;
+    let paint = |v: Verdict| -> (&'static str, &'static str) {
+        if !colour {
+            return ("", "");
+        }
+        let code = match v {
+            Verdict::Met => "\x1b[32m",
+            Verdict::NotMet => "\x1b[31;1m",
+            Verdict::InsufficientEvidence => "\x1b[33m",
+            Verdict::AttestationRequired => "\x1b[36m",
+            Verdict::Attested => "\x1b[34m",
+            Verdict::NotApplicable => "\x1b[2m",
+        };
+        (code, "\x1b[0m")
+    };
+    let mut out = format!("{:<28} {:<21} reason\n", "item", "verdict");
+    let mut section = "";
+    for f in &eval.findings {
+        if f.section != section {
+            section = &f.section;
+            out.push_str(&format!("── {section}\n"));
+        }
+        let (on, off) = paint(f.verdict);
+        out.push_str(&format!(
+            "{:<28} {on}{:<21}{off} {}\n",
+            f.item,
+            f.verdict.as_str(),
+            f.reason
+        ));
+    }
+    let s = &eval.summary;
+    let counts: Vec<String> = s
+        .verdicts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    out.push_str(&format!(
+        "\n{} items: {}\n2.1: {}\n",
+        s.items,
+        counts.join(", "),
+        s.patterns
+    ));
+    if !eval.claims.is_empty() {
+        out.push_str("claims:\n");
+        for c in &eval.claims {
+            out.push_str(&format!(
+                "  {:<18} {:<13} stated {} / observed {}: {}\n",
+                c.claim,
+                c.result.as_str(),
+                c.stated,
+                c.observed,
+                c.reason
+            ));
+        }
+    }
+    let failed: Vec<String> = eval
+        .peer_checks
+        .iter()
+        .filter(|p| p.status == crate::evaluate::peer::PeerStatus::Failed)
+        .map(|p| format!("  {:<28} {}: {}", p.control, p.resource, p.reason))
+        .collect();
+    if !failed.is_empty() {
+        out.push_str(&format!(
+            "peer checks failed ({}):\n{}\n",
+            failed.len(),
+            failed.join("\n")
+        ));
+    }
+    out
+}
