@@ -377,3 +377,45 @@ mod tests {
         assert!(e.contains("checklist.toml:1"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    /// docs/checklist.md has one section per item, with the item's kind and rule.
+    #[test]
+    fn the_checklist_page_is_in_step_with_the_data_file() {
+        let doc = include_str!("../../docs/checklist.md");
+        let sections: Vec<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .filter(|h| h.starts_with("pre.") || h.starts_with("dms."))
+            .collect();
+        let checklist = load_default();
+        let ids: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            sections, ids,
+            "docs/checklist.md sections vs policies/checklist-dms-2018.toml items"
+        );
+        for item in &checklist.items {
+            let start = doc.find(&format!("## {}\n", item.id)).expect("section");
+            let section = &doc[start..];
+            let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+            assert!(
+                section.contains(&format!("| kind | {} |", item.kind)),
+                "{}: kind",
+                item.id
+            );
+            assert!(
+                section.contains(&format!("| rule | `{}` |", item.rule)),
+                "{}: rule",
+                item.id
+            );
+            assert!(
+                section.contains("**Remediation.**"),
+                "{}: remediation",
+                item.id
+            );
+        }
+    }
+}

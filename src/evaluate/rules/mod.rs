@@ -368,3 +368,7 @@ mod tests {
         assert_eq!(names.len(), n);
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod rule_tests;

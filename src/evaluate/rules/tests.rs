@@ -1,0 +1,547 @@
+//! Table-driven tests of the rules on small, hand-built evidence.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::capture::Capture;
+use crate::casestudy::{CaseStudy, Claims};
+use crate::collect::{Gap, GapKind};
+use crate::evaluate::checklist::load_default;
+use crate::evaluate::view::GIB;
+use crate::evidence::{CaseStudyRecord, Collection, Evidence, Tool};
+use crate::facts::*;
+use crate::session::CallerIdentity;
+
+const NOW: &str = "2026-11-27T00:00:00Z";
+
+fn endpoint(id: &str, kind: &str, engine: &str, host: HostKind, ssl: Option<&str>) -> Endpoint {
+    Endpoint {
+        region: "us-east-1".into(),
+        identifier: id.into(),
+        arn: format!("arn:aws:dms:us-east-1:111111111111:endpoint:{id}"),
+        endpoint_type: kind.into(),
+        engine: engine.into(),
+        family: host::family(engine),
+        server_name: Some(format!("{id}.example")),
+        port: Some(5432),
+        database: None,
+        status: Some("active".into()),
+        ssl_mode: ssl.map(str::to_string),
+        certificate_arn: None,
+        kms_key_id: None,
+        host: Host {
+            kind: host,
+            resource: None,
+            basis: String::new(),
+        },
+        settings: BTreeMap::new(),
+        sources: vec!["c000001".into()],
+    }
+}
+
+fn evidence(src: Endpoint, tgt: Endpoint) -> Evidence {
+    let ri = ReplicationInstance {
+        region: "us-east-1".into(),
+        identifier: "ri".into(),
+        arn: "arn:aws:dms:us-east-1:111111111111:rep:ri".into(),
+        publicly_accessible: Some(false),
+        allocated_storage_gb: Some(100),
+        sources: vec!["c000002".into()],
+        ..ReplicationInstance::default()
+    };
+    let task = Task {
+        region: "us-east-1".into(),
+        identifier: "t1".into(),
+        arn: "arn:aws:dms:us-east-1:111111111111:task:t1".into(),
+        resource_id: "t1".into(),
+        instance_arn: Some(ri.arn.clone()),
+        source_arn: Some(src.arn.clone()),
+        target_arn: Some(tgt.arn.clone()),
+        migration_type: Some("full-load-and-cdc".into()),
+        status: Some("running".into()),
+        created: Some("2026-10-01T00:00:00Z".into()),
+        stats: Some(TaskStats {
+            tables_errored: Some(0),
+            full_load_finish_date: Some("2026-10-02T00:00:00Z".into()),
+            ..TaskStats::default()
+        }),
+        settings: TaskSettings {
+            parsed: true,
+            ..TaskSettings::default()
+        },
+        sources: vec!["c000003".into()],
+        ..Task::default()
+    };
+    let mut ev = empty();
+    ev.facts.endpoints = vec![src, tgt];
+    ev.facts.replication_instances = vec![ri];
+    ev.facts.tasks = vec![task];
+    ev
+}
+
+fn empty() -> Evidence {
+    Evidence {
+        schema: crate::evidence::EVIDENCE_SCHEMA.into(),
+        tool: Tool::this(),
+        case_study: CaseStudyRecord {
+            case_study: CaseStudy {
+                name: None,
+                account_id: "111111111111".into(),
+                role_arn: "arn:aws:iam::111111111111:role/ro".into(),
+                external_id: None,
+                session_name: "s".into(),
+                regions: vec!["us-east-1".into()],
+                statements: BTreeMap::new(),
+                claims: Claims::default(),
+                attachments: vec![],
+                base_dir: Default::default(),
+            },
+            external_id_sha256: None,
+        },
+        attachments: vec![],
+        collection: Collection {
+            started_at: NOW.into(),
+            finished_at: NOW.into(),
+            caller: CallerIdentity {
+                account: "111111111111".into(),
+                arn: String::new(),
+                user_id: String::new(),
+                sources: vec![],
+            },
+            regions: vec!["us-east-1".into()],
+            role_session_name: "s".into(),
+            endpoint_override: None,
+            calls: 0,
+            failed_calls: 0,
+        },
+        captures: Vec::<Capture>::new(),
+        facts: Facts {
+            regions: vec!["us-east-1".into()],
+            ..Facts::default()
+        },
+        gaps: vec![],
+        evaluation: None,
+    }
+}
+
+fn run(ev: &Evidence, item_id: &str) -> Finding {
+    let checklist = load_default();
+    let item = checklist
+        .items
+        .iter()
+        .find(|i| i.id == item_id)
+        .expect("item");
+    let def = find(&item.rule).expect("rule");
+    (def.run)(&Input::new(ev), item)
+}
+
+fn series(namespace: &str, name: &str, dim: &str, id: &str, values: &[f64]) -> MetricSeries {
+    MetricSeries {
+        region: "us-east-1".into(),
+        namespace: namespace.into(),
+        name: name.into(),
+        dimensions: BTreeMap::from([(dim.to_string(), id.to_string())]),
+        stat: "Average".into(),
+        period: 3600,
+        timestamps: (0..values.len() as i64)
+            .map(|h| 1_790_000_000 + h * 3600)
+            .collect(),
+        values: values.to_vec(),
+        sources: vec!["c000009".into()],
+    }
+}
+
+#[test]
+fn absence_is_never_compliance() {
+    // No resources at all (deleted after cut-over), and every call denied: no item is met.
+    let mut ev = empty();
+    ev.gaps = crate::collect::operations::OPERATIONS
+        .iter()
+        .map(|(s, o)| Gap {
+            service: s.to_string(),
+            operation: o.to_string(),
+            region: "us-east-1".into(),
+            iam_action: format!("{s}:{o}"),
+            kind: GapKind::AccessDenied,
+            code: Some("AccessDeniedException".into()),
+            message: "denied".into(),
+            resource: None,
+        })
+        .collect();
+    let eval = crate::evaluate::evaluate(&ev, &load_default());
+    for f in &eval.findings {
+        assert!(
+            !matches!(f.verdict, Verdict::Met | Verdict::Attested),
+            "{} is {:?}: {}",
+            f.item,
+            f.verdict,
+            f.reason
+        );
+    }
+    assert_eq!(eval.summary.verdicts["met"], 0);
+    let f = eval
+        .findings
+        .iter()
+        .find(|f| f.item == "dms.1.0.size")
+        .expect("size");
+    assert_eq!(f.verdict, Verdict::InsufficientEvidence);
+}
+
+#[test]
+fn ssl_in_flight_by_engine() {
+    use HostKind::*;
+    let cases = [
+        (
+            ("oracle", Some("verify-ca")),
+            ("aurora-postgresql", Some("verify-full")),
+            Verdict::Met,
+        ),
+        (
+            ("postgres", Some("none")),
+            ("postgres", Some("require")),
+            Verdict::NotMet,
+        ),
+        (
+            ("oracle", Some("require")),
+            ("aurora-postgresql", Some("verify-full")),
+            Verdict::NotMet,
+        ),
+        (
+            ("mysql", Some("verify-ca")),
+            ("redshift", Some("none")),
+            Verdict::Met,
+        ),
+        (("s3", None), ("dynamodb", None), Verdict::NotApplicable),
+        (
+            ("postgres", None),
+            ("aurora-postgresql", Some("verify-full")),
+            Verdict::InsufficientEvidence,
+        ),
+    ];
+    for ((se, ss), (te, ts), want) in cases {
+        let ev = evidence(
+            endpoint("src", "source", se, External, ss),
+            endpoint("tgt", "target", te, Aurora, ts),
+        );
+        let f = run(&ev, "dms.1.0.sec.in-flight");
+        assert_eq!(f.verdict, want, "{se} {ss:?} → {te} {ts:?}: {}", f.reason);
+    }
+}
+
+#[test]
+fn public_vs_private() {
+    use HostKind::*;
+    for (public, src_host, want) in [
+        (Some(false), Rds, Verdict::Met),
+        (Some(true), External, Verdict::Met),
+        (Some(true), OtherCloud, Verdict::Met),
+        (Some(true), Rds, Verdict::NotMet),
+        (Some(true), Ec2, Verdict::NotMet),
+        (None, Rds, Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = evidence(
+            endpoint("src", "source", "mysql", src_host, Some("verify-ca")),
+            endpoint("tgt", "target", "mysql", Rds, Some("verify-ca")),
+        );
+        ev.facts.replication_instances[0].publicly_accessible = public;
+        assert_eq!(
+            run(&ev, "dms.1.0.arch.public-private").verdict,
+            want,
+            "{public:?} {src_host:?}"
+        );
+    }
+}
+
+#[test]
+fn cdc_needs_a_cdc_type_and_activity() {
+    for (kind, inserts, want) in [
+        ("full-load", Some(10), Verdict::NotMet),
+        ("full-load-and-cdc", Some(10), Verdict::Met),
+        ("cdc", Some(0), Verdict::InsufficientEvidence),
+        ("cdc", None, Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = evidence(
+            endpoint(
+                "s",
+                "source",
+                "oracle",
+                HostKind::External,
+                Some("verify-ca"),
+            ),
+            endpoint("t", "target", "postgres", HostKind::Rds, Some("require")),
+        );
+        ev.facts.tasks[0].migration_type = Some(kind.into());
+        ev.facts.tasks[0].tables = inserts.map(|n| {
+            vec![TableStat {
+                schema: "s".into(),
+                table: "t".into(),
+                inserts: n,
+                ..TableStat::default()
+            }]
+        });
+        assert_eq!(
+            run(&ev, "dms.1.0.mig.cdc").verdict,
+            want,
+            "{kind} {inserts:?}"
+        );
+    }
+}
+
+#[test]
+fn lob_modes() {
+    let s = |support: Option<bool>,
+             full: Option<bool>,
+             chunk: Option<i64>,
+             limited: Option<bool>,
+             max: Option<i64>,
+             batch: Option<bool>| TaskSettings {
+        parsed: true,
+        support_lobs: support,
+        full_lob_mode: full,
+        lob_chunk_size: chunk,
+        limited_size_lob_mode: limited,
+        lob_max_size: max,
+        batch_apply_enabled: batch,
+        ..TaskSettings::default()
+    };
+    for (settings, want) in [
+        (
+            s(Some(true), Some(false), None, Some(true), Some(32), None),
+            Verdict::Met,
+        ),
+        (
+            s(
+                Some(true),
+                Some(true),
+                Some(64),
+                Some(false),
+                None,
+                Some(false),
+            ),
+            Verdict::Met,
+        ),
+        (
+            s(
+                Some(true),
+                Some(true),
+                Some(64),
+                Some(false),
+                None,
+                Some(true),
+            ),
+            Verdict::NotMet,
+        ),
+        (
+            s(Some(true), Some(true), Some(64), Some(true), Some(32), None),
+            Verdict::NotMet,
+        ),
+        (
+            s(
+                Some(true),
+                Some(false),
+                None,
+                Some(true),
+                Some(200_000),
+                None,
+            ),
+            Verdict::NotMet,
+        ),
+        (s(Some(true), None, None, None, None, None), Verdict::NotMet),
+        (
+            s(Some(false), None, None, None, None, None),
+            Verdict::NotMet,
+        ),
+        (
+            s(None, None, None, None, None, None),
+            Verdict::InsufficientEvidence,
+        ),
+    ] {
+        let mut ev = evidence(
+            endpoint("s", "source", "oracle", HostKind::External, None),
+            endpoint("t", "target", "postgres", HostKind::Rds, None),
+        );
+        ev.facts.tasks[0].settings = settings.clone();
+        assert_eq!(run(&ev, "dms.1.0.mig.lobs").verdict, want, "{settings:?}");
+    }
+}
+
+#[test]
+fn database_size_from_measurements_only() {
+    let base = || {
+        let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, None);
+        tgt.host.resource = Some("db".into());
+        let mut ev = evidence(
+            endpoint("s", "source", "postgres", HostKind::External, None),
+            tgt,
+        );
+        ev.facts.rds_instances = vec![DbInstance {
+            region: "us-east-1".into(),
+            identifier: "db".into(),
+            allocated_storage_gb: Some(100),
+            ..DbInstance::default()
+        }];
+        ev
+    };
+    let free = |free_bytes: f64| {
+        series(
+            "AWS/RDS",
+            "FreeStorageSpace",
+            "DBInstanceIdentifier",
+            "db",
+            &[free_bytes, free_bytes],
+        )
+    };
+    for (metrics, want) in [
+        (vec![free(100.0 * GIB - 30e9)], Verdict::Met),
+        (vec![free(100.0 * GIB - 10e9)], Verdict::NotMet),
+        (vec![], Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = base();
+        ev.facts.metrics = metrics;
+        let f = run(&ev, "dms.1.0.size");
+        assert_eq!(f.verdict, want, "{}", f.reason);
+        if want != Verdict::InsufficientEvidence {
+            assert_eq!(f.sources, ["c000009"], "cites the metric's capture");
+        }
+    }
+}
+
+#[test]
+fn task_log_needs_events() {
+    for (enabled, streams, want) in [
+        (Some(false), vec![], Verdict::NotMet),
+        (
+            Some(true),
+            vec![(
+                "dms-task-t1".to_string(),
+                Some("2026-11-26T00:00:00Z".to_string()),
+            )],
+            Verdict::Met,
+        ),
+        (Some(true), vec![], Verdict::InsufficientEvidence),
+        (None, vec![], Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = evidence(
+            endpoint("s", "source", "oracle", HostKind::External, None),
+            endpoint("t", "target", "postgres", HostKind::Rds, None),
+        );
+        ev.facts.tasks[0].settings.logging_enabled = enabled;
+        ev.facts.log_groups = vec![LogGroup {
+            region: "us-east-1".into(),
+            name: "dms-tasks-ri".into(),
+            latest_streams: streams,
+            ..LogGroup::default()
+        }];
+        assert_eq!(
+            run(&ev, "dms.1.0.mig.task-log").verdict,
+            want,
+            "{enabled:?}"
+        );
+    }
+}
+
+#[test]
+fn encryption_at_rest_of_the_target() {
+    for (resource, encrypted, want) in [
+        (Some("db"), Some(true), Verdict::Met),
+        (Some("db"), Some(false), Verdict::NotMet),
+        (Some("db"), None, Verdict::InsufficientEvidence),
+        (None, None, Verdict::InsufficientEvidence),
+    ] {
+        let mut tgt = endpoint(
+            "t",
+            "target",
+            "postgres",
+            if resource.is_some() {
+                HostKind::Rds
+            } else {
+                HostKind::External
+            },
+            None,
+        );
+        tgt.host.resource = resource.map(str::to_string);
+        let mut ev = evidence(
+            endpoint("s", "source", "postgres", HostKind::External, None),
+            tgt,
+        );
+        ev.facts.rds_instances = vec![DbInstance {
+            identifier: "db".into(),
+            storage_encrypted: encrypted,
+            ..DbInstance::default()
+        }];
+        assert_eq!(
+            run(&ev, "dms.1.0.sec.at-rest").verdict,
+            want,
+            "{resource:?} {encrypted:?}"
+        );
+    }
+}
+
+#[test]
+fn patterns_follow_host_and_family() {
+    use HostKind::*;
+    for ((se, sh), (te, th), item, want) in [
+        (
+            ("oracle", External),
+            ("aurora-postgresql", Aurora),
+            "dms.2.1.dep.hetero",
+            Verdict::Met,
+        ),
+        (
+            ("mysql", Ec2),
+            ("mysql", Rds),
+            "dms.2.1.dep.hetero",
+            Verdict::NotMet,
+        ),
+        (
+            ("mysql", Ec2),
+            ("mysql", Rds),
+            "dms.2.1.dep.onprem-ec2",
+            Verdict::Met,
+        ),
+        (
+            ("postgres", Rds),
+            ("postgres", Rds),
+            "dms.2.1.dep.onprem-ec2",
+            Verdict::NotMet,
+        ),
+        (
+            ("postgres", External),
+            ("s3", AwsManaged),
+            "dms.2.1.dep.onprem-ec2",
+            Verdict::NotMet,
+        ),
+        (
+            ("postgres", External),
+            ("dynamodb", AwsManaged),
+            "dms.2.1.dep.hetero",
+            Verdict::Met,
+        ),
+    ] {
+        let ev = evidence(
+            endpoint("s", "source", se, sh, None),
+            endpoint("t", "target", te, th, None),
+        );
+        assert_eq!(
+            run(&ev, item).verdict,
+            want,
+            "{se} on {sh:?} → {te} on {th:?}: {item}"
+        );
+    }
+}
+
+#[test]
+fn statements_turn_human_items_into_attested() {
+    let mut ev = empty();
+    assert_eq!(
+        run(&ev, "pre.2.1.customer-name").verdict,
+        Verdict::AttestationRequired
+    );
+    ev.case_study
+        .case_study
+        .statements
+        .insert("customer_name".into(), "Example Corp".into());
+    let f = run(&ev, "pre.2.1.customer-name");
+    assert_eq!(f.verdict, Verdict::Attested);
+    assert!(f.reason.contains("Example Corp"));
+}
