@@ -51,32 +51,6 @@ pub fn write_text(text: &str, path: Option<&Path>) -> Result<(), OutputError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_files_atomically_and_reports_bad_paths() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("out.json");
-        write_json(&serde_json::json!({"a": 1}), Some(&path)).expect("writes");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("read"),
-            "{\n  \"a\": 1\n}\n"
-        );
-        assert_eq!(
-            std::fs::read_dir(dir.path()).expect("dir").count(),
-            1,
-            "no temporary file left"
-        );
-        let bad = dir.path().join("missing/out.json");
-        let err = write_json(&1, Some(&bad))
-            .expect_err("no folder")
-            .to_string();
-        assert!(err.contains("missing/out.json"), "{err}");
-    }
-}
-
 /// The findings as a table for people: item, verdict, reason. Colour only when
 /// `colour` is set (the caller checks for a terminal).
 pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> String {
@@ -150,4 +124,30 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_files_atomically_and_reports_bad_paths() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.json");
+        write_json(&serde_json::json!({"a": 1}), Some(&path)).expect("writes");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "{\n  \"a\": 1\n}\n"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            1,
+            "no temporary file left"
+        );
+        let bad = dir.path().join("missing/out.json");
+        let err = write_json(&1, Some(&bad))
+            .expect_err("no folder")
+            .to_string();
+        assert!(err.contains("missing/out.json"), "{err}");
+    }
 }

@@ -227,10 +227,10 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
                 (Param::Measure, _) => return Err(bad("\"read\" or \"write\" is expected".into())),
             }
         }
-        for (key, _) in def
+        if let Some((key, _)) = def
             .params
             .iter()
-            .filter(|(k, kind)| *kind != Param::Statements && !params.has(k))
+            .find(|(k, kind)| *kind != Param::Statements && !params.has(k))
         {
             return Err(err(
                 at,

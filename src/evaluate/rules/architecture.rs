@@ -313,7 +313,35 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
     }
 }
 
+/// Tasks whose replication instance is not in the evidence (deleted, or not read):
+/// they cannot be judged, and must not pass as "serverless only".
+fn orphan_tasks(input: &Input<'_>) -> Option<Finding> {
+    let orphans: Vec<&str> = input
+        .migrations
+        .iter()
+        .filter(|m| m.kind == "task" && m.instance.is_none())
+        .map(|m| m.id)
+        .collect();
+    if orphans.is_empty() {
+        return None;
+    }
+    let gap = input
+        .gap_note(&["dms:DescribeReplicationInstances"])
+        .map(|g| format!(" ({g})"))
+        .unwrap_or_default();
+    Some(Finding::new(
+        Verdict::InsufficientEvidence,
+        format!(
+            "the replication instance of task(s) {} is not in the evidence{gap}: deleted, or not read",
+            orphans.join(", ")
+        ),
+    ))
+}
+
 pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
+    if let Some(f) = orphan_tasks(input) {
+        return f;
+    }
     let used: Vec<_> = input.migrations.iter().filter_map(|m| m.instance).collect();
     if used.is_empty() {
         return if input.migrations.is_empty() {
@@ -427,13 +455,13 @@ pub fn endpoint_tuning(input: &Input<'_>, _item: &Item) -> Finding {
                 .as_deref()
                 .and_then(|r| input.rds_instance(r))
                 .and_then(|d| d.availability_zone.as_deref());
-            if let (Some(a), Some(b)) = (inst.availability_zone.as_deref(), target_az) {
-                if a == b {
-                    same_az.push(format!(
-                        "{} and {} in {a}",
-                        inst.identifier, target.identifier
-                    ));
-                }
+            if let (Some(a), Some(b)) = (inst.availability_zone.as_deref(), target_az)
+                && a == b
+            {
+                same_az.push(format!(
+                    "{} and {} in {a}",
+                    inst.identifier, target.identifier
+                ));
             }
         }
     }
@@ -458,6 +486,9 @@ pub fn endpoint_tuning(input: &Input<'_>, _item: &Item) -> Finding {
 pub fn public_private(input: &Input<'_>, _item: &Item) -> Finding {
     if input.migrations.is_empty() {
         return no_migrations(input);
+    }
+    if let Some(f) = orphan_tasks(input) {
+        return f;
     }
     let mut f = Finding::new(Verdict::Met, "");
     let mut parts = Vec::new();
@@ -592,11 +623,16 @@ pub fn performance_tuning(input: &Input<'_>, _item: &Item) -> Finding {
     }
 }
 
+/// One DB instance's health: id, p95 CPU, lowest free storage (%), capture ids.
+struct DbHealth {
+    id: String,
+    cpu_p95: Option<f64>,
+    free_pct: Option<f64>,
+    sources: Vec<String>,
+}
+
 /// CPU p95 and lowest free storage of the RDS/Aurora instances behind an endpoint.
-fn db_health<'a>(
-    input: &Input<'a>,
-    resource: &str,
-) -> Vec<(String, Option<f64>, Option<f64>, Vec<String>)> {
+fn db_health<'a>(input: &Input<'a>, resource: &str) -> Vec<DbHealth> {
     let mut ids: Vec<String> = Vec::new();
     if let Some(c) = input.rds_cluster(resource) {
         ids.extend(c.members.iter().cloned());
@@ -622,12 +658,12 @@ fn db_health<'a>(
                 .chain(free.iter())
                 .flat_map(|s| s.sources.clone())
                 .collect();
-            (
-                id.clone(),
-                cpu.and_then(|s| percentile(&s.values, 95.0)),
+            DbHealth {
+                id: id.clone(),
+                cpu_p95: cpu.and_then(|s| percentile(&s.values, 95.0)),
                 free_pct,
                 sources,
-            )
+            }
         })
         .collect()
 }
@@ -647,7 +683,13 @@ pub fn target_sizing(input: &Input<'_>, item: &Item) -> Finding {
         let Some(resource) = target.host.resource.as_deref() else {
             continue;
         };
-        for (id, cpu, free, sources) in db_health(input, resource) {
+        for DbHealth {
+            id,
+            cpu_p95: cpu,
+            free_pct: free,
+            sources,
+        } in db_health(input, resource)
+        {
             if cpu.is_none() && free.is_none() {
                 continue;
             }
@@ -713,14 +755,13 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
             .resource
             .as_deref()
             .and_then(|r| input.rds_instance(r))
+            && let Some(primary) = db.read_replica_source.as_deref()
         {
-            if let Some(primary) = db.read_replica_source.as_deref() {
-                good.push(format!(
-                    "{} reads replica {} of {primary}",
-                    source.identifier, db.identifier
-                ));
-                continue;
-            }
+            good.push(format!(
+                "{} reads replica {} of {primary}",
+                source.identifier, db.identifier
+            ));
+            continue;
         }
         let reader = reader_settings(source);
         if !reader.is_empty() {
@@ -731,7 +772,7 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
             let health = db_health(input, resource);
             let cpus: Vec<(String, f64)> = health
                 .iter()
-                .filter_map(|(id, cpu, _, _)| cpu.map(|c| (id.clone(), c)))
+                .filter_map(|h| h.cpu_p95.map(|c| (h.id.clone(), c)))
                 .collect();
             if let Some((id, cpu)) = cpus.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                 let text = format!("{}: source {id} p95 CPU {cpu:.1} %", source.identifier);

@@ -119,7 +119,7 @@ pub fn lob_handling(input: &Input<'_>, item: &Item) -> Finding {
                         "LimitedSizeLobMode with LobMaxSize {:?} (1..{max_lob} KB)",
                         s.lob_max_size
                     ))
-                } else if full && !s.lob_chunk_size.is_some_and(|v| v > 0) {
+                } else if full && s.lob_chunk_size.is_none_or(|v| v <= 0) {
                     Some(format!(
                         "FullLobMode with LobChunkSize {:?}",
                         s.lob_chunk_size

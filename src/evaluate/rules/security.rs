@@ -8,13 +8,13 @@ use crate::facts::{HostKind, host};
 
 pub fn iam_permissions(input: &Input<'_>, item: &Item) -> Finding {
     let policies = &input.facts.iam_policies;
-    if let Some(gap) = input.gap_note(&["iam:ListPolicies", "iam:GetPolicyVersion"]) {
-        if policies.is_empty() {
-            return Finding::new(
-                Verdict::InsufficientEvidence,
-                format!("customer-managed policies could not be read: {gap}"),
-            );
-        }
+    if let Some(gap) = input.gap_note(&["iam:ListPolicies", "iam:GetPolicyVersion"])
+        && policies.is_empty()
+    {
+        return Finding::new(
+            Verdict::InsufficientEvidence,
+            format!("customer-managed policies could not be read: {gap}"),
+        );
     }
     if policies.is_empty() {
         return Finding::new(

@@ -545,3 +545,378 @@ fn statements_turn_human_items_into_attested() {
     assert_eq!(f.verdict, Verdict::Attested);
     assert!(f.reason.contains("Example Corp"));
 }
+
+fn migration() -> Evidence {
+    let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, Some("require"));
+    tgt.host.resource = Some("db".into());
+    let mut ev = evidence(
+        endpoint(
+            "s",
+            "source",
+            "oracle",
+            HostKind::External,
+            Some("verify-ca"),
+        ),
+        tgt,
+    );
+    ev.facts.rds_instances = vec![DbInstance {
+        region: "us-east-1".into(),
+        identifier: "db".into(),
+        allocated_storage_gb: Some(100),
+        ..DbInstance::default()
+    }];
+    ev
+}
+
+#[test]
+fn engine_versions_by_release_and_deprecation() {
+    for (version, status, deprecated, want) in [
+        ("3.5.4", "prod", None, Verdict::Met),
+        ("3.6.1", "beta", None, Verdict::NotMet),
+        (
+            "3.4.7",
+            "prod",
+            Some("2026-01-01T00:00:00Z"),
+            Verdict::NotMet,
+        ),
+        ("3.5.2", "prod", Some("2027-01-01T00:00:00Z"), Verdict::Met),
+        ("9.9.9", "prod", None, Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = migration();
+        ev.facts.replication_instances[0].engine_version = Some(version.into());
+        ev.facts.engine_versions = vec![EngineVersion {
+            region: "us-east-1".into(),
+            version: if version == "9.9.9" {
+                "3.5.4".into()
+            } else {
+                version.into()
+            },
+            release_status: Some(status.into()),
+            deprecation_date: deprecated.map(str::to_string),
+            ..EngineVersion::default()
+        }];
+        assert_eq!(
+            run(&ev, "dms.1.0.arch.engine-ver").verdict,
+            want,
+            "{version} {status} {deprecated:?}"
+        );
+    }
+    let mut serverless_only = migration();
+    serverless_only.facts.tasks[0].instance_arn = None;
+    serverless_only.facts.replication_instances.clear();
+    assert_eq!(
+        run(&serverless_only, "dms.1.0.arch.engine-ver").verdict,
+        Verdict::InsufficientEvidence,
+        "a task without its instance"
+    );
+}
+
+#[test]
+fn replication_instance_saturation() {
+    let cpu = |v: f64| {
+        series(
+            "AWS/DMS",
+            "CPUUtilization",
+            "ReplicationInstanceIdentifier",
+            "ri",
+            &[v; 20],
+        )
+    };
+    let free = |bytes: f64| {
+        series(
+            "AWS/DMS",
+            "FreeStorageSpace",
+            "ReplicationInstanceIdentifier",
+            "ri",
+            &[bytes; 20],
+        )
+    };
+    for (metrics, want) in [
+        (vec![cpu(40.0), free(80.0 * GIB)], Verdict::Met),
+        (vec![cpu(95.0), free(80.0 * GIB)], Verdict::NotMet),
+        (vec![cpu(40.0), free(5.0 * GIB)], Verdict::NotMet),
+        (vec![cpu(95.0)], Verdict::NotMet),
+        (vec![cpu(40.0)], Verdict::InsufficientEvidence),
+        (vec![], Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = migration();
+        ev.facts.metrics = metrics;
+        let f = run(&ev, "dms.1.0.arch.ri");
+        assert_eq!(f.verdict, want, "{}", f.reason);
+    }
+}
+
+#[test]
+fn performance_tuning_needs_a_non_default() {
+    for (sub, commit, batch, parallel_rules, want) in [
+        (Some(8), Some(10_000), Some(false), 0, Verdict::NotMet),
+        (Some(16), None, None, 0, Verdict::Met),
+        (None, Some(50_000), None, 0, Verdict::Met),
+        (None, None, Some(true), 0, Verdict::Met),
+        (None, None, None, 2, Verdict::Met),
+    ] {
+        let mut ev = migration();
+        let t = &mut ev.facts.tasks[0];
+        t.settings.max_full_load_sub_tasks = sub;
+        t.settings.commit_rate = commit;
+        t.settings.batch_apply_enabled = batch;
+        t.table_mappings.parallel_load_rules = parallel_rules;
+        assert_eq!(
+            run(&ev, "dms.1.0.mig.performance").verdict,
+            want,
+            "{sub:?} {commit:?} {batch:?} {parallel_rules}"
+        );
+    }
+    let mut unread = migration();
+    unread.facts.tasks[0].settings = TaskSettings::default();
+    assert_eq!(
+        run(&unread, "dms.1.0.mig.performance").verdict,
+        Verdict::InsufficientEvidence
+    );
+}
+
+#[test]
+fn iam_roles_required_by_use() {
+    let role = |name: &str, exists: bool, trust: &str| IamRole {
+        name: name.into(),
+        exists,
+        trusted_services: vec![trust.into()],
+        ..IamRole::default()
+    };
+    for (roles, logging, want) in [
+        (
+            vec![role("dms-vpc-role", true, "dms.amazonaws.com")],
+            Some(false),
+            Verdict::Met,
+        ),
+        (
+            vec![
+                role("dms-vpc-role", true, "dms.amazonaws.com"),
+                role("dms-cloudwatch-logs-role", false, ""),
+            ],
+            Some(true),
+            Verdict::NotMet,
+        ),
+        (
+            vec![role("dms-vpc-role", true, "ec2.amazonaws.com")],
+            Some(false),
+            Verdict::NotMet,
+        ),
+        (vec![], Some(false), Verdict::InsufficientEvidence),
+    ] {
+        let mut ev = migration();
+        ev.facts.iam_roles = roles;
+        ev.facts.tasks[0].settings.logging_enabled = logging;
+        assert_eq!(
+            run(&ev, "dms.1.0.sec.iam-roles").verdict,
+            want,
+            "{logging:?}"
+        );
+    }
+}
+
+#[test]
+fn planning_readiness_then_uat() {
+    let run_passed = AssessmentRun {
+        region: "us-east-1".into(),
+        arn: "arn:aws:dms:us-east-1:1:assessment-run:a".into(),
+        status: Some("passed".into()),
+        ..AssessmentRun::default()
+    };
+    for (runs, uat, want) in [
+        (vec![], None, Verdict::NotMet),
+        (vec![run_passed.clone()], None, Verdict::AttestationRequired),
+        (
+            vec![run_passed.clone()],
+            Some("two weeks of UAT"),
+            Verdict::Attested,
+        ),
+    ] {
+        let mut ev = migration();
+        ev.facts.assessment_runs = runs;
+        if let Some(text) = uat {
+            ev.case_study
+                .case_study
+                .statements
+                .insert("uat".into(), text.into());
+        }
+        assert_eq!(run(&ev, "dms.1.0.mig.planning").verdict, want, "{uat:?}");
+    }
+}
+
+#[test]
+fn declared_dates_must_contain_the_activity() {
+    for (start, end, status, want) in [
+        (
+            Some("2026-09-01"),
+            Some("2026-12-31"),
+            "running",
+            Verdict::Met,
+        ),
+        (
+            Some("2026-10-15"),
+            Some("2026-12-31"),
+            "running",
+            Verdict::NotMet,
+        ),
+        (
+            Some("2026-09-01"),
+            Some("2026-10-01"),
+            "stopped",
+            Verdict::NotMet,
+        ),
+        (None, None, "running", Verdict::AttestationRequired),
+    ] {
+        let mut ev = migration();
+        ev.facts.tasks[0].status = Some(status.into());
+        if status == "stopped" {
+            ev.facts.tasks[0].stats.as_mut().expect("stats").stop_date =
+                Some("2026-11-01T00:00:00Z".into());
+        }
+        ev.case_study.case_study.claims.start_date = start.map(str::to_string);
+        ev.case_study.case_study.claims.end_date = end.map(str::to_string);
+        let f = run(&ev, "pre.2.1.dates");
+        assert_eq!(f.verdict, want, "{start:?}..{end:?} {status}: {}", f.reason);
+    }
+}
+
+#[test]
+fn read_write_share_at_the_peak_hour() {
+    let mut ev = migration();
+    ev.facts.metrics = vec![
+        series(
+            "AWS/RDS",
+            "ReadIOPS",
+            "DBInstanceIdentifier",
+            "db",
+            &[100.0, 300.0, 50.0],
+        ),
+        series(
+            "AWS/RDS",
+            "WriteIOPS",
+            "DBInstanceIdentifier",
+            "db",
+            &[100.0, 100.0, 50.0],
+        ),
+    ];
+    let read = run(&ev, "dms.2.2.read-pct");
+    let write = run(&ev, "dms.2.2.write-pct");
+    assert_eq!((read.verdict, write.verdict), (Verdict::Met, Verdict::Met));
+    assert_eq!(
+        (
+            read.values["percent"].as_f64(),
+            write.values["percent"].as_f64()
+        ),
+        (Some(75.0), Some(25.0))
+    );
+    ev.facts.metrics.clear();
+    assert_eq!(
+        run(&ev, "dms.2.2.read-pct").verdict,
+        Verdict::InsufficientEvidence
+    );
+    ev.case_study
+        .case_study
+        .statements
+        .insert("anticipated_read_pct".into(), "80 %".into());
+    assert_eq!(run(&ev, "dms.2.2.read-pct").verdict, Verdict::Attested);
+}
+
+#[test]
+fn claims_are_confirmed_contradicted_or_unverifiable() {
+    use crate::evaluate::claims::{ClaimResult, check_all};
+    let mut ev = migration();
+    ev.facts.metrics = vec![series(
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "DBInstanceIdentifier",
+        "db",
+        &[100.0 * GIB - 40e9],
+    )];
+    ev.facts.tasks[0].tables = Some(vec![TableStat {
+        schema: "s".into(),
+        table: "a".into(),
+        inserts: 5,
+        ..TableStat::default()
+    }]);
+    let c = &mut ev.case_study.case_study.claims;
+    c.database_size_gb = Some(42.0);
+    c.source_engine = Some("oracle".into());
+    c.target_engine = Some("mysql".into());
+    c.source_hosting = Some("on-premises".into());
+    c.cdc_used = Some(true);
+    c.tables = Some(3);
+    let results: BTreeMap<String, ClaimResult> = check_all(&Input::new(&ev))
+        .into_iter()
+        .map(|c| (c.claim, c.result))
+        .collect();
+    assert_eq!(results["database_size_gb"], ClaimResult::Confirmed);
+    assert_eq!(results["source_engine"], ClaimResult::Confirmed);
+    assert_eq!(results["target_engine"], ClaimResult::Contradicted);
+    assert_eq!(results["source_hosting"], ClaimResult::Confirmed);
+    assert_eq!(results["cdc_used"], ClaimResult::Confirmed);
+    assert_eq!(results["tables"], ClaimResult::Contradicted);
+    ev.facts.metrics.clear();
+    ev.facts.tasks[0].tables = None;
+    let results: BTreeMap<String, ClaimResult> = check_all(&Input::new(&ev))
+        .into_iter()
+        .map(|c| (c.claim, c.result))
+        .collect();
+    assert_eq!(results["database_size_gb"], ClaimResult::Unverifiable);
+    assert_eq!(results["tables"], ClaimResult::Unverifiable);
+}
+
+#[test]
+fn peer_checks_fix_the_peers_mistakes() {
+    use crate::evaluate::peer::{PeerStatus, run as peer};
+    let mut ev = evidence(
+        endpoint("s3-target", "target", "s3", HostKind::AwsManaged, None),
+        endpoint("rs", "target", "redshift", HostKind::Redshift, None),
+    );
+    ev.facts.replication_instances[0].publicly_accessible = Some(true);
+    ev.facts.endpoints.push(endpoint(
+        "pg",
+        "source",
+        "postgres",
+        HostKind::External,
+        Some("none"),
+    ));
+    let checks = peer(&Input::new(&ev), &[]);
+    let status = |control: &str, resource_part: &str| {
+        checks
+            .iter()
+            .find(|c| c.control == control && c.resource.contains(resource_part))
+            .map(|c| c.status)
+    };
+    assert_eq!(
+        status("DMS.1", ":rep:ri"),
+        Some(PeerStatus::Failed),
+        "public fails whatever the security groups"
+    );
+    assert_eq!(
+        status("DMS.9", "s3-target"),
+        Some(PeerStatus::NotApplicable),
+        "no SslMode choice on S3"
+    );
+    assert_eq!(
+        status("DMS.9", ":endpoint:rs"),
+        Some(PeerStatus::NotApplicable),
+        "nor on Redshift"
+    );
+    assert_eq!(status("DMS.9", ":endpoint:pg"), Some(PeerStatus::Failed));
+    assert_eq!(
+        status("DMS.6", ":rep:ri"),
+        Some(PeerStatus::Unknown),
+        "absent is unknown, not failed or passed"
+    );
+    assert_eq!(
+        status("DMS.4", ":rep:ri"),
+        Some(PeerStatus::NotApplicable),
+        "no tag keys configured"
+    );
+    let tagged = peer(&Input::new(&ev), &["owner".to_string()]);
+    assert!(
+        tagged
+            .iter()
+            .any(|c| c.control == "DMS.4" && c.status == PeerStatus::Failed)
+    );
+}
