@@ -27,6 +27,9 @@ pub struct Evidence {
     pub captures: Vec<Capture>,
     pub facts: Facts,
     pub gaps: Vec<Gap>,
+    /// Who signed the bundle this document is the predicate of (informational).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<crate::bundle::SignerInfo>,
     /// Findings, claims, peer checks and summary (absent only before evaluation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Evaluation>,
@@ -209,6 +212,7 @@ pub async fn collect(
         captures,
         facts,
         gaps,
+        signers: Vec::new(),
         evaluation: None,
     };
     evidence.evaluation = Some(evaluate::evaluate(&evidence, checklist));

@@ -4,6 +4,7 @@
 //! → [`facts`] → [`evaluate`] (one rule per checklist item) → bundle (DSSE) →
 //! verify / diff / report.
 
+pub mod bundle;
 pub mod capture;
 pub mod casestudy;
 pub mod cli;

@@ -47,9 +47,11 @@ fn collect(emu: &Emulator, case: &Path) -> Evidence {
             &out.to_string_lossy(),
         ],
     );
+    // 0: nothing fails; 3: evidence written and some checklist item is not met.
     assert!(
-        result.status.success(),
-        "collect failed: {}",
+        matches!(result.status.code(), Some(0 | 3)),
+        "collect failed ({:?}): {}",
+        result.status.code(),
         String::from_utf8_lossy(&result.stderr)
     );
     let text = std::fs::read_to_string(&out).expect("evidence written");

@@ -120,6 +120,7 @@ fn empty() -> Evidence {
             ..Facts::default()
         },
         gaps: vec![],
+        signers: vec![],
         evaluation: None,
     }
 }

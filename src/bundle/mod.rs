@@ -1,0 +1,247 @@
+//! The signed evidence bundle: a DSSE envelope (payloadType application/vnd.in-toto+json)
+//! around an in-toto Statement v1 whose predicate is the evidence document. The payload
+//! is canonical JSON (RFC 8785), so digests and diffs are stable. See docs/bundle-format.md.
+
+pub mod jcs;
+pub mod keys;
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::capture::sha256_hex;
+use crate::evidence::Evidence;
+pub use keys::{KeyError, LocalKey, PublicKey};
+
+pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+pub const PREDICATE_TYPE: &str = "https://dms-evidence.dev/attestations/dms-usage/v1";
+
+/// A DSSE envelope (field names as in the DSSE specification).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub payload: String,
+    #[serde(rename = "payloadType")]
+    pub payload_type: String,
+    pub signatures: Vec<Signature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub keyid: String,
+    pub sig: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    pub name: String,
+    pub digest: BTreeMap<String, String>,
+}
+
+/// Who signs, as recorded in the predicate (informational: a verifier trusts only the
+/// public keys it is given).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignerInfo {
+    pub keyid: String,
+    pub algorithm: String,
+    pub public_key_pem: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+}
+
+/// DSSE pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The subjects: the account, with digests of the captures, the facts and the evaluation.
+pub fn subjects(evidence: &Evidence) -> Vec<Subject> {
+    let account = &evidence.collection.caller.account;
+    let digest = |value: Value| {
+        BTreeMap::from([(
+            "sha256".to_string(),
+            sha256_hex(jcs::canonical(&value).as_bytes()),
+        )])
+    };
+    let to_value = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
+    vec![
+        Subject {
+            name: format!("aws-account/{account}/captures"),
+            digest: digest(to_value(serde_json::to_value(&evidence.captures))),
+        },
+        Subject {
+            name: format!("aws-account/{account}/facts"),
+            digest: digest(to_value(serde_json::to_value(&evidence.facts))),
+        },
+        Subject {
+            name: format!("aws-account/{account}/evaluation"),
+            digest: digest(to_value(serde_json::to_value(&evidence.evaluation))),
+        },
+    ]
+}
+
+/// The canonical payload: the in-toto Statement around the evidence.
+pub fn payload(evidence: &Evidence) -> Result<Vec<u8>, serde_json::Error> {
+    let statement = serde_json::json!({
+        "_type": STATEMENT_TYPE,
+        "subject": subjects(evidence),
+        "predicateType": PREDICATE_TYPE,
+        "predicate": evidence,
+    });
+    Ok(jcs::canonical(&statement).into_bytes())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("cannot serialise the statement: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("AWS KMS {operation} on key {key}: {message}")]
+    Kms {
+        operation: &'static str,
+        key: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Key(#[from] KeyError),
+}
+
+/// Something that signs the PAE: a local Ed25519 key or an AWS KMS asymmetric key.
+pub enum Signer {
+    Local(LocalKey),
+    Kms {
+        client: aws_sdk_kms::Client,
+        key_id: String,
+        key_arn: String,
+        public: PublicKey,
+    },
+}
+
+impl Signer {
+    /// An AWS KMS ECC_NIST_P256 SIGN_VERIFY key; reads its public key (GetPublicKey).
+    pub async fn kms(client: aws_sdk_kms::Client, key_id: &str) -> Result<Signer, SignError> {
+        let err = |operation, e: &dyn std::error::Error| SignError::Kms {
+            operation,
+            key: key_id.to_string(),
+            message: crate::collect::gap::describe(e),
+        };
+        let out = client
+            .get_public_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| err("GetPublicKey", &e))?;
+        let der = out.public_key().ok_or_else(|| SignError::Kms {
+            operation: "GetPublicKey",
+            key: key_id.to_string(),
+            message: "no public key returned".into(),
+        })?;
+        let public = PublicKey::from_der(der.as_ref())?;
+        if !matches!(public, PublicKey::EcdsaP256(_)) {
+            return Err(SignError::Kms {
+                operation: "GetPublicKey",
+                key: key_id.to_string(),
+                message: "the key is not ECC_NIST_P256; create it with KeySpec ECC_NIST_P256 and KeyUsage SIGN_VERIFY".into(),
+            });
+        }
+        Ok(Signer::Kms {
+            client,
+            key_id: key_id.to_string(),
+            key_arn: out.key_id().unwrap_or(key_id).to_string(),
+            public,
+        })
+    }
+
+    pub fn public(&self) -> PublicKey {
+        match self {
+            Signer::Local(k) => k.public(),
+            Signer::Kms { public, .. } => public.clone(),
+        }
+    }
+
+    pub fn info(&self) -> SignerInfo {
+        let public = self.public();
+        SignerInfo {
+            keyid: public.keyid(),
+            algorithm: public.algorithm().into(),
+            public_key_pem: public.to_pem(),
+            kms_key_arn: match self {
+                Signer::Kms { key_arn, .. } => Some(key_arn.clone()),
+                Signer::Local(_) => None,
+            },
+        }
+    }
+
+    /// Signs `message` (the PAE). KMS gets its SHA-256 as a DIGEST: real KMS refuses
+    /// RAW messages over 4 KB, and evidence payloads are far larger.
+    pub async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+        match self {
+            Signer::Local(k) => Ok(k.sign(message)),
+            Signer::Kms { client, key_id, .. } => {
+                let digest = Sha256::digest(message);
+                let out = client
+                    .sign()
+                    .key_id(key_id)
+                    .message(aws_smithy_types::Blob::new(digest.to_vec()))
+                    .message_type(aws_sdk_kms::types::MessageType::Digest)
+                    .signing_algorithm(aws_sdk_kms::types::SigningAlgorithmSpec::EcdsaSha256)
+                    .send()
+                    .await
+                    .map_err(|e| SignError::Kms {
+                        operation: "Sign",
+                        key: key_id.clone(),
+                        message: crate::collect::gap::describe(&e),
+                    })?;
+                Ok(out
+                    .signature()
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// Signs the evidence with every signer (the signers are recorded in the predicate).
+pub async fn seal(mut evidence: Evidence, signers: &[Signer]) -> Result<Envelope, SignError> {
+    evidence.signers = signers.iter().map(Signer::info).collect();
+    let body = payload(&evidence)?;
+    let message = pae(PAYLOAD_TYPE, &body);
+    let mut signatures = Vec::new();
+    for signer in signers {
+        let sig = signer.sign(&message).await?;
+        signatures.push(Signature {
+            keyid: signer.public().keyid(),
+            sig: base64::engine::general_purpose::STANDARD.encode(sig),
+        });
+    }
+    Ok(Envelope {
+        payload: base64::engine::general_purpose::STANDARD.encode(&body),
+        payload_type: PAYLOAD_TYPE.into(),
+        signatures,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_specification() {
+        // The DSSE protocol document's example.
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+        );
+        assert_eq!(pae("", b""), b"DSSEv1 0  0 ");
+    }
+}
