@@ -20,8 +20,39 @@ pub enum Command {
     /// Assume the case study's read-only role, collect every DMS-related fact, and
     /// evaluate the checklist.
     Collect(CollectArgs),
-    /// Re-evaluate a saved evidence document offline (no AWS call).
+    /// Re-evaluate a saved evidence document or bundle offline (no AWS call).
     Evaluate(EvaluateArgs),
+    /// Create an Ed25519 key pair for signing bundles.
+    Keygen(KeygenArgs),
+    /// Verify a signed bundle offline against trusted public keys.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where the private key goes (PKCS#8 PEM, mode 0600; never overwritten).
+    #[arg(long, value_name = "FILE")]
+    pub private_key: PathBuf,
+    /// Where the public key goes (SPKI PEM): give it to verifiers.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle (DSSE envelope) to verify.
+    pub bundle: PathBuf,
+    /// A trusted public key (SPKI PEM, Ed25519 or ECDSA P-256); repeat for several.
+    #[arg(long = "public-key", value_name = "FILE", required = true)]
+    pub public_keys: Vec<PathBuf>,
+    /// How many trusted keys must have signed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threshold: u16,
+    /// A checklist definition besides the built-in one, for bundles judged by another.
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// How results are printed.
@@ -91,6 +122,16 @@ pub struct CollectArgs {
     /// Checklist definition (default: the built-in 2018 DMS checklist).
     #[arg(long, value_name = "FILE")]
     pub checklist: Option<PathBuf>,
+    /// Sign the output with this Ed25519 private key (writes a DSSE bundle).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Sign with this AWS KMS key (ECC_NIST_P256, SIGN_VERIFY), using your own
+    /// credentials (not the customer's role). Combine with --key for two signatures.
+    #[arg(long, value_name = "ID")]
+    pub kms_key_id: Option<String>,
+    /// Write the KMS key's public key (SPKI PEM) here, for verifiers.
+    #[arg(long, value_name = "FILE", requires = "kms_key_id")]
+    pub kms_public_key_out: Option<PathBuf>,
     /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
     #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
     pub metric_days: i64,

@@ -17,3 +17,4 @@ pub mod redact;
 pub mod regions;
 pub mod session;
 pub mod time;
+pub mod verify;

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
+use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
-use dms_evidence::cli::{Cli, CollectArgs, Command, EvaluateArgs, Format};
+use dms_evidence::cli::{Cli, CollectArgs, Command, EvaluateArgs, Format, KeygenArgs, VerifyArgs};
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
 use dms_evidence::evidence::{self, CollectError, Evidence};
@@ -20,6 +21,8 @@ use tracing_subscriber::EnvFilter;
 const EXIT_FAILED: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_NOT_MET: u8 = 3;
+/// verify: the bundle is invalid or was tampered with.
+const EXIT_INVALID: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -77,7 +80,47 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Collect(args) => collect(args).await,
         Command::Evaluate(args) => evaluate_file(args),
+        Command::Keygen(args) => keygen(args),
+        Command::Verify(args) => verify(args),
     }
+}
+
+fn keygen(args: KeygenArgs) -> Result<ExitCode, Failure> {
+    let key = LocalKey::generate().map_err(failed)?;
+    key.write(&args.private_key, &args.public_key)
+        .map_err(bad_input)?;
+    tracing::info!(keyid = %key.public().keyid(), "key pair written");
+    output::write_text(&format!("keyid {}\n", key.public().keyid()), None).map_err(failed)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let bytes = std::fs::read(&args.bundle)
+        .with_context(|| format!("cannot read {}", args.bundle.display()))
+        .map_err(bad_input)?;
+    let keys = args
+        .public_keys
+        .iter()
+        .map(|p| PublicKey::load(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad_input)?;
+    let mut checklists = vec![checklist::load_default()];
+    for path in &args.checklist {
+        checklists.push(checklist::load(path).map_err(bad_input)?);
+    }
+    let report =
+        dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists);
+    match args.format {
+        Format::Json => output::write_json(&report, None),
+        Format::Table => output::write_text(&output::verify_table(&report), None),
+    }
+    .context("writing the verification report")
+    .map_err(failed)?;
+    Ok(if report.verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    })
 }
 
 fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> {
@@ -101,7 +144,9 @@ fn evaluate_file(args: EvaluateArgs) -> Result<ExitCode, Failure> {
         .with_context(|| format!("cannot read {}", args.evidence.display()))
         .map_err(bad_input)?;
     // The stored evaluation is ignored: everything is judged again from the facts.
+    // A bundle is read through its payload (use `verify` to check its signatures).
     let evidence: Evidence = serde_json::from_str::<serde_json::Value>(&text)
+        .map(bundle::predicate_of)
         .and_then(|mut doc| {
             if let Some(map) = doc.as_object_mut() {
                 map.remove("evaluation");
@@ -153,11 +198,36 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
             CollectError::Attachment(_) => bad_input(e),
             CollectError::Session(_) => failed(e),
         })?;
-    output::write_json(&doc, args.out.as_deref())
-        .context("writing the evidence document")
-        .map_err(failed)?;
-    Ok(doc
+    let mut signers = Vec::new();
+    if let Some(path) = &args.key {
+        signers.push(Signer::Local(LocalKey::load(path).map_err(bad_input)?));
+    }
+    if let Some(key_id) = &args.kms_key_id {
+        let region = key_id
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&case.regions[0])
+            .to_string();
+        let client =
+            aws_sdk_kms::Client::new(&dms_evidence::session::base_config(&opts, &region).await);
+        let signer = Signer::kms(client, key_id).await.map_err(failed)?;
+        if let Some(out) = &args.kms_public_key_out {
+            output::write_text(&signer.public().to_pem(), Some(out)).map_err(failed)?;
+        }
+        signers.push(signer);
+    }
+    let code = doc
         .evaluation
         .as_ref()
-        .map_or(ExitCode::SUCCESS, verdict_code))
+        .map_or(ExitCode::SUCCESS, verdict_code);
+    if signers.is_empty() {
+        output::write_json(&doc, args.out.as_deref())
+    } else {
+        let envelope = bundle::seal(doc, &signers).await.map_err(failed)?;
+        output::write_json(&envelope, args.out.as_deref())
+    }
+    .context("writing the evidence")
+    .map_err(failed)?;
+    Ok(code)
 }

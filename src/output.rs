@@ -151,3 +151,22 @@ mod tests {
         assert!(err.contains("missing/out.json"), "{err}");
     }
 }
+
+/// A verification report for people: each step, then the verdict.
+pub fn verify_table(report: &crate::verify::Report) -> String {
+    let mut out = String::new();
+    for c in &report.checks {
+        out.push_str(&format!(
+            "{:<4} {:<11} {}\n",
+            if c.ok { "ok" } else { "FAIL" },
+            c.step,
+            c.detail
+        ));
+    }
+    out.push_str(if report.verified {
+        "verified\n"
+    } else {
+        "NOT VERIFIED: invalid or tampered\n"
+    });
+    out
+}

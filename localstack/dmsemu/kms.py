@@ -5,7 +5,7 @@ fail independent verification) and signs RSASSA-PSS with the maximum salt length
 instead of the digest length. A real KMS signer must send DIGEST (RAW messages are
 limited to 4096 bytes), so this layer signs and verifies every asymmetric request
 itself with the key moto generated. It also marks keys behind `alias/aws/*` as
-AWS-managed (moto says CUSTOMER).
+AWS-managed (moto says CUSTOMER), and answers GetPublicKey with the key ARN.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class KmsError(Exception):
         self.code, self.message = code, message
 
 
-def _key(call: Call, key_id: str):
+def _key(call: Call, key_id: str, usage: str | None = "SIGN_VERIFY"):
     from moto.kms.models import kms_backends
 
     backend = kms_backends[call.account][call.region]
@@ -40,7 +40,7 @@ def _key(call: Call, key_id: str):
         raise KmsError("NotFoundException", f"Key '{key_id}' does not exist") from err
     if key.key_state != "Enabled":
         raise KmsError("DisabledException", f"{key.arn} is {key.key_state}")
-    if key.key_usage != "SIGN_VERIFY":
+    if usage and key.key_usage != usage:
         raise KmsError("InvalidKeyUsageException", f"{key.arn} key usage is {key.key_usage} which is not valid for signing")
     return key
 
@@ -144,5 +144,10 @@ def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
     if call.operation == "DescribeKey" and status == 200:
         payload = json.loads(raw)
         _mark_aws_managed(call, payload)
+        return json_response(payload)
+    if call.operation == "GetPublicKey" and status == 200:
+        # moto 5.2.5 answers the bare key id; AWS answers the key ARN.
+        payload = json.loads(raw)
+        payload["KeyId"] = _key(call, payload.get("KeyId", ""), usage=None).arn
         return json_response(payload)
     return status, headers, raw

@@ -56,3 +56,9 @@ def test_encrypt_keys_cannot_sign(client):
     with pytest.raises(ClientError) as err:
         kms.sign(KeyId=key["KeyId"], Message=b"\0" * 32, MessageType="DIGEST", SigningAlgorithm="ECDSA_SHA_256")
     assert err.value.response["Error"]["Code"] == "InvalidKeyUsageException"
+
+
+def test_get_public_key_names_the_key_arn(client):
+    kms = client("kms")
+    key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]
+    assert kms.get_public_key(KeyId=key["KeyId"])["KeyId"] == key["Arn"]

@@ -189,7 +189,7 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
     }
 }
 
-fn summarise(findings: &[Finding], claims: &[claims::ClaimCheck]) -> Summary {
+pub fn summarise(findings: &[Finding], claims: &[claims::ClaimCheck]) -> Summary {
     let mut verdicts: BTreeMap<String, usize> = Verdict::ALL
         .iter()
         .map(|v| (v.as_str().to_string(), 0))

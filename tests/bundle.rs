@@ -1,0 +1,483 @@
+//! Signed bundles end to end: keygen, `collect --key` / `--kms-key-id`, `verify`, and
+//! tampering — each kind detected by the step that should catch it, with its message.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine as _;
+use dms_evidence::bundle::{self, Envelope, LocalKey, PublicKey, Signer};
+use dms_evidence::evaluate::{Verdict, checklist};
+use dms_evidence::evidence::Evidence;
+use dms_evidence::verify::verify;
+use support::{Emulator, repo_root};
+
+fn run(emu: &Emulator, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", &emu.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run dms-evidence")
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+struct Signed {
+    dir: tempfile::TempDir,
+    bundle: PathBuf,
+    private: PathBuf,
+    public: PathBuf,
+}
+
+fn signed_bundle(emu: &Emulator) -> Signed {
+    emu.seed("exemplary");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (private, public, bundle) = (
+        dir.path().join("k.pem"),
+        dir.path().join("k.pub"),
+        dir.path().join("bundle.json"),
+    );
+    let out = run(
+        emu,
+        &[
+            "keygen",
+            "--private-key",
+            &s(&private),
+            "--public-key",
+            &s(&public),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let case = repo_root().join("fixtures/case-studies/exemplary.toml");
+    let out = run(
+        emu,
+        &[
+            "collect",
+            "--case-study",
+            &s(&case),
+            "--key",
+            &s(&private),
+            "--out",
+            &s(&bundle),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Signed {
+        dir,
+        bundle,
+        private,
+        public,
+    }
+}
+
+fn open(path: &Path) -> (Envelope, Evidence) {
+    let envelope: Envelope =
+        serde_json::from_slice(&std::fs::read(path).expect("bundle")).expect("envelope");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(&envelope.payload)
+        .expect("base64");
+    let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
+    let evidence = serde_json::from_value(statement["predicate"].clone()).expect("predicate");
+    (envelope, evidence)
+}
+
+fn failed_step(bytes: &[u8], key: &PublicKey) -> (String, String) {
+    let report = verify(
+        bytes,
+        std::slice::from_ref(key),
+        1,
+        &[checklist::load_default()],
+    );
+    assert!(!report.verified, "tampering went unnoticed");
+    let first = report
+        .failures()
+        .first()
+        .map(|c| (c.step.to_string(), c.detail.clone()))
+        .expect("a failed step");
+    first
+}
+
+#[test]
+fn keygen_collect_and_verify() {
+    let emu = Emulator::shared();
+    let b = signed_bundle(emu);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&b.private)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let again = run(
+        emu,
+        &[
+            "keygen",
+            "--private-key",
+            &s(&b.private),
+            "--public-key",
+            &s(&b.dir.path().join("other.pub")),
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2), "never overwrites a key");
+
+    let out = run(
+        emu,
+        &["verify", &s(&b.bundle), "--public-key", &s(&b.public)],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for step in [
+        "structure",
+        "signatures",
+        "statement",
+        "subjects",
+        "captures",
+        "findings",
+        "summary",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("ok") && l.contains(step)),
+            "{step}: {text}"
+        );
+    }
+    let (envelope, evidence) = open(&b.bundle);
+    assert_eq!(envelope.payload_type, "application/vnd.in-toto+json");
+    let keyid = PublicKey::load(&b.public).expect("key").keyid();
+    assert_eq!(envelope.signatures[0].keyid, keyid);
+    assert_eq!(evidence.signers[0].keyid, keyid);
+    let findings = &evidence.evaluation.as_ref().expect("evaluation").findings;
+    assert!(
+        findings.iter().all(|f| !f.item.is_empty()),
+        "findings carry item and verdict"
+    );
+    // evaluate reads a bundle too.
+    let eval = run(emu, &["evaluate", &s(&b.bundle), "--format", "json"]);
+    assert_eq!(eval.status.code(), Some(0));
+
+    let wrong = b.dir.path().join("wrong.pub");
+    LocalKey::generate()
+        .expect("key")
+        .write(&b.dir.path().join("wrong.pem"), &wrong)
+        .expect("write");
+    let out = run(emu, &["verify", &s(&b.bundle), "--public-key", &s(&wrong)]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is not a trusted key"));
+    let out = run(
+        emu,
+        &[
+            "verify",
+            &s(&b.bundle),
+            "--public-key",
+            &s(&b.public),
+            "--threshold",
+            "2",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "one signature cannot meet a threshold of 2"
+    );
+    let out = run(
+        emu,
+        &["verify", &s(&b.bundle), "--public-key", &s(&b.private)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a private key is not a trusted public key: bad input"
+    );
+}
+
+#[tokio::test]
+async fn tampering_is_detected_where_it_happened() {
+    let emu = Emulator::shared();
+    let b = signed_bundle(emu);
+    let trusted = PublicKey::load(&b.public).expect("public");
+    let signer = || Signer::Local(LocalKey::load(&b.private).expect("private"));
+    let bytes = std::fs::read(&b.bundle).expect("bundle");
+    let (envelope, evidence) = open(&b.bundle);
+
+    // Bytes changed after signing: the signature no longer verifies.
+    let mut e = envelope.clone();
+    let mut payload = base64::engine::general_purpose::STANDARD
+        .decode(&e.payload)
+        .expect("b64");
+    let at = payload.len() / 2;
+    payload[at] ^= 0x01;
+    e.payload = base64::engine::general_purpose::STANDARD.encode(&payload);
+    assert_eq!(
+        failed_step(&serde_json::to_vec(&e).expect("json"), &trusted).0,
+        "signatures"
+    );
+    let mut e = envelope.clone();
+    let mut sig = base64::engine::general_purpose::STANDARD
+        .decode(&e.signatures[0].sig)
+        .expect("b64");
+    sig[0] ^= 0x80;
+    e.signatures[0].sig = base64::engine::general_purpose::STANDARD.encode(&sig);
+    assert_eq!(
+        failed_step(&serde_json::to_vec(&e).expect("json"), &trusted).0,
+        "signatures"
+    );
+    let mut e = envelope.clone();
+    e.signatures[0].keyid = format!("0{}", &e.signatures[0].keyid[1..]);
+    let (step, detail) = failed_step(&serde_json::to_vec(&e).expect("json"), &trusted);
+    assert_eq!(step, "signatures");
+    assert!(detail.contains("not a trusted key"), "{detail}");
+
+    // A truncated file, or not an envelope at all: structure.
+    assert_eq!(
+        failed_step(&bytes[..bytes.len() / 3], &trusted).0,
+        "structure"
+    );
+    assert_eq!(
+        failed_step(
+            b"{\"payloadType\": \"text/plain\", \"payload\": \"\", \"signatures\": []}",
+            &trusted
+        )
+        .0,
+        "structure"
+    );
+
+    // Inconsistent content signed by the trusted key: the later steps catch it.
+    let reseal = |ev: Evidence| async move {
+        serde_json::to_vec(&bundle::seal(ev, &[signer()]).await.expect("seal")).expect("json")
+    };
+    let mut ev = evidence.clone();
+    ev.captures[3].body.push(' ');
+    let (step, detail) = failed_step(&reseal(ev).await, &trusted);
+    assert_eq!(step, "captures", "{detail}");
+    assert!(
+        detail.contains("c000004") && detail.contains("does not match its sha256"),
+        "{detail}"
+    );
+
+    let mut ev = evidence.clone();
+    let (a, b2) = (ev.captures[1].body.clone(), ev.captures[2].body.clone());
+    ev.captures[1].body = b2;
+    ev.captures[2].body = a;
+    let report = verify(
+        &reseal(ev).await,
+        std::slice::from_ref(&trusted),
+        1,
+        &[checklist::load_default()],
+    );
+    assert!(
+        report.failures().iter().any(|c| c.step == "captures"),
+        "swapped captures: {:?}",
+        report.failures()
+    );
+
+    let mut ev = evidence.clone();
+    let eval = ev.evaluation.as_mut().expect("evaluation");
+    let i = eval
+        .findings
+        .iter()
+        .position(|f| f.item == "dms.1.0.sec.in-flight")
+        .expect("item");
+    eval.findings.remove(i);
+    let report = verify(
+        &reseal(ev).await,
+        std::slice::from_ref(&trusted),
+        1,
+        &[checklist::load_default()],
+    );
+    let f = report
+        .failures()
+        .into_iter()
+        .find(|c| c.step == "findings")
+        .expect("findings step")
+        .detail
+        .clone();
+    assert!(f.contains("dms.1.0.sec.in-flight is missing"), "{f}");
+
+    let mut ev = evidence.clone();
+    let eval = ev.evaluation.as_mut().expect("evaluation");
+    let f = eval
+        .findings
+        .iter_mut()
+        .find(|f| f.item == "dms.2.1.wl.cdc-homo")
+        .expect("item");
+    assert_eq!(f.verdict, Verdict::NotMet);
+    f.verdict = Verdict::Met;
+    let report = verify(
+        &reseal(ev).await,
+        std::slice::from_ref(&trusted),
+        1,
+        &[checklist::load_default()],
+    );
+    let f = report
+        .failures()
+        .into_iter()
+        .find(|c| c.step == "findings")
+        .expect("findings step")
+        .detail
+        .clone();
+    assert!(
+        f.contains("dms.2.1.wl.cdc-homo says met but the facts give not_met"),
+        "{f}"
+    );
+
+    let mut ev = evidence.clone();
+    *ev.evaluation
+        .as_mut()
+        .expect("evaluation")
+        .summary
+        .verdicts
+        .get_mut("met")
+        .expect("met") += 1;
+    let report = verify(
+        &reseal(ev).await,
+        std::slice::from_ref(&trusted),
+        1,
+        &[checklist::load_default()],
+    );
+    assert!(
+        report.failures().iter().any(|c| c.step == "summary"),
+        "{:?}",
+        report.failures()
+    );
+
+    // Facts changed to flatter the case: the stored verdicts no longer follow from them.
+    let mut ev = evidence.clone();
+    ev.facts.replication_instances[0].publicly_accessible = Some(true);
+    ev.facts
+        .endpoints
+        .iter_mut()
+        .for_each(|e| e.host.kind = dms_evidence::facts::HostKind::Rds);
+    let report = verify(
+        &reseal(ev).await,
+        std::slice::from_ref(&trusted),
+        1,
+        &[checklist::load_default()],
+    );
+    assert!(
+        report
+            .failures()
+            .iter()
+            .any(|c| c.step == "findings" && c.detail.contains("public-private")),
+        "{:?}",
+        report.failures()
+    );
+}
+
+#[tokio::test]
+async fn kms_signed_bundle_verifies_with_the_kms_public_key() {
+    let emu = Emulator::shared();
+    emu.seed("exemplary");
+    // The signer's own account (the emulator's default for the base credentials).
+    let kms = aws_sdk_kms::Client::new(&emu.base_config("us-east-1").await);
+    let key = kms
+        .create_key()
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+        .send()
+        .await
+        .expect("CreateKey");
+    let arn = key
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("arn")
+        .to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bundle_path, kms_pub, private, public) = (
+        dir.path().join("b.json"),
+        dir.path().join("kms.pub"),
+        dir.path().join("k.pem"),
+        dir.path().join("k.pub"),
+    );
+    LocalKey::generate()
+        .expect("key")
+        .write(&private, &public)
+        .expect("write");
+    let case = repo_root().join("fixtures/case-studies/exemplary.toml");
+    let out = run(
+        emu,
+        &[
+            "collect",
+            "--case-study",
+            &s(&case),
+            "--kms-key-id",
+            &arn,
+            "--kms-public-key-out",
+            &s(&kms_pub),
+            "--key",
+            &s(&private),
+            "--out",
+            &s(&bundle_path),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (envelope, evidence) = open(&bundle_path);
+    assert_eq!(envelope.signatures.len(), 2);
+    assert_eq!(
+        evidence
+            .signers
+            .iter()
+            .filter_map(|s| s.kms_key_arn.as_deref())
+            .collect::<Vec<_>>(),
+        [arn.as_str()]
+    );
+    let out = run(
+        emu,
+        &[
+            "verify",
+            &s(&bundle_path),
+            "--public-key",
+            &s(&kms_pub),
+            "--public-key",
+            &s(&public),
+            "--threshold",
+            "2",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(
+        emu,
+        &["verify", &s(&bundle_path), "--public-key", &s(&kms_pub)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the KMS signature alone meets a threshold of 1"
+    );
+    // The KMS calls used the signer's own credentials, not the customer's read-only role.
+    assert!(
+        evidence
+            .captures
+            .iter()
+            .all(|c| c.service != "kms" || c.operation != "Sign")
+    );
+}
