@@ -1,0 +1,77 @@
+"""Bundles made by dms-evidence verify with other people's tools: securesystemslib's
+DSSE Envelope.verify (Ed25519 and ECDSA P-256), and the `cryptography` library's ECDSA
+over the DSSE pre-authentication encoding for a KMS-signed bundle."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+import boto3
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from securesystemslib.dsse import Envelope
+from securesystemslib.signer import SSlibKey
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE = ROOT / "fixtures" / "case-studies" / "exemplary.toml"
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    return b"DSSEv1 %d %s %d %s" % (len(payload_type), payload_type.encode(), len(payload), payload)
+
+
+def keyid(public_pem: bytes) -> str:
+    der = serialization.load_pem_public_key(public_pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def test_ed25519_bundle_verifies_with_securesystemslib(run, tmp_path):
+    private, public, bundle = tmp_path / "k.pem", tmp_path / "k.pub", tmp_path / "bundle.json"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    out = run("collect", "--case-study", str(CASE), "--key", str(private), "--out", str(bundle))
+    assert out.returncode == 0, out.stderr
+    envelope = Envelope.from_dict(json.loads(bundle.read_text()))
+    key = SSlibKey.from_crypto(serialization.load_pem_public_key(public.read_bytes()), keyid=keyid(public.read_bytes()))
+    verified = envelope.verify([key], 1)
+    assert list(verified) == [key.keyid]
+    statement = json.loads(envelope.pae().split(b" ", 4)[4])
+    assert statement["_type"] == "https://in-toto.io/Statement/v1"
+    assert statement["predicateType"] == "https://dms-evidence.dev/attestations/dms-usage/v1"
+    findings = statement["predicate"]["evaluation"]["findings"]
+    assert len(findings) == 49 and all("item" in f and "verdict" in f for f in findings)
+    # The payload is canonical JSON: re-serialising it the RFC 8785 way changes nothing.
+    payload = base64.b64decode(json.loads(bundle.read_text())["payload"])
+    assert json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() == payload
+
+    # A changed byte fails securesystemslib's verification too.
+    tampered = json.loads(bundle.read_text())
+    tampered["payload"] = base64.b64encode(payload.replace(b'"verdict":"met"', b'"verdict":"xet"', 1)).decode()
+    try:
+        Envelope.from_dict(tampered).verify([key], 1)
+        raise AssertionError("tampered bundle verified")
+    except Exception as err:  # securesystemslib raises VerificationError
+        assert "threshold" in str(err).lower() or "verif" in type(err).__name__.lower()
+
+
+def test_kms_bundle_verifies_with_an_independent_ecdsa(run, endpoint, tmp_path):
+    kms = boto3.client("kms", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="interop", aws_secret_access_key="interop")
+    key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec="ECC_NIST_P256")["KeyMetadata"]
+    bundle, kms_pub = tmp_path / "bundle.json", tmp_path / "kms.pub"
+    out = run("collect", "--case-study", str(CASE), "--kms-key-id", key["Arn"], "--kms-public-key-out", str(kms_pub),
+              "--out", str(bundle))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(bundle.read_text())
+    payload = base64.b64decode(doc["payload"])
+    assert len(payload) > 4096, "KMS RAW would refuse this; the tool sends a DIGEST"
+    signature = base64.b64decode(doc["signatures"][0]["sig"])
+    # The public key KMS holds (not the one the tool wrote) verifies the signature.
+    kms_key = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    kms_key.verify(signature, pae(doc["payloadType"], payload), ec.ECDSA(hashes.SHA256()))
+    assert doc["signatures"][0]["keyid"] == keyid(kms_pub.read_bytes())
+    ssl_key = SSlibKey.from_crypto(kms_key, keyid=doc["signatures"][0]["keyid"])
+    assert list(Envelope.from_dict(doc).verify([ssl_key], 1)) == [ssl_key.keyid]
