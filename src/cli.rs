@@ -19,7 +19,7 @@ pub struct Cli {
 pub enum Command {
     /// Assume the case study's read-only role, collect every DMS-related fact, and
     /// evaluate the checklist.
-    Collect(CollectArgs),
+    Collect(Box<CollectArgs>),
     /// Re-evaluate a saved evidence document or bundle offline (no AWS call).
     Evaluate(EvaluateArgs),
     /// Create an Ed25519 key pair for signing bundles.

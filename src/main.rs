@@ -78,7 +78,7 @@ fn failed(error: impl Into<anyhow::Error>) -> Failure {
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Collect(args) => collect(args).await,
+        Command::Collect(args) => collect(*args).await,
         Command::Evaluate(args) => evaluate_file(args),
         Command::Keygen(args) => keygen(args),
         Command::Verify(args) => verify(args),

@@ -126,6 +126,25 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
     out
 }
 
+/// A verification report for people: each step, then the verdict.
+pub fn verify_table(report: &crate::verify::Report) -> String {
+    let mut out = String::new();
+    for c in &report.checks {
+        out.push_str(&format!(
+            "{:<4} {:<11} {}\n",
+            if c.ok { "ok" } else { "FAIL" },
+            c.step,
+            c.detail
+        ));
+    }
+    out.push_str(if report.verified {
+        "verified\n"
+    } else {
+        "NOT VERIFIED: invalid or tampered\n"
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,23 +169,4 @@ mod tests {
             .to_string();
         assert!(err.contains("missing/out.json"), "{err}");
     }
-}
-
-/// A verification report for people: each step, then the verdict.
-pub fn verify_table(report: &crate::verify::Report) -> String {
-    let mut out = String::new();
-    for c in &report.checks {
-        out.push_str(&format!(
-            "{:<4} {:<11} {}\n",
-            if c.ok { "ok" } else { "FAIL" },
-            c.step,
-            c.detail
-        ));
-    }
-    out.push_str(if report.verified {
-        "verified\n"
-    } else {
-        "NOT VERIFIED: invalid or tampered\n"
-    });
-    out
 }

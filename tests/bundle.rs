@@ -107,12 +107,11 @@ fn failed_step(bytes: &[u8], key: &PublicKey) -> (String, String) {
         &[checklist::load_default()],
     );
     assert!(!report.verified, "tampering went unnoticed");
-    let first = report
+    report
         .failures()
         .first()
         .map(|c| (c.step.to_string(), c.detail.clone()))
-        .expect("a failed step");
-    first
+        .expect("a failed step")
 }
 
 #[test]
