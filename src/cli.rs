@@ -26,6 +26,18 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Verify a signed bundle offline against trusted public keys.
     Verify(VerifyArgs),
+    /// Compare last year's evidence with this year's (renewals).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older evidence document or bundle.
+    pub old: PathBuf,
+    /// The newer one.
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -1,14 +1,15 @@
 //! dms-evidence: proves from the AWS account itself how AWS DMS was used.
 //!
 //! The pipeline: [`collect`] (one module per AWS service, every response captured)
-//! → [`facts`] → [`evaluate`] (one rule per checklist item) → bundle (DSSE) →
-//! verify / diff / report.
+//! → [`facts`] → [`evaluate`] (one rule per checklist item) → [`bundle`] (DSSE) →
+//! [`verify`] / [`diff`] / report.
 
 pub mod bundle;
 pub mod capture;
 pub mod casestudy;
 pub mod cli;
 pub mod collect;
+pub mod diff;
 pub mod evaluate;
 pub mod evidence;
 pub mod facts;

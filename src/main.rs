@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use clap::Parser;
 use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
-use dms_evidence::cli::{Cli, CollectArgs, Command, EvaluateArgs, Format, KeygenArgs, VerifyArgs};
+use dms_evidence::cli::{
+    Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, Format, KeygenArgs, VerifyArgs,
+};
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
 use dms_evidence::evidence::{self, CollectError, Evidence};
@@ -23,6 +25,8 @@ const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_NOT_MET: u8 = 3;
 /// verify: the bundle is invalid or was tampered with.
 const EXIT_INVALID: u8 = 4;
+/// diff: at least one checklist item regressed.
+const EXIT_REGRESSION: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -82,7 +86,30 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Evaluate(args) => evaluate_file(args),
         Command::Keygen(args) => keygen(args),
         Command::Verify(args) => verify(args),
+        Command::Diff(args) => diff(args),
     }
+}
+
+fn diff(args: DiffArgs) -> Result<ExitCode, Failure> {
+    let checklist = checklist::load_default();
+    let old = load_evidence(&args.old)?;
+    let new = load_evidence(&args.new)?;
+    let (old_eval, new_eval) = (
+        evaluate::evaluate(&old, &checklist),
+        evaluate::evaluate(&new, &checklist),
+    );
+    let d = dms_evidence::diff::diff(&old, &new, &old_eval, &new_eval);
+    match args.format {
+        Format::Json => output::write_json(&d, None),
+        Format::Table => output::write_text(&output::diff_text(&d), None),
+    }
+    .context("writing the diff")
+    .map_err(failed)?;
+    Ok(if d.regressions > 0 {
+        ExitCode::from(EXIT_REGRESSION)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn keygen(args: KeygenArgs) -> Result<ExitCode, Failure> {
@@ -138,14 +165,13 @@ fn verdict_code(eval: &Evaluation) -> ExitCode {
     }
 }
 
-fn evaluate_file(args: EvaluateArgs) -> Result<ExitCode, Failure> {
-    let checklist = load_checklist(args.checklist.as_deref())?;
-    let text = std::fs::read_to_string(&args.evidence)
-        .with_context(|| format!("cannot read {}", args.evidence.display()))
+/// An evidence document or a bundle's predicate. The stored evaluation is dropped:
+/// everything is judged again from the facts. Signatures are not checked (`verify` does).
+fn load_evidence(path: &std::path::Path) -> Result<Evidence, Failure> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))
         .map_err(bad_input)?;
-    // The stored evaluation is ignored: everything is judged again from the facts.
-    // A bundle is read through its payload (use `verify` to check its signatures).
-    let evidence: Evidence = serde_json::from_str::<serde_json::Value>(&text)
+    serde_json::from_str::<serde_json::Value>(&text)
         .map(bundle::predicate_of)
         .and_then(|mut doc| {
             if let Some(map) = doc.as_object_mut() {
@@ -153,8 +179,13 @@ fn evaluate_file(args: EvaluateArgs) -> Result<ExitCode, Failure> {
             }
             serde_json::from_value(doc)
         })
-        .with_context(|| format!("{} is not an evidence document", args.evidence.display()))
-        .map_err(bad_input)?;
+        .with_context(|| format!("{} is not an evidence document", path.display()))
+        .map_err(bad_input)
+}
+
+fn evaluate_file(args: EvaluateArgs) -> Result<ExitCode, Failure> {
+    let checklist = load_checklist(args.checklist.as_deref())?;
+    let evidence = load_evidence(&args.evidence)?;
     let eval = evaluate::evaluate(&evidence, &checklist);
     match args.format {
         Format::Json => output::write_json(&eval, args.out.as_deref()),

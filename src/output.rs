@@ -145,6 +145,66 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
     out
 }
 
+/// A renewal diff for people: regressions first.
+pub fn diff_text(d: &crate::diff::Diff) -> String {
+    let v = |x: Option<crate::evaluate::Verdict>| x.map_or("(absent)", |v| v.as_str());
+    let mut out = format!(
+        "old: account {} collected {} ({})\nnew: account {} collected {} ({})\n",
+        d.old.account,
+        d.old.collected_at,
+        d.old.checklist,
+        d.new.account,
+        d.new.collected_at,
+        d.new.checklist
+    );
+    out.push_str(&format!(
+        "\nverdict changes ({} regression(s)):\n",
+        d.regressions
+    ));
+    for c in &d.verdict_changes {
+        out.push_str(&format!(
+            "  {:<11} {:<28} {} → {}: {}\n",
+            c.kind,
+            c.item,
+            v(c.old),
+            v(c.new),
+            c.reason
+        ));
+    }
+    let list = |title: &str, items: &[String]| {
+        if items.is_empty() {
+            format!("{title}: none\n")
+        } else {
+            format!(
+                "{title}:\n{}\n",
+                items
+                    .iter()
+                    .map(|i| format!("  {i}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        }
+    };
+    out.push_str(&list("resources added", &d.added));
+    out.push_str(&list("resources removed", &d.removed));
+    out.push_str("settings changed:\n");
+    if d.settings.is_empty() {
+        out.push_str("  none\n");
+    }
+    for s in &d.settings {
+        out.push_str(&format!(
+            "  {}{} {}: {} → {}\n",
+            if s.weaker { "WEAKER " } else { "" },
+            s.resource,
+            s.setting,
+            s.old,
+            s.new
+        ));
+    }
+    out.push_str(&list("evidence expired", &d.expired));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
