@@ -28,6 +28,30 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Compare last year's evidence with this year's (renewals).
     Diff(DiffArgs),
+    /// Render the auditor's report of a bundle (HTML or Markdown).
+    Report(ReportArgs),
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file (no external assets; prints on A4).
+    Html,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The bundle (or evidence document) to report on.
+    pub bundle: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Trusted public key(s): the cover then states whether the signatures verify.
+    #[arg(long = "public-key", value_name = "FILE")]
+    pub public_keys: Vec<PathBuf>,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

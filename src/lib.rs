@@ -2,7 +2,7 @@
 //!
 //! The pipeline: [`collect`] (one module per AWS service, every response captured)
 //! → [`facts`] → [`evaluate`] (one rule per checklist item) → [`bundle`] (DSSE) →
-//! [`verify`] / [`diff`] / report.
+//! [`verify`] / [`diff`] / [`report`].
 
 pub mod bundle;
 pub mod capture;
@@ -16,6 +16,7 @@ pub mod facts;
 pub mod output;
 pub mod redact;
 pub mod regions;
+pub mod report;
 pub mod session;
 pub mod time;
 pub mod verify;

@@ -9,7 +9,8 @@ use clap::Parser;
 use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
 use dms_evidence::cli::{
-    Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, Format, KeygenArgs, VerifyArgs,
+    Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, Format, KeygenArgs, ReportArgs,
+    ReportFormat, VerifyArgs,
 };
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
@@ -87,7 +88,40 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Keygen(args) => keygen(args),
         Command::Verify(args) => verify(args),
         Command::Diff(args) => diff(args),
+        Command::Report(args) => report(args),
     }
+}
+
+fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
+    use dms_evidence::report::{self, Status};
+    let evidence = load_evidence(&args.bundle)?;
+    let eval = evaluate::evaluate(&evidence, &checklist::load_default());
+    let keys = args
+        .public_keys
+        .iter()
+        .map(|p| PublicKey::load(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad_input)?;
+    let verification = (!keys.is_empty()).then(|| {
+        let bytes = std::fs::read(&args.bundle).unwrap_or_default();
+        dms_evidence::verify::verify(&bytes, &keys, 1, &[checklist::load_default()])
+    });
+    let status = match &verification {
+        Some(r) if r.verified => Status::Verified(r),
+        Some(r) => Status::Failed(r),
+        None => Status::NotChecked,
+    };
+    let text = match args.format {
+        ReportFormat::Html => report::html(&evidence, &eval, &status),
+        ReportFormat::Md => report::markdown(&evidence, &eval, &status),
+    };
+    output::write_text(&text, args.out.as_deref())
+        .context("writing the report")
+        .map_err(failed)?;
+    Ok(match verification {
+        Some(r) if !r.verified => ExitCode::from(EXIT_INVALID),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
 fn diff(args: DiffArgs) -> Result<ExitCode, Failure> {

@@ -1,0 +1,159 @@
+//! The auditor's report renders from a verified bundle: self-contained HTML with every
+//! section (structure snapshot), Markdown, and the verification status on the cover.
+
+mod support;
+
+use std::process::Command;
+
+use support::{Emulator, repo_root};
+
+fn run(emu: &Emulator, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", &emu.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run")
+}
+
+/// The element structure: section ids, headings, and how many rows each table has.
+fn structure(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in html.split('<').skip(1) {
+        let tag: String = part
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        match tag.as_str() {
+            "section" | "header" | "figure" => {
+                let id = part
+                    .split("id=\"")
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or("");
+                out.push(format!("{tag}#{id}"));
+            }
+            "h1" | "h2" => out.push(tag),
+            "table" => out.push("table".into()),
+            "svg" => out.push("svg".into()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn report_renders_every_section_self_contained() {
+    let emu = Emulator::shared();
+    emu.seed("exemplary");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    assert!(
+        run(
+            emu,
+            &[
+                "keygen",
+                "--private-key",
+                &p("k.pem"),
+                "--public-key",
+                &p("k.pub")
+            ]
+        )
+        .status
+        .success()
+    );
+    let case = repo_root().join("fixtures/case-studies/exemplary.toml");
+    let out = run(
+        emu,
+        &[
+            "collect",
+            "--case-study",
+            &case.to_string_lossy(),
+            "--key",
+            &p("k.pem"),
+            "--out",
+            &p("b.json"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(
+        emu,
+        &[
+            "report",
+            &p("b.json"),
+            "--public-key",
+            &p("k.pub"),
+            "--out",
+            &p("r.html"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(p("r.html")).expect("html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("@page{size:A4"), "prints on A4");
+    assert!(
+        !html.contains("src=\"http")
+            && !html.contains("href=\"http")
+            && !html.contains("<link")
+            && !html.contains("<script"),
+        "no external assets"
+    );
+    assert!(
+        html.contains("<b>Signature:</b> verified: signed by"),
+        "the cover states verification"
+    );
+    assert_eq!(
+        html.matches("<tr class=\"").count(),
+        49,
+        "one checklist row per item"
+    );
+    insta::assert_json_snapshot!("report-structure-exemplary", structure(&html));
+
+    // With a wrong key the cover says so, and the command fails like verify.
+    let wrong_dir = tempfile::tempdir().expect("tempdir");
+    let w = |name: &str| wrong_dir.path().join(name).to_string_lossy().into_owned();
+    assert!(
+        run(
+            emu,
+            &[
+                "keygen",
+                "--private-key",
+                &w("k.pem"),
+                "--public-key",
+                &w("k.pub")
+            ]
+        )
+        .status
+        .success()
+    );
+    let out = run(emu, &["report", &p("b.json"), "--public-key", &w("k.pub")]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT VERIFIED"));
+
+    let md = run(emu, &["report", &p("b.json"), "--format", "md"]);
+    let text = String::from_utf8_lossy(&md.stdout);
+    for heading in [
+        "## Checklist",
+        "## Claims",
+        "## Attestations",
+        "## Inventory and topology",
+        "## Activity and size over time",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+    assert!(text.contains("| dms.1.0.size | met |"));
+    assert!(text.contains("attachment `attachments/erp-architecture.svg`"));
+}
