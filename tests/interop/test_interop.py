@@ -75,3 +75,46 @@ def test_kms_bundle_verifies_with_an_independent_ecdsa(run, endpoint, tmp_path):
     assert doc["signatures"][0]["keyid"] == keyid(kms_pub.read_bytes())
     ssl_key = SSlibKey.from_crypto(kms_key, keyid=doc["signatures"][0]["keyid"])
     assert list(Envelope.from_dict(doc).verify([ssl_key], 1)) == [ssl_key.keyid]
+
+
+def test_bundle_matches_the_published_json_schema(run, tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "bundle.schema.json").read_text())
+    private, public, bundle = tmp_path / "k.pem", tmp_path / "k.pub", tmp_path / "bundle.json"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    assert run("collect", "--case-study", str(CASE), "--key", str(private), "--out", str(bundle)).returncode == 0
+    envelope = json.loads(bundle.read_text())
+    jsonschema.Draft202012Validator(schema).validate(envelope)
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    inner = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/statement"}
+    jsonschema.Draft202012Validator(inner).validate(statement)
+    statement["predicate"]["evaluation"]["findings"][0]["verdict"] = "maybe"
+    try:
+        jsonschema.Draft202012Validator(inner).validate(statement)
+        raise AssertionError("an unknown verdict passed the schema")
+    except jsonschema.ValidationError:
+        pass
+
+
+def test_report_prints_in_a_headless_browser(run, tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium): the HTML structure is still tested in Rust")
+    bundle, html, pdf = tmp_path / "b.json", tmp_path / "report.html", tmp_path / "report.pdf"
+    assert run("collect", "--case-study", str(CASE), "--out", str(bundle)).returncode == 0
+    assert run("report", str(bundle), "--out", str(html)).returncode == 0
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    import re
+
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert data.startswith(b"%PDF") and pages >= 2, f"{pages} page(s) printed"
