@@ -96,12 +96,7 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     use dms_evidence::report::{self, Status};
     let evidence = load_evidence(&args.bundle)?;
     let eval = evaluate::evaluate(&evidence, &checklist::load_default());
-    let keys = args
-        .public_keys
-        .iter()
-        .map(|p| PublicKey::load(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad_input)?;
+    let keys = trusted_keys(&args.public_keys)?;
     let verification = (!keys.is_empty()).then(|| {
         let bytes = std::fs::read(&args.bundle).unwrap_or_default();
         dms_evidence::verify::verify(&bytes, &keys, 1, &[checklist::load_default()])
@@ -155,16 +150,19 @@ fn keygen(args: KeygenArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn trusted_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>, Failure> {
+    paths
+        .iter()
+        .map(|p| PublicKey::load(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad_input)
+}
+
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     let bytes = std::fs::read(&args.bundle)
         .with_context(|| format!("cannot read {}", args.bundle.display()))
         .map_err(bad_input)?;
-    let keys = args
-        .public_keys
-        .iter()
-        .map(|p| PublicKey::load(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad_input)?;
+    let keys = trusted_keys(&args.public_keys)?;
     let mut checklists = vec![checklist::load_default()];
     for path in &args.checklist {
         checklists.push(checklist::load(path).map_err(bad_input)?);

@@ -4,7 +4,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
 use dms_evidence::bundle::{self, Envelope, LocalKey, PublicKey, Signer};
@@ -14,17 +14,7 @@ use dms_evidence::verify::verify;
 use support::{Emulator, repo_root};
 
 fn run(emu: &Emulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", &emu.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("run dms-evidence")
+    support::cli(emu, args)
 }
 
 fn s(p: &Path) -> String {

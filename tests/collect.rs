@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use dms_evidence::collect::GapKind;
 use dms_evidence::collect::operations::{self, OPERATIONS};
@@ -21,17 +21,7 @@ fn manifest(name: &str) -> PathBuf {
 }
 
 fn run(emu: &Emulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", &emu.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
-        .env_remove("AWS_PROFILE")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run dms-evidence")
+    support::cli(emu, args)
 }
 
 fn collect(emu: &Emulator, case: &Path) -> Evidence {

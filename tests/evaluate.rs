@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use dms_evidence::evaluate::{Evaluation, Verdict};
 use dms_evidence::evidence::Evidence;
@@ -20,17 +20,7 @@ fn manifest(name: &str) -> PathBuf {
 }
 
 fn run(emu: &Emulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", &emu.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("run dms-evidence")
+    support::cli(emu, args)
 }
 
 /// Collects a scenario's case study; returns the evidence, its file, and the exit code.

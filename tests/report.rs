@@ -3,19 +3,12 @@
 
 mod support;
 
-use std::process::Command;
+use std::process::Output;
 
 use support::{Emulator, repo_root};
 
-fn run(emu: &Emulator, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", &emu.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
-        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run")
+fn run(emu: &Emulator, args: &[&str]) -> Output {
+    support::cli(emu, args)
 }
 
 /// The element structure: section ids, headings, and how many rows each table has.

@@ -12,6 +12,25 @@ use super::{Clients, Context, Plan, ts};
 use crate::facts::host::{self, RdsAddress};
 use crate::facts::*;
 
+/// ReplicationTaskStats and (serverless) ReplicationStats have the same fields.
+macro_rules! task_stats {
+    ($s:expr) => {
+        TaskStats {
+            full_load_progress_percent: Some($s.full_load_progress_percent()),
+            elapsed_time_millis: Some($s.elapsed_time_millis()),
+            tables_loaded: Some($s.tables_loaded()),
+            tables_loading: Some($s.tables_loading()),
+            tables_queued: Some($s.tables_queued()),
+            tables_errored: Some($s.tables_errored()),
+            fresh_start_date: ts($s.fresh_start_date()),
+            start_date: ts($s.start_date()),
+            stop_date: ts($s.stop_date()),
+            full_load_start_date: ts($s.full_load_start_date()),
+            full_load_finish_date: ts($s.full_load_finish_date()),
+        }
+    };
+}
+
 /// Up to this many ARNs per ListTagsForResource call.
 const TAG_BATCH: usize = 20;
 
@@ -633,19 +652,7 @@ fn task(region: &str, x: &t::ReplicationTask, sources: &[String]) -> Task {
         created: ts(x.replication_task_creation_date()),
         started: ts(x.replication_task_start_date()),
         recovery_checkpoint: x.recovery_checkpoint().map(str::to_string),
-        stats: x.replication_task_stats().map(|s| TaskStats {
-            full_load_progress_percent: Some(s.full_load_progress_percent()),
-            elapsed_time_millis: Some(s.elapsed_time_millis()),
-            tables_loaded: Some(s.tables_loaded()),
-            tables_loading: Some(s.tables_loading()),
-            tables_queued: Some(s.tables_queued()),
-            tables_errored: Some(s.tables_errored()),
-            fresh_start_date: ts(s.fresh_start_date()),
-            start_date: ts(s.start_date()),
-            stop_date: ts(s.stop_date()),
-            full_load_start_date: ts(s.full_load_start_date()),
-            full_load_finish_date: ts(s.full_load_finish_date()),
-        }),
+        stats: x.replication_task_stats().map(|s| task_stats!(s)),
         settings: TaskSettings::parse(x.replication_task_settings()),
         table_mappings: TableMappings::parse(x.table_mappings()),
         tables: None,
@@ -684,19 +691,7 @@ fn serverless(
     if let Some((r, r_sources)) = replications.get(&arn) {
         out.status = r.status().map(str::to_string);
         out.stop_reason = r.stop_reason().map(str::to_string);
-        out.stats = r.replication_stats().map(|s| TaskStats {
-            full_load_progress_percent: Some(s.full_load_progress_percent()),
-            elapsed_time_millis: Some(s.elapsed_time_millis()),
-            tables_loaded: Some(s.tables_loaded()),
-            tables_loading: Some(s.tables_loading()),
-            tables_queued: Some(s.tables_queued()),
-            tables_errored: Some(s.tables_errored()),
-            fresh_start_date: ts(s.fresh_start_date()),
-            start_date: ts(s.start_date()),
-            stop_date: ts(s.stop_date()),
-            full_load_start_date: ts(s.full_load_start_date()),
-            full_load_finish_date: ts(s.full_load_finish_date()),
-        });
+        out.stats = r.replication_stats().map(|s| task_stats!(s));
         out.sources.extend(r_sources.iter().cloned());
     }
     out

@@ -182,3 +182,20 @@ pub fn count(seed: &Value, account: &str, region: &str, kind: &str) -> usize {
         .as_array()
         .map_or(0, Vec::len)
 }
+
+/// Runs the real `dms-evidence` binary against the emulator, with credentials that
+/// only the emulator accepts and nothing from the user's AWS configuration.
+pub fn cli(emu: &Emulator, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", &emu.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run dms-evidence")
+}
