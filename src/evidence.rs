@@ -30,8 +30,9 @@ pub struct Evidence {
     /// Who signed the bundle this document is the predicate of (informational).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signers: Vec<crate::bundle::SignerInfo>,
-    /// Findings, claims, peer checks and summary (absent only before evaluation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Findings, claims, peer checks and summary, at the top level of the document
+    /// (`findings[]`, `claims[]`, …); absent only before evaluation.
+    #[serde(flatten)]
     pub evaluation: Option<Evaluation>,
 }
 

@@ -207,7 +207,9 @@ fn load_evidence(path: &std::path::Path) -> Result<Evidence, Failure> {
         .map(bundle::predicate_of)
         .and_then(|mut doc| {
             if let Some(map) = doc.as_object_mut() {
-                map.remove("evaluation");
+                for key in evaluate::EVALUATION_KEYS {
+                    map.remove(*key);
+                }
             }
             serde_json::from_value(doc)
         })

@@ -141,6 +141,16 @@ pub struct Summary {
     pub not_met: Vec<String>,
 }
 
+/// The top-level keys of the evidence document that hold the evaluation.
+pub const EVALUATION_KEYS: &[&str] = &[
+    "checklist",
+    "as_of",
+    "findings",
+    "claims",
+    "peer_checks",
+    "summary",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub checklist: ChecklistRef,

@@ -41,7 +41,7 @@ def test_ed25519_bundle_verifies_with_securesystemslib(run, tmp_path):
     statement = json.loads(envelope.pae().split(b" ", 4)[4])
     assert statement["_type"] == "https://in-toto.io/Statement/v1"
     assert statement["predicateType"] == "https://dms-evidence.dev/attestations/dms-usage/v1"
-    findings = statement["predicate"]["evaluation"]["findings"]
+    findings = statement["predicate"]["findings"]
     assert len(findings) == 49 and all("item" in f and "verdict" in f for f in findings)
     # The payload is canonical JSON: re-serialising it the RFC 8785 way changes nothing.
     payload = base64.b64decode(json.loads(bundle.read_text())["payload"])
@@ -89,7 +89,7 @@ def test_bundle_matches_the_published_json_schema(run, tmp_path):
     statement = json.loads(base64.b64decode(envelope["payload"]))
     inner = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/statement"}
     jsonschema.Draft202012Validator(inner).validate(statement)
-    statement["predicate"]["evaluation"]["findings"][0]["verdict"] = "maybe"
+    statement["predicate"]["findings"][0]["verdict"] = "maybe"
     try:
         jsonschema.Draft202012Validator(inner).validate(statement)
         raise AssertionError("an unknown verdict passed the schema")
