@@ -422,64 +422,52 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     resources.extend(config_arns.iter().cloned());
     resources.extend(facts.certificates.iter().map(|x| x.arn.clone()));
 
-    let task_tables = futures::stream::iter(task_arns.into_iter().map(|arn| async move {
-        let found = ctx
-            .call(
-                "dms",
-                "DescribeTableStatistics",
-                &c.region,
-                Some(&arn),
-                c.dms
-                    .describe_table_statistics()
-                    .replication_task_arn(&arn)
-                    .max_records(500)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .await;
-        let rows = found.map(|(pages, sources)| {
-            (
-                pages
-                    .iter()
-                    .flat_map(|p| p.table_statistics().iter().map(table_stat))
-                    .collect::<Vec<_>>(),
-                sources,
-            )
-        });
-        (arn, rows)
-    }))
-    .buffer_unordered(plan.concurrency.max(1))
-    .collect::<Vec<_>>();
-    let config_tables = futures::stream::iter(config_arns.into_iter().map(|arn| async move {
-        let found = ctx
-            .call(
-                "dms",
-                "DescribeReplicationTableStatistics",
-                &c.region,
-                Some(&arn),
-                c.dms
-                    .describe_replication_table_statistics()
-                    .replication_config_arn(&arn)
-                    .max_records(500)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .await;
-        let rows = found.map(|(pages, sources)| {
-            (
-                pages
-                    .iter()
-                    .flat_map(|p| p.replication_table_statistics().iter().map(table_stat))
-                    .collect::<Vec<_>>(),
-                sources,
-            )
-        });
-        (arn, rows)
-    }))
-    .buffer_unordered(plan.concurrency.max(1))
-    .collect::<Vec<_>>();
+    // Table statistics: one paginated call per task (or serverless config), bounded.
+    macro_rules! tables {
+        ($arns:expr, $op:literal, $request:ident, $arn_setter:ident, $rows:ident) => {
+            futures::stream::iter($arns.into_iter().map(|arn| async move {
+                let request = c.dms.$request().$arn_setter(&arn).max_records(500);
+                let found = ctx
+                    .call(
+                        "dms",
+                        $op,
+                        &c.region,
+                        Some(&arn),
+                        request
+                            .into_paginator()
+                            .send()
+                            .collect::<Result<Vec<_>, _>>(),
+                    )
+                    .await;
+                let rows = found.map(|(pages, sources)| {
+                    (
+                        pages
+                            .iter()
+                            .flat_map(|p| p.$rows().iter().map(table_stat))
+                            .collect::<Vec<_>>(),
+                        sources,
+                    )
+                });
+                (arn, rows)
+            }))
+            .buffer_unordered(plan.concurrency.max(1))
+            .collect::<Vec<_>>()
+        };
+    }
+    let task_tables = tables!(
+        task_arns,
+        "DescribeTableStatistics",
+        describe_table_statistics,
+        replication_task_arn,
+        table_statistics
+    );
+    let config_tables = tables!(
+        config_arns,
+        "DescribeReplicationTableStatistics",
+        describe_replication_table_statistics,
+        replication_config_arn,
+        replication_table_statistics
+    );
     let tags = futures::stream::iter(resources.chunks(TAG_BATCH).map(|batch| async move {
         let request = c
             .dms

@@ -39,8 +39,9 @@ def test_ed25519_bundle_verifies_with_securesystemslib(run, tmp_path):
     verified = envelope.verify([key], 1)
     assert list(verified) == [key.keyid]
     statement = json.loads(envelope.pae().split(b" ", 4)[4])
-    assert statement["_type"] == "https://in-toto.io/Statement/v1"
-    assert statement["predicateType"] == "https://dms-evidence.dev/attestations/dms-usage/v1"
+    published = json.loads((ROOT / "docs" / "bundle.schema.json").read_text())["$defs"]["statement"]["properties"]
+    assert statement["_type"] == published["_type"]["const"]
+    assert statement["predicateType"] == published["predicateType"]["const"]
     findings = statement["predicate"]["findings"]
     assert len(findings) == 49 and all("item" in f and "verdict" in f for f in findings)
     # The payload is canonical JSON: re-serialising it the RFC 8785 way changes nothing.
