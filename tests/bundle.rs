@@ -89,6 +89,16 @@ fn open(path: &Path) -> (Envelope, Evidence) {
     (envelope, evidence)
 }
 
+/// Verifies with one trusted key, a threshold of 1 and the built-in checklist.
+fn report_for(bytes: &[u8], key: &PublicKey) -> dms_evidence::verify::Report {
+    verify(
+        bytes,
+        std::slice::from_ref(key),
+        1,
+        &[checklist::load_default()],
+    )
+}
+
 fn failed_step(bytes: &[u8], key: &PublicKey) -> (String, String) {
     let report = verify(
         bytes,
@@ -267,12 +277,7 @@ async fn tampering_is_detected_where_it_happened() {
     let (a, b2) = (ev.captures[1].body.clone(), ev.captures[2].body.clone());
     ev.captures[1].body = b2;
     ev.captures[2].body = a;
-    let report = verify(
-        &reseal(ev).await,
-        std::slice::from_ref(&trusted),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(&reseal(ev).await, &trusted);
     assert!(
         report.failures().iter().any(|c| c.step == "captures"),
         "swapped captures: {:?}",
@@ -287,12 +292,7 @@ async fn tampering_is_detected_where_it_happened() {
         .position(|f| f.item == "dms.1.0.sec.in-flight")
         .expect("item");
     eval.findings.remove(i);
-    let report = verify(
-        &reseal(ev).await,
-        std::slice::from_ref(&trusted),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(&reseal(ev).await, &trusted);
     let f = report
         .failures()
         .into_iter()
@@ -311,12 +311,7 @@ async fn tampering_is_detected_where_it_happened() {
         .expect("item");
     assert_eq!(f.verdict, Verdict::NotMet);
     f.verdict = Verdict::Met;
-    let report = verify(
-        &reseal(ev).await,
-        std::slice::from_ref(&trusted),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(&reseal(ev).await, &trusted);
     let f = report
         .failures()
         .into_iter()
@@ -337,12 +332,7 @@ async fn tampering_is_detected_where_it_happened() {
         .verdicts
         .get_mut("met")
         .expect("met") += 1;
-    let report = verify(
-        &reseal(ev).await,
-        std::slice::from_ref(&trusted),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(&reseal(ev).await, &trusted);
     assert!(
         report.failures().iter().any(|c| c.step == "summary"),
         "{:?}",
@@ -356,12 +346,7 @@ async fn tampering_is_detected_where_it_happened() {
         .endpoints
         .iter_mut()
         .for_each(|e| e.host.kind = dms_evidence::facts::HostKind::Rds);
-    let report = verify(
-        &reseal(ev).await,
-        std::slice::from_ref(&trusted),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(&reseal(ev).await, &trusted);
     assert!(
         report
             .failures()
