@@ -100,12 +100,7 @@ fn report_for(bytes: &[u8], key: &PublicKey) -> dms_evidence::verify::Report {
 }
 
 fn failed_step(bytes: &[u8], key: &PublicKey) -> (String, String) {
-    let report = verify(
-        bytes,
-        std::slice::from_ref(key),
-        1,
-        &[checklist::load_default()],
-    );
+    let report = report_for(bytes, key);
     assert!(!report.verified, "tampering went unnoticed");
     report
         .failures()
