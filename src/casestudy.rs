@@ -117,6 +117,20 @@ pub struct Claims {
     pub end_date: Option<String>,
 }
 
+/// [`Claims`] as written, with the dates' places for error messages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaims {
+    database_size_gb: Option<f64>,
+    source_engine: Option<String>,
+    target_engine: Option<String>,
+    source_hosting: Option<String>,
+    cdc_used: Option<bool>,
+    tables: Option<u64>,
+    start_date: Option<Spanned<String>>,
+    end_date: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// The checklist item it supports (e.g. `pre.3.1.diagram-services`).
@@ -141,7 +155,7 @@ struct Manifest {
     #[serde(default)]
     statements: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
-    claims: Option<Spanned<Claims>>,
+    claims: Option<RawClaims>,
     #[serde(default)]
     attachments: Vec<Spanned<Attachment>>,
 }
@@ -354,8 +368,12 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
     let mut statements = BTreeMap::new();
     let mut claims = Claims::default();
     let mut attachments = Vec::new();
+    let mut start_statement = 0..0;
     if let Some(m) = m {
         for (key, value) in m.statements {
+            if key.get_ref() == "start_date" {
+                start_statement = value.span();
+            }
             if !STATEMENT_KEYS.contains(&key.get_ref().as_str()) {
                 return Err(InputError::Invalid {
                     origin: at(&format!("statements.{}", key.get_ref()), key.span()),
@@ -365,10 +383,60 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
                     ),
                 });
             }
-            statements.insert(key.into_inner(), value.into_inner());
+            if matches!(key.get_ref().as_str(), "start_date" | "end_date")
+                && crate::time::parse_date(value.get_ref().trim()).is_none()
+            {
+                return Err(InputError::Invalid {
+                    origin: at(&format!("statements.{}", key.get_ref()), value.span()),
+                    message: format!(
+                        "'{}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)",
+                        value.get_ref()
+                    ),
+                });
+            }
+            statements.insert(key.into_inner(), value.into_inner().trim().to_string());
         }
         if let Some(c) = m.claims {
-            claims = c.into_inner();
+            let date = |field: &str, v: Option<Spanned<String>>| match v {
+                None => Ok(None),
+                Some(v) if crate::time::parse_date(v.get_ref().trim()).is_some() => {
+                    Ok(Some(v.into_inner().trim().to_string()))
+                }
+                Some(v) => Err(InputError::Invalid {
+                    origin: at(&format!("claims.{field}"), v.span()),
+                    message: format!(
+                        "'{}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)",
+                        v.get_ref()
+                    ),
+                }),
+            };
+            let start_span = c.start_date.as_ref().map(|s| s.span());
+            claims = Claims {
+                database_size_gb: c.database_size_gb,
+                source_engine: c.source_engine,
+                target_engine: c.target_engine,
+                source_hosting: c.source_hosting,
+                cdc_used: c.cdc_used,
+                tables: c.tables,
+                start_date: date("start_date", c.start_date)?,
+                end_date: date("end_date", c.end_date)?,
+            };
+            if let (Some(a), Some(b)) = (&claims.start_date, &claims.end_date)
+                && crate::time::parse_date(a) > crate::time::parse_date(b)
+            {
+                return Err(InputError::Invalid {
+                    origin: at("claims.start_date", start_span.unwrap_or_default()),
+                    message: format!("the start date {a} is after the end date {b}"),
+                });
+            }
+        }
+        if let (Some(a), Some(b)) = (statements.get("start_date"), statements.get("end_date"))
+            && crate::time::parse_date(a) > crate::time::parse_date(b)
+        {
+            return Err(InputError::Invalid {
+                origin: at("statements.start_date", start_statement),
+                message: format!("the start date {a} is after the end date {b}"),
+            });
         }
         for (i, a) in m.attachments.into_iter().enumerate() {
             let span = a.span();

@@ -82,6 +82,9 @@ pub struct Collection {
     /// Number of AWS responses captured, and of calls that failed.
     pub calls: usize,
     pub failed_calls: usize,
+    /// CloudWatch GetMetricData: series, queries, calls, pages, datapoints, cost.
+    #[serde(default)]
+    pub metrics: crate::collect::cloudwatch::MetricUsage,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,7 @@ pub async fn collect(
             endpoint_override: opts.endpoint_url.clone(),
             calls: captures.len(),
             failed_calls: gaps.len(),
+            metrics: ctx.metric_usage(),
         },
         captures,
         facts,

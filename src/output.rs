@@ -92,11 +92,20 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
     out.push_str(&format!(
-        "\n{} items: {}\n2.1: {}\n",
+        "\n{} items: {}\n2.1: {}\n{}\n",
         s.items,
         counts.join(", "),
-        s.patterns
+        s.patterns,
+        readiness(s)
     ));
+    for b in &s.blockers {
+        out.push_str(&format!(
+            "  {:<28} {:<21} {}\n",
+            b.item,
+            b.verdict.as_str(),
+            b.reason
+        ));
+    }
     if !eval.claims.is_empty() {
         out.push_str("claims:\n");
         for c in &eval.claims {
@@ -124,6 +133,23 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         ));
     }
     out
+}
+
+/// One sentence: is the case study ready, and if not, how many items block it.
+pub fn readiness(s: &crate::evaluate::Summary) -> String {
+    if s.ready {
+        "Ready: every item is met, attested or not applicable.".to_string()
+    } else {
+        format!(
+            "Not ready: {} item(s) block the case study: {}.",
+            s.blockers.len(),
+            s.blockers
+                .iter()
+                .map(|b| format!("{} ({})", b.item, b.verdict.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
 }
 
 /// A verification report for people: each step, then the verdict.

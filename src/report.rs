@@ -134,7 +134,7 @@ fn topology(ev: &Evidence) -> Vec<[String; 4]> {
     let ep = |arn: Option<&String>| {
         arn.and_then(|a| f.endpoint(a))
             .map_or("(not found)".to_string(), |e| {
-                format!("{} ({}, {:?})", e.identifier, e.engine, e.host.kind).to_lowercase()
+                format!("{} ({}, {})", e.identifier, e.engine, e.host.kind.as_str())
             })
     };
     let mut rows: Vec<[String; 4]> = f
@@ -256,15 +256,11 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
         .collect();
     let _ = write!(
         o,
-        "<p><b>Summary:</b> {} items: {}. 2.1 {}. Not passing: {}.</p></header>",
+        "<p><b>Summary:</b> {} items: {}. 2.1: {}. {}</p></header>",
         eval.summary.items,
         counts.join(", "),
         esc(&eval.summary.patterns),
-        if eval.summary.not_met.is_empty() {
-            "nothing".to_string()
-        } else {
-            esc(&eval.summary.not_met.join(", "))
-        }
+        esc(&crate::output::readiness(&eval.summary))
     );
 
     o.push_str("<section id=\"checklist\"><h2>Checklist</h2><table><tr><th>Item</th><th>Verdict</th><th>Reason</th></tr>");
@@ -410,14 +406,10 @@ pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String
     let _ = writeln!(o, "| Signature | {} |\n", cell(&status.text()));
     let _ = writeln!(
         o,
-        "**Summary:** {} items; 2.1 {}; not passing: {}.\n",
+        "**Summary:** {} items; 2.1: {}. {}\n",
         eval.summary.items,
         eval.summary.patterns,
-        if eval.summary.not_met.is_empty() {
-            "nothing".to_string()
-        } else {
-            eval.summary.not_met.join(", ")
-        }
+        crate::output::readiness(&eval.summary)
     );
     let _ = writeln!(
         o,

@@ -277,7 +277,7 @@ pub fn verify(
                     report = report.fail("findings", diffs.join("; "));
                 }
                 // 7. Summary against the stored findings.
-                let counted = evaluate::summarise(&stored.findings, &stored.claims);
+                let counted = evaluate::summarise(&stored.findings, &stored.claims, checklist);
                 if !same(&counted, &stored.summary) {
                     report = report.fail("summary", "the summary does not match the findings it summarises".into());
                 } else {

@@ -129,17 +129,29 @@ fn exemplary_meets_what_it_was_built_to_meet() {
         .expect("ssl");
     assert!(
         ssl.reason.contains("SslMode=verify-full")
-            && ssl.reason.contains("2 of 2 SSL-capable endpoints"),
+            && ssl
+                .reason
+                .contains("2 of 2 endpoints with an in-flight setting encrypt"),
         "{}",
         ssl.reason
     );
     assert!(
-        eval.summary.not_met.is_empty(),
+        eval.summary
+            .blockers
+            .iter()
+            .all(|b| b.verdict != Verdict::NotMet),
         "{:?}",
-        eval.summary.not_met
+        eval.summary.blockers
     );
+    // The source's DNS name matches nothing in the account: "on-premises" can be
+    // neither confirmed nor contradicted from AWS; every other claim is confirmed.
     assert!(
-        eval.claims.iter().all(|c| c.result.as_str() == "confirmed"),
+        eval.claims.iter().all(|c| c.result.as_str()
+            == if c.claim == "source_hosting" {
+                "unverifiable"
+            } else {
+                "confirmed"
+            }),
         "{:?}",
         eval.claims
     );
@@ -185,10 +197,11 @@ fn weak_fails_where_it_was_built_to_fail() {
     assert_eq!(claims["cdc_used"], "contradicted");
     assert_eq!(claims["tables"], "confirmed");
     assert!(
-        eval.summary.patterns.contains("neither"),
+        eval.summary.groups.values().all(Vec::is_empty),
         "{}",
         eval.summary.patterns
     );
+    assert!(!eval.summary.ready);
     let public = eval
         .peer_checks
         .iter()
@@ -214,7 +227,8 @@ fn golden_verdicts_for_every_scenario() {
         let eval = ev.evaluation.expect("evaluated");
         let golden = json!({
             "verdicts": verdicts(&eval),
-            "summary": {"verdicts": eval.summary.verdicts, "patterns": eval.summary.patterns, "not_met": eval.summary.not_met},
+            "summary": {"verdicts": eval.summary.verdicts, "patterns": eval.summary.patterns, "ready": eval.summary.ready,
+                        "blockers": eval.summary.blockers.iter().map(|b| format!("{} {}", b.item, b.verdict.as_str())).collect::<Vec<_>>()},
             "claims": eval.claims.iter().map(|c| (c.claim.clone(), c.result.as_str())).collect::<BTreeMap<_, _>>(),
         });
         insta::assert_json_snapshot!(format!("verdicts-{scenario}"), golden);

@@ -78,7 +78,8 @@ async fn collect_dms(config: &SdkConfig) -> (dms_evidence::facts::Facts, Context
     let ctx = Context::new(CaptureStore::new());
     let clients = Clients::new(config, "us-east-1", &ctx.store);
     let plan = Plan::new("123456789012", vec!["us-east-1".into()]);
-    let facts = dms::collect(&plan, &clients, &ctx).await;
+    let mut facts = dms::collect(&plan, &clients, &ctx).await;
+    dms_evidence::facts::host::place_endpoints(&mut facts, &plan.regions, &[(false, false)]);
     (facts, ctx)
 }
 
@@ -167,7 +168,8 @@ async fn secrets_in_endpoint_settings_never_reach_the_evidence() {
         .find(|e| e.identifier == "mongo-source")
         .expect("mongo");
     assert_eq!(mongo.settings["MongoDbSettings"]["AuthType"], "password");
-    assert_eq!(format!("{:?}", mongo.host.kind), "External");
+    // A host name that matches nothing in the account (EC2 and VPCs not read here).
+    assert_eq!(format!("{:?}", mongo.host.kind), "Unverified");
     let kafka = facts
         .endpoints
         .iter()

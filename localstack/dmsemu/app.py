@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Callable
 
-from . import MOTO_VERSION, cloudwatch, dms, kms, rds
+from . import MOTO_VERSION, cloudwatch, dms, iam, kms, rds, redshift_serverless
 from .faults import FaultError, Injector
 from .protocol import Call, classify, error_response
 
@@ -54,6 +54,9 @@ class CompatApp:
             time.sleep(delay)
         if fault is not None:
             return error_response(call, *fault)
+        denied = iam.check(call)
+        if denied is not None:
+            return error_response(call, *denied)
         try:
             response = self.dispatch(environ, call)
         except NotImplementedError as err:
@@ -76,6 +79,8 @@ class CompatApp:
             return rds.handle(call, lambda body: forward(body))
         if call.service == "monitoring":
             return cloudwatch.handle(call, forward)
+        if call.service == "redshift-serverless":
+            return redshift_serverless.handle(call)
         return forward(call.body)
 
     def forward(self, environ: dict, body: bytes, extra: dict | None = None) -> Response:
@@ -131,13 +136,21 @@ class CompatApp:
                 reset_env = dict(environ, REQUEST_METHOD="POST", PATH_INFO="/moto-api/reset")
                 self.forward(reset_env, b"")
                 dms.reset()
+                redshift_serverless.reset()
+                iam.set_enforced(True)
                 self.faults.reset()
                 with self._lock:
                     self.calls.clear()
                 return _admin_json({"reset": True})
             if path == "/_dmsemu/state/dms" and method in ("PUT", "POST"):
                 return _admin_json(dms.seed_state(doc))
-        except (FaultError, dms.DmsError) as err:
+            if path == "/_dmsemu/state/redshift-serverless" and method in ("PUT", "POST"):
+                return _admin_json(redshift_serverless.seed_state(doc))
+            if path == "/_dmsemu/iam":
+                if method in ("PUT", "POST"):
+                    return _admin_json(iam.set_enforced(doc.get("enforce", True)))
+                return _admin_json(iam.enforced())
+        except (FaultError, dms.DmsError, ValueError) as err:
             return _admin_json({"error": str(err)}, 400)
         return _admin_json({"error": f"no admin route {method} {path}"}, 404)
 

@@ -6,7 +6,8 @@ CBOR request, hands moto the same call in awsJson 1.0, and encodes moto's answer
 back to CBOR typed by botocore's model (tagged timestamps, doubles, blobs).
 
 It also serves, for either protocol, ListMetrics (moto 5.2.5 repeats a metric once
-per stored datapoint and pages before it de-duplicates) and GetMetricData for
+per stored datapoint and pages before it de-duplicates, and lists metrics of any
+age where AWS omits those with no data in the past two weeks) and GetMetricData for
 MetricStat queries (moto 5.2.5 rescans all datapoints per period: minutes for a
 455-day hourly query).
 """
@@ -14,7 +15,9 @@ MetricStat queries (moto 5.2.5 rescans all datapoints per period: minutes for a
 from __future__ import annotations
 
 import json
+import time
 import uuid
+from datetime import datetime, timezone
 from typing import Callable
 
 import cbor2
@@ -23,6 +26,16 @@ from . import shapes
 from .protocol import Call, error_response, json_response
 
 TARGET = "GraniteServiceVersion20100801"
+LIST_METRICS_VISIBILITY_SECS = 14 * 86_400
+
+
+def _epoch(value) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    converted = shapes.to_epoch(value)
+    return converted if isinstance(converted, (int, float)) else 0.0
 
 
 def list_metrics(call: Call, request: dict) -> dict:
@@ -33,6 +46,7 @@ def list_metrics(call: Call, request: dict) -> dict:
     backend = cloudwatch_backends[call.account][call.region]
     wanted = [(d.get("Name"), d.get("Value")) for d in request.get("Dimensions") or []]
     seen: dict[tuple, dict] = {}
+    latest: dict[tuple, float] = {}
     for datum in backend.get_all_metrics():
         if request.get("Namespace") and datum.namespace != request["Namespace"]:
             continue
@@ -47,7 +61,12 @@ def list_metrics(call: Call, request: dict) -> dict:
             "MetricName": datum.name,
             "Dimensions": [{"Name": n, "Value": v} for n, v in dims],
         })
-    metrics = list(seen.values())
+        stamp = _epoch(datum.timestamp)
+        latest[key] = max(latest.get(key, stamp), stamp)
+    # "Metrics that have not had any new data points in the past two weeks do not
+    # appear" (CloudWatch API Reference, ListMetrics); GetMetricData still reads them.
+    horizon = time.time() - LIST_METRICS_VISIBILITY_SECS
+    metrics = [m for key, m in seen.items() if latest.get(key, 0) >= horizon]
     try:
         start = int(request.get("NextToken") or 0)
     except ValueError:

@@ -59,6 +59,44 @@ DEFAULT_QUOTAS = {
 }
 
 
+# MaxRecords ranges the DMS API Reference documents ("Constraints: Minimum 20,
+# maximum 100"; DescribeTableStatistics: maximum 500). Operations without a documented
+# range accept what they are given.
+MAX_RECORDS = {
+    "DescribeReplicationInstances": (20, 100),
+    "DescribeReplicationSubnetGroups": (20, 100),
+    "DescribeEndpoints": (20, 100),
+    "DescribeReplicationTasks": (20, 100),
+    "DescribeEvents": (20, 100),
+    "DescribeEventSubscriptions": (20, 100),
+    "DescribeTableStatistics": (20, 500),
+}
+
+# The engine settings object DescribeEndpoints returns per engine, repeating the
+# connection details even for endpoints created without settings (the Terraform AWS
+# provider reads ServerName/Port/DatabaseName/Username back from these objects).
+SETTINGS_OBJECT = {
+    "mysql": "MySQLSettings", "mariadb": "MySQLSettings", "aurora": "MySQLSettings",
+    "postgres": "PostgreSQLSettings", "aurora-postgresql": "PostgreSQLSettings",
+    "oracle": "OracleSettings", "sqlserver": "MicrosoftSQLServerSettings",
+    "sybase": "SybaseSettings", "db2": "IBMDb2Settings", "db2-zos": "IBMDb2Settings",
+    "mongodb": "MongoDbSettings", "docdb": "DocDbSettings", "redshift": "RedshiftSettings",
+    "gcp-mysql": "GcpMySQLSettings",
+}
+RESOURCE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def resource_id() -> str:
+    """A DMS-generated resource identifier, as AWS puts at the end of ARNs."""
+    return "".join(RESOURCE_ID_ALPHABET[b % 32] for b in uuid.uuid4().bytes + uuid.uuid4().bytes[:10])[:26]
+
+
+def zone_for(region: str, name: str) -> str:
+    """AWS places a resource created without an Availability Zone in one it picks;
+    nothing guarantees `<region>a`. Deterministic per name, so scenarios repeat."""
+    return f"{region}{'abc'[sum(name.encode()) % 3]}"
+
+
 class DmsError(Exception):
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(message)
@@ -81,6 +119,8 @@ class DmsState:
     data_providers: list = field(default_factory=list)
     events: list = field(default_factory=list)
     account_quotas: dict[str, int] = field(default_factory=dict)
+    event_subscriptions: list = field(default_factory=list)
+    metadata_assessments: dict[str, list] = field(default_factory=dict)
 
 
 _LOCK = threading.RLock()
@@ -214,8 +254,27 @@ def _fix_new_instance(call: Call, payload: dict) -> None:
     if inst.engine_version is None:
         inst.engine_version = DEFAULT_ENGINE_VERSION
     if inst.availability_zone is None:
-        inst.availability_zone = f"{call.region}a"
+        inst.availability_zone = zone_for(call.region, inst.id)
+    _rekey(call, _backend(call).replication_instances, inst, "rep")
     payload["ReplicationInstance"] = inst.to_dict()
+
+
+def _rekey(call: Call, table: dict, resource, kind: str) -> None:
+    """Gives a new resource the random resource id AWS ends its ARN with (moto uses
+    the identifier), unless the request named one (ResourceIdentifier)."""
+    if getattr(resource, "resource_identifier", None):
+        return
+    old = resource.arn
+    new = f"arn:aws:dms:{call.region}:{call.account}:{kind}:{resource_id()}"
+    backend = _backend(call)
+    with _LOCK:
+        table.pop(old, None)
+        table[new] = resource
+        resource.arn = new
+        tags = backend.tagger.list_tags_for_resource(old).get("Tags", [])
+        if tags:
+            backend.tagger.tag_resource(new, tags)
+            backend.tagger.delete_all_tags_for_resource(old)
 
 
 def _fix_new_endpoint(call: Call, payload: dict) -> None:
@@ -231,12 +290,45 @@ def _fix_new_endpoint(call: Call, payload: dict) -> None:
     payload["Endpoint"] = endpoint.to_dict()
 
 
-def _fix_new_task(call: Call, payload: dict) -> None:
+def _fix_new_task(call: Call, request: dict, payload: dict) -> None:
     arn = payload.get("ReplicationTask", {}).get("ReplicationTaskArn")
     task = _backend(call).replication_tasks.get(arn)
     if task is not None:
         task.ready()
+        task.resource_identifier = request.get("ResourceIdentifier")
+        _rekey(call, _backend(call).replication_tasks, task, "task")
+        _set_log_names(call, task)
         payload["ReplicationTask"] = _task_view(call, task.to_dict(), task)
+
+
+def _set_log_names(call: Call, task) -> None:
+    """DMS fills Logging.CloudWatchLogGroup/CloudWatchLogStream itself when logging is
+    on (DMS User Guide, "Logging task settings": dms-tasks-<instance>, dms-task-<id>)."""
+    try:
+        settings = json.loads(task.replication_task_settings or "{}")
+    except ValueError:
+        return
+    logging = settings.get("Logging")
+    if not isinstance(logging, dict) or not logging.get("EnableLogging"):
+        return
+    instance = next(
+        (i for i in _backend(call).replication_instances.values() if i.arn == task.replication_instance_arn), None
+    )
+    if instance is not None:
+        logging["CloudWatchLogGroup"] = f"dms-tasks-{instance.id}"
+    logging["CloudWatchLogStream"] = f"dms-task-{task.arn.rsplit(':', 1)[-1]}"
+    task.replication_task_settings = json.dumps(settings)
+
+
+def _endpoint_view(call: Call, item: dict) -> dict:
+    """An endpoint as DescribeEndpoints returns it on AWS: the engine settings object
+    repeats the connection details, whatever settings were given."""
+    name = SETTINGS_OBJECT.get((item.get("EngineName") or "").lower())
+    if name:
+        echoed = {k: item[k] for k in ("ServerName", "Port", "DatabaseName", "Username") if item.get(k) is not None}
+        if echoed:
+            item[name] = {**echoed, **(item.get(name) or {})}
+    return item
 
 
 def _task_view(call: Call, item: dict, task=None) -> dict:
@@ -294,7 +386,13 @@ def page(op: str, request: dict, payload: dict) -> dict:
     items = payload.get(result_key) or []
     limit = PAGE_LIMITS.get(op, DEFAULT_PAGE)
     size = request.get("MaxRecords") or DEFAULT_PAGE
-    size = max(20, min(int(size), limit))
+    low, high = MAX_RECORDS.get(op, (1, limit))
+    if not low <= int(size) <= high:
+        raise DmsError(
+            "InvalidParameterValueException",
+            f"MaxRecords must be between {low} and {high} for {op}; got {size}",
+        )
+    size = min(int(size), limit)
     start = _decode_marker(request["Marker"]) if request.get("Marker") else 0
     payload[result_key] = items[start : start + size]
     payload.pop("Marker", None)
@@ -335,6 +433,10 @@ def _require_task(call: Call, arn: str) -> None:
 def describe_table_statistics(call: Call, req: dict) -> dict:
     arn = req.get("ReplicationTaskArn", "")
     _require_task(call, arn)
+    override = state(call.account, call.region).tasks.get(arn, {})
+    if override.get("Status") in ("creating", "deleting", "moving", "failed-move"):
+        # DMS API Reference, DescribeTableStatistics errors: InvalidResourceStateFault.
+        raise DmsError("InvalidResourceStateFault", f"Replication task {arn} is {override['Status']}")
     rows = state(call.account, call.region).table_statistics.get(arn, [])
     filters = _filters(req)
     names = {
@@ -537,6 +639,11 @@ def describe_replication_table_statistics(call: Call, req: dict) -> dict:
     arn = req.get("ReplicationConfigArn", "")
     if arn not in st.replication_configs:
         raise DmsError("ResourceNotFoundFault", f"Replication config {arn} not found")
+    provision = (st.replications.get(arn, {}).get("ProvisionData") or {}).get("ProvisionState")
+    if provision in ("deprovisioned", "deprovisioning"):
+        # A deprovisioned serverless replication answers InvalidResourceStateFault
+        # (DMS API Reference, DescribeReplicationTableStatistics errors).
+        raise DmsError("InvalidResourceStateFault", f"Replication {arn} is {provision}")
     names = {
         "schema-name": lambda r: r.get("SchemaName"),
         "table-name": lambda r: r.get("TableName"),
@@ -545,6 +652,23 @@ def describe_replication_table_statistics(call: Call, req: dict) -> dict:
     filters = _filters(req)
     rows = st.replication_table_statistics.get(arn, [])
     return {"ReplicationConfigArn": arn, "ReplicationTableStatistics": [r for r in rows if _match(r, filters, names)]}
+
+
+def describe_event_subscriptions(call: Call, req: dict) -> dict:
+    subs = state(call.account, call.region).event_subscriptions
+    name = req.get("SubscriptionName")
+    return {"EventSubscriptionsList": [s for s in subs if not name or s.get("CustSubscriptionId") == name]}
+
+
+def describe_metadata_model_assessments(call: Call, req: dict) -> dict:
+    project = req.get("MigrationProjectIdentifier")
+    if not project:
+        raise DmsError("InvalidParameterValueException", "MigrationProjectIdentifier is required")
+    st = state(call.account, call.region)
+    if not any(p.get("MigrationProjectArn") == project or p.get("MigrationProjectName") == project
+               for p in st.migration_projects):
+        raise DmsError("ResourceNotFoundFault", f"Migration project {project} not found")
+    return {"Requests": list(st.metadata_assessments.get(project, []))}
 
 
 def describe_migration_projects(call: Call, req: dict) -> dict:
@@ -639,6 +763,8 @@ OWN_OPERATIONS: dict[str, Callable[[Call, dict], dict]] = {
     "DescribeReplications": describe_replications,
     "DescribeReplicationTableStatistics": describe_replication_table_statistics,
     "DescribeMigrationProjects": describe_migration_projects,
+    "DescribeEventSubscriptions": describe_event_subscriptions,
+    "DescribeMetadataModelAssessments": describe_metadata_model_assessments,
     "DescribeDataProviders": describe_data_providers,
     "DescribeEvents": describe_events,
     "DescribeEngineVersions": describe_engine_versions,
@@ -695,7 +821,7 @@ def _post_process(call: Call, request: dict, payload: dict) -> None:
     elif op == "CreateEndpoint":
         _fix_new_endpoint(call, payload)
     elif op == "CreateReplicationTask":
-        _fix_new_task(call, payload)
+        _fix_new_task(call, request, payload)
     elif op in ("StartReplicationTask", "StopReplicationTask", "DeleteReplicationTask"):
         if "ReplicationTask" in payload:
             payload["ReplicationTask"] = _task_view(call, payload["ReplicationTask"])
@@ -706,6 +832,12 @@ def _post_process(call: Call, request: dict, payload: dict) -> None:
                 t.pop("ReplicationTaskSettings", None)
                 t.pop("TableMappings", None)
         payload["ReplicationTasks"] = tasks
+    if op in ("CreateEndpoint", "DescribeEndpoints", "ModifyEndpoint"):
+        if isinstance(payload.get("Endpoint"), dict):
+            payload["Endpoint"] = _endpoint_view(call, payload["Endpoint"])
+        payload["Endpoints"] = [_endpoint_view(call, e) for e in payload.get("Endpoints", [])] or payload.get("Endpoints")
+        if payload.get("Endpoints") is None:
+            payload.pop("Endpoints", None)
     if op in ("CreateReplicationInstance", "DescribeReplicationInstances"):
         items = payload.get("ReplicationInstances") or [payload.get("ReplicationInstance")]
         for inst in filter(None, items):

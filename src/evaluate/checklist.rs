@@ -36,6 +36,10 @@ pub struct Item {
     pub kind: String,
     pub rule: String,
     pub params: Params,
+    /// Items of one group are alternatives: the group passes when any of them is
+    /// met or attested (2.1: at least one deployment and one workload pattern).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// Validated rule parameters.
@@ -97,6 +101,8 @@ struct RawItem {
     rule: Option<Spanned<String>>,
     #[serde(default)]
     params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    group: Option<String>,
 }
 
 pub fn load_default() -> Checklist {
@@ -245,6 +251,7 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
             kind: kind.into_inner(),
             rule: def.name.to_string(),
             params,
+            group: raw.group.filter(|g| !g.trim().is_empty()),
         });
     }
     if items.is_empty() {
@@ -409,6 +416,11 @@ mod doc_tests {
             assert!(
                 section.contains(&format!("| rule | `{}` |", item.rule)),
                 "{}: rule",
+                item.id
+            );
+            assert!(
+                section.contains("| met requires | "),
+                "{}: what met requires, in one line",
                 item.id
             );
             assert!(

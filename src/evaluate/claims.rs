@@ -57,7 +57,7 @@ pub fn check_all(input: &Input<'_>) -> Vec<ClaimCheck> {
     let claims = &input.evidence.case_study.case_study.claims;
     let mut out = Vec::new();
     if let Some(stated) = claims.database_size_gb {
-        out.push(match input.largest_size() {
+        out.push(match input.largest_size().ok() {
             Some((bytes, s)) => {
                 let observed = bytes / 1e9;
                 let ok = (observed - stated).abs() <= SIZE_TOLERANCE * stated.max(observed);
@@ -155,14 +155,14 @@ pub fn check_all(input: &Input<'_>) -> Vec<ClaimCheck> {
             "other-cloud" | "gcp" | "azure" => &[HostKind::OtherCloud, HostKind::External],
             _ => &[],
         };
-        let observed: Vec<String> = kinds
-            .iter()
-            .map(|k| format!("{k:?}").to_lowercase())
-            .collect();
+        let observed: Vec<String> = kinds.iter().map(|k| k.as_str().to_string()).collect();
         let result = if kinds.is_empty() || wanted.is_empty() {
             ClaimResult::Unverifiable
         } else if kinds.iter().any(|k| wanted.contains(k)) {
             ClaimResult::Confirmed
+        } else if kinds.iter().any(|k| k.is_doubtful()) {
+            // An address that matches nothing, or none: AWS cannot place it.
+            ClaimResult::Unverifiable
         } else {
             ClaimResult::Contradicted
         };
@@ -184,7 +184,7 @@ pub fn check_all(input: &Input<'_>) -> Vec<ClaimCheck> {
         let active = input
             .migrations
             .iter()
-            .filter(|m| m.has_cdc_type() && m.cdc_changes(input).is_some_and(|n| n > 0.0))
+            .filter(|m| m.cdc_activity(input).is_some())
             .count();
         let observed = active > 0;
         let result = match (input.migrations.is_empty(), stated, cdc_types, active) {

@@ -6,6 +6,8 @@
 pub mod checklist;
 pub mod claims;
 pub mod peer;
+#[cfg(test)]
+mod properties;
 pub mod rules;
 pub mod view;
 
@@ -124,21 +126,32 @@ impl Finding {
     }
 }
 
-/// Counts per verdict and the 2.1 patterns the case study shows.
+/// Counts per verdict, the groups of alternatives, and what blocks the case study.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub items: usize,
     pub verdicts: BTreeMap<String, usize>,
-    /// 2.1 deployment patterns met.
-    pub deployment_patterns: Vec<String>,
-    /// 2.1 workload patterns met or attested.
-    pub workload_patterns: Vec<String>,
-    /// One sentence: does the case study show ≥ 1 deployment and ≥ 1 workload pattern.
+    /// For each group of alternatives (2.1 deployment / workload pattern), the items
+    /// of it that are met or attested.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// One sentence on the groups (2.1 needs one deployment and one workload pattern).
     pub patterns: String,
     pub claims: BTreeMap<String, usize>,
-    /// What keeps the case study from passing: not_met items outside 2.1 (whose
-    /// pattern items are alternatives), and a missing 2.1 deployment or workload pattern.
-    pub not_met: Vec<String>,
+    /// Everything that keeps the case study from passing: each item outside a group
+    /// that is not met, attested or not applicable, and each group none of whose
+    /// items is met or attested.
+    pub blockers: Vec<Blocker>,
+    /// True only when nothing blocks: every item met, attested or not applicable.
+    pub ready: bool,
+}
+
+/// An item (or a group of alternatives) that keeps the case study from passing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Blocker {
+    /// The item id, or `group:<name>` for a group of alternatives.
+    pub item: String,
+    pub verdict: Verdict,
+    pub reason: String,
 }
 
 /// The top-level keys of the evidence document that hold the evaluation.
@@ -184,7 +197,7 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
         .collect();
     let claims = claims::check_all(&input);
     let peer_checks = peer::run(&input, &checklist.required_tag_keys);
-    let summary = summarise(&findings, &claims);
+    let summary = summarise(&findings, &claims, checklist);
     Evaluation {
         checklist: ChecklistRef {
             id: checklist.id.clone(),
@@ -199,7 +212,16 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
     }
 }
 
-pub fn summarise(findings: &[Finding], claims: &[claims::ClaimCheck]) -> Summary {
+/// Passing verdicts: the item needs nothing more.
+pub fn passes(v: Verdict) -> bool {
+    matches!(v, Verdict::Met | Verdict::Attested | Verdict::NotApplicable)
+}
+
+pub fn summarise(
+    findings: &[Finding],
+    claims: &[claims::ClaimCheck],
+    checklist: &Checklist,
+) -> Summary {
     let mut verdicts: BTreeMap<String, usize> = Verdict::ALL
         .iter()
         .map(|v| (v.as_str().to_string(), 0))
@@ -207,26 +229,74 @@ pub fn summarise(findings: &[Finding], claims: &[claims::ClaimCheck]) -> Summary
     for f in findings {
         *verdicts.entry(f.verdict.as_str().to_string()).or_default() += 1;
     }
-    let shown = |prefix: &str, ok: &[Verdict]| -> Vec<String> {
-        findings
+    let group_of = |id: &str| {
+        checklist
+            .items
             .iter()
-            .filter(|f| f.item.starts_with(prefix) && ok.contains(&f.verdict))
-            .map(|f| f.item.clone())
-            .collect()
+            .find(|i| i.id == id)
+            .and_then(|i| i.group.clone())
     };
-    let deployment_patterns = shown("dms.2.1.dep.", &[Verdict::Met]);
-    let workload_patterns = shown("dms.2.1.wl.", &[Verdict::Met, Verdict::Attested]);
-    let patterns = match (deployment_patterns.is_empty(), workload_patterns.is_empty()) {
-        (false, false) => format!(
-            "shows deployment pattern(s) {} and workload pattern(s) {}",
-            deployment_patterns.join(", "),
-            workload_patterns.join(", ")
-        ),
-        (true, false) => "shows no deployment pattern (2.1 needs at least one)".to_string(),
-        (false, true) => "shows no workload pattern (2.1 needs at least one)".to_string(),
-        (true, true) => {
-            "shows neither a deployment nor a workload pattern (2.1 needs one of each)".to_string()
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for item in &checklist.items {
+        if let Some(g) = &item.group {
+            groups.entry(g.clone()).or_default();
         }
+    }
+    let mut blockers = Vec::new();
+    for f in findings {
+        match group_of(&f.item) {
+            Some(g) => {
+                if matches!(f.verdict, Verdict::Met | Verdict::Attested) {
+                    groups.entry(g).or_default().push(f.item.clone());
+                }
+            }
+            None if !passes(f.verdict) => blockers.push(Blocker {
+                item: f.item.clone(),
+                verdict: f.verdict,
+                reason: f.reason.clone(),
+            }),
+            None => {}
+        }
+    }
+    for (g, shown) in &groups {
+        if shown.is_empty() {
+            let members: Vec<String> = findings
+                .iter()
+                .filter(|f| group_of(&f.item).as_deref() == Some(g.as_str()))
+                .map(|f| format!("{} {}", f.item, f.verdict.as_str()))
+                .collect();
+            let verdict = if findings.iter().any(|f| {
+                group_of(&f.item).as_deref() == Some(g.as_str())
+                    && matches!(
+                        f.verdict,
+                        Verdict::InsufficientEvidence | Verdict::AttestationRequired
+                    )
+            }) {
+                Verdict::InsufficientEvidence
+            } else {
+                Verdict::NotMet
+            };
+            blockers.push(Blocker {
+                item: format!("group:{g}"),
+                verdict,
+                reason: format!("no {g} is met or attested ({})", members.join(", ")),
+            });
+        }
+    }
+    let patterns = if groups.is_empty() {
+        "the checklist has no groups of alternatives".to_string()
+    } else {
+        groups
+            .iter()
+            .map(|(g, shown)| {
+                if shown.is_empty() {
+                    format!("no {g} (at least one is needed)")
+                } else {
+                    format!("{g}(s) {}", shown.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let mut claim_counts: BTreeMap<String, usize> = BTreeMap::new();
     for c in claims {
@@ -234,23 +304,12 @@ pub fn summarise(findings: &[Finding], claims: &[claims::ClaimCheck]) -> Summary
             .entry(c.result.as_str().to_string())
             .or_default() += 1;
     }
-    let mut not_met: Vec<String> = findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::NotMet && !f.item.starts_with("dms.2.1."))
-        .map(|f| f.item.clone())
-        .collect();
-    if deployment_patterns.is_empty() {
-        not_met.push("dms.2.1 (no deployment pattern)".into());
-    }
-    if workload_patterns.is_empty() {
-        not_met.push("dms.2.1 (no workload pattern)".into());
-    }
     Summary {
-        not_met,
+        ready: blockers.is_empty(),
+        blockers,
         items: findings.len(),
         verdicts,
-        deployment_patterns,
-        workload_patterns,
+        groups,
         patterns,
         claims: claim_counts,
     }

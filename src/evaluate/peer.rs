@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::view::Input;
-use crate::facts::host;
+use crate::facts::endpoint::{InFlight, in_flight};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,7 +94,7 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
             flag(i.multi_az, true),
             format!("MultiAZ {}", show(&i.multi_az)),
         ));
-        let key = i.kms_key_id.as_deref().and_then(|k| f.key(k));
+        let key = i.kms_key_id.as_deref().and_then(|k| f.key(&i.region, k));
         let status = match key.and_then(|k| k.key_manager.as_deref()) {
             Some("CUSTOMER") => PeerStatus::Passed,
             Some(_) => PeerStatus::Failed,
@@ -169,25 +169,23 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
         }
     }
     for e in &f.endpoints {
-        let status = match (host::ssl_modes(&e.engine), e.ssl_mode.as_deref()) {
-            (None, _) => PeerStatus::NotApplicable,
-            (Some(_), None) => PeerStatus::Unknown,
-            (Some(_), Some("none")) => PeerStatus::Failed,
-            (Some(_), Some(_)) => PeerStatus::Passed,
+        // DMS.9 checks SslMode != none; we judge each engine by its own setting and
+        // the modes DMS supports for it, and do not fail services with TLS built in.
+        let (status, reason) = match in_flight(e) {
+            InFlight::Encrypted(how) => (PeerStatus::Passed, how),
+            InFlight::Plaintext(why) => (PeerStatus::Failed, why),
+            InFlight::BuiltIn(why) => (
+                PeerStatus::NotApplicable,
+                format!("{why} (peers report a false failure here)"),
+            ),
+            InFlight::Unknown(why) => (PeerStatus::Unknown, why),
         };
         out.push(finding(
             "DMS.9",
             "Endpoints should use SSL",
             &e.arn,
             status,
-            if status == PeerStatus::NotApplicable {
-                format!(
-                    "{}: TLS built in, no SslMode choice (peers report a false failure here)",
-                    e.engine
-                )
-            } else {
-                format!("SslMode {}", show(&e.ssl_mode))
-            },
+            reason,
         ));
         let setting = |s: &str, k: &str| e.settings.get(s).and_then(|v| v.get(k)).cloned();
         match e.engine.as_str() {
@@ -201,7 +199,7 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
                 ),
                 "NeptuneSettings.IamAuthEnabled".into(),
             )),
-            "mongodb" | "docdb" => {
+            "mongodb" => {
                 let auth = setting("MongoDbSettings", "AuthType")
                     .and_then(|v| v.as_str().map(str::to_string));
                 let status = match auth.as_deref() {
@@ -215,6 +213,27 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
                     &e.arn,
                     status,
                     format!("MongoDbSettings.AuthType {}", show(&auth)),
+                ));
+            }
+            "docdb" | "documentdb" => {
+                // DocDbSettings has no AuthType: DocumentDB authenticates every
+                // connection as a user; the endpoint shows which (or a secret).
+                let user = ["Username", "SecretsManagerSecretId"].iter().find_map(|k| {
+                    setting("DocDbSettings", k)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("DocDbSettings.{k} {v}"))
+                });
+                out.push(finding(
+                    "DMS.11",
+                    "MongoDB endpoints use an authentication mechanism",
+                    &e.arn,
+                    if user.is_some() {
+                        PeerStatus::Passed
+                    } else {
+                        PeerStatus::Unknown
+                    },
+                    user.unwrap_or_else(|| "DocDbSettings names no user or secret".to_string()),
                 ));
             }
             "redis" => {
@@ -234,17 +253,35 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
                 ));
             }
             "s3" => {
-                let key = setting("S3Settings", "ServerSideEncryptionKmsKeyId");
+                // A customer-managed key needs EncryptionMode SSE_KMS and a key whose
+                // KeyManager is CUSTOMER; SSE_S3 or an AWS-managed key is not one.
+                let mode = setting("S3Settings", "EncryptionMode")
+                    .and_then(|v| v.as_str().map(|m| m.to_ascii_lowercase().replace('_', "-")));
+                let key = setting("S3Settings", "ServerSideEncryptionKmsKeyId")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .filter(|k| !k.is_empty());
+                let manager = key
+                    .as_deref()
+                    .and_then(|k| f.key(&e.region, k))
+                    .and_then(|k| k.key_manager.clone());
+                let status = match (mode.as_deref(), key.as_deref(), manager.as_deref()) {
+                    (Some("sse-kms"), Some(_), Some("CUSTOMER")) => PeerStatus::Passed,
+                    (Some("sse-kms"), Some(_), Some(_)) => PeerStatus::Failed,
+                    (Some("sse-kms"), Some(_), None) => PeerStatus::Unknown,
+                    (None, _, _) => PeerStatus::Unknown,
+                    _ => PeerStatus::Failed,
+                };
                 out.push(finding(
                     "dms-s3-endpoint-cmk",
                     "S3 endpoints use a customer-managed KMS key",
                     &e.arn,
-                    if key.is_some() {
-                        PeerStatus::Passed
-                    } else {
-                        PeerStatus::Failed
-                    },
-                    format!("S3Settings.ServerSideEncryptionKmsKeyId {key:?}"),
+                    status,
+                    format!(
+                        "S3Settings.EncryptionMode {}, ServerSideEncryptionKmsKeyId {} ({})",
+                        show(&mode),
+                        show(&key),
+                        manager.as_deref().unwrap_or("key not described")
+                    ),
                 ));
             }
             _ => {}
@@ -313,12 +350,30 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
     for c in &f.certificates {
         out.push(tag_check("DMS.2", "Certificates should be tagged", &c.arn));
     }
+    for x in &f.event_subscriptions {
+        if let Some(arn) = &x.arn {
+            out.push(tag_check(
+                "DMS.3",
+                "Event subscriptions should be tagged",
+                arn,
+            ));
+        }
+    }
     for i in &f.replication_instances {
         out.push(tag_check(
             "DMS.4",
             "Replication instances should be tagged",
             &i.arn,
         ));
+    }
+    for g in &f.subnet_groups {
+        if let Some(arn) = &g.arn {
+            out.push(tag_check(
+                "DMS.5",
+                "Replication subnet groups should be tagged",
+                arn,
+            ));
+        }
     }
     out
 }

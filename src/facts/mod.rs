@@ -3,6 +3,7 @@
 //! Every fact carries `region` and `sources`, the ids of the raw captures it was
 //! read from. Values AWS did not report stay `None`; nothing is defaulted here.
 
+pub mod endpoint;
 pub mod host;
 pub mod settings;
 
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use host::{Host, HostKind};
+pub use host::{ClusterKind, Host, HostKind};
 pub use settings::{TableMappings, TaskSettings};
 
 /// Version of this model; a change that breaks readers bumps it.
@@ -41,6 +42,20 @@ pub struct Facts {
     pub log_groups: Vec<LogGroup>,
     pub iam_roles: Vec<IamRole>,
     pub iam_policies: Vec<IamPolicy>,
+    /// EC2 instances and VPCs of the account, to place endpoint hosts (HOST).
+    #[serde(default)]
+    pub ec2_instances: Vec<Ec2Instance>,
+    #[serde(default)]
+    pub vpcs: Vec<Vpc>,
+    /// DMS event subscriptions (Security Hub DMS.3).
+    #[serde(default)]
+    pub event_subscriptions: Vec<EventSubscription>,
+    /// DMS Schema Conversion metadata model assessments.
+    #[serde(default)]
+    pub metadata_assessments: Vec<MetadataAssessment>,
+    /// The target stores' own encryption and placement, read from their services.
+    #[serde(default)]
+    pub target_stores: Vec<TargetStore>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -70,6 +85,8 @@ pub struct ReplicationInstance {
 pub struct SubnetGroup {
     pub region: String,
     pub identifier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
     pub vpc_id: Option<String>,
     pub subnets: Vec<(String, String)>,
     pub sources: Vec<String>,
@@ -172,10 +189,22 @@ pub struct ServerlessReplication {
     pub status: Option<String>,
     pub stop_reason: Option<String>,
     pub stats: Option<TaskStats>,
+    /// ProvisionData of the replication: capacity AWS provisioned when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provision: Option<Provision>,
     pub settings: TaskSettings,
     pub table_mappings: TableMappings,
     pub tables: Option<Vec<TableStat>>,
     pub sources: Vec<String>,
+}
+
+/// DMS Serverless ProvisionData: evidence that capacity was provisioned (it ran).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provision {
+    pub state: Option<String>,
+    pub capacity_units: Option<i32>,
+    pub date_provisioned: Option<String>,
+    pub date_new_provisioning_data_available: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -267,6 +296,10 @@ pub struct DbInstance {
     pub iops: Option<i32>,
     pub storage_type: Option<String>,
     pub storage_encrypted: Option<bool>,
+    /// none, sse-kms or sse-rds (RDS-owned key: StorageEncrypted is false, yet the
+    /// storage is encrypted; RDS API Reference, DBInstance.StorageEncryptionType).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_encryption_type: Option<String>,
     pub kms_key_id: Option<String>,
     pub multi_az: Option<bool>,
     pub publicly_accessible: Option<bool>,
@@ -286,11 +319,28 @@ pub struct DbCluster {
     pub engine_version: Option<String>,
     pub status: Option<String>,
     pub storage_encrypted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_encryption_type: Option<String>,
     pub kms_key_id: Option<String>,
     pub endpoint: Option<String>,
     pub reader_endpoint: Option<String>,
     pub members: Vec<String>,
+    /// The members that are writers (DBClusterMembers.IsClusterWriter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writers: Vec<String>,
+    /// Multi-AZ DB clusters report their storage here; Aurora clusters report 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_storage_gb: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicly_accessible: Option<bool>,
     pub sources: Vec<String>,
+}
+
+impl DbCluster {
+    /// What kind of cluster DescribeDBClusters returned, from its engine.
+    pub fn kind(&self) -> ClusterKind {
+        ClusterKind::of(self.engine.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -303,13 +353,17 @@ pub struct KmsKey {
     pub key_manager: Option<String>,
     pub key_state: Option<String>,
     pub key_spec: Option<String>,
+    /// AWS_KMS, EXTERNAL (imported), AWS_CLOUDHSM or EXTERNAL_KEY_STORE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub rotation_enabled: Option<bool>,
     /// Which resources use it (ARNs or identifiers).
     pub used_by: Vec<String>,
     pub sources: Vec<String>,
 }
 
-/// One CloudWatch series, hourly unless `period` says otherwise.
+/// One CloudWatch series: hourly inside `hourly_windows` (the migration windows),
+/// daily elsewhere; `period` is the finest resolution it holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
     pub region: String,
@@ -318,6 +372,9 @@ pub struct MetricSeries {
     pub dimensions: BTreeMap<String, String>,
     pub stat: String,
     pub period: i32,
+    /// Epoch-second spans read at hourly resolution.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hourly_windows: Vec<(i64, i64)>,
     /// Epoch seconds, ascending.
     pub timestamps: Vec<i64>,
     pub values: Vec<f64>,
@@ -362,6 +419,82 @@ pub struct IamPolicy {
     pub sources: Vec<String>,
 }
 
+/// An EC2 instance: the addresses and names by which an endpoint may reach it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ec2Instance {
+    pub region: String,
+    pub id: String,
+    pub state: Option<String>,
+    pub vpc_id: Option<String>,
+    pub private_ips: Vec<String>,
+    pub public_ips: Vec<String>,
+    /// Private and public DNS names.
+    pub dns_names: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub region: String,
+    pub id: String,
+    /// IPv4 CIDR blocks (primary and associated).
+    pub cidrs: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSubscription {
+    pub region: String,
+    pub name: String,
+    pub arn: Option<String>,
+    pub enabled: Option<bool>,
+    pub source_type: Option<String>,
+    pub categories: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// A DMS Schema Conversion metadata model assessment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetadataAssessment {
+    pub region: String,
+    pub migration_project: String,
+    pub request_id: Option<String>,
+    pub status: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// Which service a target store belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    RedshiftCluster,
+    RedshiftServerless,
+    S3Bucket,
+    DynamoDbTable,
+    OpenSearchDomain,
+    KinesisStream,
+}
+
+/// A target store read from its own service: encryption at rest and placement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetStore {
+    pub region: String,
+    pub kind: StoreKind,
+    /// Cluster id, namespace, bucket, table, domain or stream name.
+    pub name: String,
+    pub arn: Option<String>,
+    /// Addresses the store answers on (Redshift, OpenSearch), to match endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// `Some(true)` encrypted at rest, `Some(false)` not, `None` not reported.
+    pub encrypted: Option<bool>,
+    /// How: the algorithm or mode the service reports (aws:kms, AES256, KMS, …).
+    pub encryption: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub publicly_accessible: Option<bool>,
+    pub sources: Vec<String>,
+}
+
 impl Facts {
     pub fn endpoint(&self, arn: &str) -> Option<&Endpoint> {
         self.endpoints.iter().find(|e| e.arn == arn)
@@ -371,9 +504,72 @@ impl Facts {
         self.replication_instances.iter().find(|i| i.arn == arn)
     }
 
-    pub fn key(&self, reference: &str) -> Option<&KmsKey> {
-        self.kms_keys
-            .iter()
-            .find(|k| k.reference == reference || k.arn.as_deref() == Some(reference))
+    /// A KMS key as referenced by a resource in `region` (a key ARN names its own
+    /// region and account; an id or alias is the resource's region's).
+    pub fn key(&self, region: &str, reference: &str) -> Option<&KmsKey> {
+        let key_region = arn_region(reference).unwrap_or(region);
+        self.kms_keys.iter().find(|k| {
+            (k.reference == reference || k.arn.as_deref() == Some(reference))
+                && (k.region == key_region || k.arn.as_deref() == Some(reference))
+        })
     }
+
+    pub fn rds_instance(&self, region: &str, id: &str) -> Option<&DbInstance> {
+        self.rds_instances
+            .iter()
+            .find(|d| d.region == region && d.identifier == id)
+    }
+
+    pub fn rds_cluster(&self, region: &str, id: &str) -> Option<&DbCluster> {
+        self.rds_clusters
+            .iter()
+            .find(|d| d.region == region && d.identifier == id)
+    }
+
+    pub fn store(&self, region: &str, kind: StoreKind, name: &str) -> Option<&TargetStore> {
+        self.target_stores
+            .iter()
+            .find(|s| s.region == region && s.kind == kind && s.name == name)
+    }
+}
+
+/// The region an ARN names (`arn:aws:kms:eu-west-1:…` → `eu-west-1`).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    (parts.next() == Some("arn"))
+        .then(|| parts.nth(2))
+        .flatten()
+        .filter(|r| !r.is_empty())
+}
+
+fn epoch(t: Option<&str>) -> Option<i64> {
+    t.and_then(crate::time::parse_rfc3339).map(|d| d.secs())
+}
+
+/// The run window that dates alone show: from the first start date (the task's
+/// start date, FreshStartDate, StartDate, FullLoadStartDate) to StopDate, or to
+/// `now` while it runs. `None` when no start date is on record.
+pub fn run_window(
+    started: Option<&str>,
+    stats: Option<&TaskStats>,
+    running: bool,
+    now: i64,
+) -> Option<(i64, i64)> {
+    let start = [
+        started,
+        stats.and_then(|s| s.fresh_start_date.as_deref()),
+        stats.and_then(|s| s.start_date.as_deref()),
+        stats.and_then(|s| s.full_load_start_date.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(epoch)
+    .min()?;
+    let end = if running {
+        now
+    } else {
+        epoch(stats.and_then(|s| s.stop_date.as_deref()))
+            .or_else(|| epoch(stats.and_then(|s| s.full_load_finish_date.as_deref())))
+            .unwrap_or(start)
+    };
+    Some((start, end.max(start)))
 }

@@ -21,6 +21,8 @@ pub struct TaskSettings {
     pub inline_lob_max_size: Option<i64>,
     pub batch_apply_enabled: Option<bool>,
     pub parallel_load_threads: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_apply_threads: Option<i64>,
     pub max_full_load_sub_tasks: Option<i64>,
     pub commit_rate: Option<i64>,
     pub target_table_prep_mode: Option<String>,
@@ -64,6 +66,7 @@ impl TaskSettings {
             inline_lob_max_size: int(&["TargetMetadata", "InlineLobMaxSize"]),
             batch_apply_enabled: flag(&["TargetMetadata", "BatchApplyEnabled"]),
             parallel_load_threads: int(&["TargetMetadata", "ParallelLoadThreads"]),
+            parallel_apply_threads: int(&["TargetMetadata", "ParallelApplyThreads"]),
             max_full_load_sub_tasks: int(&["FullLoadSettings", "MaxFullLoadSubTasks"]),
             commit_rate: int(&["FullLoadSettings", "CommitRate"]),
             target_table_prep_mode: text(&["FullLoadSettings", "TargetTablePrepMode"]),
@@ -85,6 +88,9 @@ pub struct TableMappings {
     pub lob_rules: usize,
     /// Schemas named by include selection rules.
     pub included_schemas: Vec<String>,
+    /// Target tables named by object-mapping rules (DynamoDB, Kinesis, Kafka targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_tables: Vec<String>,
 }
 
 impl TableMappings {
@@ -121,6 +127,13 @@ impl TableMappings {
                 "transformation" => out
                     .transformations
                     .push((s(rule, "rule-target"), s(rule, "rule-action"))),
+                "object-mapping" => {
+                    if let Some(t) = rule.get("target-table-name").and_then(Value::as_str)
+                        && !out.target_tables.iter().any(|x| x == t)
+                    {
+                        out.target_tables.push(t.to_string());
+                    }
+                }
                 "table-settings" => {
                     out.parallel_load_rules += usize::from(rule.get("parallel-load").is_some());
                     out.lob_rules += usize::from(rule.get("lob-settings").is_some());

@@ -1,20 +1,22 @@
 //! Architecture and sizing: database size, TB+ databases, DMS limits, replication
 //! instance health and engine versions, endpoint tuning, public vs private
-//! instances, performance tuning, target sizing and load on the source.
+//! instances, performance tuning, target sizing and load on the source. Only
+//! migrations that ran count, and load is judged inside their windows.
 
 use std::collections::BTreeSet;
 
 use super::{Finding, Input, Item, Verdict, no_migrations, with_statement};
-use crate::evaluate::view::{GIB, gb, percentile};
-use crate::facts::HostKind;
+use crate::evaluate::view::{GIB, Migration, gb, in_windows, percentile};
+use crate::facts::{Endpoint, HostKind, endpoint::throughput_tuning};
 
 pub fn database_size(input: &Input<'_>, item: &Item) -> Finding {
     if input.migrations.is_empty() {
         return no_migrations(input);
     }
     let min = item.params.number("min_bytes");
+    let never = input.never_ran_note();
     match input.largest_size() {
-        Some((bytes, s)) => {
+        Ok((bytes, s)) => {
             let verdict = if bytes >= min {
                 Verdict::Met
             } else {
@@ -23,7 +25,7 @@ pub fn database_size(input: &Input<'_>, item: &Item) -> Finding {
             Finding::new(
                 verdict,
                 format!(
-                    "largest measured size {} ({}), threshold {}",
+                    "largest measured size of a migrated database {} ({}), threshold {}{never}",
                     gb(bytes),
                     s.basis,
                     gb(min)
@@ -33,7 +35,7 @@ pub fn database_size(input: &Input<'_>, item: &Item) -> Finding {
             .value("threshold_bytes", min)
             .cite(s.pointer, &s.sources)
         }
-        None => {
+        Err(why) => {
             let rows: i64 = input
                 .migrations
                 .iter()
@@ -41,29 +43,24 @@ pub fn database_size(input: &Input<'_>, item: &Item) -> Finding {
                 .flatten()
                 .map(|r| r.full_load_rows)
                 .sum();
-            let allocated: Vec<String> = input
-                .migrations
-                .iter()
-                .filter_map(|m| m.target?.host.resource.as_deref())
-                .filter_map(|r| input.rds_instance(r))
-                .filter_map(|d| {
-                    d.allocated_storage_gb
-                        .map(|g| format!("{} {g} GiB allocated", d.identifier))
-                })
-                .collect();
-            let gap = input.gap_note(&[
-                "cloudwatch:GetMetricData",
-                "rds:DescribeDBInstances",
-                "rds:DescribeDBClusters",
-            ]);
+            let gap = input
+                .gap_note(&[
+                    "cloudwatch:GetMetricData",
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBClusters",
+                ])
+                .map(|g| format!("; {g}"))
+                .unwrap_or_default();
             Finding::new(
                 Verdict::InsufficientEvidence,
                 format!(
-                    "no measured database size (Aurora VolumeBytesUsed or RDS used storage) for any migration target{}{}; \
-                     {rows} rows were fully loaded{}",
-                    if allocated.is_empty() { String::new() } else { format!(" ({}: capacity is not data)", allocated.join(", ")) },
-                    gap.map(|g| format!("; {g}")).unwrap_or_default(),
-                    ""
+                    "no measured size for any migrated database: {}{gap}; {rows} rows were fully loaded (rows are \
+                     not bytes, capacity is not data){never}",
+                    if why.is_empty() {
+                        "the migrations name no target".to_string()
+                    } else {
+                        why.join("; ")
+                    }
                 ),
             )
             .value("full_load_rows", rows)
@@ -76,11 +73,17 @@ pub fn large_database(input: &Input<'_>, item: &Item) -> Finding {
         return no_migrations(input);
     }
     let min = item.params.number("min_bytes");
-    let Some((bytes, s)) = input.largest_size() else {
-        return Finding::new(
-            Verdict::InsufficientEvidence,
-            "the database size is not measured, so whether it is TB+ is unknown",
-        );
+    let (bytes, s) = match input.largest_size() {
+        Ok(x) => x,
+        Err(why) => {
+            return Finding::new(
+                Verdict::InsufficientEvidence,
+                format!(
+                    "the database size is not measured, so whether it is TB+ is unknown ({})",
+                    why.join("; ")
+                ),
+            );
+        }
     };
     if bytes < min {
         return Finding::new(
@@ -162,7 +165,7 @@ pub fn dms_limits(input: &Input<'_>, item: &Item) -> Finding {
             &q.sources,
         );
     }
-    for m in &input.migrations {
+    for m in input.every_migration() {
         if let Some(n) = m.settings.max_full_load_sub_tasks.filter(|n| *n > max_sub) {
             problems.push(format!("{} MaxFullLoadSubTasks {n} > {max_sub}", m.id));
         }
@@ -188,7 +191,8 @@ pub fn dms_limits(input: &Input<'_>, item: &Item) -> Finding {
     }
     let technical = Finding {
         reason: format!(
-            "{} quotas within their maximum (highest {}), task settings within documented limits",
+            "{} quotas within their maximum (highest {}), task settings of the migrations that ran within documented \
+             limits",
             quotas.len(),
             highest.map_or("-".into(), |q| format!("{} {}/{}", q.name, q.used, q.max))
         ),
@@ -197,50 +201,98 @@ pub fn dms_limits(input: &Input<'_>, item: &Item) -> Finding {
     with_statement(input, item, technical)
 }
 
+/// Tasks that ran whose replication instance is not in the evidence (deleted, or
+/// not read): they cannot be judged, and must not pass as "serverless only".
+fn orphan_tasks(input: &Input<'_>) -> Option<Finding> {
+    let orphans: Vec<&str> = input
+        .migrations
+        .iter()
+        .filter(|m| m.is_task() && m.instance.is_none())
+        .map(|m| m.id)
+        .collect();
+    if orphans.is_empty() {
+        return None;
+    }
+    let gap = input.gap_paren(&["dms:DescribeReplicationInstances"]);
+    Some(Finding::new(
+        Verdict::InsufficientEvidence,
+        format!(
+            "the replication instance of task(s) {} is not in the evidence{gap}: deleted, or not read",
+            orphans.join(", ")
+        ),
+    ))
+}
+
+/// The replication instances of the migrations that ran, each once.
+fn used_instances<'a>(input: &Input<'a>) -> Vec<&'a crate::facts::ReplicationInstance> {
+    let mut seen = BTreeSet::new();
+    input
+        .migrations
+        .iter()
+        .filter_map(|m| m.instance)
+        .filter(|i| seen.insert(i.arn.as_str()))
+        .collect()
+}
+
+/// The replication instances of every migration, ran or not (for negatives).
+fn every_instance<'a>(input: &Input<'a>) -> Vec<&'a crate::facts::ReplicationInstance> {
+    let mut seen = BTreeSet::new();
+    input
+        .every_migration()
+        .filter_map(|m| m.instance)
+        .filter(|i| seen.insert(i.arn.as_str()))
+        .collect()
+}
+
 pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
     if input.migrations.is_empty() {
         return no_migrations(input);
     }
-    let used: BTreeSet<&str> = input
-        .migrations
-        .iter()
-        .filter_map(|m| m.instance.map(|i| i.arn.as_str()))
-        .collect();
+    if let Some(f) = orphan_tasks(input) {
+        return f;
+    }
+    let used = used_instances(input);
     if used.is_empty() {
         return Finding::new(
             Verdict::NotApplicable,
-            "only DMS Serverless replications: AWS sizes their capacity",
+            "only DMS Serverless replications ran: AWS sizes their capacity",
         );
     }
     let max_cpu = item.params.number("max_p95_cpu_percent");
     let min_free = item.params.number("min_free_storage_percent");
+    let min_points = item.params.number("min_datapoints") as usize;
     let mut f = Finding::new(Verdict::Met, "");
     let mut parts = Vec::new();
     let mut failed = false;
     let mut missing: Vec<String> = Vec::new();
-    for inst in input
-        .facts
-        .replication_instances
-        .iter()
-        .filter(|i| used.contains(i.arn.as_str()))
-    {
-        let cpu = input.instance_series("CPUUtilization", &inst.identifier);
-        let free = input.instance_series("FreeStorageSpace", &inst.identifier);
-        if cpu.is_none() && free.is_none() {
-            missing.push(inst.identifier.clone());
-            continue;
-        }
+    for inst in used {
         f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
         let mut text = format!(
             "{} ({})",
             inst.identifier,
             inst.class.as_deref().unwrap_or("?")
         );
-        match cpu {
-            Some(cpu) => {
-                let p95 = percentile(&cpu.values, 95.0).unwrap_or_default();
+        let windows = match input.windows(|m| m.instance.is_some_and(|i| i.arn == inst.arn)) {
+            Ok(w) => w,
+            Err(unknown) => {
+                missing.push(format!(
+                    "{}: the window of {} is unknown",
+                    inst.identifier,
+                    unknown.join(", ")
+                ));
+                parts.push(format!("{text}: load not judged"));
+                continue;
+            }
+        };
+        let cpu = input.instance_series("CPUUtilization", inst);
+        match cpu.map(|s| (s, in_windows(s, &windows))) {
+            Some((s, values)) if values.len() >= min_points => {
+                let p95 = percentile(&values, 95.0).unwrap_or_default();
                 failed |= p95 >= max_cpu;
-                text.push_str(&format!(": p95 CPU {p95:.1} % over {} h", cpu.values.len()));
+                text.push_str(&format!(
+                    ": p95 CPU {p95:.1} % over {} datapoint(s) in the migration window",
+                    values.len()
+                ));
                 f = f
                     .value(
                         &format!("{}.p95_cpu_percent", inst.identifier),
@@ -248,19 +300,24 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
                     )
                     .cite(
                         format!("metrics/AWS/DMS/CPUUtilization/{}", inst.identifier),
-                        &cpu.sources,
+                        &s.sources,
                     );
             }
-            None => {
-                missing.push(format!("{} CPUUtilization", inst.identifier));
-                text.push_str(": CPU not on record");
+            found => {
+                missing.push(format!(
+                    "{} CPUUtilization ({} datapoint(s) in the window, {min_points} needed)",
+                    inst.identifier,
+                    found.map_or(0, |(_, v)| v.len())
+                ));
+                text.push_str(": CPU not on record in the migration window");
             }
         }
         let allocated = f64::from(inst.allocated_storage_gb.unwrap_or(0)) * GIB;
-        match free.filter(|_| allocated > 0.0) {
-            Some(free) => {
-                let min_bytes = free.values.iter().copied().fold(f64::INFINITY, f64::min);
-                let free_pct = (100.0 * min_bytes / allocated).min(100.0);
+        let free = input.instance_series("FreeStorageSpace", inst);
+        match free.map(|s| (s, in_windows(s, &windows))) {
+            Some((s, values)) if allocated > 0.0 && values.len() >= min_points => {
+                let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let free_pct = (100.0 * lowest / allocated).min(100.0);
                 failed |= free_pct < min_free;
                 text.push_str(&format!(", lowest free storage {free_pct:.0} %"));
                 f = f
@@ -270,12 +327,12 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
                     )
                     .cite(
                         format!("metrics/AWS/DMS/FreeStorageSpace/{}", inst.identifier),
-                        &free.sources,
+                        &s.sources,
                     );
             }
-            None => {
+            _ => {
                 missing.push(format!("{} FreeStorageSpace", inst.identifier));
-                text.push_str(", free storage not on record");
+                text.push_str(", free storage not on record in the migration window");
             }
         }
         parts.push(text);
@@ -289,19 +346,12 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
         };
     }
     if !missing.is_empty() {
-        let gap = input
-            .gap_note(&["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"])
-            .map(|g| format!(" ({g})"))
-            .unwrap_or_default();
-        let seen = if parts.is_empty() {
-            String::new()
-        } else {
-            format!("{}; ", parts.join("; "))
-        };
+        let gap = input.gap_paren(&["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]);
         return Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!(
-                "{seen}no metrics on record for {}{gap}: expired or never collected",
+                "{}; not enough metrics for {}{gap}: expired or never collected",
+                parts.join("; "),
                 missing.join(", ")
             ),
             ..f
@@ -313,56 +363,31 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
     }
 }
 
-/// Tasks whose replication instance is not in the evidence (deleted, or not read):
-/// they cannot be judged, and must not pass as "serverless only".
-fn orphan_tasks(input: &Input<'_>) -> Option<Finding> {
-    let orphans: Vec<&str> = input
-        .migrations
-        .iter()
-        .filter(|m| m.kind == "task" && m.instance.is_none())
-        .map(|m| m.id)
-        .collect();
-    if orphans.is_empty() {
-        return None;
-    }
-    let gap = input
-        .gap_note(&["dms:DescribeReplicationInstances"])
-        .map(|g| format!(" ({g})"))
-        .unwrap_or_default();
-    Some(Finding::new(
-        Verdict::InsufficientEvidence,
-        format!(
-            "the replication instance of task(s) {} is not in the evidence{gap}: deleted, or not read",
-            orphans.join(", ")
-        ),
-    ))
-}
-
 pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
     if let Some(f) = orphan_tasks(input) {
         return f;
     }
-    let used: Vec<_> = input.migrations.iter().filter_map(|m| m.instance).collect();
+    let used = used_instances(input);
     if used.is_empty() {
         return if input.migrations.is_empty() {
             no_migrations(input)
         } else {
             Finding::new(
                 Verdict::NotApplicable,
-                "only DMS Serverless replications: AWS manages their engine version",
+                "only DMS Serverless replications ran: AWS manages their engine version",
             )
         };
     }
     let mut f = Finding::new(Verdict::Met, "");
     let mut parts = Vec::new();
     let mut verdict = Verdict::Met;
-    let mut seen = BTreeSet::new();
-    for inst in used {
-        if !seen.insert(inst.arn.as_str()) {
-            continue;
-        }
+    let ran: BTreeSet<&str> = used.iter().map(|i| i.arn.as_str()).collect();
+    for inst in every_instance(input) {
         f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
         let Some(version) = inst.engine_version.as_deref() else {
+            if !ran.contains(inst.arn.as_str()) {
+                continue;
+            }
             verdict = worst(verdict, Verdict::InsufficientEvidence);
             parts.push(format!("{}: engine version not reported", inst.identifier));
             continue;
@@ -373,10 +398,14 @@ pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
             .iter()
             .find(|v| v.version == version && v.region == inst.region)
         else {
+            if !ran.contains(inst.arn.as_str()) {
+                continue;
+            }
             verdict = worst(verdict, Verdict::InsufficientEvidence);
             parts.push(format!(
-                "{} runs {version}, not listed by DescribeEngineVersions",
-                inst.identifier
+                "{} runs {version}, not listed by DescribeEngineVersions{}",
+                inst.identifier,
+                input.gap_paren(&["dms:DescribeEngineVersions"])
             ));
             continue;
         };
@@ -385,10 +414,9 @@ pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
             &known.sources,
         );
         let started = input
-            .migrations
-            .iter()
+            .every_migration()
             .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
-            .filter_map(|m| Input::secs(m.created))
+            .filter_map(|m| m.window.map(|w| w.0))
             .min();
         let deprecated_before_use = match (Input::secs(known.deprecation_date.as_deref()), started)
         {
@@ -408,7 +436,7 @@ pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
             known
                 .deprecation_date
                 .as_deref()
-                .map(|d| format!(", deprecated {}", &d[..10.min(d.len())]))
+                .map(|d| format!(", deprecated {}", d.chars().take(10).collect::<String>()))
                 .unwrap_or_default()
         ));
     }
@@ -428,58 +456,111 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
     if rank(b) > rank(a) { b } else { a }
 }
 
+/// The endpoints of the migrations that ran, each once.
+fn used_endpoints<'a>(input: &Input<'a>) -> Vec<&'a Endpoint> {
+    let mut seen = BTreeSet::new();
+    input
+        .migrations
+        .iter()
+        .flat_map(|m| [m.source, m.target])
+        .flatten()
+        .filter(|e| seen.insert(e.arn.as_str()))
+        .collect()
+}
+
 pub fn endpoint_tuning(input: &Input<'_>, _item: &Item) -> Finding {
     if input.migrations.is_empty() {
         return no_migrations(input);
     }
     let mut f = Finding::new(Verdict::Met, "");
     let mut tuned = Vec::new();
-    let mut same_az = Vec::new();
-    for m in &input.migrations {
-        for e in [m.source, m.target].into_iter().flatten() {
-            let settings: Vec<&str> = e
-                .settings
-                .iter()
-                .filter(|(_, v)| v.as_object().is_some_and(|o| !o.is_empty()))
-                .map(|(k, _)| k.as_str())
-                .collect();
-            if !settings.is_empty() {
-                tuned.push(format!("{} ({})", e.identifier, settings.join(", ")));
-                f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
-            }
-        }
-        if let (Some(inst), Some(target)) = (m.instance, m.target) {
-            let target_az = target
-                .host
-                .resource
-                .as_deref()
-                .and_then(|r| input.rds_instance(r))
-                .and_then(|d| d.availability_zone.as_deref());
-            if let (Some(a), Some(b)) = (inst.availability_zone.as_deref(), target_az)
-                && a == b
-            {
-                same_az.push(format!(
-                    "{} and {} in {a}",
-                    inst.identifier, target.identifier
-                ));
-            }
+    for e in used_endpoints(input) {
+        let settings = throughput_tuning(e);
+        if !settings.is_empty() {
+            tuned.push(format!("{} ({})", e.identifier, settings.join(", ")));
+            f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
         }
     }
-    tuned.sort();
-    tuned.dedup();
+    let mut same_az = Vec::new();
+    for m in &input.migrations {
+        let (Some(inst), Some(target)) = (m.instance, m.target) else {
+            continue;
+        };
+        let Some(a) = inst.availability_zone.as_deref() else {
+            continue;
+        };
+        if inst.region != target.region {
+            continue;
+        }
+        if let Some(db) = input
+            .db_instances(target)
+            .into_iter()
+            .find(|d| d.availability_zone.as_deref() == Some(a))
+        {
+            same_az.push(format!("{} and {} in {a}", inst.identifier, db.identifier));
+            f = f
+                .cite(format!("replication_instances/{}", inst.arn), &inst.sources)
+                .cite(format!("rds_instances/{}", db.identifier), &db.sources);
+        }
+    }
+    same_az.sort();
+    same_az.dedup();
+    let never = input.never_ran_note();
+    if let Some(missing) = input.unresolved_endpoints()
+        && tuned.is_empty()
+        && same_az.is_empty()
+    {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!("{missing}: their settings cannot be judged{never}"),
+            ..f
+        };
+    }
     if tuned.is_empty() && same_az.is_empty() {
-        return Finding { verdict: Verdict::NotMet, reason: "no engine-specific endpoint settings, and no replication instance in its target's Availability Zone".into(), ..f };
+        return Finding {
+            verdict: Verdict::NotMet,
+            reason: format!(
+                "no endpoint setting that changes throughput (connection details and DMS defaults do not count), and \
+                 no replication instance in its target's Availability Zone{never}"
+            ),
+            ..f
+        };
     }
     let mut parts = Vec::new();
     if !tuned.is_empty() {
-        parts.push(format!("engine settings on {}", tuned.join(", ")));
+        parts.push(format!("throughput settings on {}", tuned.join(", ")));
     }
     if !same_az.is_empty() {
         parts.push(format!("same Availability Zone: {}", same_az.join(", ")));
     }
     Finding {
-        reason: parts.join("; "),
+        reason: format!("{}{never}", parts.join("; ")),
         ..f
+    }
+}
+
+/// Whether an endpoint outside AWS justifies a public replication instance.
+enum Reach {
+    /// Reached over the internet: a public address outside the account, another cloud.
+    Internet(String),
+    /// Cannot tell (a name that matches nothing, no address).
+    Doubt(String),
+    /// Inside AWS, or a private address (VPN / Direct Connect need no public instance).
+    Private,
+}
+
+fn reach(e: &Endpoint) -> Reach {
+    match e.host.kind {
+        HostKind::OtherCloud => Reach::Internet(format!("{} (another cloud)", e.identifier)),
+        HostKind::External if e.host.public_ip() == Some(true) => Reach::Internet(format!(
+            "{} ({} outside AWS)",
+            e.identifier,
+            e.host.address.as_deref().unwrap_or("?")
+        )),
+        HostKind::Unverified | HostKind::Unknown => {
+            Reach::Doubt(format!("{} ({})", e.identifier, e.host.basis))
+        }
+        _ => Reach::Private,
     }
 }
 
@@ -493,46 +574,57 @@ pub fn public_private(input: &Input<'_>, _item: &Item) -> Finding {
     let mut f = Finding::new(Verdict::Met, "");
     let mut parts = Vec::new();
     let mut verdict = Verdict::Met;
-    let serverless = input
-        .migrations
-        .iter()
-        .filter(|m| m.instance.is_none() && m.kind != "task")
-        .count();
+    let serverless = input.migrations.iter().filter(|m| !m.is_task()).count();
     if serverless > 0 {
         parts.push(format!(
             "{serverless} serverless replication(s): private by design"
         ));
     }
-    let mut seen = BTreeSet::new();
-    for m in input.migrations.iter().filter(|m| m.instance.is_some()) {
-        let Some(inst) = m.instance else { continue };
-        if !seen.insert(inst.arn.as_str()) {
-            continue;
-        }
+    let ran: BTreeSet<&str> = used_instances(input)
+        .iter()
+        .map(|i| i.arn.as_str())
+        .collect();
+    for inst in every_instance(input) {
         f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
-        let endpoints: Vec<_> = input
+        // Only the endpoints of this instance's own migrations that ran can justify it.
+        let own: Vec<&Migration<'_>> = input
             .migrations
             .iter()
-            .filter(|x| x.instance.is_some_and(|i| i.arn == inst.arn))
-            .flat_map(|x| [x.source, x.target])
-            .flatten()
+            .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
             .collect();
-        let outside: Vec<&str> = endpoints
-            .iter()
-            .filter(|e| matches!(e.host.kind, HostKind::External | HostKind::OtherCloud))
-            .map(|e| e.identifier.as_str())
-            .collect();
+        if !ran.contains(inst.arn.as_str()) && inst.publicly_accessible != Some(true) {
+            continue;
+        }
+        let mut internet = Vec::new();
+        let mut doubt = Vec::new();
+        for e in own.iter().flat_map(|m| [m.source, m.target]).flatten() {
+            match reach(e) {
+                Reach::Internet(t) => internet.push(t),
+                Reach::Doubt(t) => doubt.push(t),
+                Reach::Private => {}
+            }
+        }
+        internet.dedup();
+        doubt.dedup();
         match inst.publicly_accessible {
             Some(false) => parts.push(format!("{} is private", inst.identifier)),
-            Some(true) if !outside.is_empty() => parts.push(format!(
-                "{} is public, which endpoint(s) outside AWS ({}) can justify",
+            Some(true) if !internet.is_empty() => parts.push(format!(
+                "{} is public, which its own endpoint(s) reached over the internet justify: {}",
                 inst.identifier,
-                outside.join(", ")
+                internet.join(", ")
             )),
+            Some(true) if !doubt.is_empty() => {
+                verdict = worst(verdict, Verdict::InsufficientEvidence);
+                parts.push(format!(
+                    "{} is public; whether its endpoint(s) need internet access is not shown: {}",
+                    inst.identifier,
+                    doubt.join(", ")
+                ));
+            }
             Some(true) => {
                 verdict = Verdict::NotMet;
                 parts.push(format!(
-                    "{} is public ({}) although every endpoint it serves is inside AWS",
+                    "{} is public ({}) although every endpoint it serves is inside AWS or on a private address",
                     inst.identifier,
                     if inst.public_ips.is_empty() {
                         "PubliclyAccessible true".to_string()
@@ -550,13 +642,6 @@ pub fn public_private(input: &Input<'_>, _item: &Item) -> Finding {
             }
         }
     }
-    if parts.is_empty() {
-        return Finding {
-            verdict: Verdict::InsufficientEvidence,
-            reason: "the tasks' replication instances were not found (deleted?)".into(),
-            ..f
-        };
-    }
     Finding {
         verdict,
         reason: parts.join("; "),
@@ -570,6 +655,7 @@ pub fn performance_tuning(input: &Input<'_>, _item: &Item) -> Finding {
     }
     let mut f = Finding::new(Verdict::Met, "");
     let mut tuning = Vec::new();
+    let mut slower = Vec::new();
     let mut parsed = 0;
     for m in &input.migrations {
         f = f.cite(m.pointer(), &m.sources);
@@ -579,14 +665,24 @@ pub fn performance_tuning(input: &Input<'_>, _item: &Item) -> Finding {
         }
         parsed += 1;
         let mut here = Vec::new();
-        if let Some(n) = s.max_full_load_sub_tasks.filter(|n| *n != 8) {
-            here.push(format!("MaxFullLoadSubTasks {n}"));
+        let mut slow = Vec::new();
+        // Defaults (DMS User Guide, "Full-load task settings", "Target metadata task
+        // settings"): MaxFullLoadSubTasks 8, CommitRate 10000, ParallelLoadThreads 0.
+        match s.max_full_load_sub_tasks {
+            Some(n) if n > 8 => here.push(format!("MaxFullLoadSubTasks {n}")),
+            Some(n) if n < 8 => slow.push(format!("MaxFullLoadSubTasks {n}")),
+            _ => {}
         }
-        if let Some(n) = s.commit_rate.filter(|n| *n != 10_000) {
-            here.push(format!("CommitRate {n}"));
+        match s.commit_rate {
+            Some(n) if n > 10_000 => here.push(format!("CommitRate {n}")),
+            Some(n) if n < 10_000 => slow.push(format!("CommitRate {n}")),
+            _ => {}
         }
-        if let Some(n) = s.parallel_load_threads.filter(|n| *n > 0) {
+        if let Some(n) = s.parallel_load_threads.filter(|n| *n > 1) {
             here.push(format!("ParallelLoadThreads {n}"));
+        }
+        if let Some(n) = s.parallel_apply_threads.filter(|n| *n > 1) {
+            here.push(format!("ParallelApplyThreads {n}"));
         }
         if s.batch_apply_enabled == Some(true) {
             here.push("BatchApplyEnabled".into());
@@ -600,11 +696,23 @@ pub fn performance_tuning(input: &Input<'_>, _item: &Item) -> Finding {
         if !here.is_empty() {
             tuning.push(format!("{}: {}", m.id, here.join(", ")));
         }
+        if !slow.is_empty() {
+            slower.push(format!("{}: {}", m.id, slow.join(", ")));
+        }
     }
+    let slower_note = if slower.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; below the defaults (slower, not tuning): {}",
+            slower.join("; ")
+        )
+    };
+    let never = input.never_ran_note();
     if parsed == 0 {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
-            reason: "no task settings could be read".into(),
+            reason: format!("no task settings could be read{never}"),
             ..f
         };
     }
@@ -612,57 +720,80 @@ pub fn performance_tuning(input: &Input<'_>, _item: &Item) -> Finding {
         return Finding {
             verdict: Verdict::NotMet,
             reason: format!(
-                "all {parsed} migration(s) use default performance settings (MaxFullLoadSubTasks 8, CommitRate 10000, no parallel load, no batch apply)"
+                "no setting of the {parsed} migration(s) that ran speeds them up beyond the defaults \
+                 (MaxFullLoadSubTasks 8, CommitRate 10000, no parallel load or apply, no batch apply){slower_note}{never}"
             ),
             ..f
         };
     }
     Finding {
-        reason: format!("non-default tuning: {}", tuning.join("; ")),
+        reason: format!(
+            "faster than the defaults: {}{slower_note}{never}",
+            tuning.join("; ")
+        ),
         ..f
     }
 }
 
-/// One DB instance's health: id, p95 CPU, lowest free storage (%), capture ids.
+/// One DB instance's load inside the migration windows.
 struct DbHealth {
     id: String,
     cpu_p95: Option<f64>,
+    cpu_points: usize,
     free_pct: Option<f64>,
     sources: Vec<String>,
 }
 
-/// CPU p95 and lowest free storage of the RDS/Aurora instances behind an endpoint.
-fn db_health<'a>(input: &Input<'a>, resource: &str) -> Vec<DbHealth> {
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(c) = input.rds_cluster(resource) {
-        ids.extend(c.members.iter().cloned());
-    } else {
-        ids.push(resource.to_string());
-    }
-    ids.iter()
-        .map(|id| {
-            let cpu = input.series("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", &[id]);
-            let free = input.series("AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", &[id]);
-            let allocated = input
-                .rds_instance(id)
-                .and_then(|d| d.allocated_storage_gb)
-                .map(|g| f64::from(g) * GIB);
-            let free_pct = match (free, allocated) {
-                (Some(s), Some(a)) if a > 0.0 && input.rds_cluster(resource).is_none() => {
-                    Some(100.0 * s.values.iter().copied().fold(f64::INFINITY, f64::min) / a)
-                }
+/// CPU p95 and lowest free storage of the DB instances behind an endpoint, inside
+/// `windows`, with at least `min_points` datapoints each.
+fn db_health(
+    input: &Input<'_>,
+    e: &Endpoint,
+    windows: &[(i64, i64)],
+    min_points: usize,
+) -> Vec<DbHealth> {
+    let clustered = input.rds_cluster(e).is_some();
+    input
+        .db_instances(e)
+        .into_iter()
+        .map(|db| {
+            let ids = [db.identifier.as_str()];
+            let cpu = input.series(
+                &db.region,
+                "AWS/RDS",
+                "CPUUtilization",
+                "DBInstanceIdentifier",
+                &ids,
+            );
+            let free = input.series(
+                &db.region,
+                "AWS/RDS",
+                "FreeStorageSpace",
+                "DBInstanceIdentifier",
+                &ids,
+            );
+            let cpu_values = cpu.map(|s| in_windows(s, windows)).unwrap_or_default();
+            let free_values = free.map(|s| in_windows(s, windows)).unwrap_or_default();
+            // Aurora storage grows with the data: free space says nothing of sizing.
+            let free_pct = match db.allocated_storage_gb {
+                Some(a) if a > 1 && !clustered && free_values.len() >= min_points => Some(
+                    100.0 * free_values.iter().copied().fold(f64::INFINITY, f64::min)
+                        / (f64::from(a) * GIB),
+                ),
                 _ => None,
             };
-            let sources = cpu
-                .iter()
-                .chain(free.iter())
-                .flat_map(|s| s.sources.clone())
-                .collect();
             DbHealth {
-                id: id.clone(),
-                cpu_p95: cpu.and_then(|s| percentile(&s.values, 95.0)),
+                id: db.identifier.clone(),
+                cpu_p95: (cpu_values.len() >= min_points)
+                    .then(|| percentile(&cpu_values, 95.0))
+                    .flatten(),
+                cpu_points: cpu_values.len(),
                 free_pct,
-                sources,
+                sources: cpu
+                    .iter()
+                    .chain(free.iter())
+                    .flat_map(|s| s.sources.clone())
+                    .collect(),
             }
         })
         .collect()
@@ -674,58 +805,78 @@ pub fn target_sizing(input: &Input<'_>, item: &Item) -> Finding {
     }
     let max_cpu = item.params.number("max_p95_cpu_percent");
     let min_free = item.params.number("min_free_storage_percent");
+    let min_points = item.params.number("min_datapoints") as usize;
     let mut f = Finding::new(Verdict::Met, "");
     let mut parts = Vec::new();
     let mut bad = false;
     let mut measured = 0;
-    let mut without_cpu = 0;
+    let mut short = Vec::new();
+    let mut seen = BTreeSet::new();
     for target in input.migrations.iter().filter_map(|m| m.target) {
-        let Some(resource) = target.host.resource.as_deref() else {
+        if !seen.insert(target.arn.as_str()) {
             continue;
-        };
-        for DbHealth {
-            id,
-            cpu_p95: cpu,
-            free_pct: free,
-            sources,
-        } in db_health(input, resource)
-        {
-            if cpu.is_none() && free.is_none() {
+        }
+        let windows = match input.windows(|m| m.target.is_some_and(|t| t.arn == target.arn)) {
+            Ok(w) => w,
+            Err(unknown) => {
+                short.push(format!(
+                    "{} (the window of {} is unknown)",
+                    target.identifier,
+                    unknown.join(", ")
+                ));
                 continue;
             }
+        };
+        let cluster = input.rds_cluster(target);
+        for h in db_health(input, target, &windows, min_points) {
+            let Some(cpu) = h.cpu_p95 else {
+                // A cluster's reader without metrics does not hide its writer's load.
+                if cluster.is_some_and(|c| !c.writers.is_empty() && !c.writers.contains(&h.id)) {
+                    continue;
+                }
+                short.push(format!(
+                    "{} ({} CPU datapoint(s) in the migration window, {min_points} needed)",
+                    h.id, h.cpu_points
+                ));
+                continue;
+            };
             measured += 1;
-            without_cpu += usize::from(cpu.is_none());
-            bad |= cpu.is_some_and(|c| c >= max_cpu) || free.is_some_and(|p| p < min_free);
+            bad |= cpu >= max_cpu || h.free_pct.is_some_and(|p| p < min_free);
             parts.push(format!(
-                "{id}: p95 CPU {}, lowest free storage {}",
-                cpu.map_or("n/a".into(), |c| format!("{c:.1} %")),
-                free.map_or("n/a (Aurora storage grows)".into(), |p| format!("{p:.0} %"))
+                "{}: p95 CPU {cpu:.1} % over {} datapoint(s) in the migration window, lowest free storage {}",
+                h.id,
+                h.cpu_points,
+                h.free_pct
+                    .map_or("n/a (Aurora storage grows)".into(), |p| format!("{p:.0} %"))
             ));
-            f = f.cite(format!("metrics/AWS/RDS/{id}"), &sources);
+            f = f.cite(format!("metrics/AWS/RDS/{}", h.id), &h.sources);
         }
     }
     parts.sort();
     parts.dedup();
-    if measured == 0 {
-        let technical = Finding::new(
-            Verdict::InsufficientEvidence,
-            "no CPU or storage metrics for any RDS/Aurora target (targets outside RDS, or metrics expired)",
-        );
-        return technical;
-    }
     if bad {
         return Finding {
             verdict: Verdict::NotMet,
-            reason: format!("target saturated: {}", parts.join("; ")),
+            reason: format!(
+                "target saturated during the migration: {}",
+                parts.join("; ")
+            ),
             ..f
         };
     }
-    if without_cpu > 0 {
+    if measured == 0 || !short.is_empty() {
+        let gap = input.gap_paren(&["cloudwatch:GetMetricData", "rds:DescribeDBInstances"]);
         return Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!(
-                "{}; without the target's CPU the sizing cannot be judged",
-                parts.join("; ")
+                "{}{}the target's load during the migration is not on record{}{gap}",
+                parts.join("; "),
+                if parts.is_empty() { "" } else { "; " },
+                if short.is_empty() {
+                    " (no RDS/Aurora target, or metrics expired)".to_string()
+                } else {
+                    format!(" for {}", short.join(", "))
+                }
             ),
             ..f
         };
@@ -744,17 +895,18 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
         return no_migrations(input);
     }
     let max_cpu = item.params.number("max_p95_cpu_percent");
+    let min_points = item.params.number("min_datapoints") as usize;
     let mut f = Finding::new(Verdict::Met, "");
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    let mut external = Vec::new();
+    let mut unmeasured = Vec::new();
+    let mut seen = BTreeSet::new();
     for source in input.migrations.iter().filter_map(|m| m.source) {
+        if !seen.insert(source.arn.as_str()) {
+            continue;
+        }
         f = f.cite(format!("endpoints/{}", source.arn), &source.sources);
-        if let Some(db) = source
-            .host
-            .resource
-            .as_deref()
-            .and_then(|r| input.rds_instance(r))
+        if let Some(db) = input.rds_instance(source)
             && let Some(primary) = db.read_replica_source.as_deref()
         {
             good.push(format!(
@@ -768,23 +920,36 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
             good.push(format!("{} uses {}", source.identifier, reader.join(", ")));
             continue;
         }
-        if let Some(resource) = source.host.resource.as_deref() {
-            let health = db_health(input, resource);
-            let cpus: Vec<(String, f64)> = health
-                .iter()
-                .filter_map(|h| h.cpu_p95.map(|c| (h.id.clone(), c)))
-                .collect();
-            if let Some((id, cpu)) = cpus.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-                let text = format!("{}: source {id} p95 CPU {cpu:.1} %", source.identifier);
-                if *cpu < max_cpu {
-                    good.push(text)
-                } else {
-                    bad.push(text)
-                }
-                continue;
+        let health = match input.windows(|m| m.source.is_some_and(|s| s.arn == source.arn)) {
+            Ok(windows) => db_health(input, source, &windows, min_points),
+            Err(_) => Vec::new(),
+        };
+        if let Some(h) = health
+            .iter()
+            .filter(|h| h.cpu_p95.is_some())
+            .max_by(|a, b| {
+                a.cpu_p95
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.cpu_p95.unwrap_or(0.0))
+            })
+        {
+            let cpu = h.cpu_p95.unwrap_or_default();
+            let text = format!(
+                "{}: source {} p95 CPU {cpu:.1} % in the migration window",
+                source.identifier, h.id
+            );
+            if cpu < max_cpu {
+                good.push(text)
+            } else {
+                bad.push(text)
             }
+            continue;
         }
-        external.push(source.identifier.as_str());
+        unmeasured.push(format!(
+            "{} ({})",
+            source.identifier,
+            source.host.kind.as_str()
+        ));
     }
     if !bad.is_empty() {
         return Finding {
@@ -802,8 +967,8 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
     let technical = Finding {
         verdict: Verdict::Met,
         reason: format!(
-            "source(s) {} show no read replica, reader settings or CPU metrics",
-            external.join(", ")
+            "source(s) {} show no read replica, reader settings or CPU metrics in the migration window",
+            unmeasured.join(", ")
         ),
         ..f
     };
@@ -816,8 +981,10 @@ pub fn source_load(input: &Input<'_>, item: &Item) -> Finding {
     }
 }
 
-/// Endpoint settings that read the source with less load (DMS User Guide).
-fn reader_settings(e: &crate::facts::Endpoint) -> Vec<String> {
+/// Endpoint settings that read the source with less load (DMS User Guide, "Using an
+/// Oracle database as a source": Binary Reader, standby reads; "Using a Microsoft SQL
+/// Server database as a source": ReadBackupOnly).
+fn reader_settings(e: &Endpoint) -> Vec<String> {
     let mut out = Vec::new();
     let get =
         |settings: &str, key: &str| e.settings.get(settings).and_then(|s| s.get(key)).cloned();
@@ -827,7 +994,9 @@ fn reader_settings(e: &crate::facts::Endpoint) -> Vec<String> {
         out.push("Oracle Binary Reader".to_string());
     }
     if get("OracleSettings", "UseAlternateFolderForOnline") == Some(serde_json::Value::Bool(true))
-        || get("OracleSettings", "StandbyDelayTime").is_some()
+        || get("OracleSettings", "StandbyDelayTime")
+            .and_then(|v| v.as_i64())
+            .is_some_and(|n| n > 0)
     {
         out.push("Oracle standby/alternate reads".to_string());
     }

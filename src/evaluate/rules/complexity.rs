@@ -34,12 +34,12 @@ fn observed_or_anticipated(
     }
 }
 
-fn sizes<'a>(input: &Input<'a>) -> Vec<SizeSeries<'a>> {
+fn sizes(input: &Input<'_>) -> Vec<SizeSeries> {
     input
         .migrations
         .iter()
         .filter_map(|m| m.target)
-        .filter_map(|t| input.measured_size(t))
+        .filter_map(|t| input.measured_size(t).ok())
         .collect()
 }
 
@@ -134,13 +134,10 @@ pub fn tables(input: &Input<'_>, item: &Item) -> Finding {
         }
     }
     if read == 0 {
-        let gap = input
-            .gap_note(&[
-                "dms:DescribeTableStatistics",
-                "dms:DescribeReplicationTableStatistics",
-            ])
-            .map(|g| format!(" ({g})"))
-            .unwrap_or_default();
+        let gap = input.gap_paren(&[
+            "dms:DescribeTableStatistics",
+            "dms:DescribeReplicationTableStatistics",
+        ]);
         return observed_or_anticipated(input, item, None, format!("no table statistics{gap}"));
     }
     let schemas: BTreeSet<&str> = names.iter().map(|(s, _)| *s).collect();
@@ -158,15 +155,13 @@ pub fn concurrency(input: &Input<'_>, item: &Item) -> Finding {
     }
     let mut best: Option<(f64, String, Vec<String>)> = None;
     for t in input.migrations.iter().filter_map(|m| m.target) {
-        let Some(r) = t.host.resource.as_deref() else {
-            continue;
+        let (dim, r) = match (input.rds_cluster(t), input.rds_instance(t)) {
+            (Some(c), _) => ("DBClusterIdentifier", c.identifier.clone()),
+            (None, Some(d)) => ("DBInstanceIdentifier", d.identifier.clone()),
+            _ => continue,
         };
-        let dim = if input.rds_cluster(r).is_some() {
-            "DBClusterIdentifier"
-        } else {
-            "DBInstanceIdentifier"
-        };
-        if let Some(s) = input.series("AWS/RDS", "DatabaseConnections", dim, &[r]) {
+        let r = r.as_str();
+        if let Some(s) = input.series(&t.region, "AWS/RDS", "DatabaseConnections", dim, &[r]) {
             let peak = s.values.iter().copied().fold(0.0, f64::max);
             if best.as_ref().is_none_or(|b| peak > b.0) {
                 best = Some((peak, r.to_string(), s.sources.clone()));
@@ -193,17 +188,21 @@ pub fn read_write(input: &Input<'_>, item: &Item) -> Finding {
     let read = item.params.measure.as_deref() != Some("write");
     let mut observed = None;
     for t in input.migrations.iter().filter_map(|m| m.target) {
-        let Some(r) = t.host.resource.as_deref() else {
-            continue;
+        let (pairs, r) = match (input.rds_cluster(t), input.rds_instance(t)) {
+            (Some(c), _) => (
+                ("SelectThroughput", "DMLThroughput", "DBClusterIdentifier"),
+                c.identifier.clone(),
+            ),
+            (None, Some(d)) => (
+                ("ReadIOPS", "WriteIOPS", "DBInstanceIdentifier"),
+                d.identifier.clone(),
+            ),
+            _ => continue,
         };
-        let pairs = if input.rds_cluster(r).is_some() {
-            ("SelectThroughput", "DMLThroughput", "DBClusterIdentifier")
-        } else {
-            ("ReadIOPS", "WriteIOPS", "DBInstanceIdentifier")
-        };
+        let r = r.as_str();
         let (Some(rs), Some(ws)) = (
-            input.series("AWS/RDS", pairs.0, pairs.2, &[r]),
-            input.series("AWS/RDS", pairs.1, pairs.2, &[r]),
+            input.series(&t.region, "AWS/RDS", pairs.0, pairs.2, &[r]),
+            input.series(&t.region, "AWS/RDS", pairs.1, pairs.2, &[r]),
         ) else {
             continue;
         };

@@ -12,40 +12,25 @@ pub fn task_logging(input: &Input<'_>, _item: &Item) -> Finding {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for m in &input.migrations {
         f = f.cite(m.pointer(), &m.sources);
-        let groups: Vec<String> = match (m.kind, m.settings.log_group.clone(), m.instance) {
-            (_, Some(g), _) => vec![g],
-            ("task", None, Some(inst)) => vec![format!("dms-tasks-{}", inst.identifier)],
-            ("task", None, None) => Vec::new(),
-            (_, None, _) => vec![format!("dms-serverless-replication-{}", m.id)],
-        };
         match m.settings.logging_enabled {
             Some(false) => {
                 off.push(m.id.to_string());
                 continue;
             }
-            None if m.kind == "task" => {
+            None if m.is_task() => {
                 unknown.push(m.id.to_string());
                 continue;
             }
             _ => {}
         }
-        let found = input
-            .facts
-            .log_groups
-            .iter()
-            .filter(|g| g.region == m.region && groups.contains(&g.name))
-            .find_map(|g| {
-                let latest = g
-                    .latest_streams
-                    .iter()
-                    .filter_map(|(_, t)| t.as_deref())
-                    .max()?;
-                Some((g, latest.to_string()))
-            });
-        match found {
-            Some((g, latest)) => {
+        let in_window = |at: &str| match (m.window, Input::secs(Some(at))) {
+            (Some((start, _)), Some(t)) => t >= start - 3600,
+            _ => true,
+        };
+        match input.log_events(m).filter(|(_, _, at)| in_window(at)) {
+            Some((g, stream, latest)) => {
                 logged.push(format!(
-                    "{} logs to {} (latest event {latest}, retention {})",
+                    "{} logs to {}/{stream} (latest event {latest}, retention {})",
                     m.id,
                     g.name,
                     g.retention_days
@@ -53,7 +38,7 @@ pub fn task_logging(input: &Input<'_>, _item: &Item) -> Finding {
                 ));
                 f = f.cite(format!("log_groups/{}/{}", g.region, g.name), &g.sources);
             }
-            None => silent.push(format!("{} ({})", m.id, groups.join(", "))),
+            None => silent.push(format!("{} ({})", m.id, m.log_groups.join(", "))),
         }
     }
     if !logged.is_empty() {
@@ -77,7 +62,8 @@ pub fn task_logging(input: &Input<'_>, _item: &Item) -> Finding {
     Finding {
         verdict: Verdict::InsufficientEvidence,
         reason: format!(
-            "no task log events found{}{}{gap}: the log group may have expired or been deleted",
+            "no events of the migrations' own log streams in their run{}{}{gap}: the log group may have expired or \
+             been deleted",
             if silent.is_empty() {
                 String::new()
             } else {
@@ -101,9 +87,16 @@ pub fn lob_handling(input: &Input<'_>, item: &Item) -> Finding {
     let mut f = Finding::new(Verdict::Met, "");
     let (mut good, mut bad, mut off, mut unknown) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for m in &input.migrations {
-        f = f.cite(m.pointer(), &m.sources);
+    let ran = input.migrations.len();
+    for (i, m) in input.every_migration().enumerate() {
         let s = m.settings;
+        if i >= ran {
+            // A task that never ran counts only against: a bad LOB setting is bad.
+            if s.support_lobs != Some(true) {
+                continue;
+            }
+        }
+        f = f.cite(m.pointer(), &m.sources);
         match s.support_lobs {
             None => unknown.push(m.id.to_string()),
             Some(false) => off.push(m.id.to_string()),
@@ -131,6 +124,7 @@ pub fn lob_handling(input: &Input<'_>, item: &Item) -> Finding {
                 };
                 match problem {
                     Some(p) => bad.push(format!("{}: {p}", m.id)),
+                    None if i >= ran => {}
                     None if limited => good.push(format!(
                         "{}: limited LOB mode, LobMaxSize {} KB",
                         m.id,
@@ -191,32 +185,27 @@ pub fn cdc(input: &Input<'_>, _item: &Item) -> Finding {
             ));
             continue;
         }
-        if let Some(s) = input.series(
-            "AWS/DMS",
-            "CDCIncomingChanges",
-            "ReplicationTaskIdentifier",
-            &m.metric_ids,
-        ) {
-            f = f.cite(
-                format!("metrics/AWS/DMS/CDCIncomingChanges/{}", m.id),
-                &s.sources,
-            );
+        for name in ["CDCIncomingChanges", "CDCThroughputRowsSource"] {
+            if let Some(s) = input.task_series(m, name) {
+                f = f.cite(format!("metrics/AWS/DMS/{name}/{}", m.id), &s.sources);
+            }
         }
-        match m.cdc_changes(input) {
-            Some(n) if n > 0.0 => seen.push(format!(
-                "{} ({}, {n:.0} changes captured{})",
+        match m.cdc_activity(input) {
+            Some(activity) => seen.push(format!(
+                "{} ({}, {activity}{})",
                 m.id,
                 m.migration_type.unwrap_or_default(),
                 m.cdc_days(input.now)
                     .map(|d| format!(", CDC for {d:.0} days"))
                     .unwrap_or_default()
             )),
-            _ => quiet.push(m.id.to_string()),
+            None => quiet.push(m.id.to_string()),
         }
     }
+    let never = input.never_ran_note();
     if !seen.is_empty() {
         return Finding {
-            reason: format!("CDC in use and active: {}", seen.join("; ")),
+            reason: format!("CDC in use and active: {}{never}", seen.join("; ")),
             ..f
         };
     }
@@ -224,7 +213,7 @@ pub fn cdc(input: &Input<'_>, _item: &Item) -> Finding {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!(
-                "{} use(s) CDC but no change activity is on record (statistics reset or metrics expired)",
+                "{} use(s) CDC but no change activity is on record (statistics reset or metrics expired){never}",
                 quiet.join(", ")
             ),
             ..f
@@ -232,7 +221,7 @@ pub fn cdc(input: &Input<'_>, _item: &Item) -> Finding {
     }
     Finding {
         verdict: Verdict::NotMet,
-        reason: format!("no CDC: {}", full_load.join(", ")),
+        reason: format!("no CDC: {}{never}", full_load.join(", ")),
         ..f
     }
 }

@@ -85,6 +85,12 @@ pub const RULES: &[RuleDef] = &[
         remediation: "Attach the SCT assessment report or describe the schema conversion approach; DMS Schema Conversion projects corroborate it.",
     },
     RuleDef {
+        name: "schema_conversion_assessment",
+        params: &[S],
+        run: prerequisites::schema_conversion_assessment,
+        remediation: "Run a DMS Schema Conversion assessment, or attach the SCT assessment report and describe its use.",
+    },
+    RuleDef {
         name: "database_size",
         params: &[("min_bytes", Param::Positive)],
         run: architecture::database_size,
@@ -111,6 +117,7 @@ pub const RULES: &[RuleDef] = &[
         params: &[
             ("max_p95_cpu_percent", Param::Percent),
             ("min_free_storage_percent", Param::Percent),
+            ("min_datapoints", Param::Positive),
         ],
         run: architecture::replication_instance_health,
         remediation: "Size the replication instance so that p95 CPU stays below 90 % and free storage above 10 %.",
@@ -144,6 +151,7 @@ pub const RULES: &[RuleDef] = &[
         params: &[
             ("max_p95_cpu_percent", Param::Percent),
             ("min_free_storage_percent", Param::Percent),
+            ("min_datapoints", Param::Positive),
             S,
         ],
         run: architecture::target_sizing,
@@ -151,7 +159,11 @@ pub const RULES: &[RuleDef] = &[
     },
     RuleDef {
         name: "source_load",
-        params: &[("max_p95_cpu_percent", Param::Percent), S],
+        params: &[
+            ("max_p95_cpu_percent", Param::Percent),
+            ("min_datapoints", Param::Positive),
+            S,
+        ],
         run: architecture::source_load,
         remediation: "Read from a replica or standby, use reader settings (Oracle Binary Reader, SQL Server backups), or show the source's CPU stayed low.",
     },
@@ -285,16 +297,30 @@ pub fn names() -> Vec<&'static str> {
     RULES.iter().map(|r| r.name).collect()
 }
 
-/// The verdict when there is nothing to judge: no task or serverless replication.
+/// The verdict when there is nothing to judge: no task or serverless replication
+/// that ran (a task that was only created proves nothing about a migration).
 pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
-    let gap = input
-        .gap_note(&[
-            "dms:DescribeReplicationTasks",
-            "dms:DescribeReplicationConfigs",
-            "dms:DescribeReplications",
-        ])
-        .map(|g| format!(" ({g})"))
-        .unwrap_or_default();
+    let gap = input.gap_paren(&[
+        "dms:DescribeReplicationTasks",
+        "dms:DescribeReplicationConfigs",
+        "dms:DescribeReplications",
+    ]);
+    if !input.never_ran.is_empty() {
+        let mut f = Finding::new(
+            Verdict::InsufficientEvidence,
+            format!(
+                "no DMS migration in {} shows that it ran{}{gap}: a task that was only created proves nothing about a \
+                 migration",
+                input.facts.regions.join(", "),
+                input.never_ran_note()
+            ),
+        )
+        .remedy("Keep the tasks that really ran (stopped, not deleted) with their statistics, metrics and logs until the validation.");
+        for m in &input.never_ran {
+            f = f.cite(m.pointer(), &m.sources);
+        }
+        return f;
+    }
     Finding::new(
         Verdict::InsufficientEvidence,
         format!(
@@ -371,4 +397,4 @@ mod tests {
 
 #[cfg(test)]
 #[path = "tests.rs"]
-mod rule_tests;
+pub(crate) mod rule_tests;

@@ -66,10 +66,16 @@ pub fn account_identity(input: &Input<'_>, _item: &Item) -> Finding {
     let mut f = Finding::new(
         Verdict::Met,
         format!(
-            "STS GetCallerIdentity reports account {declared} as declared, and it holds {} DMS task(s) and {} serverless \
-             replication(s)",
-            input.facts.tasks.len(),
-            input.facts.serverless.len()
+            "STS GetCallerIdentity reports account {declared} as declared, and it holds {} DMS migration(s) that ran \
+             ({}){}",
+            input.migrations.len(),
+            input
+                .migrations
+                .iter()
+                .map(|m| format!("{}: {}", m.id, m.ran_note()))
+                .collect::<Vec<_>>()
+                .join("; "),
+            input.never_ran_note()
         ),
     )
     .value("account_id", declared.clone())
@@ -89,7 +95,7 @@ pub fn inventory_narrative(input: &Input<'_>, item: &Item) -> Finding {
         .map(|m| {
             let side = |e: Option<&crate::facts::Endpoint>| {
                 e.map_or("?".to_string(), |e| {
-                    format!("{} ({:?})", e.engine, e.host.kind).to_lowercase()
+                    format!("{} ({})", e.engine, e.host.kind.as_str())
                 })
             };
             format!("{} → {}", side(m.source), side(m.target))
@@ -124,55 +130,56 @@ pub fn inventory_narrative(input: &Input<'_>, item: &Item) -> Finding {
 }
 
 pub fn project_dates(input: &Input<'_>, _item: &Item) -> Finding {
-    let mut first: Option<i64> = None;
-    let mut last: Option<i64> = None;
-    let mut running = false;
+    if input.migrations.is_empty() {
+        return no_migrations(input);
+    }
     let mut f = Finding::new(Verdict::Met, "");
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    let mut running = false;
+    let mut undated = Vec::new();
     for m in &input.migrations {
-        let stats = m.stats;
-        let starts = [
-            Input::secs(m.created),
-            stats.and_then(|s| Input::secs(s.fresh_start_date.as_deref())),
-        ];
-        for s in starts.into_iter().flatten() {
-            first = Some(first.map_or(s, |f| f.min(s)));
-        }
-        if m.status == Some("running") {
-            running = true;
-        }
-        let ends = [
-            stats.and_then(|s| Input::secs(s.stop_date.as_deref())),
-            stats.and_then(|s| Input::secs(s.full_load_finish_date.as_deref())),
-        ];
-        for e in ends.into_iter().flatten() {
-            last = Some(last.map_or(e, |l| l.max(e)));
-        }
         f = f.cite(m.pointer(), &m.sources);
-    }
-    for i in &input.facts.replication_instances {
-        if let Some(s) = Input::secs(i.created.as_deref()) {
-            first = Some(first.map_or(s, |f| f.min(s)));
+        match m.window {
+            Some((a, b)) => {
+                first = first.min(a);
+                last = last.max(b);
+            }
+            None => undated.push(m.id),
+        }
+        running |= m.status == Some("running");
+        if let Some(i) = m.instance
+            && let Some(t) = Input::secs(i.created.as_deref())
+        {
+            first = first.min(t);
         }
     }
-    let Some(first) = first else {
+    if first == i64::MAX || !undated.is_empty() {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
-            reason: "no DMS creation or start date was found".into(),
-            ..no_migrations(input)
+            reason: format!(
+                "the start and stop dates of {} are not on record, so the DMS activity cannot be dated",
+                if undated.is_empty() {
+                    "the migrations".to_string()
+                } else {
+                    undated.join(", ")
+                }
+            ),
+            ..f
         };
-    };
-    let day = |secs: i64| {
-        crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(secs))[..10].to_string()
-    };
-    let observed_end = if running { None } else { last };
+    }
+    let day = crate::time::date;
     let observed = format!(
         "DMS activity from {} to {}",
         day(first),
-        observed_end.map_or_else(|| format!("{} (still running)", day(input.now)), day)
+        if running {
+            format!("{} (still running)", day(input.now))
+        } else {
+            day(last)
+        }
     );
     let f = f
         .value("observed_start", day(first))
-        .value("observed_end", observed_end.map(day));
+        .value("observed_end", (!running).then(|| day(last)));
     let case = &input.evidence.case_study.case_study;
     let declared_start = input
         .statement("start_date")
@@ -188,24 +195,49 @@ pub fn project_dates(input: &Input<'_>, _item: &Item) -> Finding {
         };
     };
     let f = f.value("declared_start", start).value("declared_end", end);
-    let contains =
-        start <= day(first).as_str() && observed_end.is_none_or(|e| day(e).as_str() <= end);
+    // Dates were validated when the manifest loaded; compare them as dates.
+    let (Some(start_at), Some(end_at)) =
+        (crate::time::parse_date(start), crate::time::parse_date(end))
+    else {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!("declared dates {start} to {end} are not YYYY-MM-DD dates"),
+            ..f
+        };
+    };
+    let end_of_end = end_at + 86_400;
     let reason = format!("declared {start} to {end}; observed {observed}");
-    if contains {
-        Finding {
+    let problem = if first < start_at {
+        Some(format!(
+            "DMS activity began {} before the declared start",
+            day(first)
+        ))
+    } else if running && input.now >= end_of_end {
+        Some(format!(
+            "a migration is still running after the declared end date {end}"
+        ))
+    } else if !running && last >= end_of_end {
+        Some(format!(
+            "DMS activity went on until {} after the declared end",
+            day(last)
+        ))
+    } else {
+        None
+    };
+    match problem {
+        None => Finding {
             verdict: Verdict::Met,
             reason: format!("{reason}: the declared range contains it"),
             ..f
-        }
-    } else {
-        Finding {
+        },
+        Some(p) => Finding {
             verdict: Verdict::NotMet,
-            reason: format!("{reason}: the declared range does not contain it"),
+            reason: format!("{reason}: {p}"),
             ..f
         }
         .remedy(
             "Correct the declared project dates: they must cover the DMS activity AWS recorded.",
-        )
+        ),
     }
 }
 
@@ -368,6 +400,63 @@ pub fn schema_tooling(input: &Input<'_>, item: &Item) -> Finding {
     }
 }
 
+/// SCT for assessment and planning: met when a DMS Schema Conversion metadata model
+/// assessment succeeded in the account; otherwise as [`schema_tooling`] (desktop SCT
+/// leaves no trace in AWS, so a statement or report is needed).
+pub fn schema_conversion_assessment(input: &Input<'_>, item: &Item) -> Finding {
+    let done: Vec<&crate::facts::MetadataAssessment> = input
+        .facts
+        .metadata_assessments
+        .iter()
+        .filter(|a| {
+            a.status.as_deref().is_some_and(|s| {
+                matches!(
+                    s.to_ascii_uppercase().as_str(),
+                    "SUCCESS" | "SUCCEEDED" | "COMPLETED"
+                )
+            })
+        })
+        .collect();
+    if done.is_empty() {
+        let f = schema_tooling(input, item);
+        let gap = input
+            .gap_note(&[
+                "dms:ListMetadataModelAssessments",
+                "dms:ListMigrationProjects",
+            ])
+            .map(|g| format!("; {g}"))
+            .unwrap_or_default();
+        return Finding {
+            reason: format!(
+                "{}; no successful DMS Schema Conversion assessment{gap}",
+                f.reason
+            ),
+            ..f
+        };
+    }
+    let mut f = Finding::new(
+        Verdict::Met,
+        format!(
+            "DMS Schema Conversion assessment(s) succeeded: {}",
+            done.iter()
+                .map(|a| format!(
+                    "{} in project {}",
+                    a.request_id.as_deref().unwrap_or("?"),
+                    a.migration_project.rsplit(':').next().unwrap_or_default()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    for a in done {
+        f = f.cite(
+            format!("metadata_assessments/{}", a.migration_project),
+            &a.sources,
+        );
+    }
+    f
+}
+
 /// One of the two production references: this account's part of it.
 pub fn production_reference(input: &Input<'_>, item: &Item) -> Finding {
     if input.migrations.is_empty() {
@@ -387,11 +476,11 @@ pub fn production_reference(input: &Input<'_>, item: &Item) -> Finding {
         .filter(|m| m.stats.and_then(|s| s.tables_errored) == Some(0))
         .map(|m| m.id)
         .collect();
-    let size_text = size
-        .as_ref()
-        .map_or("no measured size".to_string(), |(b, s)| {
-            format!("{} ({})", gb(*b), s.basis)
-        });
+    let size_text = match &size {
+        Ok((b, s)) => format!("{} ({})", gb(*b), s.basis),
+        Err(why) => format!("no measured size ({})", why.join("; ")),
+    };
+    let size = size.ok();
     let mut f = Finding::new(Verdict::Met, "").value("size_bytes", size.as_ref().map(|(b, _)| *b));
     if let Some((_, s)) = &size {
         f = f.cite(s.pointer.clone(), &s.sources);

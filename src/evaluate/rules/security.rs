@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::{Finding, Input, Item, Verdict, no_migrations, with_statement};
-use crate::facts::{HostKind, host};
+use crate::evaluate::view::Migration;
+use crate::facts::endpoint::{InFlight, in_flight};
+use crate::facts::{Endpoint, HostKind, StoreKind, TargetStore};
 
 pub fn iam_permissions(input: &Input<'_>, item: &Item) -> Finding {
     let policies = &input.facts.iam_policies;
@@ -161,10 +163,7 @@ pub fn fine_grained_access(input: &Input<'_>, _item: &Item) -> Finding {
         }
         .value("tagged_resources", tagged);
     }
-    let gap = input
-        .gap_note(&["iam:ListPolicies", "iam:GetPolicyVersion"])
-        .map(|g| format!(" ({g})"))
-        .unwrap_or_default();
+    let gap = input.gap_paren(&["iam:ListPolicies", "iam:GetPolicyVersion"]);
     Finding {
         verdict: Verdict::InsufficientEvidence,
         reason: format!(
@@ -176,6 +175,141 @@ pub fn fine_grained_access(input: &Input<'_>, _item: &Item) -> Finding {
     .value("tagged_resources", tagged)
 }
 
+/// Encryption at rest of a target, read from the store itself: (encrypted, how,
+/// KMS key, pointer, sources). `None` when its own service's state is not on record.
+type AtRest = (Option<bool>, String, Option<String>, String, Vec<String>);
+
+fn rds_at_rest(
+    encrypted: Option<bool>,
+    kind: Option<&str>,
+    key: Option<&String>,
+) -> (Option<bool>, String) {
+    match (encrypted, kind) {
+        (_, Some("sse-rds")) => (
+            Some(true),
+            "storage encrypted with an RDS-owned key (sse-rds)".into(),
+        ),
+        (Some(true), _) => (Some(true), "StorageEncrypted true".into()),
+        (Some(false), _) => (Some(false), "StorageEncrypted false".into()),
+        (None, _) => (
+            None,
+            format!(
+                "StorageEncrypted not reported{}",
+                key.map(|_| "").unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Vec<AtRest> {
+    if let Some(c) = input.rds_cluster(target) {
+        let (enc, how) = rds_at_rest(
+            c.storage_encrypted,
+            c.storage_encryption_type.as_deref(),
+            c.kms_key_id.as_ref(),
+        );
+        return vec![(
+            enc,
+            format!("cluster {}: {how}", c.identifier),
+            c.kms_key_id.clone(),
+            format!("rds_clusters/{}", c.identifier),
+            c.sources.clone(),
+        )];
+    }
+    if let Some(d) = input.rds_instance(target) {
+        let (enc, how) = rds_at_rest(
+            d.storage_encrypted,
+            d.storage_encryption_type.as_deref(),
+            d.kms_key_id.as_ref(),
+        );
+        return vec![(
+            enc,
+            format!("instance {}: {how}", d.identifier),
+            d.kms_key_id.clone(),
+            format!("rds_instances/{}", d.identifier),
+            d.sources.clone(),
+        )];
+    }
+    let region = target.region.as_str();
+    let stores: Vec<&TargetStore> = match target.engine.as_str() {
+        "redshift" | "redshift-serverless" => target
+            .host
+            .resource
+            .as_deref()
+            .into_iter()
+            .flat_map(|r| {
+                [StoreKind::RedshiftCluster, StoreKind::RedshiftServerless]
+                    .into_iter()
+                    .filter_map(move |k| input.facts.store(region, k, r))
+            })
+            .collect(),
+        "s3" => target
+            .settings
+            .get("S3Settings")
+            .and_then(|s| s.get("BucketName"))
+            .and_then(|b| b.as_str())
+            .and_then(|b| input.facts.store(region, StoreKind::S3Bucket, b))
+            .into_iter()
+            .collect(),
+        "dynamodb" => m
+            .mappings
+            .target_tables
+            .iter()
+            .map(String::as_str)
+            .chain(m.tables.into_iter().flatten().map(|t| t.table.as_str()))
+            .filter_map(|t| input.facts.store(region, StoreKind::DynamoDbTable, t))
+            .collect(),
+        "kinesis" => target
+            .settings
+            .get("KinesisSettings")
+            .and_then(|s| s.get("StreamArn"))
+            .and_then(|b| b.as_str())
+            .and_then(|arn| {
+                input.facts.target_stores.iter().find(|s| {
+                    s.region == region
+                        && s.kind == StoreKind::KinesisStream
+                        && s.arn.as_deref() == Some(arn)
+                })
+            })
+            .into_iter()
+            .collect(),
+        "elasticsearch" | "opensearch" => target
+            .host
+            .address
+            .as_deref()
+            .and_then(|a| {
+                input.facts.target_stores.iter().find(|s| {
+                    s.region == region
+                        && s.kind == StoreKind::OpenSearchDomain
+                        && s.addresses.iter().any(|x| x.eq_ignore_ascii_case(a))
+                })
+            })
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut seen = BTreeSet::new();
+    stores
+        .into_iter()
+        .filter(|s| seen.insert((s.kind, s.name.as_str())))
+        .map(|s| {
+            let how = match (s.encrypted, s.encryption.as_deref()) {
+                (Some(true), Some(e)) => format!("encrypted ({e})"),
+                (Some(true), None) => "encrypted".to_string(),
+                (Some(false), _) => "not encrypted".to_string(),
+                (None, _) => "encryption not reported".to_string(),
+            };
+            (
+                s.encrypted,
+                format!("{:?} {}: {how}", s.kind, s.name).to_lowercase(),
+                s.kms_key_id.clone(),
+                format!("target_stores/{}/{}", s.region, s.name),
+                s.sources.clone(),
+            )
+        })
+        .collect()
+}
+
 pub fn encryption_at_rest(input: &Input<'_>, _item: &Item) -> Finding {
     if input.migrations.is_empty() {
         return no_migrations(input);
@@ -183,59 +317,67 @@ pub fn encryption_at_rest(input: &Input<'_>, _item: &Item) -> Finding {
     let mut f = Finding::new(Verdict::Met, "");
     let (mut good, mut bad, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
     let mut keys = BTreeSet::new();
-    for m in &input.migrations {
+    let ran = input.migrations.len();
+    for (i, m) in input.every_migration().enumerate() {
+        let never = i >= ran;
         let Some(target) = m.target else {
-            unknown.push(format!("{}: target endpoint not found", m.id));
+            if !never {
+                unknown.push(format!("{}: target endpoint not found", m.id));
+            }
             continue;
         };
-        f = f.cite(format!("endpoints/{}", target.arn), &target.sources);
-        let resource = target.host.resource.as_deref();
-        let (encrypted, key) = if let Some(c) = resource.and_then(|r| input.rds_cluster(r)) {
-            f = f.cite(format!("rds_clusters/{}", c.identifier), &c.sources);
-            (c.storage_encrypted, c.kms_key_id.clone())
-        } else if let Some(d) = resource.and_then(|r| input.rds_instance(r)) {
-            f = f.cite(format!("rds_instances/{}", d.identifier), &d.sources);
-            (d.storage_encrypted, d.kms_key_id.clone())
-        } else {
-            let mode = ["RedshiftSettings", "S3Settings"].iter().find_map(|s| {
-                target
-                    .settings
-                    .get(*s)
-                    .and_then(|v| v.get("EncryptionMode"))
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            });
-            match (target.host.kind, mode) {
-                (_, Some(mode)) => (Some(true), Some(format!("EncryptionMode {mode}"))),
-                (HostKind::AwsManaged, None) if target.engine == "s3" => {
-                    (Some(true), Some("S3 default SSE-S3".to_string()))
+        let states = target_at_rest(input, m, target);
+        if never {
+            // A task that never ran counts only against: an unencrypted target is one.
+            for (encrypted, how, _, pointer, sources) in states {
+                if encrypted == Some(false) {
+                    f = f.cite(pointer, &sources);
+                    bad.push(format!("{} (never ran) target {how}", m.id));
                 }
-                _ => (None, None),
             }
-        };
-        match encrypted {
-            Some(true) => {
-                let key_text = key
-                    .as_deref()
-                    .map(|k| describe_key(input, k, &mut keys))
-                    .unwrap_or_default();
-                good.push(format!(
-                    "{} target {} encrypted{key_text}",
-                    m.id, target.identifier
-                ));
+            continue;
+        }
+        f = f.cite(format!("endpoints/{}", target.arn), &target.sources);
+        if states.is_empty() {
+            let gap = input
+                .gap_note(&[
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBClusters",
+                    "redshift:DescribeClusters",
+                    "redshift-serverless:ListNamespaces",
+                    "s3:GetEncryptionConfiguration",
+                    "dynamodb:DescribeTable",
+                    "es:DescribeDomains",
+                    "kinesis:DescribeStreamSummary",
+                ])
+                .map(|g| format!("; {g}"))
+                .unwrap_or_default();
+            unknown.push(format!(
+                "{} target {} ({} on {}): the store's own encryption state is not on record{gap}",
+                m.id,
+                target.identifier,
+                target.engine,
+                target.host.kind.as_str()
+            ));
+            continue;
+        }
+        for (encrypted, how, key, pointer, sources) in states {
+            f = f.cite(pointer, &sources);
+            match encrypted {
+                Some(true) => {
+                    let key_text = key
+                        .as_deref()
+                        .map(|k| describe_key(input, &target.region, k, &mut keys))
+                        .unwrap_or_default();
+                    good.push(format!("{} target {how}{key_text}", m.id));
+                }
+                Some(false) => bad.push(format!("{} target {how}", m.id)),
+                None => unknown.push(format!("{} target {how}", m.id)),
             }
-            Some(false) => bad.push(format!(
-                "{} target {} is not encrypted",
-                m.id, target.identifier
-            )),
-            None => unknown.push(format!(
-                "{} target {} ({:?}): encryption not visible to the tool",
-                m.id, target.identifier, target.host.kind
-            )),
         }
     }
-    for key in &keys {
-        if let Some(k) = input.facts.key(key) {
+    for (region, key) in &keys {
+        if let Some(k) = input.facts.key(region, key) {
             f = f.cite(
                 format!("kms_keys/{}", k.arn.as_deref().unwrap_or(&k.reference)),
                 &k.sources,
@@ -251,7 +393,7 @@ pub fn encryption_at_rest(input: &Input<'_>, _item: &Item) -> Finding {
                 format!(
                     "{} storage{}",
                     i.identifier,
-                    describe_key(input, k, &mut BTreeSet::new())
+                    describe_key(input, &i.region, k, &mut BTreeSet::new())
                 )
             })
         })
@@ -263,29 +405,35 @@ pub fn encryption_at_rest(input: &Input<'_>, _item: &Item) -> Finding {
     } else {
         format!("; replication storage: {}", storage.join(", "))
     };
+    let never = input.never_ran_note();
     if !bad.is_empty() {
         return Finding {
             verdict: Verdict::NotMet,
-            reason: format!("{}{tail}", bad.join("; ")),
+            reason: format!("{}{tail}{never}", bad.join("; ")),
             ..f
         };
     }
     if !unknown.is_empty() {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
-            reason: format!("{}{tail}", unknown.join("; ")),
+            reason: format!("{}{tail}{never}", unknown.join("; ")),
             ..f
         };
     }
     Finding {
-        reason: format!("{}{tail}", good.join("; ")),
+        reason: format!("{}{tail}{never}", good.join("; ")),
         ..f
     }
 }
 
-fn describe_key(input: &Input<'_>, reference: &str, seen: &mut BTreeSet<String>) -> String {
-    seen.insert(reference.to_string());
-    match input.facts.key(reference) {
+fn describe_key(
+    input: &Input<'_>,
+    region: &str,
+    reference: &str,
+    seen: &mut BTreeSet<(String, String)>,
+) -> String {
+    seen.insert((region.to_string(), reference.to_string()));
+    match input.facts.key(region, reference) {
         Some(k) => format!(
             " with a {} KMS key{}",
             match k.key_manager.as_deref() {
@@ -308,7 +456,8 @@ pub fn encryption_in_flight(input: &Input<'_>, _item: &Item) -> Finding {
         return no_migrations(input);
     }
     let mut f = Finding::new(Verdict::Met, "");
-    let (mut good, mut bad, mut na, mut unknown) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut good, mut bad, mut builtin, mut unknown) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut seen = BTreeSet::new();
     let endpoints: Vec<_> = input
         .migrations
@@ -316,29 +465,41 @@ pub fn encryption_in_flight(input: &Input<'_>, _item: &Item) -> Finding {
         .flat_map(|m| [m.source, m.target])
         .flatten()
         .collect();
+    // Endpoints only tasks that never ran use count only against.
+    for e in input
+        .never_ran
+        .iter()
+        .flat_map(|m| [m.source, m.target])
+        .flatten()
+        .filter(|e| !endpoints.iter().any(|x| x.arn == e.arn))
+    {
+        if let InFlight::Plaintext(why) = in_flight(e)
+            && seen.insert(e.arn.as_str())
+        {
+            f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
+            bad.push(format!(
+                "{} ({}, used only by a task that never ran) {why}",
+                e.identifier, e.engine
+            ));
+        }
+    }
+    let missing = input
+        .migrations
+        .iter()
+        .filter(|m| m.source.is_none() || m.target.is_none())
+        .count();
     for e in endpoints {
         if !seen.insert(e.arn.as_str()) {
             continue;
         }
         f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
-        let Some(modes) = host::ssl_modes(&e.engine) else {
-            na.push(format!(
-                "{} ({}: TLS built in, no SslMode choice)",
-                e.identifier, e.engine
-            ));
-            continue;
-        };
-        match e.ssl_mode.as_deref() {
-            None => unknown.push(format!("{}: SslMode not reported", e.identifier)),
-            Some("none") => bad.push(format!("{} ({}) SslMode=none", e.identifier, e.engine)),
-            Some(mode) if !modes.contains(&mode) => bad.push(format!(
-                "{} ({}) SslMode={mode}, which {} does not support ({})",
-                e.identifier,
-                e.engine,
-                e.engine,
-                modes.join(", ")
-            )),
-            Some(mode) => {
+        match in_flight(e) {
+            InFlight::BuiltIn(why) => builtin.push(format!("{} ({why})", e.identifier)),
+            InFlight::Plaintext(why) => bad.push(format!("{} ({}) {why}", e.identifier, e.engine)),
+            InFlight::Unknown(why) => {
+                unknown.push(format!("{} ({}): {why}", e.identifier, e.engine))
+            }
+            InFlight::Encrypted(how) => {
                 let cert = e
                     .certificate_arn
                     .as_deref()
@@ -347,7 +508,7 @@ pub fn encryption_in_flight(input: &Input<'_>, _item: &Item) -> Finding {
                     f = f.cite(format!("certificates/{}", c.arn), &c.sources);
                     if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
                         bad.push(format!(
-                            "{} SslMode={mode} but certificate {} expired {}",
+                            "{} {how} but certificate {} expired {}",
                             e.identifier,
                             c.identifier,
                             c.valid_to.as_deref().unwrap_or("")
@@ -355,21 +516,27 @@ pub fn encryption_in_flight(input: &Input<'_>, _item: &Item) -> Finding {
                         continue;
                     }
                 }
-                good.push(format!("{} SslMode={mode}", e.identifier));
+                good.push(format!("{} {how}", e.identifier));
             }
         }
     }
-    let capable = good.len() + bad.len() + unknown.len();
-    let tail = if na.is_empty() {
+    if missing > 0 {
+        unknown.push(format!(
+            "{missing} migration(s) name endpoints that are not in the evidence{}",
+            input.gap_paren(&["dms:DescribeEndpoints"])
+        ));
+    }
+    let judged = good.len() + bad.len() + unknown.len();
+    let tail = if builtin.is_empty() {
         String::new()
     } else {
-        format!("; not applicable: {}", na.join(", "))
+        format!("; TLS built into the service: {}", builtin.join(", "))
     };
     if !bad.is_empty() {
         return Finding {
             verdict: Verdict::NotMet,
             reason: format!(
-                "{}; {} of {capable} SSL-capable endpoints encrypt in flight{tail}",
+                "{}; {} of {judged} endpoints with an in-flight setting encrypt{tail}",
                 bad.join("; "),
                 good.len()
             ),
@@ -385,14 +552,13 @@ pub fn encryption_in_flight(input: &Input<'_>, _item: &Item) -> Finding {
     }
     if good.is_empty() {
         return Finding {
-            verdict: Verdict::NotApplicable,
-            reason: format!("no SSL-capable endpoint{tail}"),
+            reason: format!("every endpoint's service encrypts in flight by itself{tail}"),
             ..f
         };
     }
     Finding {
         reason: format!(
-            "{}; {} of {capable} SSL-capable endpoints encrypt in flight{tail}",
+            "{}; {} of {judged} endpoints with an in-flight setting encrypt{tail}",
             good.join(", "),
             good.len()
         ),

@@ -12,7 +12,8 @@ use crate::evidence::{CaseStudyRecord, Collection, Evidence, Tool};
 use crate::facts::*;
 use crate::session::CallerIdentity;
 
-const NOW: &str = "2026-11-27T00:00:00Z";
+pub(crate) const NOW: &str = "2026-11-27T00:00:00Z";
+pub(crate) const NOW_SECS: i64 = 1_795_737_600;
 
 fn endpoint(id: &str, kind: &str, engine: &str, host: HostKind, ssl: Option<&str>) -> Endpoint {
     Endpoint {
@@ -32,6 +33,7 @@ fn endpoint(id: &str, kind: &str, engine: &str, host: HostKind, ssl: Option<&str
         host: Host {
             kind: host,
             resource: None,
+            address: None,
             basis: String::new(),
         },
         settings: BTreeMap::new(),
@@ -60,8 +62,10 @@ fn evidence(src: Endpoint, tgt: Endpoint) -> Evidence {
         migration_type: Some("full-load-and-cdc".into()),
         status: Some("running".into()),
         created: Some("2026-10-01T00:00:00Z".into()),
+        started: Some("2026-10-01T00:00:00Z".into()),
         stats: Some(TaskStats {
             tables_errored: Some(0),
+            fresh_start_date: Some("2026-10-01T00:00:00Z".into()),
             full_load_finish_date: Some("2026-10-02T00:00:00Z".into()),
             ..TaskStats::default()
         }),
@@ -79,7 +83,7 @@ fn evidence(src: Endpoint, tgt: Endpoint) -> Evidence {
     ev
 }
 
-fn empty() -> Evidence {
+pub(crate) fn empty() -> Evidence {
     Evidence {
         schema: crate::evidence::EVIDENCE_SCHEMA.into(),
         tool: Tool::this(),
@@ -113,6 +117,7 @@ fn empty() -> Evidence {
             endpoint_override: None,
             calls: 0,
             failed_calls: 0,
+            metrics: Default::default(),
         },
         captures: Vec::<Capture>::new(),
         facts: Facts {
@@ -144,10 +149,12 @@ fn series(namespace: &str, name: &str, dim: &str, id: &str, values: &[f64]) -> M
         dimensions: BTreeMap::from([(dim.to_string(), id.to_string())]),
         stat: "Average".into(),
         period: 3600,
+        // Hourly, ending an hour before NOW: inside the fixture task's window.
         timestamps: (0..values.len() as i64)
-            .map(|h| 1_790_000_000 + h * 3600)
+            .map(|h| NOW_SECS - (values.len() as i64 - h) * 3600)
             .collect(),
         values: values.to_vec(),
+        hourly_windows: Vec::new(),
         sources: vec!["c000009".into()],
     }
 }
@@ -156,13 +163,13 @@ fn series(namespace: &str, name: &str, dim: &str, id: &str, values: &[f64]) -> M
 fn absence_is_never_compliance() {
     // No resources at all (deleted after cut-over), and every call denied: no item is met.
     let mut ev = empty();
-    ev.gaps = crate::collect::operations::OPERATIONS
+    ev.gaps = crate::collect::operations::operations()
         .iter()
-        .map(|(s, o)| Gap {
-            service: s.to_string(),
-            operation: o.to_string(),
+        .map(|o| Gap {
+            service: o.service.to_string(),
+            operation: o.operation.to_string(),
             region: "us-east-1".into(),
-            iam_action: format!("{s}:{o}"),
+            iam_action: o.iam_action.clone(),
             kind: GapKind::AccessDenied,
             code: Some("AccessDeniedException".into()),
             message: "denied".into(),
@@ -212,7 +219,18 @@ fn ssl_in_flight_by_engine() {
             ("redshift", Some("none")),
             Verdict::Met,
         ),
-        (("s3", None), ("dynamodb", None), Verdict::NotApplicable),
+        // DMS documents TLS for DynamoDB and Kinesis, not for S3.
+        (
+            ("s3", None),
+            ("dynamodb", None),
+            Verdict::InsufficientEvidence,
+        ),
+        (("dynamodb", None), ("kinesis", Some("none")), Verdict::Met),
+        (
+            ("made-up-engine", Some("require")),
+            ("redshift", None),
+            Verdict::InsufficientEvidence,
+        ),
         (
             ("postgres", None),
             ("aurora-postgresql", Some("verify-full")),
@@ -232,25 +250,58 @@ fn ssl_in_flight_by_engine() {
 #[test]
 fn public_vs_private() {
     use HostKind::*;
-    for (public, src_host, want) in [
-        (Some(false), Rds, Verdict::Met),
-        (Some(true), External, Verdict::Met),
-        (Some(true), OtherCloud, Verdict::Met),
-        (Some(true), Rds, Verdict::NotMet),
-        (Some(true), Ec2, Verdict::NotMet),
-        (None, Rds, Verdict::InsufficientEvidence),
+    for (public, src_host, address, want) in [
+        (Some(false), Rds, None, Verdict::Met),
+        (Some(true), External, Some("203.0.113.7"), Verdict::Met),
+        // A private address outside the VPCs is reached by VPN: no public instance needed.
+        (Some(true), External, Some("10.1.2.3"), Verdict::NotMet),
+        (
+            Some(true),
+            OtherCloud,
+            Some("x.database.windows.net"),
+            Verdict::Met,
+        ),
+        (Some(true), Rds, None, Verdict::NotMet),
+        (Some(true), Ec2, None, Verdict::NotMet),
+        (
+            Some(true),
+            Unverified,
+            Some("db.corp.example"),
+            Verdict::InsufficientEvidence,
+        ),
+        (Some(true), Unknown, None, Verdict::InsufficientEvidence),
+        (None, Rds, None, Verdict::InsufficientEvidence),
     ] {
+        let mut src = endpoint("src", "source", "mysql", src_host, Some("verify-ca"));
+        src.host.address = address.map(str::to_string);
         let mut ev = evidence(
-            endpoint("src", "source", "mysql", src_host, Some("verify-ca")),
+            src,
             endpoint("tgt", "target", "mysql", Rds, Some("verify-ca")),
         );
         ev.facts.replication_instances[0].publicly_accessible = public;
         assert_eq!(
             run(&ev, "dms.1.0.arch.public-private").verdict,
             want,
-            "{public:?} {src_host:?}"
+            "{public:?} {src_host:?} {address:?}"
         );
     }
+}
+
+#[test]
+fn a_public_instance_is_justified_only_by_its_own_endpoints() {
+    use HostKind::*;
+    // Instance ri serves an in-AWS migration; an unrelated endpoint outside AWS (of
+    // another instance's task, or of none) must not justify it.
+    let mut outside = endpoint("far", "source", "oracle", External, Some("verify-ca"));
+    outside.host.address = Some("203.0.113.7".into());
+    let mut ev = evidence(
+        endpoint("src", "source", "mysql", Rds, Some("verify-ca")),
+        endpoint("tgt", "target", "mysql", Rds, Some("verify-ca")),
+    );
+    ev.facts.replication_instances[0].publicly_accessible = Some(true);
+    ev.facts.endpoints.push(outside);
+    let f = run(&ev, "dms.1.0.arch.public-private");
+    assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
 }
 
 #[test]
@@ -392,10 +443,20 @@ fn database_size_from_measurements_only() {
             &[free_bytes, free_bytes],
         )
     };
+    let stale = |free_bytes: f64| {
+        let mut s = free(free_bytes);
+        s.timestamps = vec![NOW_SECS - 30 * 86_400, NOW_SECS - 29 * 86_400];
+        s
+    };
     for (metrics, want) in [
         (vec![free(100.0 * GIB - 30e9)], Verdict::Met),
         (vec![free(100.0 * GIB - 10e9)], Verdict::NotMet),
         (vec![], Verdict::InsufficientEvidence),
+        // Last month's free space against today's allocation measures nothing.
+        (
+            vec![stale(100.0 * GIB - 30e9)],
+            Verdict::InsufficientEvidence,
+        ),
     ] {
         let mut ev = base();
         ev.facts.metrics = metrics;
@@ -466,6 +527,7 @@ fn encryption_at_rest_of_the_target() {
             tgt,
         );
         ev.facts.rds_instances = vec![DbInstance {
+            region: "us-east-1".into(),
             identifier: "db".into(),
             storage_encrypted: encrypted,
             ..DbInstance::default()
@@ -475,6 +537,75 @@ fn encryption_at_rest_of_the_target() {
             want,
             "{resource:?} {encrypted:?}"
         );
+    }
+}
+
+#[test]
+fn a_same_named_database_in_another_region_is_not_judged() {
+    let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, None);
+    tgt.host.resource = Some("db".into());
+    let mut ev = evidence(
+        endpoint("s", "source", "postgres", HostKind::External, None),
+        tgt,
+    );
+    let db = |region: &str, encrypted: bool| DbInstance {
+        region: region.into(),
+        identifier: "db".into(),
+        storage_encrypted: Some(encrypted),
+        allocated_storage_gb: Some(100),
+        ..DbInstance::default()
+    };
+    // The encrypted, large one is in us-west-2; the target (us-east-1) is neither.
+    ev.facts.rds_instances = vec![db("us-west-2", true), db("us-east-1", false)];
+    let mut far = series(
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "DBInstanceIdentifier",
+        "db",
+        &[1e9, 1e9],
+    );
+    far.region = "us-west-2".into();
+    ev.facts.metrics = vec![far];
+    assert_eq!(run(&ev, "dms.1.0.sec.at-rest").verdict, Verdict::NotMet);
+    let size = run(&ev, "dms.1.0.size");
+    assert_eq!(
+        size.verdict,
+        Verdict::InsufficientEvidence,
+        "{}",
+        size.reason
+    );
+}
+
+#[test]
+fn redshift_at_rest_comes_from_the_cluster_not_the_staging_files() {
+    let mut tgt = endpoint("t", "target", "redshift", HostKind::Redshift, None);
+    tgt.host.resource = Some("dw".into());
+    tgt.settings.insert(
+        "RedshiftSettings".into(),
+        serde_json::json!({"EncryptionMode": "SSE_KMS"}),
+    );
+    let base = evidence(
+        endpoint("s", "source", "postgres", HostKind::External, None),
+        tgt,
+    );
+    let f = run(&base, "dms.1.0.sec.at-rest");
+    assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
+    for (encrypted, want) in [(Some(true), Verdict::Met), (Some(false), Verdict::NotMet)] {
+        let mut ev = base.clone();
+        ev.facts.target_stores = vec![TargetStore {
+            region: "us-east-1".into(),
+            kind: StoreKind::RedshiftCluster,
+            name: "dw".into(),
+            arn: None,
+            addresses: vec![],
+            encrypted,
+            encryption: None,
+            kms_key_id: None,
+            publicly_accessible: Some(false),
+            sources: vec!["c000010".into()],
+        }];
+        let f = run(&ev, "dms.1.0.sec.at-rest");
+        assert_eq!(f.verdict, want, "{}", f.reason);
     }
 }
 
@@ -644,6 +775,26 @@ fn replication_instance_saturation() {
         ev.facts.metrics = metrics;
         let f = run(&ev, "dms.1.0.arch.ri");
         assert_eq!(f.verdict, want, "{}", f.reason);
+    }
+    // Saturation before the migration started, or too few datapoints in its window,
+    // is not a judgement of the migration.
+    let before = |mut s: MetricSeries| {
+        s.timestamps = (0..20).map(|h| 1_790_000_000 + h * 3600).collect();
+        s
+    };
+    let few = |mut s: MetricSeries| {
+        s.timestamps.truncate(2);
+        s.values.truncate(2);
+        s
+    };
+    for metrics in [
+        vec![before(cpu(95.0)), before(free(1.0 * GIB))],
+        vec![few(cpu(40.0)), few(free(80.0 * GIB))],
+    ] {
+        let mut ev = migration();
+        ev.facts.metrics = metrics;
+        let f = run(&ev, "dms.1.0.arch.ri");
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
     }
 }
 
@@ -866,6 +1017,19 @@ fn claims_are_confirmed_contradicted_or_unverifiable() {
     assert_eq!(results["tables"], ClaimResult::Unverifiable);
 }
 
+/// The status of the first peer check of `control` on a resource whose ARN contains `part`.
+fn peer_status(
+    ev: &Evidence,
+    tag_keys: &[String],
+    control: &str,
+    part: &str,
+) -> Option<crate::evaluate::peer::PeerStatus> {
+    crate::evaluate::peer::run(&Input::new(ev), tag_keys)
+        .into_iter()
+        .find(|c| c.control == control && c.resource.contains(part))
+        .map(|c| c.status)
+}
+
 #[test]
 fn peer_checks_fix_the_peers_mistakes() {
     use crate::evaluate::peer::{PeerStatus, run as peer};
@@ -881,13 +1045,7 @@ fn peer_checks_fix_the_peers_mistakes() {
         HostKind::External,
         Some("none"),
     ));
-    let checks = peer(&Input::new(&ev), &[]);
-    let status = |control: &str, resource_part: &str| {
-        checks
-            .iter()
-            .find(|c| c.control == control && c.resource.contains(resource_part))
-            .map(|c| c.status)
-    };
+    let status = |control: &str, part: &str| peer_status(&ev, &[], control, part);
     assert_eq!(
         status("DMS.1", ":rep:ri"),
         Some(PeerStatus::Failed),
@@ -895,8 +1053,8 @@ fn peer_checks_fix_the_peers_mistakes() {
     );
     assert_eq!(
         status("DMS.9", "s3-target"),
-        Some(PeerStatus::NotApplicable),
-        "no SslMode choice on S3"
+        Some(PeerStatus::Unknown),
+        "no SslMode choice on S3, and DMS does not document TLS for it"
     );
     assert_eq!(
         status("DMS.9", ":endpoint:rs"),
@@ -919,5 +1077,349 @@ fn peer_checks_fix_the_peers_mistakes() {
         tagged
             .iter()
             .any(|c| c.control == "DMS.4" && c.status == PeerStatus::Failed)
+    );
+}
+
+/// A task created and never started: status ready, no dates, no statistics.
+fn never_ran(ev: &mut Evidence) {
+    let t = &mut ev.facts.tasks[0];
+    t.status = Some("ready".into());
+    t.started = None;
+    t.stats = Some(TaskStats {
+        tables_loaded: Some(0),
+        tables_errored: Some(0),
+        ..TaskStats::default()
+    });
+    t.tables = Some(Vec::new());
+}
+
+#[test]
+fn a_migration_that_never_ran_proves_nothing() {
+    // Everything else about it looks perfect: a 80 GB encrypted target measured
+    // today, CDC type, logging on, SSL on both sides.
+    let mut ev = migration();
+    ev.facts.rds_instances[0].storage_encrypted = Some(true);
+    ev.facts.metrics = vec![series(
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "DBInstanceIdentifier",
+        "db",
+        &[100.0 * GIB - 80e9; 4],
+    )];
+    ev.facts.tasks[0].settings.logging_enabled = Some(true);
+    never_ran(&mut ev);
+    let eval = crate::evaluate::evaluate(&ev, &load_default());
+    for f in &eval.findings {
+        assert!(
+            !matches!(f.verdict, Verdict::Met | Verdict::Attested),
+            "{} is {:?}: {}",
+            f.item,
+            f.verdict,
+            f.reason
+        );
+    }
+    for item in [
+        "dms.1.0.size",
+        "pre.2.1.account-id",
+        "dms.2.1.dep.hetero",
+        "dms.1.0.mig.planning",
+        "pre.2.1.dates",
+    ] {
+        let f = eval.findings.iter().find(|f| f.item == item).expect("item");
+        assert_eq!(
+            f.verdict,
+            Verdict::InsufficientEvidence,
+            "{item}: {}",
+            f.reason
+        );
+        assert!(
+            f.reason.contains("never ran"),
+            "{item} names it: {}",
+            f.reason
+        );
+    }
+    assert!(!eval.summary.ready);
+}
+
+#[test]
+fn any_one_evidence_of_a_run_is_enough_and_named() {
+    type Add = Box<dyn Fn(&mut Evidence)>;
+    let cases: Vec<(&str, Add)> = vec![
+        (
+            "started",
+            Box::new(|ev| ev.facts.tasks[0].started = Some("2026-10-01T00:00:00Z".into())),
+        ),
+        (
+            "table statistics",
+            Box::new(|ev| {
+                ev.facts.tasks[0].tables = Some(vec![TableStat {
+                    schema: "s".into(),
+                    table: "t".into(),
+                    full_load_rows: 10,
+                    ..TableStat::default()
+                }])
+            }),
+        ),
+        (
+            "CDCThroughputRowsSource",
+            Box::new(|ev| {
+                ev.facts.metrics = vec![series(
+                    "AWS/DMS",
+                    "CDCThroughputRowsSource",
+                    "ReplicationTaskIdentifier",
+                    "t1",
+                    &[0.0, 5.0],
+                )]
+            }),
+        ),
+        (
+            "log stream",
+            Box::new(|ev| {
+                ev.facts.log_groups = vec![LogGroup {
+                    region: "us-east-1".into(),
+                    name: "dms-tasks-ri".into(),
+                    latest_streams: vec![("dms-task-t1".into(), Some(NOW.into()))],
+                    ..LogGroup::default()
+                }]
+            }),
+        ),
+    ];
+    for (what, add) in cases {
+        let mut ev = migration();
+        never_ran(&mut ev);
+        assert!(Input::new(&ev).migrations.is_empty());
+        add(&mut ev);
+        let input = Input::new(&ev);
+        assert_eq!(input.migrations.len(), 1, "{what}");
+        assert!(
+            input.migrations[0].ran_note().contains(what),
+            "{what}: {}",
+            input.migrations[0].ran_note()
+        );
+    }
+    // A log stream of another task in the same group is not this task's run.
+    let mut ev = migration();
+    never_ran(&mut ev);
+    ev.facts.log_groups = vec![LogGroup {
+        region: "us-east-1".into(),
+        name: "dms-tasks-ri".into(),
+        latest_streams: vec![("dms-task-OTHER".into(), Some(NOW.into()))],
+        ..LogGroup::default()
+    }];
+    assert!(Input::new(&ev).migrations.is_empty());
+    // Nor is a metric of the same task id in another region.
+    let mut far = series(
+        "AWS/DMS",
+        "CDCIncomingChanges",
+        "ReplicationTaskIdentifier",
+        "t1",
+        &[9.0],
+    );
+    far.region = "eu-west-1".into();
+    ev.facts.metrics = vec![far];
+    assert!(Input::new(&ev).migrations.is_empty());
+}
+
+#[test]
+fn an_aurora_instance_endpoint_is_measured_by_its_cluster() {
+    let mut tgt = endpoint("t", "target", "aurora-postgresql", HostKind::Aurora, None);
+    tgt.host.resource = Some("erp-1".into());
+    let mut ev = evidence(
+        endpoint("s", "source", "oracle", HostKind::External, None),
+        tgt,
+    );
+    ev.facts.rds_instances = vec![DbInstance {
+        region: "us-east-1".into(),
+        identifier: "erp-1".into(),
+        engine: Some("aurora-postgresql".into()),
+        allocated_storage_gb: Some(1),
+        cluster: Some("erp".into()),
+        ..DbInstance::default()
+    }];
+    ev.facts.rds_clusters = vec![DbCluster {
+        region: "us-east-1".into(),
+        identifier: "erp".into(),
+        engine: Some("aurora-postgresql".into()),
+        members: vec!["erp-1".into()],
+        storage_encrypted: Some(true),
+        ..DbCluster::default()
+    }];
+    ev.facts.metrics = vec![
+        series(
+            "AWS/RDS",
+            "VolumeBytesUsed",
+            "DBClusterIdentifier",
+            "erp",
+            &[70e9, 80e9],
+        ),
+        // The instance's own free space says nothing of Aurora's size.
+        series(
+            "AWS/RDS",
+            "FreeStorageSpace",
+            "DBInstanceIdentifier",
+            "erp-1",
+            &[5e9, 5e9],
+        ),
+    ];
+    let f = run(&ev, "dms.1.0.size");
+    assert_eq!(f.verdict, Verdict::Met, "{}", f.reason);
+    assert!(
+        f.reason.contains("VolumeBytesUsed of cluster erp"),
+        "{}",
+        f.reason
+    );
+    assert_eq!(run(&ev, "dms.1.0.sec.at-rest").verdict, Verdict::Met);
+}
+
+#[test]
+fn cdc_incoming_changes_is_a_gauge_not_a_count() {
+    let mut ev = migration();
+    ev.facts.metrics = vec![series(
+        "AWS/DMS",
+        "CDCIncomingChanges",
+        "ReplicationTaskIdentifier",
+        "t1",
+        &[100.0, 200.0, 300.0],
+    )];
+    let f = run(&ev, "dms.1.0.mig.cdc");
+    assert_eq!(f.verdict, Verdict::Met, "{}", f.reason);
+    assert!(!f.reason.contains("600"), "not summed: {}", f.reason);
+    assert!(f.reason.contains("above 0 in 3 hour(s)"), "{}", f.reason);
+}
+
+#[test]
+fn unknown_hosts_are_not_outside_aws() {
+    use HostKind::*;
+    for (src, claim, want) in [
+        (External, None, Verdict::Met),
+        (Unverified, None, Verdict::Met),
+        (Unknown, None, Verdict::InsufficientEvidence),
+        (Unknown, Some("on-premises"), Verdict::Attested),
+        (Unknown, Some("rds"), Verdict::InsufficientEvidence),
+        (Rds, None, Verdict::NotMet),
+    ] {
+        let mut tgt = endpoint("t", "target", "aurora-postgresql", Aurora, None);
+        tgt.host.resource = Some("c".into());
+        let mut ev = evidence(endpoint("s", "source", "oracle", src, None), tgt);
+        ev.case_study.case_study.claims.source_hosting = claim.map(str::to_string);
+        let f = run(&ev, "dms.2.1.dep.onprem-ec2");
+        assert_eq!(f.verdict, want, "{src:?} {claim:?}: {}", f.reason);
+        if src == Unverified {
+            assert!(
+                f.reason.contains("unverified"),
+                "the doubt is spelled out: {}",
+                f.reason
+            );
+        }
+    }
+}
+
+#[test]
+fn echoed_connection_details_are_not_endpoint_tuning() {
+    let mut src = endpoint("s", "source", "postgres", HostKind::External, None);
+    src.settings.insert(
+        "PostgreSQLSettings".into(),
+        serde_json::json!({"ServerName": "s.example", "Port": 5432, "DatabaseName": "d", "Username": "u",
+                           "MaxFileSize": 32768}),
+    );
+    let ev = evidence(
+        src,
+        endpoint("t", "target", "postgres", HostKind::Rds, None),
+    );
+    let f = run(&ev, "dms.1.0.arch.endpoints");
+    assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+}
+
+#[test]
+fn a_migration_running_after_the_declared_end_contradicts_it() {
+    let mut ev = migration();
+    let claims = &mut ev.case_study.case_study.claims;
+    claims.start_date = Some("2026-09-01".into());
+    claims.end_date = Some("2026-10-31".into());
+    let f = run(&ev, "pre.2.1.dates");
+    assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+    assert!(
+        f.reason.contains("still running after the declared end"),
+        "{}",
+        f.reason
+    );
+    ev.case_study.case_study.claims.end_date = Some("2026-12-31".into());
+    assert_eq!(run(&ev, "pre.2.1.dates").verdict, Verdict::Met);
+    // Dates compare as dates, not strings.
+    ev.case_study.case_study.claims.start_date = Some("2026-10-02".into());
+    assert_eq!(run(&ev, "pre.2.1.dates").verdict, Verdict::NotMet);
+}
+
+#[test]
+fn readiness_needs_every_item_answered() {
+    let ev = migration();
+    let eval = crate::evaluate::evaluate(&ev, &load_default());
+    assert!(!eval.summary.ready);
+    let blocked: Vec<&str> = eval
+        .summary
+        .blockers
+        .iter()
+        .map(|b| b.item.as_str())
+        .collect();
+    for f in &eval.findings {
+        let grouped = load_default()
+            .items
+            .iter()
+            .any(|i| i.id == f.item && i.group.is_some());
+        let passes = crate::evaluate::passes(f.verdict);
+        assert_eq!(
+            blocked.contains(&f.item.as_str()),
+            !passes && !grouped,
+            "{} {:?}",
+            f.item,
+            f.verdict
+        );
+    }
+}
+
+#[test]
+fn peer_checks_per_engine_family() {
+    use crate::evaluate::peer::PeerStatus;
+    let mut kafka = endpoint("k", "target", "kafka", HostKind::AwsManaged, Some("none"));
+    kafka.settings.insert(
+        "KafkaSettings".into(),
+        serde_json::json!({"SecurityProtocol": "plaintext"}),
+    );
+    let mut mysql = endpoint("m", "source", "mysql", HostKind::External, Some("require"));
+    mysql.settings.clear();
+    let mut docdb = endpoint(
+        "d",
+        "target",
+        "docdb",
+        HostKind::DocumentDb,
+        Some("verify-full"),
+    );
+    docdb.settings.insert(
+        "DocDbSettings".into(),
+        serde_json::json!({"Username": "migrator"}),
+    );
+    let mut s3 = endpoint("b", "target", "s3", HostKind::AwsManaged, None);
+    s3.settings.insert(
+        "S3Settings".into(),
+        serde_json::json!({"EncryptionMode": "SSE_S3", "ServerSideEncryptionKmsKeyId": ""}),
+    );
+    let mut ev = evidence(mysql, kafka);
+    ev.facts.endpoints.push(docdb);
+    ev.facts.endpoints.push(s3);
+    let status = |control: &str, part: &str| peer_status(&ev, &[], control, part);
+    assert_eq!(
+        status("DMS.9", ":endpoint:k"),
+        Some(PeerStatus::Failed),
+        "Kafka plaintext"
+    );
+    assert_eq!(
+        status("DMS.9", ":endpoint:m"),
+        Some(PeerStatus::Failed),
+        "require is not a mode DMS supports for MySQL"
+    );
+    assert_eq!(status("DMS.11", ":endpoint:d"), Some(PeerStatus::Passed));
+    assert_eq!(
+        status("dms-s3-endpoint-cmk", ":endpoint:b"),
+        Some(PeerStatus::Failed)
     );
 }

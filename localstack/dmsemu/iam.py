@@ -1,0 +1,139 @@
+"""IAM enforcement for assumed-role sessions, which moto 5.2.5 does not do.
+
+A request signed with the credentials of an assumed role is allowed only when the
+role's identity policies (inline and attached customer-managed) allow the IAM action
+that authorises the operation, and no statement denies it (AWS IAM User Guide,
+"Policy evaluation logic": an explicit deny wins, otherwise an allow is needed).
+The operation -> action table is the project's own, `policies/operations.json`, the
+one the collector and the read-only policy use: a wrong action name in the policy
+fails the tests end to end, as it would fail on AWS.
+
+Deviations, documented in docs/emulator.md: only roles that exist in the account's
+IAM are enforced (moto lets any role be assumed; AWS would refuse AssumeRole for a
+missing role), the seeder's own role is exempt (it stands for the account owner),
+`Resource` and `Condition` elements are not evaluated (our policies grant on "*"),
+and AWS managed policies are not loaded by moto.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from .protocol import Call
+
+TABLE_FILE = Path(__file__).resolve().parents[2] / "policies" / "operations.json"
+SEEDER_ROLE = "dmsemu-seeder"
+
+# Signing names whose service is named differently in the table or in IAM.
+TABLE_SERVICE = {"monitoring": "cloudwatch", "es": "opensearch"}
+IAM_PREFIX = {"monitoring": "cloudwatch", "opensearch": "es"}
+
+_LOCK = threading.Lock()
+_ENFORCE = {"on": True}
+
+
+def set_enforced(on: bool) -> dict:
+    with _LOCK:
+        _ENFORCE["on"] = bool(on)
+    return {"enforce": _ENFORCE["on"]}
+
+
+def enforced() -> dict:
+    return {"enforce": _ENFORCE["on"]}
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[tuple[str, str], str]:
+    doc = json.loads(TABLE_FILE.read_text())
+    return {(o["service"], o["operation"]): o["iam_action"] for o in doc["operations"]}
+
+
+def action_for(call: Call) -> str:
+    """The IAM action that authorises this request's operation."""
+    service = TABLE_SERVICE.get(call.service, call.service)
+    found = table().get((service, call.operation))
+    if found:
+        return found
+    return f"{IAM_PREFIX.get(call.service, call.service)}:{call.operation}"
+
+
+def _assumed_role(call: Call):
+    from moto.sts.models import sts_backends
+
+    try:
+        backend = sts_backends[call.account]["aws"]
+    except KeyError:
+        return None
+    return backend.get_assumed_role_from_access_key(call.access_key)
+
+
+def _documents(account: str, role_name: str) -> list[dict] | None:
+    """The role's identity policy documents, or None when the role does not exist."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account]["aws"]
+    role = next((r for r in backend.roles.values() if r.name == role_name), None)
+    if role is None:
+        return None
+    docs = []
+    for text in role.policies.values():
+        docs.append(json.loads(text) if isinstance(text, str) else text)
+    for policy in role.managed_policies.values():
+        version = next((v for v in policy.versions if v.is_default), None)
+        if version is not None:
+            doc = version.document
+            docs.append(json.loads(doc) if isinstance(doc, str) else doc)
+    return docs
+
+
+def _matches(patterns, action: str) -> bool:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return any(fnmatch.fnmatchcase(action.lower(), str(p).lower()) for p in patterns or [])
+
+
+def evaluate(documents: list[dict], action: str) -> bool:
+    """Identity-policy evaluation: an explicit deny wins; otherwise an allow is needed."""
+    allowed = False
+    for doc in documents:
+        statements = doc.get("Statement") or []
+        if isinstance(statements, dict):
+            statements = [statements]
+        for st in statements:
+            hit = _matches(st.get("Action"), action) if "Action" in st else not _matches(st.get("NotAction"), action)
+            if not hit:
+                continue
+            if st.get("Effect") == "Deny":
+                return False
+            if st.get("Effect") == "Allow":
+                allowed = True
+    return allowed
+
+
+def check(call: Call) -> tuple[int, str, str] | None:
+    """The AccessDenied error for this request, or None when it may proceed."""
+    if not _ENFORCE["on"] or call.service in ("sts", "") or not call.operation:
+        return None
+    assumed = _assumed_role(call)
+    if assumed is None:
+        return None
+    role_name = assumed.role_arn.split("/")[-1]
+    if role_name == SEEDER_ROLE:
+        return None
+    docs = _documents(call.account, role_name)
+    if docs is None:
+        return None
+    action = action_for(call)
+    if evaluate(docs, action):
+        return None
+    code = "AccessDenied" if call.protocol in ("query", "rest") else "AccessDeniedException"
+    return (
+        403 if call.protocol in ("query", "rest") else 400,
+        code,
+        f"User: {assumed.arn} is not authorized to perform: {action} because no identity-based policy allows the "
+        f"{action} action",
+    )

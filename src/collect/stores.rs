@@ -1,0 +1,352 @@
+//! Target stores: the services DMS writes to, read from the service itself, so
+//! encryption at rest and placement rest on the store's own state (Redshift
+//! clusters and Serverless namespaces, S3 buckets, DynamoDB tables, OpenSearch
+//! domains, Kinesis streams). Only stores that the region's endpoints name are read.
+
+use std::collections::BTreeSet;
+
+use super::{Clients, Context};
+use crate::facts::{Endpoint, Facts, StoreKind, TargetStore};
+
+/// DescribeDomains accepts at most 5 domain names per call (OpenSearch API Reference).
+const DOMAINS_PER_CALL: usize = 5;
+
+fn setting<'a>(e: &'a Endpoint, object: &str, key: &str) -> Option<&'a str> {
+    e.settings.get(object)?.get(key)?.as_str()
+}
+
+fn store(c: &Clients, kind: StoreKind, name: &str, sources: &[String]) -> TargetStore {
+    TargetStore {
+        region: c.region.clone(),
+        kind,
+        name: name.to_string(),
+        arn: None,
+        addresses: Vec::new(),
+        encrypted: None,
+        encryption: None,
+        kms_key_id: None,
+        publicly_accessible: None,
+        sources: sources.to_vec(),
+    }
+}
+
+pub async fn collect(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<TargetStore> {
+    let engines: BTreeSet<&str> = dms.endpoints.iter().map(|e| e.engine.as_str()).collect();
+    let serverless_address = dms.endpoints.iter().any(|e| {
+        e.server_name
+            .as_deref()
+            .is_some_and(|s| s.contains(".redshift-serverless."))
+    });
+    let buckets: BTreeSet<&str> = dms
+        .endpoints
+        .iter()
+        .filter(|e| e.engine == "s3")
+        .filter_map(|e| setting(e, "S3Settings", "BucketName"))
+        .collect();
+    let streams: BTreeSet<&str> = dms
+        .endpoints
+        .iter()
+        .filter(|e| e.engine == "kinesis")
+        .filter_map(|e| setting(e, "KinesisSettings", "StreamArn"))
+        .collect();
+    let dynamo_targets: BTreeSet<&str> = dms
+        .endpoints
+        .iter()
+        .filter(|e| e.engine == "dynamodb")
+        .map(|e| e.arn.as_str())
+        .collect();
+    let tables: BTreeSet<&str> = dms
+        .tasks
+        .iter()
+        .filter(|t| {
+            t.target_arn
+                .as_deref()
+                .is_some_and(|a| dynamo_targets.contains(a))
+        })
+        .flat_map(|t| t.table_mappings.target_tables.iter().map(String::as_str))
+        .chain(
+            dms.serverless
+                .iter()
+                .filter(|s| {
+                    s.target_arn
+                        .as_deref()
+                        .is_some_and(|a| dynamo_targets.contains(a))
+                })
+                .flat_map(|s| s.table_mappings.target_tables.iter().map(String::as_str)),
+        )
+        .collect();
+    let search = engines.contains("elasticsearch") || engines.contains("opensearch");
+    let (redshift, serverless, s3, dynamo, opensearch, kinesis) = futures::join!(
+        async {
+            if engines.contains("redshift") {
+                redshift_clusters(c, ctx).await
+            } else {
+                Vec::new()
+            }
+        },
+        async {
+            if engines.contains("redshift-serverless") || serverless_address {
+                redshift_serverless(c, ctx).await
+            } else {
+                Vec::new()
+            }
+        },
+        futures::future::join_all(buckets.iter().map(|b| bucket(c, ctx, b))),
+        futures::future::join_all(tables.iter().map(|t| dynamo_table(c, ctx, t))),
+        async {
+            if search {
+                domains(c, ctx).await
+            } else {
+                Vec::new()
+            }
+        },
+        futures::future::join_all(streams.iter().map(|s| stream(c, ctx, s))),
+    );
+    let mut out = redshift;
+    out.extend(serverless);
+    out.extend(s3.into_iter().flatten());
+    out.extend(dynamo.into_iter().flatten());
+    out.extend(opensearch);
+    out.extend(kinesis.into_iter().flatten());
+    out
+}
+
+async fn redshift_clusters(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
+    let Some((pages, sources)) = ctx
+        .call(
+            "redshift",
+            "DescribeClusters",
+            &c.region,
+            None,
+            c.redshift
+                .describe_clusters()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await
+    else {
+        return Vec::new();
+    };
+    pages
+        .iter()
+        .flat_map(|p| p.clusters())
+        .map(|cl| {
+            let mut s = store(
+                c,
+                StoreKind::RedshiftCluster,
+                cl.cluster_identifier().unwrap_or_default(),
+                &sources,
+            );
+            s.arn = cl.cluster_namespace_arn().map(str::to_string);
+            s.addresses = cl
+                .endpoint()
+                .and_then(|e| e.address())
+                .map(str::to_string)
+                .into_iter()
+                .collect();
+            s.encrypted = cl.encrypted();
+            s.kms_key_id = cl.kms_key_id().map(str::to_string);
+            s.encryption = s.kms_key_id.as_ref().map(|_| "KMS".to_string());
+            s.publicly_accessible = cl.publicly_accessible();
+            s
+        })
+        .collect()
+}
+
+/// Redshift Serverless: namespaces hold the data (and its KMS key); workgroups hold
+/// the endpoint address and the public flag. Serverless data is always encrypted at
+/// rest (Amazon Redshift Management Guide, "Amazon Redshift Serverless data encryption").
+async fn redshift_serverless(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
+    let (namespaces, workgroups) = futures::join!(
+        ctx.call(
+            "redshift-serverless",
+            "ListNamespaces",
+            &c.region,
+            None,
+            c.redshift_serverless
+                .list_namespaces()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        ),
+        ctx.call(
+            "redshift-serverless",
+            "ListWorkgroups",
+            &c.region,
+            None,
+            c.redshift_serverless
+                .list_workgroups()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        ),
+    );
+    let Some((pages, sources)) = namespaces else {
+        return Vec::new();
+    };
+    let workgroups: Vec<_> = workgroups
+        .map(|(pages, sources)| {
+            pages
+                .iter()
+                .flat_map(|p| p.workgroups().to_vec())
+                .map(|w| (w, sources.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages
+        .iter()
+        .flat_map(|p| p.namespaces())
+        .map(|n| {
+            let name = n.namespace_name().unwrap_or_default();
+            let mut s = store(c, StoreKind::RedshiftServerless, name, &sources);
+            s.arn = n.namespace_arn().map(str::to_string);
+            s.kms_key_id = n.kms_key_id().map(str::to_string);
+            s.encrypted = Some(true);
+            s.encryption = Some(match n.kms_key_id() {
+                None | Some("AWS_OWNED_KMS_KEY") => "AWS owned key".to_string(),
+                Some(_) => "KMS".to_string(),
+            });
+            for (w, w_sources) in workgroups
+                .iter()
+                .filter(|(w, _)| w.namespace_name() == Some(name))
+            {
+                if let Some(a) = w.endpoint().and_then(|e| e.address()) {
+                    s.addresses.push(a.to_string());
+                }
+                s.publicly_accessible = w.publicly_accessible().or(s.publicly_accessible);
+                s.sources.extend(w_sources.iter().cloned());
+            }
+            s.sources.sort();
+            s.sources.dedup();
+            s
+        })
+        .collect()
+}
+
+async fn bucket(c: &Clients, ctx: &Context, name: &str) -> Option<TargetStore> {
+    let (out, sources) = ctx
+        .call(
+            "s3",
+            "GetBucketEncryption",
+            &c.region,
+            Some(name),
+            c.s3.get_bucket_encryption().bucket(name).send(),
+        )
+        .await?;
+    let mut s = store(c, StoreKind::S3Bucket, name, &sources);
+    let rule = out
+        .server_side_encryption_configuration()
+        .and_then(|cfg| cfg.rules().first())
+        .and_then(|r| r.apply_server_side_encryption_by_default());
+    if let Some(rule) = rule {
+        s.encrypted = Some(true);
+        s.encryption = Some(rule.sse_algorithm().as_str().to_string());
+        s.kms_key_id = rule.kms_master_key_id().map(str::to_string);
+    }
+    Some(s)
+}
+
+/// DynamoDB encrypts every table at rest; a table without SSEDescription uses an
+/// AWS owned key (DynamoDB Developer Guide, "DynamoDB encryption at rest").
+async fn dynamo_table(c: &Clients, ctx: &Context, name: &str) -> Option<TargetStore> {
+    let (out, sources) = ctx
+        .call(
+            "dynamodb",
+            "DescribeTable",
+            &c.region,
+            Some(name),
+            c.dynamodb.describe_table().table_name(name).send(),
+        )
+        .await?;
+    let table = out.table()?;
+    let mut s = store(c, StoreKind::DynamoDbTable, name, &sources);
+    s.arn = table.table_arn().map(str::to_string);
+    s.encrypted = Some(true);
+    match table.sse_description() {
+        Some(sse) if sse.status().map(|x| x.as_str()) == Some("ENABLED") => {
+            s.encryption = Some(
+                sse.sse_type()
+                    .map_or("KMS".to_string(), |t| t.as_str().to_string()),
+            );
+            s.kms_key_id = sse.kms_master_key_arn().map(str::to_string);
+        }
+        _ => s.encryption = Some("AWS owned key".to_string()),
+    }
+    Some(s)
+}
+
+async fn domains(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
+    let Some((names, _)) = ctx
+        .call(
+            "opensearch",
+            "ListDomainNames",
+            &c.region,
+            None,
+            c.opensearch.list_domain_names().send(),
+        )
+        .await
+    else {
+        return Vec::new();
+    };
+    let names: Vec<String> = names
+        .domain_names()
+        .iter()
+        .filter_map(|d| d.domain_name().map(str::to_string))
+        .collect();
+    let batches = futures::future::join_all(names.chunks(DOMAINS_PER_CALL).map(|batch| {
+        ctx.call(
+            "opensearch",
+            "DescribeDomains",
+            &c.region,
+            None,
+            c.opensearch
+                .describe_domains()
+                .set_domain_names(Some(batch.to_vec()))
+                .send(),
+        )
+    }))
+    .await;
+    let mut out = Vec::new();
+    for (resp, sources) in batches.into_iter().flatten() {
+        for d in resp.domain_status_list() {
+            let mut s = store(c, StoreKind::OpenSearchDomain, d.domain_name(), &sources);
+            s.arn = Some(d.arn().to_string());
+            s.addresses = d
+                .endpoint()
+                .into_iter()
+                .chain(d.endpoint_v2())
+                .map(str::to_string)
+                .chain(d.endpoints().into_iter().flat_map(|m| m.values().cloned()))
+                .collect();
+            if let Some(enc) = d.encryption_at_rest_options() {
+                s.encrypted = enc.enabled();
+                s.kms_key_id = enc.kms_key_id().map(str::to_string);
+                s.encryption = enc.enabled().filter(|e| *e).map(|_| "KMS".to_string());
+            }
+            s.publicly_accessible = Some(d.vpc_options().is_none());
+            out.push(s);
+        }
+    }
+    out
+}
+
+async fn stream(c: &Clients, ctx: &Context, arn: &str) -> Option<TargetStore> {
+    let (out, sources) = ctx
+        .call(
+            "kinesis",
+            "DescribeStreamSummary",
+            &c.region,
+            Some(arn),
+            c.kinesis.describe_stream_summary().stream_arn(arn).send(),
+        )
+        .await?;
+    let d = out.stream_description_summary()?;
+    let mut s = store(c, StoreKind::KinesisStream, d.stream_name(), &sources);
+    s.arn = Some(d.stream_arn().to_string());
+    let kind = d.encryption_type().map(|t| t.as_str().to_string());
+    s.encrypted = kind.as_deref().map(|k| k != "NONE");
+    s.encryption = kind;
+    s.kms_key_id = d.key_id().map(str::to_string);
+    Some(s)
+}

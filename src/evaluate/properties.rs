@@ -1,0 +1,560 @@
+//! Property tests: invariants any correct evaluator holds, over generated estates
+//! shaped like real accounts (never-run tasks, unplaced hosts, stale metrics, two
+//! regions). They state what must never happen, whatever the estate.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::rules::rule_tests::{NOW_SECS, empty};
+use super::{Verdict, checklist::load_default, evaluate};
+use crate::evidence::Evidence;
+use crate::facts::*;
+
+const REGION: &str = "us-east-1";
+const ENGINES: &[&str] = &[
+    "oracle",
+    "postgres",
+    "mysql",
+    "sqlserver",
+    "aurora-postgresql",
+    "aurora",
+    "redshift",
+    "s3",
+    "dynamodb",
+    "kafka",
+];
+const SSL: &[Option<&str>] = &[
+    None,
+    Some("none"),
+    Some("require"),
+    Some("verify-ca"),
+    Some("verify-full"),
+];
+
+/// The structure of one migration; names come from the builder's prefix.
+#[derive(Debug, Clone)]
+struct Mig {
+    src: usize,
+    tgt: usize,
+    src_host: u8,
+    tgt_host: u8,
+    kind: u8,
+    status: u8,
+    started: bool,
+    stopped: bool,
+    tables: Option<(u8, i64, i64, bool)>,
+    cdc_metric: bool,
+    logs: bool,
+    logging: Option<bool>,
+    ssl: (usize, usize),
+    lobs: u8,
+    tuned: bool,
+    encrypted: Option<bool>,
+    size_gb: u16,
+    cpu: u8,
+    public: Option<bool>,
+}
+
+fn mig() -> impl Strategy<Value = Mig> {
+    (
+        (
+            0..ENGINES.len(),
+            0..ENGINES.len(),
+            0u8..6,
+            0u8..4,
+            0u8..3,
+            0u8..4,
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of((1u8..5, 0i64..5_000_000, 0i64..50_000, any::<bool>())),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(any::<bool>()),
+            (0..SSL.len(), 0..SSL.len()),
+        ),
+        (
+            0u8..4,
+            any::<bool>(),
+            proptest::option::of(any::<bool>()),
+            0u16..200,
+            0u8..100,
+            proptest::option::of(any::<bool>()),
+        ),
+    )
+        .prop_map(
+            |(
+                (src, tgt, src_host, tgt_host, kind, status),
+                (started, stopped, tables),
+                (cdc_metric, logs, logging, ssl),
+                (lobs, tuned, encrypted, size_gb, cpu, public),
+            )| Mig {
+                src,
+                tgt,
+                src_host,
+                tgt_host,
+                kind,
+                status,
+                started,
+                stopped,
+                tables,
+                cdc_metric,
+                logs,
+                logging,
+                ssl,
+                lobs,
+                tuned,
+                encrypted,
+                size_gb,
+                cpu,
+                public,
+            },
+        )
+}
+
+fn estate() -> impl Strategy<Value = Vec<Mig>> {
+    proptest::collection::vec(mig(), 1..4)
+}
+
+fn hourly(
+    name: &str,
+    ns: &str,
+    dims: &[(&str, &str)],
+    values: &[f64],
+    region: &str,
+) -> MetricSeries {
+    MetricSeries {
+        region: region.into(),
+        namespace: ns.into(),
+        name: name.into(),
+        dimensions: dims
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        stat: "Average".into(),
+        period: 3600,
+        hourly_windows: Vec::new(),
+        timestamps: (0..values.len() as i64)
+            .map(|h| NOW_SECS - (values.len() as i64 - h) * 3600)
+            .collect(),
+        values: values.to_vec(),
+        sources: vec!["c1".into()],
+    }
+}
+
+/// Builds the evidence of an estate; every name starts with `p`.
+fn build(spec: &[Mig], p: &str) -> Evidence {
+    let mut ev = empty();
+    let f = &mut ev.facts;
+    f.vpcs = vec![Vpc {
+        region: REGION.into(),
+        id: format!("vpc-{p}"),
+        cidrs: vec!["10.20.0.0/16".into()],
+        sources: vec![],
+    }];
+    f.account_quotas = vec![AccountQuota {
+        region: REGION.into(),
+        name: "ReplicationInstances".into(),
+        used: 1,
+        max: 60,
+        sources: vec![],
+    }];
+    for (i, m) in spec.iter().enumerate() {
+        let arn = |kind: &str, id: &str| format!("arn:aws:dms:{REGION}:111111111111:{kind}:{id}");
+        let ri = format!("{p}ri{i}");
+        let rid = format!("{}RID{i}", p.to_uppercase());
+        let db = format!("{p}db{i}");
+        f.replication_instances.push(ReplicationInstance {
+            region: REGION.into(),
+            identifier: ri.clone(),
+            arn: arn("rep", &format!("{}RI{i}", p.to_uppercase())),
+            allocated_storage_gb: Some(100),
+            publicly_accessible: m.public,
+            engine_version: Some("3.5.4".into()),
+            availability_zone: Some(format!("{REGION}a")),
+            sources: vec!["c2".into()],
+            ..ReplicationInstance::default()
+        });
+        f.engine_versions.push(EngineVersion {
+            region: REGION.into(),
+            version: "3.5.4".into(),
+            release_status: Some("prod".into()),
+            lifecycle: Some("available".into()),
+            ..EngineVersion::default()
+        });
+        let endpoint = |side: &str, engine: &str, host_code: u8, ssl: Option<&str>| {
+            let id = format!("{p}{side}{i}");
+            let (kind, address, resource) = match (side, host_code) {
+                ("t", 0) => (
+                    HostKind::Rds,
+                    Some(format!("{db}.x.{REGION}.rds.amazonaws.com")),
+                    Some(db.clone()),
+                ),
+                ("t", 1) => (
+                    HostKind::Aurora,
+                    Some(format!("{db}.cluster-x.{REGION}.rds.amazonaws.com")),
+                    Some(db.clone()),
+                ),
+                ("t", 2) => (
+                    HostKind::Redshift,
+                    Some(format!("{db}.x.{REGION}.redshift.amazonaws.com")),
+                    None,
+                ),
+                ("t", _) => (HostKind::AwsManaged, None, None),
+                (_, 0) => (HostKind::External, Some("203.0.113.7".into()), None),
+                (_, 1) => (HostKind::External, Some("192.168.1.9".into()), None),
+                (_, 2) => (HostKind::Unverified, Some("db.corp.example".into()), None),
+                (_, 3) => (HostKind::Unknown, None, None),
+                (_, 4) => (
+                    HostKind::Ec2,
+                    Some("10.20.1.15".into()),
+                    Some(format!("i-{p}{i}")),
+                ),
+                _ => (
+                    HostKind::Rds,
+                    Some(format!("{db}src.x.{REGION}.rds.amazonaws.com")),
+                    Some(format!("{db}src")),
+                ),
+            };
+            let mut settings = BTreeMap::new();
+            // AWS repeats the connection details inside the engine settings.
+            settings.insert(
+                "PostgreSQLSettings".to_string(),
+                serde_json::json!({"ServerName": address, "Port": 5432, "DatabaseName": "d", "MaxFileSize": 32768}),
+            );
+            if m.tuned {
+                settings.insert(
+                    "OracleSettings".to_string(),
+                    serde_json::json!({"ParallelAsmReadThreads": 4, "ReadAheadBlocks": 150000}),
+                );
+            }
+            Endpoint {
+                region: REGION.into(),
+                identifier: id.clone(),
+                arn: arn("endpoint", &format!("{}E{side}{i}", p.to_uppercase())),
+                endpoint_type: if side == "s" {
+                    "source".into()
+                } else {
+                    "target".into()
+                },
+                engine: engine.into(),
+                family: host::family(engine),
+                server_name: address.clone(),
+                port: Some(5432),
+                database: Some("d".into()),
+                status: Some("active".into()),
+                ssl_mode: ssl.map(str::to_string),
+                certificate_arn: None,
+                kms_key_id: None,
+                host: Host {
+                    kind,
+                    resource,
+                    address,
+                    basis: "generated".into(),
+                },
+                settings,
+                sources: vec!["c3".into()],
+            }
+        };
+        let src = endpoint("s", ENGINES[m.src], m.src_host, SSL[m.ssl.0]);
+        let tgt = endpoint("t", ENGINES[m.tgt], m.tgt_host, SSL[m.ssl.1]);
+        match m.tgt_host {
+            0 => f.rds_instances.push(DbInstance {
+                region: REGION.into(),
+                identifier: db.clone(),
+                engine: Some("postgres".into()),
+                allocated_storage_gb: Some(i32::from(m.size_gb) + 10),
+                storage_encrypted: m.encrypted,
+                availability_zone: Some(format!("{REGION}b")),
+                address: tgt.host.address.clone(),
+                ..DbInstance::default()
+            }),
+            1 => {
+                f.rds_clusters.push(DbCluster {
+                    region: REGION.into(),
+                    identifier: db.clone(),
+                    engine: Some("aurora-postgresql".into()),
+                    storage_encrypted: m.encrypted,
+                    endpoint: tgt.host.address.clone(),
+                    members: vec![format!("{db}-1")],
+                    ..DbCluster::default()
+                });
+                f.rds_instances.push(DbInstance {
+                    region: REGION.into(),
+                    identifier: format!("{db}-1"),
+                    engine: Some("aurora-postgresql".into()),
+                    allocated_storage_gb: Some(1),
+                    cluster: Some(db.clone()),
+                    ..DbInstance::default()
+                });
+            }
+            _ => {}
+        }
+        let bytes = f64::from(m.size_gb) * 1e9;
+        match m.tgt_host {
+            0 => f.metrics.push(hourly(
+                "FreeStorageSpace",
+                "AWS/RDS",
+                &[("DBInstanceIdentifier", &db)],
+                &[(f64::from(m.size_gb) + 10.0) * 1_073_741_824.0 - bytes; 6],
+                REGION,
+            )),
+            1 => f.metrics.push(hourly(
+                "VolumeBytesUsed",
+                "AWS/RDS",
+                &[("DBClusterIdentifier", &db)],
+                &[bytes; 6],
+                REGION,
+            )),
+            _ => {}
+        }
+        if m.tgt_host <= 1 {
+            let member = if m.tgt_host == 1 {
+                format!("{db}-1")
+            } else {
+                db.clone()
+            };
+            f.metrics.push(hourly(
+                "CPUUtilization",
+                "AWS/RDS",
+                &[("DBInstanceIdentifier", &member)],
+                &[f64::from(m.cpu); 6],
+                REGION,
+            ));
+        }
+        f.metrics.push(hourly(
+            "CPUUtilization",
+            "AWS/DMS",
+            &[("ReplicationInstanceIdentifier", &ri)],
+            &[f64::from(m.cpu); 6],
+            REGION,
+        ));
+        f.metrics.push(hourly(
+            "FreeStorageSpace",
+            "AWS/DMS",
+            &[("ReplicationInstanceIdentifier", &ri)],
+            &[50.0 * 1_073_741_824.0; 6],
+            REGION,
+        ));
+        if m.cdc_metric {
+            f.metrics.push(hourly(
+                "CDCThroughputRowsSource",
+                "AWS/DMS",
+                &[
+                    ("ReplicationInstanceIdentifier", &ri),
+                    ("ReplicationTaskIdentifier", &rid),
+                ],
+                &[0.0, 4.0, 9.0],
+                REGION,
+            ));
+        }
+        if m.logs {
+            f.log_groups.push(LogGroup {
+                region: REGION.into(),
+                name: format!("dms-tasks-{ri}"),
+                latest_streams: vec![(
+                    format!("dms-task-{rid}"),
+                    Some(crate::time::rfc3339(
+                        &aws_smithy_types::DateTime::from_secs(NOW_SECS - 600),
+                    )),
+                )],
+                sources: vec!["c4".into()],
+                ..LogGroup::default()
+            });
+        }
+        let started = "2026-10-01T00:00:00Z".to_string();
+        let status = ["running", "stopped", "ready", "failed"][usize::from(m.status)];
+        let mut settings = TaskSettings {
+            parsed: true,
+            logging_enabled: m.logging,
+            ..TaskSettings::default()
+        };
+        match m.lobs {
+            0 => settings.support_lobs = Some(false),
+            1 => {
+                settings.support_lobs = Some(true);
+                settings.limited_size_lob_mode = Some(true);
+                settings.lob_max_size = Some(32);
+            }
+            2 => {
+                settings.support_lobs = Some(true);
+                settings.full_lob_mode = Some(true);
+                settings.limited_size_lob_mode = Some(true);
+            }
+            _ => {}
+        }
+        if m.tuned {
+            settings.max_full_load_sub_tasks = Some(16);
+        }
+        f.tasks.push(Task {
+            region: REGION.into(),
+            identifier: format!("{p}task{i}"),
+            arn: arn("task", &rid),
+            resource_id: rid.clone(),
+            instance_arn: Some(f.replication_instances[i].arn.clone()),
+            source_arn: Some(src.arn.clone()),
+            target_arn: Some(tgt.arn.clone()),
+            migration_type: Some(
+                ["full-load", "cdc", "full-load-and-cdc"][usize::from(m.kind)].into(),
+            ),
+            status: Some(status.into()),
+            created: Some("2026-09-30T00:00:00Z".into()),
+            started: m.started.then(|| started.clone()),
+            stats: Some(TaskStats {
+                tables_errored: Some(0),
+                fresh_start_date: m.started.then(|| started.clone()),
+                stop_date: (m.stopped && status != "running")
+                    .then(|| "2026-11-26T23:00:00Z".into()),
+                ..TaskStats::default()
+            }),
+            settings,
+            tables: m.tables.map(|(n, rows, changes, errors)| {
+                (0..n)
+                    .map(|k| TableStat {
+                        schema: "S".into(),
+                        table: format!("T{k}"),
+                        state: Some(
+                            if errors && k == 0 {
+                                "Table error"
+                            } else {
+                                "Table completed"
+                            }
+                            .into(),
+                        ),
+                        full_load_rows: rows,
+                        inserts: changes,
+                        validation_state: Some("Validated".into()),
+                        ..TableStat::default()
+                    })
+                    .collect()
+            }),
+            sources: vec!["c5".into()],
+            ..Task::default()
+        });
+        f.endpoints.push(src);
+        f.endpoints.push(tgt);
+    }
+    ev
+}
+
+fn verdicts(ev: &Evidence) -> BTreeMap<String, Verdict> {
+    evaluate(ev, &load_default())
+        .findings
+        .into_iter()
+        .map(|f| (f.item, f.verdict))
+        .collect()
+}
+
+/// Which migrations ran, by id.
+fn ran(ev: &Evidence) -> Vec<String> {
+    super::view::Input::new(ev)
+        .migrations
+        .iter()
+        .map(|m| m.id.to_string())
+        .collect()
+}
+
+fn no_new_met(before: &BTreeMap<String, Verdict>, after: &BTreeMap<String, Verdict>, what: &str) {
+    for (item, v) in after {
+        if *v == Verdict::Met {
+            assert_eq!(before[item], Verdict::Met, "{what} turned {item} into met");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    /// Removing evidence (every metric, table statistic, log, or start date) from
+    /// migrations that still ran never turns a verdict into met.
+    #[test]
+    fn removing_evidence_never_creates_a_met(spec in estate(), mask in 1u8..16) {
+        let ev = build(&spec, "a");
+        let before = verdicts(&ev);
+        let mut less = ev.clone();
+        if mask & 1 != 0 { less.facts.metrics.clear(); }
+        if mask & 2 != 0 { for t in &mut less.facts.tasks { t.tables = None; } }
+        if mask & 4 != 0 { less.facts.log_groups.clear(); }
+        if mask & 8 != 0 {
+            for t in &mut less.facts.tasks {
+                t.started = None;
+                if let Some(s) = &mut t.stats { s.fresh_start_date = None; s.start_date = None; s.full_load_start_date = None; }
+            }
+        }
+        // A migration that lost all of its evidence is one that never ran: that case
+        // is the next property's.
+        prop_assume!(ran(&less) == ran(&ev));
+        no_new_met(&before, &verdicts(&less), "removing evidence");
+    }
+
+    /// Adding a task that was created and never started never turns a verdict into met.
+    #[test]
+    fn a_never_started_task_never_creates_a_met(spec in estate(), extra in mig()) {
+        let ev = build(&spec, "a");
+        let before = verdicts(&ev);
+        let mut idle = extra.clone();
+        idle.status = 2;
+        idle.started = false;
+        idle.stopped = false;
+        idle.tables = None;
+        idle.cdc_metric = false;
+        idle.logs = false;
+        let mut more = spec.clone();
+        more.push(idle);
+        let with = build(&more, "a");
+        prop_assert_eq!(ran(&with).len(), ran(&ev).len());
+        no_new_met(&before, &verdicts(&with), "a never-started task");
+    }
+
+    /// Renaming every resource consistently changes no verdict.
+    #[test]
+    fn names_do_not_matter(spec in estate()) {
+        prop_assert_eq!(verdicts(&build(&spec, "a")), verdicts(&build(&spec, "zq")));
+    }
+
+    /// Copying resources under the same names into another region, with other
+    /// properties and metrics, changes no verdict about the originals.
+    #[test]
+    fn same_names_in_another_region_change_nothing(spec in estate()) {
+        let ev = build(&spec, "a");
+        let mut copied = ev.clone();
+        let far = "eu-west-1";
+        let f = &mut copied.facts;
+        for d in ev.facts.rds_instances.iter().chain([]) {
+            f.rds_instances.push(DbInstance { region: far.into(), storage_encrypted: Some(!d.storage_encrypted.unwrap_or(false)),
+                allocated_storage_gb: Some(5000), ..d.clone() });
+        }
+        for c in &ev.facts.rds_clusters {
+            f.rds_clusters.push(DbCluster { region: far.into(), storage_encrypted: Some(!c.storage_encrypted.unwrap_or(false)), ..c.clone() });
+        }
+        for i in &ev.facts.replication_instances {
+            f.replication_instances.push(ReplicationInstance { region: far.into(), arn: i.arn.replace(REGION, far),
+                publicly_accessible: Some(true), ..i.clone() });
+        }
+        for s in &ev.facts.metrics {
+            f.metrics.push(MetricSeries { region: far.into(), values: s.values.iter().map(|v| v * 7.0 + 99.0).collect(), ..s.clone() });
+        }
+        for g in &ev.facts.log_groups {
+            f.log_groups.push(LogGroup { region: far.into(), ..g.clone() });
+        }
+        prop_assert_eq!(verdicts(&ev), verdicts(&copied));
+    }
+
+    /// With no DMS resources, nothing about DMS is met.
+    #[test]
+    fn no_dms_no_met(spec in estate()) {
+        let mut ev = build(&spec, "a");
+        let f = &mut ev.facts;
+        f.tasks.clear();
+        f.serverless.clear();
+        f.endpoints.clear();
+        f.replication_instances.clear();
+        for (item, v) in verdicts(&ev) {
+            prop_assert_ne!(v, Verdict::Met, "{} is met without DMS", item);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Estates shaped like real AWS accounts (fixtures/estates/), seeded only through
+//! ordinary AWS calls into the emulator and collected through the real read-only
+//! role: each names the verdicts it must get and the ones it must never get. These
+//! are the shapes that gave false `met`s before: never-run tasks, the same names in
+//! two regions, Secrets Manager endpoints, staging-only encryption, Aurora instance
+//! endpoints, expired metrics, migrations running past their declared end.
+
+mod support;
+
+use dms_evidence::evaluate::{Evaluation, Verdict};
+use dms_evidence::evidence::Evidence;
+use support::{Emulator, repo_root};
+
+use Verdict::*;
+
+struct Estate {
+    name: &'static str,
+    account: &'static str,
+    regions: &'static [&'static str],
+    /// Extra manifest lines (claims, statements).
+    manifest: &'static str,
+    must: &'static [(&'static str, Verdict)],
+    never: &'static [(&'static str, Verdict)],
+}
+
+const ESTATES: &[Estate] = &[
+    Estate {
+        name: "never-run",
+        account: "900000000001",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("pre.2.1.account-id", InsufficientEvidence),
+            ("dms.2.1.dep.hetero", InsufficientEvidence),
+            ("dms.2.1.dep.onprem-ec2", InsufficientEvidence),
+            ("dms.1.0.mig.planning", InsufficientEvidence),
+            ("dms.1.0.sec.at-rest", InsufficientEvidence),
+        ],
+        never: &[
+            ("dms.1.0.size", Met),
+            ("pre.2.1.account-id", Met),
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.1.0.mig.cdc", Met),
+            ("dms.1.0.sec.in-flight", Met),
+            ("dms.1.0.mig.lobs", Met),
+            ("pre.2.1.dates", Met),
+        ],
+    },
+    Estate {
+        name: "same-names-two-regions",
+        account: "900000000002",
+        regions: &["us-east-1", "us-west-2"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.sec.at-rest", NotMet),
+            ("dms.1.0.size", NotMet),
+            ("dms.1.0.arch.ri", Met),
+        ],
+        never: &[
+            ("dms.1.0.sec.at-rest", Met),
+            ("dms.1.0.size", Met),
+            ("dms.1.0.arch.ri", NotMet),
+        ],
+    },
+    Estate {
+        name: "secrets-manager-source",
+        account: "900000000003",
+        regions: &["eu-west-1"],
+        manifest: "",
+        must: &[
+            ("dms.2.1.dep.onprem-ec2", InsufficientEvidence),
+            ("dms.1.0.arch.public-private", InsufficientEvidence),
+        ],
+        never: &[
+            ("dms.2.1.dep.onprem-ec2", Met),
+            ("dms.2.1.wl.cdc-hetero", Met),
+            ("dms.1.0.arch.public-private", Met),
+        ],
+    },
+    Estate {
+        name: "secrets-manager-source",
+        account: "900000000003",
+        regions: &["eu-west-1"],
+        manifest: "[claims]\nsource_hosting = \"on-premises\"\n",
+        must: &[("dms.2.1.dep.onprem-ec2", Attested)],
+        never: &[("dms.2.1.dep.onprem-ec2", Met)],
+    },
+    Estate {
+        name: "redshift-staging-only",
+        account: "900000000004",
+        regions: &["us-east-2"],
+        manifest: "",
+        must: &[("dms.1.0.sec.at-rest", NotMet)],
+        never: &[("dms.1.0.sec.at-rest", Met)],
+    },
+    Estate {
+        name: "aurora-instance-endpoint",
+        account: "900000000005",
+        regions: &["ap-southeast-2"],
+        manifest: "",
+        must: &[("dms.1.0.size", Met), ("dms.1.0.sec.at-rest", Met)],
+        never: &[("dms.1.0.size", NotMet)],
+    },
+    Estate {
+        name: "stale-metrics",
+        account: "900000000006",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.mig.cdc", Met), ("dms.2.1.wl.cdc-homo", Met)],
+        never: &[("dms.1.0.mig.cdc", InsufficientEvidence)],
+    },
+];
+
+fn collect(emu: &Emulator, e: &Estate, dir: &tempfile::TempDir) -> Evidence {
+    emu.seed_file(&repo_root().join(format!("fixtures/estates/{}.json", e.name)));
+    collect_seeded(emu, e.account, e.regions, e.manifest, dir, e.name)
+}
+
+fn collect_seeded(
+    emu: &Emulator,
+    account: &str,
+    regions: &[&str],
+    extra: &str,
+    dir: &tempfile::TempDir,
+    name: &str,
+) -> Evidence {
+    let manifest = dir.path().join(format!("{name}-{}.toml", extra.len()));
+    let regions: Vec<String> = regions.iter().map(|r| format!("\"{r}\"")).collect();
+    std::fs::write(
+        &manifest,
+        format!(
+            "account_id = \"{account}\"\nrole_arn = \"arn:aws:iam::{account}:role/dms-evidence-readonly\"\n\
+             external_id = \"estate-{account}\"\nregions = [{}]\n{extra}",
+            regions.join(", ")
+        ),
+    )
+    .expect("manifest");
+    let out = dir.path().join(format!("{name}-{}.json", extra.len()));
+    let run = support::cli(
+        emu,
+        &[
+            "collect",
+            "--case-study",
+            &manifest.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert!(
+        out.exists(),
+        "{name}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("evidence")
+}
+
+fn verdict<'a>(eval: &'a Evaluation, item: &str) -> (&'a Verdict, &'a str) {
+    let f = eval
+        .findings
+        .iter()
+        .find(|f| f.item == item)
+        .unwrap_or_else(|| panic!("{item} missing"));
+    (&f.verdict, &f.reason)
+}
+
+#[test]
+fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut seeded = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for e in ESTATES {
+        let ev = if seeded.insert(e.name) {
+            collect(&emu, e, &dir)
+        } else {
+            collect_seeded(&emu, e.account, e.regions, e.manifest, &dir, e.name)
+        };
+        assert!(
+            ev.gaps.is_empty(),
+            "{}: the read-only role was refused: {:?}",
+            e.name,
+            ev.gaps
+        );
+        let eval = ev.evaluation.expect("evaluated");
+        for (item, want) in e.must {
+            let (got, reason) = verdict(&eval, item);
+            if got != want {
+                failures.push(format!(
+                    "{}: {item} must be {want:?}, is {got:?}: {reason}",
+                    e.name
+                ));
+            }
+        }
+        for (item, banned) in e.never {
+            let (got, reason) = verdict(&eval, item);
+            if got == banned {
+                failures.push(format!(
+                    "{}: {item} must never be {banned:?}: {reason}",
+                    e.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn a_migration_running_past_its_declared_end_contradicts_it() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/running-past-end.json"));
+    let day = |days_ago: i64| {
+        dms_evidence::time::date(dms_evidence::time::now().secs() - days_ago * 86_400)
+    };
+    let claims = format!(
+        "[claims]\nstart_date = \"{}\"\nend_date = \"{}\"\n",
+        day(60),
+        day(10)
+    );
+    let ev = collect_seeded(
+        &emu,
+        "900000000007",
+        &["us-east-1"],
+        &claims,
+        &dir,
+        "past-end",
+    );
+    let eval = ev.evaluation.expect("evaluated");
+    let (got, reason) = verdict(&eval, "pre.2.1.dates");
+    assert_eq!(*got, NotMet, "{reason}");
+    assert!(
+        reason.contains("still running after the declared end"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/aurora-instance-endpoint.json"));
+    emu.set_faults(serde_json::json!({"deny": ["dms:DescribeEndpoints"]}));
+    let ev = collect_seeded(
+        &emu,
+        "900000000005",
+        &["ap-southeast-2"],
+        "",
+        &dir,
+        "denied",
+    );
+    emu.set_faults(serde_json::json!({"deny": []}));
+    let eval = ev.evaluation.expect("evaluated");
+    for item in [
+        "dms.1.0.sec.in-flight",
+        "dms.1.0.arch.endpoints",
+        "dms.2.1.dep.hetero",
+    ] {
+        let (got, reason) = verdict(&eval, item);
+        assert_eq!(*got, InsufficientEvidence, "{item}: {reason}");
+        assert!(
+            reason.contains("dms:DescribeEndpoints"),
+            "{item} names the denied action: {reason}"
+        );
+    }
+}
