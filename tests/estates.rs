@@ -264,3 +264,32 @@ fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
         );
     }
 }
+
+#[test]
+fn statistics_of_a_deprovisioned_replication_are_a_gap_not_a_crash() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/deprovisioned-serverless.json"));
+    let ev = collect_seeded(
+        &emu,
+        "900000000008",
+        &["us-east-1"],
+        "",
+        &dir,
+        "deprovisioned",
+    );
+    let gap = ev
+        .gaps
+        .iter()
+        .find(|g| g.operation == "DescribeReplicationTableStatistics")
+        .expect("a gap for the statistics");
+    assert_eq!(format!("{:?}", gap.kind), "ResourceState", "{gap:?}");
+    assert_eq!(gap.code.as_deref(), Some("InvalidResourceStateFault"));
+    let eval = ev.evaluation.expect("evaluated");
+    let (got, reason) = verdict(&eval, "dms.2.2.tables");
+    assert_eq!(*got, InsufficientEvidence, "{reason}");
+    assert!(
+        reason.contains("dms:DescribeReplicationTableStatistics"),
+        "{reason}"
+    );
+}

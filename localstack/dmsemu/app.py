@@ -6,6 +6,7 @@ calls, and serves the admin routes under `/_dmsemu/`.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import logging
@@ -14,7 +15,9 @@ import time
 from collections import Counter
 from typing import Callable
 
-from . import MOTO_VERSION, cloudwatch, dms, iam, kms, rds, redshift_serverless
+import cbor2
+
+from . import MOTO_VERSION, cloudwatch, dms, iam, kms, rds, redshift_serverless, validate
 from .faults import FaultError, Injector
 from .protocol import Call, classify, error_response
 
@@ -57,6 +60,9 @@ class CompatApp:
         denied = iam.check(call)
         if denied is not None:
             return error_response(call, *denied)
+        invalid = self.invalid(call)
+        if invalid is not None:
+            return error_response(call, *invalid)
         try:
             response = self.dispatch(environ, call)
         except NotImplementedError as err:
@@ -66,6 +72,20 @@ class CompatApp:
             LOG.exception("dmsemu failed on %s:%s", call.service, call.operation)
             return error_response(call, 500, "InternalFailure", f"the emulator failed on {call.operation}; see its log")
         return _json_not_html(call, response)
+
+    @staticmethod
+    def invalid(call: Call):
+        """A JSON or CBOR request the service model does not allow (validate.py)."""
+        if call.protocol not in ("json", "cbor") or not call.body:
+            return None
+        body = call.body
+        try:
+            if call.headers.get("content-encoding", "").lower() == "gzip":
+                body = gzip.decompress(body)  # request compression (PutMetricData)
+            params = json.loads(body) if call.protocol == "json" else cbor2.loads(body)
+        except Exception:  # noqa: BLE001 - undecodable: let the handler answer
+            return None
+        return validate.check(call, params if isinstance(params, dict) else {})
 
     def dispatch(self, environ: dict, call: Call) -> Response:
         def forward(body: bytes, extra: dict | None = None) -> Response:

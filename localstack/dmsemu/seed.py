@@ -59,7 +59,7 @@ def resolve_times(value: Any, now: datetime) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if isinstance(item, str) and re.search(r"(Date|Time|Timestamp)$", key):
+            if isinstance(item, str) and re.search(r"(^Date|Date|Time|Timestamp)$|^Date", key):
                 out[key] = when(item, now)
             else:
                 out[key] = resolve_times(item, now)

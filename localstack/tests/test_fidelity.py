@@ -186,3 +186,19 @@ def test_redshift_serverless_lists_what_was_seeded(client, endpoint, account):
     rs = client("redshift-serverless")
     assert [n["namespaceName"] for n in rs.list_namespaces()["namespaces"]] == ["w"]
     assert rs.list_workgroups()["workgroups"][0]["endpoint"]["address"] == "bi.x"
+
+
+def test_requests_outside_the_model_are_refused(endpoint, session):
+    # Every JSON/CBOR request is validated against botocore's model, as AWS does; the
+    # collector's own requests pass this in every test that collects.
+    kms = session.client("kms", endpoint_url=endpoint, region_name="us-east-1",
+                         config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as err:
+        kms.describe_key(KeyId="k" * 3000)
+    assert err.value.response["Error"]["Code"] == "ValidationException"
+    assert "KeyId" in err.value.response["Error"]["Message"]
+    logs = session.client("logs", endpoint_url=endpoint, region_name="us-east-1",
+                          config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as err:
+        logs.describe_log_streams(logGroupName="g", limit=0)
+    assert err.value.response["Error"]["Code"] == "ValidationException"

@@ -27,6 +27,23 @@ pub enum GapKind {
     Other,
 }
 
+impl GapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::AccessDenied => "access denied",
+            GapKind::OptInRequired => "opt-in required",
+            GapKind::RegionNotEnabled => "region not enabled",
+            GapKind::ResourceState => "resource state",
+            GapKind::Unsupported => "unsupported",
+            GapKind::Throttling => "throttling",
+            GapKind::NotImplemented => "not implemented",
+            GapKind::Timeout => "timeout",
+            GapKind::Network => "network",
+            GapKind::Other => "other",
+        }
+    }
+}
+
 /// A call that failed: what was asked, where, why, and the permission it needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gap {

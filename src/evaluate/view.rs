@@ -350,7 +350,15 @@ impl<'a> Input<'a> {
             .iter()
             .map(|g| match g.kind {
                 GapKind::AccessDenied => format!("{} was denied", g.iam_action),
-                _ => format!("{} failed ({:?})", g.iam_action, g.kind).to_lowercase(),
+                _ => format!(
+                    "{} failed ({}{})",
+                    g.iam_action,
+                    g.kind.as_str(),
+                    g.code
+                        .as_deref()
+                        .map(|c| format!(": {c}"))
+                        .unwrap_or_default()
+                ),
             })
             .collect();
         names.sort();

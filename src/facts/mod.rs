@@ -573,3 +573,52 @@ pub fn run_window(
     };
     Some((start, end.max(start)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kms_keys_are_found_in_the_region_their_arn_names() {
+        let key = |region: &str, reference: &str, arn: Option<&str>| KmsKey {
+            region: region.into(),
+            reference: reference.into(),
+            arn: arn.map(str::to_string),
+            ..KmsKey::default()
+        };
+        let facts = Facts {
+            kms_keys: vec![
+                key(
+                    "us-east-1",
+                    "alias/dms",
+                    Some("arn:aws:kms:us-east-1:1:key/a"),
+                ),
+                key(
+                    "eu-west-1",
+                    "alias/dms",
+                    Some("arn:aws:kms:eu-west-1:1:key/b"),
+                ),
+            ],
+            ..Facts::default()
+        };
+        let found = |region: &str, r: &str| facts.key(region, r).and_then(|k| k.arn.clone());
+        assert_eq!(
+            found("eu-west-1", "alias/dms").as_deref(),
+            Some("arn:aws:kms:eu-west-1:1:key/b")
+        );
+        assert_eq!(
+            found("us-east-1", "alias/dms").as_deref(),
+            Some("arn:aws:kms:us-east-1:1:key/a")
+        );
+        // A key ARN of another region is that region's key, whoever uses it.
+        assert_eq!(
+            found("us-east-1", "arn:aws:kms:eu-west-1:1:key/b").as_deref(),
+            Some("arn:aws:kms:eu-west-1:1:key/b")
+        );
+        assert_eq!(
+            arn_region("arn:aws:kms:ap-south-1:1:key/x"),
+            Some("ap-south-1")
+        );
+        assert_eq!(arn_region("alias/dms"), None);
+    }
+}
