@@ -9,10 +9,13 @@ use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -70,10 +73,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Collects captures from every client of one collection run.
+/// Collects captures from every client of one collection run, and counts retries.
 #[derive(Debug, Default, Clone)]
 pub struct CaptureStore {
     inner: Arc<Mutex<Vec<Capture>>>,
+    retries: Arc<Mutex<Retries>>,
+}
+
+/// Retried attempts and the time spent waiting before them (backoff).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retries {
+    pub retries: usize,
+    pub wait_ms: u64,
+}
+
+/// When the previous attempt of an operation ended (per operation, in its config bag).
+#[derive(Debug, Clone)]
+struct AttemptEnded(std::time::Instant);
+
+impl Storable for AttemptEnded {
+    type Storer = StoreReplace<Self>;
 }
 
 impl CaptureStore {
@@ -87,6 +106,11 @@ impl CaptureStore {
         let id = capture.id.clone();
         all.push(capture);
         id
+    }
+
+    /// Retries so far and the time waited before them.
+    pub fn retries(&self) -> Retries {
+        *self.retries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// All captures so far, in the order they were read.
@@ -128,6 +152,32 @@ impl Intercept for CaptureInterceptor {
         "dms-evidence-capture"
     }
 
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(ended) = cfg.load::<AttemptEnded>() {
+            let waited = ended.0.elapsed();
+            let mut r = self.store.retries.lock().unwrap_or_else(|e| e.into_inner());
+            r.retries += 1;
+            r.wait_ms += u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+        }
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state()
+            .store_put(AttemptEnded(std::time::Instant::now()));
+        Ok(())
+    }
+
     fn read_after_deserialization(
         &self,
         context: &AfterDeserializationInterceptorContextRef<'_>,
@@ -154,7 +204,7 @@ impl Intercept for CaptureInterceptor {
         let received_sha256 = sha256_hex(bytes);
         let (body_encoding, body, redacted) = match std::str::from_utf8(bytes) {
             Ok(text) if !media_type.contains("cbor") => {
-                let (clean, redacted) = redact::body(text, &media_type);
+                let (clean, redacted) = redact::body(self.service, text, &media_type);
                 ("utf8".to_string(), clean, redacted)
             }
             _ => (

@@ -132,6 +132,7 @@ struct RawClaims {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// The checklist item it supports (e.g. `pre.3.1.diagram-services`).
     pub item: String,
@@ -187,6 +188,31 @@ pub struct CaseStudy {
     /// Folder relative attachment paths are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// The manifest and the line of each attachment, for error messages.
+    #[serde(skip)]
+    pub manifest: Option<PathBuf>,
+    #[serde(skip)]
+    pub attachment_lines: Vec<usize>,
+}
+
+impl CaseStudy {
+    /// Checks every attachment names an item of the checklist (an attachment for an
+    /// item that does not exist would be silently dropped otherwise).
+    pub fn check_attachment_items(&self, items: &[&str]) -> Result<(), InputError> {
+        for (i, a) in self.attachments.iter().enumerate() {
+            if !items.contains(&a.item.as_str()) {
+                return Err(InputError::Invalid {
+                    origin: Origin::Manifest {
+                        path: self.manifest.clone().unwrap_or_default(),
+                        line: self.attachment_lines.get(i).copied().unwrap_or(1),
+                        field: format!("attachments[{i}].item"),
+                    },
+                    message: format!("'{}' is not an item of the checklist", a.item),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 struct Located<T> {
@@ -369,6 +395,7 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
     let mut claims = Claims::default();
     let mut attachments = Vec::new();
     let mut start_statement = 0..0;
+    let mut attachment_lines = Vec::new();
     if let Some(m) = m {
         for (key, value) in m.statements {
             if key.get_ref() == "start_date" {
@@ -447,6 +474,20 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
                     message: "an attachment needs a path".into(),
                 });
             }
+            let p = Path::new(&a.path);
+            if p.is_absolute()
+                || p.components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(InputError::Invalid {
+                    origin: at(&format!("attachments[{i}].path"), span),
+                    message: format!(
+                        "'{}' must be a path inside the manifest's folder (no absolute paths, no '..')",
+                        a.path
+                    ),
+                });
+            }
+            attachment_lines.push(line_col(&text, span.start).0);
             attachments.push(a);
         }
     }
@@ -460,6 +501,8 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
         statements,
         claims,
         attachments,
+        attachment_lines,
+        manifest: (!path.as_os_str().is_empty()).then(|| path.clone()),
         base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
     })
 }

@@ -146,7 +146,7 @@ pub struct CollectArgs {
     /// Per-resource calls in flight per region.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Attempts per AWS call (adaptive retry with backoff).
+    /// Attempts per AWS call (standard retry: jittered exponential backoff).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Seconds to wait for a connection.
@@ -171,6 +171,18 @@ pub struct CollectArgs {
     /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
     #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
     pub metric_days: i64,
+    /// Exit as for a complete collection even when calls failed (the evidence still
+    /// says `complete: false`).
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Replace host names, IP addresses, CIDRs, database and user names and tag values
+    /// in the facts and captures by salted HMAC tokens (evidence that leaves the partner).
+    #[arg(long, requires = "redact_salt")]
+    pub redact: bool,
+    /// The salt for --redact (created with 32 random bytes, mode 0600, when missing).
+    /// Keep it: it is what lets you, and only you, check a token against a name.
+    #[arg(long, value_name = "FILE")]
+    pub redact_salt: Option<PathBuf>,
 }
 
 #[cfg(test)]

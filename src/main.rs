@@ -28,6 +28,9 @@ const EXIT_NOT_MET: u8 = 3;
 const EXIT_INVALID: u8 = 4;
 /// diff: at least one checklist item regressed.
 const EXIT_REGRESSION: u8 = 5;
+/// collect: calls failed, so the evidence is incomplete (written, signed, and marked
+/// `complete: false`); `--allow-incomplete` turns this off.
+const EXIT_INCOMPLETE: u8 = 6;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -98,7 +101,11 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let eval = evaluate::evaluate(&evidence, &checklist::load_default());
     let keys = trusted_keys(&args.public_keys)?;
     let verification = (!keys.is_empty()).then(|| {
-        let bytes = std::fs::read(&args.bundle).unwrap_or_default();
+        let bytes = dms_evidence::input::read_limited(
+            &args.bundle,
+            dms_evidence::input::MAX_DOCUMENT_BYTES,
+        )
+        .unwrap_or_default();
         dms_evidence::verify::verify(&bytes, &keys, 1, &[checklist::load_default()])
     });
     let status = match &verification {
@@ -159,9 +166,9 @@ fn trusted_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>, Failure>
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes = std::fs::read(&args.bundle)
-        .with_context(|| format!("cannot read {}", args.bundle.display()))
-        .map_err(bad_input)?;
+    let bytes =
+        dms_evidence::input::read_limited(&args.bundle, dms_evidence::input::MAX_DOCUMENT_BYTES)
+            .map_err(bad_input)?;
     let keys = trusted_keys(&args.public_keys)?;
     let mut checklists = vec![checklist::load_default()];
     for path in &args.checklist {
@@ -189,6 +196,27 @@ fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> 
     }
 }
 
+/// The --redact salt: read, or created (32 random bytes, mode 0600) when missing.
+fn redact_salt(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
+    if path.exists() {
+        let bytes = dms_evidence::input::read_limited(path, 4096).map_err(bad_input)?;
+        if bytes.len() < 16 {
+            return Err(bad_input(anyhow::anyhow!(
+                "{}: a salt needs at least 16 bytes",
+                path.display()
+            )));
+        }
+        return Ok(zeroize::Zeroizing::new(bytes));
+    }
+    let mut salt = zeroize::Zeroizing::new(vec![0u8; 32]);
+    getrandom::getrandom(salt.as_mut_slice())
+        .map_err(|e| failed(anyhow::anyhow!("cannot create a salt: {e}")))?;
+    output::write_secret(path, &salt)
+        .with_context(|| "writing the --redact salt")
+        .map_err(bad_input)?;
+    Ok(salt)
+}
+
 /// 0 only when the case study is ready: every item met, attested or not
 /// applicable (groups of alternatives count as one); otherwise 3.
 fn verdict_code(eval: &Evaluation) -> ExitCode {
@@ -202,20 +230,8 @@ fn verdict_code(eval: &Evaluation) -> ExitCode {
 /// An evidence document or a bundle's predicate. The stored evaluation is dropped:
 /// everything is judged again from the facts. Signatures are not checked (`verify` does).
 fn load_evidence(path: &std::path::Path) -> Result<Evidence, Failure> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .map_err(bad_input)?;
-    serde_json::from_str::<serde_json::Value>(&text)
-        .map(bundle::predicate_of)
-        .and_then(|mut doc| {
-            if let Some(map) = doc.as_object_mut() {
-                for key in evaluate::EVALUATION_KEYS {
-                    map.remove(*key);
-                }
-            }
-            serde_json::from_value(doc)
-        })
-        .with_context(|| format!("{} is not an evidence document", path.display()))
+    dms_evidence::input::load_evidence(path)
+        .map(Evidence::without_evaluation)
         .map_err(bad_input)
 }
 
@@ -247,6 +263,11 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         regions: args.regions.clone(),
     };
     let case = casestudy::resolve(args.case_study.as_deref(), &overrides).map_err(bad_input)?;
+    if let Some(out) = &args.out {
+        output::check_writable(out)
+            .context("--out is not writable; nothing was collected")
+            .map_err(bad_input)?;
+    }
     let opts = SessionOptions {
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
@@ -256,15 +277,30 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         ..SessionOptions::default()
     };
     let checklist = load_checklist(args.checklist.as_deref())?;
+    let items: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
+    case.check_attachment_items(&items).map_err(bad_input)?;
+    // Attachments are hashed before any AWS call: a bad one costs nothing.
+    let attachments = evidence::hash_attachments(&case).map_err(bad_input)?;
     let mut plan = Plan::new(&case.account_id, case.regions.clone());
     plan.concurrency = usize::from(args.concurrency);
     plan.metric_days = args.metric_days;
-    let doc = evidence::collect(&case, &opts, plan, &checklist)
-        .await
-        .map_err(|e| match e {
-            CollectError::Attachment(_) => bad_input(e),
-            CollectError::Session(_) => failed(e),
-        })?;
+    let salt = match (&args.redact, &args.redact_salt) {
+        (true, Some(path)) => Some(redact_salt(path)?),
+        _ => None,
+    };
+    let doc = evidence::collect(
+        &case,
+        attachments,
+        &opts,
+        plan,
+        &checklist,
+        salt.as_ref().map(|s| s.as_slice()),
+    )
+    .await
+    .map_err(|e| match e {
+        CollectError::Attachment(_) => bad_input(e),
+        CollectError::Session(_) | CollectError::Redact(_) => failed(e),
+    })?;
     let mut signers = Vec::new();
     if let Some(path) = &args.key {
         signers.push(Signer::Local(LocalKey::load(path).map_err(bad_input)?));
@@ -284,10 +320,17 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         }
         signers.push(signer);
     }
-    let code = doc
-        .evaluation
-        .as_ref()
-        .map_or(ExitCode::SUCCESS, verdict_code);
+    let complete = doc.collection.complete;
+    if !complete {
+        tracing::warn!("{}", doc.collection.incomplete_note());
+    }
+    let code = if !complete && !args.allow_incomplete {
+        ExitCode::from(EXIT_INCOMPLETE)
+    } else {
+        doc.evaluation()
+            .as_ref()
+            .map_or(ExitCode::SUCCESS, verdict_code)
+    };
     if signers.is_empty() {
         output::write_json(&doc, args.out.as_deref())
     } else {

@@ -44,11 +44,13 @@ pub fn write_text(text: &str, path: Option<&Path>) -> Result<(), OutputError> {
         path.extension().and_then(|e| e.to_str()).unwrap_or("out"),
         std::process::id()
     ));
-    std::fs::write(&tmp, text).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
+    // Written to a temporary file in the same folder and renamed into place; the
+    // temporary file never outlives an error (a full disk leaves nothing behind).
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+    }
+    result.map_err(err)
 }
 
 /// The findings as a table for people: item, verdict, reason. Colour only when
@@ -163,12 +165,56 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
             c.detail
         ));
     }
+    if let Some(note) = &report.incomplete {
+        out.push_str(&format!("{note}\n"));
+    }
     out.push_str(if report.verified {
         "verified\n"
     } else {
         "NOT VERIFIED: invalid or tampered\n"
     });
     out
+}
+
+/// Writes a new secret file (mode 0600), never overwriting one; nothing is left
+/// behind on error.
+pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let err = |source| OutputError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(err)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(path);
+            err(e)
+        })
+}
+
+/// Checks before any AWS call that `path` can be written (its folder exists and takes
+/// a file), so a long collection never ends on a path that cannot take its result.
+pub fn check_writable(path: &Path) -> Result<(), OutputError> {
+    let err = |source| OutputError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(err(std::io::Error::other("it is a folder")));
+    }
+    let probe = dir.join(format!(".dms-evidence-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(err)?;
+    std::fs::remove_file(&probe).map_err(err)
 }
 
 /// A renewal diff for people: regressions first.

@@ -78,7 +78,7 @@ fn esc(s: &str) -> String {
 }
 
 fn day(t: i64) -> String {
-    crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))[..10].to_string()
+    crate::time::date(t)
 }
 
 /// An inline SVG line chart of a series.
@@ -240,6 +240,13 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
         "</table><p class=\"status\" id=\"verification\"><b>Signature:</b> {}</p>",
         esc(&status.text())
     );
+    if !ev.collection.complete {
+        let _ = write!(
+            o,
+            "<p class=\"status not_met\" id=\"incomplete\"><b>{}</b></p>",
+            esc(&ev.collection.incomplete_note())
+        );
+    }
     if let Some(e) = &ev.collection.endpoint_override {
         let _ = write!(
             o,
@@ -404,6 +411,9 @@ pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String
         eval.checklist.id, eval.checklist.version
     );
     let _ = writeln!(o, "| Signature | {} |\n", cell(&status.text()));
+    if !ev.collection.complete {
+        let _ = writeln!(o, "**{}**\n", ev.collection.incomplete_note());
+    }
     let _ = writeln!(
         o,
         "**Summary:** {} items; 2.1: {}. {}\n",

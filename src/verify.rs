@@ -28,6 +28,12 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Key ids whose signatures verified.
     pub signed_by: Vec<String>,
+    /// Whether the signed evidence says its collection was complete, and if not what
+    /// failed (a verified bundle can be an honest record of an incomplete collection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     #[serde(skip)]
     pub evidence: Option<Evidence>,
 }
@@ -68,14 +74,15 @@ pub fn verify(
         verified: true,
         checks: Vec::new(),
         signed_by: Vec::new(),
+        complete: None,
+        incomplete: None,
         evidence: None,
     };
     // 1. Structure.
-    let envelope: Envelope =
-        match serde_json::from_slice::<Value>(bytes).and_then(serde_json::from_value) {
-            Ok(e) => e,
-            Err(e) => return report.fail("structure", format!("not a DSSE envelope: {e}")),
-        };
+    let envelope: Envelope = match serde_json::from_slice::<Envelope>(bytes) {
+        Ok(e) => e,
+        Err(e) => return report.fail("structure", format!("not a DSSE envelope: {e}")),
+    };
     let mut report = report;
     if envelope.payload_type != bundle::PAYLOAD_TYPE {
         return report.fail(
@@ -236,7 +243,7 @@ pub fn verify(
     }
 
     // 6. Findings, re-evaluated with the checklist the bundle names.
-    match &evidence.evaluation {
+    match &evidence.evaluation() {
         None => report = report.fail("findings", "the bundle carries no evaluation".into()),
         Some(stored) => match checklists.iter().find(|c| c.sha256 == stored.checklist.sha256) {
             None => {
@@ -286,6 +293,8 @@ pub fn verify(
             }
         },
     }
+    report.complete = Some(evidence.collection.complete);
+    report.incomplete = Some(evidence.collection.incomplete_note()).filter(|n| !n.is_empty());
     report.evidence = Some(evidence);
     report
 }
@@ -302,5 +311,5 @@ fn same<T: Serialize>(a: &T, b: &T) -> bool {
 }
 
 fn short(s: &str) -> &str {
-    &s[..s.len().min(12)]
+    crate::text::prefix(s, 12)
 }

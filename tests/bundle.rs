@@ -11,7 +11,7 @@ use dms_evidence::bundle::{self, Envelope, LocalKey, PublicKey, Signer};
 use dms_evidence::evaluate::{Verdict, checklist};
 use dms_evidence::evidence::Evidence;
 use dms_evidence::verify::verify;
-use support::{Emulator, repo_root};
+use support::{Emulator, repo_root, verdicts};
 
 fn run(emu: &Emulator, args: &[&str]) -> Output {
     support::cli(emu, args)
@@ -26,6 +26,21 @@ struct Signed {
     bundle: PathBuf,
     private: PathBuf,
     public: PathBuf,
+}
+
+/// `collect` of the exemplary case study signed with `key`, plus `extra` flags.
+fn collect_exemplary(
+    emu: &Emulator,
+    key: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let case = s(&repo_root().join("fixtures/case-studies/exemplary.toml"));
+    let (key, out) = (s(key), s(out));
+    let mut args = vec!["collect", "--case-study", &case, "--key", &key];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.as_str()]);
+    run(emu, &args)
 }
 
 fn signed_bundle(emu: &Emulator) -> Signed {
@@ -51,19 +66,7 @@ fn signed_bundle(emu: &Emulator) -> Signed {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let case = repo_root().join("fixtures/case-studies/exemplary.toml");
-    let out = run(
-        emu,
-        &[
-            "collect",
-            "--case-study",
-            &s(&case),
-            "--key",
-            &s(&private),
-            "--out",
-            &s(&bundle),
-        ],
-    );
+    let out = collect_exemplary(emu, &private, &bundle, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -160,7 +163,7 @@ fn keygen_collect_and_verify() {
     let keyid = PublicKey::load(&b.public).expect("key").keyid();
     assert_eq!(envelope.signatures[0].keyid, keyid);
     assert_eq!(evidence.signers[0].keyid, keyid);
-    let findings = &evidence.evaluation.as_ref().expect("evaluation").findings;
+    let findings = &evidence.evaluation().expect("evaluation").findings;
     assert!(
         findings.iter().all(|f| !f.item.is_empty()),
         "findings carry item and verdict"
@@ -280,13 +283,12 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     let mut ev = evidence.clone();
-    let eval = ev.evaluation.as_mut().expect("evaluation");
-    let i = eval
-        .findings
+    let findings = ev.findings.as_mut().expect("evaluation");
+    let i = findings
         .iter()
         .position(|f| f.item == "dms.1.0.sec.in-flight")
         .expect("item");
-    eval.findings.remove(i);
+    findings.remove(i);
     let report = report_for(&reseal(ev).await, &trusted);
     let f = report
         .failures()
@@ -298,9 +300,10 @@ async fn tampering_is_detected_where_it_happened() {
     assert!(f.contains("dms.1.0.sec.in-flight is missing"), "{f}");
 
     let mut ev = evidence.clone();
-    let eval = ev.evaluation.as_mut().expect("evaluation");
-    let f = eval
+    let f = ev
         .findings
+        .as_mut()
+        .expect("evaluation")
         .iter_mut()
         .find(|f| f.item == "dms.2.1.wl.cdc-homo")
         .expect("item");
@@ -320,10 +323,9 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     let mut ev = evidence.clone();
-    *ev.evaluation
+    *ev.summary
         .as_mut()
         .expect("evaluation")
-        .summary
         .verdicts
         .get_mut("met")
         .expect("met") += 1;
@@ -449,4 +451,58 @@ async fn kms_signed_bundle_verifies_with_the_kms_public_key() {
             .iter()
             .all(|c| c.service != "kms" || c.operation != "Sign")
     );
+}
+
+#[test]
+fn redacted_bundles_hide_names_keep_verdicts_and_verify() {
+    let emu = Emulator::shared();
+    let plain = signed_bundle(emu);
+    let dir = &plain.dir;
+    let (salt, redacted) = (dir.path().join("salt"), dir.path().join("redacted.json"));
+    let out = collect_exemplary(
+        emu,
+        &plain.private,
+        &redacted,
+        &["--redact", "--redact-salt", &s(&salt)],
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(salt.exists(), "the salt is created and kept");
+    let verified = run(
+        emu,
+        &["verify", &s(&redacted), "--public-key", &s(&plain.public)],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let envelope: Envelope =
+        serde_json::from_str(&std::fs::read_to_string(&redacted).expect("read")).expect("envelope");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(&envelope.payload)
+        .expect("payload");
+    let text = String::from_utf8_lossy(&payload);
+    for name in [
+        "oradb01.corp.example.com",
+        "erp-aurora.cluster",
+        "ERPPROD",
+        "erp-migration",
+        "dms_user",
+    ] {
+        assert!(
+            !text.contains(name),
+            "{name} is still in the redacted bundle"
+        );
+    }
+    let load = |p: &Path| -> Evidence { dms_evidence::input::load_evidence(p).expect("evidence") };
+    assert_eq!(
+        verdicts(&load(&redacted)),
+        verdicts(&load(&plain.bundle)),
+        "redaction changes no verdict"
+    );
+    assert!(load(&redacted).collection.redacted);
 }

@@ -55,7 +55,7 @@ fn renewal_shows_regressions_first_and_what_changed() {
         .find(|e| e.endpoint_type == "target")
         .expect("target")
         .identifier = "erp-aurora-target-v2".into();
-    new.evaluation = None;
+    let new = new.without_evaluation();
     let checklist = checklist::load_default();
     let (old_eval, new_eval) = (evaluate(&old, &checklist), evaluate(&new, &checklist));
     let d = diff(&old, &new, &old_eval, &new_eval);

@@ -182,7 +182,7 @@ fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
             e.name,
             ev.gaps
         );
-        let eval = ev.evaluation.expect("evaluated");
+        let eval = ev.evaluation().expect("evaluated");
         for (item, want) in e.must {
             let (got, reason) = verdict(&eval, item);
             if got != want {
@@ -226,7 +226,7 @@ fn a_migration_running_past_its_declared_end_contradicts_it() {
         &dir,
         "past-end",
     );
-    let eval = ev.evaluation.expect("evaluated");
+    let eval = ev.evaluation().expect("evaluated");
     let (got, reason) = verdict(&eval, "pre.2.1.dates");
     assert_eq!(*got, NotMet, "{reason}");
     assert!(
@@ -250,7 +250,7 @@ fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
         "denied",
     );
     emu.set_faults(serde_json::json!({"deny": []}));
-    let eval = ev.evaluation.expect("evaluated");
+    let eval = ev.evaluation().expect("evaluated");
     for item in [
         "dms.1.0.sec.in-flight",
         "dms.1.0.arch.endpoints",
@@ -285,7 +285,7 @@ fn statistics_of_a_deprovisioned_replication_are_a_gap_not_a_crash() {
         .expect("a gap for the statistics");
     assert_eq!(format!("{:?}", gap.kind), "ResourceState", "{gap:?}");
     assert_eq!(gap.code.as_deref(), Some("InvalidResourceStateFault"));
-    let eval = ev.evaluation.expect("evaluated");
+    let eval = ev.evaluation().expect("evaluated");
     let (got, reason) = verdict(&eval, "dms.2.2.tables");
     assert_eq!(*got, InsufficientEvidence, "{reason}");
     assert!(

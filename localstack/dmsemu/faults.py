@@ -7,6 +7,8 @@ Set over the admin route `PUT /_dmsemu/faults` with a JSON object:
   error_rate     share of requests answered with HTTP 503 (0..1)
   deny           operations answered with AccessDenied: "Operation", "service:Operation"
                  or "service:*" (service = signing name: dms, rds, kms, monitoring…)
+  slow           when set, latency_ms applies only to the requests these selectors match
+                 (same syntax as deny): a slow service among fast ones, for timeouts
   seed           seed for the random draws, so a run can be repeated
 """
 
@@ -25,6 +27,7 @@ class Faults:
     throttle_rate: float = 0.0
     error_rate: float = 0.0
     deny: list[str] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)
     seed: int | None = None
 
 
@@ -52,6 +55,7 @@ class Injector:
                 throttle_rate=float(merged["throttle_rate"]),
                 error_rate=float(merged["error_rate"]),
                 deny=[str(d) for d in merged["deny"] or []],
+                slow=[str(d) for d in merged["slow"] or []],
                 seed=None if merged["seed"] is None else int(merged["seed"]),
             )
         except (TypeError, ValueError) as err:
@@ -69,11 +73,13 @@ class Injector:
     def decide(self, call: Call) -> tuple[float, tuple[int, str, str] | None]:
         """The latency to add (seconds) and the error to answer with, if any."""
         faults = self.faults
-        denied = {call.operation, f"{call.service}:{call.operation}", f"{call.service}:*"} & set(faults.deny)
+        names = {call.operation, f"{call.service}:{call.operation}", f"{call.service}:*"}
+        latency = faults.latency_ms / 1000 if not faults.slow or names & set(faults.slow) else 0.0
+        denied = names & set(faults.deny)
         if denied:
             code = "AccessDenied" if call.protocol == "query" else "AccessDeniedException"
             action = f"{call.service if call.service != 'monitoring' else 'cloudwatch'}:{call.operation}"
-            return faults.latency_ms / 1000, (
+            return latency, (
                 403 if call.protocol == "query" else 400,
                 code,
                 f"User: arn:aws:sts::{call.account}:assumed-role/dmsemu is not authorized to perform: {action} "
@@ -84,7 +90,7 @@ class Injector:
             fail = self._random.random() < faults.error_rate
         if throttle:
             code = "Throttling" if call.protocol == "query" else "ThrottlingException"
-            return faults.latency_ms / 1000, (400, code, "Rate exceeded")
+            return latency, (400, code, "Rate exceeded")
         if fail:
-            return faults.latency_ms / 1000, (503, "ServiceUnavailable", "Service is unavailable (injected)")
-        return faults.latency_ms / 1000, None
+            return latency, (503, "ServiceUnavailable", "Service is unavailable (injected)")
+        return latency, None

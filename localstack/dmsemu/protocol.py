@@ -87,8 +87,13 @@ def classify(environ: dict, body: bytes) -> Call:
         op = form.get("Action", [""])[0]
         return Call(service, op, "query", region, akid, headers, body, path)
 
-    query = parse_qs(environ.get("QUERY_STRING", ""))
-    return Call(service, query.get("Action", [""])[0], "rest", region, akid, headers, body, path)
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    operation = query.get("Action", [""])[0]
+    if not operation and service:
+        from .shapes import rest_operation
+
+        operation = rest_operation(service, environ.get("REQUEST_METHOD", "GET"), path, query)
+    return Call(service, operation, "rest", region, akid, headers, body, path)
 
 
 def error_response(call: Call, status: int, code: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:

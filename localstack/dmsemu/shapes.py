@@ -130,3 +130,40 @@ def from_cbor(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(bytes(value)).decode()
     return value
+
+
+# Signing names of REST services whose botocore model is named differently.
+REST_MODEL = {"es": "opensearch"}
+
+
+@functools.lru_cache(maxsize=None)
+def _rest_routes(service: str) -> list:
+    """(method, path regex, required query keys, operation), most specific first."""
+    import re
+
+    model = service_model(REST_MODEL.get(service, service))
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http.get("requestUri", "/")
+        path, _, query = uri.partition("?")
+        pattern = "^" + re.sub(r"\\{[^}]+?\\+\\}", ".+", re.sub(r"\\{[^}+]+\\}", "[^/]+", re.escape(path))) + "/?$"
+        keys = [q.split("=", 1)[0] for q in query.split("&") if q]
+        routes.append((http.get("method", "GET"), re.compile(pattern), keys, name, len(path) + 10 * len(keys)))
+    routes.sort(key=lambda r: -r[4])
+    return routes
+
+
+def rest_operation(service: str, method: str, path: str, query: dict) -> str:
+    """The operation a REST request is for, from the model's HTTP bindings ("" if none).
+
+    S3 addresses buckets by path here (the emulator is reached by IP, so no virtual hosts).
+    """
+    try:
+        routes = _rest_routes(service)
+    except Exception:  # noqa: BLE001 - a service botocore does not know
+        return ""
+    for verb, pattern, keys, name, _ in routes:
+        if verb == method and pattern.match(path) and all(k in query for k in keys):
+            return name
+    return ""

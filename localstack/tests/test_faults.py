@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 def test_off_by_default(endpoint):
     with urllib.request.urlopen(f"{endpoint}/_dmsemu/faults", timeout=5) as resp:
-        assert json.loads(resp.read()) == {"latency_ms": 0, "throttle_rate": 0.0, "error_rate": 0.0, "deny": [], "seed": None}
+        assert json.loads(resp.read()) == {"latency_ms": 0, "throttle_rate": 0.0, "error_rate": 0.0, "deny": [], "slow": [], "seed": None}
 
 
 def test_access_denied_for_named_operations_only(client, faults):

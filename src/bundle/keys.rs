@@ -135,27 +135,56 @@ impl LocalKey {
         self.key.sign(message).to_bytes().to_vec()
     }
 
-    /// Writes the private key (PKCS#8 PEM, mode 0600) and the public key (SPKI PEM).
-    /// Refuses to overwrite either file.
+    /// Writes the private key (PKCS#8 v1 PEM as RFC 8410 gives it, which OpenSSL and
+    /// pyca/cryptography read; mode 0600) and the public key (SPKI PEM). Both or
+    /// neither: never overwrites, and leaves nothing behind on any error (full disk).
     pub fn write(&self, private: &Path, public: &Path) -> Result<(), KeyError> {
-        let pem = self
-            .key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| KeyError::Invalid(e.to_string()))?;
+        for path in [private, public] {
+            if path.symlink_metadata().is_ok() {
+                return Err(file_err(path, "exists (keys are never overwritten)"));
+            }
+        }
+        let pem = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| KeyError::Invalid(e.to_string()))?;
         write_new(private, pem.as_bytes(), 0o600)?;
-        write_new(public, self.public().to_pem().as_bytes(), 0o644)
+        if let Err(e) = write_new(public, self.public().to_pem().as_bytes(), 0o644) {
+            let _ = std::fs::remove_file(private);
+            return Err(e);
+        }
+        Ok(())
     }
 }
 
+/// Writes a new file atomically: to a temporary file in the same folder, then linked
+/// into place only if nothing is there yet; the temporary file is removed whatever
+/// happens, so a failure leaves nothing behind.
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("key"),
+        std::process::id()
+    ));
+    let result = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
-        .open(path)
-        .map_err(|e| file_err(path, format!("{e} (keys are never overwritten)")))?;
-    file.write_all(bytes).map_err(|e| file_err(path, e))
+        .open(&tmp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .map_err(|e| file_err(path, e))
+        .and_then(|()| {
+            std::fs::hard_link(&tmp, path)
+                .map_err(|e| file_err(path, format!("{e} (keys are never overwritten)")))
+        });
+    let _ = std::fs::remove_file(&tmp);
+    result
 }
 
 #[cfg(test)]
@@ -178,6 +207,27 @@ mod tests {
             0o600
         );
         assert!(key.write(&private, &public).is_err(), "never overwrites");
+        let pem = std::fs::read_to_string(&private).expect("pem");
+        // PKCS#8 v1 (RFC 8410): 48 bytes of DER, no public key inside.
+        assert_eq!(pem.lines().nth(1).map(str::len), Some(64));
+        let der = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            pem.lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>(),
+        )
+        .expect("base64");
+        assert_eq!(der.len(), 48);
+        // Both or neither: a public-key path that exists leaves no private key behind.
+        let fresh = dir.path().join("new.pem");
+        let other = LocalKey::generate().expect("key");
+        assert!(other.write(&fresh, &public).is_err());
+        assert!(!fresh.exists(), "no private key left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            2,
+            "no temporary files"
+        );
         let loaded = LocalKey::load(&private).expect("load");
         let trusted = PublicKey::load(&public).expect("public");
         assert_eq!(trusted, key.public());

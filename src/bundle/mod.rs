@@ -86,7 +86,7 @@ pub fn subjects(evidence: &Evidence) -> Vec<Subject> {
         },
         Subject {
             name: format!("aws-account/{account}/evaluation"),
-            digest: digest(to_value(serde_json::to_value(&evidence.evaluation))),
+            digest: digest(to_value(serde_json::to_value(evidence.evaluation()))),
         },
     ]
 }
@@ -229,20 +229,6 @@ pub async fn seal(mut evidence: Evidence, signers: &[Signer]) -> Result<Envelope
         payload_type: PAYLOAD_TYPE.into(),
         signatures,
     })
-}
-
-/// The evidence inside a bundle (its predicate), or the document itself when it is
-/// not a bundle. Does not verify anything.
-pub fn predicate_of(doc: Value) -> Value {
-    let Some(payload) = doc.get("payload").and_then(Value::as_str) else {
-        return doc;
-    };
-    base64::engine::general_purpose::STANDARD
-        .decode(payload)
-        .ok()
-        .and_then(|p| serde_json::from_slice::<Value>(&p).ok())
-        .and_then(|mut statement| statement.get_mut("predicate").map(Value::take))
-        .unwrap_or(doc)
 }
 
 #[cfg(test)]

@@ -545,10 +545,14 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
                 tags: BTreeMap::new(),
                 sources: sources.clone(),
             });
-            entry.tags.insert(
-                tag.key().unwrap_or_default().to_string(),
-                tag.value().unwrap_or_default().to_string(),
-            );
+            let key = tag.key().unwrap_or_default().to_string();
+            // A tag named like a secret keeps its key, never its value.
+            let value = if crate::redact::is_secret_key(&key) {
+                crate::redact::REDACTED.to_string()
+            } else {
+                tag.value().unwrap_or_default().to_string()
+            };
+            entry.tags.insert(key, value);
         }
     }
     Details {
@@ -644,7 +648,7 @@ fn endpoint(
         for (key, value) in map {
             if key.ends_with("Settings") && !value.is_null() {
                 let mut value = value.clone();
-                crate::redact::json(&mut value, key, &mut Vec::new());
+                crate::redact::json("dms", &mut value, key, &mut Vec::new());
                 settings.insert(key.clone(), value);
             }
         }

@@ -266,9 +266,7 @@ pub fn check_all(input: &Input<'_>) -> Vec<ClaimCheck> {
         } else {
             times.iter().max()
         };
-        let day = |t: i64| {
-            crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))[..10].to_string()
-        };
+        let day = |t: i64| crate::time::date(t);
         out.push(match observed {
             None => claim_check(
                 claim,

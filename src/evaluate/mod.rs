@@ -154,16 +154,6 @@ pub struct Blocker {
     pub reason: String,
 }
 
-/// The top-level keys of the evidence document that hold the evaluation.
-pub const EVALUATION_KEYS: &[&str] = &[
-    "checklist",
-    "as_of",
-    "findings",
-    "claims",
-    "peer_checks",
-    "summary",
-];
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub checklist: ChecklistRef,

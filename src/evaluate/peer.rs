@@ -63,9 +63,52 @@ const LOGGED: &[&str] = &[
     "LOGGER_SEVERITY_DETAILED_DEBUG",
 ];
 
+/// The listing each peer control's resources come from: when it failed, the control
+/// is `unknown` for that region (the resources are not known), never silently absent.
+const LISTINGS: &[(&str, &[&str])] = &[
+    (
+        "dms:DescribeReplicationInstances",
+        &[
+            "DMS.1",
+            "DMS.4",
+            "DMS.6",
+            "DMS.13",
+            "dms-replication-instance-cmk",
+        ],
+    ),
+    ("dms:DescribeReplicationTasks", &["DMS.7", "DMS.8"]),
+    (
+        "dms:DescribeEndpoints",
+        &["DMS.9", "DMS.10", "DMS.11", "DMS.12", "dms-s3-endpoint-cmk"],
+    ),
+    (
+        "dms:DescribeCertificates",
+        &["DMS.2", "dms-certificate-not-expired"],
+    ),
+    ("dms:DescribeEventSubscriptions", &["DMS.3"]),
+    ("dms:DescribeReplicationSubnetGroups", &["DMS.5"]),
+];
+
 pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> {
     let f = input.facts;
     let mut out = Vec::new();
+    for (action, controls) in LISTINGS {
+        for gap in input.gaps(action) {
+            for control in *controls {
+                out.push(finding(
+                    control,
+                    "(resources not listed)",
+                    &format!("{} in {}", action, gap.region),
+                    PeerStatus::Unknown,
+                    format!(
+                        "{action} failed in {} ({}): the resources this control judges are unknown",
+                        gap.region,
+                        gap.kind.as_str()
+                    ),
+                ));
+            }
+        }
+    }
     for i in &f.replication_instances {
         out.push(finding(
             "DMS.1",
@@ -316,6 +359,22 @@ pub fn run(input: &Input<'_>, required_tag_keys: &[String]) -> Vec<PeerFinding> 
                 arn,
                 PeerStatus::NotApplicable,
                 "no required tag keys configured (checklist [peer].required_tag_keys)".into(),
+            );
+        }
+        if let Some(gap) = input
+            .gaps("dms:ListTagsForResource")
+            .into_iter()
+            .find(|g| arn.contains(&format!(":{}:", g.region)))
+        {
+            return finding(
+                control,
+                title,
+                arn,
+                PeerStatus::Unknown,
+                format!(
+                    "dms:ListTagsForResource failed ({}): tags unknown",
+                    gap.kind.as_str()
+                ),
             );
         }
         let keys = tagged(arn);

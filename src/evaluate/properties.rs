@@ -254,6 +254,7 @@ fn build(spec: &[Mig], p: &str) -> Evidence {
                     kind,
                     resource,
                     address,
+                    public_address: None,
                     basis: "generated".into(),
                 },
                 settings,

@@ -91,7 +91,7 @@ fn secs(t: Option<&str>) -> Option<i64> {
 }
 
 fn day(t: i64) -> String {
-    crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))[..10].to_string()
+    crate::time::date(t)
 }
 
 impl<'a> Input<'a> {
@@ -279,7 +279,7 @@ impl<'a> Input<'a> {
                     format!(
                         "DMS Serverless provisioned {} DCU{}",
                         p.capacity_units.map_or("?".into(), |c| c.to_string()),
-                        when.map(|w| format!(" on {}", &w[..10.min(w.len())]))
+                        when.map(|w| format!(" on {}", crate::text::prefix(w, 10)))
                             .unwrap_or_default()
                     ),
                     &m.sources,

@@ -401,6 +401,7 @@ mod tests {
                 kind: HostKind::Unknown,
                 resource: None,
                 address: None,
+                public_address: None,
                 basis: String::new(),
             },
             settings,

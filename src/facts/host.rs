@@ -137,6 +137,10 @@ pub struct Host {
     /// The address classified (ServerName, or the engine setting that carries it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Whether the address is a publicly routable IPv4 address, decided when placed
+    /// (so it survives `--redact`, which replaces the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<bool>,
     /// How it was decided, in one phrase.
     pub basis: String,
 }
@@ -147,6 +151,7 @@ impl Host {
             kind,
             resource: None,
             address: address.map(str::to_string),
+            public_address: address.and_then(public_ipv4),
             basis,
         }
     }
@@ -161,14 +166,20 @@ impl Host {
         self
     }
 
-    /// An IPv4 literal address that is publicly routable (not RFC 1918, loopback,
-    /// link-local or CGNAT): reachable only over the internet or a public peering.
+    /// Whether the address is a publicly routable IPv4 literal (see [`public_ipv4`]).
     pub fn public_ip(&self) -> Option<bool> {
-        let ip: Ipv4Addr = self.address.as_deref()?.parse().ok()?;
-        let [a, b, ..] = ip.octets();
-        let shared = a == 100 && (64..128).contains(&b);
-        Some(!(ip.is_private() || ip.is_loopback() || ip.is_link_local() || shared))
+        self.public_address
+            .or_else(|| self.address.as_deref().and_then(public_ipv4))
     }
+}
+
+/// An IPv4 literal that is publicly routable (not RFC 1918, loopback, link-local or
+/// CGNAT): reachable only over the internet or a public peering. `None`: not an IP.
+pub fn public_ipv4(address: &str) -> Option<bool> {
+    let ip: Ipv4Addr = address.trim().parse().ok()?;
+    let [a, b, ..] = ip.octets();
+    let shared = a == 100 && (64..128).contains(&b);
+    Some(!(ip.is_private() || ip.is_loopback() || ip.is_link_local() || shared))
 }
 
 /// A database address of the account in the endpoint's region, for exact matching.

@@ -119,3 +119,20 @@ def test_report_prints_in_a_headless_browser(run, tmp_path):
     data = pdf.read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert data.startswith(b"%PDF") and pages >= 2, f"{pages} page(s) printed"
+
+
+def test_keygen_private_keys_are_read_by_openssl_and_cryptography(run, tmp_path):
+    # PKCS#8 v1 (RFC 8410), which both read; v2 with the public key embedded was not.
+    import shutil
+    import subprocess
+
+    private, public = tmp_path / "k.pem", tmp_path / "k.pub"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    key = serialization.load_pem_private_key(private.read_bytes(), password=None)
+    derived = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert derived == public.read_bytes()
+    openssl = shutil.which("openssl")
+    if openssl:
+        out = subprocess.run([openssl, "pkey", "-in", str(private), "-pubout"], capture_output=True, check=False)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == public.read_bytes()

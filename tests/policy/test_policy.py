@@ -74,3 +74,11 @@ def test_cfn_lint_would_catch_a_wrong_action_name(tmp_path):
     result = subprocess.run([CFN_LINT, str(path)], capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "W3037" in result.stdout, result.stdout
     assert not known("dms:DescribeMigrationProjects")
+
+
+def test_redaction_follows_the_service_models():
+    # src/redact/sensitive.json is what botocore's models mark sensitive today.
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("sensitive.py"))],
+                            capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == json.loads((ROOT / "src/redact/sensitive.json").read_text()), \
+        "regenerate with scripts/gen-sensitive"

@@ -199,3 +199,15 @@ pub fn cli(emu: &Emulator, args: &[&str]) -> std::process::Output {
         .output()
         .expect("run dms-evidence")
 }
+
+/// Each item's verdict in an evaluated evidence document.
+pub fn verdicts(
+    ev: &dms_evidence::evidence::Evidence,
+) -> std::collections::BTreeMap<String, dms_evidence::evaluate::Verdict> {
+    ev.evaluation()
+        .expect("evaluated")
+        .findings
+        .iter()
+        .map(|f| (f.item.clone(), f.verdict))
+        .collect()
+}

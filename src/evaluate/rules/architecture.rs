@@ -223,6 +223,25 @@ fn orphan_tasks(input: &Input<'_>) -> Option<Finding> {
     ))
 }
 
+/// Not applicable because only DMS Serverless ran — which needs positive evidence:
+/// the task and instance listings answered (an empty listing, not a failed one).
+fn only_serverless(input: &Input<'_>, why: &str) -> Finding {
+    let failed = input.gap_note(&[
+        "dms:DescribeReplicationTasks",
+        "dms:DescribeReplicationInstances",
+    ]);
+    match failed {
+        Some(gap) => Finding::new(
+            Verdict::InsufficientEvidence,
+            format!("whether replication instances were used is unknown: {gap}"),
+        ),
+        None => Finding::new(
+            Verdict::NotApplicable,
+            format!("only DMS Serverless replications ran: {why}"),
+        ),
+    }
+}
+
 /// The replication instances of the migrations that ran, each once.
 fn used_instances<'a>(input: &Input<'a>) -> Vec<&'a crate::facts::ReplicationInstance> {
     let mut seen = BTreeSet::new();
@@ -253,10 +272,7 @@ pub fn replication_instance_health(input: &Input<'_>, item: &Item) -> Finding {
     }
     let used = used_instances(input);
     if used.is_empty() {
-        return Finding::new(
-            Verdict::NotApplicable,
-            "only DMS Serverless replications ran: AWS sizes their capacity",
-        );
+        return only_serverless(input, "AWS sizes their capacity");
     }
     let max_cpu = item.params.number("max_p95_cpu_percent");
     let min_free = item.params.number("min_free_storage_percent");
@@ -372,10 +388,7 @@ pub fn engine_versions(input: &Input<'_>, _item: &Item) -> Finding {
         return if input.migrations.is_empty() {
             no_migrations(input)
         } else {
-            Finding::new(
-                Verdict::NotApplicable,
-                "only DMS Serverless replications ran: AWS manages their engine version",
-            )
+            only_serverless(input, "AWS manages their engine version")
         };
     }
     let mut f = Finding::new(Verdict::Met, "");

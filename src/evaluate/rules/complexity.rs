@@ -69,7 +69,7 @@ pub fn initial_size(input: &Input<'_>, item: &Item) -> Finding {
         format!(
             "observed {} at {} ({}, first datapoint on record){}",
             gb(bytes),
-            &day[..10],
+            crate::text::prefix(&day, 10),
             s.basis,
             if bytes < min {
                 format!("; below {}", gb(min))

@@ -236,6 +236,20 @@ pub fn oracle_target_schema(input: &Input<'_>, _item: &Item) -> Finding {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
+        // Not applicable needs every target known: a failed listing or an endpoint
+        // missing from the evidence could hide an Oracle target.
+        let unknown = input
+            .gap_note(&[
+                "dms:DescribeReplicationTasks",
+                "dms:DescribeReplicationConfigs",
+            ])
+            .or_else(|| input.unresolved_endpoints());
+        if let Some(why) = unknown {
+            return Finding::new(
+                Verdict::InsufficientEvidence,
+                format!("whether a migration targets Oracle is unknown: {why}"),
+            );
+        }
         return Finding::new(
             Verdict::NotApplicable,
             "no migration targets Oracle (the checklist itself suggests removing this bullet)",

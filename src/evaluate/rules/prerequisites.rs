@@ -27,7 +27,7 @@ pub fn attestation(input: &Input<'_>, item: &Item) -> Finding {
                 "attachment {} ({} bytes, sha256 {}…)",
                 a.attachment.path,
                 a.size,
-                &a.sha256[..12]
+                crate::text::prefix(&a.sha256, 12)
             ),
         )
         .cite(format!("attachments/{}", a.attachment.path), &[])
@@ -324,7 +324,7 @@ pub fn diagram(input: &Input<'_>, item: &Item) -> Finding {
             format!(
                 "diagram {} attached (sha256 {}…); {topology}",
                 a.attachment.path,
-                &a.sha256[..12]
+                crate::text::prefix(&a.sha256, 12)
             ),
         )
         .value("attachment_sha256", a.sha256.clone())
@@ -376,7 +376,13 @@ pub fn schema_tooling(input: &Input<'_>, item: &Item) -> Finding {
         .attachments(&item.id)
         .into_iter()
         .chain(input.attachments("dms.1.0.mig.schema-conv"))
-        .map(|a| format!("{} (sha256 {}…)", a.attachment.path, &a.sha256[..12]))
+        .map(|a| {
+            format!(
+                "{} (sha256 {}…)",
+                a.attachment.path,
+                crate::text::prefix(&a.sha256, 12)
+            )
+        })
         .collect();
     let said = statement(input, item);
     if said.is_none() && attachments.is_empty() {

@@ -49,13 +49,13 @@ pub fn iam_permissions(input: &Input<'_>, item: &Item) -> Finding {
 
 pub fn iam_roles(input: &Input<'_>, _item: &Item) -> Finding {
     let roles = &input.facts.iam_roles;
+    // Which roles the estate needs follows from every task (a role a task needs is
+    // needed whether or not it ran).
     let logging = input
-        .migrations
-        .iter()
+        .every_migration()
         .any(|m| m.settings.logging_enabled == Some(true));
     let redshift = input
-        .migrations
-        .iter()
+        .every_migration()
         .any(|m| m.target.is_some_and(|t| t.host.kind == HostKind::Redshift));
     let mut needed = vec!["dms-vpc-role"];
     if logging {
@@ -106,6 +106,22 @@ pub fn iam_roles(input: &Input<'_>, _item: &Item) -> Finding {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!("{}: {gap}", unknown.join(", ")),
+            ..f
+        };
+    }
+    // Met needs the whole estate known: a failed listing could hide a task that needs
+    // another role (logging, a Redshift target).
+    if let Some(gap) = input.gap_note(&[
+        "dms:DescribeReplicationTasks",
+        "dms:DescribeReplicationConfigs",
+        "dms:DescribeEndpoints",
+    ]) {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "{} present, but which roles the estate needs is unknown: {gap}",
+                ok.join("; ")
+            ),
             ..f
         };
     }

@@ -8,7 +8,7 @@ use crate::casestudy::{CaseStudy, Claims};
 use crate::collect::{Gap, GapKind};
 use crate::evaluate::checklist::load_default;
 use crate::evaluate::view::GIB;
-use crate::evidence::{CaseStudyRecord, Collection, Evidence, Tool};
+use crate::evidence::{CaseStudyRecord, Collection, Evidence};
 use crate::facts::*;
 use crate::session::CallerIdentity;
 
@@ -34,6 +34,7 @@ fn endpoint(id: &str, kind: &str, engine: &str, host: HostKind, ssl: Option<&str
             kind: host,
             resource: None,
             address: None,
+            public_address: None,
             basis: String::new(),
         },
         settings: BTreeMap::new(),
@@ -84,50 +85,56 @@ fn evidence(src: Endpoint, tgt: Endpoint) -> Evidence {
 }
 
 pub(crate) fn empty() -> Evidence {
-    Evidence {
-        schema: crate::evidence::EVIDENCE_SCHEMA.into(),
-        tool: Tool::this(),
-        case_study: CaseStudyRecord {
-            case_study: CaseStudy {
-                name: None,
-                account_id: "111111111111".into(),
-                role_arn: "arn:aws:iam::111111111111:role/ro".into(),
-                external_id: None,
-                session_name: "s".into(),
-                regions: vec!["us-east-1".into()],
-                statements: BTreeMap::new(),
-                claims: Claims::default(),
-                attachments: vec![],
-                base_dir: Default::default(),
-            },
-            external_id_sha256: None,
-        },
+    let case_study = CaseStudy {
+        name: None,
+        account_id: "111111111111".into(),
+        role_arn: "arn:aws:iam::111111111111:role/ro".into(),
+        external_id: None,
+        session_name: "s".into(),
+        regions: vec!["us-east-1".into()],
+        statements: BTreeMap::new(),
+        claims: Claims::default(),
         attachments: vec![],
-        collection: Collection {
-            started_at: NOW.into(),
-            finished_at: NOW.into(),
-            caller: CallerIdentity {
-                account: "111111111111".into(),
-                arn: String::new(),
-                user_id: String::new(),
-                sources: vec![],
-            },
-            regions: vec!["us-east-1".into()],
-            role_session_name: "s".into(),
-            endpoint_override: None,
-            calls: 0,
-            failed_calls: 0,
-            metrics: Default::default(),
+        base_dir: Default::default(),
+        manifest: None,
+        attachment_lines: vec![],
+    };
+    let collection = Collection {
+        started_at: NOW.into(),
+        finished_at: NOW.into(),
+        caller: CallerIdentity {
+            account: "111111111111".into(),
+            arn: String::new(),
+            user_id: String::new(),
+            sources: vec![],
         },
-        captures: Vec::<Capture>::new(),
-        facts: Facts {
-            regions: vec!["us-east-1".into()],
-            ..Facts::default()
-        },
-        gaps: vec![],
-        signers: vec![],
-        evaluation: None,
-    }
+        regions: vec!["us-east-1".into()],
+        role_session_name: "s".into(),
+        endpoint_override: None,
+        calls: 0,
+        failed_calls: 0,
+        metrics: Default::default(),
+        retries: Default::default(),
+        redacted: false,
+        complete: true,
+        outcomes: vec![],
+    };
+    let facts = Facts {
+        regions: vec!["us-east-1".into()],
+        ..Facts::default()
+    };
+    let record = CaseStudyRecord {
+        case_study,
+        external_id_sha256: None,
+    };
+    Evidence::collected(
+        record,
+        vec![],
+        collection,
+        Vec::<Capture>::new(),
+        facts,
+        vec![],
+    )
 }
 
 fn run(ev: &Evidence, item_id: &str) -> Finding {

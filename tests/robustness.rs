@@ -1,0 +1,186 @@
+//! No input crashes or exhausts the tool: arbitrary bytes and arbitrary JSON fed to
+//! verify, evaluate, diff, report and the manifest and checklist parsers never panic,
+//! exit 2 (bad input) or 4 (invalid bundle) only, and leave no output file behind.
+
+use std::process::Command;
+
+use dms_evidence::bundle::{LocalKey, PublicKey};
+use dms_evidence::evaluate::checklist;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("payload".to_string()),
+                    Just("payloadType".to_string()),
+                    Just("signatures".to_string()),
+                    Just("keyid".to_string()),
+                    Just("sig".to_string()),
+                    Just("schema".to_string()),
+                    Just("facts".to_string()),
+                    Just("captures".to_string()),
+                    ".{0,8}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A DSSE envelope with arbitrary (often multi-byte) key ids, payloads and signatures.
+fn envelopes() -> impl Strategy<Value = Vec<u8>> {
+    (".{0,20}", ".{0,40}", ".{0,20}", ".{0,20}").prop_map(|(keyid, payload, sig, ptype)| {
+        serde_json::json!({
+            "payload": payload,
+            "payloadType": if ptype.is_empty() { "application/vnd.in-toto+json".to_string() } else { ptype },
+            "signatures": [{"keyid": keyid, "sig": sig}]
+        })
+        .to_string()
+        .into_bytes()
+    })
+}
+
+fn trusted() -> Vec<PublicKey> {
+    vec![LocalKey::generate().expect("key").public()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn verify_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        prop_assert!(!report.verified);
+    }
+
+    #[test]
+    fn verify_never_panics_on_json(value in json()) {
+        let bytes = value.to_string().into_bytes();
+        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        prop_assert!(!report.verified);
+    }
+
+    #[test]
+    fn verify_never_panics_on_envelopes(bytes in envelopes()) {
+        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        prop_assert!(!report.verified);
+    }
+
+    #[test]
+    fn evidence_loading_never_panics(value in json()) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.json");
+        std::fs::write(&path, value.to_string()).expect("write");
+        prop_assert!(dms_evidence::input::load_evidence(&path).is_err());
+    }
+
+    #[test]
+    fn manifests_never_panic(text in ".{0,300}") {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("case.toml");
+        std::fs::write(&path, &text).expect("write");
+        let _ = dms_evidence::casestudy::resolve(Some(&path), &Default::default());
+    }
+
+    #[test]
+    fn checklists_never_panic(text in ".{0,300}") {
+        let _ = checklist::parse("x.toml", &text);
+    }
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
+        .args(args)
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .output()
+        .expect("run dms-evidence")
+}
+
+#[test]
+fn the_cli_refuses_hostile_files_with_exit_2_or_4_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("k.pem");
+    let public = dir.path().join("k.pub");
+    assert!(
+        run(&[
+            "keygen",
+            "--private-key",
+            key.to_str().expect("p"),
+            "--public-key",
+            public.to_str().expect("p")
+        ])
+        .status
+        .success()
+    );
+    let hostile: Vec<(&str, Vec<u8>)> =
+        vec![
+        ("bytes", (0..=255u8).cycle().take(4096).collect()),
+        ("array", format!("[{}0]", "0,".repeat(200_000)).into_bytes()),
+        ("deep", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes()),
+        (
+            "multibyte keyid",
+            serde_json::json!({"payload": "e30=", "payloadType": "application/vnd.in-toto+json",
+                               "signatures": [{"keyid": "aééééééééééééé🔑", "sig": "AAAA"}]})
+            .to_string()
+            .into_bytes(),
+        ),
+    ];
+    for (name, bytes) in hostile {
+        let input = dir.path().join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&input, &bytes).expect("write");
+        let i = input.to_str().expect("path");
+        let out = dir.path().join("out.file");
+        let o = out.to_str().expect("path");
+        let p = public.to_str().expect("path");
+        for (args, allowed) in [
+            (vec!["verify", i, "--public-key", p], &[4][..]),
+            (vec!["evaluate", i, "--out", o], &[2][..]),
+            (
+                vec!["report", i, "--public-key", p, "--out", o],
+                &[2, 4][..],
+            ),
+            (vec!["diff", i, i], &[2][..]),
+        ] {
+            let result = run(&args);
+            let code = result.status.code();
+            assert!(
+                code.is_some_and(|c| allowed.contains(&c)),
+                "{name}: {args:?} exited {code:?}: {}",
+                String::from_utf8_lossy(&result.stderr)
+            );
+            assert!(!out.exists(), "{name}: {args:?} left {o}");
+        }
+    }
+    // A FIFO as a bundle is refused, not waited on.
+    let fifo = dir.path().join("fifo.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let result = run(&["evaluate", fifo.to_str().expect("path")]);
+    assert_eq!(
+        result.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
