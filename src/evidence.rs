@@ -187,6 +187,19 @@ pub struct CallOutcome {
 }
 
 impl Collection {
+    /// The calls made, in one line: `42 responses, 1 failed call, 3 retries (1.2 s waiting)`.
+    pub fn calls_line(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{}, {}, {} ({:.1} s waiting)",
+            plural(self.calls, "response", "responses"),
+            plural(self.failed_calls, "failed call", "failed calls"),
+            plural(self.retries.retries, "retry", "retries"),
+            self.retries.wait_ms as f64 / 1000.0
+        )
+    }
+
     /// One line on what failed, when the collection is incomplete ("" when complete):
     /// `INCOMPLETE: 3 calls failed: dms:DescribeEndpoints in us-east-1 (access denied) …`.
     pub fn incomplete_note(&self) -> String {

@@ -321,6 +321,7 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         signers.push(signer);
     }
     let complete = doc.collection.complete;
+    tracing::info!("AWS calls: {}", doc.collection.calls_line());
     if !complete {
         tracing::warn!("{}", doc.collection.incomplete_note());
     }

@@ -216,6 +216,7 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
             ),
         ),
         ("Caller", ev.collection.caller.arn.clone()),
+        ("AWS calls", ev.collection.calls_line()),
         (
             "Signers",
             ev.signers
@@ -396,6 +397,7 @@ pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String
         "| Collected | {} to {} |",
         ev.collection.started_at, ev.collection.finished_at
     );
+    let _ = writeln!(o, "| AWS calls | {} |", ev.collection.calls_line());
     let _ = writeln!(
         o,
         "| Signers | {} |",

@@ -239,7 +239,13 @@ async fn tampering_is_detected_where_it_happened() {
         "signatures"
     );
     let mut e = envelope.clone();
-    e.signatures[0].keyid = format!("0{}", &e.signatures[0].keyid[1..]);
+    // Another hex digit first (a fixed "0" would be no change for 1 key in 16).
+    let first = if e.signatures[0].keyid.starts_with('0') {
+        "1"
+    } else {
+        "0"
+    };
+    e.signatures[0].keyid = format!("{first}{}", &e.signatures[0].keyid[1..]);
     let (step, detail) = failed_step(&serde_json::to_vec(&e).expect("json"), &trusted);
     assert_eq!(step, "signatures");
     assert!(detail.contains("not a trusted key"), "{detail}");

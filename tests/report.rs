@@ -148,5 +148,9 @@ fn report_renders_every_section_self_contained() {
         assert!(text.contains(heading), "{heading}");
     }
     assert!(text.contains("| dms.1.0.size | met |"));
+    assert!(
+        text.contains("| AWS calls | ") && text.contains("s waiting)"),
+        "the cover counts calls, retries and time spent waiting"
+    );
     assert!(text.contains("attachment `attachments/erp-architecture.svg`"));
 }
