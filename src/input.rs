@@ -1,15 +1,9 @@
 //! Reading untrusted input files with limits: evidence documents and bundles are read
-//! only when they are regular files within a documented size, and parsed straight into
-//! their types (never into an untyped tree first), so no file crashes or exhausts us.
+//! only when they are regular files within a documented size (parsed straight into
+//! their types by [`crate::bundle::predicate::load`]), so no file crashes or exhausts us.
 
 use std::io::Read;
 use std::path::Path;
-
-use base64::Engine as _;
-use serde::Deserialize;
-
-use crate::bundle::Envelope;
-use crate::evidence::Evidence;
 
 /// The largest evidence document or bundle read (checked before reading): 512 MiB.
 pub const MAX_DOCUMENT_BYTES: u64 = 512 * 1024 * 1024;
@@ -68,30 +62,6 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, InputFileError> {
     Ok(bytes)
 }
 
-#[derive(Deserialize)]
-struct Statement {
-    predicate: Evidence,
-}
-
-/// An evidence document, or the predicate of a bundle (signatures are not checked:
-/// `verify` does that), parsed into its types.
-pub fn load_evidence(path: &Path) -> Result<Evidence, InputFileError> {
-    let bytes = read_limited(path, MAX_DOCUMENT_BYTES)?;
-    let invalid = |message: String| InputFileError::Invalid {
-        path: path.display().to_string(),
-        message,
-    };
-    if let Ok(envelope) = serde_json::from_slice::<Envelope>(&bytes) {
-        let payload = base64::engine::general_purpose::STANDARD
-            .decode(envelope.payload.as_bytes())
-            .map_err(|e| invalid(format!("the bundle's payload is not base64: {e}")))?;
-        return serde_json::from_slice::<Statement>(&payload)
-            .map(|s| s.predicate)
-            .map_err(|e| invalid(format!("the bundle's statement: {e}")));
-    }
-    serde_json::from_slice::<Evidence>(&bytes).map_err(|e| invalid(e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,11 +80,5 @@ mod tests {
             read_limited(dir.path(), 100),
             Err(InputFileError::NotAFile { .. })
         ));
-        // An array where a document is expected fails at once, typed.
-        let err = load_evidence(&small).expect_err("not evidence");
-        assert!(
-            err.to_string().contains("not an evidence document"),
-            "{err}"
-        );
     }
 }

@@ -5,16 +5,18 @@
 //! [`verify`] / [`diff`] / [`report`].
 
 pub mod bundle;
-pub mod capture;
 pub mod casestudy;
 pub mod cli;
 pub mod collect;
 pub mod diff;
+pub mod digest;
 pub mod evaluate;
 pub mod evidence;
 pub mod facts;
 pub mod input;
+pub mod operations;
 pub mod output;
+pub mod pipeline;
 pub mod redact;
 pub mod regions;
 pub mod report;

@@ -14,8 +14,9 @@ use dms_evidence::cli::{
 };
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
-use dms_evidence::evidence::{self, CollectError, Evidence};
+use dms_evidence::evidence::{self, Evidence};
 use dms_evidence::output;
+use dms_evidence::pipeline::{self, CollectError};
 use dms_evidence::session::SessionOptions;
 use tracing_subscriber::EnvFilter;
 
@@ -97,8 +98,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
 
 fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     use dms_evidence::report::{self, Status};
-    let evidence = load_evidence(&args.bundle)?;
-    let eval = evaluate::evaluate(&evidence, &checklist::load_default());
+    // The report shows the signers the bundle names and judges it again from its facts.
+    let predicate = bundle::predicate::load(&args.bundle).map_err(bad_input)?;
+    let eval = evaluate::evaluate(&predicate.evidence, &checklist::load_default());
     let keys = trusted_keys(&args.public_keys)?;
     let verification = (!keys.is_empty()).then(|| {
         let bytes = dms_evidence::input::read_limited(
@@ -114,8 +116,8 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
         None => Status::NotChecked,
     };
     let text = match args.format {
-        ReportFormat::Html => report::html(&evidence, &eval, &status),
-        ReportFormat::Md => report::markdown(&evidence, &eval, &status),
+        ReportFormat::Html => report::html(&predicate, &eval, &status),
+        ReportFormat::Md => report::markdown(&predicate, &eval, &status),
     };
     output::write_text(&text, args.out.as_deref())
         .context("writing the report")
@@ -230,8 +232,8 @@ fn verdict_code(eval: &Evaluation) -> ExitCode {
 /// An evidence document or a bundle's predicate. The stored evaluation is dropped:
 /// everything is judged again from the facts. Signatures are not checked (`verify` does).
 fn load_evidence(path: &std::path::Path) -> Result<Evidence, Failure> {
-    dms_evidence::input::load_evidence(path)
-        .map(Evidence::without_evaluation)
+    bundle::predicate::load(path)
+        .map(|p| p.evidence)
         .map_err(bad_input)
 }
 
@@ -288,7 +290,7 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         (true, Some(path)) => Some(redact_salt(path)?),
         _ => None,
     };
-    let doc = evidence::collect(
+    let doc = pipeline::collect(
         &case,
         attachments,
         &opts,
@@ -320,15 +322,16 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         }
         signers.push(signer);
     }
-    let complete = doc.collection.complete;
-    tracing::info!("AWS calls: {}", doc.collection.calls_line());
+    let collection = &doc.evidence.collection;
+    let complete = collection.complete;
+    tracing::info!("AWS calls: {}", collection.calls_line());
     if !complete {
-        tracing::warn!("{}", doc.collection.incomplete_note());
+        tracing::warn!("{}", collection.incomplete_note());
     }
     let code = if !complete && !args.allow_incomplete {
         ExitCode::from(EXIT_INCOMPLETE)
     } else {
-        doc.evaluation()
+        doc.evaluation
             .as_ref()
             .map_or(ExitCode::SUCCESS, verdict_code)
     };

@@ -98,7 +98,7 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         s.items,
         counts.join(", "),
         s.patterns,
-        readiness(s)
+        s.readiness()
     ));
     for b in &s.blockers {
         out.push_str(&format!(
@@ -135,23 +135,6 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         ));
     }
     out
-}
-
-/// One sentence: is the case study ready, and if not, how many items block it.
-pub fn readiness(s: &crate::evaluate::Summary) -> String {
-    if s.ready {
-        "Ready: every item is met, attested or not applicable.".to_string()
-    } else {
-        format!(
-            "Not ready: {} item(s) block the case study: {}.",
-            s.blockers.len(),
-            s.blockers
-                .iter()
-                .map(|b| format!("{} ({})", b.item, b.verdict.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
 }
 
 /// A verification report for people: each step, then the verdict.

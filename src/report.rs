@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::bundle::Predicate;
 use crate::evaluate::{Evaluation, Verdict};
 use crate::evidence::Evidence;
 use crate::facts::MetricSeries;
@@ -191,7 +192,8 @@ th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top}t
 .attested{background:#e4e4fb}.not_applicable{color:#666}code{font-size:9pt}tr{page-break-inside:avoid}\
 .status{padding:6px;border:2px solid #333}@media print{h2{page-break-after:avoid}}";
 
-pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
+pub fn html(p: &Predicate, eval: &Evaluation, status: &Status<'_>) -> String {
+    let ev = &p.evidence;
     let cs = &ev.case_study.case_study;
     let mut o = String::new();
     let title = cs
@@ -219,7 +221,7 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
         ("AWS calls", ev.collection.calls_line()),
         (
             "Signers",
-            ev.signers
+            p.signers
                 .iter()
                 .map(|s| format!("{} ({})", s.keyid, s.algorithm))
                 .collect::<Vec<_>>()
@@ -268,7 +270,7 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
         eval.summary.items,
         counts.join(", "),
         esc(&eval.summary.patterns),
-        esc(&crate::output::readiness(&eval.summary))
+        esc(&eval.summary.readiness())
     );
 
     o.push_str("<section id=\"checklist\"><h2>Checklist</h2><table><tr><th>Item</th><th>Verdict</th><th>Reason</th></tr>");
@@ -380,7 +382,8 @@ pub fn html(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
     o
 }
 
-pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String {
+pub fn markdown(p: &Predicate, eval: &Evaluation, status: &Status<'_>) -> String {
+    let ev = &p.evidence;
     let cs = &ev.case_study.case_study;
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut o = String::new();
@@ -401,7 +404,7 @@ pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String
     let _ = writeln!(
         o,
         "| Signers | {} |",
-        ev.signers
+        p.signers
             .iter()
             .map(|s| s.keyid.clone())
             .collect::<Vec<_>>()
@@ -421,7 +424,7 @@ pub fn markdown(ev: &Evidence, eval: &Evaluation, status: &Status<'_>) -> String
         "**Summary:** {} items; 2.1: {}. {}\n",
         eval.summary.items,
         eval.summary.patterns,
-        crate::output::readiness(&eval.summary)
+        eval.summary.readiness()
     );
     let _ = writeln!(
         o,

@@ -10,9 +10,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::error::ProvideErrorMetadata;
-use serde::{Deserialize, Serialize};
 
-use crate::capture::{CaptureStore, scoped};
+use crate::collect::capture::{CaptureStore, scoped};
+use crate::evidence::CallerIdentity;
 
 /// How to reach AWS: caller credentials, endpoint, retries and timeouts.
 #[derive(Debug, Clone)]
@@ -37,15 +37,6 @@ impl Default for SessionOptions {
             role_session_seconds: 900,
         }
     }
-}
-
-/// Who the collection ran as, from STS GetCallerIdentity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CallerIdentity {
-    pub account: String,
-    pub arn: String,
-    pub user_id: String,
-    pub sources: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +128,7 @@ pub async fn verify_identity(
         message: err
             .message()
             .map(str::to_string)
-            .unwrap_or_else(|| crate::collect::gap::describe(&err)),
+            .unwrap_or_else(|| crate::text::error_chain(&err)),
     })?;
     let identity = CallerIdentity {
         account: out.account().unwrap_or_default().to_string(),

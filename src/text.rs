@@ -1,5 +1,5 @@
-//! Small text helpers that are safe on untrusted input (no byte slicing that could
-//! split a character and panic).
+//! Small text helpers: prefixes safe on untrusted input (no byte slicing that could
+//! split a character and panic) and one-line error chains.
 
 /// The first `n` characters of `s` (all of it when shorter).
 pub fn prefix(s: &str, n: usize) -> &str {
@@ -7,6 +7,18 @@ pub fn prefix(s: &str, n: usize) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
+}
+
+/// An error and its causes in one line (SDK errors print little by themselves).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

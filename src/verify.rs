@@ -9,10 +9,10 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::bundle::Predicate;
 use crate::bundle::{self, Envelope, PublicKey, jcs};
-use crate::capture::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::evaluate::{self, Checklist};
-use crate::evidence::Evidence;
 
 /// One verification step and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,7 +35,7 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incomplete: Option<String>,
     #[serde(skip)]
-    pub evidence: Option<Evidence>,
+    pub predicate: Option<Predicate>,
 }
 
 impl Report {
@@ -76,7 +76,7 @@ pub fn verify(
         signed_by: Vec::new(),
         complete: None,
         incomplete: None,
-        evidence: None,
+        predicate: None,
     };
     // 1. Structure.
     let envelope: Envelope = match serde_json::from_slice::<Envelope>(bytes) {
@@ -175,8 +175,8 @@ pub fn verify(
             ),
         );
     }
-    let evidence: Evidence = match serde_json::from_value(statement["predicate"].clone()) {
-        Ok(e) => e,
+    let predicate: Predicate = match serde_json::from_value(statement["predicate"].clone()) {
+        Ok(p) => p,
         Err(e) => {
             return report.fail(
                 "statement",
@@ -197,7 +197,8 @@ pub fn verify(
     }
 
     // 4. Subjects.
-    let expected = bundle::subjects(&evidence);
+    let expected = bundle::subjects(&predicate);
+    let evidence = &predicate.evidence;
     let stated: Vec<bundle::Subject> =
         serde_json::from_value(statement["subject"].clone()).unwrap_or_default();
     if stated != expected {
@@ -243,7 +244,7 @@ pub fn verify(
     }
 
     // 6. Findings, re-evaluated with the checklist the bundle names.
-    match &evidence.evaluation() {
+    match &predicate.evaluation {
         None => report = report.fail("findings", "the bundle carries no evaluation".into()),
         Some(stored) => match checklists.iter().find(|c| c.sha256 == stored.checklist.sha256) {
             None => {
@@ -258,7 +259,7 @@ pub fn verify(
                 )
             }
             Some(checklist) => {
-                let again = evaluate::evaluate(&evidence, checklist);
+                let again = evaluate::evaluate(evidence, checklist);
                 let mut diffs = Vec::new();
                 for f in &again.findings {
                     match stored.findings.iter().find(|s| s.item == f.item) {
@@ -295,7 +296,7 @@ pub fn verify(
     }
     report.complete = Some(evidence.collection.complete);
     report.incomplete = Some(evidence.collection.incomplete_note()).filter(|n| !n.is_empty());
-    report.evidence = Some(evidence);
+    report.predicate = Some(predicate);
     report
 }
 

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine as _;
+use dms_evidence::bundle::Predicate;
 use dms_evidence::bundle::{self, Envelope, LocalKey, PublicKey, Signer};
 use dms_evidence::evaluate::{Verdict, checklist};
-use dms_evidence::evidence::Evidence;
 use dms_evidence::verify::verify;
 use support::{Emulator, repo_root, verdicts};
 
@@ -81,7 +81,7 @@ fn signed_bundle(emu: &Emulator) -> Signed {
     }
 }
 
-fn open(path: &Path) -> (Envelope, Evidence) {
+fn open(path: &Path) -> (Envelope, Predicate) {
     let envelope: Envelope =
         serde_json::from_slice(&std::fs::read(path).expect("bundle")).expect("envelope");
     let payload = base64::engine::general_purpose::STANDARD
@@ -163,7 +163,7 @@ fn keygen_collect_and_verify() {
     let keyid = PublicKey::load(&b.public).expect("key").keyid();
     assert_eq!(envelope.signatures[0].keyid, keyid);
     assert_eq!(evidence.signers[0].keyid, keyid);
-    let findings = &evidence.evaluation().expect("evaluation").findings;
+    let findings = &evidence.evaluation.clone().expect("evaluation").findings;
     assert!(
         findings.iter().all(|f| !f.item.is_empty()),
         "findings carry item and verdict"
@@ -265,11 +265,11 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     // Inconsistent content signed by the trusted key: the later steps catch it.
-    let reseal = |ev: Evidence| async move {
+    let reseal = |ev: Predicate| async move {
         serde_json::to_vec(&bundle::seal(ev, &[signer()]).await.expect("seal")).expect("json")
     };
     let mut ev = evidence.clone();
-    ev.captures[3].body.push(' ');
+    ev.evidence.captures[3].body.push(' ');
     let (step, detail) = failed_step(&reseal(ev).await, &trusted);
     assert_eq!(step, "captures", "{detail}");
     assert!(
@@ -278,9 +278,12 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     let mut ev = evidence.clone();
-    let (a, b2) = (ev.captures[1].body.clone(), ev.captures[2].body.clone());
-    ev.captures[1].body = b2;
-    ev.captures[2].body = a;
+    let (a, b2) = (
+        ev.evidence.captures[1].body.clone(),
+        ev.evidence.captures[2].body.clone(),
+    );
+    ev.evidence.captures[1].body = b2;
+    ev.evidence.captures[2].body = a;
     let report = report_for(&reseal(ev).await, &trusted);
     assert!(
         report.failures().iter().any(|c| c.step == "captures"),
@@ -289,7 +292,7 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     let mut ev = evidence.clone();
-    let findings = ev.findings.as_mut().expect("evaluation");
+    let findings = &mut ev.evaluation.as_mut().expect("evaluation").findings;
     let i = findings
         .iter()
         .position(|f| f.item == "dms.1.0.sec.in-flight")
@@ -307,9 +310,10 @@ async fn tampering_is_detected_where_it_happened() {
 
     let mut ev = evidence.clone();
     let f = ev
-        .findings
+        .evaluation
         .as_mut()
         .expect("evaluation")
+        .findings
         .iter_mut()
         .find(|f| f.item == "dms.2.1.wl.cdc-homo")
         .expect("item");
@@ -329,9 +333,10 @@ async fn tampering_is_detected_where_it_happened() {
     );
 
     let mut ev = evidence.clone();
-    *ev.summary
+    *ev.evaluation
         .as_mut()
         .expect("evaluation")
+        .summary
         .verdicts
         .get_mut("met")
         .expect("met") += 1;
@@ -344,8 +349,9 @@ async fn tampering_is_detected_where_it_happened() {
 
     // Facts changed to flatter the case: the stored verdicts no longer follow from them.
     let mut ev = evidence.clone();
-    ev.facts.replication_instances[0].publicly_accessible = Some(true);
-    ev.facts
+    ev.evidence.facts.replication_instances[0].publicly_accessible = Some(true);
+    ev.evidence
+        .facts
         .endpoints
         .iter_mut()
         .for_each(|e| e.host.kind = dms_evidence::facts::HostKind::Rds);
@@ -453,6 +459,7 @@ async fn kms_signed_bundle_verifies_with_the_kms_public_key() {
     // The KMS calls used the signer's own credentials, not the customer's read-only role.
     assert!(
         evidence
+            .evidence
             .captures
             .iter()
             .all(|c| c.service != "kms" || c.operation != "Sign")
@@ -504,11 +511,12 @@ fn redacted_bundles_hide_names_keep_verdicts_and_verify() {
             "{name} is still in the redacted bundle"
         );
     }
-    let load = |p: &Path| -> Evidence { dms_evidence::input::load_evidence(p).expect("evidence") };
+    let load =
+        |p: &Path| -> Predicate { dms_evidence::bundle::predicate::load(p).expect("evidence") };
     assert_eq!(
         verdicts(&load(&redacted)),
         verdicts(&load(&plain.bundle)),
         "redaction changes no verdict"
     );
-    assert!(load(&redacted).collection.redacted);
+    assert!(load(&redacted).evidence.collection.redacted);
 }

@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use dms_evidence::bundle::Predicate;
 use dms_evidence::collect::GapKind;
-use dms_evidence::collect::operations;
 use dms_evidence::evidence::Evidence;
+use dms_evidence::operations;
 use serde_json::{Value, json};
 use support::{Emulator, count, repo_root};
 
@@ -45,7 +46,9 @@ fn collect(emu: &Emulator, case: &Path) -> Evidence {
         String::from_utf8_lossy(&result.stderr)
     );
     let text = std::fs::read_to_string(&out).expect("evidence written");
-    serde_json::from_str(&text).expect("evidence parses back into the model")
+    serde_json::from_str::<Predicate>(&text)
+        .expect("evidence parses back into the model")
+        .evidence
 }
 
 fn arns<'a>(seed: &'a Value, account: &str, region: &str, kind: &str) -> BTreeSet<&'a str> {
@@ -178,7 +181,7 @@ fn exemplary_is_collected_completely_with_sources() {
     for c in &ev.captures {
         let body = c.body_bytes().expect("body decodes");
         assert_eq!(
-            dms_evidence::capture::sha256_hex(&body),
+            dms_evidence::digest::sha256_hex(&body),
             c.sha256,
             "{}",
             c.id
@@ -391,7 +394,7 @@ fn bad_input_exits_2_and_names_the_place() {
 
 #[tokio::test]
 async fn evidence_from_the_wrong_account_is_refused() {
-    use dms_evidence::capture::CaptureStore;
+    use dms_evidence::collect::capture::CaptureStore;
     use dms_evidence::session::{SessionError, verify_identity};
 
     let emu = Emulator::shared();
@@ -426,7 +429,7 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
     let declared: BTreeSet<String> = operations::iam_actions().into_iter().collect();
     assert_eq!(
         called, declared,
-        "operations called vs collect::operations::OPERATIONS"
+        "operations called vs policies/operations.json"
     );
 
     let policy: Value = serde_json::from_str(

@@ -4,6 +4,7 @@ mod support;
 
 use std::process::Command;
 
+use dms_evidence::bundle::Predicate;
 use dms_evidence::diff::diff;
 use dms_evidence::evaluate::{checklist, evaluate};
 use dms_evidence::evidence::Evidence;
@@ -28,7 +29,9 @@ fn collect(emu: &Emulator, dir: &tempfile::TempDir) -> Evidence {
         .status()
         .expect("collect");
     assert_eq!(status.code(), Some(0));
-    serde_json::from_str(&std::fs::read_to_string(out).expect("read")).expect("evidence")
+    serde_json::from_str::<Predicate>(&std::fs::read_to_string(out).expect("read"))
+        .expect("evidence")
+        .evidence
 }
 
 #[test]
@@ -55,7 +58,6 @@ fn renewal_shows_regressions_first_and_what_changed() {
         .find(|e| e.endpoint_type == "target")
         .expect("target")
         .identifier = "erp-aurora-target-v2".into();
-    let new = new.without_evaluation();
     let checklist = checklist::load_default();
     let (old_eval, new_eval) = (evaluate(&old, &checklist), evaluate(&new, &checklist));
     let d = diff(&old, &new, &old_eval, &new_eval);

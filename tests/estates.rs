@@ -7,8 +7,8 @@
 
 mod support;
 
+use dms_evidence::bundle::Predicate;
 use dms_evidence::evaluate::{Evaluation, Verdict};
-use dms_evidence::evidence::Evidence;
 use support::{Emulator, repo_root};
 
 use Verdict::*;
@@ -112,7 +112,7 @@ const ESTATES: &[Estate] = &[
     },
 ];
 
-fn collect(emu: &Emulator, e: &Estate, dir: &tempfile::TempDir) -> Evidence {
+fn collect(emu: &Emulator, e: &Estate, dir: &tempfile::TempDir) -> Predicate {
     emu.seed_file(&repo_root().join(format!("fixtures/estates/{}.json", e.name)));
     collect_seeded(emu, e.account, e.regions, e.manifest, dir, e.name)
 }
@@ -124,7 +124,7 @@ fn collect_seeded(
     extra: &str,
     dir: &tempfile::TempDir,
     name: &str,
-) -> Evidence {
+) -> Predicate {
     let manifest = dir.path().join(format!("{name}-{}.toml", extra.len()));
     let regions: Vec<String> = regions.iter().map(|r| format!("\"{r}\"")).collect();
     std::fs::write(
@@ -177,12 +177,12 @@ fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
             collect_seeded(&emu, e.account, e.regions, e.manifest, &dir, e.name)
         };
         assert!(
-            ev.gaps.is_empty(),
+            ev.evidence.gaps.is_empty(),
             "{}: the read-only role was refused: {:?}",
             e.name,
-            ev.gaps
+            ev.evidence.gaps
         );
-        let eval = ev.evaluation().expect("evaluated");
+        let eval = ev.evaluation.clone().expect("evaluated");
         for (item, want) in e.must {
             let (got, reason) = verdict(&eval, item);
             if got != want {
@@ -226,7 +226,7 @@ fn a_migration_running_past_its_declared_end_contradicts_it() {
         &dir,
         "past-end",
     );
-    let eval = ev.evaluation().expect("evaluated");
+    let eval = ev.evaluation.clone().expect("evaluated");
     let (got, reason) = verdict(&eval, "pre.2.1.dates");
     assert_eq!(*got, NotMet, "{reason}");
     assert!(
@@ -250,7 +250,7 @@ fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
         "denied",
     );
     emu.set_faults(serde_json::json!({"deny": []}));
-    let eval = ev.evaluation().expect("evaluated");
+    let eval = ev.evaluation.clone().expect("evaluated");
     for item in [
         "dms.1.0.sec.in-flight",
         "dms.1.0.arch.endpoints",
@@ -279,13 +279,14 @@ fn statistics_of_a_deprovisioned_replication_are_a_gap_not_a_crash() {
         "deprovisioned",
     );
     let gap = ev
+        .evidence
         .gaps
         .iter()
         .find(|g| g.operation == "DescribeReplicationTableStatistics")
         .expect("a gap for the statistics");
     assert_eq!(format!("{:?}", gap.kind), "ResourceState", "{gap:?}");
     assert_eq!(gap.code.as_deref(), Some("InvalidResourceStateFault"));
-    let eval = ev.evaluation().expect("evaluated");
+    let eval = ev.evaluation.clone().expect("evaluated");
     let (got, reason) = verdict(&eval, "dms.2.2.tables");
     assert_eq!(*got, InsufficientEvidence, "{reason}");
     assert!(

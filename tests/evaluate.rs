@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Output;
 
+use dms_evidence::bundle::Predicate;
 use dms_evidence::evaluate::{Evaluation, Verdict};
-use dms_evidence::evidence::Evidence;
 use serde_json::json;
 use support::{Emulator, repo_root};
 
@@ -28,7 +28,7 @@ fn collect(
     emu: &Emulator,
     scenario: &str,
     dir: &tempfile::TempDir,
-) -> (Evidence, PathBuf, Option<i32>) {
+) -> (Predicate, PathBuf, Option<i32>) {
     emu.seed(scenario);
     let out = dir.path().join(format!("{scenario}.json"));
     let result = run(
@@ -46,7 +46,7 @@ fn collect(
         "{scenario}: {}",
         String::from_utf8_lossy(&result.stderr)
     );
-    let ev: Evidence =
+    let ev: Predicate =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("evidence");
     (ev, out, result.status.code())
 }
@@ -76,7 +76,7 @@ fn exemplary_meets_what_it_was_built_to_meet() {
     let emu = Emulator::shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let (ev, _, code) = collect(emu, "exemplary", &dir);
-    let eval = &ev.evaluation().expect("evaluated");
+    let eval = &ev.evaluation.clone().expect("evaluated");
     assert_eq!(eval.findings.len(), 49, "every checklist item is evaluated");
     // From the scenario's design (fixtures/scenarios/exemplary.json), not from the output.
     check(
@@ -168,7 +168,7 @@ fn weak_fails_where_it_was_built_to_fail() {
     let emu = Emulator::shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let (ev, _, code) = collect(emu, "weak", &dir);
-    let eval = &ev.evaluation().expect("evaluated");
+    let eval = &ev.evaluation.clone().expect("evaluated");
     check(
         eval,
         &[
@@ -224,7 +224,7 @@ fn golden_verdicts_for_every_scenario() {
         "two-accounts",
     ] {
         let (ev, _, _) = collect(emu, scenario, &dir);
-        let eval = ev.evaluation().expect("evaluated");
+        let eval = ev.evaluation.clone().expect("evaluated");
         let golden = json!({
             "verdicts": verdicts(&eval),
             "summary": {"verdicts": eval.summary.verdicts, "patterns": eval.summary.patterns, "ready": eval.summary.ready,
@@ -252,7 +252,7 @@ fn offline_evaluation_is_deterministic_and_matches_collect() {
     let offline: Evaluation = serde_json::from_slice(&first.stdout).expect("evaluation JSON");
     assert_eq!(
         Some(&offline),
-        ev.evaluation().as_ref(),
+        ev.evaluation.clone().as_ref(),
         "evaluate FILE = what collect embedded"
     );
     let items: Vec<&str> = offline.findings.iter().map(|f| f.item.as_str()).collect();
@@ -290,7 +290,7 @@ fn denied_reads_give_insufficient_evidence_never_met() {
         json!({"deny": ["dms:DescribeTableStatistics", "GetMetricData", "rds:*", "logs:*"]}),
     );
     let (ev, _, _) = collect(&emu, "exemplary", &dir);
-    let eval = ev.evaluation().expect("evaluated");
+    let eval = ev.evaluation.clone().expect("evaluated");
     check(
         &eval,
         &[

@@ -7,9 +7,9 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use dms_evidence::collect::operations::operations;
+use dms_evidence::bundle::Predicate;
 use dms_evidence::evaluate::Verdict;
-use dms_evidence::evidence::Evidence;
+use dms_evidence::operations::operations;
 use serde_json::json;
 use support::{Emulator, repo_root, verdicts};
 
@@ -24,7 +24,7 @@ fn collect(
     case: &str,
     out: &Path,
     extra: &[&str],
-) -> (Option<Evidence>, Option<i32>) {
+) -> (Option<Predicate>, Option<i32>) {
     let manifest = manifest(case);
     let mut args = vec![
         "collect",
@@ -60,11 +60,16 @@ fn denying_any_operation_never_creates_a_met_or_a_not_applicable() {
         emu.seed(case);
         let (clean, code) = collect(&emu, case, &dir.path().join(format!("{case}.json")), &[]);
         let clean = clean.expect("clean run");
-        assert!(clean.collection.complete, "{case}: {:?}", clean.gaps);
+        assert!(
+            clean.evidence.collection.complete,
+            "{case}: {:?}",
+            clean.evidence.gaps
+        );
         assert_ne!(code, Some(6));
         let baseline = verdicts(&clean);
         // Operations the clean run called are the ones a denial can take away.
         let called: std::collections::BTreeSet<String> = clean
+            .evidence
             .captures
             .iter()
             .map(|c| format!("{}:{}", c.service, c.operation))
@@ -84,16 +89,21 @@ fn denying_any_operation_never_creates_a_met_or_a_not_applicable() {
                 ));
                 continue;
             };
-            if ev.collection.complete || code != Some(6) {
+            if ev.evidence.collection.complete || code != Some(6) {
                 failures.push(format!(
                     "{case} / {key}: complete {} exit {code:?}; a denied call must make it incomplete (exit 6)",
-                    ev.collection.complete
+                    ev.evidence.collection.complete
                 ));
             }
-            if !ev.gaps.iter().any(|g| g.iam_action == op.iam_action) {
+            if !ev
+                .evidence
+                .gaps
+                .iter()
+                .any(|g| g.iam_action == op.iam_action)
+            {
                 failures.push(format!("{case} / {key}: no gap names {}", op.iam_action));
             }
-            let eval = &ev.evaluation().expect("evaluated");
+            let eval = &ev.evaluation.clone().expect("evaluated");
             for f in &eval.findings {
                 let before = baseline[&f.item];
                 if f.verdict == before {
@@ -152,9 +162,9 @@ fn flaky_networks_give_a_clear_outcome_and_nothing_complete_that_is_not() {
             json!({"throttle_rate": 0.0, "error_rate": 0.0, "latency_ms": 0, "slow": []}),
         );
         let ev = ev.unwrap_or_else(|| panic!("{name}: no evidence (exit {code:?})"));
-        let c = &ev.collection;
+        let c = &ev.evidence.collection;
         // Complete exactly when no call failed; an incomplete run exits 6.
-        assert_eq!(c.complete, ev.gaps.is_empty(), "{name}");
+        assert_eq!(c.complete, ev.evidence.gaps.is_empty(), "{name}");
         assert_eq!(code == Some(6), !c.complete, "{name}: exit {code:?}");
         if name != "timeouts" {
             assert!(c.retries.retries > 0, "{name}: retried");
@@ -169,7 +179,7 @@ fn flaky_networks_give_a_clear_outcome_and_nothing_complete_that_is_not() {
             started.elapsed().as_secs_f64(),
             c.retries.retries,
             c.retries.wait_ms,
-            ev.gaps.len()
+            ev.evidence.gaps.len()
         );
     }
 }
@@ -210,9 +220,13 @@ fn the_endpoint_dying_mid_run_is_never_signed_complete() {
     let code = result.status.code();
     match std::fs::read_to_string(&out) {
         Ok(text) => {
-            let ev: Evidence = serde_json::from_str(&text).expect("evidence");
-            assert!(!ev.collection.complete, "gaps: {}", ev.gaps.len());
-            assert!(!ev.gaps.is_empty());
+            let ev: Predicate = serde_json::from_str(&text).expect("evidence");
+            assert!(
+                !ev.evidence.collection.complete,
+                "gaps: {}",
+                ev.evidence.gaps.len()
+            );
+            assert!(!ev.evidence.gaps.is_empty());
             assert_eq!(code, Some(6));
         }
         // Died before the session was proven: a clean failure, nothing written.

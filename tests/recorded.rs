@@ -9,7 +9,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_smithy_http_client::test_util::infallible_client_fn;
 use aws_smithy_types::body::SdkBody;
-use dms_evidence::capture::CaptureStore;
+use dms_evidence::collect::capture::CaptureStore;
 use dms_evidence::collect::{Clients, Context, GapKind, Plan, dms};
 
 fn recorded(name: &str) -> String {

@@ -86,7 +86,7 @@ proptest! {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("x.json");
         std::fs::write(&path, value.to_string()).expect("write");
-        prop_assert!(dms_evidence::input::load_evidence(&path).is_err());
+        prop_assert!(dms_evidence::bundle::predicate::load(&path).is_err());
     }
 
     #[test]

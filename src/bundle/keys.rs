@@ -10,7 +10,7 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use p256::pkcs8::LineEnding;
 use zeroize::Zeroizing;
 
-use crate::capture::sha256_hex;
+use crate::digest::sha256_hex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

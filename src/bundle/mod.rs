@@ -4,6 +4,7 @@
 
 pub mod jcs;
 pub mod keys;
+pub mod predicate;
 
 use std::collections::BTreeMap;
 
@@ -12,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::capture::sha256_hex;
-use crate::evidence::Evidence;
+use crate::digest::sha256_hex;
+use crate::text::error_chain;
 pub use keys::{KeyError, LocalKey, PublicKey};
+pub use predicate::Predicate;
 
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
@@ -66,7 +68,8 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The subjects: the account, with digests of the captures, the facts and the evaluation.
-pub fn subjects(evidence: &Evidence) -> Vec<Subject> {
+pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
+    let evidence = &predicate.evidence;
     let account = &evidence.collection.caller.account;
     let digest = |value: Value| {
         BTreeMap::from([(
@@ -86,18 +89,18 @@ pub fn subjects(evidence: &Evidence) -> Vec<Subject> {
         },
         Subject {
             name: format!("aws-account/{account}/evaluation"),
-            digest: digest(to_value(serde_json::to_value(evidence.evaluation()))),
+            digest: digest(to_value(serde_json::to_value(&predicate.evaluation))),
         },
     ]
 }
 
-/// The canonical payload: the in-toto Statement around the evidence.
-pub fn payload(evidence: &Evidence) -> Result<Vec<u8>, serde_json::Error> {
+/// The canonical payload: the in-toto Statement around the predicate.
+pub fn payload(predicate: &Predicate) -> Result<Vec<u8>, serde_json::Error> {
     let statement = serde_json::json!({
         "_type": STATEMENT_TYPE,
-        "subject": subjects(evidence),
+        "subject": subjects(predicate),
         "predicateType": PREDICATE_TYPE,
-        "predicate": evidence,
+        "predicate": predicate,
     });
     Ok(jcs::canonical(&statement).into_bytes())
 }
@@ -133,7 +136,7 @@ impl Signer {
         let err = |operation, e: &dyn std::error::Error| SignError::Kms {
             operation,
             key: key_id.to_string(),
-            message: crate::collect::gap::describe(e),
+            message: error_chain(e),
         };
         let out = client
             .get_public_key()
@@ -200,7 +203,7 @@ impl Signer {
                     .map_err(|e| SignError::Kms {
                         operation: "Sign",
                         key: key_id.clone(),
-                        message: crate::collect::gap::describe(&e),
+                        message: error_chain(&e),
                     })?;
                 Ok(out
                     .signature()
@@ -211,10 +214,10 @@ impl Signer {
     }
 }
 
-/// Signs the evidence with every signer (the signers are recorded in the predicate).
-pub async fn seal(mut evidence: Evidence, signers: &[Signer]) -> Result<Envelope, SignError> {
-    evidence.signers = signers.iter().map(Signer::info).collect();
-    let body = payload(&evidence)?;
+/// Signs the predicate with every signer (the signers are recorded in it).
+pub async fn seal(mut predicate: Predicate, signers: &[Signer]) -> Result<Envelope, SignError> {
+    predicate.signers = signers.iter().map(Signer::info).collect();
+    let body = payload(&predicate)?;
     let message = pae(PAYLOAD_TYPE, &body);
     let mut signatures = Vec::new();
     for signer in signers {

@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
 use aws_smithy_types::DateTime;
 use futures::StreamExt;
-use serde::{Deserialize, Serialize};
 
 use super::{Clients, Context, Plan};
+use crate::evidence::MetricUsage;
 use crate::facts::{ClusterKind, Facts, MetricSeries, run_window};
 
 /// GetMetricData accepts at most 500 queries and returns at most 100,800 datapoints
@@ -79,29 +79,16 @@ pub const DB_INSTANCE_METRICS: &[(&str, &str)] = &[
     ("WriteLatency", "Average"),
 ];
 
-/// What reading the metrics cost, for the collection summary.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct MetricUsage {
-    pub series: usize,
-    /// Metric queries sent (each counts as one metric requested).
-    pub queries: usize,
-    pub calls: usize,
-    pub pages: usize,
-    pub datapoints: usize,
-    /// `queries` at the GetMetricData list price.
-    pub estimated_cost_usd: f64,
-}
-
-impl MetricUsage {
-    pub fn add(&mut self, other: &MetricUsage) {
-        self.series += other.series;
-        self.queries += other.queries;
-        self.calls += other.calls;
-        self.pages += other.pages;
-        self.datapoints += other.datapoints;
-        self.estimated_cost_usd =
-            (self.queries as f64 / 1000.0 * USD_PER_1000_METRICS * 1e6).round() / 1e6;
-    }
+/// Adds one region's metric reads to the run's, pricing the queries at
+/// [`USD_PER_1000_METRICS`].
+pub fn add_usage(total: &mut MetricUsage, other: &MetricUsage) {
+    total.series += other.series;
+    total.queries += other.queries;
+    total.calls += other.calls;
+    total.pages += other.pages;
+    total.datapoints += other.datapoints;
+    total.estimated_cost_usd =
+        (total.queries as f64 / 1000.0 * USD_PER_1000_METRICS * 1e6).round() / 1e6;
 }
 
 /// One series to fetch, and the windows it is wanted at hourly resolution.
@@ -179,7 +166,7 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     let mut usage = MetricUsage::default();
     let mut points: HashMap<usize, Points> = HashMap::new();
     for (got, u) in results {
-        usage.add(&u);
+        add_usage(&mut usage, &u);
         for (i, period, pts, sources) in got {
             let entry = points.entry(i).or_default();
             if period == HOURLY {

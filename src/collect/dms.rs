@@ -766,7 +766,7 @@ fn table_stat(s: &t::TableStatistics) -> TableStat {
 
 /// The raw JSON objects of captured list responses, by ARN.
 struct RawIndex {
-    captures: HashMap<String, crate::capture::Capture>,
+    captures: HashMap<String, crate::evidence::Capture>,
 }
 
 impl RawIndex {

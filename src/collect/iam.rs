@@ -22,7 +22,7 @@ async fn roles(c: &Clients, ctx: &Context) -> Vec<IamRole> {
     let mut out = Vec::new();
     for name in DMS_ROLES {
         let (result, sources) =
-            crate::capture::scoped(c.iam.get_role().role_name(*name).send()).await;
+            crate::collect::capture::scoped(c.iam.get_role().role_name(*name).send()).await;
         let mut role = IamRole {
             name: name.to_string(),
             sources,

@@ -4,6 +4,7 @@
 //! Every call is captured (raw evidence); every failed call becomes a gap and
 //! collection goes on. Only a failed session or a wrong account stops it.
 
+pub mod capture;
 pub mod cloudwatch;
 pub mod dms;
 pub mod ec2;
@@ -11,7 +12,7 @@ pub mod gap;
 pub mod iam;
 pub mod kms;
 pub mod logs;
-pub mod operations;
+
 pub mod rds;
 pub mod stores;
 
@@ -23,8 +24,9 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::join_all;
 
-use crate::capture::{CaptureStore, scoped};
+use crate::evidence::MetricUsage;
 use crate::facts::{FACTS_VERSION, Facts};
+use capture::{CaptureStore, scoped};
 pub use gap::{Gap, GapKind};
 
 /// What to collect and how hard to push.
@@ -58,7 +60,7 @@ impl Plan {
 pub struct Context {
     pub store: CaptureStore,
     gaps: Arc<Mutex<Vec<Gap>>>,
-    metric_usage: Arc<Mutex<cloudwatch::MetricUsage>>,
+    metric_usage: Arc<Mutex<MetricUsage>>,
 }
 
 impl Context {
@@ -69,14 +71,12 @@ impl Context {
         }
     }
 
-    pub fn record_metric_usage(&self, usage: &cloudwatch::MetricUsage) {
-        self.metric_usage
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .add(usage);
+    pub fn record_metric_usage(&self, usage: &MetricUsage) {
+        let mut total = self.metric_usage.lock().unwrap_or_else(|e| e.into_inner());
+        cloudwatch::add_usage(&mut total, usage);
     }
 
-    pub fn metric_usage(&self) -> cloudwatch::MetricUsage {
+    pub fn metric_usage(&self) -> MetricUsage {
         self.metric_usage
             .lock()
             .unwrap_or_else(|e| e.into_inner())

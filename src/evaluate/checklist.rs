@@ -261,7 +261,7 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
         id: raw.id,
         title: raw.title,
         version: raw.version,
-        sha256: crate::capture::sha256_hex(text.as_bytes()),
+        sha256: crate::digest::sha256_hex(text.as_bytes()),
         required_tag_keys: raw.peer.map(|p| p.required_tag_keys).unwrap_or_default(),
         items,
     })

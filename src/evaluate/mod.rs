@@ -145,6 +145,25 @@ pub struct Summary {
     pub ready: bool,
 }
 
+impl Summary {
+    /// One sentence: is the case study ready, and if not, which items block it.
+    pub fn readiness(&self) -> String {
+        if self.ready {
+            "Ready: every item is met, attested or not applicable.".to_string()
+        } else {
+            format!(
+                "Not ready: {} item(s) block the case study: {}.",
+                self.blockers.len(),
+                self.blockers
+                    .iter()
+                    .map(|b| format!("{} ({})", b.item, b.verdict.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
 /// An item (or a group of alternatives) that keeps the case study from passing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Blocker {

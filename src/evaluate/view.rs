@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::collect::{Gap, GapKind};
 use crate::evidence::{Evidence, HashedAttachment};
+use crate::evidence::{Gap, GapKind};
 use crate::facts::*;
 
 /// GiB, the unit of RDS AllocatedStorage.

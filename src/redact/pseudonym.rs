@@ -12,7 +12,7 @@ use serde_json::Value;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::capture::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::evidence::Evidence;
 
 /// Keys (facts and AWS responses) whose string values name hosts, addresses,
@@ -221,7 +221,7 @@ impl Pseudonymizer {
     }
 
     /// A capture's body with its named fields replaced (`None`: nothing named).
-    fn capture_body(&mut self, c: &crate::capture::Capture) -> Option<String> {
+    fn capture_body(&mut self, c: &crate::evidence::Capture) -> Option<String> {
         if c.body_encoding != "utf8" {
             return None;
         }

@@ -202,9 +202,10 @@ pub fn cli(emu: &Emulator, args: &[&str]) -> std::process::Output {
 
 /// Each item's verdict in an evaluated evidence document.
 pub fn verdicts(
-    ev: &dms_evidence::evidence::Evidence,
+    p: &dms_evidence::bundle::Predicate,
 ) -> std::collections::BTreeMap<String, dms_evidence::evaluate::Verdict> {
-    ev.evaluation()
+    p.evaluation
+        .as_ref()
         .expect("evaluated")
         .findings
         .iter()

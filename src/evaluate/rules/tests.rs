@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::capture::Capture;
 use crate::casestudy::{CaseStudy, Claims};
-use crate::collect::{Gap, GapKind};
 use crate::evaluate::checklist::load_default;
 use crate::evaluate::view::GIB;
+use crate::evidence::CallerIdentity;
+use crate::evidence::Capture;
 use crate::evidence::{CaseStudyRecord, Collection, Evidence};
+use crate::evidence::{Gap, GapKind};
 use crate::facts::*;
-use crate::session::CallerIdentity;
 
 pub(crate) const NOW: &str = "2026-11-27T00:00:00Z";
 pub(crate) const NOW_SECS: i64 = 1_795_737_600;
@@ -170,7 +170,7 @@ fn series(namespace: &str, name: &str, dim: &str, id: &str, values: &[f64]) -> M
 fn absence_is_never_compliance() {
     // No resources at all (deleted after cut-over), and every call denied: no item is met.
     let mut ev = empty();
-    ev.gaps = crate::collect::operations::operations()
+    ev.gaps = crate::operations::operations()
         .iter()
         .map(|o| Gap {
             service: o.service.to_string(),

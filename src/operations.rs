@@ -21,7 +21,7 @@ pub struct Operation {
 
 /// The table, shared with the emulator (which enforces it): `policies/operations.json`.
 pub const TABLE_FILE: &str = "policies/operations.json";
-const TABLE: &str = include_str!("../../policies/operations.json");
+const TABLE: &str = include_str!("../policies/operations.json");
 
 #[derive(Deserialize)]
 struct Table {

@@ -1,0 +1,194 @@
+//! The layout is the pipeline: each top-level module of `src/` sits in a layer and uses
+//! only modules of its own layer or below, and the module graph has no cycle. Reads the
+//! `crate::` paths of every file in `src/` (tests inside them included).
+//!
+//! A new top-level module must be placed in [`LAYERS`]; an import that breaks the order
+//! names the file, so the fix is to move the shared piece down, not the check.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Lowest first. Same-layer imports are allowed as long as they form no cycle.
+const LAYERS: &[(&str, &[&str])] = &[
+    // Foundations: no knowledge of AWS or of the pipeline.
+    (
+        "foundations",
+        &["text", "time", "regions", "digest", "input", "operations"],
+    ),
+    // What we are given and what we find: plain data.
+    ("inputs and facts", &["casestudy", "facts"]),
+    ("evidence document", &["evidence"]),
+    ("redaction", &["redact"]),
+    ("collect", &["collect", "session"]),
+    ("evaluate", &["evaluate"]),
+    ("bundle", &["bundle"]),
+    ("use of bundles", &["verify", "diff", "pipeline"]),
+    ("report", &["report"]),
+    ("edge", &["output", "cli"]),
+];
+
+fn src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("src readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file belongs to (`None` for lib.rs and main.rs).
+fn module_of(file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src()).expect("under src");
+    let first = rel.components().next()?.as_os_str().to_string_lossy();
+    let name = first.trim_end_matches(".rs").to_string();
+    (name != "lib" && name != "main").then_some(name)
+}
+
+/// The top-level modules a file's code names through `crate::`.
+fn uses(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            if let Some(group) = rest.strip_prefix('{') {
+                // `use crate::{a::X, b}` on one line; multi-line groups are read below.
+                let end = group.find('}').unwrap_or(group.len());
+                for part in group[..end].split(',') {
+                    add_head(part, &mut found);
+                }
+            } else {
+                add_head(rest, &mut found);
+            }
+        }
+    }
+    // Multi-line `use crate::{` groups.
+    let mut rest = text;
+    while let Some(at) = rest.find("use crate::{") {
+        rest = &rest[at + "use crate::{".len()..];
+        let end = rest.find("};").unwrap_or(rest.len());
+        let mut depth = 0;
+        let mut part = String::new();
+        for ch in rest[..end].chars() {
+            match ch {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    add_head(&part, &mut found);
+                    part.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 0 {
+                part.push(ch);
+            }
+        }
+        add_head(&part, &mut found);
+    }
+    found
+}
+
+fn add_head(path: &str, found: &mut BTreeSet<String>) {
+    let head: String = path
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if !head.is_empty() && head.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        found.insert(head);
+    }
+}
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|(_, mods)| mods.contains(&module))
+}
+
+#[test]
+fn modules_import_only_downwards_and_form_no_cycle() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for file in &files {
+        let Some(module) = module_of(file) else {
+            continue;
+        };
+        let Some(layer) = layer_of(&module) else {
+            problems.push(format!(
+                "src/{module}: not placed in a layer (tests/architecture.rs LAYERS)"
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("read");
+        for used in uses(&text) {
+            if used == module || used == "self" || used == "super" {
+                continue;
+            }
+            match layer_of(&used) {
+                None => problems.push(format!(
+                    "{}: uses crate::{used}, which is not placed in a layer",
+                    file.display()
+                )),
+                Some(l) if l > layer => problems.push(format!(
+                    "{}: `{module}` ({}) uses `{used}` ({}), a later stage",
+                    file.strip_prefix(src()).unwrap_or(file).display(),
+                    LAYERS[layer].0,
+                    LAYERS[l].0
+                )),
+                Some(_) => {}
+            }
+            graph.entry(module.clone()).or_default().insert(used);
+        }
+    }
+    if let Some(cycle) = find_cycle(&graph) {
+        problems.push(format!("import cycle: {}", cycle.join(" -> ")));
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_reader_sees_groups_and_paths() {
+    let text = "use crate::{a::X, b};\nuse crate::c::{D, e::F};\nlet x = crate::g::h();\n\
+                use crate::{\n    i::{J, K},\n    l,\n};\n// crate::comment\n";
+    let found: Vec<String> = uses(text).into_iter().collect();
+    assert_eq!(found, ["a", "b", "c", "g", "i", "l"]);
+}
