@@ -77,7 +77,13 @@ fn exemplary_meets_what_it_was_built_to_meet() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ev, _, code) = collect(emu, "exemplary", &dir);
     let eval = &ev.evaluation.clone().expect("evaluated");
-    assert_eq!(eval.findings.len(), 49, "every checklist item is evaluated");
+    assert_eq!(
+        eval.findings.len(),
+        dms_evidence::evaluate::checklist::load_default()
+            .items
+            .len(),
+        "every checklist item is evaluated"
+    );
     // From the scenario's design (fixtures/scenarios/exemplary.json), not from the output.
     check(
         eval,

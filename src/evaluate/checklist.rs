@@ -2,13 +2,12 @@
 //! the rules the code has: unknown rule, missing field, bad or unknown parameter and
 //! duplicate item are errors naming the file, line and key.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
 
-use super::rules::{self, Param};
+use super::rules::{self, Params, RuleDef};
 use crate::casestudy::STATEMENT_KEYS;
 
 /// The checklist shipped with the tool (the 2018 DMS validation checklist).
@@ -16,7 +15,7 @@ pub const DEFAULT_FILE: &str = "policies/checklist-dms-2018.toml";
 pub const DEFAULT_TEXT: &str = include_str!("../../policies/checklist-dms-2018.toml");
 pub const SCHEMA: &str = "dms-evidence/checklist/v1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Checklist {
     pub id: String,
     pub title: String,
@@ -27,32 +26,40 @@ pub struct Checklist {
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Item {
     pub id: String,
     pub section: String,
     pub text: String,
-    /// A automated, P partly automated, H attestation only.
-    pub kind: String,
-    pub rule: String,
+    pub kind: Kind,
+    pub rule: &'static RuleDef,
+    /// The rule's typed parameters (see the rule's file for its `Params`).
     pub params: Params,
+    /// Statement keys whose text answers the human part of the item.
+    pub statements: Vec<String>,
     /// Items of one group are alternatives: the group passes when any of them is
     /// met or attested (2.1: at least one deployment and one workload pattern).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
 }
 
-/// Validated rule parameters.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Params {
-    pub numbers: BTreeMap<String, f64>,
-    pub statements: Vec<String>,
-    pub measure: Option<String>,
+/// How an item is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Kind {
+    /// Automated: decided from the account's evidence alone.
+    A,
+    /// Partly automated: the evidence decides, a statement completes it.
+    P,
+    /// Human: only an attestation answers it.
+    H,
 }
 
-impl Params {
-    pub fn number(&self, key: &str) -> f64 {
-        self.numbers.get(key).copied().unwrap_or(0.0)
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::A => "A",
+            Kind::P => "P",
+            Kind::H => "H",
+        }
     }
 }
 
@@ -100,7 +107,7 @@ struct RawItem {
     kind: Option<Spanned<String>>,
     rule: Option<Spanned<String>>,
     #[serde(default)]
-    params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    params: Option<Spanned<toml::Table>>,
     #[serde(default)]
     group: Option<String>,
 }
@@ -162,13 +169,18 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
         let section = raw.section.ok_or_else(|| missing("section"))?;
         let text = raw.text.ok_or_else(|| missing("text"))?;
         let kind = raw.kind.ok_or_else(|| missing("kind"))?;
-        if !["A", "P", "H"].contains(&kind.get_ref().as_str()) {
-            return Err(err(
-                kind.span().start,
-                &format!("{name}.kind"),
-                "kind is A, P or H".into(),
-            ));
-        }
+        let kind = match kind.get_ref().as_str() {
+            "A" => Kind::A,
+            "P" => Kind::P,
+            "H" => Kind::H,
+            _ => {
+                return Err(err(
+                    kind.span().start,
+                    &format!("{name}.kind"),
+                    "kind is A, P or H".into(),
+                ));
+            }
+        };
         let rule = raw.rule.ok_or_else(|| missing("rule"))?;
         let Some(def) = rules::find(rule.get_ref()) else {
             return Err(err(
@@ -181,76 +193,43 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
                 ),
             ));
         };
-        let mut params = Params::default();
-        for (key, value) in &raw.params {
-            let key_name = key.get_ref().as_str();
-            let here = format!("{name}.params.{key_name}");
-            let Some((_, kind)) = def.params.iter().find(|(k, _)| *k == key_name) else {
-                let known: Vec<&str> = def.params.iter().map(|(k, _)| *k).collect();
+        let (params_at, mut table) = match raw.params {
+            Some(p) => (p.span().start, p.into_inner()),
+            None => (at, toml::Table::new()),
+        };
+        let here = |key: &str| {
+            format!(
+                "{name}.params{}{key}",
+                if key.is_empty() { "" } else { "." }
+            )
+        };
+        let statements = match table.remove("statements") {
+            None => Vec::new(),
+            Some(_) if !def.statements => {
                 return Err(err(
-                    key.span().start,
-                    &here,
-                    format!(
-                        "rule {} takes no parameter `{key_name}` (it takes: {})",
-                        def.name,
-                        known.join(", ")
-                    ),
+                    params_at,
+                    &here("statements"),
+                    format!("rule {} takes no statements", def.name),
                 ));
-            };
-            let bad = |message: String| err(value.span().start, &here, message);
-            match (kind, value.get_ref()) {
-                (Param::Positive, v) => {
-                    let n = number(v).ok_or_else(|| bad("a number is expected".into()))?;
-                    if n <= 0.0 {
-                        return Err(bad(format!("must be greater than 0, not {n}")));
-                    }
-                    params.numbers.insert(key_name.to_string(), n);
-                }
-                (Param::Percent, v) => {
-                    let n = number(v).ok_or_else(|| bad("a number is expected".into()))?;
-                    if !(0.0..=100.0).contains(&n) {
-                        return Err(bad(format!("a percentage is within 0..100, not {n}")));
-                    }
-                    params.numbers.insert(key_name.to_string(), n);
-                }
-                (Param::Statements, toml::Value::Array(list)) => {
-                    for s in list {
-                        let s = s
-                            .as_str()
-                            .ok_or_else(|| bad("a list of statement names is expected".into()))?;
-                        if !STATEMENT_KEYS.contains(&s) {
-                            return Err(bad(format!("unknown statement '{s}'")));
-                        }
-                        params.statements.push(s.to_string());
-                    }
-                }
-                (Param::Measure, toml::Value::String(s)) if s == "read" || s == "write" => {
-                    params.measure = Some(s.clone());
-                }
-                (Param::Statements, _) => {
-                    return Err(bad("a list of statement names is expected".into()));
-                }
-                (Param::Measure, _) => return Err(bad("\"read\" or \"write\" is expected".into())),
             }
-        }
-        if let Some((key, _)) = def
-            .params
-            .iter()
-            .find(|(k, kind)| *kind != Param::Statements && !params.has(k))
-        {
-            return Err(err(
-                at,
-                &format!("{name}.params.{key}"),
-                format!("rule {} needs parameter `{key}`", def.name),
-            ));
-        }
+            Some(value) => statement_keys(&value)
+                .map_err(|message| err(params_at, &here("statements"), message))?,
+        };
+        let params = def.parse_params(toml::Value::Table(table)).map_err(|e| {
+            err(
+                params_at,
+                &here(&e.key),
+                format!("rule {}: {}", def.name, e.message),
+            )
+        })?;
         items.push(Item {
             id: name,
             section,
             text,
-            kind: kind.into_inner(),
-            rule: def.name.to_string(),
+            kind,
+            rule: def,
             params,
+            statements,
             group: raw.group.filter(|g| !g.trim().is_empty()),
         });
     }
@@ -267,18 +246,18 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
     })
 }
 
-impl Params {
-    fn has(&self, key: &str) -> bool {
-        self.numbers.contains_key(key) || (key == "measure" && self.measure.is_some())
-    }
-}
-
-fn number(v: &toml::Value) -> Option<f64> {
-    match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
-    }
+/// The statement keys an item names, each one the manifest knows.
+fn statement_keys(value: &toml::Value) -> Result<Vec<String>, String> {
+    let list = value
+        .as_array()
+        .ok_or_else(|| "a list of statement names is expected".to_string())?;
+    list.iter()
+        .map(|s| match s.as_str() {
+            Some(s) if STATEMENT_KEYS.contains(&s) => Ok(s.to_string()),
+            Some(s) => Err(format!("unknown statement '{s}'")),
+            None => Err("a list of statement names is expected".to_string()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -288,38 +267,20 @@ mod tests {
     #[test]
     fn the_shipped_checklist_loads_with_every_item() {
         let c = load_default();
-        assert_eq!(c.items.len(), 49);
-        assert_eq!(
-            c.items.iter().filter(|i| i.id.starts_with("pre.")).count(),
-            14
-        );
-        assert_eq!(
-            c.items
-                .iter()
-                .filter(|i| i.id.starts_with("dms.1.0."))
-                .count(),
-            23
-        );
-        assert_eq!(
-            c.items
-                .iter()
-                .filter(|i| i.id.starts_with("dms.2.1."))
-                .count(),
-            6
-        );
-        assert_eq!(
-            c.items
-                .iter()
-                .filter(|i| i.id.starts_with("dms.2.2."))
-                .count(),
-            6
-        );
+        // Every `[[items]]` of the file is loaded, in order, with a unique id.
+        assert_eq!(c.items.len(), DEFAULT_TEXT.matches("[[items]]").count());
+        let ids: std::collections::BTreeSet<&str> = c.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids.len(), c.items.len());
         let size = c
             .items
             .iter()
             .find(|i| i.id == "dms.1.0.size")
             .expect("size item");
-        assert_eq!(size.params.number("min_bytes"), 25e9);
+        let params = size
+            .params
+            .get::<rules::architecture::database_size::Params>()
+            .expect("typed for its rule");
+        assert_eq!(params.min_bytes.get(), 25e9);
     }
 
     #[test]
@@ -348,12 +309,12 @@ mod tests {
             (
                 good.replacen("{ min_days = 7 }", "{ min_dayz = 7 }", 1),
                 "min_dayz",
-                "takes no parameter",
+                "unknown field",
             ),
             (
                 good.replacen("params = { min_bytes = 25_000_000_000 }", "", 1),
-                "params.min_bytes",
-                "needs parameter",
+                "min_bytes",
+                "missing field",
             ),
             (
                 good.replacen("id = \"pre.2.1.problem\"", "id = \"pre.2.1.proposal\"", 1),
@@ -409,12 +370,12 @@ mod doc_tests {
             let section = &doc[start..];
             let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
             assert!(
-                section.contains(&format!("| kind | {} |", item.kind)),
+                section.contains(&format!("| kind | {} |", item.kind.as_str())),
                 "{}: kind",
                 item.id
             );
             assert!(
-                section.contains(&format!("| rule | `{}` |", item.rule)),
+                section.contains(&format!("| rule | `{}` |", item.rule.name)),
                 "{}: rule",
                 item.id
             );

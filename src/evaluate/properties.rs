@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::rules::rule_tests::{NOW_SECS, empty};
+use super::rules::testkit::{NOW_SECS, empty};
 use super::{Verdict, checklist::load_default, evaluate};
 use crate::evidence::Evidence;
 use crate::facts::*;

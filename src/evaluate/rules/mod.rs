@@ -1,292 +1,163 @@
-//! The rules, one per checklist item family, as an explicit registry. Each is a pure
-//! function of the evidence (through [`Input`]) and the item's parameters.
+//! The rules: one file per rule (its parameters, remediation, function and table
+//! tests), grouped by checklist family; this module defines what a rule is and only
+//! lists them. Each is a pure function of the evidence (through [`Input`]) and of
+//! parameters typed and validated when the checklist loads.
 
-mod architecture;
-mod complexity;
-mod migration;
-mod patterns;
-mod prerequisites;
-mod security;
+pub mod architecture;
+pub mod complexity;
+pub mod migration;
+pub mod params;
+pub mod patterns;
+pub mod prerequisites;
+pub mod security;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
 
 use super::checklist::Item;
 use super::view::Input;
 use super::{Finding, Verdict};
 
-/// Parameter types a rule accepts (validated when the checklist loads).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Param {
-    /// A number greater than zero (bytes, days, counts, KB).
-    Positive,
-    /// 0..=100.
-    Percent,
-    /// Statement keys whose text answers the human part of the item.
-    Statements,
-    /// "read" or "write".
-    Measure,
+/// One rule. The implementing type is a unit struct in the rule's own file.
+pub trait Check {
+    /// The name checklist items use (`rule = "…"`).
+    const NAME: &'static str;
+    /// Default remediation when the verdict is not met or evidence is missing.
+    const REMEDIATION: &'static str;
+    /// Whether the item may name the partner's statements that answer its human part
+    /// (`params.statements`, kept in [`Item::statements`]).
+    const STATEMENTS: bool = false;
+    /// The item's `params`, without `statements` (unknown keys are refused).
+    type Params: DeserializeOwned + Send + Sync + 'static;
+
+    fn run(input: &Input<'_>, item: &Item, params: &Self::Params) -> Finding;
 }
 
+/// A rule as the registry holds it: its name, remediation, and its parameters' parser.
 pub struct RuleDef {
     pub name: &'static str,
-    pub params: &'static [(&'static str, Param)],
-    pub run: fn(&Input<'_>, &Item) -> Finding,
-    /// Default remediation when the verdict is not met or evidence is missing.
     pub remediation: &'static str,
+    pub statements: bool,
+    parse: fn(toml::Value) -> Result<Params, ParamError>,
+    run: fn(&Input<'_>, &Item) -> Finding,
 }
 
-const S: (&str, Param) = ("statements", Param::Statements);
+impl std::fmt::Debug for RuleDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleDef").field("name", &self.name).finish()
+    }
+}
+
+impl RuleDef {
+    pub const fn of<C: Check>() -> RuleDef {
+        RuleDef {
+            name: C::NAME,
+            remediation: C::REMEDIATION,
+            statements: C::STATEMENTS,
+            parse: parse::<C>,
+            run: run::<C>,
+        }
+    }
+
+    /// The item's parameters typed for this rule (`statements` already taken out).
+    pub fn parse_params(&self, raw: toml::Value) -> Result<Params, ParamError> {
+        (self.parse)(raw)
+    }
+
+    pub fn run(&self, input: &Input<'_>, item: &Item) -> Finding {
+        (self.run)(input, item)
+    }
+}
+
+/// An item's typed parameters (the rule's own `Params` type).
+#[derive(Clone)]
+pub struct Params(Arc<dyn Any + Send + Sync>);
+
+impl Params {
+    /// The parameters as the rule's own type (`None` for another rule's type).
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Params")
+    }
+}
+
+/// A parameter the rule refuses: which key (empty for the table) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    pub key: String,
+    pub message: String,
+}
+
+fn parse<C: Check>(raw: toml::Value) -> Result<Params, ParamError> {
+    serde_path_to_error::deserialize::<_, C::Params>(raw)
+        .map(|p| Params(Arc::new(p)))
+        .map_err(|e| {
+            let path = e.path().to_string();
+            ParamError {
+                key: if path == "." { String::new() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })
+}
+
+fn run<C: Check>(input: &Input<'_>, item: &Item) -> Finding {
+    match item.params.0.downcast_ref::<C::Params>() {
+        Some(params) => C::run(input, item, params),
+        // Items are built only by the checklist loader with this rule's parser.
+        None => Finding::new(
+            Verdict::InsufficientEvidence,
+            format!("item {} was not loaded for rule {}", item.id, C::NAME),
+        ),
+    }
+}
 
 pub const RULES: &[RuleDef] = &[
-    RuleDef {
-        name: "attestation",
-        params: &[S],
-        run: prerequisites::attestation,
-        remediation: "Add the statement to the case-study manifest ([statements]) or attach the document ([[attachments]]).",
-    },
-    RuleDef {
-        name: "production_reference",
-        params: &[("min_bytes", Param::Positive), S],
-        run: prerequisites::production_reference,
-        remediation: "Show a running or completed DMS migration of at least 25 GB, and state that it is in production (statements.production).",
-    },
-    RuleDef {
-        name: "account_identity",
-        params: &[],
-        run: prerequisites::account_identity,
-        remediation: "Check the account id; DMS tasks deleted after cut-over leave no trace: keep the task (stopped) until the validation.",
-    },
-    RuleDef {
-        name: "inventory_narrative",
-        params: &[S],
-        run: prerequisites::inventory_narrative,
-        remediation: "Describe in the manifest how the AWS services shown in the inventory were used.",
-    },
-    RuleDef {
-        name: "project_dates",
-        params: &[],
-        run: prerequisites::project_dates,
-        remediation: "Give start_date and end_date (YYYY-MM-DD) that cover the DMS activity in the account.",
-    },
-    RuleDef {
-        name: "outcomes",
-        params: &[S],
-        run: prerequisites::outcomes,
-        remediation: "Resolve errored tables and validation failures, then state the business outcome (statements.outcomes).",
-    },
-    RuleDef {
-        name: "diagram",
-        params: &[],
-        run: prerequisites::diagram,
-        remediation: "Attach the architecture diagram for pre.3.1.diagram-services; compare it with the topology in the report.",
-    },
-    RuleDef {
-        name: "schema_tooling",
-        params: &[S],
-        run: prerequisites::schema_tooling,
-        remediation: "Attach the SCT assessment report or describe the schema conversion approach; DMS Schema Conversion projects corroborate it.",
-    },
-    RuleDef {
-        name: "schema_conversion_assessment",
-        params: &[S],
-        run: prerequisites::schema_conversion_assessment,
-        remediation: "Run a DMS Schema Conversion assessment, or attach the SCT assessment report and describe its use.",
-    },
-    RuleDef {
-        name: "database_size",
-        params: &[("min_bytes", Param::Positive)],
-        run: architecture::database_size,
-        remediation: "Keep the target's CloudWatch size metrics (VolumeBytesUsed / FreeStorageSpace) within their 455-day retention, or choose a reference of at least 25 GB.",
-    },
-    RuleDef {
-        name: "large_database",
-        params: &[("min_bytes", Param::Positive), S],
-        run: architecture::large_database,
-        remediation: "For TB+ databases, split tables across tasks or use parallel-load table settings.",
-    },
-    RuleDef {
-        name: "dms_limits",
-        params: &[
-            ("max_full_load_sub_tasks", Param::Positive),
-            ("max_lob_size_kb", Param::Positive),
-            S,
-        ],
-        run: architecture::dms_limits,
-        remediation: "Keep task settings within DMS limits (MaxFullLoadSubTasks <= 49, LobMaxSize <= 102400 KB) and quotas below their maximum; describe the limits considered.",
-    },
-    RuleDef {
-        name: "replication_instance_health",
-        params: &[
-            ("max_p95_cpu_percent", Param::Percent),
-            ("min_free_storage_percent", Param::Percent),
-            ("min_datapoints", Param::Positive),
-        ],
-        run: architecture::replication_instance_health,
-        remediation: "Size the replication instance so that p95 CPU stays below 90 % and free storage above 10 %.",
-    },
-    RuleDef {
-        name: "engine_versions",
-        params: &[],
-        run: architecture::engine_versions,
-        remediation: "Run replication instances on a production (non-beta), non-deprecated DMS engine version.",
-    },
-    RuleDef {
-        name: "endpoint_tuning",
-        params: &[],
-        run: architecture::endpoint_tuning,
-        remediation: "Use engine-specific endpoint settings for throughput, or place the replication instance in the target's Availability Zone.",
-    },
-    RuleDef {
-        name: "public_private",
-        params: &[],
-        run: architecture::public_private,
-        remediation: "Use a private replication instance (PubliclyAccessible false) when every endpoint is inside AWS.",
-    },
-    RuleDef {
-        name: "performance_tuning",
-        params: &[],
-        run: architecture::performance_tuning,
-        remediation: "Tune full load (MaxFullLoadSubTasks, CommitRate, ParallelLoadThreads, parallel-load table settings) or CDC (BatchApplyEnabled).",
-    },
-    RuleDef {
-        name: "target_sizing",
-        params: &[
-            ("max_p95_cpu_percent", Param::Percent),
-            ("min_free_storage_percent", Param::Percent),
-            ("min_datapoints", Param::Positive),
-            S,
-        ],
-        run: architecture::target_sizing,
-        remediation: "Size the target so that its p95 CPU stays below 90 % and free storage above 10 % during the migration.",
-    },
-    RuleDef {
-        name: "source_load",
-        params: &[
-            ("max_p95_cpu_percent", Param::Percent),
-            ("min_datapoints", Param::Positive),
-            S,
-        ],
-        run: architecture::source_load,
-        remediation: "Read from a replica or standby, use reader settings (Oracle Binary Reader, SQL Server backups), or show the source's CPU stayed low.",
-    },
-    RuleDef {
-        name: "task_logging",
-        params: &[],
-        run: migration::task_logging,
-        remediation: "Turn on task logging (Logging.EnableLogging) and keep the log group's retention long enough for the validation.",
-    },
-    RuleDef {
-        name: "lob_handling",
-        params: &[("max_lob_size_kb", Param::Positive)],
-        run: migration::lob_handling,
-        remediation: "Set SupportLobs with exactly one mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0, no batch apply).",
-    },
-    RuleDef {
-        name: "cdc",
-        params: &[],
-        run: migration::cdc,
-        remediation: "Use migration type cdc or full-load-and-cdc and keep the task's statistics or CDC metrics as evidence.",
-    },
-    RuleDef {
-        name: "oracle_target_schema",
-        params: &[],
-        run: migration::oracle_target_schema,
-        remediation: "Add a schema rename transformation rule for the Oracle target.",
-    },
-    RuleDef {
-        name: "planning",
-        params: &[S],
-        run: migration::planning,
-        remediation: "Run a premigration assessment or enable validation, plan a fall-back (reverse task), and describe UAT (statements.uat).",
-    },
-    RuleDef {
-        name: "iam_permissions",
-        params: &[S],
-        run: security::iam_permissions,
-        remediation: "Grant DMS through scoped customer-managed policies and describe the permissions model (statements.iam_permissions).",
-    },
-    RuleDef {
-        name: "iam_roles",
-        params: &[],
-        run: security::iam_roles,
-        remediation: "Create dms-vpc-role, dms-cloudwatch-logs-role (and dms-access-for-endpoint for Redshift) trusting dms.amazonaws.com.",
-    },
-    RuleDef {
-        name: "fine_grained_access",
-        params: &[],
-        run: security::fine_grained_access,
-        remediation: "Use dms:*-tag/* or aws:ResourceTag conditions, or resource ARNs, in the policies that grant DMS actions.",
-    },
-    RuleDef {
-        name: "encryption_at_rest",
-        params: &[],
-        run: security::encryption_at_rest,
-        remediation: "Encrypt the target (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); prefer a customer-managed KMS key with rotation.",
-    },
-    RuleDef {
-        name: "encryption_in_flight",
-        params: &[],
-        run: security::encryption_in_flight,
-        remediation: "Set SslMode to a mode the engine supports (not none) on every SSL-capable endpoint, with a valid certificate.",
-    },
-    RuleDef {
-        name: "deployment_heterogeneous",
-        params: &[],
-        run: patterns::deployment_heterogeneous,
-        remediation: "",
-    },
-    RuleDef {
-        name: "deployment_from_outside",
-        params: &[],
-        run: patterns::deployment_from_outside,
-        remediation: "",
-    },
-    RuleDef {
-        name: "workload_cdc_heterogeneous",
-        params: &[],
-        run: patterns::workload_cdc_heterogeneous,
-        remediation: "",
-    },
-    RuleDef {
-        name: "workload_cdc_homogeneous",
-        params: &[],
-        run: patterns::workload_cdc_homogeneous,
-        remediation: "",
-    },
-    RuleDef {
-        name: "workload_cdc_continual",
-        params: &[("min_days", Param::Positive)],
-        run: patterns::workload_cdc_continual,
-        remediation: "",
-    },
-    RuleDef {
-        name: "observed_initial_size",
-        params: &[("min_bytes", Param::Positive)],
-        run: complexity::initial_size,
-        remediation: "Keep the target's size metrics, or give the initial size in the case study.",
-    },
-    RuleDef {
-        name: "observed_growth",
-        params: &[("min_days", Param::Positive), S],
-        run: complexity::growth,
-        remediation: "Give the anticipated yearly growth (statements.anticipated_growth).",
-    },
-    RuleDef {
-        name: "observed_tables",
-        params: &[],
-        run: complexity::tables,
-        remediation: "Keep the task (its table statistics) until the validation.",
-    },
-    RuleDef {
-        name: "observed_concurrency",
-        params: &[S],
-        run: complexity::concurrency,
-        remediation: "Give the anticipated peak concurrency (statements.anticipated_concurrency).",
-    },
-    RuleDef {
-        name: "observed_read_write",
-        params: &[("measure", Param::Measure), S],
-        run: complexity::read_write,
-        remediation: "Give the anticipated read/write percentages (statements.anticipated_read_pct / anticipated_write_pct).",
-    },
+    RuleDef::of::<prerequisites::attestation::Attestation>(),
+    RuleDef::of::<prerequisites::production_reference::ProductionReference>(),
+    RuleDef::of::<prerequisites::account_identity::AccountIdentity>(),
+    RuleDef::of::<prerequisites::inventory_narrative::InventoryNarrative>(),
+    RuleDef::of::<prerequisites::project_dates::ProjectDates>(),
+    RuleDef::of::<prerequisites::outcomes::Outcomes>(),
+    RuleDef::of::<prerequisites::diagram::Diagram>(),
+    RuleDef::of::<prerequisites::schema_tooling::SchemaTooling>(),
+    RuleDef::of::<prerequisites::schema_conversion_assessment::SchemaConversionAssessment>(),
+    RuleDef::of::<architecture::database_size::DatabaseSize>(),
+    RuleDef::of::<architecture::large_database::LargeDatabase>(),
+    RuleDef::of::<architecture::dms_limits::DmsLimits>(),
+    RuleDef::of::<architecture::replication_instance_health::ReplicationInstanceHealth>(),
+    RuleDef::of::<architecture::engine_versions::EngineVersions>(),
+    RuleDef::of::<architecture::endpoint_tuning::EndpointTuning>(),
+    RuleDef::of::<architecture::public_private::PublicPrivate>(),
+    RuleDef::of::<architecture::performance_tuning::PerformanceTuning>(),
+    RuleDef::of::<architecture::target_sizing::TargetSizing>(),
+    RuleDef::of::<architecture::source_load::SourceLoad>(),
+    RuleDef::of::<migration::task_logging::TaskLogging>(),
+    RuleDef::of::<migration::lob_handling::LobHandling>(),
+    RuleDef::of::<migration::cdc::Cdc>(),
+    RuleDef::of::<migration::oracle_target_schema::OracleTargetSchema>(),
+    RuleDef::of::<migration::planning::Planning>(),
+    RuleDef::of::<security::iam_permissions::IamPermissions>(),
+    RuleDef::of::<security::iam_roles::IamRoles>(),
+    RuleDef::of::<security::fine_grained_access::FineGrainedAccess>(),
+    RuleDef::of::<security::encryption_at_rest::EncryptionAtRest>(),
+    RuleDef::of::<security::encryption_in_flight::EncryptionInFlight>(),
+    RuleDef::of::<patterns::deployment_heterogeneous::DeploymentHeterogeneous>(),
+    RuleDef::of::<patterns::deployment_from_outside::DeploymentFromOutside>(),
+    RuleDef::of::<patterns::workload_cdc_heterogeneous::WorkloadCdcHeterogeneous>(),
+    RuleDef::of::<patterns::workload_cdc_homogeneous::WorkloadCdcHomogeneous>(),
+    RuleDef::of::<patterns::workload_cdc_continual::WorkloadCdcContinual>(),
+    RuleDef::of::<complexity::observed_initial_size::ObservedInitialSize>(),
+    RuleDef::of::<complexity::observed_growth::ObservedGrowth>(),
+    RuleDef::of::<complexity::observed_tables::ObservedTables>(),
+    RuleDef::of::<complexity::observed_concurrency::ObservedConcurrency>(),
+    RuleDef::of::<complexity::observed_read_write::ObservedReadWrite>(),
 ];
 
 pub fn find(name: &str) -> Option<&'static RuleDef> {
@@ -333,8 +204,7 @@ pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
 
 /// Statement text for an item's `statements` parameter, as "key: text".
 pub(crate) fn statement<'a>(input: &Input<'a>, item: &Item) -> Option<(&'a str, String)> {
-    item.params
-        .statements
+    item.statements
         .iter()
         .find_map(|k| input.statement(k).map(|t| (t, k.clone())))
 }
@@ -369,8 +239,7 @@ pub(crate) fn with_statement(input: &Input<'_>, item: &Item, technical: Finding)
             reason: format!(
                 "{}; the partner's statement ({}) is still needed",
                 technical.reason,
-                item.params
-                    .statements
+                item.statements
                     .iter()
                     .map(|s| format!("statements.{s}"))
                     .collect::<Vec<_>>()
@@ -382,19 +251,7 @@ pub(crate) fn with_statement(input: &Input<'_>, item: &Item, technical: Finding)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rule_names_are_unique() {
-        let mut names = names();
-        let n = names.len();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), n);
-    }
-}
+pub(crate) mod testkit;
 
 #[cfg(test)]
-#[path = "tests.rs"]
-pub(crate) mod rule_tests;
+mod tests;

@@ -4,7 +4,13 @@
 //! depends on where a database runs: `unverified` counts only with the doubt
 //! spelled out, `unknown` needs the partner's `source_hosting` claim (attested).
 
-use super::{Finding, Input, Item, Verdict, no_migrations};
+pub mod deployment_from_outside;
+pub mod deployment_heterogeneous;
+pub mod workload_cdc_continual;
+pub mod workload_cdc_heterogeneous;
+pub mod workload_cdc_homogeneous;
+
+use super::{Finding, Input, Verdict, no_migrations};
 use crate::evaluate::view::Migration;
 use crate::facts::{Endpoint, HostKind};
 
@@ -143,108 +149,91 @@ fn and(cond: bool, a: Answer) -> Answer {
     if cond { a } else { Answer::No }
 }
 
-pub fn deployment_heterogeneous(input: &Input<'_>, _item: &Item) -> Finding {
-    pattern(
-        input,
-        "heterogeneous migration to a managed AWS database",
-        &[],
-        |_, s, t| and(named_target(t) && s.family != t.family, Answer::Yes),
-    )
-}
-
-pub fn deployment_from_outside(input: &Input<'_>, _item: &Item) -> Finding {
-    let f = pattern(
-        input,
-        "migration from on premises or EC2 to a managed AWS database",
-        &[
-            "on-premises",
-            "on-prem",
-            "onprem",
-            "data-center",
-            "datacenter",
-            "ec2",
-        ],
-        |_, s, t| and(named_target(t), outside_or_ec2(s, true)),
-    );
-    if f.verdict == Verdict::Met && f.reason.contains("on external") {
-        let reason = format!(
-            "{} (external: outside this account's VPCs, on premises or elsewhere; AWS cannot tell which)",
-            f.reason
-        );
-        return Finding { reason, ..f };
-    }
-    f
-}
-
 fn cdc_seen(input: &Input<'_>, m: &Migration<'_>) -> bool {
     m.cdc_activity(input).is_some()
 }
 
-pub fn workload_cdc_heterogeneous(input: &Input<'_>, _item: &Item) -> Finding {
-    pattern(
-        input,
-        "CDC from a database outside AWS to RDS/Aurora on a different engine",
-        &[
-            "on-premises",
-            "on-prem",
-            "onprem",
-            "data-center",
-            "datacenter",
-        ],
-        |m, s, t| {
-            and(
-                cdc_seen(input, m)
-                    && s.family != t.family
-                    && matches!(t.host.kind, HostKind::Rds | HostKind::Aurora),
-                outside_or_ec2(s, false),
-            )
-        },
-    )
-}
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
 
-pub fn workload_cdc_homogeneous(input: &Input<'_>, _item: &Item) -> Finding {
-    pattern(
-        input,
-        "CDC between databases of the same engine family",
-        &[],
-        |m, s, t| and(cdc_seen(input, m) && s.family == t.family, Answer::Yes),
-    )
-}
-
-pub fn workload_cdc_continual(input: &Input<'_>, item: &Item) -> Finding {
-    let days = item.params.number("min_days");
-    let mut shared = std::collections::BTreeMap::<&str, usize>::new();
-    for m in input.migrations.iter().filter(|m| cdc_seen(input, m)) {
-        if let Some(s) = m.source {
-            *shared.entry(s.arn.as_str()).or_default() += 1;
+    #[test]
+    fn patterns_follow_host_and_family() {
+        use HostKind::*;
+        for ((se, sh), (te, th), item, want) in [
+            (
+                ("oracle", External),
+                ("aurora-postgresql", Aurora),
+                "dms.2.1.dep.hetero",
+                Verdict::Met,
+            ),
+            (
+                ("mysql", Ec2),
+                ("mysql", Rds),
+                "dms.2.1.dep.hetero",
+                Verdict::NotMet,
+            ),
+            (
+                ("mysql", Ec2),
+                ("mysql", Rds),
+                "dms.2.1.dep.onprem-ec2",
+                Verdict::Met,
+            ),
+            (
+                ("postgres", Rds),
+                ("postgres", Rds),
+                "dms.2.1.dep.onprem-ec2",
+                Verdict::NotMet,
+            ),
+            (
+                ("postgres", External),
+                ("s3", AwsManaged),
+                "dms.2.1.dep.onprem-ec2",
+                Verdict::NotMet,
+            ),
+            (
+                ("postgres", External),
+                ("dynamodb", AwsManaged),
+                "dms.2.1.dep.hetero",
+                Verdict::Met,
+            ),
+        ] {
+            let ev = evidence(
+                endpoint("s", "source", se, sh, None),
+                endpoint("t", "target", te, th, None),
+            );
+            assert_eq!(
+                run(&ev, item).verdict,
+                want,
+                "{se} on {sh:?} → {te} on {th:?}: {item}"
+            );
         }
     }
-    let f = pattern(
-        input,
-        &format!("continual CDC (running, or {days:.0}+ days, or two CDC tasks on one source)"),
-        &[],
-        |m, s, _| {
-            and(
-                cdc_seen(input, m)
-                    && (m.status == Some("running")
-                        || m.cdc_days(input.now).is_some_and(|d| d >= days)
-                        || shared.get(s.arn.as_str()).is_some_and(|n| *n >= 2)),
-                Answer::Yes,
-            )
-        },
-    );
-    if f.verdict != Verdict::Met {
-        return f;
+
+    #[test]
+    fn unknown_hosts_are_not_outside_aws() {
+        use HostKind::*;
+        for (src, claim, want) in [
+            (External, None, Verdict::Met),
+            (Unverified, None, Verdict::Met),
+            (Unknown, None, Verdict::InsufficientEvidence),
+            (Unknown, Some("on-premises"), Verdict::Attested),
+            (Unknown, Some("rds"), Verdict::InsufficientEvidence),
+            (Rds, None, Verdict::NotMet),
+        ] {
+            let mut tgt = endpoint("t", "target", "aurora-postgresql", Aurora, None);
+            tgt.host.resource = Some("c".into());
+            let mut ev = evidence(endpoint("s", "source", "oracle", src, None), tgt);
+            ev.case_study.case_study.claims.source_hosting = claim.map(str::to_string);
+            let f = run(&ev, "dms.2.1.dep.onprem-ec2");
+            assert_eq!(f.verdict, want, "{src:?} {claim:?}: {}", f.reason);
+            if src == Unverified {
+                assert!(
+                    f.reason.contains("unverified"),
+                    "the doubt is spelled out: {}",
+                    f.reason
+                );
+            }
+        }
     }
-    let longest = input
-        .migrations
-        .iter()
-        .filter(|m| cdc_seen(input, m))
-        .filter_map(|m| m.cdc_days(input.now))
-        .fold(0.0, f64::max);
-    Finding {
-        reason: format!("{}; longest CDC run {longest:.0} days", f.reason),
-        ..f
-    }
-    .value("cdc_days", (longest * 10.0).round() / 10.0)
 }

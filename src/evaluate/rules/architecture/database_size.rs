@@ -1,0 +1,190 @@
+//! `database_size`: dms.1.0.size, "Database is at least 25GB".
+
+use serde::Deserialize;
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+};
+use crate::evaluate::view::gb;
+
+/// The `database_size` rule.
+pub struct DatabaseSize;
+
+/// Parameters, from the checklist item (`params = { … }`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_bytes: Positive,
+}
+
+impl Check for DatabaseSize {
+    const NAME: &'static str = "database_size";
+    const REMEDIATION: &'static str = "Keep the target's CloudWatch size metrics (VolumeBytesUsed / FreeStorageSpace) within their 455-day retention, or choose a reference of at least 25 GB.";
+    type Params = Params;
+
+    fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let min = p.min_bytes.get();
+        let never = input.never_ran_note();
+        match input.largest_size() {
+            Ok((bytes, s)) => {
+                let verdict = if bytes >= min {
+                    Verdict::Met
+                } else {
+                    Verdict::NotMet
+                };
+                Finding::new(
+                    verdict,
+                    format!(
+                        "largest measured size of a migrated database {} ({}), threshold {}{never}",
+                        gb(bytes),
+                        s.basis,
+                        gb(min)
+                    ),
+                )
+                .value("size_bytes", bytes)
+                .value("threshold_bytes", min)
+                .cite(s.pointer, &s.sources)
+            }
+            Err(why) => {
+                let rows: i64 = input
+                    .migrations
+                    .iter()
+                    .filter_map(|m| m.tables)
+                    .flatten()
+                    .map(|r| r.full_load_rows)
+                    .sum();
+                let gap = input
+                    .gap_note(&[
+                        "cloudwatch:GetMetricData",
+                        "rds:DescribeDBInstances",
+                        "rds:DescribeDBClusters",
+                    ])
+                    .map(|g| format!("; {g}"))
+                    .unwrap_or_default();
+                Finding::new(
+                    Verdict::InsufficientEvidence,
+                    format!(
+                        "no measured size for any migrated database: {}{gap}; {rows} rows were fully loaded (rows are \
+                         not bytes, capacity is not data){never}",
+                        if why.is_empty() {
+                            "the migrations name no target".to_string()
+                        } else {
+                            why.join("; ")
+                        }
+                    ),
+                )
+                .value("full_load_rows", rows)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn database_size_from_measurements_only() {
+        let base = || {
+            let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, None);
+            tgt.host.resource = Some("db".into());
+            let mut ev = evidence(
+                endpoint("s", "source", "postgres", HostKind::External, None),
+                tgt,
+            );
+            ev.facts.rds_instances = vec![DbInstance {
+                region: "us-east-1".into(),
+                identifier: "db".into(),
+                allocated_storage_gb: Some(100),
+                ..DbInstance::default()
+            }];
+            ev
+        };
+        let free = |free_bytes: f64| {
+            series(
+                "AWS/RDS",
+                "FreeStorageSpace",
+                "DBInstanceIdentifier",
+                "db",
+                &[free_bytes, free_bytes],
+            )
+        };
+        let stale = |free_bytes: f64| {
+            let mut s = free(free_bytes);
+            s.timestamps = vec![NOW_SECS - 30 * 86_400, NOW_SECS - 29 * 86_400];
+            s
+        };
+        for (metrics, want) in [
+            (vec![free(100.0 * GIB - 30e9)], Verdict::Met),
+            (vec![free(100.0 * GIB - 10e9)], Verdict::NotMet),
+            (vec![], Verdict::InsufficientEvidence),
+            // Last month's free space against today's allocation measures nothing.
+            (
+                vec![stale(100.0 * GIB - 30e9)],
+                Verdict::InsufficientEvidence,
+            ),
+        ] {
+            let mut ev = base();
+            ev.facts.metrics = metrics;
+            let f = run(&ev, "dms.1.0.size");
+            assert_eq!(f.verdict, want, "{}", f.reason);
+            if want != Verdict::InsufficientEvidence {
+                assert_eq!(f.sources, ["c000009"], "cites the metric's capture");
+            }
+        }
+    }
+
+    #[test]
+    fn an_aurora_instance_endpoint_is_measured_by_its_cluster() {
+        let mut tgt = endpoint("t", "target", "aurora-postgresql", HostKind::Aurora, None);
+        tgt.host.resource = Some("erp-1".into());
+        let mut ev = evidence(
+            endpoint("s", "source", "oracle", HostKind::External, None),
+            tgt,
+        );
+        ev.facts.rds_instances = vec![DbInstance {
+            region: "us-east-1".into(),
+            identifier: "erp-1".into(),
+            engine: Some("aurora-postgresql".into()),
+            allocated_storage_gb: Some(1),
+            cluster: Some("erp".into()),
+            ..DbInstance::default()
+        }];
+        ev.facts.rds_clusters = vec![DbCluster {
+            region: "us-east-1".into(),
+            identifier: "erp".into(),
+            engine: Some("aurora-postgresql".into()),
+            members: vec!["erp-1".into()],
+            storage_encrypted: Some(true),
+            ..DbCluster::default()
+        }];
+        ev.facts.metrics = vec![
+            series(
+                "AWS/RDS",
+                "VolumeBytesUsed",
+                "DBClusterIdentifier",
+                "erp",
+                &[70e9, 80e9],
+            ),
+            // The instance's own free space says nothing of Aurora's size.
+            series(
+                "AWS/RDS",
+                "FreeStorageSpace",
+                "DBInstanceIdentifier",
+                "erp-1",
+                &[5e9, 5e9],
+            ),
+        ];
+        let f = run(&ev, "dms.1.0.size");
+        assert_eq!(f.verdict, Verdict::Met, "{}", f.reason);
+        assert!(
+            f.reason.contains("VolumeBytesUsed of cluster erp"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(run(&ev, "dms.1.0.sec.at-rest").verdict, Verdict::Met);
+    }
+}

@@ -1,0 +1,146 @@
+//! `engine_versions`: dms.1.0.arch.engine-ver, "Understanding of AWS DMS architecture: replication engine versions".
+
+use super::{every_instance, only_serverless, orphan_tasks, used_instances, worst};
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+use std::collections::BTreeSet;
+
+/// The `engine_versions` rule.
+pub struct EngineVersions;
+
+impl Check for EngineVersions {
+    const NAME: &'static str = "engine_versions";
+    const REMEDIATION: &'static str =
+        "Run replication instances on a production (non-beta), non-deprecated DMS engine version.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        if let Some(f) = orphan_tasks(input) {
+            return f;
+        }
+        let used = used_instances(input);
+        if used.is_empty() {
+            return if input.migrations.is_empty() {
+                no_migrations(input)
+            } else {
+                only_serverless(input, "AWS manages their engine version")
+            };
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let mut parts = Vec::new();
+        let mut verdict = Verdict::Met;
+        let ran: BTreeSet<&str> = used.iter().map(|i| i.arn.as_str()).collect();
+        for inst in every_instance(input) {
+            f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
+            let Some(version) = inst.engine_version.as_deref() else {
+                if !ran.contains(inst.arn.as_str()) {
+                    continue;
+                }
+                verdict = worst(verdict, Verdict::InsufficientEvidence);
+                parts.push(format!("{}: engine version not reported", inst.identifier));
+                continue;
+            };
+            let Some(known) = input
+                .facts
+                .engine_versions
+                .iter()
+                .find(|v| v.version == version && v.region == inst.region)
+            else {
+                if !ran.contains(inst.arn.as_str()) {
+                    continue;
+                }
+                verdict = worst(verdict, Verdict::InsufficientEvidence);
+                parts.push(format!(
+                    "{} runs {version}, not listed by DescribeEngineVersions{}",
+                    inst.identifier,
+                    input.gap_paren(&["dms:DescribeEngineVersions"])
+                ));
+                continue;
+            };
+            f = f.cite(
+                format!("engine_versions/{}/{version}", known.region),
+                &known.sources,
+            );
+            let started = input
+                .every_migration()
+                .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+                .filter_map(|m| m.window.map(|w| w.0))
+                .min();
+            let deprecated_before_use =
+                match (Input::secs(known.deprecation_date.as_deref()), started) {
+                    (Some(d), Some(s)) => d <= s,
+                    (Some(d), None) => d <= input.now,
+                    _ => false,
+                };
+            let beta = known.release_status.as_deref().is_some_and(|s| s != "prod");
+            if beta || deprecated_before_use {
+                verdict = worst(verdict, Verdict::NotMet);
+            }
+            parts.push(format!(
+                "{} runs {version} ({}, {}{})",
+                inst.identifier,
+                known.release_status.as_deref().unwrap_or("?"),
+                known.lifecycle.as_deref().unwrap_or("?"),
+                known
+                    .deprecation_date
+                    .as_deref()
+                    .map(|d| format!(", deprecated {}", d.chars().take(10).collect::<String>()))
+                    .unwrap_or_default()
+            ));
+        }
+        Finding {
+            verdict,
+            reason: parts.join("; "),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn engine_versions_by_release_and_deprecation() {
+        for (version, status, deprecated, want) in [
+            ("3.5.4", "prod", None, Verdict::Met),
+            ("3.6.1", "beta", None, Verdict::NotMet),
+            (
+                "3.4.7",
+                "prod",
+                Some("2026-01-01T00:00:00Z"),
+                Verdict::NotMet,
+            ),
+            ("3.5.2", "prod", Some("2027-01-01T00:00:00Z"), Verdict::Met),
+            ("9.9.9", "prod", None, Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = migration();
+            ev.facts.replication_instances[0].engine_version = Some(version.into());
+            ev.facts.engine_versions = vec![EngineVersion {
+                region: "us-east-1".into(),
+                version: if version == "9.9.9" {
+                    "3.5.4".into()
+                } else {
+                    version.into()
+                },
+                release_status: Some(status.into()),
+                deprecation_date: deprecated.map(str::to_string),
+                ..EngineVersion::default()
+            }];
+            assert_eq!(
+                run(&ev, "dms.1.0.arch.engine-ver").verdict,
+                want,
+                "{version} {status} {deprecated:?}"
+            );
+        }
+        let mut serverless_only = migration();
+        serverless_only.facts.tasks[0].instance_arn = None;
+        serverless_only.facts.replication_instances.clear();
+        assert_eq!(
+            run(&serverless_only, "dms.1.0.arch.engine-ver").verdict,
+            Verdict::InsufficientEvidence,
+            "a task without its instance"
+        );
+    }
+}

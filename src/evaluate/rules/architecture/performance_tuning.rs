@@ -1,0 +1,134 @@
+//! `performance_tuning`: dms.1.0.mig.performance, "Improving migration performance".
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+
+/// The `performance_tuning` rule.
+pub struct PerformanceTuning;
+
+impl Check for PerformanceTuning {
+    const NAME: &'static str = "performance_tuning";
+    const REMEDIATION: &'static str = "Tune full load (MaxFullLoadSubTasks, CommitRate, ParallelLoadThreads, parallel-load table settings) or CDC (BatchApplyEnabled).";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let mut tuning = Vec::new();
+        let mut slower = Vec::new();
+        let mut parsed = 0;
+        for m in &input.migrations {
+            f = f.cite(m.pointer(), &m.sources);
+            let s = m.settings;
+            if !s.parsed {
+                continue;
+            }
+            parsed += 1;
+            let mut here = Vec::new();
+            let mut slow = Vec::new();
+            // Defaults (DMS User Guide, "Full-load task settings", "Target metadata task
+            // settings"): MaxFullLoadSubTasks 8, CommitRate 10000, ParallelLoadThreads 0.
+            match s.max_full_load_sub_tasks {
+                Some(n) if n > 8 => here.push(format!("MaxFullLoadSubTasks {n}")),
+                Some(n) if n < 8 => slow.push(format!("MaxFullLoadSubTasks {n}")),
+                _ => {}
+            }
+            match s.commit_rate {
+                Some(n) if n > 10_000 => here.push(format!("CommitRate {n}")),
+                Some(n) if n < 10_000 => slow.push(format!("CommitRate {n}")),
+                _ => {}
+            }
+            if let Some(n) = s.parallel_load_threads.filter(|n| *n > 1) {
+                here.push(format!("ParallelLoadThreads {n}"));
+            }
+            if let Some(n) = s.parallel_apply_threads.filter(|n| *n > 1) {
+                here.push(format!("ParallelApplyThreads {n}"));
+            }
+            if s.batch_apply_enabled == Some(true) {
+                here.push("BatchApplyEnabled".into());
+            }
+            if m.mappings.parallel_load_rules > 0 {
+                here.push(format!(
+                    "{} parallel-load rule(s)",
+                    m.mappings.parallel_load_rules
+                ));
+            }
+            if !here.is_empty() {
+                tuning.push(format!("{}: {}", m.id, here.join(", ")));
+            }
+            if !slow.is_empty() {
+                slower.push(format!("{}: {}", m.id, slow.join(", ")));
+            }
+        }
+        let slower_note = if slower.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; below the defaults (slower, not tuning): {}",
+                slower.join("; ")
+            )
+        };
+        let never = input.never_ran_note();
+        if parsed == 0 {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!("no task settings could be read{never}"),
+                ..f
+            };
+        }
+        if tuning.is_empty() {
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: format!(
+                    "no setting of the {parsed} migration(s) that ran speeds them up beyond the defaults \
+                     (MaxFullLoadSubTasks 8, CommitRate 10000, no parallel load or apply, no batch apply){slower_note}{never}"
+                ),
+                ..f
+            };
+        }
+        Finding {
+            reason: format!(
+                "faster than the defaults: {}{slower_note}{never}",
+                tuning.join("; ")
+            ),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn performance_tuning_needs_a_non_default() {
+        for (sub, commit, batch, parallel_rules, want) in [
+            (Some(8), Some(10_000), Some(false), 0, Verdict::NotMet),
+            (Some(16), None, None, 0, Verdict::Met),
+            (None, Some(50_000), None, 0, Verdict::Met),
+            (None, None, Some(true), 0, Verdict::Met),
+            (None, None, None, 2, Verdict::Met),
+        ] {
+            let mut ev = migration();
+            let t = &mut ev.facts.tasks[0];
+            t.settings.max_full_load_sub_tasks = sub;
+            t.settings.commit_rate = commit;
+            t.settings.batch_apply_enabled = batch;
+            t.table_mappings.parallel_load_rules = parallel_rules;
+            assert_eq!(
+                run(&ev, "dms.1.0.mig.performance").verdict,
+                want,
+                "{sub:?} {commit:?} {batch:?} {parallel_rules}"
+            );
+        }
+        let mut unread = migration();
+        unread.facts.tasks[0].settings = TaskSettings::default();
+        assert_eq!(
+            run(&unread, "dms.1.0.mig.performance").verdict,
+            Verdict::InsufficientEvidence
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! `public_private`: dms.1.0.arch.public-private, "Understanding of when to use public versus private replication instances".
+
+use super::{Reach, every_instance, orphan_tasks, reach, used_instances, worst};
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+use crate::evaluate::view::Migration;
+use std::collections::BTreeSet;
+
+/// The `public_private` rule.
+pub struct PublicPrivate;
+
+impl Check for PublicPrivate {
+    const NAME: &'static str = "public_private";
+    const REMEDIATION: &'static str = "Use a private replication instance (PubliclyAccessible false) when every endpoint is inside AWS.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        if let Some(f) = orphan_tasks(input) {
+            return f;
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let mut parts = Vec::new();
+        let mut verdict = Verdict::Met;
+        let serverless = input.migrations.iter().filter(|m| !m.is_task()).count();
+        if serverless > 0 {
+            parts.push(format!(
+                "{serverless} serverless replication(s): private by design"
+            ));
+        }
+        let ran: BTreeSet<&str> = used_instances(input)
+            .iter()
+            .map(|i| i.arn.as_str())
+            .collect();
+        for inst in every_instance(input) {
+            f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
+            // Only the endpoints of this instance's own migrations that ran can justify it.
+            let own: Vec<&Migration<'_>> = input
+                .migrations
+                .iter()
+                .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+                .collect();
+            if !ran.contains(inst.arn.as_str()) && inst.publicly_accessible != Some(true) {
+                continue;
+            }
+            let mut internet = Vec::new();
+            let mut doubt = Vec::new();
+            for e in own.iter().flat_map(|m| [m.source, m.target]).flatten() {
+                match reach(e) {
+                    Reach::Internet(t) => internet.push(t),
+                    Reach::Doubt(t) => doubt.push(t),
+                    Reach::Private => {}
+                }
+            }
+            internet.dedup();
+            doubt.dedup();
+            match inst.publicly_accessible {
+                Some(false) => parts.push(format!("{} is private", inst.identifier)),
+                Some(true) if !internet.is_empty() => parts.push(format!(
+                    "{} is public, which its own endpoint(s) reached over the internet justify: {}",
+                    inst.identifier,
+                    internet.join(", ")
+                )),
+                Some(true) if !doubt.is_empty() => {
+                    verdict = worst(verdict, Verdict::InsufficientEvidence);
+                    parts.push(format!(
+                        "{} is public; whether its endpoint(s) need internet access is not shown: {}",
+                        inst.identifier,
+                        doubt.join(", ")
+                    ));
+                }
+                Some(true) => {
+                    verdict = Verdict::NotMet;
+                    parts.push(format!(
+                        "{} is public ({}) although every endpoint it serves is inside AWS or on a private address",
+                        inst.identifier,
+                        if inst.public_ips.is_empty() {
+                            "PubliclyAccessible true".to_string()
+                        } else {
+                            format!("public IP {}", inst.public_ips.join(", "))
+                        }
+                    ));
+                }
+                None => {
+                    verdict = worst(verdict, Verdict::InsufficientEvidence);
+                    parts.push(format!(
+                        "{}: PubliclyAccessible not reported",
+                        inst.identifier
+                    ));
+                }
+            }
+        }
+        Finding {
+            verdict,
+            reason: parts.join("; "),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn public_vs_private() {
+        use HostKind::*;
+        for (public, src_host, address, want) in [
+            (Some(false), Rds, None, Verdict::Met),
+            (Some(true), External, Some("203.0.113.7"), Verdict::Met),
+            // A private address outside the VPCs is reached by VPN: no public instance needed.
+            (Some(true), External, Some("10.1.2.3"), Verdict::NotMet),
+            (
+                Some(true),
+                OtherCloud,
+                Some("x.database.windows.net"),
+                Verdict::Met,
+            ),
+            (Some(true), Rds, None, Verdict::NotMet),
+            (Some(true), Ec2, None, Verdict::NotMet),
+            (
+                Some(true),
+                Unverified,
+                Some("db.corp.example"),
+                Verdict::InsufficientEvidence,
+            ),
+            (Some(true), Unknown, None, Verdict::InsufficientEvidence),
+            (None, Rds, None, Verdict::InsufficientEvidence),
+        ] {
+            let mut src = endpoint("src", "source", "mysql", src_host, Some("verify-ca"));
+            src.host.address = address.map(str::to_string);
+            let mut ev = evidence(
+                src,
+                endpoint("tgt", "target", "mysql", Rds, Some("verify-ca")),
+            );
+            ev.facts.replication_instances[0].publicly_accessible = public;
+            assert_eq!(
+                run(&ev, "dms.1.0.arch.public-private").verdict,
+                want,
+                "{public:?} {src_host:?} {address:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_public_instance_is_justified_only_by_its_own_endpoints() {
+        use HostKind::*;
+        // Instance ri serves an in-AWS migration; an unrelated endpoint outside AWS (of
+        // another instance's task, or of none) must not justify it.
+        let mut outside = endpoint("far", "source", "oracle", External, Some("verify-ca"));
+        outside.host.address = Some("203.0.113.7".into());
+        let mut ev = evidence(
+            endpoint("src", "source", "mysql", Rds, Some("verify-ca")),
+            endpoint("tgt", "target", "mysql", Rds, Some("verify-ca")),
+        );
+        ev.facts.replication_instances[0].publicly_accessible = Some(true);
+        ev.facts.endpoints.push(outside);
+        let f = run(&ev, "dms.1.0.arch.public-private");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+    }
+}

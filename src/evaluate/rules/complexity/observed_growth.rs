@@ -1,0 +1,62 @@
+//! `observed_growth`: dms.2.2.growth, "Expected yearly growth of the database".
+
+use serde::Deserialize;
+
+use super::{observed_or_anticipated, sizes};
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+};
+use crate::evaluate::view::gb;
+
+/// The `observed_growth` rule.
+pub struct ObservedGrowth;
+
+/// Parameters, from the checklist item (`params = { … }`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_days: Positive,
+}
+
+impl Check for ObservedGrowth {
+    const NAME: &'static str = "observed_growth";
+    const REMEDIATION: &'static str =
+        "Give the anticipated yearly growth (statements.anticipated_growth).";
+    const STATEMENTS: bool = true;
+    type Params = Params;
+
+    fn run(input: &Input<'_>, item: &Item, p: &Params) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let min_days = p.min_days.get();
+        let observed = sizes(input).into_iter().find_map(|s| {
+            let (t0, b0) = *s.points.first()?;
+            let (t1, b1) = *s.points.last()?;
+            let days = (t1 - t0) as f64 / 86_400.0;
+            (days >= min_days && b0 > 0.0).then(|| {
+                let yearly = (b1 - b0) / days * 365.0;
+                Finding::new(
+                    Verdict::Met,
+                    format!(
+                        "observed {} → {} over {days:.0} days ({}): about {} a year ({:+.0} %)",
+                        gb(b0),
+                        gb(b1),
+                        s.basis,
+                        gb(yearly),
+                        100.0 * yearly / b0
+                    ),
+                )
+                .value("yearly_growth_bytes", yearly.round())
+                .value("observed_days", days.round())
+                .cite(s.pointer.clone(), &s.sources)
+            })
+        });
+        observed_or_anticipated(
+            input,
+            item,
+            observed,
+            format!("less than {min_days:.0} days of size measurements: growth is not observable"),
+        )
+    }
+}

@@ -1,0 +1,196 @@
+//! `lob_handling`: dms.1.0.mig.lobs, "Migration of Large Binary Objects (LOBs)".
+
+use serde::Deserialize;
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+};
+
+/// The `lob_handling` rule.
+pub struct LobHandling;
+
+/// Parameters, from the checklist item (`params = { … }`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub max_lob_size_kb: Positive,
+}
+
+impl Check for LobHandling {
+    const NAME: &'static str = "lob_handling";
+    const REMEDIATION: &'static str = "Set SupportLobs with exactly one mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0, no batch apply).";
+    type Params = Params;
+
+    fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let max_lob = p.max_lob_size_kb.get() as i64;
+        let mut f = Finding::new(Verdict::Met, "");
+        let (mut good, mut bad, mut off, mut unknown) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let ran = input.migrations.len();
+        for (i, m) in input.every_migration().enumerate() {
+            let s = m.settings;
+            if i >= ran {
+                // A task that never ran counts only against: a bad LOB setting is bad.
+                if s.support_lobs != Some(true) {
+                    continue;
+                }
+            }
+            f = f.cite(m.pointer(), &m.sources);
+            match s.support_lobs {
+                None => unknown.push(m.id.to_string()),
+                Some(false) => off.push(m.id.to_string()),
+                Some(true) => {
+                    let full = s.full_lob_mode == Some(true);
+                    let limited = s.limited_size_lob_mode == Some(true);
+                    let problem = if full && limited {
+                        Some("both FullLobMode and LimitedSizeLobMode".to_string())
+                    } else if !full && !limited {
+                        Some("SupportLobs without a LOB mode".to_string())
+                    } else if limited && !s.lob_max_size.is_some_and(|v| v > 0 && v <= max_lob) {
+                        Some(format!(
+                            "LimitedSizeLobMode with LobMaxSize {:?} (1..{max_lob} KB)",
+                            s.lob_max_size
+                        ))
+                    } else if full && s.lob_chunk_size.is_none_or(|v| v <= 0) {
+                        Some(format!(
+                            "FullLobMode with LobChunkSize {:?}",
+                            s.lob_chunk_size
+                        ))
+                    } else if full && s.batch_apply_enabled == Some(true) {
+                        Some("FullLobMode with BatchApplyEnabled (DMS does not support LOBs in batch apply)".to_string())
+                    } else {
+                        None
+                    };
+                    match problem {
+                        Some(p) => bad.push(format!("{}: {p}", m.id)),
+                        None if i >= ran => {}
+                        None if limited => good.push(format!(
+                            "{}: limited LOB mode, LobMaxSize {} KB",
+                            m.id,
+                            s.lob_max_size.unwrap_or(0)
+                        )),
+                        None => good.push(format!(
+                            "{}: full LOB mode, LobChunkSize {} KB",
+                            m.id,
+                            s.lob_chunk_size.unwrap_or(0)
+                        )),
+                    }
+                }
+            }
+        }
+        if !bad.is_empty() {
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: bad.join("; "),
+                ..f
+            };
+        }
+        if !good.is_empty() {
+            return Finding {
+                reason: good.join("; "),
+                ..f
+            };
+        }
+        if !off.is_empty() {
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: format!(
+                    "SupportLobs is false for {}: LOB columns are not migrated",
+                    off.join(", ")
+                ),
+                ..f
+            };
+        }
+        Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!("LOB settings unknown for {}", unknown.join(", ")),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn lob_modes() {
+        let s = |support: Option<bool>,
+                 full: Option<bool>,
+                 chunk: Option<i64>,
+                 limited: Option<bool>,
+                 max: Option<i64>,
+                 batch: Option<bool>| TaskSettings {
+            parsed: true,
+            support_lobs: support,
+            full_lob_mode: full,
+            lob_chunk_size: chunk,
+            limited_size_lob_mode: limited,
+            lob_max_size: max,
+            batch_apply_enabled: batch,
+            ..TaskSettings::default()
+        };
+        for (settings, want) in [
+            (
+                s(Some(true), Some(false), None, Some(true), Some(32), None),
+                Verdict::Met,
+            ),
+            (
+                s(
+                    Some(true),
+                    Some(true),
+                    Some(64),
+                    Some(false),
+                    None,
+                    Some(false),
+                ),
+                Verdict::Met,
+            ),
+            (
+                s(
+                    Some(true),
+                    Some(true),
+                    Some(64),
+                    Some(false),
+                    None,
+                    Some(true),
+                ),
+                Verdict::NotMet,
+            ),
+            (
+                s(Some(true), Some(true), Some(64), Some(true), Some(32), None),
+                Verdict::NotMet,
+            ),
+            (
+                s(
+                    Some(true),
+                    Some(false),
+                    None,
+                    Some(true),
+                    Some(200_000),
+                    None,
+                ),
+                Verdict::NotMet,
+            ),
+            (s(Some(true), None, None, None, None, None), Verdict::NotMet),
+            (
+                s(Some(false), None, None, None, None, None),
+                Verdict::NotMet,
+            ),
+            (
+                s(None, None, None, None, None, None),
+                Verdict::InsufficientEvidence,
+            ),
+        ] {
+            let mut ev = evidence(
+                endpoint("s", "source", "oracle", HostKind::External, None),
+                endpoint("t", "target", "postgres", HostKind::Rds, None),
+            );
+            ev.facts.tasks[0].settings = settings.clone();
+            assert_eq!(run(&ev, "dms.1.0.mig.lobs").verdict, want, "{settings:?}");
+        }
+    }
+}

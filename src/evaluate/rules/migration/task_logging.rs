@@ -1,0 +1,129 @@
+//! `task_logging`: dms.1.0.mig.task-log, "Using the task log to determine migration status".
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+
+/// The `task_logging` rule.
+pub struct TaskLogging;
+
+impl Check for TaskLogging {
+    const NAME: &'static str = "task_logging";
+    const REMEDIATION: &'static str = "Turn on task logging (Logging.EnableLogging) and keep the log group's retention long enough for the validation.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let (mut logged, mut off, mut silent, mut unknown) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for m in &input.migrations {
+            f = f.cite(m.pointer(), &m.sources);
+            match m.settings.logging_enabled {
+                Some(false) => {
+                    off.push(m.id.to_string());
+                    continue;
+                }
+                None if m.is_task() => {
+                    unknown.push(m.id.to_string());
+                    continue;
+                }
+                _ => {}
+            }
+            let in_window = |at: &str| match (m.window, Input::secs(Some(at))) {
+                (Some((start, _)), Some(t)) => t >= start - 3600,
+                _ => true,
+            };
+            match input.log_events(m).filter(|(_, _, at)| in_window(at)) {
+                Some((g, stream, latest)) => {
+                    logged.push(format!(
+                        "{} logs to {}/{stream} (latest event {latest}, retention {})",
+                        m.id,
+                        g.name,
+                        g.retention_days
+                            .map_or("never expires".into(), |d| format!("{d} days"))
+                    ));
+                    f = f.cite(format!("log_groups/{}/{}", g.region, g.name), &g.sources);
+                }
+                None => silent.push(format!("{} ({})", m.id, m.log_groups.join(", "))),
+            }
+        }
+        if !logged.is_empty() {
+            let mut reason = logged.join("; ");
+            if !off.is_empty() {
+                reason.push_str(&format!("; logging off for {}", off.join(", ")));
+            }
+            return Finding { reason, ..f };
+        }
+        if !off.is_empty() && silent.is_empty() && unknown.is_empty() {
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: format!("Logging.EnableLogging is false for {}", off.join(", ")),
+                ..f
+            };
+        }
+        let gap = input
+            .gap_note(&["logs:DescribeLogGroups", "logs:DescribeLogStreams"])
+            .map(|g| format!("; {g}"))
+            .unwrap_or_default();
+        Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "no events of the migrations' own log streams in their run{}{}{gap}: the log group may have expired or \
+                 been deleted",
+                if silent.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for {}", silent.join(", "))
+                },
+                if unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!("; logging settings unknown for {}", unknown.join(", "))
+                },
+            ),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn task_log_needs_events() {
+        for (enabled, streams, want) in [
+            (Some(false), vec![], Verdict::NotMet),
+            (
+                Some(true),
+                vec![(
+                    "dms-task-t1".to_string(),
+                    Some("2026-11-26T00:00:00Z".to_string()),
+                )],
+                Verdict::Met,
+            ),
+            (Some(true), vec![], Verdict::InsufficientEvidence),
+            (None, vec![], Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = evidence(
+                endpoint("s", "source", "oracle", HostKind::External, None),
+                endpoint("t", "target", "postgres", HostKind::Rds, None),
+            );
+            ev.facts.tasks[0].settings.logging_enabled = enabled;
+            ev.facts.log_groups = vec![LogGroup {
+                region: "us-east-1".into(),
+                name: "dms-tasks-ri".into(),
+                latest_streams: streams,
+                ..LogGroup::default()
+            }];
+            assert_eq!(
+                run(&ev, "dms.1.0.mig.task-log").verdict,
+                want,
+                "{enabled:?}"
+            );
+        }
+    }
+}

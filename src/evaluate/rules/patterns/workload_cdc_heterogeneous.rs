@@ -1,0 +1,36 @@
+//! `workload_cdc_heterogeneous`: dms.2.1.wl.cdc-hetero, "CDC for a heterogeneous migration between an on-premises production database and Amazon RDS or Amazon Aurora".
+
+use super::{and, cdc_seen, outside_or_ec2, pattern};
+use crate::evaluate::rules::{Check, Finding, Input, Item, params::NoParams};
+use crate::facts::HostKind;
+
+/// The `workload_cdc_heterogeneous` rule.
+pub struct WorkloadCdcHeterogeneous;
+
+impl Check for WorkloadCdcHeterogeneous {
+    const NAME: &'static str = "workload_cdc_heterogeneous";
+    const REMEDIATION: &'static str = "";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        pattern(
+            input,
+            "CDC from a database outside AWS to RDS/Aurora on a different engine",
+            &[
+                "on-premises",
+                "on-prem",
+                "onprem",
+                "data-center",
+                "datacenter",
+            ],
+            |m, s, t| {
+                and(
+                    cdc_seen(input, m)
+                        && s.family != t.family
+                        && matches!(t.host.kind, HostKind::Rds | HostKind::Aurora),
+                    outside_or_ec2(s, false),
+                )
+            },
+        )
+    }
+}

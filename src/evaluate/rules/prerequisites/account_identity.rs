@@ -1,0 +1,53 @@
+//! `account_identity`: pre.2.1.account-id, "AWS Account ID (will be used to verify AWS service usage)".
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+
+/// The `account_identity` rule.
+pub struct AccountIdentity;
+
+impl Check for AccountIdentity {
+    const NAME: &'static str = "account_identity";
+    const REMEDIATION: &'static str = "Check the account id; DMS tasks deleted after cut-over leave no trace: keep the task (stopped) until the validation.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        let caller = &input.evidence.collection.caller;
+        let declared = &input.evidence.case_study.case_study.account_id;
+        if &caller.account != declared {
+            return Finding::new(
+                Verdict::NotMet,
+                format!(
+                    "STS reports account {}, the case study declares {declared}",
+                    caller.account
+                ),
+            )
+            .cite("collection/caller", &caller.sources);
+        }
+        if input.migrations.is_empty() {
+            return no_migrations(input).cite("collection/caller", &caller.sources);
+        }
+        let mut f = Finding::new(
+            Verdict::Met,
+            format!(
+                "STS GetCallerIdentity reports account {declared} as declared, and it holds {} DMS migration(s) that ran \
+                 ({}){}",
+                input.migrations.len(),
+                input
+                    .migrations
+                    .iter()
+                    .map(|m| format!("{}: {}", m.id, m.ran_note()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                input.never_ran_note()
+            ),
+        )
+        .value("account_id", declared.clone())
+        .cite("collection/caller", &caller.sources);
+        for m in &input.migrations {
+            f = f.cite(m.pointer(), &m.sources);
+        }
+        f
+    }
+}

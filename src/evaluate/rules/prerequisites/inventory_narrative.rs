@@ -1,0 +1,59 @@
+//! `inventory_narrative`: the inventory (reported) plus the partner's narrative (attested).
+//! Used by 2 items (pre.2.1.services-used, dms.1.0.env-summary).
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams, with_statement,
+};
+
+/// The inventory (reported) plus the partner's narrative (attested).
+pub struct InventoryNarrative;
+
+impl Check for InventoryNarrative {
+    const NAME: &'static str = "inventory_narrative";
+    const REMEDIATION: &'static str =
+        "Describe in the manifest how the AWS services shown in the inventory were used.";
+    const STATEMENTS: bool = true;
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, item: &Item, _p: &NoParams) -> Finding {
+        let f = input.facts;
+        let mut engines: Vec<String> = input
+            .migrations
+            .iter()
+            .map(|m| {
+                let side = |e: Option<&crate::facts::Endpoint>| {
+                    e.map_or("?".to_string(), |e| {
+                        format!("{} ({})", e.engine, e.host.kind.as_str())
+                    })
+                };
+                format!("{} → {}", side(m.source), side(m.target))
+            })
+            .collect();
+        engines.sort();
+        engines.dedup();
+        let inventory = format!(
+            "inventory: {} replication instance(s), {} serverless replication(s), {} endpoint(s), {} task(s), {} RDS/Aurora \
+             database(s), {} KMS key(s), {} Schema Conversion project(s); migrations {}",
+            f.replication_instances.len(),
+            f.serverless.len(),
+            f.endpoints.len(),
+            f.tasks.len(),
+            f.rds_instances.len() + f.rds_clusters.len(),
+            f.kms_keys.len(),
+            f.migration_projects.len(),
+            if engines.is_empty() {
+                "none".to_string()
+            } else {
+                engines.join(", ")
+            }
+        );
+        if input.migrations.is_empty() && f.replication_instances.is_empty() {
+            return Finding {
+                reason: format!("{}; {inventory}", no_migrations(input).reason),
+                ..no_migrations(input)
+            };
+        }
+        let technical = Finding::new(Verdict::Met, inventory).value("migrations", engines);
+        with_statement(input, item, technical)
+    }
+}

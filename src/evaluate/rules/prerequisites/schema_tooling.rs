@@ -1,0 +1,86 @@
+//! `schema_tooling`: SCT or DMS Schema Conversion, corroborated by Schema Conversion projects;
+//! desktop SCT leaves no trace in the account.
+//! Used by 2 items (dms.1.0.arch.sct-vs-native, dms.1.0.mig.schema-conv).
+
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, params::NoParams, quote, statement,
+};
+
+/// SCT / Schema Conversion: DMS Schema Conversion projects corroborate; desktop SCT
+/// leaves no trace in the account, so a statement or report is needed.
+pub struct SchemaTooling;
+
+impl Check for SchemaTooling {
+    const NAME: &'static str = "schema_tooling";
+    const REMEDIATION: &'static str = "Attach the SCT assessment report or describe the schema conversion approach; DMS Schema Conversion projects corroborate it.";
+    const STATEMENTS: bool = true;
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, item: &Item, _p: &NoParams) -> Finding {
+        let f = input.facts;
+        let projects: Vec<&str> = f
+            .migration_projects
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let mut evidence = if projects.is_empty() {
+            "no DMS Schema Conversion project in the account (desktop SCT leaves no trace in AWS)"
+                .to_string()
+        } else {
+            format!(
+                "DMS Schema Conversion project(s) {} with {} data provider(s)",
+                projects.join(", "),
+                f.data_providers.len()
+            )
+        };
+        let prepared: Vec<&str> = input
+            .migrations
+            .iter()
+            .filter(|m| m.settings.target_table_prep_mode.as_deref() == Some("DO_NOTHING"))
+            .map(|m| m.id)
+            .collect();
+        if !prepared.is_empty() {
+            evidence.push_str(&format!(
+                "; task(s) {} load into a pre-created schema (TargetTablePrepMode DO_NOTHING)",
+                prepared.join(", ")
+            ));
+        }
+        let mut finding = Finding::new(Verdict::AttestationRequired, "")
+            .value("migration_projects", projects.clone());
+        for p in &f.migration_projects {
+            finding = finding.cite(format!("migration_projects/{}", p.arn), &p.sources);
+        }
+        let attachments: Vec<String> = input
+            .attachments(&item.id)
+            .into_iter()
+            .chain(input.attachments("dms.1.0.mig.schema-conv"))
+            .map(|a| {
+                format!(
+                    "{} (sha256 {}…)",
+                    a.attachment.path,
+                    crate::text::prefix(&a.sha256, 12)
+                )
+            })
+            .collect();
+        let said = statement(input, item);
+        if said.is_none() && attachments.is_empty() {
+            return Finding {
+                reason: format!("{evidence}; no statement or SCT report was given"),
+                ..finding
+            };
+        }
+        let mut reason = evidence;
+        if let Some((text, key)) = said {
+            reason.push_str(&format!("; statements.{key}: {}", quote(text)));
+            finding = finding.value("statement", text);
+        }
+        if !attachments.is_empty() {
+            reason.push_str(&format!("; attached: {}", attachments.join(", ")));
+        }
+        Finding {
+            verdict: Verdict::Attested,
+            reason,
+            ..finding
+        }
+    }
+}

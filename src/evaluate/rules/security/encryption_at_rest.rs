@@ -1,0 +1,244 @@
+//! `encryption_at_rest`: dms.1.0.sec.at-rest, "Using encryption keys for at-rest security during migrations".
+
+use super::{describe_key, target_at_rest};
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+};
+use std::collections::BTreeSet;
+
+/// The `encryption_at_rest` rule.
+pub struct EncryptionAtRest;
+
+impl Check for EncryptionAtRest {
+    const NAME: &'static str = "encryption_at_rest";
+    const REMEDIATION: &'static str = "Encrypt the target (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); prefer a customer-managed KMS key with rotation.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        if input.migrations.is_empty() {
+            return no_migrations(input);
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let (mut good, mut bad, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+        let mut keys = BTreeSet::new();
+        let ran = input.migrations.len();
+        for (i, m) in input.every_migration().enumerate() {
+            let never = i >= ran;
+            let Some(target) = m.target else {
+                if !never {
+                    unknown.push(format!("{}: target endpoint not found", m.id));
+                }
+                continue;
+            };
+            let states = target_at_rest(input, m, target);
+            if never {
+                // A task that never ran counts only against: an unencrypted target is one.
+                for (encrypted, how, _, pointer, sources) in states {
+                    if encrypted == Some(false) {
+                        f = f.cite(pointer, &sources);
+                        bad.push(format!("{} (never ran) target {how}", m.id));
+                    }
+                }
+                continue;
+            }
+            f = f.cite(format!("endpoints/{}", target.arn), &target.sources);
+            if states.is_empty() {
+                let gap = input
+                    .gap_note(&[
+                        "rds:DescribeDBInstances",
+                        "rds:DescribeDBClusters",
+                        "redshift:DescribeClusters",
+                        "redshift-serverless:ListNamespaces",
+                        "s3:GetEncryptionConfiguration",
+                        "dynamodb:DescribeTable",
+                        "es:DescribeDomains",
+                        "kinesis:DescribeStreamSummary",
+                    ])
+                    .map(|g| format!("; {g}"))
+                    .unwrap_or_default();
+                unknown.push(format!(
+                    "{} target {} ({} on {}): the store's own encryption state is not on record{gap}",
+                    m.id,
+                    target.identifier,
+                    target.engine,
+                    target.host.kind.as_str()
+                ));
+                continue;
+            }
+            for (encrypted, how, key, pointer, sources) in states {
+                f = f.cite(pointer, &sources);
+                match encrypted {
+                    Some(true) => {
+                        let key_text = key
+                            .as_deref()
+                            .map(|k| describe_key(input, &target.region, k, &mut keys))
+                            .unwrap_or_default();
+                        good.push(format!("{} target {how}{key_text}", m.id));
+                    }
+                    Some(false) => bad.push(format!("{} target {how}", m.id)),
+                    None => unknown.push(format!("{} target {how}", m.id)),
+                }
+            }
+        }
+        for (region, key) in &keys {
+            if let Some(k) = input.facts.key(region, key) {
+                f = f.cite(
+                    format!("kms_keys/{}", k.arn.as_deref().unwrap_or(&k.reference)),
+                    &k.sources,
+                );
+            }
+        }
+        let storage: Vec<String> = input
+            .migrations
+            .iter()
+            .filter_map(|m| m.instance)
+            .filter_map(|i| {
+                i.kms_key_id.as_deref().map(|k| {
+                    format!(
+                        "{} storage{}",
+                        i.identifier,
+                        describe_key(input, &i.region, k, &mut BTreeSet::new())
+                    )
+                })
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let tail = if storage.is_empty() {
+            String::new()
+        } else {
+            format!("; replication storage: {}", storage.join(", "))
+        };
+        let never = input.never_ran_note();
+        if !bad.is_empty() {
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: format!("{}{tail}{never}", bad.join("; ")),
+                ..f
+            };
+        }
+        if !unknown.is_empty() {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!("{}{tail}{never}", unknown.join("; ")),
+                ..f
+            };
+        }
+        Finding {
+            reason: format!("{}{tail}{never}", good.join("; ")),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn encryption_at_rest_of_the_target() {
+        for (resource, encrypted, want) in [
+            (Some("db"), Some(true), Verdict::Met),
+            (Some("db"), Some(false), Verdict::NotMet),
+            (Some("db"), None, Verdict::InsufficientEvidence),
+            (None, None, Verdict::InsufficientEvidence),
+        ] {
+            let mut tgt = endpoint(
+                "t",
+                "target",
+                "postgres",
+                if resource.is_some() {
+                    HostKind::Rds
+                } else {
+                    HostKind::External
+                },
+                None,
+            );
+            tgt.host.resource = resource.map(str::to_string);
+            let mut ev = evidence(
+                endpoint("s", "source", "postgres", HostKind::External, None),
+                tgt,
+            );
+            ev.facts.rds_instances = vec![DbInstance {
+                region: "us-east-1".into(),
+                identifier: "db".into(),
+                storage_encrypted: encrypted,
+                ..DbInstance::default()
+            }];
+            assert_eq!(
+                run(&ev, "dms.1.0.sec.at-rest").verdict,
+                want,
+                "{resource:?} {encrypted:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_same_named_database_in_another_region_is_not_judged() {
+        let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, None);
+        tgt.host.resource = Some("db".into());
+        let mut ev = evidence(
+            endpoint("s", "source", "postgres", HostKind::External, None),
+            tgt,
+        );
+        let db = |region: &str, encrypted: bool| DbInstance {
+            region: region.into(),
+            identifier: "db".into(),
+            storage_encrypted: Some(encrypted),
+            allocated_storage_gb: Some(100),
+            ..DbInstance::default()
+        };
+        // The encrypted, large one is in us-west-2; the target (us-east-1) is neither.
+        ev.facts.rds_instances = vec![db("us-west-2", true), db("us-east-1", false)];
+        let mut far = series(
+            "AWS/RDS",
+            "FreeStorageSpace",
+            "DBInstanceIdentifier",
+            "db",
+            &[1e9, 1e9],
+        );
+        far.region = "us-west-2".into();
+        ev.facts.metrics = vec![far];
+        assert_eq!(run(&ev, "dms.1.0.sec.at-rest").verdict, Verdict::NotMet);
+        let size = run(&ev, "dms.1.0.size");
+        assert_eq!(
+            size.verdict,
+            Verdict::InsufficientEvidence,
+            "{}",
+            size.reason
+        );
+    }
+
+    #[test]
+    fn redshift_at_rest_comes_from_the_cluster_not_the_staging_files() {
+        let mut tgt = endpoint("t", "target", "redshift", HostKind::Redshift, None);
+        tgt.host.resource = Some("dw".into());
+        tgt.settings.insert(
+            "RedshiftSettings".into(),
+            serde_json::json!({"EncryptionMode": "SSE_KMS"}),
+        );
+        let base = evidence(
+            endpoint("s", "source", "postgres", HostKind::External, None),
+            tgt,
+        );
+        let f = run(&base, "dms.1.0.sec.at-rest");
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
+        for (encrypted, want) in [(Some(true), Verdict::Met), (Some(false), Verdict::NotMet)] {
+            let mut ev = base.clone();
+            ev.facts.target_stores = vec![TargetStore {
+                region: "us-east-1".into(),
+                kind: StoreKind::RedshiftCluster,
+                name: "dw".into(),
+                arn: None,
+                addresses: vec![],
+                encrypted,
+                encryption: None,
+                kms_key_id: None,
+                publicly_accessible: Some(false),
+                sources: vec!["c000010".into()],
+            }];
+            let f = run(&ev, "dms.1.0.sec.at-rest");
+            assert_eq!(f.verdict, want, "{}", f.reason);
+        }
+    }
+}

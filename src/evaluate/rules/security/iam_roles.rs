@@ -1,0 +1,142 @@
+//! `iam_roles`: dms.1.0.sec.iam-roles, "Creating IAM roles for access required for use by the AWS CLI and AWS DMS API".
+
+use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::facts::HostKind;
+
+/// The `iam_roles` rule.
+pub struct IamRoles;
+
+impl Check for IamRoles {
+    const NAME: &'static str = "iam_roles";
+    const REMEDIATION: &'static str = "Create dms-vpc-role, dms-cloudwatch-logs-role (and dms-access-for-endpoint for Redshift) trusting dms.amazonaws.com.";
+    type Params = NoParams;
+
+    fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
+        let roles = &input.facts.iam_roles;
+        // Which roles the estate needs follows from every task (a role a task needs is
+        // needed whether or not it ran).
+        let logging = input
+            .every_migration()
+            .any(|m| m.settings.logging_enabled == Some(true));
+        let redshift = input
+            .every_migration()
+            .any(|m| m.target.is_some_and(|t| t.host.kind == HostKind::Redshift));
+        let mut needed = vec!["dms-vpc-role"];
+        if logging {
+            needed.push("dms-cloudwatch-logs-role");
+        }
+        if redshift {
+            needed.push("dms-access-for-endpoint");
+        }
+        let mut f = Finding::new(Verdict::Met, "");
+        let (mut ok, mut missing, mut wrong, mut unknown) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for name in &needed {
+            match roles.iter().find(|r| r.name == *name) {
+                None => unknown.push(*name),
+                Some(r) => {
+                    f = f.cite(format!("iam_roles/{name}"), &r.sources);
+                    if !r.exists {
+                        missing.push(*name);
+                    } else if r.trusted_services.iter().any(|s| {
+                        s == "dms.amazonaws.com"
+                            || (*name == "dms-access-for-endpoint" && s == "redshift.amazonaws.com")
+                    }) {
+                        ok.push(format!("{name} ({})", r.attached_policies.join(", ")));
+                    } else {
+                        wrong.push(format!("{name} trusts {}", r.trusted_services.join(", ")));
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() || !wrong.is_empty() {
+            let mut parts = Vec::new();
+            if !missing.is_empty() {
+                parts.push(format!("missing: {}", missing.join(", ")));
+            }
+            if !wrong.is_empty() {
+                parts.push(format!("wrong trust: {}", wrong.join(", ")));
+            }
+            return Finding {
+                verdict: Verdict::NotMet,
+                reason: parts.join("; "),
+                ..f
+            };
+        }
+        if !unknown.is_empty() {
+            let gap = input
+                .gap_note(&["iam:GetRole"])
+                .unwrap_or_else(|| "not read".into());
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!("{}: {gap}", unknown.join(", ")),
+                ..f
+            };
+        }
+        // Met needs the whole estate known: a failed listing could hide a task that needs
+        // another role (logging, a Redshift target).
+        if let Some(gap) = input.gap_note(&[
+            "dms:DescribeReplicationTasks",
+            "dms:DescribeReplicationConfigs",
+            "dms:DescribeEndpoints",
+        ]) {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!(
+                    "{} present, but which roles the estate needs is unknown: {gap}",
+                    ok.join("; ")
+                ),
+                ..f
+            };
+        }
+        Finding {
+            reason: format!("present and trusting dms.amazonaws.com: {}", ok.join("; ")),
+            ..f
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    #[test]
+    fn iam_roles_required_by_use() {
+        let role = |name: &str, exists: bool, trust: &str| IamRole {
+            name: name.into(),
+            exists,
+            trusted_services: vec![trust.into()],
+            ..IamRole::default()
+        };
+        for (roles, logging, want) in [
+            (
+                vec![role("dms-vpc-role", true, "dms.amazonaws.com")],
+                Some(false),
+                Verdict::Met,
+            ),
+            (
+                vec![
+                    role("dms-vpc-role", true, "dms.amazonaws.com"),
+                    role("dms-cloudwatch-logs-role", false, ""),
+                ],
+                Some(true),
+                Verdict::NotMet,
+            ),
+            (
+                vec![role("dms-vpc-role", true, "ec2.amazonaws.com")],
+                Some(false),
+                Verdict::NotMet,
+            ),
+            (vec![], Some(false), Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = migration();
+            ev.facts.iam_roles = roles;
+            ev.facts.tasks[0].settings.logging_enabled = logging;
+            assert_eq!(
+                run(&ev, "dms.1.0.sec.iam-roles").verdict,
+                want,
+                "{logging:?}"
+            );
+        }
+    }
+}
