@@ -13,23 +13,42 @@ import logging
 import threading
 import time
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import cbor2
 
 from . import MOTO_VERSION, cloudwatch, dms, iam, kms, rds, redshift_serverless, validate
 from .faults import FaultError, Injector
-from .protocol import Call, classify, error_response
+from .protocol import Call, Response, Service, classify, error_response
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
 
 LOG = logging.getLogger("dmsemu")
-Response = tuple[int, list[tuple[str, str]], bytes]
 
-REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error",
-           501: "Not Implemented", 503: "Service Unavailable"}
+# The services the layer changes, by signing name; any other goes to moto as it came.
+SERVICES: dict[str, Service] = {
+    "dms": dms.SERVICE,
+    "kms": kms.SERVICE,
+    "rds": rds.SERVICE,
+    "monitoring": cloudwatch.SERVICE,
+    "redshift-serverless": redshift_serverless.SERVICE,
+}
+UNCHANGED = Service()
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
 
 
 class CompatApp:
-    def __init__(self, moto_app: Callable) -> None:
+    def __init__(self, moto_app: WSGIApplication) -> None:
         self.moto_app = moto_app
         self.faults = Injector()
         self.calls: Counter[str] = Counter()
@@ -37,12 +56,12 @@ class CompatApp:
 
     # ------------------------------------------------------------------ WSGI
 
-    def __call__(self, environ: dict, start_response: Callable):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         status, headers, body = self.serve(environ)
-        start_response(f"{status} {REASONS.get(status, 'Status')}", headers + [("Content-Length", str(len(body)))])
+        start_response(f"{status} {_reason(status)}", [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
-    def serve(self, environ: dict) -> Response:
+    def serve(self, environ: WSGIEnvironment) -> Response:
         path = environ.get("PATH_INFO", "/")
         body = _read_body(environ)
         if path.startswith("/_dmsemu/"):
@@ -68,13 +87,13 @@ class CompatApp:
         except NotImplementedError as err:
             LOG.info("not implemented: %s:%s: %s", call.service, call.operation, err)
             return _not_implemented(call)
-        except Exception:  # noqa: BLE001 - an emulator bug must still answer in the caller's protocol
+        except Exception:  # an emulator bug must still answer in the caller's protocol
             LOG.exception("dmsemu failed on %s:%s", call.service, call.operation)
             return error_response(call, 500, "InternalFailure", f"the emulator failed on {call.operation}; see its log")
         return _json_not_html(call, response)
 
     @staticmethod
-    def invalid(call: Call):
+    def invalid(call: Call) -> tuple[int, str, str] | None:
         """A JSON or CBOR request the service model does not allow (validate.py)."""
         if call.protocol not in ("json", "cbor") or not call.body:
             return None
@@ -87,23 +106,16 @@ class CompatApp:
             return None
         return validate.check(call, params if isinstance(params, dict) else {})
 
-    def dispatch(self, environ: dict, call: Call) -> Response:
-        def forward(body: bytes, extra: dict | None = None) -> Response:
-            return self.forward(environ, body, extra or {})
+    def dispatch(self, environ: WSGIEnvironment, call: Call) -> Response:
+        """The one place a request meets its handler: the service's dispatch table."""
 
-        if call.service == "dms":
-            return dms.handle(call, lambda body: forward(body))
-        if call.service == "kms":
-            return kms.handle(call, lambda body: forward(body))
-        if call.service == "rds":
-            return rds.handle(call, lambda body: forward(body))
-        if call.service == "monitoring":
-            return cloudwatch.handle(call, forward)
-        if call.service == "redshift-serverless":
-            return redshift_serverless.handle(call)
-        return forward(call.body)
+        def forward(body: bytes, extra: Mapping[str, str] | None = None, /) -> Response:
+            return self.forward(environ, body, extra)
 
-    def forward(self, environ: dict, body: bytes, extra: dict | None = None) -> Response:
+        handler = SERVICES.get(call.service, UNCHANGED).handler(call.operation)
+        return handler(call, forward)
+
+    def forward(self, environ: WSGIEnvironment, body: bytes, extra: Mapping[str, str] | None = None) -> Response:
         """Calls moto with this body (and extra headers), collecting its answer."""
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)
@@ -116,23 +128,27 @@ class CompatApp:
         if extra:
             env["PATH_INFO"] = "/"
             env.pop("HTTP_SMITHY_PROTOCOL", None)
-        captured: dict = {}
+        captured: list[tuple[int, list[tuple[str, str]]]] = []
+        written: list[bytes] = []
 
-        def start_response(status: str, headers: list, exc_info=None):
-            captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            captured.append((int(status.split(" ", 1)[0]), [(k, v) for k, v in headers if k.lower() != "content-length"]))
+            return written.append
 
         chunks = self.moto_app(env, start_response)
         try:
-            data = b"".join(chunks)
+            data = b"".join([*written, *chunks])
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        return captured["status"], captured["headers"], data
+        status, headers = captured[-1]
+        return Response(status, headers, data)
 
     # ------------------------------------------------------------------ admin
 
-    def admin(self, environ: dict, path: str, body: bytes) -> Response:
+    def admin(self, environ: WSGIEnvironment, path: str, body: bytes) -> Response:
         method = environ.get("REQUEST_METHOD", "GET")
         try:
             doc = json.loads(body) if body else {}
@@ -175,7 +191,7 @@ class CompatApp:
         return _admin_json({"error": f"no admin route {method} {path}"}, 404)
 
 
-def _read_body(environ: dict) -> bytes:
+def _read_body(environ: WSGIEnvironment) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -191,15 +207,14 @@ def _read_body(environ: dict) -> bytes:
 
 
 def _admin_json(doc: dict, status: int = 200) -> Response:
-    return status, [("Content-Type", "application/json")], json.dumps(doc).encode()
+    return Response(status, [("Content-Type", "application/json")], json.dumps(doc).encode())
 
 
 def _json_not_html(call: Call, response: Response) -> Response:
     """moto 5.2.5 answers an unimplemented action with an HTML 500 page, which SDKs
     retry as a transient fault. Answer 501 with the protocol's error shape instead."""
-    status, headers, body = response
-    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-    if status >= 500 and ("html" in content_type or body.lstrip().lower().startswith(b"<!doctype")):
+    content_type = response.header("content-type")
+    if response.status >= 500 and ("html" in content_type or response.body.lstrip().lower().startswith(b"<!doctype")):
         return _not_implemented(call)
     return response
 

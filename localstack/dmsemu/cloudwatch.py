@@ -17,23 +17,19 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import cbor2
 
 from . import shapes
-from .protocol import Call, error_response, json_response
+from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 TARGET = "GraniteServiceVersion20100801"
 LIST_METRICS_VISIBILITY_SECS = 14 * 86_400
 
 
-def _epoch(value) -> float:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.timestamp()
+def _epoch(value: Any) -> float:
     converted = shapes.to_epoch(value)
     return converted if isinstance(converted, (int, float)) else 0.0
 
@@ -77,7 +73,14 @@ def list_metrics(call: Call, request: dict) -> dict:
     return payload
 
 
-STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+# Each statistic from a bucket's [sample count, sum, minimum, maximum].
+STATS: dict[str, Callable[[list[float]], float]] = {
+    "SampleCount": lambda v: v[0],
+    "Average": lambda v: v[1] / v[0] if v[0] else 0.0,
+    "Sum": lambda v: v[1],
+    "Minimum": lambda v: v[2],
+    "Maximum": lambda v: v[3],
+}
 MAX_DATAPOINTS = 100_800
 
 
@@ -128,13 +131,7 @@ def get_metric_data(call: Call, request: dict) -> dict:
             values[1] += total
             values[2] = min(values[2], low)
             values[3] = max(values[3], high)
-        pick = {
-            "SampleCount": lambda v: v[0],
-            "Sum": lambda v: v[1],
-            "Average": lambda v: v[1] / v[0] if v[0] else 0.0,
-            "Minimum": lambda v: v[2],
-            "Maximum": lambda v: v[3],
-        }[stat]
+        pick = STATS[stat]
         times = sorted(buckets, reverse=descending)
         results.append({
             "Id": query["Id"],
@@ -150,7 +147,8 @@ def _page_datapoints(results: list, request: dict) -> dict:
     """Pages by whole queries so that one answer holds at most MaxDatapoints values."""
     limit = int(request.get("MaxDatapoints") or MAX_DATAPOINTS)
     start = int(request.get("NextToken") or 0)
-    page, total = [], 0
+    page: list[dict] = []
+    total = 0
     for i in range(start, len(results)):
         size = len(results[i]["Values"])
         if page and total + size > limit:
@@ -160,11 +158,8 @@ def _page_datapoints(results: list, request: dict) -> dict:
     return {"MetricDataResults": page, "Messages": []}
 
 
-def handle(call: Call, forward: Callable[[bytes, dict], tuple[int, list, bytes]]):
-    if call.operation == "ListMetrics":
-        return _own(call, list_metrics)
-    if call.operation == "GetMetricData":
-        return _own(call, get_metric_data)
+def _through_moto(call: Call, forward: Forward) -> Response:
+    """Any other operation: moto's as it is over awsJson, translated from and to CBOR."""
     if call.protocol == "json":
         return forward(call.body, {})
 
@@ -180,7 +175,7 @@ def handle(call: Call, forward: Callable[[bytes, dict], tuple[int, list, bytes]]
     if missing:
         return error_response(call, 400, "MissingParameter", f"The parameter {missing[0]} must be specified.")
     body = json.dumps(request).encode()
-    status, _headers, raw = forward(
+    response = forward(
         body,
         {
             "X-Amz-Target": f"{TARGET}.{call.operation}",
@@ -188,37 +183,42 @@ def handle(call: Call, forward: Callable[[bytes, dict], tuple[int, list, bytes]]
         },
     )
     try:
-        payload = json.loads(raw) if raw else {}
+        payload = json.loads(response.body) if response.body else {}
     except ValueError:
-        payload = {"__type": "InternalFailure", "message": raw.decode("utf-8", "replace")[:500]}
-    if status != 200:
+        payload = {"__type": "InternalFailure", "message": response.body.decode("utf-8", "replace")[:500]}
+    if response.status != 200:
         code = str(payload.get("__type", "InternalFailure")).rsplit("#", 1)[-1]
         message = payload.get("message") or payload.get("Message") or ""
-        return error_response(call, status, code, message)
-    return _encode(op_model, payload, _headers_value(_headers, "x-amzn-requestid"))
+        return error_response(call, response.status, code, message)
+    return _encode(op_model, payload, response.header("x-amzn-requestid", "00000000-0000-0000-0000-000000000000"))
 
 
-def _own(call: Call, operation) -> tuple[int, list, bytes]:
+def _own(operation: Callable[[Call, dict], dict]) -> Handler:
     """Serves an operation this layer implements, in the caller's protocol."""
-    try:
-        request = cbor2.loads(call.body) if call.protocol == "cbor" and call.body else call.json_body()
-        request = shapes.from_cbor(request or {})
-        op_model = shapes.operation("cloudwatch", call.operation)
-        missing = [m for m in op_model.input_shape.required_members if m not in request] if op_model.input_shape else []
-        if missing:
-            return error_response(call, 400, "MissingParameter", f"The parameter {missing[0]} must be specified.")
-        payload = operation(call, request)
-    except (ValueError, KeyError) as err:
-        return error_response(call, 400, "InvalidParameterValue", str(err))
-    if call.protocol == "json":
-        return json_response(payload)
-    return _encode(shapes.operation("cloudwatch", call.operation), payload, str(uuid.uuid4()))
+
+    def handler(call: Call, forward: Forward) -> Response:
+        try:
+            request = cbor2.loads(call.body) if call.protocol == "cbor" and call.body else call.json_body()
+            request = shapes.from_cbor(request or {})
+            op_model = shapes.operation("cloudwatch", call.operation)
+            required = op_model.input_shape.required_members if op_model.input_shape else []
+            missing = [m for m in required if m not in request]
+            if missing:
+                return error_response(call, 400, "MissingParameter", f"The parameter {missing[0]} must be specified.")
+            payload = operation(call, request)
+        except (ValueError, KeyError) as err:
+            return error_response(call, 400, "InvalidParameterValue", str(err))
+        if call.protocol == "json":
+            return json_response(payload)
+        return _encode(shapes.operation("cloudwatch", call.operation), payload, str(uuid.uuid4()))
+
+    return handler
 
 
-def _encode(op_model, payload: dict, request_id: str) -> tuple[int, list, bytes]:
+def _encode(op_model: Any, payload: dict, request_id: str) -> Response:
     if op_model.output_shape is not None:
         payload = shapes.walk(payload, op_model.output_shape, shapes.cbor_leaf)
-    return (
+    return Response(
         200,
         [
             ("Content-Type", "application/cbor"),
@@ -229,8 +229,8 @@ def _encode(op_model, payload: dict, request_id: str) -> tuple[int, list, bytes]
     )
 
 
-def _headers_value(headers: list, name: str) -> str:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return "00000000-0000-0000-0000-000000000000"
+OPERATIONS: dict[str, Handler] = {
+    "ListMetrics": _own(list_metrics),
+    "GetMetricData": _own(get_metric_data),
+}
+SERVICE = Service(OPERATIONS, default=_through_moto)

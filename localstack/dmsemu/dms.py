@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from . import shapes
-from .protocol import Call, error_response, json_response
+from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 DEFAULT_ENGINE_VERSION = "3.5.4"
 DEFAULT_PAGE = 100
@@ -83,12 +85,12 @@ SETTINGS_OBJECT = {
     "mongodb": "MongoDbSettings", "docdb": "DocDbSettings", "redshift": "RedshiftSettings",
     "gcp-mysql": "GcpMySQLSettings",
 }
-RESOURCE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
 def resource_id() -> str:
-    """A DMS-generated resource identifier, as AWS puts at the end of ARNs."""
-    return "".join(RESOURCE_ID_ALPHABET[b % 32] for b in uuid.uuid4().bytes + uuid.uuid4().bytes[:10])[:26]
+    """A DMS-generated resource identifier, as AWS puts at the end of ARNs: 26 base32
+    characters (A-Z, 2-7)."""
+    return base64.b32encode(secrets.token_bytes(17)).decode()[:26]
 
 
 def zone_for(region: str, name: str) -> str:
@@ -236,7 +238,7 @@ def _fix_new_subnet_group(call: Call, request: dict, payload: dict) -> None:
     payload["ReplicationSubnetGroup"] = _subnet_group_view(call, ident, group.to_dict())
 
 
-def _fix_new_instance(call: Call, payload: dict) -> None:
+def _fix_new_instance(call: Call, request: dict, payload: dict) -> None:
     """AWS's defaults for a replication instance created without them."""
     arn = payload.get("ReplicationInstance", {}).get("ReplicationInstanceArn")
     inst = next((i for i in _backend(call).replication_instances.values() if i.arn == arn), None)
@@ -277,7 +279,7 @@ def _rekey(call: Call, table: dict, resource, kind: str) -> None:
             backend.tagger.delete_all_tags_for_resource(old)
 
 
-def _fix_new_endpoint(call: Call, payload: dict) -> None:
+def _fix_new_endpoint(call: Call, request: dict, payload: dict) -> None:
     arn = payload.get("Endpoint", {}).get("EndpointArn")
     endpoint = next((e for e in _backend(call).endpoints.values() if e.endpoint_arn == arn), None)
     if endpoint is None:
@@ -333,7 +335,7 @@ def _endpoint_view(call: Call, item: dict) -> dict:
 
 def _task_view(call: Call, item: dict, task=None) -> dict:
     """A task as AWS reports it: honest stats, and the state the scenario set."""
-    arn = item.get("ReplicationTaskArn")
+    arn: str = item.get("ReplicationTaskArn", "")
     if task is None:
         task = _backend(call).replication_tasks.get(arn)
     started = getattr(task, "start_date", None)
@@ -419,7 +421,7 @@ def _match(item: dict, filters: dict[str, set[str]], names: dict[str, Callable[[
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------- own operations
@@ -493,7 +495,7 @@ def import_certificate(call: Call, req: dict) -> dict:
         "CertificateOwner": call.account,
         "ValidFromDate": cert.not_valid_before_utc.isoformat(),
         "ValidToDate": cert.not_valid_after_utc.isoformat(),
-        "SigningAlgorithm": cert.signature_algorithm_oid._name,  # noqa: SLF001
+        "SigningAlgorithm": cert.signature_algorithm_oid._name,  # noqa: SLF001 - the OID's name has no public accessor
         "KeyLength": getattr(key, "key_size", 0),
     }
     with _LOCK:
@@ -749,35 +751,56 @@ def _known_arn(call: Call, arn: str) -> bool:
     )
 
 
-OWN_OPERATIONS: dict[str, Callable[[Call, dict], dict]] = {
-    "DescribeTableStatistics": describe_table_statistics,
-    "DescribeAccountAttributes": describe_account_attributes,
-    "ImportCertificate": import_certificate,
-    "DescribeCertificates": describe_certificates,
-    "DeleteCertificate": delete_certificate,
-    "DescribeReplicationTaskAssessmentRuns": describe_assessment_runs,
-    "CreateReplicationConfig": create_replication_config,
-    "DescribeReplicationConfigs": describe_replication_configs,
-    "DeleteReplicationConfig": delete_replication_config,
-    "StartReplication": start_replication,
-    "DescribeReplications": describe_replications,
-    "DescribeReplicationTableStatistics": describe_replication_table_statistics,
-    "DescribeMigrationProjects": describe_migration_projects,
-    "DescribeEventSubscriptions": describe_event_subscriptions,
-    "DescribeMetadataModelAssessments": describe_metadata_model_assessments,
-    "DescribeDataProviders": describe_data_providers,
-    "DescribeEvents": describe_events,
-    "DescribeEngineVersions": describe_engine_versions,
-    "AddTagsToResource": add_tags_to_resource,
-    "RemoveTagsFromResource": remove_tags_from_resource,
-    "ListTagsForResource": list_tags_for_resource,
-}
+# ---------------------------------------------------------------- fixes to moto's answers
+# Each takes the call, its request and moto's decoded answer, and fixes the answer in place.
+
+Fix = Callable[[Call, dict, dict], None]
 
 
-# ---------------------------------------------------------------- the entry point
+def _task_result_view(call: Call, request: dict, payload: dict) -> None:
+    if "ReplicationTask" in payload:
+        payload["ReplicationTask"] = _task_view(call, payload["ReplicationTask"])
 
 
-def _finish(call: Call, request: dict, payload: dict):
+def _tasks_view(call: Call, request: dict, payload: dict) -> None:
+    tasks = [_task_view(call, t) for t in payload.get("ReplicationTasks", [])]
+    if request.get("WithoutSettings"):
+        for t in tasks:
+            t.pop("ReplicationTaskSettings", None)
+            t.pop("TableMappings", None)
+    payload["ReplicationTasks"] = tasks
+
+
+def _endpoints_view(call: Call, request: dict, payload: dict) -> None:
+    if isinstance(payload.get("Endpoint"), dict):
+        payload["Endpoint"] = _endpoint_view(call, payload["Endpoint"])
+    payload["Endpoints"] = [_endpoint_view(call, e) for e in payload.get("Endpoints", [])] or payload.get("Endpoints")
+    if payload.get("Endpoints") is None:
+        payload.pop("Endpoints", None)
+
+
+def _instances_view(call: Call, request: dict, payload: dict) -> None:
+    st = state(call.account, call.region)
+    items = payload.get("ReplicationInstances") or [payload.get("ReplicationInstance")]
+    for inst in filter(None, items):
+        group = inst.get("ReplicationSubnetGroup") or {}
+        inst["ReplicationSubnetGroup"] = _subnet_group_view(
+            call, group.get("ReplicationSubnetGroupIdentifier"), group or None
+        )
+        inst.update(st.instances.get(inst.get("ReplicationInstanceArn"), {}))
+
+
+def _subnet_groups_view(call: Call, request: dict, payload: dict) -> None:
+    payload["ReplicationSubnetGroups"] = [
+        _subnet_group_view(call, g.get("ReplicationSubnetGroupIdentifier"), g)
+        for g in payload.get("ReplicationSubnetGroups", [])
+    ]
+
+
+# ---------------------------------------------------------------- the dispatch table
+
+
+def _finish(call: Call, request: dict, payload: dict) -> Response:
     payload = page(call.operation, request, payload)
     op_model = shapes.operation("dms", call.operation)
     if op_model is not None and op_model.output_shape is not None:
@@ -785,69 +808,82 @@ def _finish(call: Call, request: dict, payload: dict):
     return json_response(payload)
 
 
-def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
-    """Serves one DMS request, through moto where moto is right."""
-    request = call.json_body()
-    try:
-        own = OWN_OPERATIONS.get(call.operation)
-        if own is not None:
-            return _finish(call, request, own(call, request))
+def _own(operation: Callable[[Call, dict], dict]) -> Handler:
+    """Serves an operation from the layer's own state (moto lacks it or gets it wrong)."""
 
-        paged = call.operation in shapes.paginator_config("dms")
-        body = call.body
-        if paged:
-            stripped = {k: v for k, v in request.items() if k not in ("MaxRecords", "Marker")}
-            body = json.dumps(stripped).encode()
-        status, headers, raw = forward(body)
-        if status != 200:
-            return status, headers, raw
+    def handler(call: Call, forward: Forward) -> Response:
+        request = call.json_body()
         try:
-            payload = json.loads(raw or b"{}")
-        except ValueError:
-            return status, headers, raw
-        _post_process(call, request, payload)
-        return _finish(call, request, payload)
-    except DmsError as err:
-        return error_response(call, err.status, err.code, err.message)
+            return _finish(call, request, operation(call, request))
+        except DmsError as err:
+            return error_response(call, err.status, err.code, err.message)
+
+    return handler
 
 
-def _post_process(call: Call, request: dict, payload: dict) -> None:
-    op = call.operation
-    st = state(call.account, call.region)
-    if op == "CreateReplicationSubnetGroup":
-        _fix_new_subnet_group(call, request, payload)
-    elif op == "CreateReplicationInstance":
-        _fix_new_instance(call, payload)
-    elif op == "CreateEndpoint":
-        _fix_new_endpoint(call, payload)
-    elif op == "CreateReplicationTask":
-        _fix_new_task(call, request, payload)
-    elif op in ("StartReplicationTask", "StopReplicationTask", "DeleteReplicationTask"):
-        if "ReplicationTask" in payload:
-            payload["ReplicationTask"] = _task_view(call, payload["ReplicationTask"])
-    elif op == "DescribeReplicationTasks":
-        tasks = [_task_view(call, t) for t in payload.get("ReplicationTasks", [])]
-        if request.get("WithoutSettings"):
-            for t in tasks:
-                t.pop("ReplicationTaskSettings", None)
-                t.pop("TableMappings", None)
-        payload["ReplicationTasks"] = tasks
-    if op in ("CreateEndpoint", "DescribeEndpoints", "ModifyEndpoint"):
-        if isinstance(payload.get("Endpoint"), dict):
-            payload["Endpoint"] = _endpoint_view(call, payload["Endpoint"])
-        payload["Endpoints"] = [_endpoint_view(call, e) for e in payload.get("Endpoints", [])] or payload.get("Endpoints")
-        if payload.get("Endpoints") is None:
-            payload.pop("Endpoints", None)
-    if op in ("CreateReplicationInstance", "DescribeReplicationInstances"):
-        items = payload.get("ReplicationInstances") or [payload.get("ReplicationInstance")]
-        for inst in filter(None, items):
-            group = inst.get("ReplicationSubnetGroup") or {}
-            inst["ReplicationSubnetGroup"] = _subnet_group_view(
-                call, group.get("ReplicationSubnetGroupIdentifier"), group or None
-            )
-            inst.update(st.instances.get(inst.get("ReplicationInstanceArn"), {}))
-    elif op == "DescribeReplicationSubnetGroups":
-        payload["ReplicationSubnetGroups"] = [
-            _subnet_group_view(call, g.get("ReplicationSubnetGroupIdentifier"), g)
-            for g in payload.get("ReplicationSubnetGroups", [])
-        ]
+def _through_moto(*fixes: Fix) -> Handler:
+    """Serves an operation through moto: the whole list (paging is done here, after
+    the fixes), then each fix applied to moto's answer in turn."""
+
+    def handler(call: Call, forward: Forward) -> Response:
+        request = call.json_body()
+        try:
+            body = call.body
+            if call.operation in shapes.paginator_config("dms"):
+                stripped = {k: v for k, v in request.items() if k not in ("MaxRecords", "Marker")}
+                body = json.dumps(stripped).encode()
+            response = forward(body)
+            if response.status != 200:
+                return response
+            try:
+                payload = json.loads(response.body or b"{}")
+            except ValueError:
+                return response
+            for fix in fixes:
+                fix(call, request, payload)
+            return _finish(call, request, payload)
+        except DmsError as err:
+            return error_response(call, err.status, err.code, err.message)
+
+    return handler
+
+
+OPERATIONS: dict[str, Handler] = {
+    # moto's answer, fixed.
+    "CreateReplicationSubnetGroup": _through_moto(_fix_new_subnet_group),
+    "DescribeReplicationSubnetGroups": _through_moto(_subnet_groups_view),
+    "CreateReplicationInstance": _through_moto(_fix_new_instance, _instances_view),
+    "DescribeReplicationInstances": _through_moto(_instances_view),
+    "CreateEndpoint": _through_moto(_fix_new_endpoint, _endpoints_view),
+    "DescribeEndpoints": _through_moto(_endpoints_view),
+    "ModifyEndpoint": _through_moto(_endpoints_view),
+    "CreateReplicationTask": _through_moto(_fix_new_task),
+    "StartReplicationTask": _through_moto(_task_result_view),
+    "StopReplicationTask": _through_moto(_task_result_view),
+    "DeleteReplicationTask": _through_moto(_task_result_view),
+    "DescribeReplicationTasks": _through_moto(_tasks_view),
+    # The layer's own.
+    "DescribeTableStatistics": _own(describe_table_statistics),
+    "DescribeAccountAttributes": _own(describe_account_attributes),
+    "ImportCertificate": _own(import_certificate),
+    "DescribeCertificates": _own(describe_certificates),
+    "DeleteCertificate": _own(delete_certificate),
+    "DescribeReplicationTaskAssessmentRuns": _own(describe_assessment_runs),
+    "CreateReplicationConfig": _own(create_replication_config),
+    "DescribeReplicationConfigs": _own(describe_replication_configs),
+    "DeleteReplicationConfig": _own(delete_replication_config),
+    "StartReplication": _own(start_replication),
+    "DescribeReplications": _own(describe_replications),
+    "DescribeReplicationTableStatistics": _own(describe_replication_table_statistics),
+    "DescribeMigrationProjects": _own(describe_migration_projects),
+    "DescribeEventSubscriptions": _own(describe_event_subscriptions),
+    "DescribeMetadataModelAssessments": _own(describe_metadata_model_assessments),
+    "DescribeDataProviders": _own(describe_data_providers),
+    "DescribeEvents": _own(describe_events),
+    "DescribeEngineVersions": _own(describe_engine_versions),
+    "AddTagsToResource": _own(add_tags_to_resource),
+    "RemoveTagsFromResource": _own(remove_tags_from_resource),
+    "ListTagsForResource": _own(list_tags_for_resource),
+}
+# Any other DMS operation: moto's answer, paged here.
+SERVICE = Service(OPERATIONS, default=_through_moto())

@@ -82,8 +82,10 @@ class Injector:
             return latency, (
                 403 if call.protocol == "query" else 400,
                 code,
-                f"User: arn:aws:sts::{call.account}:assumed-role/dmsemu is not authorized to perform: {action} "
-                "because no identity-based policy allows the action",
+                (
+                    f"User: arn:aws:sts::{call.account}:assumed-role/dmsemu is not authorized to perform: {action} "
+                    "because no identity-based policy allows the action"
+                ),
             )
         with self._lock:
             throttle = self._random.random() < faults.throttle_rate

@@ -32,18 +32,20 @@ SEEDER_ROLE = "dmsemu-seeder"
 TABLE_SERVICE = {"monitoring": "cloudwatch", "es": "opensearch"}
 IAM_PREFIX = {"monitoring": "cloudwatch", "opensearch": "es"}
 
-_LOCK = threading.Lock()
-_ENFORCE = {"on": True}
+_ENFORCED = threading.Event()
+_ENFORCED.set()
 
 
 def set_enforced(on: bool) -> dict:
-    with _LOCK:
-        _ENFORCE["on"] = bool(on)
-    return {"enforce": _ENFORCE["on"]}
+    if on:
+        _ENFORCED.set()
+    else:
+        _ENFORCED.clear()
+    return enforced()
 
 
 def enforced() -> dict:
-    return {"enforce": _ENFORCE["on"]}
+    return {"enforce": _ENFORCED.is_set()}
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +118,7 @@ def evaluate(documents: list[dict], action: str) -> bool:
 
 def check(call: Call) -> tuple[int, str, str] | None:
     """The AccessDenied error for this request, or None when it may proceed."""
-    if not _ENFORCE["on"] or call.service in ("sts", "") or not call.operation:
+    if not _ENFORCED.is_set() or call.service in ("sts", "") or not call.operation:
         return None
     assumed = _assumed_role(call)
     if assumed is None:
@@ -134,6 +136,8 @@ def check(call: Call) -> tuple[int, str, str] | None:
     return (
         403 if call.protocol in ("query", "rest") else 400,
         code,
-        f"User: {assumed.arn} is not authorized to perform: {action} because no identity-based policy allows the "
-        f"{action} action",
+        (
+            f"User: {assumed.arn} is not authorized to perform: {action} because no identity-based policy allows "
+            f"the {action} action"
+        ),
     )

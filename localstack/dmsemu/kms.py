@@ -11,17 +11,19 @@ AWS-managed (moto says CUSTOMER), and answers GetPublicKey with the key ARN.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 
-from .protocol import Call, error_response, json_response
+from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 RAW_LIMIT = 4096
-HASHES = {"SHA_256": hashes.SHA256, "SHA_384": hashes.SHA384, "SHA_512": hashes.SHA512}
+Sha2 = hashes.SHA256 | hashes.SHA384 | hashes.SHA512
+HASHES: dict[str, type[Sha2]] = {"SHA_256": hashes.SHA256, "SHA_384": hashes.SHA384, "SHA_512": hashes.SHA512}
 
 
 class KmsError(Exception):
@@ -36,7 +38,7 @@ def _key(call: Call, key_id: str, usage: str | None = "SIGN_VERIFY"):
     backend = kms_backends[call.account][call.region]
     try:
         key = backend.describe_key(key_id)
-    except Exception as err:  # noqa: BLE001 - moto raises KeyError and friends
+    except Exception as err:  # moto raises KeyError and friends
         raise KmsError("NotFoundException", f"Key '{key_id}' does not exist") from err
     if key.key_state != "Enabled":
         raise KmsError("DisabledException", f"{key.arn} is {key.key_state}")
@@ -62,9 +64,7 @@ def _digest(req: dict, algorithm: str, key) -> bytes:
     if message_type == "RAW":
         if len(message) > RAW_LIMIT:
             raise KmsError("ValidationException", "Message must have length less than or equal to 4096")
-        h = hashes.Hash(hash_cls())
-        h.update(message)
-        return h.finalize()
+        return hashlib.new(hash_cls.name, message).digest()
     if message_type == "DIGEST":
         if len(message) != hash_cls.digest_size:
             raise KmsError("ValidationException", f"Digest is invalid length for algorithm {algorithm}.")
@@ -72,33 +72,29 @@ def _digest(req: dict, algorithm: str, key) -> bytes:
     raise KmsError("ValidationException", f"MessageType {message_type} is not valid")
 
 
-def _hash(algorithm: str):
+def _hash(algorithm: str) -> type[Sha2]:
     try:
         return HASHES["SHA_" + algorithm.rsplit("_", 1)[-1]]
     except KeyError as err:
         raise KmsError("ValidationException", f"SigningAlgorithm {algorithm} is not supported") from err
 
 
-def _scheme(algorithm: str):
+def _scheme(algorithm: str) -> tuple[ec.ECDSA] | tuple[padding.AsymmetricPadding, utils.Prehashed]:
+    """The arguments after the digest that the key's sign() and verify() take."""
     hash_alg = _hash(algorithm)()
     prehashed = utils.Prehashed(hash_alg)
     if algorithm.startswith("ECDSA"):
-        return ("ec", ec.ECDSA(prehashed))
+        return (ec.ECDSA(prehashed),)
     if algorithm.startswith("RSASSA_PSS"):
-        return ("rsa", padding.PSS(mgf=padding.MGF1(hash_alg), salt_length=hash_alg.digest_size), prehashed)
-    return ("rsa", padding.PKCS1v15(), prehashed)
+        return padding.PSS(mgf=padding.MGF1(hash_alg), salt_length=hash_alg.digest_size), prehashed
+    return padding.PKCS1v15(), prehashed
 
 
 def sign(call: Call, req: dict) -> dict:
     key = _key(call, req.get("KeyId", ""))
     algorithm = req.get("SigningAlgorithm", "")
     digest = _digest(req, algorithm, key)
-    private = key.private_key.private_key
-    scheme = _scheme(algorithm)
-    if scheme[0] == "ec":
-        signature = private.sign(digest, scheme[1])
-    else:
-        signature = private.sign(digest, scheme[1], scheme[2])
+    signature = key.private_key.private_key.sign(digest, *_scheme(algorithm))
     return {"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(), "SigningAlgorithm": algorithm}
 
 
@@ -108,12 +104,8 @@ def verify(call: Call, req: dict) -> dict:
     digest = _digest(req, algorithm, key)
     public = key.private_key.private_key.public_key()
     signature = base64.b64decode(req.get("Signature", ""))
-    scheme = _scheme(algorithm)
     try:
-        if scheme[0] == "ec":
-            public.verify(signature, digest, scheme[1])
-        else:
-            public.verify(signature, digest, scheme[1], scheme[2])
+        public.verify(signature, digest, *_scheme(algorithm))
     except InvalidSignature as err:
         raise KmsError("KMSInvalidSignatureException", "The signature is not valid") from err
     return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm}
@@ -132,22 +124,41 @@ def _mark_aws_managed(call: Call, payload: dict) -> None:
         meta["KeyManager"] = "AWS"
 
 
-def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
-    try:
-        if call.operation == "Sign":
-            return json_response(sign(call, call.json_body()))
-        if call.operation == "Verify":
-            return json_response(verify(call, call.json_body()))
-    except KmsError as err:
-        return error_response(call, 400, err.code, err.message)
-    status, headers, raw = forward(call.body)
-    if call.operation == "DescribeKey" and status == 200:
-        payload = json.loads(raw)
-        _mark_aws_managed(call, payload)
-        return json_response(payload)
-    if call.operation == "GetPublicKey" and status == 200:
-        # moto 5.2.5 answers the bare key id; AWS answers the key ARN.
-        payload = json.loads(raw)
-        payload["KeyId"] = _key(call, payload.get("KeyId", ""), usage=None).arn
-        return json_response(payload)
-    return status, headers, raw
+def _own(operation: Callable[[Call, dict], dict]) -> Handler:
+    """Serves an operation the layer does itself, on moto's keys."""
+
+    def handler(call: Call, forward: Forward) -> Response:
+        try:
+            return json_response(operation(call, call.json_body()))
+        except KmsError as err:
+            return error_response(call, 400, err.code, err.message)
+
+    return handler
+
+
+def _describe_key(call: Call, forward: Forward) -> Response:
+    response = forward(call.body)
+    if response.status != 200:
+        return response
+    payload = json.loads(response.body)
+    _mark_aws_managed(call, payload)
+    return json_response(payload)
+
+
+def _get_public_key(call: Call, forward: Forward) -> Response:
+    """moto 5.2.5 answers the bare key id; AWS answers the key ARN."""
+    response = forward(call.body)
+    if response.status != 200:
+        return response
+    payload = json.loads(response.body)
+    payload["KeyId"] = _key(call, payload.get("KeyId", ""), usage=None).arn
+    return json_response(payload)
+
+
+OPERATIONS: dict[str, Handler] = {
+    "Sign": _own(sign),
+    "Verify": _own(verify),
+    "DescribeKey": _describe_key,
+    "GetPublicKey": _get_public_key,
+}
+SERVICE = Service(OPERATIONS)

@@ -1,7 +1,9 @@
-"""Request classification and error rendering for the AWS wire protocols.
+"""Request classification, answers and error rendering for the AWS wire protocols.
 
 Tells which service, operation, protocol, account and region a request is for,
-and renders an error the way that protocol's clients expect it.
+renders an error the way that protocol's clients expect it, and defines what every
+handler returns (`Response`) and how a service module routes its operations
+(`Service`: one dispatch table per service, looked up in app.py).
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 from urllib.parse import parse_qs
+from wsgiref.headers import Headers
+from xml.sax.saxutils import escape
 
 import cbor2
 
@@ -24,6 +30,18 @@ TARGET_PREFIX = {
     "Logs_20140328": "logs",
     "GraniteServiceVersion20100801": "monitoring",
 }
+
+
+class Response(NamedTuple):
+    """An HTTP answer: what every handler returns and the WSGI application sends."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str, default: str = "") -> str:
+        """The first value of the header `name` (any case), or `default`."""
+        return Headers(self.headers).get(name, default)
 
 
 @dataclass
@@ -96,47 +114,71 @@ def classify(environ: dict, body: bytes) -> Call:
     return Call(service, operation, "rest", region, akid, headers, body, path)
 
 
-def error_response(call: Call, status: int, code: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+def error_response(call: Call, status: int, code: str, message: str) -> Response:
     """An error in the shape the caller's protocol expects."""
     request_id = str(uuid.uuid4())
     if call.protocol == "cbor":
         body = cbor2.dumps({"__type": code, "message": message})
-        return status, [
+        return Response(status, [
             ("Content-Type", "application/cbor"),
             ("smithy-protocol", "rpc-v2-cbor"),
             ("x-amzn-RequestId", request_id),
-        ], body
+        ], body)
     if call.protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
-        return status, [
+        return Response(status, [
             ("Content-Type", "application/x-amz-json-1.1"),
             ("x-amzn-RequestId", request_id),
             ("x-amzn-ErrorType", code),
-        ], body
+        ], body)
     if call.service == "s3":
         # S3 (REST-XML) errors are an <Error> element with no wrapper.
-        xml = "<Error><Code>{code}</Code><Message>{msg}</Message><RequestId>{rid}</RequestId></Error>".format(
-            code=_xml_escape(code), msg=_xml_escape(message), rid=request_id
+        xml = (
+            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
         )
-        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
+        return Response(status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode())
+    kind = "Receiver" if status >= 500 else "Sender"
     xml = (
-        "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{msg}</Message></Error>"
-        "<RequestId>{rid}</RequestId></ErrorResponse>"
-    ).format(
-        kind="Receiver" if status >= 500 else "Sender",
-        code=_xml_escape(code),
-        msg=_xml_escape(message),
-        rid=request_id,
+        f"<ErrorResponse><Error><Type>{kind}</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+        f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )
-    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+    return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode())
 
 
-def json_response(payload: dict, status: int = 200) -> tuple[int, list[tuple[str, str]], bytes]:
-    return status, [
+def json_response(payload: dict, status: int = 200) -> Response:
+    return Response(status, [
         ("Content-Type", "application/x-amz-json-1.1"),
         ("x-amzn-RequestId", str(uuid.uuid4())),
-    ], json.dumps(payload).encode()
+    ], json.dumps(payload).encode())
 
 
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# ---------------------------------------------------------------- routing
+
+
+class Forward(Protocol):
+    """Hands a request body to moto (with extra headers, re-targeted at `/`) and
+    returns moto's answer."""
+
+    def __call__(self, body: bytes, extra: Mapping[str, str] | None = None, /) -> Response: ...
+
+
+Handler = Callable[[Call, Forward], Response]
+"""Serves one operation: the classified request and the way to moto, to the answer."""
+
+
+def forward_unchanged(call: Call, forward: Forward) -> Response:
+    """moto's own answer to the request as it came."""
+    return forward(call.body)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service's dispatch table: the handler for each operation the layer changes,
+    and the handler for every other operation."""
+
+    operations: Mapping[str, Handler] = field(default_factory=dict)
+    default: Handler = forward_unchanged
+
+    def handler(self, operation: str) -> Handler:
+        return self.operations.get(operation, self.default)

@@ -7,11 +7,10 @@ cluster, even an unencrypted one (AWS reports no key).
 
 from __future__ import annotations
 
-from typing import Callable
 from urllib.parse import parse_qs
 
 from .dms import aws_managed_key_arn
-from .protocol import Call
+from .protocol import Call, Forward, Response, Service
 
 MOTO_PLACEHOLDER = "default_kms_key_id"
 
@@ -32,13 +31,19 @@ def _fix_keys(call: Call) -> str | None:
     return replaced
 
 
-def handle(call: Call, forward: Callable[[bytes], tuple[int, list, bytes]]):
+def _with_aws_keys(call: Call, forward: Forward) -> Response:
+    """Any RDS operation: moto's answer with AWS's key defaults."""
     _fix_keys(call)
-    status, headers, body = forward(call.body)
+    response = forward(call.body)
     placeholder = f"<KmsKeyId>{MOTO_PLACEHOLDER}</KmsKeyId>".encode()
-    if status == 200 and placeholder in body:
+    if response.status == 200 and placeholder in response.body:
         _fix_keys(call)
         encrypted = parse_qs(call.body.decode("utf-8", "replace")).get("StorageEncrypted", ["false"])[0] == "true"
         key = aws_managed_key_arn(call.account, call.region, "rds") if encrypted else None
-        body = body.replace(placeholder, f"<KmsKeyId>{key}</KmsKeyId>".encode() if key else b"")
-    return status, headers, body
+        body = response.body.replace(placeholder, f"<KmsKeyId>{key}</KmsKeyId>".encode() if key else b"")
+        return response._replace(body=body)
+    return response
+
+
+# The fix applies to every operation (any answer may carry a DB instance or cluster).
+SERVICE = Service(default=_with_aws_keys)

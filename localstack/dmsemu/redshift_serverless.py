@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from . import shapes
-from .protocol import Call, error_response, json_response
+from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 _LOCK = threading.Lock()
 _STATE: dict[tuple[str, str], dict[str, list]] = {}
@@ -47,19 +47,29 @@ def _page(items: list, request: dict, key: str) -> dict:
     return payload
 
 
-def handle(call: Call):
-    st = _STATE.get((call.account, call.region), {"namespaces": [], "workgroups": []})
-    request = call.json_body()
-    try:
-        if call.operation == "ListNamespaces":
-            payload = _page(st["namespaces"], request, "namespaces")
-        elif call.operation == "ListWorkgroups":
-            payload = _page(st["workgroups"], request, "workgroups")
-        else:
-            return error_response(call, 501, "NotImplemented", f"redshift-serverless:{call.operation} is not implemented")
-    except ValueError as err:
-        return error_response(call, 400, "ValidationException", str(err))
-    op_model = shapes.operation("redshift-serverless", call.operation)
-    if op_model is not None and op_model.output_shape is not None:
-        payload = shapes.walk(payload, op_model.output_shape, shapes.json_leaf)
-    return json_response(payload)
+def _lister(key: str) -> Handler:
+    """Lists the seeded `key` ("namespaces" or "workgroups") of the caller's account and region."""
+
+    def handler(call: Call, forward: Forward) -> Response:
+        st = _STATE.get((call.account, call.region), {"namespaces": [], "workgroups": []})
+        try:
+            payload = _page(st[key], call.json_body(), key)
+        except ValueError as err:
+            return error_response(call, 400, "ValidationException", str(err))
+        op_model = shapes.operation("redshift-serverless", call.operation)
+        if op_model is not None and op_model.output_shape is not None:
+            payload = shapes.walk(payload, op_model.output_shape, shapes.json_leaf)
+        return json_response(payload)
+
+    return handler
+
+
+def _not_implemented(call: Call, forward: Forward) -> Response:
+    return error_response(call, 501, "NotImplemented", f"redshift-serverless:{call.operation} is not implemented")
+
+
+OPERATIONS: dict[str, Handler] = {
+    "ListNamespaces": _lister("namespaces"),
+    "ListWorkgroups": _lister("workgroups"),
+}
+SERVICE = Service(OPERATIONS, default=_not_implemented)

@@ -20,9 +20,9 @@ import math
 import re
 import sys
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -33,6 +33,9 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 SEEDER_ROLE = "dmsemu-seeder"
 READONLY_ROLE = "dms-evidence-readonly"
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+T = TypeVar("T")
 
 
 class ScenarioError(Exception):
@@ -85,9 +88,9 @@ def _substitute(value: Any, n: int) -> Any:
     return value
 
 
-def expand(items: list) -> list:
+def expand(items: list[Any] | None) -> list[Any]:
     """Entries with "repeat": N become N entries, {n} / {n:03} / {n%K} substituted."""
-    out = []
+    out: list[Any] = []
     for item in items or []:
         if isinstance(item, dict) and "repeat" in item:
             template = {k: v for k, v in item.items() if k != "repeat"}
@@ -140,7 +143,7 @@ class Loader:
             f"{self.endpoint}/_dmsemu/{path}", data=json.dumps(doc).encode(), method="POST",
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback admin route
+        with urllib.request.urlopen(request, timeout=60) as response:  # the loopback admin route
             return json.loads(response.read())
 
     # ------------------------------------------------------------ scenario
@@ -237,7 +240,7 @@ class RegionLoader:
         self.state: dict = {"account": account, "region": region}
         self.out: dict = {}
 
-    def ref(self, table: dict, name: str, kind: str) -> str:
+    def ref(self, table: dict[str, T], name: str, kind: str) -> T:
         if name not in table:
             raise self.l.fail(self.where, f"{kind} '{name}' is not defined in this region")
         return table[name]
@@ -309,7 +312,7 @@ class RegionLoader:
     def key_arn(self, ref: str | None) -> str | None:
         if ref is None:
             return None
-        if ref.startswith("arn:") or ref.startswith("alias/"):
+        if ref.startswith(("arn:", "alias/")):
             return ref
         return self.ref(self.keys, ref, "kms key")
 
@@ -446,8 +449,8 @@ class RegionLoader:
                 raise self.l.fail(self.where, f"rds cluster '{spec['rds_cluster']}' is not defined")
             return cluster.get("Endpoint")
         if spec.get("redshift_cluster"):
-            cluster = self.ref(self.redshift_clusters, spec["redshift_cluster"], "redshift cluster")
-            return cluster.get("Endpoint", {}).get("Address")
+            redshift = self.ref(self.redshift_clusters, spec["redshift_cluster"], "redshift cluster")
+            return redshift.get("Endpoint", {}).get("Address")
         if spec.get("ec2_instance"):
             inst = self.ref(self.ec2_instances, spec["ec2_instance"], "ec2 instance")
             return inst.get("PrivateDnsName") if spec.get("by") == "dns" else inst.get("PrivateIpAddress")
@@ -828,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     results = []
     try:
         for path in args.files:

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import base64
 import functools
-from datetime import datetime, timezone
-from typing import Any, Callable
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import botocore.session
 from dateutil import parser as dateparser
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_model(name: str):
     return botocore.session.get_session().get_service_model(name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def paginator_config(name: str) -> dict:
     session = botocore.session.get_session()
     try:
-        return session.get_paginator_model(name)._paginator_config  # noqa: SLF001
+        return session.get_paginator_model(name)._paginator_config  # noqa: SLF001 - the whole table has no public accessor
     except Exception:  # noqa: BLE001 - a service without paginators
         return {}
 
@@ -40,7 +42,7 @@ def to_epoch(value: Any) -> Any:
     """An ISO-8601 string or datetime as epoch seconds; anything else unchanged."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.timestamp()
     if isinstance(value, str):
         try:
@@ -48,22 +50,22 @@ def to_epoch(value: Any) -> Any:
         except ValueError:
             return value
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
         return parsed.timestamp()
     return value
 
 
 def to_datetime(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, str):
         try:
             parsed = dateparser.isoparse(value)
         except ValueError:
             return value
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -99,7 +101,7 @@ def json_leaf(value: Any, shape) -> Any:
         if shape.serialization.get("timestampFormat") == "iso8601":
             moment = to_datetime(value)
             if isinstance(moment, datetime):
-                return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             return moment
         return to_epoch(value)
     return value
@@ -136,11 +138,9 @@ def from_cbor(value: Any) -> Any:
 REST_MODEL = {"es": "opensearch"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rest_routes(service: str) -> list:
     """(method, path regex, required query keys, operation), most specific first."""
-    import re
-
     model = service_model(REST_MODEL.get(service, service))
     routes = []
     for name in model.operation_names:

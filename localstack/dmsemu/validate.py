@@ -59,9 +59,8 @@ def _over_max(value: Any, shape: Any, name: str) -> str | None:
             length = _blob_length(value) if kind == "blob" else len(value)
             if length > limit:
                 return f"Invalid length for parameter {name}, value: {length}, valid max length: {limit}"
-        elif kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
-            if value > limit:
-                return f"Invalid value for parameter {name}, value: {value}, valid max value: {limit}"
+        elif kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)) and value > limit:
+            return f"Invalid value for parameter {name}, value: {value}, valid max value: {limit}"
     if kind == "structure" and isinstance(value, dict):
         for key, member in value.items():
             if key in shape.members:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import cbor2
 
@@ -39,7 +39,7 @@ def seed_points(cw, now, hours=30):
 
 def test_get_metric_data_over_cbor(endpoint, account, client):
     cw = client("cloudwatch")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     end = seed_points(cw, now)
     status, headers, raw = cbor_call(endpoint, account, "GetMetricData", {
         "MetricDataQueries": [{"Id": "q1", "MetricStat": {"Metric": {
@@ -71,7 +71,7 @@ def test_cbor_errors_have_smithy_shape(endpoint, account):
 
 def test_list_metrics_lists_each_metric_once(endpoint, account, client):
     cw = client("cloudwatch")
-    seed_points(cw, datetime.now(timezone.utc), hours=600)
+    seed_points(cw, datetime.now(UTC), hours=600)
     metrics = cw.list_metrics(Namespace="AWS/DMS")["Metrics"]
     assert len(metrics) == 1
     status, _, raw = cbor_call(endpoint, account, "ListMetrics", {"Namespace": "AWS/DMS"})

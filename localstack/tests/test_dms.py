@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -147,7 +147,7 @@ def test_certificates_import_and_describe(client):
     from dmsemu.seed import self_signed_pem
 
     dms = client("dms")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     pem = self_signed_pem("db.example.com", 10, 1, now)
     cert = dms.import_certificate(CertificateIdentifier="ca", CertificatePem=pem)["Certificate"]
     listed = dms.describe_certificates()["Certificates"]
@@ -180,7 +180,7 @@ def test_other_read_operations_answer(client):
     assert dms.describe_replication_task_assessment_runs()["ReplicationTaskAssessmentRuns"] == []
     assert dms.describe_migration_projects()["MigrationProjects"] == []
     assert dms.describe_data_providers()["DataProviders"] == []
-    assert dms.describe_events(StartTime=datetime.now(timezone.utc) - timedelta(days=14))["Events"] == []
+    assert dms.describe_events(StartTime=datetime.now(UTC) - timedelta(days=14))["Events"] == []
     versions = dms.describe_engine_versions()["EngineVersions"]
     assert {"3.5.3", "3.5.4"} <= {v["Version"] for v in versions}
 

@@ -4,7 +4,7 @@ the AWS reference it follows (see docs/emulator.md for the list and the deviatio
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -83,13 +83,13 @@ def test_list_metrics_hides_metrics_without_data_for_two_weeks(client):
     # weeks do not appear; GetMetricData still returns their data (455 days hourly).
     # Deviation: PutMetricData here accepts old points so scenarios can express history.
     cw = client("cloudwatch")
-    old = datetime.now(timezone.utc) - timedelta(days=20)
+    old = datetime.now(UTC) - timedelta(days=20)
     cw.put_metric_data(Namespace="AWS/DMS", MetricData=[
         {"MetricName": "CDCIncomingChanges", "Dimensions": [{"Name": "ReplicationTaskIdentifier", "Value": "OLD"}],
          "Timestamp": old, "Value": 5.0}])
     cw.put_metric_data(Namespace="AWS/DMS", MetricData=[
         {"MetricName": "CDCIncomingChanges", "Dimensions": [{"Name": "ReplicationTaskIdentifier", "Value": "NEW"}],
-         "Timestamp": datetime.now(timezone.utc), "Value": 5.0}])
+         "Timestamp": datetime.now(UTC), "Value": 5.0}])
     listed = {m["Dimensions"][0]["Value"] for m in cw.list_metrics(Namespace="AWS/DMS")["Metrics"]}
     assert listed == {"NEW"}
     data = cw.get_metric_data(

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
 
 @pytest.mark.parametrize("message_type", ["DIGEST", "RAW"])
@@ -19,6 +19,7 @@ def test_ecdsa_p256_signature_verifies_independently(client, message_type):
     message = digest if message_type == "DIGEST" else payload[:4096]
     signed = kms.sign(KeyId=key["KeyId"], Message=message, MessageType=message_type, SigningAlgorithm="ECDSA_SHA_256")
     public = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    assert isinstance(public, ec.EllipticCurvePublicKey)
     if message_type == "DIGEST":
         public.verify(signed["Signature"], digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
     else:
@@ -33,6 +34,7 @@ def test_rsa_pss_uses_digest_length_salt(client):
     digest = hashlib.sha256(b"x").digest()
     sig = kms.sign(KeyId=key["KeyId"], Message=digest, MessageType="DIGEST", SigningAlgorithm="RSASSA_PSS_SHA_256")
     public = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    assert isinstance(public, rsa.RSAPublicKey)
     public.verify(sig["Signature"], digest, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
                   utils.Prehashed(hashes.SHA256()))
 
