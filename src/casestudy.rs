@@ -220,35 +220,48 @@ struct Located<T> {
     origin: Origin,
 }
 
-pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, InputError> {
-    let (m, text, path) = match manifest {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+/// The manifest as read: its text (for line numbers) and where it is.
+#[derive(Default)]
+struct Source {
+    text: String,
+    path: PathBuf,
+}
+
+impl Source {
+    fn read(path: &Path) -> Result<(Manifest, Source), InputError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let m: Manifest = toml::from_str(&text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+            InputError::Syntax {
                 path: path.to_path_buf(),
-                source,
-            })?;
-            let m: Manifest = toml::from_str(&text).map_err(|e| {
-                let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
-                InputError::Syntax {
-                    path: path.to_path_buf(),
-                    line,
-                    column,
-                    message: e.message().to_string(),
-                }
-            })?;
-            (Some(m), text, path.to_path_buf())
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        let path = path.to_path_buf();
+        Ok((m, Source { text, path }))
+    }
+
+    fn at(&self, field: &str, span: std::ops::Range<usize>) -> Origin {
+        Origin::Manifest {
+            path: self.path.clone(),
+            line: line_col(&self.text, span.start).0,
+            field: field.to_string(),
         }
-        None => (None, String::new(), PathBuf::new()),
-    };
-    let at = |field: &str, span: std::ops::Range<usize>| Origin::Manifest {
-        path: path.clone(),
-        line: line_col(&text, span.start).0,
-        field: field.to_string(),
-    };
-    let pick = |flag_value: &Option<String>,
-                flag: &'static str,
-                field: &str,
-                from: Option<&Spanned<String>>| {
+    }
+
+    /// The flag's value when given, else the manifest's, with where it came from.
+    fn pick(
+        &self,
+        flag_value: &Option<String>,
+        flag: &'static str,
+        field: &str,
+        from: Option<&Spanned<String>>,
+    ) -> Option<Located<String>> {
         match (flag_value, from) {
             (Some(v), _) => Some(Located {
                 value: v.clone(),
@@ -256,124 +269,189 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
             }),
             (None, Some(s)) => Some(Located {
                 value: s.get_ref().clone(),
-                origin: at(field, s.span()),
+                origin: self.at(field, s.span()),
             }),
             (None, None) => None,
         }
+    }
+
+    fn invalid(&self, field: &str, span: std::ops::Range<usize>, message: String) -> InputError {
+        InputError::Invalid {
+            origin: self.at(field, span),
+            message,
+        }
+    }
+}
+
+/// Who the collection runs as: the account, the role in it, the external id and the
+/// session name, each validated.
+struct Identity {
+    account: String,
+    role_arn: String,
+    external_id: Option<String>,
+    session_name: String,
+}
+
+/// The case study from the manifest (when given) and the flags, which override it.
+pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, InputError> {
+    let (m, src) = match manifest {
+        Some(path) => {
+            let (m, src) = Source::read(path)?;
+            (Some(m), src)
+        }
+        None => (None, Source::default()),
     };
-    let m_ref = m.as_ref();
-    let account = pick(
-        &flags.account_id,
-        "--account-id",
-        "account_id",
-        m_ref.and_then(|m| m.account_id.as_ref()),
-    )
-    .ok_or(InputError::Missing {
-        what: "the AWS account id",
-        flag: "--account-id",
-        field: "account_id",
-    })?;
-    let role = pick(
-        &flags.role_arn,
-        "--role-arn",
-        "role_arn",
-        m_ref.and_then(|m| m.role_arn.as_ref()),
-    )
-    .ok_or(InputError::Missing {
-        what: "the read-only role ARN",
-        flag: "--role-arn",
-        field: "role_arn",
-    })?;
-    let external = pick(
+    let id = identity(&src, m.as_ref(), flags)?;
+    let regions = regions(&src, m.as_ref(), flags)?;
+    let name = m
+        .as_ref()
+        .and_then(|m| m.name.as_ref())
+        .map(|n| n.get_ref().clone());
+    let (mut statements, mut claims) = (BTreeMap::new(), Claims::default());
+    let (mut attachments, mut attachment_lines) = (Vec::new(), Vec::new());
+    if let Some(m) = m {
+        statements = statement_values(&src, m.statements)?;
+        if let Some(c) = m.claims {
+            claims = claim_values(&src, c)?;
+        }
+        (attachments, attachment_lines) = attachment_paths(&src, m.attachments)?;
+    }
+    let path = src.path;
+    Ok(CaseStudy {
+        name,
+        account_id: id.account,
+        role_arn: id.role_arn,
+        external_id: id.external_id,
+        session_name: id.session_name,
+        regions,
+        statements,
+        claims,
+        attachments,
+        attachment_lines,
+        manifest: (!path.as_os_str().is_empty()).then(|| path.clone()),
+        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    })
+}
+
+fn identity(src: &Source, m: Option<&Manifest>, flags: &Overrides) -> Result<Identity, InputError> {
+    let field = |f: fn(&Manifest) -> Option<&Spanned<String>>| m.and_then(f);
+    let account = src
+        .pick(
+            &flags.account_id,
+            "--account-id",
+            "account_id",
+            field(|m| m.account_id.as_ref()),
+        )
+        .ok_or(InputError::Missing {
+            what: "the AWS account id",
+            flag: "--account-id",
+            field: "account_id",
+        })?;
+    let role = src
+        .pick(
+            &flags.role_arn,
+            "--role-arn",
+            "role_arn",
+            field(|m| m.role_arn.as_ref()),
+        )
+        .ok_or(InputError::Missing {
+            what: "the read-only role ARN",
+            flag: "--role-arn",
+            field: "role_arn",
+        })?;
+    let external = src.pick(
         &flags.external_id,
         "--external-id",
         "external_id",
-        m_ref.and_then(|m| m.external_id.as_ref()),
+        field(|m| m.external_id.as_ref()),
     );
-    let session = pick(
+    let session = src.pick(
         &flags.session_name,
         "--session-name",
         "session_name",
-        m_ref.and_then(|m| m.session_name.as_ref()),
+        field(|m| m.session_name.as_ref()),
     );
-
-    validate_account(&account.value).map_err(|message| InputError::Invalid {
-        origin: account.origin.clone(),
+    let invalid = |origin: &Origin, message: String| InputError::Invalid {
+        origin: origin.clone(),
         message,
-    })?;
-    let role_account = role_account(&role.value).map_err(|message| InputError::Invalid {
-        origin: role.origin.clone(),
-        message,
-    })?;
+    };
+    validate_account(&account.value).map_err(|e| invalid(&account.origin, e))?;
+    let role_account = role_account(&role.value).map_err(|e| invalid(&role.origin, e))?;
     if role_account != account.value {
-        return Err(InputError::Invalid {
-            origin: role.origin.clone(),
-            message: format!(
+        return Err(invalid(
+            &role.origin,
+            format!(
                 "the role is in account {role_account}, but the case study's account is {} ({}); the role must be in \
                  the case study's account",
                 account.value, account.origin
             ),
-        });
+        ));
     }
     if let Some(ext) = &external
-        && (ext.value.len() < 2 || ext.value.len() > 1224)
+        && !(2..=1224).contains(&ext.value.len())
     {
-        return Err(InputError::Invalid {
-            origin: ext.origin.clone(),
-            message: "an external id has 2 to 1224 characters".into(),
-        });
+        return Err(invalid(
+            &ext.origin,
+            "an external id has 2 to 1224 characters".into(),
+        ));
     }
     let session_name = match session {
+        Some(s) if valid_session_name(&s.value) => s.value,
         Some(s) => {
-            let ok = (2..=64).contains(&s.value.len())
-                && s.value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c));
-            if !ok {
-                return Err(InputError::Invalid {
-                    origin: s.origin,
-                    message: "a role session name has 2 to 64 characters from [A-Za-z0-9=,.@_-]"
-                        .into(),
-                });
-            }
-            s.value
+            return Err(invalid(
+                &s.origin,
+                "a role session name has 2 to 64 characters from [A-Za-z0-9=,.@_-]".into(),
+            ));
         }
         None => DEFAULT_SESSION_NAME.to_string(),
     };
+    Ok(Identity {
+        account: account.value,
+        role_arn: role.value,
+        external_id: external.map(|e| e.value),
+        session_name,
+    })
+}
 
-    let regions: Vec<Located<String>> = if !flags.regions.is_empty() {
-        flags
-            .regions
-            .iter()
-            .map(|r| Located {
-                value: r.clone(),
-                origin: Origin::Flag("--region"),
-            })
-            .collect()
-    } else if let Some(list) = m_ref.and_then(|m| m.regions.as_ref()) {
-        list.get_ref()
-            .iter()
-            .map(|r| Located {
-                value: r.get_ref().clone(),
-                origin: at("regions", r.span()),
-            })
-            .collect()
-    } else {
-        return Err(InputError::Missing {
-            what: "at least one region",
-            flag: "--region",
-            field: "regions",
-        });
+/// STS's rule for RoleSessionName: 2 to 64 of `[\w+=,.@-]`.
+fn valid_session_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "=,.@-_".contains(c))
+}
+
+/// The regions, known to AWS, without repeats.
+fn regions(
+    src: &Source,
+    m: Option<&Manifest>,
+    flags: &Overrides,
+) -> Result<Vec<String>, InputError> {
+    let missing = InputError::Missing {
+        what: "at least one region",
+        flag: "--region",
+        field: "regions",
     };
-    if regions.is_empty() {
-        return Err(InputError::Missing {
-            what: "at least one region",
-            flag: "--region",
-            field: "regions",
-        });
+    let given: Vec<Located<String>> = if !flags.regions.is_empty() {
+        let from_flag = |r: &String| Located {
+            value: r.clone(),
+            origin: Origin::Flag("--region"),
+        };
+        flags.regions.iter().map(from_flag).collect()
+    } else if let Some(list) = m.and_then(|m| m.regions.as_ref()) {
+        let from_manifest = |r: &Spanned<String>| Located {
+            value: r.get_ref().clone(),
+            origin: src.at("regions", r.span()),
+        };
+        list.get_ref().iter().map(from_manifest).collect()
+    } else {
+        return Err(missing);
+    };
+    if given.is_empty() {
+        return Err(missing);
     }
-    let mut region_names = Vec::new();
-    for r in regions {
+    let mut names = Vec::new();
+    for r in given {
         if !regions::is_known(&r.value) {
             return Err(InputError::Invalid {
                 origin: r.origin,
@@ -383,128 +461,113 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
                 ),
             });
         }
-        if !region_names.contains(&r.value) {
-            region_names.push(r.value);
+        if !names.contains(&r.value) {
+            names.push(r.value);
         }
     }
+    Ok(names)
+}
 
-    let name = m_ref
-        .and_then(|m| m.name.as_ref())
-        .map(|n| n.get_ref().clone());
+fn not_a_date(value: &str) -> String {
+    format!("'{value}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)")
+}
+
+/// The partner's statements: known keys only; dates are dates, and start before end.
+fn statement_values(
+    src: &Source,
+    raw: BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<BTreeMap<String, String>, InputError> {
     let mut statements = BTreeMap::new();
-    let mut claims = Claims::default();
-    let mut attachments = Vec::new();
-    let mut start_statement = 0..0;
-    let mut attachment_lines = Vec::new();
-    if let Some(m) = m {
-        for (key, value) in m.statements {
-            if key.get_ref() == "start_date" {
-                start_statement = value.span();
-            }
-            if !STATEMENT_KEYS.contains(&key.get_ref().as_str()) {
-                return Err(InputError::Invalid {
-                    origin: at(&format!("statements.{}", key.get_ref()), key.span()),
-                    message: format!(
-                        "unknown statement; known ones: {}",
-                        STATEMENT_KEYS.join(", ")
-                    ),
-                });
-            }
-            if matches!(key.get_ref().as_str(), "start_date" | "end_date")
-                && crate::time::parse_date(value.get_ref().trim()).is_none()
-            {
-                return Err(InputError::Invalid {
-                    origin: at(&format!("statements.{}", key.get_ref()), value.span()),
-                    message: format!(
-                        "'{}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)",
-                        value.get_ref()
-                    ),
-                });
-            }
-            statements.insert(key.into_inner(), value.into_inner().trim().to_string());
+    let mut start_at = 0..0;
+    for (key, value) in raw {
+        let field = format!("statements.{}", key.get_ref());
+        if !STATEMENT_KEYS.contains(&key.get_ref().as_str()) {
+            let known = STATEMENT_KEYS.join(", ");
+            return Err(src.invalid(
+                &field,
+                key.span(),
+                format!("unknown statement; known ones: {known}"),
+            ));
         }
-        if let Some(c) = m.claims {
-            let date = |field: &str, v: Option<Spanned<String>>| match v {
-                None => Ok(None),
-                Some(v) if crate::time::parse_date(v.get_ref().trim()).is_some() => {
-                    Ok(Some(v.into_inner().trim().to_string()))
-                }
-                Some(v) => Err(InputError::Invalid {
-                    origin: at(&format!("claims.{field}"), v.span()),
-                    message: format!(
-                        "'{}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)",
-                        v.get_ref()
-                    ),
-                }),
-            };
-            let start_span = c.start_date.as_ref().map(|s| s.span());
-            claims = Claims {
-                database_size_gb: c.database_size_gb,
-                source_engine: c.source_engine,
-                target_engine: c.target_engine,
-                source_hosting: c.source_hosting,
-                cdc_used: c.cdc_used,
-                tables: c.tables,
-                start_date: date("start_date", c.start_date)?,
-                end_date: date("end_date", c.end_date)?,
-            };
-            if let (Some(a), Some(b)) = (&claims.start_date, &claims.end_date)
-                && crate::time::parse_date(a) > crate::time::parse_date(b)
-            {
-                return Err(InputError::Invalid {
-                    origin: at("claims.start_date", start_span.unwrap_or_default()),
-                    message: format!("the start date {a} is after the end date {b}"),
-                });
-            }
+        let is_date = matches!(key.get_ref().as_str(), "start_date" | "end_date");
+        if is_date && crate::time::parse_date(value.get_ref().trim()).is_none() {
+            return Err(src.invalid(&field, value.span(), not_a_date(value.get_ref())));
         }
-        if let (Some(a), Some(b)) = (statements.get("start_date"), statements.get("end_date"))
-            && crate::time::parse_date(a) > crate::time::parse_date(b)
-        {
-            return Err(InputError::Invalid {
-                origin: at("statements.start_date", start_statement),
-                message: format!("the start date {a} is after the end date {b}"),
-            });
+        if key.get_ref() == "start_date" {
+            start_at = value.span();
         }
-        for (i, a) in m.attachments.into_iter().enumerate() {
-            let span = a.span();
-            let a = a.into_inner();
-            if a.path.trim().is_empty() {
-                return Err(InputError::Invalid {
-                    origin: at(&format!("attachments[{i}].path"), span),
-                    message: "an attachment needs a path".into(),
-                });
-            }
-            let p = Path::new(&a.path);
-            if p.is_absolute()
-                || p.components()
-                    .any(|c| matches!(c, std::path::Component::ParentDir))
-            {
-                return Err(InputError::Invalid {
-                    origin: at(&format!("attachments[{i}].path"), span),
-                    message: format!(
-                        "'{}' must be a path inside the manifest's folder (no absolute paths, no '..')",
-                        a.path
-                    ),
-                });
-            }
-            attachment_lines.push(line_col(&text, span.start).0);
-            attachments.push(a);
-        }
+        statements.insert(key.into_inner(), value.into_inner().trim().to_string());
     }
-    Ok(CaseStudy {
-        name,
-        account_id: account.value,
-        role_arn: role.value,
-        external_id: external.map(|e| e.value),
-        session_name,
-        regions: region_names,
-        statements,
-        claims,
-        attachments,
-        attachment_lines,
-        manifest: (!path.as_os_str().is_empty()).then(|| path.clone()),
-        base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-    })
+    if let (Some(a), Some(b)) = (statements.get("start_date"), statements.get("end_date"))
+        && crate::time::parse_date(a) > crate::time::parse_date(b)
+    {
+        let message = format!("the start date {a} is after the end date {b}");
+        return Err(src.invalid("statements.start_date", start_at, message));
+    }
+    Ok(statements)
+}
+
+/// The partner's claims; dates are dates, and start before end.
+fn claim_values(src: &Source, c: RawClaims) -> Result<Claims, InputError> {
+    let date = |field: &str, v: Option<Spanned<String>>| match v {
+        None => Ok(None),
+        Some(v) if crate::time::parse_date(v.get_ref().trim()).is_some() => {
+            Ok(Some(v.into_inner().trim().to_string()))
+        }
+        Some(v) => Err(src.invalid(
+            &format!("claims.{field}"),
+            v.span(),
+            not_a_date(v.get_ref()),
+        )),
+    };
+    let start_span = c.start_date.as_ref().map(|s| s.span());
+    let claims = Claims {
+        database_size_gb: c.database_size_gb,
+        source_engine: c.source_engine,
+        target_engine: c.target_engine,
+        source_hosting: c.source_hosting,
+        cdc_used: c.cdc_used,
+        tables: c.tables,
+        start_date: date("start_date", c.start_date)?,
+        end_date: date("end_date", c.end_date)?,
+    };
+    if let (Some(a), Some(b)) = (&claims.start_date, &claims.end_date)
+        && crate::time::parse_date(a) > crate::time::parse_date(b)
+    {
+        let message = format!("the start date {a} is after the end date {b}");
+        return Err(src.invalid("claims.start_date", start_span.unwrap_or_default(), message));
+    }
+    Ok(claims)
+}
+
+/// The attachments and their manifest lines: relative paths inside the manifest's folder.
+fn attachment_paths(
+    src: &Source,
+    raw: Vec<Spanned<Attachment>>,
+) -> Result<(Vec<Attachment>, Vec<usize>), InputError> {
+    let (mut attachments, mut lines) = (Vec::new(), Vec::new());
+    for (i, a) in raw.into_iter().enumerate() {
+        let span = a.span();
+        let a = a.into_inner();
+        let field = format!("attachments[{i}].path");
+        if a.path.trim().is_empty() {
+            return Err(src.invalid(&field, span, "an attachment needs a path".into()));
+        }
+        let p = Path::new(&a.path);
+        let escapes = p
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+        if p.is_absolute() || escapes {
+            let message = format!(
+                "'{}' must be a path inside the manifest's folder (no absolute paths, no '..')",
+                a.path
+            );
+            return Err(src.invalid(&field, span, message));
+        }
+        lines.push(line_col(&src.text, span.start).0);
+        attachments.push(a);
+    }
+    Ok((attachments, lines))
 }
 
 pub fn validate_account(id: &str) -> Result<(), String> {

@@ -1,18 +1,20 @@
-//! Offline verification of a bundle: structure before crypto, then signatures against
-//! the trusted keys (threshold), the statement and its subjects' digests, every
-//! capture's SHA-256, every finding re-evaluated from the facts with the checklist
-//! the bundle names, and the summary against the findings. Fails closed.
+//! Offline verification of a bundle, as stages that each take the previous stage's
+//! checked value (sigstore-rs's `TryFrom<Bundle> for CheckedBundle` is the model):
+//! structure before crypto, then signatures against the trusted keys (threshold), the
+//! statement, its subjects' digests, every capture's SHA-256, every finding
+//! re-evaluated from the facts with the checklist the bundle names, and the summary
+//! against the findings. Each stage has its own error type; nothing is trusted before
+//! the signatures verify, and any failure fails the whole (fail closed).
 
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
-use crate::bundle::Predicate;
-use crate::bundle::{self, Envelope, PublicKey, jcs};
+use crate::bundle::{self, Envelope, Predicate, PublicKey, Subject, jcs};
 use crate::digest::sha256_hex;
-use crate::evaluate::{self, Checklist};
+use crate::evaluate::{self, Checklist, Evaluation};
+use crate::evidence::Evidence;
 
 /// One verification step and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,28 +41,231 @@ pub struct Report {
 }
 
 impl Report {
-    fn fail(mut self, step: &'static str, detail: String) -> Report {
-        self.checks.push(Check {
-            step,
-            ok: false,
-            detail,
-        });
-        self.verified = false;
-        self
-    }
-
-    fn pass(&mut self, step: &'static str, detail: String) {
-        self.checks.push(Check {
-            step,
-            ok: true,
-            detail,
-        });
+    fn record<E: std::fmt::Display>(&mut self, step: &'static str, outcome: Result<String, E>) {
+        let (ok, detail) = match outcome {
+            Ok(detail) => (true, detail),
+            Err(e) => (false, e.to_string()),
+        };
+        self.verified &= ok;
+        self.checks.push(Check { step, ok, detail });
     }
 
     pub fn failures(&self) -> Vec<&Check> {
         self.checks.iter().filter(|c| !c.ok).collect()
     }
 }
+
+/// Stage 1 failed: the bytes are not a well-formed DSSE envelope of our payload type.
+#[derive(Debug, thiserror::Error)]
+pub enum StructureError {
+    #[error("not a DSSE envelope: {0}")]
+    NotAnEnvelope(serde_json::Error),
+    #[error("payloadType is {0:?}, expected {expected}", expected = bundle::PAYLOAD_TYPE)]
+    PayloadType(String),
+    #[error("the envelope has no signature")]
+    Unsigned,
+    #[error("payload is not base64")]
+    PayloadEncoding,
+    #[error("signature {0} has no keyid")]
+    NoKeyid(usize),
+    #[error("signature {0} is not base64")]
+    SignatureEncoding(usize),
+}
+
+/// A structurally sound envelope: the payload and signatures decoded, nothing trusted.
+pub struct Parsed {
+    payload_type: String,
+    payload: Vec<u8>,
+    signatures: Vec<(String, Vec<u8>)>,
+}
+
+impl TryFrom<&[u8]> for Parsed {
+    type Error = StructureError;
+
+    fn try_from(bytes: &[u8]) -> Result<Self, StructureError> {
+        let envelope: Envelope =
+            serde_json::from_slice(bytes).map_err(StructureError::NotAnEnvelope)?;
+        if envelope.payload_type != bundle::PAYLOAD_TYPE {
+            return Err(StructureError::PayloadType(envelope.payload_type));
+        }
+        if envelope.signatures.is_empty() {
+            return Err(StructureError::Unsigned);
+        }
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let payload = b64
+            .decode(&envelope.payload)
+            .map_err(|_| StructureError::PayloadEncoding)?;
+        let mut signatures = Vec::new();
+        for (i, s) in envelope.signatures.iter().enumerate() {
+            let sig = b64
+                .decode(&s.sig)
+                .map_err(|_| StructureError::SignatureEncoding(i))?;
+            if s.keyid.is_empty() {
+                return Err(StructureError::NoKeyid(i));
+            }
+            signatures.push((s.keyid.clone(), sig));
+        }
+        Ok(Parsed {
+            payload_type: envelope.payload_type,
+            payload,
+            signatures,
+        })
+    }
+}
+
+/// Stage 2 failed: not enough valid signatures from trusted keys.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureError {
+    #[error("no trusted public key (or a threshold of 0): nothing can be verified")]
+    NoTrustedKey,
+    #[error("{good} valid signature(s) from trusted keys, {threshold} required; {notes}")]
+    BelowThreshold {
+        good: usize,
+        threshold: usize,
+        notes: String,
+    },
+}
+
+/// A payload signed by at least `threshold` trusted keys.
+pub struct Signed {
+    payload: Vec<u8>,
+    signed_by: Vec<String>,
+}
+
+impl Parsed {
+    /// Checks each signature of the PAE against the trusted key with its keyid.
+    pub fn signed(
+        self,
+        keys: &[PublicKey],
+        threshold: usize,
+    ) -> Result<Signed, (Vec<String>, SignatureError)> {
+        if keys.is_empty() || threshold == 0 {
+            return Err((Vec::new(), SignatureError::NoTrustedKey));
+        }
+        let message = bundle::pae(&self.payload_type, &self.payload);
+        let mut good: BTreeSet<String> = BTreeSet::new();
+        let mut notes = Vec::new();
+        for (keyid, sig) in &self.signatures {
+            match keys.iter().find(|k| &k.keyid() == keyid) {
+                None => notes.push(format!("keyid {}… is not a trusted key", short(keyid))),
+                Some(k) if k.verify(&message, sig) => {
+                    good.insert(keyid.clone());
+                }
+                Some(_) => notes.push(format!(
+                    "the signature of keyid {}… does not verify",
+                    short(keyid)
+                )),
+            }
+        }
+        let signed_by: Vec<String> = good.into_iter().collect();
+        if signed_by.len() < threshold {
+            let err = SignatureError::BelowThreshold {
+                good: signed_by.len(),
+                threshold,
+                notes: notes.join("; "),
+            };
+            return Err((signed_by, err));
+        }
+        Ok(Signed {
+            payload: self.payload,
+            signed_by,
+        })
+    }
+}
+
+/// Stage 3 failed: the signed payload is not this format's in-toto Statement.
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    #[error("payload is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("_type {0:?} / predicateType {1:?} are not this format's")]
+    WrongType(String, String),
+    #[error("the predicate is not an evidence document: {0}")]
+    NotEvidence(serde_json::Error),
+}
+
+/// The statement's type fields, read before the predicate is typed.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "_type", default)]
+    statement_type: String,
+    #[serde(rename = "predicateType", default)]
+    predicate_type: String,
+}
+
+#[derive(Deserialize)]
+struct Statement {
+    #[serde(default)]
+    subject: Vec<Subject>,
+    predicate: Predicate,
+}
+
+/// A signed in-toto Statement of this format, its predicate typed.
+pub struct Stated {
+    pub predicate: Predicate,
+    subject: Vec<Subject>,
+    /// The payload is exactly what this version writes for the predicate (RFC 8785).
+    canonical: bool,
+}
+
+impl TryFrom<Signed> for Stated {
+    type Error = StatementError;
+
+    fn try_from(signed: Signed) -> Result<Self, StatementError> {
+        let head: Head =
+            serde_json::from_slice(&signed.payload).map_err(StatementError::NotJson)?;
+        if head.statement_type != bundle::STATEMENT_TYPE
+            || head.predicate_type != bundle::PREDICATE_TYPE
+        {
+            return Err(StatementError::WrongType(
+                head.statement_type,
+                head.predicate_type,
+            ));
+        }
+        let statement: Statement =
+            serde_json::from_slice(&signed.payload).map_err(StatementError::NotEvidence)?;
+        let canonical =
+            bundle::payload(&statement.predicate).is_ok_and(|again| again == signed.payload);
+        Ok(Stated {
+            predicate: statement.predicate,
+            subject: statement.subject,
+            canonical,
+        })
+    }
+}
+
+/// Stage 4 failed: a subject's digest does not match the predicate.
+#[derive(Debug, thiserror::Error)]
+#[error("digest mismatch for {}", .0.join(", "))]
+pub struct SubjectError(Vec<String>);
+
+/// Stage 5 failed: captures whose bodies do not match their digests, or repeated ids.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("; "))]
+pub struct CaptureError(Vec<String>);
+
+/// Stage 6 failed: the stored findings are not what the facts give.
+#[derive(Debug, thiserror::Error)]
+pub enum FindingsError {
+    #[error("the bundle carries no evaluation")]
+    NotEvaluated,
+    #[error(
+        "checklist {id} {version} (sha256 {short}…) is not available to re-evaluate; pass it with --checklist",
+        short = short(.sha256)
+    )]
+    UnknownChecklist {
+        id: String,
+        version: String,
+        sha256: String,
+    },
+    #[error("{}", .0.join("; "))]
+    Differ(Vec<String>),
+}
+
+/// Stage 7 failed.
+#[derive(Debug, thiserror::Error)]
+#[error("the summary does not match the findings it summarises")]
+pub struct SummaryError;
 
 /// Verifies `bytes` (a bundle file). `checklists` are the definitions the verifier
 /// has; the one whose SHA-256 the bundle names is used to re-evaluate.
@@ -70,7 +275,7 @@ pub fn verify(
     threshold: usize,
     checklists: &[Checklist],
 ) -> Report {
-    let report = Report {
+    let mut report = Report {
         verified: true,
         checks: Vec::new(),
         signed_by: Vec::new(),
@@ -78,147 +283,101 @@ pub fn verify(
         incomplete: None,
         predicate: None,
     };
-    // 1. Structure.
-    let envelope: Envelope = match serde_json::from_slice::<Envelope>(bytes) {
-        Ok(e) => e,
-        Err(e) => return report.fail("structure", format!("not a DSSE envelope: {e}")),
+    let Some(stated) = signed_statement(&mut report, bytes, keys, threshold) else {
+        return report;
     };
-    let mut report = report;
-    if envelope.payload_type != bundle::PAYLOAD_TYPE {
-        return report.fail(
-            "structure",
-            format!(
-                "payloadType is {:?}, expected {}",
-                envelope.payload_type,
-                bundle::PAYLOAD_TYPE
-            ),
-        );
-    }
-    if envelope.signatures.is_empty() {
-        return report.fail("structure", "the envelope has no signature".into());
-    }
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let Ok(payload) = b64.decode(&envelope.payload) else {
-        return report.fail("structure", "payload is not base64".into());
-    };
-    let mut sigs = Vec::new();
-    for (i, s) in envelope.signatures.iter().enumerate() {
-        match b64.decode(&s.sig) {
-            Ok(sig) if !s.keyid.is_empty() => sigs.push((s.keyid.clone(), sig)),
-            Ok(_) => return report.fail("structure", format!("signature {i} has no keyid")),
-            Err(_) => return report.fail("structure", format!("signature {i} is not base64")),
+    report.record("subjects", subjects(&stated));
+    let predicate = stated.predicate;
+    let evidence = &predicate.evidence;
+    report.record("captures", captures(evidence));
+    match findings(&predicate, checklists) {
+        Ok((stored, checklist, detail)) => {
+            report.record::<FindingsError>("findings", Ok(detail));
+            report.record("summary", summary(stored, checklist));
         }
+        Err(e) => report.record::<FindingsError>("findings", Err(e)),
     }
-    report.pass(
-        "structure",
-        format!(
-            "DSSE envelope, {} signature(s), {} payload bytes",
-            sigs.len(),
-            payload.len()
-        ),
-    );
+    report.complete = Some(evidence.collection.complete);
+    report.incomplete = Some(evidence.collection.incomplete_note()).filter(|n| !n.is_empty());
+    report.predicate = Some(predicate);
+    report
+}
 
-    // 2. Signatures (fail closed: no trusted key, no verification).
-    if keys.is_empty() || threshold == 0 {
-        return report.fail(
-            "signatures",
-            "no trusted public key (or a threshold of 0): nothing can be verified".into(),
-        );
-    }
-    let message = bundle::pae(&envelope.payload_type, &payload);
-    let mut good: BTreeSet<String> = BTreeSet::new();
-    let mut notes = Vec::new();
-    for (keyid, sig) in &sigs {
-        match keys.iter().find(|k| &k.keyid() == keyid) {
-            None => notes.push(format!("keyid {}… is not a trusted key", short(keyid))),
-            Some(k) if k.verify(&message, sig) => {
-                good.insert(keyid.clone());
-            }
-            Some(_) => notes.push(format!(
-                "the signature of keyid {}… does not verify",
-                short(keyid)
-            )),
-        }
-    }
-    report.signed_by = good.iter().cloned().collect();
-    if good.len() < threshold {
-        return report.fail(
-            "signatures",
-            format!(
-                "{} valid signature(s) from trusted keys, {threshold} required; {}",
-                good.len(),
-                notes.join("; ")
-            ),
-        );
-    }
-    report.pass(
-        "signatures",
-        format!(
-            "{} valid signature(s) from trusted keys (threshold {threshold})",
-            good.len()
-        ),
-    );
-
-    // 3. Statement.
-    let statement: Value = match serde_json::from_slice(&payload) {
-        Ok(v) => v,
-        Err(e) => return report.fail("statement", format!("payload is not JSON: {e}")),
-    };
-    if statement["_type"] != bundle::STATEMENT_TYPE
-        || statement["predicateType"] != bundle::PREDICATE_TYPE
-    {
-        return report.fail(
-            "statement",
-            format!(
-                "_type {} / predicateType {} are not this format's",
-                statement["_type"], statement["predicateType"]
-            ),
-        );
-    }
-    let predicate: Predicate = match serde_json::from_value(statement["predicate"].clone()) {
+/// Stages 1–3, each only after the one before passed.
+fn signed_statement(
+    report: &mut Report,
+    bytes: &[u8],
+    keys: &[PublicKey],
+    threshold: usize,
+) -> Option<Stated> {
+    let parsed = match Parsed::try_from(bytes) {
         Ok(p) => p,
         Err(e) => {
-            return report.fail(
-                "statement",
-                format!("the predicate is not an evidence document: {e}"),
-            );
+            report.record::<StructureError>("structure", Err(e));
+            return None;
         }
     };
-    if jcs::canonical(&statement).as_bytes() != payload.as_slice() {
-        report.pass(
-            "statement",
-            "in-toto Statement v1 (payload not in canonical form: digests still checked)".into(),
-        );
-    } else {
-        report.pass(
-            "statement",
-            "in-toto Statement v1, canonical (RFC 8785)".into(),
-        );
-    }
+    report.record::<StructureError>(
+        "structure",
+        Ok(format!(
+            "DSSE envelope, {} signature(s), {} payload bytes",
+            parsed.signatures.len(),
+            parsed.payload.len()
+        )),
+    );
+    let signed = match parsed.signed(keys, threshold) {
+        Ok(s) => s,
+        Err((signed_by, e)) => {
+            report.signed_by = signed_by;
+            report.record::<SignatureError>("signatures", Err(e));
+            return None;
+        }
+    };
+    report.signed_by = signed.signed_by.clone();
+    report.record::<SignatureError>(
+        "signatures",
+        Ok(format!(
+            "{} valid signature(s) from trusted keys (threshold {threshold})",
+            signed.signed_by.len()
+        )),
+    );
+    let stated = match Stated::try_from(signed) {
+        Ok(s) => s,
+        Err(e) => {
+            report.record::<StatementError>("statement", Err(e));
+            return None;
+        }
+    };
+    report.record::<StatementError>(
+        "statement",
+        Ok(if stated.canonical {
+            "in-toto Statement v1, canonical (RFC 8785)".into()
+        } else {
+            "in-toto Statement v1 (payload not in canonical form: digests still checked)".into()
+        }),
+    );
+    Some(stated)
+}
 
-    // 4. Subjects.
-    let expected = bundle::subjects(&predicate);
-    let evidence = &predicate.evidence;
-    let stated: Vec<bundle::Subject> =
-        serde_json::from_value(statement["subject"].clone()).unwrap_or_default();
-    if stated != expected {
-        let wrong: Vec<String> = expected
+/// Stage 4: the subjects' digests are those of the predicate's captures, facts and evaluation.
+fn subjects(stated: &Stated) -> Result<String, SubjectError> {
+    let expected = bundle::subjects(&stated.predicate);
+    if stated.subject != expected {
+        let wrong = expected
             .iter()
-            .filter(|s| !stated.contains(s))
+            .filter(|s| !stated.subject.contains(s))
             .map(|s| s.name.clone())
             .collect();
-        report = report.fail(
-            "subjects",
-            format!("digest mismatch for {}", wrong.join(", ")),
-        );
-    } else {
-        report.pass(
-            "subjects",
-            format!("{} subject digests match the predicate", expected.len()),
-        );
+        return Err(SubjectError(wrong));
     }
+    Ok(format!(
+        "{} subject digests match the predicate",
+        expected.len()
+    ))
+}
 
-    // 5. Captures.
+/// Stage 5: every capture's body matches its SHA-256, and ids are unique.
+fn captures(evidence: &Evidence) -> Result<String, CaptureError> {
     let mut bad = Vec::new();
     let mut ids = BTreeSet::new();
     for c in &evidence.captures {
@@ -234,70 +393,75 @@ pub fn verify(
             Err(_) => bad.push(format!("{} body is not decodable", c.id)),
         }
     }
-    if bad.is_empty() {
-        report.pass(
-            "captures",
-            format!("{} captures match their SHA-256", evidence.captures.len()),
-        );
-    } else {
-        report = report.fail("captures", bad.join("; "));
+    if !bad.is_empty() {
+        return Err(CaptureError(bad));
     }
+    Ok(format!(
+        "{} captures match their SHA-256",
+        evidence.captures.len()
+    ))
+}
 
-    // 6. Findings, re-evaluated with the checklist the bundle names.
-    match &predicate.evaluation {
-        None => report = report.fail("findings", "the bundle carries no evaluation".into()),
-        Some(stored) => match checklists.iter().find(|c| c.sha256 == stored.checklist.sha256) {
-            None => {
-                report = report.fail(
-                    "findings",
-                    format!(
-                        "checklist {} {} (sha256 {}…) is not available to re-evaluate; pass it with --checklist",
-                        stored.checklist.id,
-                        stored.checklist.version,
-                        short(&stored.checklist.sha256)
-                    ),
-                )
+/// Stage 6: the findings and claims, re-evaluated with the checklist the bundle names.
+fn findings<'p, 'c>(
+    predicate: &'p Predicate,
+    checklists: &'c [Checklist],
+) -> Result<(&'p Evaluation, &'c Checklist, String), FindingsError> {
+    let stored = predicate
+        .evaluation
+        .as_ref()
+        .ok_or(FindingsError::NotEvaluated)?;
+    let named = &stored.checklist;
+    let checklist = checklists
+        .iter()
+        .find(|c| c.sha256 == named.sha256)
+        .ok_or_else(|| FindingsError::UnknownChecklist {
+            id: named.id.clone(),
+            version: named.version.clone(),
+            sha256: named.sha256.clone(),
+        })?;
+    let again = evaluate::evaluate(&predicate.evidence, checklist);
+    let mut diffs = Vec::new();
+    for f in &again.findings {
+        match stored.findings.iter().find(|s| s.item == f.item) {
+            None => diffs.push(format!("{} is missing", f.item)),
+            Some(s) if s.verdict != f.verdict => diffs.push(format!(
+                "{} says {} but the facts give {}",
+                f.item,
+                s.verdict.as_str(),
+                f.verdict.as_str()
+            )),
+            Some(s) if !same(s, f) => {
+                diffs.push(format!("{} differs from its re-evaluation", f.item))
             }
-            Some(checklist) => {
-                let again = evaluate::evaluate(evidence, checklist);
-                let mut diffs = Vec::new();
-                for f in &again.findings {
-                    match stored.findings.iter().find(|s| s.item == f.item) {
-                        None => diffs.push(format!("{} is missing", f.item)),
-                        Some(s) if s.verdict != f.verdict => {
-                            diffs.push(format!("{} says {} but the facts give {}", f.item, s.verdict.as_str(), f.verdict.as_str()))
-                        }
-                        Some(s) if !same(s, f) => diffs.push(format!("{} differs from its re-evaluation", f.item)),
-                        Some(_) => {}
-                    }
-                }
-                for s in &stored.findings {
-                    if !again.findings.iter().any(|f| f.item == s.item) {
-                        diffs.push(format!("{} is not a checklist item", s.item));
-                    }
-                }
-                if !same(&stored.claims, &again.claims) {
-                    diffs.push("claims differ from their re-evaluation".into());
-                }
-                if diffs.is_empty() {
-                    report.pass("findings", format!("{} findings re-evaluated from the facts: identical", again.findings.len()));
-                } else {
-                    report = report.fail("findings", diffs.join("; "));
-                }
-                // 7. Summary against the stored findings.
-                let counted = evaluate::summarise(&stored.findings, &stored.claims, checklist);
-                if !same(&counted, &stored.summary) {
-                    report = report.fail("summary", "the summary does not match the findings it summarises".into());
-                } else {
-                    report.pass("summary", format!("{} items counted", counted.items));
-                }
-            }
-        },
+            Some(_) => {}
+        }
     }
-    report.complete = Some(evidence.collection.complete);
-    report.incomplete = Some(evidence.collection.incomplete_note()).filter(|n| !n.is_empty());
-    report.predicate = Some(predicate);
-    report
+    for s in &stored.findings {
+        if !again.findings.iter().any(|f| f.item == s.item) {
+            diffs.push(format!("{} is not a checklist item", s.item));
+        }
+    }
+    if !same(&stored.claims, &again.claims) {
+        diffs.push("claims differ from their re-evaluation".into());
+    }
+    if !diffs.is_empty() {
+        return Err(FindingsError::Differ(diffs));
+    }
+    let detail = format!(
+        "{} findings re-evaluated from the facts: identical",
+        again.findings.len()
+    );
+    Ok((stored, checklist, detail))
+}
+
+/// Stage 7: the summary counts the stored findings.
+fn summary(stored: &Evaluation, checklist: &Checklist) -> Result<String, SummaryError> {
+    let counted = evaluate::summarise(&stored.findings, &stored.claims, checklist);
+    if !same(&counted, &stored.summary) {
+        return Err(SummaryError);
+    }
+    Ok(format!("{} items counted", counted.items))
 }
 
 /// Equal as canonical JSON: the payload went through RFC 8785, which writes 81000000000.0
@@ -313,4 +477,54 @@ fn same<T: Serialize>(a: &T, b: &T) -> bool {
 
 fn short(s: &str) -> &str {
     crate::text::prefix(s, 12)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structure_is_checked_before_any_crypto() {
+        let envelope = |payload_type: &str, payload: &str, sigs: &str| {
+            format!(
+                r#"{{"payloadType":"{payload_type}","payload":"{payload}","signatures":[{sigs}]}}"#
+            )
+        };
+        let ok_type = bundle::PAYLOAD_TYPE;
+        let sig = r#"{"keyid":"k","sig":"AAAA"}"#;
+        for (bytes, want) in [
+            ("not json".to_string(), "not a DSSE envelope"),
+            (envelope("text/plain", "e30=", sig), "payloadType"),
+            (envelope(ok_type, "e30=", ""), "no signature"),
+            (envelope(ok_type, "@@", sig), "payload is not base64"),
+            (
+                envelope(ok_type, "e30=", r#"{"keyid":"","sig":"AAAA"}"#),
+                "signature 0 has no keyid",
+            ),
+            (
+                envelope(ok_type, "e30=", r#"{"keyid":"k","sig":"@"}"#),
+                "signature 0 is not base64",
+            ),
+        ] {
+            let err = Parsed::try_from(bytes.as_bytes())
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains(want)),
+                "{bytes}: {err:?}"
+            );
+        }
+        assert!(Parsed::try_from(envelope(ok_type, "e30=", sig).as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn no_trusted_key_verifies_nothing() {
+        let parsed = Parsed {
+            payload_type: bundle::PAYLOAD_TYPE.into(),
+            payload: b"{}".to_vec(),
+            signatures: vec![("k".into(), vec![0; 64])],
+        };
+        let err = parsed.signed(&[], 1).err().map(|(_, e)| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("no trusted public key")));
+    }
 }

@@ -59,213 +59,204 @@ macro_rules! paged {
     }};
 }
 
-/// The region's DMS inventory (what can be listed without knowing anything else).
-pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
-    let region = c.region.clone();
-    let since = crate::time::now().secs() - plan.event_days * 86_400;
-    let (instances, groups, endpoints, tasks, certs, quotas, runs) = futures::join!(
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplicationInstances",
-                c.dms.describe_replication_instances(),
-                replication_instances
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplicationSubnetGroups",
-                c.dms.describe_replication_subnet_groups(),
-                replication_subnet_groups
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeEndpoints",
-                c.dms.describe_endpoints(),
-                endpoints
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplicationTasks",
-                c.dms.describe_replication_tasks(),
-                replication_tasks
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeCertificates",
-                c.dms.describe_certificates(),
-                certificates
-            )
-        },
+/// A listing's items and the captures they were read from; `None` when it failed.
+type Listing<T> = Option<(Vec<T>, Vec<String>)>;
+
+/// Everything the region's DMS inventory is read from.
+#[derive(Default)]
+struct Listed {
+    instances: Listing<t::ReplicationInstance>,
+    groups: Listing<t::ReplicationSubnetGroup>,
+    endpoints: Listing<t::Endpoint>,
+    tasks: Listing<t::ReplicationTask>,
+    certs: Listing<t::Certificate>,
+    quotas: Option<(aws_sdk_databasemigration::operation::describe_account_attributes::DescribeAccountAttributesOutput, Vec<String>)>,
+    runs: Listing<t::ReplicationTaskAssessmentRun>,
+    configs: Listing<t::ReplicationConfig>,
+    replications: Listing<t::Replication>,
+    projects: Listing<t::MigrationProject>,
+    providers: Listing<t::DataProvider>,
+    versions: Listing<t::EngineVersion>,
+    events: Listing<t::Event>,
+    subscriptions: Listing<t::EventSubscription>,
+}
+
+/// Every listing of the region, concurrently (two batches of seven).
+async fn list_all(plan: &Plan, c: &Clients, ctx: &Context) -> Listed {
+    let mut l = Listed::default();
+    list_inventory(c, ctx, &mut l).await;
+    list_related(plan, c, ctx, &mut l).await;
+    l
+}
+
+macro_rules! list {
+    ($ctx:expr, $c:expr, $op:literal, $request:expr, $items:ident) => {
+        async { paged!($ctx, $c, $op, $request, $items) }
+    };
+}
+
+/// Instances, subnet groups, endpoints, tasks, certificates, quotas, assessment runs.
+async fn list_inventory(c: &Clients, ctx: &Context, l: &mut Listed) {
+    let dms = &c.dms;
+    (
+        l.instances,
+        l.groups,
+        l.endpoints,
+        l.tasks,
+        l.certs,
+        l.quotas,
+        l.runs,
+    ) = futures::join!(
+        list!(
+            ctx,
+            c,
+            "DescribeReplicationInstances",
+            dms.describe_replication_instances(),
+            replication_instances
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeReplicationSubnetGroups",
+            dms.describe_replication_subnet_groups(),
+            replication_subnet_groups
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeEndpoints",
+            dms.describe_endpoints(),
+            endpoints
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeReplicationTasks",
+            dms.describe_replication_tasks(),
+            replication_tasks
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeCertificates",
+            dms.describe_certificates(),
+            certificates
+        ),
         ctx.call(
             "dms",
             "DescribeAccountAttributes",
-            &region,
+            &c.region,
             None,
-            c.dms.describe_account_attributes().send()
+            dms.describe_account_attributes().send()
         ),
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplicationTaskAssessmentRuns",
-                c.dms.describe_replication_task_assessment_runs(),
-                replication_task_assessment_runs
-            )
-        },
+        list!(
+            ctx,
+            c,
+            "DescribeReplicationTaskAssessmentRuns",
+            dms.describe_replication_task_assessment_runs(),
+            replication_task_assessment_runs
+        ),
     );
-    let (configs, replications, projects, providers, versions, events, subscriptions) = futures::join!(
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplicationConfigs",
-                c.dms.describe_replication_configs(),
-                replication_configs
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeReplications",
-                c.dms.describe_replications(),
-                replications
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeMigrationProjects",
-                c.dms.describe_migration_projects(),
-                migration_projects
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeDataProviders",
-                c.dms.describe_data_providers(),
-                data_providers
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeEngineVersions",
-                c.dms.describe_engine_versions(),
-                engine_versions
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeEvents",
-                c.dms
-                    .describe_events()
-                    .start_time(aws_smithy_types::DateTime::from_secs(since)),
-                events
-            )
-        },
-        async {
-            paged!(
-                ctx,
-                c,
-                "DescribeEventSubscriptions",
-                c.dms.describe_event_subscriptions(),
-                event_subscriptions_list
-            )
-        },
-    );
+}
 
+/// Serverless configs and replications, Schema Conversion, engine versions, events.
+async fn list_related(plan: &Plan, c: &Clients, ctx: &Context, l: &mut Listed) {
+    let dms = &c.dms;
+    let since =
+        aws_smithy_types::DateTime::from_secs(crate::time::now().secs() - plan.event_days * 86_400);
+    (
+        l.configs,
+        l.replications,
+        l.projects,
+        l.providers,
+        l.versions,
+        l.events,
+        l.subscriptions,
+    ) = futures::join!(
+        list!(
+            ctx,
+            c,
+            "DescribeReplicationConfigs",
+            dms.describe_replication_configs(),
+            replication_configs
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeReplications",
+            dms.describe_replications(),
+            replications
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeMigrationProjects",
+            dms.describe_migration_projects(),
+            migration_projects
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeDataProviders",
+            dms.describe_data_providers(),
+            data_providers
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeEngineVersions",
+            dms.describe_engine_versions(),
+            engine_versions
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeEvents",
+            dms.describe_events().start_time(since),
+            events
+        ),
+        list!(
+            ctx,
+            c,
+            "DescribeEventSubscriptions",
+            dms.describe_event_subscriptions(),
+            event_subscriptions_list
+        ),
+    );
+}
+
+/// Each item of a listing converted (nothing when the listing failed).
+fn each<T, U>(listing: &Listing<T>, convert: impl Fn(&T, &[String]) -> U) -> Vec<U> {
+    listing
+        .as_ref()
+        .map(|(items, sources)| items.iter().map(|i| convert(i, sources)).collect())
+        .unwrap_or_default()
+}
+
+/// The region's DMS inventory (what can be listed without knowing anything else).
+pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
+    let l = list_all(plan, c, ctx).await;
+    let region = c.region.as_str();
+    let account = plan.account_id.as_str();
     let raw = RawIndex::new(ctx);
     let mut facts = Facts::default();
-    if let Some((items, sources)) = instances {
-        let raw_items = raw.items(&sources, "ReplicationInstances", "ReplicationInstanceArn");
-        facts.replication_instances = items
-            .iter()
-            .map(|i| instance(&region, i, &sources, &raw_items))
-            .collect();
+    if let Some((_, sources)) = &l.instances {
+        let raw_items = raw.items(sources, "ReplicationInstances", "ReplicationInstanceArn");
+        facts.replication_instances = each(&l.instances, |i, s| instance(region, i, s, &raw_items));
     }
-    if let Some((items, sources)) = groups {
-        facts.subnet_groups = items
-            .iter()
-            .map(|g| SubnetGroup {
-                region: region.clone(),
-                identifier: g
-                    .replication_subnet_group_identifier()
-                    .unwrap_or_default()
-                    .to_string(),
-                // DMS names subnet groups in ARNs by identifier (DMS User Guide,
-                // "Constructing an Amazon Resource Name (ARN) for AWS DMS").
-                arn: g
-                    .replication_subnet_group_identifier()
-                    .map(|id| format!("arn:aws:dms:{region}:{}:subgrp:{id}", plan.account_id)),
-                vpc_id: g.vpc_id().map(str::to_string),
-                subnets: g
-                    .subnets()
-                    .iter()
-                    .map(|s| {
-                        (
-                            s.subnet_identifier().unwrap_or_default().to_string(),
-                            s.subnet_availability_zone()
-                                .and_then(|a| a.name())
-                                .unwrap_or_default()
-                                .to_string(),
-                        )
-                    })
-                    .collect(),
-                sources: sources.clone(),
-            })
-            .collect();
+    facts.subnet_groups = each(&l.groups, |g, s| subnet_group(region, account, g, s));
+    if let Some((_, sources)) = &l.endpoints {
+        let raw_items = raw.items(sources, "Endpoints", "EndpointArn");
+        facts.endpoints = each(&l.endpoints, |e, s| endpoint(region, e, s, &raw_items));
     }
-    if let Some((items, sources)) = endpoints {
-        let raw_items = raw.items(&sources, "Endpoints", "EndpointArn");
-        facts.endpoints = items
-            .iter()
-            .map(|e| endpoint(&region, e, &sources, &raw_items))
-            .collect();
-    }
-    if let Some((items, sources)) = tasks {
-        facts.tasks = items.iter().map(|tk| task(&region, tk, &sources)).collect();
-    }
-    if let Some((items, sources)) = certs {
-        facts.certificates = items
-            .iter()
-            .map(|x| Certificate {
-                region: region.clone(),
-                identifier: x.certificate_identifier().unwrap_or_default().to_string(),
-                arn: x.certificate_arn().unwrap_or_default().to_string(),
-                valid_from: ts(x.valid_from_date()),
-                valid_to: ts(x.valid_to_date()),
-                key_length: x.key_length(),
-                signing_algorithm: x.signing_algorithm().map(str::to_string),
-                sources: sources.clone(),
-            })
-            .collect();
-    }
-    if let Some((out, sources)) = quotas {
+    facts.tasks = each(&l.tasks, |tk, s| task(region, tk, s));
+    facts.certificates = each(&l.certs, |x, s| certificate(region, x, s));
+    if let Some((out, sources)) = &l.quotas {
         facts.account_quotas = out
             .account_quotas()
             .iter()
             .map(|q| AccountQuota {
-                region: region.clone(),
+                region: region.to_string(),
                 name: q.account_quota_name().unwrap_or_default().to_string(),
                 used: q.used(),
                 max: q.max(),
@@ -273,123 +264,150 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
             })
             .collect();
     }
-    if let Some((items, sources)) = runs {
-        facts.assessment_runs = items
+    facts.assessment_runs = each(&l.runs, |r, s| assessment_run(region, r, s));
+    let replications: HashMap<String, (t::Replication, Vec<String>)> =
+        each(&l.replications, |r, s| {
+            let config = r.replication_config_arn().unwrap_or_default().to_string();
+            (config, (r.clone(), s.to_vec()))
+        })
+        .into_iter()
+        .collect();
+    facts.serverless = each(&l.configs, |x, s| serverless(region, x, s, &replications));
+    facts.migration_projects = each(&l.projects, |p, s| NamedResource {
+        region: region.to_string(),
+        name: p.migration_project_name().unwrap_or_default().to_string(),
+        arn: p.migration_project_arn().unwrap_or_default().to_string(),
+        engine: None,
+        created: ts(p.migration_project_creation_time()),
+        sources: s.to_vec(),
+    });
+    facts.data_providers = each(&l.providers, |p, s| NamedResource {
+        region: region.to_string(),
+        name: p.data_provider_name().unwrap_or_default().to_string(),
+        arn: p.data_provider_arn().unwrap_or_default().to_string(),
+        engine: p.engine().map(str::to_string),
+        created: ts(p.data_provider_creation_time()),
+        sources: s.to_vec(),
+    });
+    facts.engine_versions = each(&l.versions, |v, s| engine_version(region, v, s));
+    facts.event_subscriptions = each(&l.subscriptions, |x, s| {
+        event_subscription(region, account, x, s)
+    });
+    facts.events = each(&l.events, |e, s| event(region, e, s));
+    facts
+}
+
+fn subnet_group(
+    region: &str,
+    account: &str,
+    g: &t::ReplicationSubnetGroup,
+    sources: &[String],
+) -> SubnetGroup {
+    SubnetGroup {
+        region: region.to_string(),
+        identifier: g
+            .replication_subnet_group_identifier()
+            .unwrap_or_default()
+            .to_string(),
+        // DMS names subnet groups in ARNs by identifier (DMS User Guide,
+        // "Constructing an Amazon Resource Name (ARN) for AWS DMS").
+        arn: g
+            .replication_subnet_group_identifier()
+            .map(|id| format!("arn:aws:dms:{region}:{account}:subgrp:{id}")),
+        vpc_id: g.vpc_id().map(str::to_string),
+        subnets: g
+            .subnets()
             .iter()
-            .map(|r| {
-                let stat = r.result_statistic();
-                AssessmentRun {
-                    region: region.clone(),
-                    arn: r
-                        .replication_task_assessment_run_arn()
+            .map(|s| {
+                (
+                    s.subnet_identifier().unwrap_or_default().to_string(),
+                    s.subnet_availability_zone()
+                        .and_then(|a| a.name())
                         .unwrap_or_default()
                         .to_string(),
-                    task_arn: r.replication_task_arn().map(str::to_string),
-                    status: r.status().map(str::to_string),
-                    created: ts(r.replication_task_assessment_run_creation_date()),
-                    passed: stat.map(|s| s.passed()),
-                    failed: stat.map(|s| s.failed()),
-                    error: stat.map(|s| s.error()),
-                    warning: stat.map(|s| s.warning()),
-                    sources: sources.clone(),
-                }
+                )
             })
-            .collect();
+            .collect(),
+        sources: sources.to_vec(),
     }
-    let replications: HashMap<String, (t::Replication, Vec<String>)> = replications
-        .map(|(items, sources)| {
-            items
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.replication_config_arn().unwrap_or_default().to_string(),
-                        (r, sources.clone()),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some((items, sources)) = configs {
-        facts.serverless = items
-            .iter()
-            .map(|x| serverless(&region, x, &sources, &replications))
-            .collect();
+}
+
+fn certificate(region: &str, x: &t::Certificate, sources: &[String]) -> Certificate {
+    Certificate {
+        region: region.to_string(),
+        identifier: x.certificate_identifier().unwrap_or_default().to_string(),
+        arn: x.certificate_arn().unwrap_or_default().to_string(),
+        valid_from: ts(x.valid_from_date()),
+        valid_to: ts(x.valid_to_date()),
+        key_length: x.key_length(),
+        signing_algorithm: x.signing_algorithm().map(str::to_string),
+        sources: sources.to_vec(),
     }
-    if let Some((items, sources)) = projects {
-        facts.migration_projects = items
-            .iter()
-            .map(|p| NamedResource {
-                region: region.clone(),
-                name: p.migration_project_name().unwrap_or_default().to_string(),
-                arn: p.migration_project_arn().unwrap_or_default().to_string(),
-                engine: None,
-                created: ts(p.migration_project_creation_time()),
-                sources: sources.clone(),
-            })
-            .collect();
+}
+
+fn assessment_run(
+    region: &str,
+    r: &t::ReplicationTaskAssessmentRun,
+    sources: &[String],
+) -> AssessmentRun {
+    let stat = r.result_statistic();
+    AssessmentRun {
+        region: region.to_string(),
+        arn: r
+            .replication_task_assessment_run_arn()
+            .unwrap_or_default()
+            .to_string(),
+        task_arn: r.replication_task_arn().map(str::to_string),
+        status: r.status().map(str::to_string),
+        created: ts(r.replication_task_assessment_run_creation_date()),
+        passed: stat.map(|s| s.passed()),
+        failed: stat.map(|s| s.failed()),
+        error: stat.map(|s| s.error()),
+        warning: stat.map(|s| s.warning()),
+        sources: sources.to_vec(),
     }
-    if let Some((items, sources)) = providers {
-        facts.data_providers = items
-            .iter()
-            .map(|p| NamedResource {
-                region: region.clone(),
-                name: p.data_provider_name().unwrap_or_default().to_string(),
-                arn: p.data_provider_arn().unwrap_or_default().to_string(),
-                engine: p.engine().map(str::to_string),
-                created: ts(p.data_provider_creation_time()),
-                sources: sources.clone(),
-            })
-            .collect();
+}
+
+fn engine_version(region: &str, v: &t::EngineVersion, sources: &[String]) -> EngineVersion {
+    EngineVersion {
+        region: region.to_string(),
+        version: v.version().unwrap_or_default().to_string(),
+        lifecycle: v.lifecycle().map(str::to_string),
+        release_status: v.release_status().map(|s| s.as_str().to_string()),
+        launch_date: ts(v.launch_date()),
+        deprecation_date: ts(v.deprecation_date()),
+        sources: sources.to_vec(),
     }
-    if let Some((items, sources)) = versions {
-        facts.engine_versions = items
-            .iter()
-            .map(|v| EngineVersion {
-                region: region.clone(),
-                version: v.version().unwrap_or_default().to_string(),
-                lifecycle: v.lifecycle().map(str::to_string),
-                release_status: v.release_status().map(|s| s.as_str().to_string()),
-                launch_date: ts(v.launch_date()),
-                deprecation_date: ts(v.deprecation_date()),
-                sources: sources.clone(),
-            })
-            .collect();
+}
+
+fn event_subscription(
+    region: &str,
+    account: &str,
+    x: &t::EventSubscription,
+    sources: &[String],
+) -> EventSubscription {
+    let name = x.cust_subscription_id().unwrap_or_default().to_string();
+    EventSubscription {
+        region: region.to_string(),
+        arn: Some(format!("arn:aws:dms:{region}:{account}:es:{name}")),
+        name,
+        enabled: Some(x.enabled()),
+        source_type: x.source_type().map(str::to_string),
+        categories: x.event_categories_list().to_vec(),
+        sources: sources.to_vec(),
     }
-    if let Some((items, sources)) = subscriptions {
-        facts.event_subscriptions = items
-            .iter()
-            .map(|x| {
-                let name = x.cust_subscription_id().unwrap_or_default().to_string();
-                EventSubscription {
-                    region: region.clone(),
-                    arn: Some(format!(
-                        "arn:aws:dms:{region}:{}:es:{name}",
-                        plan.account_id
-                    )),
-                    name,
-                    enabled: Some(x.enabled()),
-                    source_type: x.source_type().map(str::to_string),
-                    categories: x.event_categories_list().to_vec(),
-                    sources: sources.clone(),
-                }
-            })
-            .collect();
+}
+
+fn event(region: &str, e: &t::Event, sources: &[String]) -> Event {
+    Event {
+        region: region.to_string(),
+        source_identifier: e.source_identifier().map(str::to_string),
+        source_type: e.source_type().map(|s| s.as_str().to_string()),
+        message: e.message().map(str::to_string),
+        categories: e.event_categories().to_vec(),
+        date: ts(e.date()),
+        sources: sources.to_vec(),
     }
-    if let Some((items, sources)) = events {
-        facts.events = items
-            .iter()
-            .map(|e| Event {
-                region: region.clone(),
-                source_identifier: e.source_identifier().map(str::to_string),
-                source_type: e.source_type().map(|s| s.as_str().to_string()),
-                message: e.message().map(str::to_string),
-                categories: e.event_categories().to_vec(),
-                date: ts(e.date()),
-                sources: sources.clone(),
-            })
-            .collect();
-    }
-    facts
 }
 
 type Rows = Option<(Vec<TableStat>, Vec<String>)>;
@@ -411,57 +429,24 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
         .iter()
         .map(|s| s.config_arn.clone())
         .collect();
-    let mut resources: Vec<String> = facts
-        .replication_instances
-        .iter()
-        .map(|i| i.arn.clone())
-        .collect();
-    resources.extend(facts.endpoints.iter().map(|e| e.arn.clone()));
-    resources.extend(task_arns.iter().cloned());
-    resources.extend(config_arns.iter().cloned());
-    resources.extend(facts.certificates.iter().map(|x| x.arn.clone()));
-    resources.extend(facts.subnet_groups.iter().filter_map(|g| g.arn.clone()));
-    resources.extend(
-        facts
-            .event_subscriptions
-            .iter()
-            .filter_map(|x| x.arn.clone()),
-    );
-    let projects: Vec<String> = facts
-        .migration_projects
-        .iter()
-        .map(|p| p.arn.clone())
-        .collect();
-
+    let width = plan.concurrency.max(1);
     // Table statistics: one paginated call per task (or serverless config), bounded.
     macro_rules! tables {
         ($arns:expr, $op:literal, $request:ident, $arn_setter:ident, $rows:ident, $max:expr) => {
             futures::stream::iter($arns.into_iter().map(|arn| async move {
                 let request = c.dms.$request().$arn_setter(&arn).set_max_records($max);
-                let found = ctx
-                    .call(
-                        "dms",
-                        $op,
-                        &c.region,
-                        Some(&arn),
-                        request
-                            .into_paginator()
-                            .send()
-                            .collect::<Result<Vec<_>, _>>(),
-                    )
-                    .await;
+                let pages = request
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>();
+                let found = ctx.call("dms", $op, &c.region, Some(&arn), pages).await;
                 let rows = found.map(|(pages, sources)| {
-                    (
-                        pages
-                            .iter()
-                            .flat_map(|p| p.$rows().iter().map(table_stat))
-                            .collect::<Vec<_>>(),
-                        sources,
-                    )
+                    let rows = pages.iter().flat_map(|p| p.$rows().iter().map(table_stat));
+                    (rows.collect::<Vec<_>>(), sources)
                 });
                 (arn, rows)
             }))
-            .buffer_unordered(plan.concurrency.max(1))
+            .buffer_unordered(width)
             .collect::<Vec<_>>()
         };
     }
@@ -483,7 +468,45 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
         // No MaxRecords range is documented for it: leave the service default.
         None
     );
-    let tags = futures::stream::iter(resources.chunks(TAG_BATCH).map(|batch| async move {
+    let (task_tables, config_tables, tags, assessments) = futures::join!(
+        task_tables,
+        config_tables,
+        tags(c, ctx, taggable(facts), width),
+        assessments(c, ctx, facts, width)
+    );
+    Details {
+        task_tables,
+        config_tables,
+        tags,
+        assessments,
+    }
+}
+
+/// Every DMS resource that carries tags.
+fn taggable(facts: &Facts) -> Vec<String> {
+    let arns = facts.replication_instances.iter().map(|i| i.arn.clone());
+    let arns = arns.chain(facts.endpoints.iter().map(|e| e.arn.clone()));
+    let arns = arns.chain(facts.tasks.iter().map(|t| t.arn.clone()));
+    let arns = arns.chain(facts.serverless.iter().map(|s| s.config_arn.clone()));
+    let arns = arns.chain(facts.certificates.iter().map(|x| x.arn.clone()));
+    let arns = arns.chain(facts.subnet_groups.iter().filter_map(|g| g.arn.clone()));
+    arns.chain(
+        facts
+            .event_subscriptions
+            .iter()
+            .filter_map(|x| x.arn.clone()),
+    )
+    .collect()
+}
+
+/// ListTagsForResource in batches; a tag named like a secret keeps its key, never its value.
+async fn tags(
+    c: &Clients,
+    ctx: &Context,
+    resources: Vec<String>,
+    width: usize,
+) -> Vec<ResourceTags> {
+    let answers = futures::stream::iter(resources.chunks(TAG_BATCH).map(|batch| async move {
         let request = c
             .dms
             .list_tags_for_resource()
@@ -497,46 +520,11 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
         )
         .await
     }))
-    .buffer_unordered(plan.concurrency.max(1))
-    .collect::<Vec<_>>();
-    // DMS Schema Conversion assessments, per migration project.
-    let assessments = futures::stream::iter(projects.into_iter().map(|arn| async move {
-        let found = ctx
-            .call(
-                "dms",
-                "DescribeMetadataModelAssessments",
-                &c.region,
-                Some(&arn),
-                c.dms
-                    .describe_metadata_model_assessments()
-                    .migration_project_identifier(&arn)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .await;
-        found
-            .map(|(pages, sources)| {
-                pages
-                    .iter()
-                    .flat_map(|p| p.requests())
-                    .map(|r| MetadataAssessment {
-                        region: c.region.clone(),
-                        migration_project: arn.clone(),
-                        request_id: r.request_identifier().map(str::to_string),
-                        status: r.status().map(str::to_string),
-                        sources: sources.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    }))
-    .buffer_unordered(plan.concurrency.max(1))
-    .collect::<Vec<_>>();
-    let (task_tables, config_tables, tags, assessments) =
-        futures::join!(task_tables, config_tables, tags, assessments);
+    .buffer_unordered(width)
+    .collect::<Vec<_>>()
+    .await;
     let mut by_arn: BTreeMap<String, ResourceTags> = BTreeMap::new();
-    for (out, sources) in tags.into_iter().flatten() {
+    for (out, sources) in answers.into_iter().flatten() {
         for tag in out.tag_list() {
             let arn = tag.resource_arn().unwrap_or_default().to_string();
             let entry = by_arn.entry(arn.clone()).or_insert_with(|| ResourceTags {
@@ -546,7 +534,6 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
                 sources: sources.clone(),
             });
             let key = tag.key().unwrap_or_default().to_string();
-            // A tag named like a secret keeps its key, never its value.
             let value = if crate::redact::is_secret_key(&key) {
                 crate::redact::REDACTED.to_string()
             } else {
@@ -555,12 +542,58 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
             entry.tags.insert(key, value);
         }
     }
-    Details {
-        task_tables,
-        config_tables,
-        tags: by_arn.into_values().collect(),
-        assessments: assessments.into_iter().flatten().collect(),
-    }
+    by_arn.into_values().collect()
+}
+
+/// DMS Schema Conversion assessments, per migration project.
+async fn assessments(
+    c: &Clients,
+    ctx: &Context,
+    facts: &Facts,
+    width: usize,
+) -> Vec<MetadataAssessment> {
+    let projects: Vec<String> = facts
+        .migration_projects
+        .iter()
+        .map(|p| p.arn.clone())
+        .collect();
+    let found = futures::stream::iter(projects.into_iter().map(|arn| async move {
+        let request = c
+            .dms
+            .describe_metadata_model_assessments()
+            .migration_project_identifier(&arn);
+        let pages = request
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>();
+        let found = ctx
+            .call(
+                "dms",
+                "DescribeMetadataModelAssessments",
+                &c.region,
+                Some(&arn),
+                pages,
+            )
+            .await;
+        let Some((pages, sources)) = found else {
+            return Vec::new();
+        };
+        pages
+            .iter()
+            .flat_map(|p| p.requests())
+            .map(|r| MetadataAssessment {
+                region: c.region.clone(),
+                migration_project: arn.clone(),
+                request_id: r.request_identifier().map(str::to_string),
+                status: r.status().map(str::to_string),
+                sources: sources.clone(),
+            })
+            .collect::<Vec<_>>()
+    }))
+    .buffer_unordered(width)
+    .collect::<Vec<_>>()
+    .await;
+    found.into_iter().flatten().collect()
 }
 
 /// Attaches what [`details`] read to the inventory.
