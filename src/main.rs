@@ -118,7 +118,8 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     let text = match args.format {
         ReportFormat::Html => report::html(&predicate, &eval, &status),
         ReportFormat::Md => report::markdown(&predicate, &eval, &status),
-    };
+    }
+    .map_err(failed)?;
     output::write_text(&text, args.out.as_deref())
         .context("writing the report")
         .map_err(failed)?;

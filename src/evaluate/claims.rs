@@ -53,251 +53,280 @@ fn claim_check(
 /// Size claims within this share of the measurement are confirmed.
 const SIZE_TOLERANCE: f64 = 0.2;
 
+/// Every claim the partner made, checked in a fixed order.
 pub fn check_all(input: &Input<'_>) -> Vec<ClaimCheck> {
     let claims = &input.evidence.case_study.case_study.claims;
     let mut out = Vec::new();
-    if let Some(stated) = claims.database_size_gb {
-        out.push(match input.largest_size().ok() {
-            Some((bytes, s)) => {
-                let observed = bytes / 1e9;
-                let ok = (observed - stated).abs() <= SIZE_TOLERANCE * stated.max(observed);
-                claim_check(
-                    "database_size_gb",
-                    json!(stated),
-                    json!((observed * 10.0).round() / 10.0),
-                    if ok {
-                        ClaimResult::Confirmed
-                    } else {
-                        ClaimResult::Contradicted
-                    },
-                    format!(
-                        "measured {} ({}); claims within {:.0} % are confirmed",
-                        gb(bytes),
-                        s.basis,
-                        SIZE_TOLERANCE * 100.0
-                    ),
-                )
-            }
-            None => claim_check(
-                "database_size_gb",
-                json!(stated),
-                Value::Null,
-                ClaimResult::Unverifiable,
-                "no size measurement in the account".into(),
-            ),
-        });
-    }
-    for (claim, stated, side) in [
-        ("source_engine", &claims.source_engine, true),
-        ("target_engine", &claims.target_engine, false),
+    out.extend(claims.database_size_gb.map(|stated| size(input, stated)));
+    for (side, stated) in [
+        (Side::Source, &claims.source_engine),
+        (Side::Target, &claims.target_engine),
     ] {
-        let Some(stated) = stated else { continue };
-        let engines: Vec<String> = input
-            .migrations
-            .iter()
-            .filter_map(|m| if side { m.source } else { m.target })
-            .map(|e| e.engine.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let norm = |e: &str| match e.to_ascii_lowercase().as_str() {
-            "postgresql" => "postgres".to_string(),
-            "aurora-mysql" => "aurora".to_string(),
-            "sql-server" | "mssql" => "sqlserver".to_string(),
-            other => other.to_string(),
-        };
-        let result = if engines.is_empty() {
-            ClaimResult::Unverifiable
-        } else if engines.iter().any(|e| norm(e) == norm(stated)) {
-            ClaimResult::Confirmed
-        } else {
-            ClaimResult::Contradicted
-        };
-        let family_note = if result == ClaimResult::Contradicted
-            && engines
-                .iter()
-                .any(|e| host::family(e) == host::family(stated))
-        {
-            " (same engine family, different engine)"
-        } else {
-            ""
-        };
-        out.push(claim_check(
-            claim,
-            json!(stated),
-            json!(engines),
-            result,
-            format!(
-                "{} engines observed: {}{family_note}",
-                if side { "source" } else { "target" },
-                if engines.is_empty() {
-                    "none".into()
-                } else {
-                    engines.join(", ")
-                }
-            ),
-        ));
+        out.extend(stated.as_deref().map(|stated| engine(input, side, stated)));
     }
-    if let Some(stated) = &claims.source_hosting {
-        let kinds: Vec<HostKind> = input
-            .migrations
-            .iter()
-            .filter_map(|m| m.source)
-            .map(|e| e.host.kind)
-            .collect();
-        let wanted: &[HostKind] = match stated.to_ascii_lowercase().as_str() {
-            "on-premises" | "on-prem" | "onprem" | "data-center" | "datacenter" => {
-                &[HostKind::External]
-            }
-            "ec2" => &[HostKind::Ec2],
-            "rds" => &[HostKind::Rds],
-            "aurora" => &[HostKind::Aurora],
-            "other-cloud" | "gcp" | "azure" => &[HostKind::OtherCloud, HostKind::External],
-            _ => &[],
-        };
-        let observed: Vec<String> = kinds.iter().map(|k| k.as_str().to_string()).collect();
-        let result = if kinds.is_empty() || wanted.is_empty() {
-            ClaimResult::Unverifiable
-        } else if kinds.iter().any(|k| wanted.contains(k)) {
-            ClaimResult::Confirmed
-        } else if kinds.iter().any(|k| k.is_doubtful()) {
-            // An address that matches nothing, or none: AWS cannot place it.
-            ClaimResult::Unverifiable
-        } else {
-            ClaimResult::Contradicted
-        };
-        let note = if result == ClaimResult::Confirmed && wanted == [HostKind::External] {
-            "; external means outside AWS: AWS cannot tell on-premises from other hosting"
-        } else {
-            ""
-        };
-        out.push(claim_check(
-            "source_hosting",
-            json!(stated),
-            json!(observed),
-            result,
-            format!("source hosts observed: {}{note}", observed.join(", ")),
-        ));
-    }
-    if let Some(stated) = claims.cdc_used {
-        let cdc_types = input.migrations.iter().filter(|m| m.has_cdc_type()).count();
-        let active = input
-            .migrations
-            .iter()
-            .filter(|m| m.cdc_activity(input).is_some())
-            .count();
-        let observed = active > 0;
-        let result = match (input.migrations.is_empty(), stated, cdc_types, active) {
-            (true, _, _, _) => ClaimResult::Unverifiable,
-            (_, true, _, a) if a > 0 => ClaimResult::Confirmed,
-            (_, true, 0, _) => ClaimResult::Contradicted,
-            (_, true, _, _) => ClaimResult::Unverifiable,
-            (_, false, 0, _) => ClaimResult::Confirmed,
-            (_, false, _, _) => ClaimResult::Contradicted,
-        };
-        out.push(claim_check(
-            "cdc_used",
-            json!(stated),
-            json!(observed),
-            result,
-            format!(
-                "{cdc_types} of {} migration(s) use a CDC type; {active} show change activity",
-                input.migrations.len()
-            ),
-        ));
-    }
-    if let Some(stated) = claims.tables {
-        let mut names = std::collections::BTreeSet::new();
-        let mut read = false;
-        for m in &input.migrations {
-            if let Some(rows) = m.tables {
-                read = true;
-                names.extend(rows.iter().map(|r| (r.schema.clone(), r.table.clone())));
-            }
-        }
-        out.push(if read {
-            let n = names.len() as u64;
-            claim_check(
-                "tables",
-                json!(stated),
-                json!(n),
-                if n == stated {
-                    ClaimResult::Confirmed
-                } else {
-                    ClaimResult::Contradicted
-                },
-                format!("{n} distinct tables in the table statistics"),
-            )
-        } else {
-            claim_check(
-                "tables",
-                json!(stated),
-                Value::Null,
-                ClaimResult::Unverifiable,
-                "no table statistics".into(),
-            )
-        });
-    }
-    for (claim, stated, first) in [
-        ("start_date", &claims.start_date, true),
-        ("end_date", &claims.end_date, false),
+    out.extend(
+        claims
+            .source_hosting
+            .as_deref()
+            .map(|stated| hosting(input, stated)),
+    );
+    out.extend(claims.cdc_used.map(|stated| cdc(input, stated)));
+    out.extend(claims.tables.map(|stated| tables(input, stated)));
+    for (bound, stated) in [
+        (Bound::Start, &claims.start_date),
+        (Bound::End, &claims.end_date),
     ] {
-        let Some(stated) = stated else { continue };
-        let times: Vec<i64> = input
-            .migrations
-            .iter()
-            .flat_map(|m| {
-                let s = m.stats;
-                if first {
-                    vec![
-                        Input::secs(m.created),
-                        s.and_then(|s| Input::secs(s.fresh_start_date.as_deref())),
-                    ]
-                } else if m.status == Some("running") {
-                    vec![Some(input.now)]
-                } else {
-                    vec![s.and_then(|s| Input::secs(s.stop_date.as_deref()))]
-                }
-            })
-            .flatten()
-            .collect();
-        let observed = if first {
-            times.iter().min()
-        } else {
-            times.iter().max()
-        };
-        let day = |t: i64| crate::time::date(t);
-        out.push(match observed {
-            None => claim_check(
-                claim,
-                json!(stated),
-                Value::Null,
-                ClaimResult::Unverifiable,
-                "no DMS dates on record".into(),
-            ),
-            Some(t) => {
-                let d = day(*t);
-                let ok = if first {
-                    stated.as_str() <= d.as_str()
-                } else {
-                    stated.as_str() >= d.as_str()
-                };
-                claim_check(
-                    claim,
-                    json!(stated),
-                    json!(d.clone()),
-                    if ok {
-                        ClaimResult::Confirmed
-                    } else {
-                        ClaimResult::Contradicted
-                    },
-                    format!(
-                        "DMS activity {} {d}",
-                        if first { "starts" } else { "runs until" }
-                    ),
-                )
-            }
-        });
+        out.extend(stated.as_deref().map(|stated| date(input, bound, stated)));
     }
     out
+}
+
+/// Which end of the migrations an engine claim is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Source,
+    Target,
+}
+
+/// Which end of the project a date claim is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Start,
+    End,
+}
+
+fn confirmed_if(ok: bool) -> ClaimResult {
+    if ok {
+        ClaimResult::Confirmed
+    } else {
+        ClaimResult::Contradicted
+    }
+}
+
+fn size(input: &Input<'_>, stated: f64) -> ClaimCheck {
+    let Some((bytes, s)) = input.largest_size().ok() else {
+        return claim_check(
+            "database_size_gb",
+            json!(stated),
+            Value::Null,
+            ClaimResult::Unverifiable,
+            "no size measurement in the account".into(),
+        );
+    };
+    let observed = bytes / 1e9;
+    let ok = (observed - stated).abs() <= SIZE_TOLERANCE * stated.max(observed);
+    claim_check(
+        "database_size_gb",
+        json!(stated),
+        json!((observed * 10.0).round() / 10.0),
+        confirmed_if(ok),
+        format!(
+            "measured {} ({}); claims within {:.0} % are confirmed",
+            gb(bytes),
+            s.basis,
+            SIZE_TOLERANCE * 100.0
+        ),
+    )
+}
+
+/// Engine names as people write them, as DMS names them.
+fn normalised_engine(e: &str) -> String {
+    match e.to_ascii_lowercase().as_str() {
+        "postgresql" => "postgres".to_string(),
+        "aurora-mysql" => "aurora".to_string(),
+        "sql-server" | "mssql" => "sqlserver".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn engine(input: &Input<'_>, side: Side, stated: &str) -> ClaimCheck {
+    let engines: Vec<String> = input
+        .migrations
+        .iter()
+        .filter_map(|m| match side {
+            Side::Source => m.source,
+            Side::Target => m.target,
+        })
+        .map(|e| e.engine.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let result = if engines.is_empty() {
+        ClaimResult::Unverifiable
+    } else {
+        let wanted = normalised_engine(stated);
+        confirmed_if(engines.iter().any(|e| normalised_engine(e) == wanted))
+    };
+    let same_family = engines
+        .iter()
+        .any(|e| host::family(e) == host::family(stated));
+    let family_note = if result == ClaimResult::Contradicted && same_family {
+        " (same engine family, different engine)"
+    } else {
+        ""
+    };
+    let (claim, which) = match side {
+        Side::Source => ("source_engine", "source"),
+        Side::Target => ("target_engine", "target"),
+    };
+    let seen = if engines.is_empty() {
+        "none".to_string()
+    } else {
+        engines.join(", ")
+    };
+    claim_check(
+        claim,
+        json!(stated),
+        json!(engines),
+        result,
+        format!("{which} engines observed: {seen}{family_note}"),
+    )
+}
+
+/// The HOST kinds a `source_hosting` claim names (none for words we do not know).
+fn hosting_kinds(stated: &str) -> &'static [HostKind] {
+    match stated.to_ascii_lowercase().as_str() {
+        "on-premises" | "on-prem" | "onprem" | "data-center" | "datacenter" => {
+            &[HostKind::External]
+        }
+        "ec2" => &[HostKind::Ec2],
+        "rds" => &[HostKind::Rds],
+        "aurora" => &[HostKind::Aurora],
+        "other-cloud" | "gcp" | "azure" => &[HostKind::OtherCloud, HostKind::External],
+        _ => &[],
+    }
+}
+
+fn hosting(input: &Input<'_>, stated: &str) -> ClaimCheck {
+    let kinds: Vec<HostKind> = input
+        .migrations
+        .iter()
+        .filter_map(|m| m.source)
+        .map(|e| e.host.kind)
+        .collect();
+    let wanted = hosting_kinds(stated);
+    let observed: Vec<String> = kinds.iter().map(|k| k.as_str().to_string()).collect();
+    let result = if kinds.is_empty() || wanted.is_empty() {
+        ClaimResult::Unverifiable
+    } else if kinds.iter().any(|k| wanted.contains(k)) {
+        ClaimResult::Confirmed
+    } else if kinds.iter().any(|k| k.is_doubtful()) {
+        // An address that matches nothing, or none: AWS cannot place it.
+        ClaimResult::Unverifiable
+    } else {
+        ClaimResult::Contradicted
+    };
+    let note = if result == ClaimResult::Confirmed && wanted == [HostKind::External] {
+        "; external means outside AWS: AWS cannot tell on-premises from other hosting"
+    } else {
+        ""
+    };
+    claim_check(
+        "source_hosting",
+        json!(stated),
+        json!(observed),
+        result,
+        format!("source hosts observed: {}{note}", observed.join(", ")),
+    )
+}
+
+fn cdc(input: &Input<'_>, stated: bool) -> ClaimCheck {
+    let cdc_types = input.migrations.iter().filter(|m| m.has_cdc_type()).count();
+    let active = input
+        .migrations
+        .iter()
+        .filter(|m| m.cdc_activity(input).is_some())
+        .count();
+    let result = match (input.migrations.is_empty(), stated, cdc_types, active) {
+        (true, _, _, _) => ClaimResult::Unverifiable,
+        (_, true, _, a) if a > 0 => ClaimResult::Confirmed,
+        (_, true, 0, _) => ClaimResult::Contradicted,
+        (_, true, _, _) => ClaimResult::Unverifiable,
+        (_, false, 0, _) => ClaimResult::Confirmed,
+        (_, false, _, _) => ClaimResult::Contradicted,
+    };
+    claim_check(
+        "cdc_used",
+        json!(stated),
+        json!(active > 0),
+        result,
+        format!(
+            "{cdc_types} of {} migration(s) use a CDC type; {active} show change activity",
+            input.migrations.len()
+        ),
+    )
+}
+
+fn tables(input: &Input<'_>, stated: u64) -> ClaimCheck {
+    let mut names = std::collections::BTreeSet::new();
+    let mut read = false;
+    for m in &input.migrations {
+        if let Some(rows) = m.tables {
+            read = true;
+            names.extend(rows.iter().map(|r| (r.schema.clone(), r.table.clone())));
+        }
+    }
+    if !read {
+        return claim_check(
+            "tables",
+            json!(stated),
+            Value::Null,
+            ClaimResult::Unverifiable,
+            "no table statistics".into(),
+        );
+    }
+    let n = names.len() as u64;
+    claim_check(
+        "tables",
+        json!(stated),
+        json!(n),
+        confirmed_if(n == stated),
+        format!("{n} distinct tables in the table statistics"),
+    )
+}
+
+fn date(input: &Input<'_>, bound: Bound, stated: &str) -> ClaimCheck {
+    let claim = match bound {
+        Bound::Start => "start_date",
+        Bound::End => "end_date",
+    };
+    let times = input.migrations.iter().filter_map(|m| {
+        let s = m.stats;
+        match bound {
+            Bound::Start => [
+                Input::secs(m.created),
+                s.and_then(|s| Input::secs(s.fresh_start_date.as_deref())),
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
+            Bound::End if m.status == Some("running") => Some(input.now),
+            Bound::End => s.and_then(|s| Input::secs(s.stop_date.as_deref())),
+        }
+    });
+    let observed = match bound {
+        Bound::Start => times.min(),
+        Bound::End => times.max(),
+    };
+    let Some(t) = observed else {
+        return claim_check(
+            claim,
+            json!(stated),
+            Value::Null,
+            ClaimResult::Unverifiable,
+            "no DMS dates on record".into(),
+        );
+    };
+    let d = crate::time::date(t);
+    let (ok, verb) = match bound {
+        Bound::Start => (stated <= d.as_str(), "starts"),
+        Bound::End => (stated >= d.as_str(), "runs until"),
+    };
+    claim_check(
+        claim,
+        json!(stated),
+        json!(d.clone()),
+        confirmed_if(ok),
+        format!("DMS activity {verb} {d}"),
+    )
 }

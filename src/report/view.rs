@@ -1,0 +1,282 @@
+//! The report's view model: everything either rendering shows, computed once from the
+//! predicate, the evaluation and the verification status.
+
+use serde::Serialize;
+
+use super::chart::{charts, day, svg};
+use crate::bundle::Predicate;
+use crate::evaluate::Evaluation;
+use crate::evidence::Evidence;
+use crate::verify::Report as Verification;
+
+/// What the report shows about signatures.
+pub enum Status<'a> {
+    Verified(&'a Verification),
+    Failed(&'a Verification),
+    NotChecked,
+}
+
+impl Status<'_> {
+    fn text(&self) -> String {
+        match self {
+            Status::Verified(r) => format!("verified: signed by {}", r.signed_by.join(", ")),
+            Status::Failed(r) => format!(
+                "NOT VERIFIED: {}",
+                r.failures()
+                    .iter()
+                    .map(|c| format!("{}: {}", c.step, c.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Status::NotChecked => {
+                "not checked: no trusted public key was given (--public-key)".into()
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct View {
+    title: String,
+    /// (label, value) rows of the cover.
+    cover: Vec<(&'static str, String)>,
+    signature: String,
+    incomplete: Option<String>,
+    endpoint_override: Option<String>,
+    items: usize,
+    counts: String,
+    patterns: String,
+    readiness: String,
+    findings: Vec<FindingView>,
+    claims: Vec<ClaimView>,
+    statements: Vec<(String, String)>,
+    attachments: Vec<AttachmentView>,
+    topology: Vec<[String; 4]>,
+    charts: Vec<ChartView>,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    item: String,
+    verdict: &'static str,
+    reason: String,
+    values: Vec<(String, String)>,
+    evidence: String,
+    sources: String,
+    remediation: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ClaimView {
+    claim: String,
+    stated: String,
+    observed: String,
+    result: &'static str,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct AttachmentView {
+    item: String,
+    path: String,
+    sha256: String,
+    size: u64,
+    media_type: String,
+}
+
+#[derive(Serialize)]
+struct ChartView {
+    title: String,
+    /// The inline SVG, safe to embed (its one text, the title, is escaped).
+    svg: minijinja::Value,
+    points: usize,
+    from: String,
+    to: String,
+    low: String,
+    high: String,
+    unit: String,
+}
+
+impl View {
+    pub fn new(p: &Predicate, eval: &Evaluation, status: &Status<'_>) -> View {
+        let ev = &p.evidence;
+        let cs = &ev.case_study.case_study;
+        let counts: Vec<String> = eval
+            .summary
+            .verdicts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        View {
+            title: cs
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("AWS DMS evidence for account {}", cs.account_id)),
+            cover: cover(p, eval),
+            signature: status.text(),
+            incomplete: (!ev.collection.complete).then(|| ev.collection.incomplete_note()),
+            endpoint_override: ev.collection.endpoint_override.clone(),
+            items: eval.summary.items,
+            counts: counts.join(", "),
+            patterns: eval.summary.patterns.clone(),
+            readiness: eval.summary.readiness(),
+            findings: eval.findings.iter().map(finding).collect(),
+            claims: eval
+                .claims
+                .iter()
+                .map(|c| ClaimView {
+                    claim: c.claim.clone(),
+                    stated: c.stated.to_string(),
+                    observed: c.observed.to_string(),
+                    result: c.result.as_str(),
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+            statements: cs.statements.clone().into_iter().collect(),
+            attachments: ev
+                .attachments
+                .iter()
+                .map(|a| AttachmentView {
+                    item: a.attachment.item.clone(),
+                    path: a.attachment.path.clone(),
+                    sha256: a.sha256.clone(),
+                    size: a.size,
+                    media_type: a.media_type.clone(),
+                })
+                .collect(),
+            topology: topology(ev),
+            charts: chart_views(ev),
+        }
+    }
+}
+
+/// The cover: who, where, when, how, signed by whom, judged by what.
+fn cover(p: &Predicate, eval: &Evaluation) -> Vec<(&'static str, String)> {
+    let ev = &p.evidence;
+    let cs = &ev.case_study.case_study;
+    let c = &ev.collection;
+    let signers: Vec<String> = p
+        .signers
+        .iter()
+        .map(|s| format!("{} ({})", s.keyid, s.algorithm))
+        .collect();
+    let checklist = &eval.checklist;
+    vec![
+        ("AWS account", cs.account_id.clone()),
+        ("Role", cs.role_arn.clone()),
+        ("Regions", cs.regions.join(", ")),
+        (
+            "Collected",
+            format!("{} to {}", c.started_at, c.finished_at),
+        ),
+        ("Caller", c.caller.arn.clone()),
+        ("AWS calls", c.calls_line()),
+        ("Signers", signers.join("; ")),
+        (
+            "Checklist",
+            format!(
+                "{} {} (sha256 {})",
+                checklist.id, checklist.version, checklist.sha256
+            ),
+        ),
+        ("Tool", format!("{} {}", ev.tool.name, ev.tool.version)),
+    ]
+}
+
+fn finding(f: &crate::evaluate::Finding) -> FindingView {
+    FindingView {
+        item: f.item.clone(),
+        verdict: f.verdict.as_str(),
+        reason: f.reason.clone(),
+        values: f
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect(),
+        evidence: f.evidence.join(", "),
+        sources: f.sources.join(", "),
+        remediation: f.remediation.clone(),
+    }
+}
+
+fn chart_views(ev: &Evidence) -> Vec<ChartView> {
+    charts(ev)
+        .iter()
+        .map(|c| {
+            let s = c.series;
+            let (lo, hi) = s
+                .values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(*x), b.max(*x))
+                });
+            ChartView {
+                title: c.title.clone(),
+                svg: minijinja::Value::from_safe_string(svg(c)),
+                points: s.values.len(),
+                from: day(s.timestamps[0]),
+                to: day(*s.timestamps.last().unwrap_or(&0)),
+                low: format!("{:.1}", lo * c.scale),
+                high: format!("{:.1}", hi * c.scale),
+                unit: c.unit.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The topology: replication instance (or serverless) → task → source → target.
+fn topology(ev: &Evidence) -> Vec<[String; 4]> {
+    let f = &ev.facts;
+    let ep = |arn: Option<&String>| {
+        arn.and_then(|a| f.endpoint(a))
+            .map_or("(not found)".to_string(), |e| {
+                format!("{} ({}, {})", e.identifier, e.engine, e.host.kind.as_str())
+            })
+    };
+    let mut rows: Vec<[String; 4]> = f
+        .tasks
+        .iter()
+        .map(|t| {
+            let inst = t
+                .instance_arn
+                .as_deref()
+                .and_then(|a| f.instance(a))
+                .map_or("(not found)".into(), |i| {
+                    format!(
+                        "{} ({}, {})",
+                        i.identifier,
+                        i.class.as_deref().unwrap_or("?"),
+                        match i.publicly_accessible {
+                            Some(true) => "public",
+                            Some(false) => "private",
+                            None => "access unknown",
+                        }
+                    )
+                });
+            [
+                inst,
+                format!(
+                    "{} ({})",
+                    t.identifier,
+                    t.migration_type.as_deref().unwrap_or("?")
+                ),
+                ep(t.source_arn.as_ref()),
+                ep(t.target_arn.as_ref()),
+            ]
+        })
+        .collect();
+    rows.extend(f.serverless.iter().map(|s| {
+        [
+            "DMS Serverless".to_string(),
+            format!(
+                "{} ({})",
+                s.identifier,
+                s.replication_type.as_deref().unwrap_or("?")
+            ),
+            ep(s.source_arn.as_ref()),
+            ep(s.target_arn.as_ref()),
+        ]
+    }));
+    rows
+}
