@@ -35,9 +35,33 @@ pub struct VerdictChange {
     pub item: String,
     pub old: Option<Verdict>,
     pub new: Option<Verdict>,
-    /// "regression", "improvement" or "change".
-    pub kind: String,
+    pub kind: ChangeKind,
     pub reason: String,
+}
+
+/// Which way a verdict moved; the order is the report order (regressions first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Regression,
+    Improvement,
+    Change,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Regression => "regression",
+            ChangeKind::Improvement => "improvement",
+            ChangeKind::Change => "change",
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,13 +89,36 @@ pub fn diff(old: &Evidence, new: &Evidence, old_eval: &Evaluation, new_eval: &Ev
         collected_at: e.collection.finished_at.clone(),
         checklist: format!("{} {}", ev.checklist.id, ev.checklist.version),
     };
-    let mut verdict_changes = Vec::new();
+    let verdict_changes = verdict_changes(old_eval, new_eval);
+    let (old_res, new_res) = (resources(&old.facts), resources(&new.facts));
+    let only_in = |a: &BTreeMap<String, Settings>, b: &BTreeMap<String, Settings>| {
+        a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
+    };
+    let regressions = verdict_changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Regression)
+        .count();
+    Diff {
+        old: side(old, old_eval),
+        new: side(new, new_eval),
+        added: only_in(&new_res, &old_res),
+        removed: only_in(&old_res, &new_res),
+        settings: setting_changes(&old_res, &new_res),
+        verdict_changes,
+        expired: expired(&old.facts, &new.facts),
+        regressions,
+    }
+}
+
+/// Items whose verdict differs, regressions first, then improvements, then the rest.
+fn verdict_changes(old_eval: &Evaluation, new_eval: &Evaluation) -> Vec<VerdictChange> {
     let items: BTreeSet<&str> = old_eval
         .findings
         .iter()
         .chain(&new_eval.findings)
         .map(|f| f.item.as_str())
         .collect();
+    let mut changes = Vec::new();
     for item in items {
         let o = old_eval.findings.iter().find(|f| f.item == item);
         let n = new_eval.findings.iter().find(|f| f.item == item);
@@ -80,41 +127,29 @@ pub fn diff(old: &Evidence, new: &Evidence, old_eval: &Evaluation, new_eval: &Ev
             continue;
         }
         let kind = match rank(nv).cmp(&rank(ov)) {
-            std::cmp::Ordering::Less => "regression",
-            std::cmp::Ordering::Greater => "improvement",
-            std::cmp::Ordering::Equal => "change",
+            std::cmp::Ordering::Less => ChangeKind::Regression,
+            std::cmp::Ordering::Greater => ChangeKind::Improvement,
+            std::cmp::Ordering::Equal => ChangeKind::Change,
         };
-        verdict_changes.push(VerdictChange {
+        changes.push(VerdictChange {
             item: item.to_string(),
             old: ov,
             new: nv,
-            kind: kind.into(),
+            kind,
             reason: n.or(o).map(|f| f.reason.clone()).unwrap_or_default(),
         });
     }
-    let order = |k: &str| match k {
-        "regression" => 0,
-        "improvement" => 1,
-        _ => 2,
-    };
-    verdict_changes.sort_by(|a, b| {
-        order(&a.kind)
-            .cmp(&order(&b.kind))
-            .then(a.item.cmp(&b.item))
-    });
-    let (old_res, new_res) = (resources(&old.facts), resources(&new.facts));
-    let added = new_res
-        .keys()
-        .filter(|k| !old_res.contains_key(*k))
-        .cloned()
-        .collect();
-    let removed = old_res
-        .keys()
-        .filter(|k| !new_res.contains_key(*k))
-        .cloned()
-        .collect();
+    changes.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.item.cmp(&b.item)));
+    changes
+}
+
+/// Settings of resources present in both, that changed; weaker ones first.
+fn setting_changes(
+    old_res: &BTreeMap<String, Settings>,
+    new_res: &BTreeMap<String, Settings>,
+) -> Vec<SettingChange> {
     let mut settings = Vec::new();
-    for (resource, old_settings) in &old_res {
+    for (resource, old_settings) in old_res {
         let Some(new_settings) = new_res.get(resource) else {
             continue;
         };
@@ -139,122 +174,128 @@ pub fn diff(old: &Evidence, new: &Evidence, old_eval: &Evaluation, new_eval: &Ev
             .then(a.resource.cmp(&b.resource))
             .then(a.setting.cmp(&b.setting))
     });
-    let regressions = verdict_changes
-        .iter()
-        .filter(|c| c.kind == "regression")
-        .count();
-    Diff {
-        old: side(old, old_eval),
-        new: side(new, new_eval),
-        verdict_changes,
-        added,
-        removed,
-        settings,
-        expired: expired(&old.facts, &new.facts),
-        regressions,
-    }
+    settings
 }
 
+/// setting → (value, the value that would be weaker).
 type Settings = BTreeMap<String, (String, Option<String>)>;
 
-/// Every resource by a stable name, with its security-relevant settings:
-/// setting → (value, the value that would be weaker).
+fn show(v: Option<&str>) -> String {
+    v.unwrap_or("(not reported)").to_string()
+}
+
+fn flag(v: Option<bool>) -> String {
+    v.map_or("(not reported)".to_string(), |b| b.to_string())
+}
+
+/// A resource's settings from (name, value, weaker value) rows.
+fn settings<const N: usize>(rows: [(&str, String, Option<&str>); N]) -> Settings {
+    rows.into_iter()
+        .map(|(name, value, weaker)| (name.to_string(), (value, weaker.map(str::to_string))))
+        .collect()
+}
+
+/// Every resource by a stable name, with its security-relevant settings.
 fn resources(f: &Facts) -> BTreeMap<String, Settings> {
-    let show = |v: Option<&str>| v.unwrap_or("(not reported)").to_string();
-    let flag = |v: Option<bool>| v.map_or("(not reported)".to_string(), |b| b.to_string());
-    let mut out: BTreeMap<String, Settings> = BTreeMap::new();
+    let mut out = dms_resources(f);
+    out.extend(store_resources(f));
+    for r in f.iam_roles.iter().filter(|r| r.exists) {
+        out.insert(format!("IAM role {}", r.name), BTreeMap::new());
+    }
+    out
+}
+
+/// Replication instances, endpoints, tasks, serverless replications, certificates.
+fn dms_resources(f: &Facts) -> BTreeMap<String, Settings> {
+    let mut out = BTreeMap::new();
     for i in &f.replication_instances {
         let key = f
             .kms_keys
             .iter()
             .find(|k| Some(&k.reference) == i.kms_key_id.as_ref() || k.arn == i.kms_key_id);
+        let manager = show(key.and_then(|k| k.key_manager.as_deref()));
         out.insert(
             format!("replication instance {}/{}", i.region, i.identifier),
-            BTreeMap::from([
+            settings([
                 (
-                    "PubliclyAccessible".into(),
-                    (flag(i.publicly_accessible), Some("true".into())),
+                    "PubliclyAccessible",
+                    flag(i.publicly_accessible),
+                    Some("true"),
                 ),
-                (
-                    "EngineVersion".into(),
-                    (show(i.engine_version.as_deref()), None),
-                ),
-                ("MultiAZ".into(), (flag(i.multi_az), Some("false".into()))),
-                ("KmsKeyId".into(), (show(i.kms_key_id.as_deref()), None)),
-                (
-                    "KeyManager".into(),
-                    (
-                        show(key.and_then(|k| k.key_manager.as_deref())),
-                        Some("AWS".into()),
-                    ),
-                ),
+                ("EngineVersion", show(i.engine_version.as_deref()), None),
+                ("MultiAZ", flag(i.multi_az), Some("false")),
+                ("KmsKeyId", show(i.kms_key_id.as_deref()), None),
+                ("KeyManager", manager, Some("AWS")),
             ]),
         );
     }
     for e in &f.endpoints {
         out.insert(
             format!("endpoint {}/{}", e.region, e.identifier),
-            BTreeMap::from([
-                (
-                    "SslMode".into(),
-                    (show(e.ssl_mode.as_deref()), Some("none".into())),
-                ),
-                ("KmsKeyId".into(), (show(e.kms_key_id.as_deref()), None)),
-                ("ServerName".into(), (show(e.server_name.as_deref()), None)),
+            settings([
+                ("SslMode", show(e.ssl_mode.as_deref()), Some("none")),
+                ("KmsKeyId", show(e.kms_key_id.as_deref()), None),
+                ("ServerName", show(e.server_name.as_deref()), None),
             ]),
         );
     }
     for t in &f.tasks {
+        let s = &t.settings;
         out.insert(
             format!("task {}/{}", t.region, t.identifier),
-            BTreeMap::from([
+            settings([
                 (
-                    "Logging.EnableLogging".into(),
-                    (flag(t.settings.logging_enabled), Some("false".into())),
+                    "Logging.EnableLogging",
+                    flag(s.logging_enabled),
+                    Some("false"),
                 ),
                 (
-                    "MigrationType".into(),
-                    (show(t.migration_type.as_deref()), Some("full-load".into())),
+                    "MigrationType",
+                    show(t.migration_type.as_deref()),
+                    Some("full-load"),
                 ),
                 (
-                    "ValidationSettings.EnableValidation".into(),
-                    (flag(t.settings.validation_enabled), Some("false".into())),
+                    "ValidationSettings.EnableValidation",
+                    flag(s.validation_enabled),
+                    Some("false"),
                 ),
             ]),
         );
     }
     for s in &f.serverless {
+        let kind = show(s.replication_type.as_deref());
         out.insert(
             format!("serverless replication {}/{}", s.region, s.identifier),
-            BTreeMap::from([(
-                "ReplicationType".into(),
-                (
-                    show(s.replication_type.as_deref()),
-                    Some("full-load".into()),
-                ),
-            )]),
+            settings([("ReplicationType", kind, Some("full-load"))]),
         );
     }
+    for c in &f.certificates {
+        out.insert(
+            format!("certificate {}/{}", c.region, c.identifier),
+            settings([("ValidTo", show(c.valid_to.as_deref()), None)]),
+        );
+    }
+    out
+}
+
+/// KMS keys, RDS/Aurora databases and log groups.
+fn store_resources(f: &Facts) -> BTreeMap<String, Settings> {
+    let mut out = BTreeMap::new();
     for k in &f.kms_keys {
         out.insert(
             format!("KMS key {}", k.arn.as_deref().unwrap_or(&k.reference)),
-            BTreeMap::from([(
-                "KeyRotation".into(),
-                (flag(k.rotation_enabled), Some("false".into())),
-            )]),
+            settings([("KeyRotation", flag(k.rotation_enabled), Some("false"))]),
         );
     }
     for d in &f.rds_instances {
         out.insert(
             format!("RDS instance {}/{}", d.region, d.identifier),
-            BTreeMap::from([
+            settings([
+                ("StorageEncrypted", flag(d.storage_encrypted), Some("false")),
                 (
-                    "StorageEncrypted".into(),
-                    (flag(d.storage_encrypted), Some("false".into())),
-                ),
-                (
-                    "PubliclyAccessible".into(),
-                    (flag(d.publicly_accessible), Some("true".into())),
+                    "PubliclyAccessible",
+                    flag(d.publicly_accessible),
+                    Some("true"),
                 ),
             ]),
         );
@@ -262,33 +303,17 @@ fn resources(f: &Facts) -> BTreeMap<String, Settings> {
     for d in &f.rds_clusters {
         out.insert(
             format!("RDS cluster {}/{}", d.region, d.identifier),
-            BTreeMap::from([(
-                "StorageEncrypted".into(),
-                (flag(d.storage_encrypted), Some("false".into())),
-            )]),
-        );
-    }
-    for c in &f.certificates {
-        out.insert(
-            format!("certificate {}/{}", c.region, c.identifier),
-            BTreeMap::from([("ValidTo".into(), (show(c.valid_to.as_deref()), None))]),
+            settings([("StorageEncrypted", flag(d.storage_encrypted), Some("false"))]),
         );
     }
     for g in &f.log_groups {
+        let retention = g
+            .retention_days
+            .map_or("never expires".into(), |d| d.to_string());
         out.insert(
             format!("log group {}/{}", g.region, g.name),
-            BTreeMap::from([(
-                "RetentionDays".into(),
-                (
-                    g.retention_days
-                        .map_or("never expires".into(), |d| d.to_string()),
-                    None,
-                ),
-            )]),
+            settings([("RetentionDays", retention, None)]),
         );
-    }
-    for r in f.iam_roles.iter().filter(|r| r.exists) {
-        out.insert(format!("IAM role {}", r.name), BTreeMap::new());
     }
     out
 }

@@ -65,7 +65,7 @@ fn renewal_shows_regressions_first_and_what_changed() {
     let regressions: Vec<&str> = d
         .verdict_changes
         .iter()
-        .take_while(|c| c.kind == "regression")
+        .take_while(|c| c.kind == dms_evidence::diff::ChangeKind::Regression)
         .map(|c| c.item.as_str())
         .collect();
     // (Public with an on-premises source stays justified: a weaker setting, not a regression.)

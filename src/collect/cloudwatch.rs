@@ -120,6 +120,9 @@ fn query(
     }
 }
 
+/// One GetMetricData request: which queries, over which span, at which period.
+type Request = (Vec<usize>, i64, i64, i32);
+
 pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Vec<MetricSeries> {
     let now = crate::time::now().secs();
     let end = now - now.rem_euclid(i64::from(HOURLY)) + i64::from(HOURLY);
@@ -130,32 +133,7 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     if queries.is_empty() {
         return Vec::new();
     }
-    // Daily over the whole retention period, for every series.
-    let daily_start = start - start.rem_euclid(i64::from(DAILY));
-    let mut requests: Vec<(Vec<usize>, i64, i64, i32)> = Vec::new();
-    let days = ((end - daily_start) / i64::from(DAILY) + 1) as usize;
-    let indices: Vec<usize> = (0..queries.len()).collect();
-    for batch in indices.chunks(batch_size(days)) {
-        requests.push((batch.to_vec(), daily_start, end, DAILY));
-    }
-    // Hourly inside each migration window, grouped by window.
-    let mut by_window: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
-    for (i, q) in queries.iter().enumerate() {
-        for w in merge_windows(&q.hourly) {
-            let a = (w.0 - 3600).max(start);
-            let a = a - a.rem_euclid(i64::from(HOURLY));
-            let b = (w.1 + 3600).min(end);
-            if b > a {
-                by_window.entry((a, b)).or_default().push(i);
-            }
-        }
-    }
-    for ((a, b), idx) in by_window {
-        let hours = ((b - a) / i64::from(HOURLY) + 1) as usize;
-        for batch in idx.chunks(batch_size(hours)) {
-            requests.push((batch.to_vec(), a, b, HOURLY));
-        }
-    }
+    let requests = requests(&queries, start, end);
     let results = futures::stream::iter(requests.into_iter().map(|(idx, a, b, period)| {
         let batch: Vec<(usize, &Query)> = idx.iter().map(|i| (*i, &queries[*i])).collect();
         fetch(c, ctx, batch, a, b, period)
@@ -177,40 +155,75 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
             entry.2.extend(sources);
         }
     }
-    let mut series: Vec<MetricSeries> = Vec::new();
-    for (i, q) in queries.into_iter().enumerate() {
-        let (daily, hourly, mut sources) = points.remove(&i).unwrap_or_default();
-        let windows = merge_windows(&q.hourly);
-        let covered = |t: i64| {
-            windows
-                .iter()
-                .any(|(a, b)| t >= a - 86_400 && t <= b + 3600)
-        };
-        let mut pts: Vec<(i64, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
-        pts.extend(hourly);
-        pts.sort_by_key(|(t, _)| *t);
-        pts.dedup_by_key(|(t, _)| *t);
-        sources.sort();
-        sources.dedup();
-        series.push(MetricSeries {
-            region: c.region.clone(),
-            namespace: q.namespace,
-            name: q.name,
-            dimensions: q.dimensions,
-            stat: q.stat.to_string(),
-            period: if windows.is_empty() { DAILY } else { HOURLY },
-            hourly_windows: windows,
-            timestamps: pts.iter().map(|(t, _)| *t).collect(),
-            values: pts.iter().map(|(_, v)| *v).collect(),
-            sources,
-        });
-    }
+    let mut series: Vec<MetricSeries> = queries
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| to_series(&c.region, q, points.remove(&i).unwrap_or_default()))
+        .collect();
     usage.series = series.len();
     ctx.record_metric_usage(&usage);
     series.sort_by(|a, b| {
         (&a.namespace, &a.name, &a.dimensions).cmp(&(&b.namespace, &b.name, &b.dimensions))
     });
     series
+}
+
+/// Daily over the whole retention period for every series, and hourly inside each
+/// migration window (grouped by window), batched within the datapoint limit.
+fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
+    let daily_start = start - start.rem_euclid(i64::from(DAILY));
+    let mut requests: Vec<Request> = Vec::new();
+    let days = ((end - daily_start) / i64::from(DAILY) + 1) as usize;
+    let indices: Vec<usize> = (0..queries.len()).collect();
+    for batch in indices.chunks(batch_size(days)) {
+        requests.push((batch.to_vec(), daily_start, end, DAILY));
+    }
+    let mut by_window: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    for (i, q) in queries.iter().enumerate() {
+        for w in merge_windows(&q.hourly) {
+            let a = (w.0 - 3600).max(start);
+            let a = a - a.rem_euclid(i64::from(HOURLY));
+            let b = (w.1 + 3600).min(end);
+            if b > a {
+                by_window.entry((a, b)).or_default().push(i);
+            }
+        }
+    }
+    for ((a, b), idx) in by_window {
+        let hours = ((b - a) / i64::from(HOURLY) + 1) as usize;
+        for batch in idx.chunks(batch_size(hours)) {
+            requests.push((batch.to_vec(), a, b, HOURLY));
+        }
+    }
+    requests
+}
+
+/// One series: hourly points inside its windows, daily points elsewhere.
+fn to_series(region: &str, q: Query, (daily, hourly, mut sources): Points) -> MetricSeries {
+    let windows = merge_windows(&q.hourly);
+    let covered = |t: i64| {
+        windows
+            .iter()
+            .any(|(a, b)| t >= a - 86_400 && t <= b + 3600)
+    };
+    let mut pts: Vec<(i64, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
+    pts.extend(hourly);
+    pts.sort_by_key(|(t, _)| *t);
+    pts.dedup_by_key(|(t, _)| *t);
+    sources.sort();
+    sources.dedup();
+    MetricSeries {
+        region: region.to_string(),
+        namespace: q.namespace,
+        name: q.name,
+        dimensions: q.dimensions,
+        stat: q.stat.to_string(),
+        period: if windows.is_empty() { DAILY } else { HOURLY },
+        hourly_windows: windows,
+        timestamps: pts.iter().map(|(t, _)| *t).collect(),
+        values: pts.iter().map(|(_, v)| *v).collect(),
+        sources,
+    }
 }
 
 /// Queries per call so that one page stays within the datapoint limit.
@@ -231,108 +244,93 @@ fn merge_windows(windows: &[(i64, i64)]) -> Vec<(i64, i64)> {
     out
 }
 
+/// Time windows (epoch seconds) in which a series is wanted hourly.
+type Windows = Vec<(i64, i64)>;
+
 /// Series named by the inventory: instances, tasks (by resource id), and the
 /// databases endpoints resolve to, each with the windows of the migrations using it.
 fn inventory_queries(facts: &Facts, now: i64, start: i64) -> Vec<Query> {
-    let clip = |w: (i64, i64)| (w.0.max(start), w.1);
     let mut queries = Vec::new();
-    let mut instance_windows: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
-    let mut db_windows: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
-    let mut note_db = |endpoint: Option<&str>, w: Option<(i64, i64)>| {
+    let mut instance_windows: BTreeMap<&str, Windows> = BTreeMap::new();
+    let mut endpoint_windows: BTreeMap<&str, Windows> = BTreeMap::new();
+    let clip = |w: (i64, i64)| (w.0.max(start), w.1);
+    let mut note = |endpoint: Option<&str>, w: Option<(i64, i64)>| {
         if let Some(e) = endpoint.and_then(|a| facts.endpoint(a)) {
-            let entry = db_windows.entry(e.arn.as_str()).or_default();
+            let entry = endpoint_windows.entry(e.arn.as_str()).or_default();
             entry.extend(w.map(clip));
         }
     };
     for t in &facts.tasks {
-        let w = run_window(
-            t.started.as_deref(),
-            t.stats.as_ref(),
-            t.status.as_deref() == Some("running"),
-            now,
-        )
-        .filter(|w| w.1 >= start);
-        note_db(t.source_arn.as_deref(), w);
-        note_db(t.target_arn.as_deref(), w);
+        let running = t.status.as_deref() == Some("running");
+        let w = run_window(t.started.as_deref(), t.stats.as_ref(), running, now)
+            .filter(|w| w.1 >= start);
+        note(t.source_arn.as_deref(), w);
+        note(t.target_arn.as_deref(), w);
         let Some(inst) = t.instance_arn.as_deref().and_then(|a| facts.instance(a)) else {
             continue;
         };
-        instance_windows
+        let hourly: Windows = w.map(clip).into_iter().collect();
+        let entry = instance_windows
             .entry(inst.identifier.as_str())
-            .or_default()
-            .extend(w.map(clip));
-        let hourly: Vec<(i64, i64)> = w.map(clip).into_iter().collect();
+            .or_default();
+        entry.extend(hourly.iter().copied());
+        let dims = [
+            ("ReplicationInstanceIdentifier", inst.identifier.as_str()),
+            ("ReplicationTaskIdentifier", t.resource_id.as_str()),
+        ];
         for (name, stat) in TASK_METRICS {
-            queries.push(query(
-                "AWS/DMS",
-                name,
-                stat,
-                &[
-                    ("ReplicationInstanceIdentifier", &inst.identifier),
-                    ("ReplicationTaskIdentifier", &t.resource_id),
-                ],
-                &hourly,
-            ));
+            queries.push(query("AWS/DMS", name, stat, &dims, &hourly));
         }
     }
     for s in &facts.serverless {
-        let w = run_window(
-            None,
-            s.stats.as_ref(),
-            s.status.as_deref() == Some("running"),
-            now,
-        )
-        .filter(|w| w.1 >= start);
-        note_db(s.source_arn.as_deref(), w);
-        note_db(s.target_arn.as_deref(), w);
+        let running = s.status.as_deref() == Some("running");
+        let w = run_window(None, s.stats.as_ref(), running, now).filter(|w| w.1 >= start);
+        note(s.source_arn.as_deref(), w);
+        note(s.target_arn.as_deref(), w);
     }
     for i in &facts.replication_instances {
         let hourly = instance_windows
             .get(i.identifier.as_str())
             .cloned()
             .unwrap_or_default();
+        let dims = [("ReplicationInstanceIdentifier", i.identifier.as_str())];
         for (name, stat) in INSTANCE_METRICS {
-            queries.push(query(
-                "AWS/DMS",
-                name,
-                stat,
-                &[("ReplicationInstanceIdentifier", &i.identifier)],
-                &hourly,
-            ));
+            queries.push(query("AWS/DMS", name, stat, &dims, &hourly));
         }
     }
-    // The databases endpoints resolved to, with the windows of their migrations.
-    let mut clusters: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
-    let mut instances: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    queries.extend(database_queries(facts, &endpoint_windows));
+    queries
+}
+
+/// The databases endpoints resolved to (clusters and their member instances), with the
+/// windows of their migrations.
+fn database_queries(facts: &Facts, endpoint_windows: &BTreeMap<&str, Windows>) -> Vec<Query> {
+    let mut clusters: BTreeMap<&str, Windows> = BTreeMap::new();
+    let mut instances: BTreeMap<&str, Windows> = BTreeMap::new();
     for e in &facts.endpoints {
         let Some(resource) = e.host.resource.as_deref() else {
             continue;
         };
-        let windows = db_windows.get(e.arn.as_str()).cloned().unwrap_or_default();
+        let windows = endpoint_windows
+            .get(e.arn.as_str())
+            .cloned()
+            .unwrap_or_default();
+        fn add<'a>(map: &mut BTreeMap<&'a str, Windows>, id: &'a str, windows: &Windows) {
+            map.entry(id).or_default().extend(windows.iter().copied());
+        }
         if let Some(cl) = facts.rds_cluster(&e.region, resource) {
-            clusters
-                .entry(cl.identifier.as_str())
-                .or_default()
-                .extend(windows.iter().copied());
+            add(&mut clusters, cl.identifier.as_str(), &windows);
             for m in &cl.members {
-                instances
-                    .entry(m.as_str())
-                    .or_default()
-                    .extend(windows.iter().copied());
+                add(&mut instances, m.as_str(), &windows);
             }
         } else if let Some(db) = facts.rds_instance(&e.region, resource) {
-            instances
-                .entry(db.identifier.as_str())
-                .or_default()
-                .extend(windows.iter().copied());
+            add(&mut instances, db.identifier.as_str(), &windows);
             if let Some(cl) = db.cluster.as_deref() {
-                clusters
-                    .entry(cl)
-                    .or_default()
-                    .extend(windows.iter().copied());
+                add(&mut clusters, cl, &windows);
             }
         }
     }
+    let mut queries = Vec::new();
     for (id, windows) in &clusters {
         let Some(cl) = facts.rds_clusters.iter().find(|c| c.identifier == *id) else {
             continue;
@@ -444,6 +442,30 @@ type Fetched = Vec<(usize, i32, Vec<(i64, f64)>, Vec<String>)>;
 /// Per query: daily points, hourly points, capture ids.
 type Points = (Vec<(i64, f64)>, Vec<(i64, f64)>, Vec<String>);
 
+/// The GetMetricData query `m<i>` for a series at a period.
+fn metric_query(i: usize, q: &Query, period: i32) -> MetricDataQuery {
+    let dimensions = q
+        .dimensions
+        .iter()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect();
+    let metric = Metric::builder()
+        .namespace(&q.namespace)
+        .metric_name(&q.name)
+        .set_dimensions(Some(dimensions))
+        .build();
+    let stat = MetricStat::builder()
+        .metric(metric)
+        .period(period)
+        .stat(q.stat)
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("m{i}"))
+        .metric_stat(stat)
+        .return_data(true)
+        .build()
+}
+
 async fn fetch(
     c: &Clients,
     ctx: &Context,
@@ -459,29 +481,7 @@ async fn fetch(
         .end_time(DateTime::from_secs(end))
         .scan_by(ScanBy::TimestampAscending);
     for (i, q) in &batch {
-        let metric = Metric::builder()
-            .namespace(&q.namespace)
-            .metric_name(&q.name)
-            .set_dimensions(Some(
-                q.dimensions
-                    .iter()
-                    .map(|(k, v)| Dimension::builder().name(k).value(v).build())
-                    .collect(),
-            ))
-            .build();
-        request = request.metric_data_queries(
-            MetricDataQuery::builder()
-                .id(format!("m{i}"))
-                .metric_stat(
-                    MetricStat::builder()
-                        .metric(metric)
-                        .period(period)
-                        .stat(q.stat)
-                        .build(),
-                )
-                .return_data(true)
-                .build(),
-        );
+        request = request.metric_data_queries(metric_query(*i, q, period));
     }
     let mut usage = MetricUsage {
         calls: 1,

@@ -125,116 +125,45 @@ pub fn load(path: &Path) -> Result<Checklist, ChecklistError> {
     parse(&path.display().to_string(), &text)
 }
 
+/// Where a definition is read from, for errors that name file, line and key.
+struct Place<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Place<'_> {
+    fn err(&self, offset: usize, key: &str, message: String) -> ChecklistError {
+        let before = &self.text[..offset.min(self.text.len())];
+        ChecklistError::Invalid {
+            path: self.path.to_string(),
+            line: before.matches('\n').count() + 1,
+            key: key.to_string(),
+            message,
+        }
+    }
+}
+
 pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
-    let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let err = |offset: usize, key: &str, message: String| ChecklistError::Invalid {
-        path: path.to_string(),
-        line: line(offset),
-        key: key.to_string(),
-        message,
-    };
+    let place = Place { path, text };
     let raw: RawChecklist = toml::from_str(text).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
-        err(at, "syntax", e.message().to_string())
+        place.err(at, "syntax", e.message().to_string())
     })?;
     if raw.schema.get_ref() != SCHEMA {
-        return Err(err(
-            raw.schema.span().start,
-            "schema",
-            format!("expected \"{SCHEMA}\""),
-        ));
+        let at = raw.schema.span().start;
+        return Err(place.err(at, "schema", format!("expected \"{SCHEMA}\"")));
     }
     let mut items: Vec<Item> = Vec::new();
     for spanned in raw.items {
-        let at = spanned.span().start;
-        let raw = spanned.into_inner();
-        let id = raw
-            .id
-            .ok_or_else(|| err(at, "items.id", "an item needs an id".into()))?;
-        let name = id.get_ref().clone();
-        if items.iter().any(|i| i.id == name) {
-            return Err(err(
-                id.span().start,
-                "items.id",
-                format!("item {name} is defined twice"),
-            ));
+        let (item, id_at) = item(&place, spanned)?;
+        if items.iter().any(|i| i.id == item.id) {
+            let message = format!("item {} is defined twice", item.id);
+            return Err(place.err(id_at, "items.id", message));
         }
-        let missing = |key: &str| {
-            err(
-                at,
-                &format!("{name}.{key}"),
-                format!("item {name} needs `{key}`"),
-            )
-        };
-        let section = raw.section.ok_or_else(|| missing("section"))?;
-        let text = raw.text.ok_or_else(|| missing("text"))?;
-        let kind = raw.kind.ok_or_else(|| missing("kind"))?;
-        let kind = match kind.get_ref().as_str() {
-            "A" => Kind::A,
-            "P" => Kind::P,
-            "H" => Kind::H,
-            _ => {
-                return Err(err(
-                    kind.span().start,
-                    &format!("{name}.kind"),
-                    "kind is A, P or H".into(),
-                ));
-            }
-        };
-        let rule = raw.rule.ok_or_else(|| missing("rule"))?;
-        let Some(def) = rules::find(rule.get_ref()) else {
-            return Err(err(
-                rule.span().start,
-                &format!("{name}.rule"),
-                format!(
-                    "unknown rule '{}'; the rules are: {}",
-                    rule.get_ref(),
-                    rules::names().join(", ")
-                ),
-            ));
-        };
-        let (params_at, mut table) = match raw.params {
-            Some(p) => (p.span().start, p.into_inner()),
-            None => (at, toml::Table::new()),
-        };
-        let here = |key: &str| {
-            format!(
-                "{name}.params{}{key}",
-                if key.is_empty() { "" } else { "." }
-            )
-        };
-        let statements = match table.remove("statements") {
-            None => Vec::new(),
-            Some(_) if !def.statements => {
-                return Err(err(
-                    params_at,
-                    &here("statements"),
-                    format!("rule {} takes no statements", def.name),
-                ));
-            }
-            Some(value) => statement_keys(&value)
-                .map_err(|message| err(params_at, &here("statements"), message))?,
-        };
-        let params = def.parse_params(toml::Value::Table(table)).map_err(|e| {
-            err(
-                params_at,
-                &here(&e.key),
-                format!("rule {}: {}", def.name, e.message),
-            )
-        })?;
-        items.push(Item {
-            id: name,
-            section,
-            text,
-            kind,
-            rule: def,
-            params,
-            statements,
-            group: raw.group.filter(|g| !g.trim().is_empty()),
-        });
+        items.push(item);
     }
     if items.is_empty() {
-        return Err(err(0, "items", "a checklist needs items".into()));
+        return Err(place.err(0, "items", "a checklist needs items".into()));
     }
     Ok(Checklist {
         id: raw.id,
@@ -244,6 +173,90 @@ pub fn parse(path: &str, text: &str) -> Result<Checklist, ChecklistError> {
         required_tag_keys: raw.peer.map(|p| p.required_tag_keys).unwrap_or_default(),
         items,
     })
+}
+
+/// One `[[items]]` entry, validated against the rule it names, and where its id is.
+fn item(place: &Place<'_>, spanned: Spanned<RawItem>) -> Result<(Item, usize), ChecklistError> {
+    let at = spanned.span().start;
+    let raw = spanned.into_inner();
+    let id = raw
+        .id
+        .ok_or_else(|| place.err(at, "items.id", "an item needs an id".into()))?;
+    let id_at = id.span().start;
+    let name = id.into_inner();
+    let missing = |key: &str| {
+        let message = format!("item {name} needs `{key}`");
+        place.err(at, &format!("{name}.{key}"), message)
+    };
+    let section = raw.section.ok_or_else(|| missing("section"))?;
+    let text = raw.text.ok_or_else(|| missing("text"))?;
+    let kind = raw.kind.ok_or_else(|| missing("kind"))?;
+    let kind = match kind.get_ref().as_str() {
+        "A" => Kind::A,
+        "P" => Kind::P,
+        "H" => Kind::H,
+        _ => {
+            let key = format!("{name}.kind");
+            return Err(place.err(kind.span().start, &key, "kind is A, P or H".into()));
+        }
+    };
+    let rule = raw.rule.ok_or_else(|| missing("rule"))?;
+    let Some(def) = rules::find(rule.get_ref()) else {
+        let message = format!(
+            "unknown rule '{}'; the rules are: {}",
+            rule.get_ref(),
+            rules::names().join(", ")
+        );
+        return Err(place.err(rule.span().start, &format!("{name}.rule"), message));
+    };
+    let table = raw
+        .params
+        .unwrap_or_else(|| Spanned::new(at..at, toml::Table::new()));
+    let (statements, params) = params(place, &name, def, table)?;
+    let item = Item {
+        id: name,
+        section,
+        text,
+        kind,
+        rule: def,
+        params,
+        statements,
+        group: raw.group.filter(|g| !g.trim().is_empty()),
+    };
+    Ok((item, id_at))
+}
+
+/// The item's statements and its parameters typed for its rule.
+fn params(
+    place: &Place<'_>,
+    name: &str,
+    def: &RuleDef,
+    raw: Spanned<toml::Table>,
+) -> Result<(Vec<String>, Params), ChecklistError> {
+    let at = raw.span().start;
+    let mut table = raw.into_inner();
+    let here = |key: &str| {
+        let dot = if key.is_empty() { "" } else { "." };
+        format!("{name}.params{dot}{key}")
+    };
+    let statements = match table.remove("statements") {
+        None => Vec::new(),
+        Some(_) if !def.statements => {
+            let message = format!("rule {} takes no statements", def.name);
+            return Err(place.err(at, &here("statements"), message));
+        }
+        Some(value) => {
+            statement_keys(&value).map_err(|message| place.err(at, &here("statements"), message))?
+        }
+    };
+    let params = def.parse_params(toml::Value::Table(table)).map_err(|e| {
+        place.err(
+            at,
+            &here(&e.key),
+            format!("rule {}: {}", def.name, e.message),
+        )
+    })?;
+    Ok((statements, params))
 }
 
 /// The statement keys an item names, each one the manifest knows.

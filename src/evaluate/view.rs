@@ -94,81 +94,117 @@ fn day(t: i64) -> String {
     crate::time::date(t)
 }
 
+/// A task as a migration (its log group and stream as DMS names them).
+fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
+    let mut sources = t.sources.clone();
+    sources.extend(t.table_sources.iter().cloned());
+    let instance = t.instance_arn.as_deref().and_then(|a| facts.instance(a));
+    let mut log_groups: Vec<String> = t.settings.log_group.iter().cloned().collect();
+    log_groups.extend(instance.map(|i| format!("dms-tasks-{}", i.identifier)));
+    let mut log_streams: Vec<String> = t.settings.log_stream.iter().cloned().collect();
+    log_streams.push(format!("dms-task-{}", t.resource_id));
+    Migration {
+        kind: MigrationKind::Task,
+        id: &t.identifier,
+        arn: &t.arn,
+        region: &t.region,
+        source: t.source_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        target: t.target_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        migration_type: t.migration_type.as_deref(),
+        status: t.status.as_deref(),
+        stats: t.stats.as_ref(),
+        settings: &t.settings,
+        mappings: &t.table_mappings,
+        tables: t.tables.as_deref(),
+        instance,
+        instance_arn: t.instance_arn.as_deref(),
+        created: t.created.as_deref(),
+        started: t.started.as_deref(),
+        provision: None,
+        metric_ids: vec![t.resource_id.as_str()],
+        log_groups,
+        log_streams,
+        sources,
+        activity: Vec::new(),
+        window: None,
+    }
+}
+
+/// A DMS Serverless replication as a migration (its own log group: any stream counts).
+fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> Migration<'a> {
+    let resource_id = s.config_arn.rsplit(':').next().unwrap_or_default();
+    let mut log_groups: Vec<String> = s.settings.log_group.iter().cloned().collect();
+    log_groups.push(format!("dms-serverless-replication-{resource_id}"));
+    log_groups.push(format!("dms-serverless-replication-{}", s.identifier));
+    Migration {
+        kind: MigrationKind::Serverless,
+        id: &s.identifier,
+        arn: &s.config_arn,
+        region: &s.region,
+        source: s.source_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        target: s.target_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        migration_type: s.replication_type.as_deref(),
+        status: s.status.as_deref(),
+        stats: s.stats.as_ref(),
+        settings: &s.settings,
+        mappings: &s.table_mappings,
+        tables: s.tables.as_deref(),
+        instance: None,
+        instance_arn: None,
+        created: s.created.as_deref(),
+        started: None,
+        provision: s.provision.as_ref(),
+        metric_ids: vec![resource_id, s.identifier.as_str()],
+        log_groups,
+        log_streams: Vec::new(),
+        sources: s.sources.clone(),
+        activity: Vec::new(),
+        window: None,
+    }
+}
+
+/// Table statistics showing work: rows loaded or changed, or a completed table.
+fn table_activity(rows: &[TableStat]) -> Option<String> {
+    let active: Vec<&TableStat> = rows
+        .iter()
+        .filter(|r| {
+            r.full_load_rows + r.inserts + r.updates + r.deletes + r.ddls > 0
+                || r.state.as_deref() == Some("Table completed")
+        })
+        .collect();
+    if active.is_empty() {
+        return None;
+    }
+    let loaded: i64 = active.iter().map(|r| r.full_load_rows).sum();
+    let changes: i64 = active
+        .iter()
+        .map(|r| r.inserts + r.updates + r.deletes)
+        .sum();
+    Some(format!(
+        "table statistics for {} table(s): {loaded} rows loaded, {changes} changes applied",
+        active.len()
+    ))
+}
+
+/// DMS Serverless capacity provisioned (a date, or capacity units above zero).
+fn provision_activity(p: &Provision) -> Option<String> {
+    let when = p.date_provisioned.as_deref();
+    if when.is_none() && !p.capacity_units.is_some_and(|c| c > 0) {
+        return None;
+    }
+    Some(format!(
+        "DMS Serverless provisioned {} DCU{}",
+        p.capacity_units.map_or("?".into(), |c| c.to_string()),
+        when.map(|w| format!(" on {}", crate::text::prefix(w, 10)))
+            .unwrap_or_default()
+    ))
+}
+
 impl<'a> Input<'a> {
     pub fn new(evidence: &'a Evidence) -> Input<'a> {
         let facts = &evidence.facts;
         let now =
             crate::time::parse_rfc3339(&evidence.collection.finished_at).map_or(0, |t| t.secs());
-        let endpoint = |arn: Option<&str>| arn.and_then(|a| facts.endpoint(a));
-        let mut all = Vec::new();
-        for t in &facts.tasks {
-            let mut sources = t.sources.clone();
-            sources.extend(t.table_sources.iter().cloned());
-            let instance = t.instance_arn.as_deref().and_then(|a| facts.instance(a));
-            let mut log_groups: Vec<String> = t.settings.log_group.iter().cloned().collect();
-            if let Some(i) = instance {
-                log_groups.push(format!("dms-tasks-{}", i.identifier));
-            }
-            let mut log_streams: Vec<String> = t.settings.log_stream.iter().cloned().collect();
-            log_streams.push(format!("dms-task-{}", t.resource_id));
-            all.push(Migration {
-                kind: MigrationKind::Task,
-                id: &t.identifier,
-                arn: &t.arn,
-                region: &t.region,
-                source: endpoint(t.source_arn.as_deref()),
-                target: endpoint(t.target_arn.as_deref()),
-                migration_type: t.migration_type.as_deref(),
-                status: t.status.as_deref(),
-                stats: t.stats.as_ref(),
-                settings: &t.settings,
-                mappings: &t.table_mappings,
-                tables: t.tables.as_deref(),
-                instance,
-                instance_arn: t.instance_arn.as_deref(),
-                created: t.created.as_deref(),
-                started: t.started.as_deref(),
-                provision: None,
-                metric_ids: vec![t.resource_id.as_str()],
-                log_groups,
-                log_streams,
-                sources,
-                activity: Vec::new(),
-                window: None,
-            });
-        }
-        for s in &facts.serverless {
-            let resource_id = s.config_arn.rsplit(':').next().unwrap_or_default();
-            let mut log_groups: Vec<String> = s.settings.log_group.iter().cloned().collect();
-            log_groups.push(format!("dms-serverless-replication-{resource_id}"));
-            log_groups.push(format!("dms-serverless-replication-{}", s.identifier));
-            all.push(Migration {
-                kind: MigrationKind::Serverless,
-                id: &s.identifier,
-                arn: &s.config_arn,
-                region: &s.region,
-                source: endpoint(s.source_arn.as_deref()),
-                target: endpoint(s.target_arn.as_deref()),
-                migration_type: s.replication_type.as_deref(),
-                status: s.status.as_deref(),
-                stats: s.stats.as_ref(),
-                settings: &s.settings,
-                mappings: &s.table_mappings,
-                tables: s.tables.as_deref(),
-                instance: None,
-                instance_arn: None,
-                created: s.created.as_deref(),
-                started: None,
-                provision: s.provision.as_ref(),
-                metric_ids: vec![resource_id, s.identifier.as_str()],
-                log_groups,
-                // A serverless replication's log group is its own: any stream counts.
-                log_streams: Vec::new(),
-                sources: s.sources.clone(),
-                activity: Vec::new(),
-                window: None,
-            });
-        }
         let mut input = Input {
             evidence,
             facts,
@@ -176,8 +212,13 @@ impl<'a> Input<'a> {
             migrations: Vec::new(),
             never_ran: Vec::new(),
         };
-        for mut m in all {
-            let (activity, _times) = input.activity(&m);
+        let tasks = facts.tasks.iter().map(|t| task_migration(facts, t));
+        let serverless = facts
+            .serverless
+            .iter()
+            .map(|s| serverless_migration(facts, s));
+        for mut m in tasks.chain(serverless).collect::<Vec<_>>() {
+            let activity = input.activity(&m);
             m.window = input.window(&m);
             m.activity = activity;
             if m.activity.is_empty() {
@@ -189,15 +230,15 @@ impl<'a> Input<'a> {
         input
     }
 
-    /// The evidence that a migration ran, and the times that evidence carries.
-    fn activity(&self, m: &Migration<'a>) -> (Vec<Activity>, Vec<i64>) {
-        let mut out = Vec::new();
-        let mut times = Vec::new();
-        let here = |what: String, sources: &[String]| Activity {
+    /// The evidence that a migration ran: any one of its start, loaded tables, table
+    /// statistics, CDC or load metrics above zero, task log events, serverless capacity.
+    fn activity(&self, m: &Migration<'a>) -> Vec<Activity> {
+        let here = |what: String| Activity {
             what,
             pointer: m.pointer(),
-            sources: sources.to_vec(),
+            sources: m.sources.clone(),
         };
+        let mut out = Vec::new();
         let started = [
             m.started,
             m.stats.and_then(|s| s.fresh_start_date.as_deref()),
@@ -208,61 +249,13 @@ impl<'a> Input<'a> {
         .flatten()
         .filter_map(|t| secs(Some(t)))
         .min();
-        if let Some(t) = started {
-            out.push(here(format!("started {}", day(t)), &m.sources));
-            times.push(t);
-        }
+        out.extend(started.map(|t| here(format!("started {}", day(t)))));
         if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
-            out.push(here(format!("{n} table(s) loaded"), &m.sources));
+            out.push(here(format!("{n} table(s) loaded")));
         }
-        if let Some(rows) = m.tables {
-            let active: Vec<&TableStat> = rows
-                .iter()
-                .filter(|r| {
-                    r.full_load_rows + r.inserts + r.updates + r.deletes + r.ddls > 0
-                        || r.state.as_deref() == Some("Table completed")
-                })
-                .collect();
-            if !active.is_empty() {
-                let loaded: i64 = active.iter().map(|r| r.full_load_rows).sum();
-                let changes: i64 = active
-                    .iter()
-                    .map(|r| r.inserts + r.updates + r.deletes)
-                    .sum();
-                out.push(here(
-                    format!(
-                        "table statistics for {} table(s): {loaded} rows loaded, {changes} changes applied",
-                        active.len()
-                    ),
-                    &m.sources,
-                ));
-                times.extend(active.iter().filter_map(|r| secs(r.last_update.as_deref())));
-            }
-        }
+        out.extend(m.tables.and_then(table_activity).map(here));
         for name in ACTIVITY_METRICS {
-            if let Some(s) = self.task_series(m, name) {
-                let positive: Vec<(i64, f64)> = s
-                    .timestamps
-                    .iter()
-                    .copied()
-                    .zip(s.values.iter().copied())
-                    .filter(|(_, v)| *v > 0.0)
-                    .collect();
-                if let (Some(first), Some(last)) = (positive.first(), positive.last()) {
-                    out.push(Activity {
-                        what: format!(
-                            "CloudWatch {name} above 0 in {} hour(s) from {} to {}",
-                            positive.len(),
-                            day(first.0),
-                            day(last.0)
-                        ),
-                        pointer: format!("metrics/AWS/DMS/{name}/{}", m.id),
-                        sources: s.sources.clone(),
-                    });
-                    times.push(first.0);
-                    times.push(last.0);
-                }
-            }
+            out.extend(self.metric_activity(m, name));
         }
         if let Some((g, stream, at)) = self.log_events(m) {
             out.push(Activity {
@@ -270,24 +263,32 @@ impl<'a> Input<'a> {
                 pointer: format!("log_groups/{}/{}", g.region, g.name),
                 sources: g.sources.clone(),
             });
-            times.extend(secs(Some(at)));
         }
-        if let Some(p) = m.provision {
-            let when = p.date_provisioned.as_deref();
-            if when.is_some() || p.capacity_units.is_some_and(|c| c > 0) {
-                out.push(here(
-                    format!(
-                        "DMS Serverless provisioned {} DCU{}",
-                        p.capacity_units.map_or("?".into(), |c| c.to_string()),
-                        when.map(|w| format!(" on {}", crate::text::prefix(w, 10)))
-                            .unwrap_or_default()
-                    ),
-                    &m.sources,
-                ));
-                times.extend(secs(when));
-            }
-        }
-        (out, times)
+        out.extend(m.provision.and_then(provision_activity).map(here));
+        out
+    }
+
+    /// A task metric above zero: in how many hours, from when to when.
+    fn metric_activity(&self, m: &Migration<'a>, name: &str) -> Option<Activity> {
+        let s = self.task_series(m, name)?;
+        let positive: Vec<i64> = s
+            .timestamps
+            .iter()
+            .zip(&s.values)
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(t, _)| *t)
+            .collect();
+        let (first, last) = (positive.first()?, positive.last()?);
+        Some(Activity {
+            what: format!(
+                "CloudWatch {name} above 0 in {} hour(s) from {} to {}",
+                positive.len(),
+                day(*first),
+                day(*last)
+            ),
+            pointer: format!("metrics/AWS/DMS/{name}/{}", m.id),
+            sources: s.sources.clone(),
+        })
     }
 
     /// The run window its dates show (start date to stop date, or now while it

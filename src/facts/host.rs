@@ -299,134 +299,149 @@ fn cidr(text: &str) -> Option<(u32, u32)> {
 }
 
 /// Classifies an endpoint's host from its engine and address (ServerName, or the
-/// engine setting that names the host: Kafka broker, OpenSearch URI).
+/// engine setting that names the host: Kafka broker, OpenSearch URI). The first
+/// evidence that places it wins, most specific first.
 pub fn classify(engine: &str, address: Option<&str>, inv: &Inventory<'_>) -> Host {
     let engine = engine.to_ascii_lowercase();
     let address = address.map(normalise).filter(|a| !a.is_empty());
     let Some(addr) = address.as_deref() else {
-        if SERVICE_ENGINES.contains(&engine.as_str()) {
-            return Host::new(
-                HostKind::AwsManaged,
-                None,
-                format!("engine {engine} is an AWS service reached through its API"),
-            );
-        }
-        return Host::new(
-            HostKind::Unknown,
-            None,
-            "no server address reported (a Secrets Manager endpoint, or none given): where the database runs is unknown"
-                .into(),
-        );
+        return no_address(&engine);
     };
-    if let Some(db) = inv
-        .databases
-        .iter()
-        .find(|d| d.address.eq_ignore_ascii_case(addr))
-    {
-        return Host::new(
-            db.kind,
-            Some(addr),
-            format!(
-                "address {addr} is the endpoint of {} in this account and region",
-                db.identifier
-            ),
-        )
-        .at(db.identifier);
-    }
-    if OTHER_CLOUD_ENGINES.contains(&engine.as_str()) {
-        return Host::new(
-            HostKind::OtherCloud,
-            Some(addr),
-            format!("engine {engine} is another cloud's managed database"),
-        );
-    }
-    let ec2 = inv.ec2.as_deref().unwrap_or_default();
-    if let Some(i) = ec2.iter().find(|i| {
-        i.private_ips
-            .iter()
-            .chain(&i.public_ips)
-            .any(|ip| ip == addr)
-            || i.dns_names.iter().any(|n| n.eq_ignore_ascii_case(addr))
-    }) {
-        return Host::new(
-            HostKind::Ec2,
-            Some(addr),
-            format!(
-                "address {addr} belongs to EC2 instance {} of this account",
-                i.id
-            ),
-        )
-        .at(&i.id);
-    }
-    if let Ok(ip) = addr.parse::<Ipv4Addr>() {
-        let Some(vpcs) = inv.vpcs.as_deref() else {
-            return Host::new(
-                HostKind::Unverified,
-                Some(addr),
-                format!(
-                    "address {addr}: the account's VPCs could not be read, so whether it is inside AWS is unknown"
-                ),
-            );
-        };
-        let inside = vpcs.iter().find_map(|v| {
-            v.cidrs.iter().find_map(|c| {
-                let (net, mask) = cidr(c)?;
-                (u32::from(ip) & mask == net).then(|| format!("{} ({c})", v.id))
+    database_here(addr, inv)
+        .or_else(|| other_cloud(&engine, addr))
+        .or_else(|| ec2_instance(addr, inv))
+        .or_else(|| ip_address(addr, inv))
+        .or_else(|| aws_name(&engine, addr))
+        .or_else(|| {
+            ec2_name(addr).then(|| {
+                let why = format!("{addr} is an EC2 host name; no EC2 instance of this account has it");
+                Host::new(HostKind::Ec2, Some(addr), why)
             })
-        });
-        return match inside {
-            Some(vpc) => Host::new(
+        })
+        .unwrap_or_else(|| {
+            Host::new(
                 HostKind::Unverified,
                 Some(addr),
                 format!(
-                    "address {addr} is inside VPC {vpc} of this account but no EC2 instance{} holds it (another network interface, or a deleted instance)",
-                    if inv.ec2.is_none() {
-                        " (EC2 instances could not be read)"
-                    } else {
-                        ""
-                    }
+                    "{addr} matches nothing in this account: on premises, EC2 behind a private DNS zone, or a database behind a CNAME"
                 ),
-            ),
-            None => Host::new(
-                HostKind::External,
-                Some(addr),
-                format!(
-                    "address {addr} is outside every VPC CIDR of this account ({} VPC(s)): outside AWS, on premises or elsewhere",
-                    vpcs.len()
-                ),
-            ),
-        };
-    }
-    if let Some((kind, what)) = aws_suffix(addr) {
-        let kind = if kind == HostKind::Rds
-            && (addr.contains(".cluster-") || engine.starts_with("aurora"))
-        {
-            HostKind::Aurora
-        } else {
-            kind
-        };
+            )
+        })
+}
+
+/// No address: an AWS service reached through its API, or unknown.
+fn no_address(engine: &str) -> Host {
+    if SERVICE_ENGINES.contains(&engine) {
         return Host::new(
-            kind,
-            Some(addr),
-            format!(
-                "{addr} is {what}, not one of this account's resources in the endpoint's region (another account or region, or deleted)"
-            ),
-        );
-    }
-    if ec2_name(addr) {
-        return Host::new(
-            HostKind::Ec2,
-            Some(addr),
-            format!("{addr} is an EC2 host name; no EC2 instance of this account has it"),
+            HostKind::AwsManaged,
+            None,
+            format!("engine {engine} is an AWS service reached through its API"),
         );
     }
     Host::new(
-        HostKind::Unverified,
+        HostKind::Unknown,
+        None,
+        "no server address reported (a Secrets Manager endpoint, or none given): where the database runs is unknown"
+            .into(),
+    )
+}
+
+/// The endpoint of a database (or store) of this account in the endpoint's region.
+fn database_here(addr: &str, inv: &Inventory<'_>) -> Option<Host> {
+    let db = inv
+        .databases
+        .iter()
+        .find(|d| d.address.eq_ignore_ascii_case(addr))?;
+    let why = format!(
+        "address {addr} is the endpoint of {} in this account and region",
+        db.identifier
+    );
+    Some(Host::new(db.kind, Some(addr), why).at(db.identifier))
+}
+
+fn other_cloud(engine: &str, addr: &str) -> Option<Host> {
+    OTHER_CLOUD_ENGINES.contains(&engine).then(|| {
+        let why = format!("engine {engine} is another cloud's managed database");
+        Host::new(HostKind::OtherCloud, Some(addr), why)
+    })
+}
+
+/// An IP address or DNS name of one of this account's EC2 instances.
+fn ec2_instance(addr: &str, inv: &Inventory<'_>) -> Option<Host> {
+    let ec2 = inv.ec2.as_deref().unwrap_or_default();
+    let i = ec2.iter().find(|i| {
+        let ip = i
+            .private_ips
+            .iter()
+            .chain(&i.public_ips)
+            .any(|ip| ip == addr);
+        ip || i.dns_names.iter().any(|n| n.eq_ignore_ascii_case(addr))
+    })?;
+    let why = format!(
+        "address {addr} belongs to EC2 instance {} of this account",
+        i.id
+    );
+    Some(Host::new(HostKind::Ec2, Some(addr), why).at(&i.id))
+}
+
+/// An IPv4 address: inside one of the account's VPCs (unverified) or outside all (external).
+fn ip_address(addr: &str, inv: &Inventory<'_>) -> Option<Host> {
+    let ip = addr.parse::<Ipv4Addr>().ok()?;
+    let Some(vpcs) = inv.vpcs.as_deref() else {
+        return Some(Host::new(
+            HostKind::Unverified,
+            Some(addr),
+            format!(
+                "address {addr}: the account's VPCs could not be read, so whether it is inside AWS is unknown"
+            ),
+        ));
+    };
+    let inside = vpcs.iter().find_map(|v| {
+        v.cidrs.iter().find_map(|c| {
+            let (net, mask) = cidr(c)?;
+            (u32::from(ip) & mask == net).then(|| format!("{} ({c})", v.id))
+        })
+    });
+    let ec2_note = if inv.ec2.is_none() {
+        " (EC2 instances could not be read)"
+    } else {
+        ""
+    };
+    Some(match inside {
+        Some(vpc) => Host::new(
+            HostKind::Unverified,
+            Some(addr),
+            format!(
+                "address {addr} is inside VPC {vpc} of this account but no EC2 instance{ec2_note} holds it (another network interface, or a deleted instance)"
+            ),
+        ),
+        None => Host::new(
+            HostKind::External,
+            Some(addr),
+            format!(
+                "address {addr} is outside every VPC CIDR of this account ({} VPC(s)): outside AWS, on premises or elsewhere",
+                vpcs.len()
+            ),
+        ),
+    })
+}
+
+/// An AWS service's host name that is not one of this account's resources here.
+fn aws_name(engine: &str, addr: &str) -> Option<Host> {
+    let (kind, what) = aws_suffix(addr)?;
+    let aurora = addr.contains(".cluster-") || engine.starts_with("aurora");
+    let kind = if kind == HostKind::Rds && aurora {
+        HostKind::Aurora
+    } else {
+        kind
+    };
+    Some(Host::new(
+        kind,
         Some(addr),
         format!(
-            "{addr} matches nothing in this account: on premises, EC2 behind a private DNS zone, or a database behind a CNAME"
+            "{addr} is {what}, not one of this account's resources in the endpoint's region (another account or region, or deleted)"
         ),
-    )
+    ))
 }
 
 /// HOST(endpoint) for every endpoint, from its region's databases, Redshift stores
@@ -550,34 +565,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn classification_table() {
-        let vpcs = [vpc("vpc-1", "10.20.0.0/16")];
-        let ec2 = [Ec2Instance {
-            region: "us-east-1".into(),
-            id: "i-0abc".into(),
-            private_ips: vec!["10.20.1.15".into()],
-            dns_names: vec!["ip-10-20-1-15.ec2.internal".into()],
-            ..Ec2Instance::default()
-        }];
-        let inv = Inventory {
-            databases: vec![
-                DbAddress {
-                    address: "orders.abc.us-west-2.rds.amazonaws.com",
-                    identifier: "orders",
-                    kind: HostKind::Rds,
-                },
-                DbAddress {
-                    address: "erp.cluster-x.us-east-1.rds.amazonaws.com",
-                    identifier: "erp",
-                    kind: HostKind::Aurora,
-                },
-            ],
-            ec2: Some(ec2.iter().collect()),
-            vpcs: Some(vpcs.iter().collect()),
-        };
+    /// (engine, address, HOST kind, the resource it is placed on).
+    const CLASSIFICATIONS: &[(&str, Option<&str>, HostKind, Option<&str>)] = {
         use HostKind::*;
-        let cases = [
+        &[
             (
                 "postgres",
                 Some("orders.abc.us-west-2.rds.amazonaws.com"),
@@ -649,8 +640,36 @@ mod tests {
                 AwsManaged,
                 None,
             ),
-        ];
-        for (engine, server, kind, resource) in cases {
+        ]
+    };
+
+    #[test]
+    fn classification_table() {
+        let vpcs = [vpc("vpc-1", "10.20.0.0/16")];
+        let ec2 = [Ec2Instance {
+            region: "us-east-1".into(),
+            id: "i-0abc".into(),
+            private_ips: vec!["10.20.1.15".into()],
+            dns_names: vec!["ip-10-20-1-15.ec2.internal".into()],
+            ..Ec2Instance::default()
+        }];
+        let inv = Inventory {
+            databases: vec![
+                DbAddress {
+                    address: "orders.abc.us-west-2.rds.amazonaws.com",
+                    identifier: "orders",
+                    kind: HostKind::Rds,
+                },
+                DbAddress {
+                    address: "erp.cluster-x.us-east-1.rds.amazonaws.com",
+                    identifier: "erp",
+                    kind: HostKind::Aurora,
+                },
+            ],
+            ec2: Some(ec2.iter().collect()),
+            vpcs: Some(vpcs.iter().collect()),
+        };
+        for &(engine, server, kind, resource) in CLASSIFICATIONS {
             let h = classify(engine, server, &inv);
             assert_eq!(
                 (h.kind, h.resource.as_deref()),
