@@ -266,6 +266,7 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
         regions: args.regions.clone(),
     };
     let case = casestudy::resolve(args.case_study.as_deref(), &overrides).map_err(bad_input)?;
+    // Everything that can be wrong with the input is found before any AWS call.
     if let Some(out) = &args.out {
         output::check_writable(out)
             .context("--out is not writable; nothing was collected")
@@ -282,60 +283,23 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
     let checklist = load_checklist(args.checklist.as_deref())?;
     let items: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
     case.check_attachment_items(&items).map_err(bad_input)?;
-    // Attachments are hashed before any AWS call: a bad one costs nothing.
     let attachments = evidence::hash_attachments(&case).map_err(bad_input)?;
-    let mut plan = Plan::new(&case.account_id, case.regions.clone());
-    plan.concurrency = usize::from(args.concurrency);
-    plan.metric_days = args.metric_days;
+    let signers = signers(&args, &opts, &case.regions[0]).await?;
     let salt = match (&args.redact, &args.redact_salt) {
         (true, Some(path)) => Some(redact_salt(path)?),
         _ => None,
     };
-    let doc = pipeline::collect(
-        &case,
-        attachments,
-        &opts,
-        plan,
-        &checklist,
-        salt.as_ref().map(|s| s.as_slice()),
-    )
-    .await
-    .map_err(|e| match e {
-        CollectError::Attachment(_) => bad_input(e),
-        CollectError::Session(_) | CollectError::Redact(_) => failed(e),
-    })?;
-    let mut signers = Vec::new();
-    if let Some(path) = &args.key {
-        signers.push(Signer::Local(LocalKey::load(path).map_err(bad_input)?));
-    }
-    if let Some(key_id) = &args.kms_key_id {
-        let region = key_id
-            .split(':')
-            .nth(3)
-            .filter(|r| !r.is_empty())
-            .unwrap_or(&case.regions[0])
-            .to_string();
-        let client =
-            aws_sdk_kms::Client::new(&dms_evidence::session::base_config(&opts, &region).await);
-        let signer = Signer::kms(client, key_id).await.map_err(failed)?;
-        if let Some(out) = &args.kms_public_key_out {
-            output::write_text(&signer.public().to_pem(), Some(out)).map_err(failed)?;
-        }
-        signers.push(signer);
-    }
-    let collection = &doc.evidence.collection;
-    let complete = collection.complete;
-    tracing::info!("AWS calls: {}", collection.calls_line());
-    if !complete {
-        tracing::warn!("{}", collection.incomplete_note());
-    }
-    let code = if !complete && !args.allow_incomplete {
-        ExitCode::from(EXIT_INCOMPLETE)
-    } else {
-        doc.evaluation
-            .as_ref()
-            .map_or(ExitCode::SUCCESS, verdict_code)
-    };
+    let mut plan = Plan::new(&case.account_id, case.regions.clone());
+    plan.concurrency = usize::from(args.concurrency);
+    plan.metric_days = args.metric_days;
+    let salt = salt.as_ref().map(|s| s.as_slice());
+    let doc = pipeline::collect(&case, attachments, &opts, plan, &checklist, salt)
+        .await
+        .map_err(|e| match e {
+            CollectError::Attachment(_) => bad_input(e),
+            CollectError::Session(_) | CollectError::Redact(_) => failed(e),
+        })?;
+    let code = collect_code(&doc, args.allow_incomplete);
     if signers.is_empty() {
         output::write_json(&doc, args.out.as_deref())
     } else {
@@ -345,4 +309,48 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
     .context("writing the evidence")
     .map_err(failed)?;
     Ok(code)
+}
+
+/// The signers (`--key`, `--kms-key-id`), ready before the collection starts so that a
+/// bad key costs no AWS call. KMS is reached with the caller's own credentials.
+async fn signers(
+    args: &CollectArgs,
+    opts: &SessionOptions,
+    home_region: &str,
+) -> Result<Vec<Signer>, Failure> {
+    let mut signers = Vec::new();
+    if let Some(path) = &args.key {
+        signers.push(Signer::Local(LocalKey::load(path).map_err(bad_input)?));
+    }
+    if let Some(key_id) = &args.kms_key_id {
+        let region = key_id
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(home_region)
+            .to_string();
+        let client =
+            aws_sdk_kms::Client::new(&dms_evidence::session::base_config(opts, &region).await);
+        let signer = Signer::kms(client, key_id).await.map_err(failed)?;
+        if let Some(out) = &args.kms_public_key_out {
+            output::write_text(&signer.public().to_pem(), Some(out)).map_err(failed)?;
+        }
+        signers.push(signer);
+    }
+    Ok(signers)
+}
+
+/// 6 when calls failed (unless allowed), otherwise the evaluation's code.
+fn collect_code(doc: &bundle::Predicate, allow_incomplete: bool) -> ExitCode {
+    let collection = &doc.evidence.collection;
+    tracing::info!("AWS calls: {}", collection.calls_line());
+    if !collection.complete {
+        tracing::warn!("{}", collection.incomplete_note());
+        if !allow_incomplete {
+            return ExitCode::from(EXIT_INCOMPLETE);
+        }
+    }
+    doc.evaluation
+        .as_ref()
+        .map_or(ExitCode::SUCCESS, verdict_code)
 }

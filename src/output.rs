@@ -86,6 +86,12 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
             f.reason
         ));
     }
+    out.push_str(&summary_lines(eval));
+    out
+}
+
+/// After the findings: counts, readiness and blockers, claims, failed peer checks.
+fn summary_lines(eval: &crate::evaluate::Evaluation) -> String {
     let s = &eval.summary;
     let counts: Vec<String> = s
         .verdicts
@@ -93,13 +99,13 @@ pub fn findings_table(eval: &crate::evaluate::Evaluation, colour: bool) -> Strin
         .filter(|(_, n)| **n > 0)
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    out.push_str(&format!(
+    let mut out = format!(
         "\n{} items: {}\n2.1: {}\n{}\n",
         s.items,
         counts.join(", "),
         s.patterns,
         s.readiness()
-    ));
+    );
     for b in &s.blockers {
         out.push_str(&format!(
             "  {:<28} {:<21} {}\n",

@@ -245,6 +245,7 @@ pub fn summarise(
             .find(|i| i.id == id)
             .and_then(|i| i.group.clone())
     };
+    // Every group of the checklist, with the items of it that are met or attested.
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for item in &checklist.items {
         if let Some(g) = &item.group {
@@ -254,11 +255,10 @@ pub fn summarise(
     let mut blockers = Vec::new();
     for f in findings {
         match group_of(&f.item) {
-            Some(g) => {
-                if matches!(f.verdict, Verdict::Met | Verdict::Attested) {
-                    groups.entry(g).or_default().push(f.item.clone());
-                }
+            Some(g) if matches!(f.verdict, Verdict::Met | Verdict::Attested) => {
+                groups.entry(g).or_default().push(f.item.clone());
             }
+            Some(_) => {}
             None if !passes(f.verdict) => blockers.push(Blocker {
                 item: f.item.clone(),
                 verdict: f.verdict,
@@ -269,44 +269,13 @@ pub fn summarise(
     }
     for (g, shown) in &groups {
         if shown.is_empty() {
-            let members: Vec<String> = findings
+            let members: Vec<&Finding> = findings
                 .iter()
                 .filter(|f| group_of(&f.item).as_deref() == Some(g.as_str()))
-                .map(|f| format!("{} {}", f.item, f.verdict.as_str()))
                 .collect();
-            let verdict = if findings.iter().any(|f| {
-                group_of(&f.item).as_deref() == Some(g.as_str())
-                    && matches!(
-                        f.verdict,
-                        Verdict::InsufficientEvidence | Verdict::AttestationRequired
-                    )
-            }) {
-                Verdict::InsufficientEvidence
-            } else {
-                Verdict::NotMet
-            };
-            blockers.push(Blocker {
-                item: format!("group:{g}"),
-                verdict,
-                reason: format!("no {g} is met or attested ({})", members.join(", ")),
-            });
+            blockers.push(unmet_group(g, &members));
         }
     }
-    let patterns = if groups.is_empty() {
-        "the checklist has no groups of alternatives".to_string()
-    } else {
-        groups
-            .iter()
-            .map(|(g, shown)| {
-                if shown.is_empty() {
-                    format!("no {g} (at least one is needed)")
-                } else {
-                    format!("{g}(s) {}", shown.join(", "))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
     let mut claim_counts: BTreeMap<String, usize> = BTreeMap::new();
     for c in claims {
         *claim_counts
@@ -318,8 +287,50 @@ pub fn summarise(
         blockers,
         items: findings.len(),
         verdicts,
+        patterns: patterns(&groups),
         groups,
-        patterns,
         claims: claim_counts,
     }
+}
+
+/// A group none of whose items is met or attested: insufficient evidence when one
+/// of them still could be, not met otherwise.
+fn unmet_group(group: &str, members: &[&Finding]) -> Blocker {
+    let open = members.iter().any(|f| {
+        matches!(
+            f.verdict,
+            Verdict::InsufficientEvidence | Verdict::AttestationRequired
+        )
+    });
+    let listed: Vec<String> = members
+        .iter()
+        .map(|f| format!("{} {}", f.item, f.verdict.as_str()))
+        .collect();
+    Blocker {
+        item: format!("group:{group}"),
+        verdict: if open {
+            Verdict::InsufficientEvidence
+        } else {
+            Verdict::NotMet
+        },
+        reason: format!("no {group} is met or attested ({})", listed.join(", ")),
+    }
+}
+
+/// One sentence on the groups (2.1 needs one deployment and one workload pattern).
+fn patterns(groups: &BTreeMap<String, Vec<String>>) -> String {
+    if groups.is_empty() {
+        return "the checklist has no groups of alternatives".to_string();
+    }
+    groups
+        .iter()
+        .map(|(g, shown)| {
+            if shown.is_empty() {
+                format!("no {g} (at least one is needed)")
+            } else {
+                format!("{g}(s) {}", shown.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -74,69 +74,13 @@ fn setting<'a>(e: &'a Endpoint, object: &str, key: &str) -> Option<&'a Value> {
     e.settings.get(object)?.get(key)
 }
 
-/// The in-flight encryption of an endpoint, by engine family.
+/// The in-flight encryption of an endpoint, by engine family: services with their
+/// own setting (Kafka, Redis, OpenSearch), services that always use TLS, services DMS
+/// documents nothing for, and SslMode against the modes DMS supports for the engine.
 pub fn in_flight(e: &Endpoint) -> InFlight {
     let engine = e.engine.to_ascii_lowercase();
-    match engine.as_str() {
-        "redshift" => {
-            return InFlight::BuiltIn(format!(
-                "redshift: \"An Amazon Redshift endpoint already uses an SSL connection and does not require an SSL \
-                 connection set up by AWS DMS\" ({SSL_DOC})"
-            ));
-        }
-        "dynamodb" | "kinesis" => {
-            return InFlight::BuiltIn(format!(
-                "{engine}: secure by default, DMS shows SslMode none ({SSL_DOC}; \"All API calls to Kinesis use SSL\")"
-            ));
-        }
-        "kafka" => {
-            return match setting(e, "KafkaSettings", "SecurityProtocol").and_then(Value::as_str) {
-                Some(p @ ("ssl-encryption" | "ssl-authentication" | "sasl-ssl")) => {
-                    InFlight::Encrypted(format!("KafkaSettings.SecurityProtocol={p}"))
-                }
-                Some(p) => InFlight::Plaintext(format!("KafkaSettings.SecurityProtocol={p}")),
-                None => InFlight::Unknown(
-                    "KafkaSettings.SecurityProtocol not reported (DMS documents no default)".into(),
-                ),
-            };
-        }
-        "redis" => {
-            return match setting(e, "RedisSettings", "SslSecurityProtocol").and_then(Value::as_str)
-            {
-                Some("ssl-encryption") => {
-                    InFlight::Encrypted("RedisSettings.SslSecurityProtocol=ssl-encryption".into())
-                }
-                Some(p) => InFlight::Plaintext(format!("RedisSettings.SslSecurityProtocol={p}")),
-                None => InFlight::Unknown("RedisSettings.SslSecurityProtocol not reported".into()),
-            };
-        }
-        "elasticsearch" | "opensearch" => {
-            // "DMS uses HTTPS if a transport protocol (http/https) is not specified."
-            // (DMS API Reference, ElasticsearchSettings.EndpointUri)
-            return match setting(e, "ElasticsearchSettings", "EndpointUri").and_then(Value::as_str)
-            {
-                Some(uri) if uri.trim().to_ascii_lowercase().starts_with("http://") => {
-                    InFlight::Plaintext(format!("EndpointUri {uri} uses http"))
-                }
-                Some(uri) => InFlight::Encrypted(format!(
-                    "EndpointUri {uri}: HTTPS (DMS uses HTTPS unless http:// is given)"
-                )),
-                None => InFlight::Unknown("ElasticsearchSettings.EndpointUri not reported".into()),
-            };
-        }
-        "s3"
-        | "neptune"
-        | "timestream"
-        | "redshift-serverless"
-        | "babelfish"
-        | "azure-postgresql"
-        | "dms-transfer" => {
-            return InFlight::Unknown(format!(
-                "{engine}: DMS documents no in-flight encryption setting and does not state that the connection \
-                 always uses TLS ({SSL_DOC})"
-            ));
-        }
-        _ => {}
+    if let Some(answer) = service_in_flight(e, &engine) {
+        return answer;
     }
     let modes: &[&str] = match engine.as_str() {
         // "AWS DMS doesn't support the SSL mode verify-full for GCP for MySQL instances."
@@ -160,6 +104,58 @@ pub fn in_flight(e: &Endpoint) -> InFlight {
             modes.join(", ")
         )),
     }
+}
+
+/// Engines whose in-flight encryption is not SslMode (`None` for the SslMode engines).
+fn service_in_flight(e: &Endpoint, engine: &str) -> Option<InFlight> {
+    let text = |object, key| setting(e, object, key).and_then(Value::as_str);
+    Some(match engine {
+        "redshift" => InFlight::BuiltIn(format!(
+            "redshift: \"An Amazon Redshift endpoint already uses an SSL connection and does not require an SSL \
+             connection set up by AWS DMS\" ({SSL_DOC})"
+        )),
+        "dynamodb" | "kinesis" => InFlight::BuiltIn(format!(
+            "{engine}: secure by default, DMS shows SslMode none ({SSL_DOC}; \"All API calls to Kinesis use SSL\")"
+        )),
+        "kafka" => match text("KafkaSettings", "SecurityProtocol") {
+            Some(p @ ("ssl-encryption" | "ssl-authentication" | "sasl-ssl")) => {
+                InFlight::Encrypted(format!("KafkaSettings.SecurityProtocol={p}"))
+            }
+            Some(p) => InFlight::Plaintext(format!("KafkaSettings.SecurityProtocol={p}")),
+            None => InFlight::Unknown(
+                "KafkaSettings.SecurityProtocol not reported (DMS documents no default)".into(),
+            ),
+        },
+        "redis" => match text("RedisSettings", "SslSecurityProtocol") {
+            Some("ssl-encryption") => {
+                InFlight::Encrypted("RedisSettings.SslSecurityProtocol=ssl-encryption".into())
+            }
+            Some(p) => InFlight::Plaintext(format!("RedisSettings.SslSecurityProtocol={p}")),
+            None => InFlight::Unknown("RedisSettings.SslSecurityProtocol not reported".into()),
+        },
+        // "DMS uses HTTPS if a transport protocol (http/https) is not specified."
+        // (DMS API Reference, ElasticsearchSettings.EndpointUri)
+        "elasticsearch" | "opensearch" => match text("ElasticsearchSettings", "EndpointUri") {
+            Some(uri) if uri.trim().to_ascii_lowercase().starts_with("http://") => {
+                InFlight::Plaintext(format!("EndpointUri {uri} uses http"))
+            }
+            Some(uri) => InFlight::Encrypted(format!(
+                "EndpointUri {uri}: HTTPS (DMS uses HTTPS unless http:// is given)"
+            )),
+            None => InFlight::Unknown("ElasticsearchSettings.EndpointUri not reported".into()),
+        },
+        "s3"
+        | "neptune"
+        | "timestream"
+        | "redshift-serverless"
+        | "babelfish"
+        | "azure-postgresql"
+        | "dms-transfer" => InFlight::Unknown(format!(
+            "{engine}: DMS documents no in-flight encryption setting and does not state that the connection \
+             always uses TLS ({SSL_DOC})"
+        )),
+        _ => return None,
+    })
 }
 
 /// The direction in which a throughput setting speeds a migration up.
