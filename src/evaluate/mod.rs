@@ -93,6 +93,12 @@ impl Finding {
     }
 
     pub fn cite(mut self, pointer: impl Into<String>, sources: &[String]) -> Finding {
+        self.add_citation(pointer, sources);
+        self
+    }
+
+    /// [`Finding::cite`] in place.
+    pub fn add_citation(&mut self, pointer: impl Into<String>, sources: &[String]) {
         let pointer = pointer.into();
         if !self.evidence.contains(&pointer) {
             self.evidence.push(pointer);
@@ -102,7 +108,6 @@ impl Finding {
                 self.sources.push(s.clone());
             }
         }
-        self
     }
 
     pub fn remedy(mut self, text: impl Into<String>) -> Finding {

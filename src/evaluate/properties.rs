@@ -164,107 +164,160 @@ fn build(spec: &[Mig], p: &str) -> Evidence {
         sources: vec![],
     }];
     for (i, m) in spec.iter().enumerate() {
-        let arn = |kind: &str, id: &str| format!("arn:aws:dms:{REGION}:111111111111:{kind}:{id}");
-        let ri = format!("{p}ri{i}");
-        let rid = format!("{}RID{i}", p.to_uppercase());
-        let db = format!("{p}db{i}");
-        f.replication_instances.push(ReplicationInstance {
-            region: REGION.into(),
-            identifier: ri.clone(),
-            arn: arn("rep", &format!("{}RI{i}", p.to_uppercase())),
-            allocated_storage_gb: Some(100),
-            publicly_accessible: m.public,
-            engine_version: Some("3.5.4".into()),
-            availability_zone: Some(format!("{REGION}a")),
-            sources: vec!["c2".into()],
-            ..ReplicationInstance::default()
-        });
-        f.engine_versions.push(EngineVersion {
-            region: REGION.into(),
-            version: "3.5.4".into(),
-            release_status: Some("prod".into()),
-            lifecycle: Some("available".into()),
-            ..EngineVersion::default()
-        });
-        let endpoint = |side: &str, engine: &str, host_code: u8, ssl: Option<&str>| {
-            let id = format!("{p}{side}{i}");
-            let (kind, address, resource) = match (side, host_code) {
-                ("t", 0) => (
-                    HostKind::Rds,
-                    Some(format!("{db}.x.{REGION}.rds.amazonaws.com")),
-                    Some(db.clone()),
-                ),
-                ("t", 1) => (
-                    HostKind::Aurora,
-                    Some(format!("{db}.cluster-x.{REGION}.rds.amazonaws.com")),
-                    Some(db.clone()),
-                ),
-                ("t", 2) => (
-                    HostKind::Redshift,
-                    Some(format!("{db}.x.{REGION}.redshift.amazonaws.com")),
-                    None,
-                ),
-                ("t", _) => (HostKind::AwsManaged, None, None),
-                (_, 0) => (HostKind::External, Some("203.0.113.7".into()), None),
-                (_, 1) => (HostKind::External, Some("192.168.1.9".into()), None),
-                (_, 2) => (HostKind::Unverified, Some("db.corp.example".into()), None),
-                (_, 3) => (HostKind::Unknown, None, None),
-                (_, 4) => (
-                    HostKind::Ec2,
-                    Some("10.20.1.15".into()),
-                    Some(format!("i-{p}{i}")),
-                ),
-                _ => (
-                    HostKind::Rds,
-                    Some(format!("{db}src.x.{REGION}.rds.amazonaws.com")),
-                    Some(format!("{db}src")),
-                ),
-            };
-            let mut settings = BTreeMap::new();
-            // AWS repeats the connection details inside the engine settings.
-            settings.insert(
-                "PostgreSQLSettings".to_string(),
-                serde_json::json!({"ServerName": address, "Port": 5432, "DatabaseName": "d", "MaxFileSize": 32768}),
-            );
-            if m.tuned {
-                settings.insert(
-                    "OracleSettings".to_string(),
-                    serde_json::json!({"ParallelAsmReadThreads": 4, "ReadAheadBlocks": 150000}),
-                );
-            }
-            Endpoint {
-                region: REGION.into(),
-                identifier: id.clone(),
-                arn: arn("endpoint", &format!("{}E{side}{i}", p.to_uppercase())),
-                endpoint_type: if side == "s" {
-                    "source".into()
-                } else {
-                    "target".into()
-                },
-                engine: engine.into(),
-                family: host::family(engine),
-                server_name: address.clone(),
-                port: Some(5432),
-                database: Some("d".into()),
-                status: Some("active".into()),
-                ssl_mode: ssl.map(str::to_string),
-                certificate_arn: None,
-                kms_key_id: None,
-                host: Host {
-                    kind,
-                    resource,
-                    address,
-                    public_address: None,
-                    basis: "generated".into(),
-                },
-                settings,
-                sources: vec!["c3".into()],
-            }
-        };
-        let src = endpoint("s", ENGINES[m.src], m.src_host, SSL[m.ssl.0]);
-        let tgt = endpoint("t", ENGINES[m.tgt], m.tgt_host, SSL[m.ssl.1]);
-        match m.tgt_host {
-            0 => f.rds_instances.push(DbInstance {
+        add_migration(f, &Names::new(p, i), m);
+    }
+    ev
+}
+
+/// The names of migration `i` of estate `p`.
+struct Names {
+    p: String,
+    i: usize,
+    /// Replication instance identifier, task resource id, target database identifier.
+    ri: String,
+    rid: String,
+    db: String,
+}
+
+impl Names {
+    fn new(p: &str, i: usize) -> Names {
+        Names {
+            p: p.to_string(),
+            i,
+            ri: format!("{p}ri{i}"),
+            rid: format!("{}RID{i}", p.to_uppercase()),
+            db: format!("{p}db{i}"),
+        }
+    }
+
+    fn arn(&self, kind: &str, id: &str) -> String {
+        format!("arn:aws:dms:{REGION}:111111111111:{kind}:{id}")
+    }
+}
+
+fn add_migration(f: &mut Facts, n: &Names, m: &Mig) {
+    let (p, i) = (n.p.as_str(), n.i);
+    f.replication_instances.push(ReplicationInstance {
+        region: REGION.into(),
+        identifier: n.ri.clone(),
+        arn: n.arn("rep", &format!("{}RI{i}", p.to_uppercase())),
+        allocated_storage_gb: Some(100),
+        publicly_accessible: m.public,
+        engine_version: Some("3.5.4".into()),
+        availability_zone: Some(format!("{REGION}a")),
+        sources: vec!["c2".into()],
+        ..ReplicationInstance::default()
+    });
+    f.engine_versions.push(EngineVersion {
+        region: REGION.into(),
+        version: "3.5.4".into(),
+        release_status: Some("prod".into()),
+        lifecycle: Some("available".into()),
+        ..EngineVersion::default()
+    });
+    let src = gen_endpoint(n, m, "s", ENGINES[m.src], m.src_host, SSL[m.ssl.0]);
+    let tgt = gen_endpoint(n, m, "t", ENGINES[m.tgt], m.tgt_host, SSL[m.ssl.1]);
+    add_target(f, n, m, &tgt);
+    add_metrics(f, n, m);
+    let task = gen_task(n, m, &f.replication_instances[i].arn, &src.arn, &tgt.arn);
+    f.tasks.push(task);
+    f.endpoints.push(src);
+    f.endpoints.push(tgt);
+}
+
+/// Where an endpoint's host is, by code: targets 0 RDS, 1 Aurora, 2 Redshift, else an
+/// AWS service; sources 0/1 external, 2 unverified, 3 unknown, 4 EC2, else RDS.
+fn placement(n: &Names, side: &str, code: u8) -> (HostKind, Option<String>, Option<String>) {
+    let db = &n.db;
+    match (side, code) {
+        ("t", 0) => (
+            HostKind::Rds,
+            Some(format!("{db}.x.{REGION}.rds.amazonaws.com")),
+            Some(db.clone()),
+        ),
+        ("t", 1) => (
+            HostKind::Aurora,
+            Some(format!("{db}.cluster-x.{REGION}.rds.amazonaws.com")),
+            Some(db.clone()),
+        ),
+        ("t", 2) => (
+            HostKind::Redshift,
+            Some(format!("{db}.x.{REGION}.redshift.amazonaws.com")),
+            None,
+        ),
+        ("t", _) => (HostKind::AwsManaged, None, None),
+        (_, 0) => (HostKind::External, Some("203.0.113.7".into()), None),
+        (_, 1) => (HostKind::External, Some("192.168.1.9".into()), None),
+        (_, 2) => (HostKind::Unverified, Some("db.corp.example".into()), None),
+        (_, 3) => (HostKind::Unknown, None, None),
+        (_, 4) => (
+            HostKind::Ec2,
+            Some("10.20.1.15".into()),
+            Some(format!("i-{}{}", n.p, n.i)),
+        ),
+        _ => (
+            HostKind::Rds,
+            Some(format!("{db}src.x.{REGION}.rds.amazonaws.com")),
+            Some(format!("{db}src")),
+        ),
+    }
+}
+
+fn gen_endpoint(
+    n: &Names,
+    m: &Mig,
+    side: &str,
+    engine: &str,
+    host_code: u8,
+    ssl: Option<&str>,
+) -> Endpoint {
+    let (kind, address, resource) = placement(n, side, host_code);
+    let mut settings = BTreeMap::new();
+    // AWS repeats the connection details inside the engine settings.
+    settings.insert(
+        "PostgreSQLSettings".to_string(),
+        serde_json::json!({"ServerName": address, "Port": 5432, "DatabaseName": "d", "MaxFileSize": 32768}),
+    );
+    if m.tuned {
+        settings.insert(
+            "OracleSettings".to_string(),
+            serde_json::json!({"ParallelAsmReadThreads": 4, "ReadAheadBlocks": 150000}),
+        );
+    }
+    let (p, i) = (n.p.as_str(), n.i);
+    Endpoint {
+        region: REGION.into(),
+        identifier: format!("{p}{side}{i}"),
+        arn: n.arn("endpoint", &format!("{}E{side}{i}", p.to_uppercase())),
+        endpoint_type: if side == "s" { "source" } else { "target" }.into(),
+        engine: engine.into(),
+        family: host::family(engine),
+        server_name: address.clone(),
+        port: Some(5432),
+        database: Some("d".into()),
+        status: Some("active".into()),
+        ssl_mode: ssl.map(str::to_string),
+        certificate_arn: None,
+        kms_key_id: None,
+        host: Host {
+            kind,
+            resource,
+            address,
+            public_address: None,
+            basis: "generated".into(),
+        },
+        settings,
+        sources: vec!["c3".into()],
+    }
+}
+
+/// The target database (RDS instance, or Aurora cluster and its member) and its size.
+fn add_target(f: &mut Facts, n: &Names, m: &Mig, tgt: &Endpoint) {
+    let db = &n.db;
+    let bytes = f64::from(m.size_gb) * 1e9;
+    match m.tgt_host {
+        0 => {
+            f.rds_instances.push(DbInstance {
                 region: REGION.into(),
                 identifier: db.clone(),
                 engine: Some("postgres".into()),
@@ -273,173 +326,178 @@ fn build(spec: &[Mig], p: &str) -> Evidence {
                 availability_zone: Some(format!("{REGION}b")),
                 address: tgt.host.address.clone(),
                 ..DbInstance::default()
-            }),
-            1 => {
-                f.rds_clusters.push(DbCluster {
-                    region: REGION.into(),
-                    identifier: db.clone(),
-                    engine: Some("aurora-postgresql".into()),
-                    storage_encrypted: m.encrypted,
-                    endpoint: tgt.host.address.clone(),
-                    members: vec![format!("{db}-1")],
-                    ..DbCluster::default()
-                });
-                f.rds_instances.push(DbInstance {
-                    region: REGION.into(),
-                    identifier: format!("{db}-1"),
-                    engine: Some("aurora-postgresql".into()),
-                    allocated_storage_gb: Some(1),
-                    cluster: Some(db.clone()),
-                    ..DbInstance::default()
-                });
-            }
-            _ => {}
-        }
-        let bytes = f64::from(m.size_gb) * 1e9;
-        match m.tgt_host {
-            0 => f.metrics.push(hourly(
+            });
+            let free = (f64::from(m.size_gb) + 10.0) * 1_073_741_824.0 - bytes;
+            let dims = [("DBInstanceIdentifier", db.as_str())];
+            f.metrics.push(hourly(
                 "FreeStorageSpace",
                 "AWS/RDS",
-                &[("DBInstanceIdentifier", &db)],
-                &[(f64::from(m.size_gb) + 10.0) * 1_073_741_824.0 - bytes; 6],
-                REGION,
-            )),
-            1 => f.metrics.push(hourly(
-                "VolumeBytesUsed",
-                "AWS/RDS",
-                &[("DBClusterIdentifier", &db)],
-                &[bytes; 6],
-                REGION,
-            )),
-            _ => {}
-        }
-        if m.tgt_host <= 1 {
-            let member = if m.tgt_host == 1 {
-                format!("{db}-1")
-            } else {
-                db.clone()
-            };
-            f.metrics.push(hourly(
-                "CPUUtilization",
-                "AWS/RDS",
-                &[("DBInstanceIdentifier", &member)],
-                &[f64::from(m.cpu); 6],
+                &dims,
+                &[free; 6],
                 REGION,
             ));
         }
+        1 => {
+            f.rds_clusters.push(DbCluster {
+                region: REGION.into(),
+                identifier: db.clone(),
+                engine: Some("aurora-postgresql".into()),
+                storage_encrypted: m.encrypted,
+                endpoint: tgt.host.address.clone(),
+                members: vec![format!("{db}-1")],
+                ..DbCluster::default()
+            });
+            f.rds_instances.push(DbInstance {
+                region: REGION.into(),
+                identifier: format!("{db}-1"),
+                engine: Some("aurora-postgresql".into()),
+                allocated_storage_gb: Some(1),
+                cluster: Some(db.clone()),
+                ..DbInstance::default()
+            });
+            let dims = [("DBClusterIdentifier", db.as_str())];
+            f.metrics.push(hourly(
+                "VolumeBytesUsed",
+                "AWS/RDS",
+                &dims,
+                &[bytes; 6],
+                REGION,
+            ));
+        }
+        _ => {}
+    }
+    if m.tgt_host <= 1 {
+        let member = if m.tgt_host == 1 {
+            format!("{db}-1")
+        } else {
+            db.clone()
+        };
+        let dims = [("DBInstanceIdentifier", member.as_str())];
         f.metrics.push(hourly(
             "CPUUtilization",
-            "AWS/DMS",
-            &[("ReplicationInstanceIdentifier", &ri)],
+            "AWS/RDS",
+            &dims,
             &[f64::from(m.cpu); 6],
             REGION,
         ));
+    }
+}
+
+/// The replication instance's and the task's metrics, and the task log.
+fn add_metrics(f: &mut Facts, n: &Names, m: &Mig) {
+    let instance = [("ReplicationInstanceIdentifier", n.ri.as_str())];
+    f.metrics.push(hourly(
+        "CPUUtilization",
+        "AWS/DMS",
+        &instance,
+        &[f64::from(m.cpu); 6],
+        REGION,
+    ));
+    let free = [50.0 * 1_073_741_824.0; 6];
+    f.metrics.push(hourly(
+        "FreeStorageSpace",
+        "AWS/DMS",
+        &instance,
+        &free,
+        REGION,
+    ));
+    if m.cdc_metric {
+        let task = [
+            ("ReplicationInstanceIdentifier", n.ri.as_str()),
+            ("ReplicationTaskIdentifier", n.rid.as_str()),
+        ];
         f.metrics.push(hourly(
-            "FreeStorageSpace",
+            "CDCThroughputRowsSource",
             "AWS/DMS",
-            &[("ReplicationInstanceIdentifier", &ri)],
-            &[50.0 * 1_073_741_824.0; 6],
+            &task,
+            &[0.0, 4.0, 9.0],
             REGION,
         ));
-        if m.cdc_metric {
-            f.metrics.push(hourly(
-                "CDCThroughputRowsSource",
-                "AWS/DMS",
-                &[
-                    ("ReplicationInstanceIdentifier", &ri),
-                    ("ReplicationTaskIdentifier", &rid),
-                ],
-                &[0.0, 4.0, 9.0],
-                REGION,
-            ));
-        }
-        if m.logs {
-            f.log_groups.push(LogGroup {
-                region: REGION.into(),
-                name: format!("dms-tasks-{ri}"),
-                latest_streams: vec![(
-                    format!("dms-task-{rid}"),
-                    Some(crate::time::rfc3339(
-                        &aws_smithy_types::DateTime::from_secs(NOW_SECS - 600),
-                    )),
-                )],
-                sources: vec!["c4".into()],
-                ..LogGroup::default()
-            });
-        }
-        let started = "2026-10-01T00:00:00Z".to_string();
-        let status = ["running", "stopped", "ready", "failed"][usize::from(m.status)];
-        let mut settings = TaskSettings {
-            parsed: true,
-            logging_enabled: m.logging,
-            ..TaskSettings::default()
-        };
-        match m.lobs {
-            0 => settings.support_lobs = Some(false),
-            1 => {
-                settings.support_lobs = Some(true);
-                settings.limited_size_lob_mode = Some(true);
-                settings.lob_max_size = Some(32);
-            }
-            2 => {
-                settings.support_lobs = Some(true);
-                settings.full_lob_mode = Some(true);
-                settings.limited_size_lob_mode = Some(true);
-            }
-            _ => {}
-        }
-        if m.tuned {
-            settings.max_full_load_sub_tasks = Some(16);
-        }
-        f.tasks.push(Task {
-            region: REGION.into(),
-            identifier: format!("{p}task{i}"),
-            arn: arn("task", &rid),
-            resource_id: rid.clone(),
-            instance_arn: Some(f.replication_instances[i].arn.clone()),
-            source_arn: Some(src.arn.clone()),
-            target_arn: Some(tgt.arn.clone()),
-            migration_type: Some(
-                ["full-load", "cdc", "full-load-and-cdc"][usize::from(m.kind)].into(),
-            ),
-            status: Some(status.into()),
-            created: Some("2026-09-30T00:00:00Z".into()),
-            started: m.started.then(|| started.clone()),
-            stats: Some(TaskStats {
-                tables_errored: Some(0),
-                fresh_start_date: m.started.then(|| started.clone()),
-                stop_date: (m.stopped && status != "running")
-                    .then(|| "2026-11-26T23:00:00Z".into()),
-                ..TaskStats::default()
-            }),
-            settings,
-            tables: m.tables.map(|(n, rows, changes, errors)| {
-                (0..n)
-                    .map(|k| TableStat {
-                        schema: "S".into(),
-                        table: format!("T{k}"),
-                        state: Some(
-                            if errors && k == 0 {
-                                "Table error"
-                            } else {
-                                "Table completed"
-                            }
-                            .into(),
-                        ),
-                        full_load_rows: rows,
-                        inserts: changes,
-                        validation_state: Some("Validated".into()),
-                        ..TableStat::default()
-                    })
-                    .collect()
-            }),
-            sources: vec!["c5".into()],
-            ..Task::default()
-        });
-        f.endpoints.push(src);
-        f.endpoints.push(tgt);
     }
-    ev
+    if m.logs {
+        let at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS - 600));
+        f.log_groups.push(LogGroup {
+            region: REGION.into(),
+            name: format!("dms-tasks-{}", n.ri),
+            latest_streams: vec![(format!("dms-task-{}", n.rid), Some(at))],
+            sources: vec!["c4".into()],
+            ..LogGroup::default()
+        });
+    }
+}
+
+fn task_settings(m: &Mig) -> TaskSettings {
+    let mut settings = TaskSettings {
+        parsed: true,
+        logging_enabled: m.logging,
+        ..TaskSettings::default()
+    };
+    match m.lobs {
+        0 => settings.support_lobs = Some(false),
+        1 => {
+            settings.support_lobs = Some(true);
+            settings.limited_size_lob_mode = Some(true);
+            settings.lob_max_size = Some(32);
+        }
+        2 => {
+            settings.support_lobs = Some(true);
+            settings.full_lob_mode = Some(true);
+            settings.limited_size_lob_mode = Some(true);
+        }
+        _ => {}
+    }
+    if m.tuned {
+        settings.max_full_load_sub_tasks = Some(16);
+    }
+    settings
+}
+
+fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> Task {
+    let started = "2026-10-01T00:00:00Z".to_string();
+    let status = ["running", "stopped", "ready", "failed"][usize::from(m.status)];
+    let tables = m.tables.map(|(count, rows, changes, errors)| {
+        (0..count)
+            .map(|k| TableStat {
+                schema: "S".into(),
+                table: format!("T{k}"),
+                state: Some(
+                    if errors && k == 0 {
+                        "Table error"
+                    } else {
+                        "Table completed"
+                    }
+                    .into(),
+                ),
+                full_load_rows: rows,
+                inserts: changes,
+                validation_state: Some("Validated".into()),
+                ..TableStat::default()
+            })
+            .collect()
+    });
+    Task {
+        region: REGION.into(),
+        identifier: format!("{}task{}", n.p, n.i),
+        arn: n.arn("task", &n.rid),
+        resource_id: n.rid.clone(),
+        instance_arn: Some(instance.to_string()),
+        source_arn: Some(source.to_string()),
+        target_arn: Some(target.to_string()),
+        migration_type: Some(["full-load", "cdc", "full-load-and-cdc"][usize::from(m.kind)].into()),
+        status: Some(status.into()),
+        created: Some("2026-09-30T00:00:00Z".into()),
+        started: m.started.then(|| started.clone()),
+        stats: Some(TaskStats {
+            tables_errored: Some(0),
+            fresh_start_date: m.started.then(|| started.clone()),
+            stop_date: (m.stopped && status != "running").then(|| "2026-11-26T23:00:00Z".into()),
+            ..TaskStats::default()
+        }),
+        settings: task_settings(m),
+        tables,
+        sources: vec!["c5".into()],
+        ..Task::default()
+    }
 }
 
 fn verdicts(ev: &Evidence) -> BTreeMap<String, Verdict> {

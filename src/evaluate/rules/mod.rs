@@ -168,6 +168,46 @@ pub fn names() -> Vec<&'static str> {
     RULES.iter().map(|r| r.name).collect()
 }
 
+/// Per-resource outcomes and the finding they conclude: not met when any is bad,
+/// insufficient evidence when any is unknown, met otherwise.
+pub(crate) struct Tally {
+    pub finding: Finding,
+    pub good: Vec<String>,
+    pub bad: Vec<String>,
+    pub unknown: Vec<String>,
+}
+
+impl Tally {
+    pub fn new() -> Tally {
+        Tally {
+            finding: Finding::new(Verdict::Met, ""),
+            good: Vec::new(),
+            bad: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+
+    pub fn cite(&mut self, pointer: impl Into<String>, sources: &[String]) {
+        self.finding.add_citation(pointer, sources);
+    }
+
+    /// The decisive list joined by `sep`, then `tail`, as the reason.
+    pub fn conclude(self, sep: &str, tail: &str) -> Finding {
+        let (verdict, list) = if !self.bad.is_empty() {
+            (Verdict::NotMet, self.bad)
+        } else if !self.unknown.is_empty() {
+            (Verdict::InsufficientEvidence, self.unknown)
+        } else {
+            (Verdict::Met, self.good)
+        };
+        Finding {
+            verdict,
+            reason: format!("{}{tail}", list.join(sep)),
+            ..self.finding
+        }
+    }
+}
+
 /// The verdict when there is nothing to judge: no task or serverless replication
 /// that ran (a task that was only created proves nothing about a migration).
 pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {

@@ -3,6 +3,7 @@
 use super::{HealthParams, only_serverless, orphan_tasks, used_instances};
 use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, no_migrations};
 use crate::evaluate::view::{GIB, in_windows, percentile};
+use crate::facts::ReplicationInstance;
 
 /// The `replication_instance_health` rule.
 pub struct ReplicationInstanceHealth;
@@ -23,108 +24,151 @@ impl Check for ReplicationInstanceHealth {
         if used.is_empty() {
             return only_serverless(input, "AWS sizes their capacity");
         }
-        let max_cpu = p.max_p95_cpu_percent.get();
-        let min_free = p.min_free_storage_percent.get();
-        let min_points = p.min_datapoints.get() as usize;
-        let mut f = Finding::new(Verdict::Met, "");
-        let mut parts = Vec::new();
-        let mut failed = false;
-        let mut missing: Vec<String> = Vec::new();
+        let mut h = Health::default();
         for inst in used {
-            f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
-            let mut text = format!(
-                "{} ({})",
-                inst.identifier,
-                inst.class.as_deref().unwrap_or("?")
-            );
-            let windows = match input.windows(|m| m.instance.is_some_and(|i| i.arn == inst.arn)) {
-                Ok(w) => w,
-                Err(unknown) => {
-                    missing.push(format!(
-                        "{}: the window of {} is unknown",
-                        inst.identifier,
-                        unknown.join(", ")
-                    ));
-                    parts.push(format!("{text}: load not judged"));
-                    continue;
-                }
-            };
-            let cpu = input.instance_series("CPUUtilization", inst);
-            match cpu.map(|s| (s, in_windows(s, &windows))) {
-                Some((s, values)) if values.len() >= min_points => {
-                    let p95 = percentile(&values, 95.0).unwrap_or_default();
-                    failed |= p95 >= max_cpu;
-                    text.push_str(&format!(
-                        ": p95 CPU {p95:.1} % over {} datapoint(s) in the migration window",
-                        values.len()
-                    ));
-                    f = f
-                        .value(
-                            &format!("{}.p95_cpu_percent", inst.identifier),
-                            (p95 * 10.0).round() / 10.0,
-                        )
-                        .cite(
-                            format!("metrics/AWS/DMS/CPUUtilization/{}", inst.identifier),
-                            &s.sources,
-                        );
-                }
-                found => {
-                    missing.push(format!(
-                        "{} CPUUtilization ({} datapoint(s) in the window, {min_points} needed)",
-                        inst.identifier,
-                        found.map_or(0, |(_, v)| v.len())
-                    ));
-                    text.push_str(": CPU not on record in the migration window");
-                }
-            }
-            let allocated = f64::from(inst.allocated_storage_gb.unwrap_or(0)) * GIB;
-            let free = input.instance_series("FreeStorageSpace", inst);
-            match free.map(|s| (s, in_windows(s, &windows))) {
-                Some((s, values)) if allocated > 0.0 && values.len() >= min_points => {
-                    let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
-                    let free_pct = (100.0 * lowest / allocated).min(100.0);
-                    failed |= free_pct < min_free;
-                    text.push_str(&format!(", lowest free storage {free_pct:.0} %"));
-                    f = f
-                        .value(
-                            &format!("{}.min_free_storage_percent", inst.identifier),
-                            (free_pct * 10.0).round() / 10.0,
-                        )
-                        .cite(
-                            format!("metrics/AWS/DMS/FreeStorageSpace/{}", inst.identifier),
-                            &s.sources,
-                        );
-                }
-                _ => {
-                    missing.push(format!("{} FreeStorageSpace", inst.identifier));
-                    text.push_str(", free storage not on record in the migration window");
-                }
-            }
-            parts.push(text);
+            h.instance(input, inst, p);
         }
-        let limits = format!("limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %");
-        if failed {
+        let (max_cpu, min_free) = (
+            p.max_p95_cpu_percent.get(),
+            p.min_free_storage_percent.get(),
+        );
+        let parts = h.parts.join("; ");
+        if h.failed {
+            let reason =
+                format!("{parts}; limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %");
             return Finding {
                 verdict: Verdict::NotMet,
-                reason: format!("{}; {limits}", parts.join("; ")),
-                ..f
+                reason,
+                ..h.finding
             };
         }
-        if !missing.is_empty() {
+        if !h.missing.is_empty() {
             let gap = input.gap_paren(&["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]);
+            let missing = h.missing.join(", ");
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
                 reason: format!(
-                    "{}; not enough metrics for {}{gap}: expired or never collected",
-                    parts.join("; "),
-                    missing.join(", ")
+                    "{parts}; not enough metrics for {missing}{gap}: expired or never collected"
                 ),
-                ..f
+                ..h.finding
             };
         }
         Finding {
-            reason: format!("{}; {limits}", parts.join("; ")),
-            ..f
+            reason: format!("{parts}; limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %"),
+            ..h.finding
+        }
+    }
+}
+
+/// Each instance's load in its migration windows, and what is missing.
+struct Health {
+    finding: Finding,
+    parts: Vec<String>,
+    missing: Vec<String>,
+    failed: bool,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            finding: Finding::new(Verdict::Met, ""),
+            parts: Vec::new(),
+            missing: Vec::new(),
+            failed: false,
+        }
+    }
+}
+
+impl Health {
+    fn instance(&mut self, input: &Input<'_>, inst: &ReplicationInstance, p: &HealthParams) {
+        self.finding
+            .add_citation(format!("replication_instances/{}", inst.arn), &inst.sources);
+        let class = inst.class.as_deref().unwrap_or("?");
+        let mut text = format!("{} ({class})", inst.identifier);
+        match input.windows(|m| m.instance.is_some_and(|i| i.arn == inst.arn)) {
+            Ok(windows) => {
+                text.push_str(&self.cpu(input, inst, p, &windows));
+                text.push_str(&self.free_storage(input, inst, p, &windows));
+            }
+            Err(unknown) => {
+                let runs = unknown.join(", ");
+                self.missing.push(format!(
+                    "{}: the window of {runs} is unknown",
+                    inst.identifier
+                ));
+                text.push_str(": load not judged");
+            }
+        }
+        self.parts.push(text);
+    }
+
+    /// p95 CPUUtilization inside the windows.
+    fn cpu(
+        &mut self,
+        input: &Input<'_>,
+        inst: &ReplicationInstance,
+        p: &HealthParams,
+        windows: &[(i64, i64)],
+    ) -> String {
+        let min_points = p.min_datapoints.get() as usize;
+        let cpu = input.instance_series("CPUUtilization", inst);
+        match cpu.map(|s| (s, in_windows(s, windows))) {
+            Some((s, values)) if values.len() >= min_points => {
+                let p95 = percentile(&values, 95.0).unwrap_or_default();
+                self.failed |= p95 >= p.max_p95_cpu_percent.get();
+                let id = &inst.identifier;
+                let p95_rounded = (p95 * 10.0).round() / 10.0;
+                self.finding
+                    .values
+                    .insert(format!("{id}.p95_cpu_percent"), p95_rounded.into());
+                self.finding
+                    .add_citation(format!("metrics/AWS/DMS/CPUUtilization/{id}"), &s.sources);
+                format!(
+                    ": p95 CPU {p95:.1} % over {} datapoint(s) in the migration window",
+                    values.len()
+                )
+            }
+            found => {
+                self.missing.push(format!(
+                    "{} CPUUtilization ({} datapoint(s) in the window, {min_points} needed)",
+                    inst.identifier,
+                    found.map_or(0, |(_, v)| v.len())
+                ));
+                ": CPU not on record in the migration window".into()
+            }
+        }
+    }
+
+    /// The lowest FreeStorageSpace inside the windows, as a share of the allocation.
+    fn free_storage(
+        &mut self,
+        input: &Input<'_>,
+        inst: &ReplicationInstance,
+        p: &HealthParams,
+        windows: &[(i64, i64)],
+    ) -> String {
+        let min_points = p.min_datapoints.get() as usize;
+        let allocated = f64::from(inst.allocated_storage_gb.unwrap_or(0)) * GIB;
+        let free = input.instance_series("FreeStorageSpace", inst);
+        match free.map(|s| (s, in_windows(s, windows))) {
+            Some((s, values)) if allocated > 0.0 && values.len() >= min_points => {
+                let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let free_pct = (100.0 * lowest / allocated).min(100.0);
+                self.failed |= free_pct < p.min_free_storage_percent.get();
+                let id = &inst.identifier;
+                let rounded = (free_pct * 10.0).round() / 10.0;
+                self.finding
+                    .values
+                    .insert(format!("{id}.min_free_storage_percent"), rounded.into());
+                self.finding
+                    .add_citation(format!("metrics/AWS/DMS/FreeStorageSpace/{id}"), &s.sources);
+                format!(", lowest free storage {free_pct:.0} %")
+            }
+            _ => {
+                self.missing
+                    .push(format!("{} FreeStorageSpace", inst.identifier));
+                ", free storage not on record in the migration window".into()
+            }
         }
     }
 }

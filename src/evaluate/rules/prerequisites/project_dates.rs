@@ -17,53 +17,20 @@ impl Check for ProjectDates {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let mut f = Finding::new(Verdict::Met, "");
-        let (mut first, mut last) = (i64::MAX, i64::MIN);
-        let mut running = false;
-        let mut undated = Vec::new();
-        for m in &input.migrations {
-            f = f.cite(m.pointer(), &m.sources);
-            match m.window {
-                Some((a, b)) => {
-                    first = first.min(a);
-                    last = last.max(b);
-                }
-                None => undated.push(m.id),
-            }
-            running |= m.status == Some("running");
-            if let Some(i) = m.instance
-                && let Some(t) = Input::secs(i.created.as_deref())
-            {
-                first = first.min(t);
-            }
-        }
-        if first == i64::MAX || !undated.is_empty() {
-            return Finding {
-                verdict: Verdict::InsufficientEvidence,
-                reason: format!(
-                    "the start and stop dates of {} are not on record, so the DMS activity cannot be dated",
-                    if undated.is_empty() {
-                        "the migrations".to_string()
-                    } else {
-                        undated.join(", ")
-                    }
-                ),
-                ..f
-            };
-        }
+        let (span, f) = match observed(input) {
+            Ok(found) => found,
+            Err(f) => return f,
+        };
         let day = crate::time::date;
-        let observed = format!(
-            "DMS activity from {} to {}",
-            day(first),
-            if running {
-                format!("{} (still running)", day(input.now))
-            } else {
-                day(last)
-            }
-        );
+        let end_text = if span.running {
+            format!("{} (still running)", day(input.now))
+        } else {
+            day(span.last)
+        };
+        let observed = format!("DMS activity from {} to {end_text}", day(span.first));
         let f = f
-            .value("observed_start", day(first))
-            .value("observed_end", (!running).then(|| day(last)));
+            .value("observed_start", day(span.first))
+            .value("observed_end", (!span.running).then(|| day(span.last)));
         let case = &input.evidence.case_study.case_study;
         let declared_start = input
             .statement("start_date")
@@ -89,26 +56,8 @@ impl Check for ProjectDates {
                 ..f
             };
         };
-        let end_of_end = end_at + 86_400;
         let reason = format!("declared {start} to {end}; observed {observed}");
-        let problem = if first < start_at {
-            Some(format!(
-                "DMS activity began {} before the declared start",
-                day(first)
-            ))
-        } else if running && input.now >= end_of_end {
-            Some(format!(
-                "a migration is still running after the declared end date {end}"
-            ))
-        } else if !running && last >= end_of_end {
-            Some(format!(
-                "DMS activity went on until {} after the declared end",
-                day(last)
-            ))
-        } else {
-            None
-        };
-        match problem {
+        match outside(&span, input.now, start_at, end_at, end) {
             None => Finding {
                 verdict: Verdict::Met,
                 reason: format!("{reason}: the declared range contains it"),
@@ -123,6 +72,77 @@ impl Check for ProjectDates {
                 "Correct the declared project dates: they must cover the DMS activity AWS recorded.",
             ),
         }
+    }
+}
+
+/// The DMS activity on record: first and last moment, and whether a migration runs.
+struct Span {
+    first: i64,
+    last: i64,
+    running: bool,
+}
+
+/// The span of the migrations that ran (and their instances' creation), or the
+/// finding that says it cannot be dated.
+fn observed(input: &Input<'_>) -> Result<(Span, Finding), Finding> {
+    let mut f = Finding::new(Verdict::Met, "");
+    let mut span = Span {
+        first: i64::MAX,
+        last: i64::MIN,
+        running: false,
+    };
+    let mut undated = Vec::new();
+    for m in &input.migrations {
+        f.add_citation(m.pointer(), &m.sources);
+        match m.window {
+            Some((a, b)) => {
+                span.first = span.first.min(a);
+                span.last = span.last.max(b);
+            }
+            None => undated.push(m.id),
+        }
+        span.running |= m.status == Some("running");
+        if let Some(t) = m.instance.and_then(|i| Input::secs(i.created.as_deref())) {
+            span.first = span.first.min(t);
+        }
+    }
+    if span.first == i64::MAX || !undated.is_empty() {
+        let which = if undated.is_empty() {
+            "the migrations".to_string()
+        } else {
+            undated.join(", ")
+        };
+        return Err(Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "the start and stop dates of {which} are not on record, so the DMS activity cannot be dated"
+            ),
+            ..f
+        });
+    }
+    Ok((span, f))
+}
+
+/// How the activity falls outside the declared range, if it does.
+fn outside(span: &Span, now: i64, start_at: i64, end_at: i64, end: &str) -> Option<String> {
+    let day = crate::time::date;
+    let end_of_end = end_at + 86_400;
+    if span.first < start_at {
+        Some(format!(
+            "DMS activity began {} before the declared start",
+            day(span.first)
+        ))
+    } else if span.running && now >= end_of_end {
+        Some(format!(
+            "a migration is still running after the declared end date {end}"
+        ))
+    } else if !span.running && span.last >= end_of_end {
+        Some(format!(
+            "DMS activity went on until {} after the declared end",
+            day(span.last)
+        ))
+    } else {
+        None
     }
 }
 

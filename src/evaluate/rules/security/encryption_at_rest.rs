@@ -1,9 +1,8 @@
 //! `encryption_at_rest`: dms.1.0.sec.at-rest, "Using encryption keys for at-rest security during migrations".
 
 use super::{describe_key, target_at_rest};
-use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
-};
+use crate::evaluate::rules::{Check, Finding, Input, Item, Tally, no_migrations, params::NoParams};
+use crate::evaluate::view::Migration;
 use std::collections::BTreeSet;
 
 /// The `encryption_at_rest` rule.
@@ -18,117 +17,105 @@ impl Check for EncryptionAtRest {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let mut f = Finding::new(Verdict::Met, "");
-        let (mut good, mut bad, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
+        let mut t = Tally::new();
         let mut keys = BTreeSet::new();
         let ran = input.migrations.len();
         for (i, m) in input.every_migration().enumerate() {
-            let never = i >= ran;
-            let Some(target) = m.target else {
-                if !never {
-                    unknown.push(format!("{}: target endpoint not found", m.id));
-                }
-                continue;
-            };
-            let states = target_at_rest(input, m, target);
-            if never {
+            if i < ran {
+                judge(input, m, &mut t, &mut keys);
+            } else if let Some(target) = m.target {
                 // A task that never ran counts only against: an unencrypted target is one.
-                for (encrypted, how, _, pointer, sources) in states {
+                for (encrypted, how, _, pointer, sources) in target_at_rest(input, m, target) {
                     if encrypted == Some(false) {
-                        f = f.cite(pointer, &sources);
-                        bad.push(format!("{} (never ran) target {how}", m.id));
+                        t.cite(pointer, &sources);
+                        t.bad.push(format!("{} (never ran) target {how}", m.id));
                     }
-                }
-                continue;
-            }
-            f = f.cite(format!("endpoints/{}", target.arn), &target.sources);
-            if states.is_empty() {
-                let gap = input
-                    .gap_note(&[
-                        "rds:DescribeDBInstances",
-                        "rds:DescribeDBClusters",
-                        "redshift:DescribeClusters",
-                        "redshift-serverless:ListNamespaces",
-                        "s3:GetEncryptionConfiguration",
-                        "dynamodb:DescribeTable",
-                        "es:DescribeDomains",
-                        "kinesis:DescribeStreamSummary",
-                    ])
-                    .map(|g| format!("; {g}"))
-                    .unwrap_or_default();
-                unknown.push(format!(
-                    "{} target {} ({} on {}): the store's own encryption state is not on record{gap}",
-                    m.id,
-                    target.identifier,
-                    target.engine,
-                    target.host.kind.as_str()
-                ));
-                continue;
-            }
-            for (encrypted, how, key, pointer, sources) in states {
-                f = f.cite(pointer, &sources);
-                match encrypted {
-                    Some(true) => {
-                        let key_text = key
-                            .as_deref()
-                            .map(|k| describe_key(input, &target.region, k, &mut keys))
-                            .unwrap_or_default();
-                        good.push(format!("{} target {how}{key_text}", m.id));
-                    }
-                    Some(false) => bad.push(format!("{} target {how}", m.id)),
-                    None => unknown.push(format!("{} target {how}", m.id)),
                 }
             }
         }
         for (region, key) in &keys {
             if let Some(k) = input.facts.key(region, key) {
-                f = f.cite(
-                    format!("kms_keys/{}", k.arn.as_deref().unwrap_or(&k.reference)),
-                    &k.sources,
-                );
+                let pointer = format!("kms_keys/{}", k.arn.as_deref().unwrap_or(&k.reference));
+                t.cite(pointer, &k.sources);
             }
         }
-        let storage: Vec<String> = input
-            .migrations
-            .iter()
-            .filter_map(|m| m.instance)
-            .filter_map(|i| {
-                i.kms_key_id.as_deref().map(|k| {
-                    format!(
-                        "{} storage{}",
-                        i.identifier,
-                        describe_key(input, &i.region, k, &mut BTreeSet::new())
-                    )
-                })
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let storage = replication_storage(input);
         let tail = if storage.is_empty() {
             String::new()
         } else {
             format!("; replication storage: {}", storage.join(", "))
         };
-        let never = input.never_ran_note();
-        if !bad.is_empty() {
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason: format!("{}{tail}{never}", bad.join("; ")),
-                ..f
-            };
-        }
-        if !unknown.is_empty() {
-            return Finding {
-                verdict: Verdict::InsufficientEvidence,
-                reason: format!("{}{tail}{never}", unknown.join("; ")),
-                ..f
-            };
-        }
-        Finding {
-            reason: format!("{}{tail}{never}", good.join("; ")),
-            ..f
+        t.conclude("; ", &format!("{tail}{}", input.never_ran_note()))
+    }
+}
+
+/// The target of a migration that ran: its store's own encryption state.
+fn judge<'a>(
+    input: &Input<'a>,
+    m: &Migration<'a>,
+    t: &mut Tally,
+    keys: &mut BTreeSet<(String, String)>,
+) {
+    let Some(target) = m.target else {
+        t.unknown
+            .push(format!("{}: target endpoint not found", m.id));
+        return;
+    };
+    t.cite(format!("endpoints/{}", target.arn), &target.sources);
+    let states = target_at_rest(input, m, target);
+    if states.is_empty() {
+        let gap = input
+            .gap_note(&[
+                "rds:DescribeDBInstances",
+                "rds:DescribeDBClusters",
+                "redshift:DescribeClusters",
+                "redshift-serverless:ListNamespaces",
+                "s3:GetEncryptionConfiguration",
+                "dynamodb:DescribeTable",
+                "es:DescribeDomains",
+                "kinesis:DescribeStreamSummary",
+            ])
+            .map(|g| format!("; {g}"))
+            .unwrap_or_default();
+        t.unknown.push(format!(
+            "{} target {} ({} on {}): the store's own encryption state is not on record{gap}",
+            m.id,
+            target.identifier,
+            target.engine,
+            target.host.kind.as_str()
+        ));
+        return;
+    }
+    for (encrypted, how, key, pointer, sources) in states {
+        t.cite(pointer, &sources);
+        match encrypted {
+            Some(true) => {
+                let key_text = key
+                    .as_deref()
+                    .map(|k| describe_key(input, &target.region, k, keys))
+                    .unwrap_or_default();
+                t.good.push(format!("{} target {how}{key_text}", m.id));
+            }
+            Some(false) => t.bad.push(format!("{} target {how}", m.id)),
+            None => t.unknown.push(format!("{} target {how}", m.id)),
         }
     }
+}
+
+/// The replication instances' storage keys, described (informational).
+fn replication_storage(input: &Input<'_>) -> Vec<String> {
+    input
+        .migrations
+        .iter()
+        .filter_map(|m| m.instance)
+        .filter_map(|i| {
+            let key = i.kms_key_id.as_deref()?;
+            let described = describe_key(input, &i.region, key, &mut BTreeSet::new());
+            Some(format!("{} storage{described}", i.identifier))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
 };
+use crate::facts::Endpoint;
 use crate::facts::endpoint::{InFlight, in_flight};
 use std::collections::BTreeSet;
 
@@ -18,11 +19,9 @@ impl Check for EncryptionInFlight {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let mut f = Finding::new(Verdict::Met, "");
-        let (mut good, mut bad, mut builtin, mut unknown) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut t = Tally::default();
         let mut seen = BTreeSet::new();
-        let endpoints: Vec<_> = input
+        let endpoints: Vec<&Endpoint> = input
             .migrations
             .iter()
             .flat_map(|m| [m.source, m.target])
@@ -39,11 +38,16 @@ impl Check for EncryptionInFlight {
             if let InFlight::Plaintext(why) = in_flight(e)
                 && seen.insert(e.arn.as_str())
             {
-                f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
-                bad.push(format!(
-                    "{} ({}, used only by a task that never ran) {why}",
-                    e.identifier, e.engine
+                t.cite(e);
+                let (id, engine) = (&e.identifier, &e.engine);
+                t.bad.push(format!(
+                    "{id} ({engine}, used only by a task that never ran) {why}"
                 ));
+            }
+        }
+        for e in endpoints {
+            if seen.insert(e.arn.as_str()) {
+                t.judge(input, e);
             }
         }
         let missing = input
@@ -51,81 +55,111 @@ impl Check for EncryptionInFlight {
             .iter()
             .filter(|m| m.source.is_none() || m.target.is_none())
             .count();
-        for e in endpoints {
-            if !seen.insert(e.arn.as_str()) {
-                continue;
-            }
-            f = f.cite(format!("endpoints/{}", e.arn), &e.sources);
-            match in_flight(e) {
-                InFlight::BuiltIn(why) => builtin.push(format!("{} ({why})", e.identifier)),
-                InFlight::Plaintext(why) => {
-                    bad.push(format!("{} ({}) {why}", e.identifier, e.engine))
-                }
-                InFlight::Unknown(why) => {
-                    unknown.push(format!("{} ({}): {why}", e.identifier, e.engine))
-                }
-                InFlight::Encrypted(how) => {
-                    let cert = e
-                        .certificate_arn
-                        .as_deref()
-                        .and_then(|arn| input.facts.certificates.iter().find(|c| c.arn == arn));
-                    if let Some(c) = cert {
-                        f = f.cite(format!("certificates/{}", c.arn), &c.sources);
-                        if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
-                            bad.push(format!(
-                                "{} {how} but certificate {} expired {}",
-                                e.identifier,
-                                c.identifier,
-                                c.valid_to.as_deref().unwrap_or("")
-                            ));
-                            continue;
-                        }
-                    }
-                    good.push(format!("{} {how}", e.identifier));
-                }
-            }
-        }
         if missing > 0 {
-            unknown.push(format!(
+            t.unknown.push(format!(
                 "{missing} migration(s) name endpoints that are not in the evidence{}",
                 input.gap_paren(&["dms:DescribeEndpoints"])
             ));
         }
-        let judged = good.len() + bad.len() + unknown.len();
-        let tail = if builtin.is_empty() {
+        t.conclude()
+    }
+}
+
+/// Endpoints by what their in-flight setting shows, and what they were read from.
+struct Tally {
+    finding: Finding,
+    good: Vec<String>,
+    bad: Vec<String>,
+    builtin: Vec<String>,
+    unknown: Vec<String>,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            finding: Finding::new(Verdict::Met, ""),
+            good: Vec::new(),
+            bad: Vec::new(),
+            builtin: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+}
+
+impl Tally {
+    fn cite(&mut self, e: &Endpoint) {
+        self.finding
+            .add_citation(format!("endpoints/{}", e.arn), &e.sources);
+    }
+
+    /// One endpoint of a migration that ran; an expired certificate undoes its SSL.
+    fn judge(&mut self, input: &Input<'_>, e: &Endpoint) {
+        self.cite(e);
+        let (id, engine) = (&e.identifier, &e.engine);
+        match in_flight(e) {
+            InFlight::BuiltIn(why) => self.builtin.push(format!("{id} ({why})")),
+            InFlight::Plaintext(why) => self.bad.push(format!("{id} ({engine}) {why}")),
+            InFlight::Unknown(why) => self.unknown.push(format!("{id} ({engine}): {why}")),
+            InFlight::Encrypted(how) => {
+                let certificates = &input.facts.certificates;
+                let cert = e
+                    .certificate_arn
+                    .as_deref()
+                    .and_then(|arn| certificates.iter().find(|c| c.arn == arn));
+                if let Some(c) = cert {
+                    self.finding
+                        .add_citation(format!("certificates/{}", c.arn), &c.sources);
+                    if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
+                        let until = c.valid_to.as_deref().unwrap_or("");
+                        let cert_id = &c.identifier;
+                        self.bad.push(format!(
+                            "{id} {how} but certificate {cert_id} expired {until}"
+                        ));
+                        return;
+                    }
+                }
+                self.good.push(format!("{id} {how}"));
+            }
+        }
+    }
+
+    /// Not met on any plaintext endpoint; insufficient on any unknown; met otherwise.
+    fn conclude(self) -> Finding {
+        let judged = self.good.len() + self.bad.len() + self.unknown.len();
+        let tail = if self.builtin.is_empty() {
             String::new()
         } else {
-            format!("; TLS built into the service: {}", builtin.join(", "))
+            format!("; TLS built into the service: {}", self.builtin.join(", "))
         };
-        if !bad.is_empty() {
+        let f = self.finding;
+        let encrypting = self.good.len();
+        if !self.bad.is_empty() {
+            let bad = self.bad.join("; ");
             return Finding {
                 verdict: Verdict::NotMet,
                 reason: format!(
-                    "{}; {} of {judged} endpoints with an in-flight setting encrypt{tail}",
-                    bad.join("; "),
-                    good.len()
+                    "{bad}; {encrypting} of {judged} endpoints with an in-flight setting encrypt{tail}"
                 ),
                 ..f
             };
         }
-        if !unknown.is_empty() {
+        if !self.unknown.is_empty() {
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
-                reason: format!("{}{tail}", unknown.join("; ")),
+                reason: format!("{}{tail}", self.unknown.join("; ")),
                 ..f
             };
         }
-        if good.is_empty() {
+        if self.good.is_empty() {
             return Finding {
                 reason: format!("every endpoint's service encrypts in flight by itself{tail}"),
                 ..f
             };
         }
+        let good = self.good.join(", ");
         Finding {
             reason: format!(
-                "{}; {} of {judged} endpoints with an in-flight setting encrypt{tail}",
-                good.join(", "),
-                good.len()
+                "{good}; {encrypting} of {judged} endpoints with an in-flight setting encrypt{tail}"
             ),
             ..f
         }

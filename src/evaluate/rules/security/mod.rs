@@ -38,6 +38,7 @@ fn rds_at_rest(
     }
 }
 
+/// The target's encryption at rest, from its RDS/Aurora database or its own store.
 fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Vec<AtRest> {
     if let Some(c) = input.rds_cluster(target) {
         let (enc, how) = rds_at_rest(
@@ -67,25 +68,45 @@ fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Ve
             d.sources.clone(),
         )];
     }
+    let mut seen = BTreeSet::new();
+    stores(input, m, target)
+        .into_iter()
+        .filter(|s| seen.insert((s.kind, s.name.as_str())))
+        .map(store_at_rest)
+        .collect()
+}
+
+/// The stores a non-RDS target writes to: Redshift, the S3 bucket, the DynamoDB tables,
+/// the Kinesis stream, the OpenSearch domain — each read from its own service.
+fn stores<'a>(input: &Input<'a>, m: &Migration<'_>, target: &Endpoint) -> Vec<&'a TargetStore> {
     let region = target.region.as_str();
-    let stores: Vec<&TargetStore> = match target.engine.as_str() {
-        "redshift" | "redshift-serverless" => target
-            .host
-            .resource
-            .as_deref()
-            .into_iter()
-            .flat_map(|r| {
-                [StoreKind::RedshiftCluster, StoreKind::RedshiftServerless]
-                    .into_iter()
-                    .filter_map(move |k| input.facts.store(region, k, r))
-            })
-            .collect(),
-        "s3" => target
+    let facts = input.facts;
+    let setting = |group: &str, key: &str| {
+        target
             .settings
-            .get("S3Settings")
-            .and_then(|s| s.get("BucketName"))
-            .and_then(|b| b.as_str())
-            .and_then(|b| input.facts.store(region, StoreKind::S3Bucket, b))
+            .get(group)
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let find = |kind: StoreKind, hit: &dyn Fn(&TargetStore) -> bool| {
+        let all = facts.target_stores.iter();
+        all.filter(|s| s.region == region && s.kind == kind)
+            .find(|s| hit(s))
+    };
+    match target.engine.as_str() {
+        "redshift" | "redshift-serverless" => {
+            let kinds = [StoreKind::RedshiftCluster, StoreKind::RedshiftServerless];
+            let Some(r) = target.host.resource.as_deref() else {
+                return Vec::new();
+            };
+            kinds
+                .into_iter()
+                .filter_map(|k| facts.store(region, k, r))
+                .collect()
+        }
+        "s3" => setting("S3Settings", "BucketName")
+            .and_then(|b| facts.store(region, StoreKind::S3Bucket, &b))
             .into_iter()
             .collect(),
         "dynamodb" => m
@@ -94,18 +115,12 @@ fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Ve
             .iter()
             .map(String::as_str)
             .chain(m.tables.into_iter().flatten().map(|t| t.table.as_str()))
-            .filter_map(|t| input.facts.store(region, StoreKind::DynamoDbTable, t))
+            .filter_map(|t| facts.store(region, StoreKind::DynamoDbTable, t))
             .collect(),
-        "kinesis" => target
-            .settings
-            .get("KinesisSettings")
-            .and_then(|s| s.get("StreamArn"))
-            .and_then(|b| b.as_str())
+        "kinesis" => setting("KinesisSettings", "StreamArn")
             .and_then(|arn| {
-                input.facts.target_stores.iter().find(|s| {
-                    s.region == region
-                        && s.kind == StoreKind::KinesisStream
-                        && s.arn.as_deref() == Some(arn)
+                find(StoreKind::KinesisStream, &|s| {
+                    s.arn.as_deref() == Some(arn.as_str())
                 })
             })
             .into_iter()
@@ -115,36 +130,30 @@ fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Ve
             .address
             .as_deref()
             .and_then(|a| {
-                input.facts.target_stores.iter().find(|s| {
-                    s.region == region
-                        && s.kind == StoreKind::OpenSearchDomain
-                        && s.addresses.iter().any(|x| x.eq_ignore_ascii_case(a))
+                find(StoreKind::OpenSearchDomain, &|s| {
+                    s.addresses.iter().any(|x| x.eq_ignore_ascii_case(a))
                 })
             })
             .into_iter()
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+fn store_at_rest(s: &TargetStore) -> AtRest {
+    let how = match (s.encrypted, s.encryption.as_deref()) {
+        (Some(true), Some(e)) => format!("encrypted ({e})"),
+        (Some(true), None) => "encrypted".to_string(),
+        (Some(false), _) => "not encrypted".to_string(),
+        (None, _) => "encryption not reported".to_string(),
     };
-    let mut seen = BTreeSet::new();
-    stores
-        .into_iter()
-        .filter(|s| seen.insert((s.kind, s.name.as_str())))
-        .map(|s| {
-            let how = match (s.encrypted, s.encryption.as_deref()) {
-                (Some(true), Some(e)) => format!("encrypted ({e})"),
-                (Some(true), None) => "encrypted".to_string(),
-                (Some(false), _) => "not encrypted".to_string(),
-                (None, _) => "encryption not reported".to_string(),
-            };
-            (
-                s.encrypted,
-                format!("{:?} {}: {how}", s.kind, s.name).to_lowercase(),
-                s.kms_key_id.clone(),
-                format!("target_stores/{}/{}", s.region, s.name),
-                s.sources.clone(),
-            )
-        })
-        .collect()
+    (
+        s.encrypted,
+        format!("{:?} {}: {how}", s.kind, s.name).to_lowercase(),
+        s.kms_key_id.clone(),
+        format!("target_stores/{}/{}", s.region, s.name),
+        s.sources.clone(),
+    )
 }
 
 fn describe_key(
