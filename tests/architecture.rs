@@ -192,3 +192,148 @@ fn the_reader_sees_groups_and_paths() {
     let found: Vec<String> = uses(text).into_iter().collect();
     assert_eq!(found, ["a", "b", "c", "g", "i", "l"]);
 }
+
+/// The longest a function in `src/` may be, in lines from `fn` to its closing brace.
+const MAX_FUNCTION_LINES: usize = 80;
+
+/// The text with comments, string and brace character literals blanked, so that only
+/// code braces remain (good enough for this tree's code; not a full Rust lexer).
+fn code_only(text: &str) -> String {
+    let text = text
+        .replace("'{'", "' '")
+        .replace("'}'", "' '")
+        .replace("'\"'", "' '");
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            'r' if matches!(chars.peek(), Some('#') | Some('"')) => {
+                let mut hashes = 0;
+                while chars.peek() == Some(&'#') {
+                    chars.next();
+                    hashes += 1;
+                }
+                if chars.peek() != Some(&'"') {
+                    out.push('r');
+                    continue;
+                }
+                chars.next();
+                let close = format!("\"{}", "#".repeat(hashes));
+                let mut body = String::new();
+                for c in chars.by_ref() {
+                    body.push(c);
+                    if body.ends_with(&close) {
+                        break;
+                    }
+                }
+                out.extend(body.chars().filter(|c| *c == '\n'));
+            }
+            '"' => {
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                    }
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// (file, line, name, length) of every function.
+fn functions(file: &Path) -> Vec<(usize, String, usize)> {
+    let code = code_only(&std::fs::read_to_string(file).expect("read"));
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let t = t
+            .strip_prefix("pub(crate) ")
+            .or_else(|| t.strip_prefix("pub "))
+            .unwrap_or(t);
+        let t = t.strip_prefix("const ").unwrap_or(t);
+        let t = t.strip_prefix("async ").unwrap_or(t);
+        let Some(rest) = t.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let mut depth = 0i32;
+        let mut opened = false;
+        for (j, l) in lines.iter().enumerate().skip(i) {
+            if !opened && depth == 0 && l.trim_end().ends_with(';') && !l.contains('{') {
+                break; // a declaration without a body
+            }
+            for c in l.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if opened && depth == 0 {
+                out.push((i + 1, name.clone(), j - i + 1));
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_in_src_is_longer_than_80_lines() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut long = Vec::new();
+    for file in &files {
+        for (line, name, length) in functions(file) {
+            if length > MAX_FUNCTION_LINES {
+                let at = file.strip_prefix(src()).unwrap_or(file).display();
+                long.push(format!("src/{at}:{line} fn {name}: {length} lines"));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them into named steps):\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_measure_sees_bodies_not_braces_in_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("x.rs");
+    std::fs::write(
+        &file,
+        "fn a() {\n    let s = \"}}}\";\n    let r = r#\"{\"#;\n    // }\n    let c = '}';\n}\nfn b();\npub async fn c() {}\n",
+    )
+    .expect("write");
+    let found = functions(&file);
+    assert_eq!(
+        found,
+        vec![(1, "a".to_string(), 6), (8, "c".to_string(), 1)]
+    );
+}

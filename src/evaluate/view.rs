@@ -189,7 +189,7 @@ fn table_activity(rows: &[TableStat]) -> Option<String> {
 /// DMS Serverless capacity provisioned (a date, or capacity units above zero).
 fn provision_activity(p: &Provision) -> Option<String> {
     let when = p.date_provisioned.as_deref();
-    if when.is_none() && !p.capacity_units.is_some_and(|c| c > 0) {
+    if when.is_none() && p.capacity_units.is_none_or(|c| c <= 0) {
         return None;
     }
     Some(format!(

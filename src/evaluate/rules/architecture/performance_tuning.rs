@@ -3,6 +3,7 @@
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
 };
+use crate::facts::TaskSettings;
 
 /// The `performance_tuning` rule.
 pub struct PerformanceTuning;
@@ -21,43 +22,19 @@ impl Check for PerformanceTuning {
         let mut slower = Vec::new();
         let mut parsed = 0;
         for m in &input.migrations {
-            f = f.cite(m.pointer(), &m.sources);
-            let s = m.settings;
-            if !s.parsed {
+            f.add_citation(m.pointer(), &m.sources);
+            if !m.settings.parsed {
                 continue;
             }
             parsed += 1;
-            let mut here = Vec::new();
-            let mut slow = Vec::new();
-            // Defaults (DMS User Guide, "Full-load task settings", "Target metadata task
-            // settings"): MaxFullLoadSubTasks 8, CommitRate 10000, ParallelLoadThreads 0.
-            match s.max_full_load_sub_tasks {
-                Some(n) if n > 8 => here.push(format!("MaxFullLoadSubTasks {n}")),
-                Some(n) if n < 8 => slow.push(format!("MaxFullLoadSubTasks {n}")),
-                _ => {}
+            let (faster, slow) = against_defaults(m.settings);
+            let mut faster = faster;
+            let rules = m.mappings.parallel_load_rules;
+            if rules > 0 {
+                faster.push(format!("{rules} parallel-load rule(s)"));
             }
-            match s.commit_rate {
-                Some(n) if n > 10_000 => here.push(format!("CommitRate {n}")),
-                Some(n) if n < 10_000 => slow.push(format!("CommitRate {n}")),
-                _ => {}
-            }
-            if let Some(n) = s.parallel_load_threads.filter(|n| *n > 1) {
-                here.push(format!("ParallelLoadThreads {n}"));
-            }
-            if let Some(n) = s.parallel_apply_threads.filter(|n| *n > 1) {
-                here.push(format!("ParallelApplyThreads {n}"));
-            }
-            if s.batch_apply_enabled == Some(true) {
-                here.push("BatchApplyEnabled".into());
-            }
-            if m.mappings.parallel_load_rules > 0 {
-                here.push(format!(
-                    "{} parallel-load rule(s)",
-                    m.mappings.parallel_load_rules
-                ));
-            }
-            if !here.is_empty() {
-                tuning.push(format!("{}: {}", m.id, here.join(", ")));
+            if !faster.is_empty() {
+                tuning.push(format!("{}: {}", m.id, faster.join(", ")));
             }
             if !slow.is_empty() {
                 slower.push(format!("{}: {}", m.id, slow.join(", ")));
@@ -97,6 +74,33 @@ impl Check for PerformanceTuning {
             ..f
         }
     }
+}
+
+/// Task settings faster than the defaults, and those slower (DMS User Guide,
+/// "Full-load task settings", "Target metadata task settings": MaxFullLoadSubTasks 8,
+/// CommitRate 10000, ParallelLoadThreads 0).
+fn against_defaults(s: &TaskSettings) -> (Vec<String>, Vec<String>) {
+    let (mut faster, mut slower) = (Vec::new(), Vec::new());
+    match s.max_full_load_sub_tasks {
+        Some(n) if n > 8 => faster.push(format!("MaxFullLoadSubTasks {n}")),
+        Some(n) if n < 8 => slower.push(format!("MaxFullLoadSubTasks {n}")),
+        _ => {}
+    }
+    match s.commit_rate {
+        Some(n) if n > 10_000 => faster.push(format!("CommitRate {n}")),
+        Some(n) if n < 10_000 => slower.push(format!("CommitRate {n}")),
+        _ => {}
+    }
+    if let Some(n) = s.parallel_load_threads.filter(|n| *n > 1) {
+        faster.push(format!("ParallelLoadThreads {n}"));
+    }
+    if let Some(n) = s.parallel_apply_threads.filter(|n| *n > 1) {
+        faster.push(format!("ParallelApplyThreads {n}"));
+    }
+    if s.batch_apply_enabled == Some(true) {
+        faster.push("BatchApplyEnabled".into());
+    }
+    (faster, slower)
 }
 
 #[cfg(test)]

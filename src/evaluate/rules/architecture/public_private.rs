@@ -5,6 +5,7 @@ use crate::evaluate::rules::{
     Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
 };
 use crate::evaluate::view::Migration;
+use crate::facts::ReplicationInstance;
 use std::collections::BTreeSet;
 
 /// The `public_private` rule.
@@ -36,68 +37,75 @@ impl Check for PublicPrivate {
             .map(|i| i.arn.as_str())
             .collect();
         for inst in every_instance(input) {
-            f = f.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
-            // Only the endpoints of this instance's own migrations that ran can justify it.
-            let own: Vec<&Migration<'_>> = input
-                .migrations
-                .iter()
-                .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
-                .collect();
+            f.add_citation(format!("replication_instances/{}", inst.arn), &inst.sources);
             if !ran.contains(inst.arn.as_str()) && inst.publicly_accessible != Some(true) {
                 continue;
             }
-            let mut internet = Vec::new();
-            let mut doubt = Vec::new();
-            for e in own.iter().flat_map(|m| [m.source, m.target]).flatten() {
-                match reach(e) {
-                    Reach::Internet(t) => internet.push(t),
-                    Reach::Doubt(t) => doubt.push(t),
-                    Reach::Private => {}
-                }
-            }
-            internet.dedup();
-            doubt.dedup();
-            match inst.publicly_accessible {
-                Some(false) => parts.push(format!("{} is private", inst.identifier)),
-                Some(true) if !internet.is_empty() => parts.push(format!(
-                    "{} is public, which its own endpoint(s) reached over the internet justify: {}",
-                    inst.identifier,
-                    internet.join(", ")
-                )),
-                Some(true) if !doubt.is_empty() => {
-                    verdict = worst(verdict, Verdict::InsufficientEvidence);
-                    parts.push(format!(
-                        "{} is public; whether its endpoint(s) need internet access is not shown: {}",
-                        inst.identifier,
-                        doubt.join(", ")
-                    ));
-                }
-                Some(true) => {
-                    verdict = Verdict::NotMet;
-                    parts.push(format!(
-                        "{} is public ({}) although every endpoint it serves is inside AWS or on a private address",
-                        inst.identifier,
-                        if inst.public_ips.is_empty() {
-                            "PubliclyAccessible true".to_string()
-                        } else {
-                            format!("public IP {}", inst.public_ips.join(", "))
-                        }
-                    ));
-                }
-                None => {
-                    verdict = worst(verdict, Verdict::InsufficientEvidence);
-                    parts.push(format!(
-                        "{}: PubliclyAccessible not reported",
-                        inst.identifier
-                    ));
-                }
-            }
+            let (v, text) = placement(input, inst);
+            verdict = worst(verdict, v);
+            parts.push(text);
         }
         Finding {
             verdict,
             reason: parts.join("; "),
             ..f
         }
+    }
+}
+
+/// An instance's placement judged by the endpoints of its own migrations that ran:
+/// only they can justify a public instance.
+fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String) {
+    let own: Vec<&Migration<'_>> = input
+        .migrations
+        .iter()
+        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+        .collect();
+    let mut internet = Vec::new();
+    let mut doubt = Vec::new();
+    for e in own.iter().flat_map(|m| [m.source, m.target]).flatten() {
+        match reach(e) {
+            Reach::Internet(t) => internet.push(t),
+            Reach::Doubt(t) => doubt.push(t),
+            Reach::Private => {}
+        }
+    }
+    internet.dedup();
+    doubt.dedup();
+    let id = &inst.identifier;
+    match inst.publicly_accessible {
+        Some(false) => (Verdict::Met, format!("{id} is private")),
+        Some(true) if !internet.is_empty() => (
+            Verdict::Met,
+            format!(
+                "{id} is public, which its own endpoint(s) reached over the internet justify: {}",
+                internet.join(", ")
+            ),
+        ),
+        Some(true) if !doubt.is_empty() => (
+            Verdict::InsufficientEvidence,
+            format!(
+                "{id} is public; whether its endpoint(s) need internet access is not shown: {}",
+                doubt.join(", ")
+            ),
+        ),
+        Some(true) => {
+            let how = if inst.public_ips.is_empty() {
+                "PubliclyAccessible true".to_string()
+            } else {
+                format!("public IP {}", inst.public_ips.join(", "))
+            };
+            (
+                Verdict::NotMet,
+                format!(
+                    "{id} is public ({how}) although every endpoint it serves is inside AWS or on a private address"
+                ),
+            )
+        }
+        None => (
+            Verdict::InsufficientEvidence,
+            format!("{id}: PubliclyAccessible not reported"),
+        ),
     }
 }
 

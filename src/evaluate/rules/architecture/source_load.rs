@@ -4,9 +4,10 @@ use serde::Deserialize;
 
 use super::{db_health, reader_settings};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Percent, params::Positive,
+    Check, Finding, Input, Item, Tally, Verdict, no_migrations, params::Percent, params::Positive,
     with_statement,
 };
+use crate::facts::Endpoint;
 use std::collections::BTreeSet;
 
 /// The `source_load` rule.
@@ -31,82 +32,35 @@ impl Check for SourceLoad {
             return no_migrations(input);
         }
         let max_cpu = p.max_p95_cpu_percent.get();
-        let min_points = p.min_datapoints.get() as usize;
-        let mut f = Finding::new(Verdict::Met, "");
-        let mut good = Vec::new();
-        let mut bad = Vec::new();
-        let mut unmeasured = Vec::new();
+        let mut t = Tally::new();
         let mut seen = BTreeSet::new();
         for source in input.migrations.iter().filter_map(|m| m.source) {
-            if !seen.insert(source.arn.as_str()) {
-                continue;
+            if seen.insert(source.arn.as_str()) {
+                t.cite(format!("endpoints/{}", source.arn), &source.sources);
+                judge(input, source, p, &mut t);
             }
-            f = f.cite(format!("endpoints/{}", source.arn), &source.sources);
-            if let Some(db) = input.rds_instance(source)
-                && let Some(primary) = db.read_replica_source.as_deref()
-            {
-                good.push(format!(
-                    "{} reads replica {} of {primary}",
-                    source.identifier, db.identifier
-                ));
-                continue;
-            }
-            let reader = reader_settings(source);
-            if !reader.is_empty() {
-                good.push(format!("{} uses {}", source.identifier, reader.join(", ")));
-                continue;
-            }
-            let health = match input.windows(|m| m.source.is_some_and(|s| s.arn == source.arn)) {
-                Ok(windows) => db_health(input, source, &windows, min_points),
-                Err(_) => Vec::new(),
-            };
-            if let Some(h) = health
-                .iter()
-                .filter(|h| h.cpu_p95.is_some())
-                .max_by(|a, b| {
-                    a.cpu_p95
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.cpu_p95.unwrap_or(0.0))
-                })
-            {
-                let cpu = h.cpu_p95.unwrap_or_default();
-                let text = format!(
-                    "{}: source {} p95 CPU {cpu:.1} % in the migration window",
-                    source.identifier, h.id
-                );
-                if cpu < max_cpu {
-                    good.push(text)
-                } else {
-                    bad.push(text)
-                }
-                continue;
-            }
-            unmeasured.push(format!(
-                "{} ({})",
-                source.identifier,
-                source.host.kind.as_str()
-            ));
         }
-        if !bad.is_empty() {
+        if !t.bad.is_empty() {
+            let reason = format!("{} (limit {max_cpu} %)", t.bad.join("; "));
             return Finding {
                 verdict: Verdict::NotMet,
-                reason: format!("{} (limit {max_cpu} %)", bad.join("; ")),
-                ..f
+                reason,
+                ..t.finding
             };
         }
-        if !good.is_empty() {
+        if !t.good.is_empty() {
             return Finding {
-                reason: good.join("; "),
-                ..f
+                reason: t.good.join("; "),
+                ..t.finding
             };
         }
         let technical = Finding {
             verdict: Verdict::Met,
             reason: format!(
                 "source(s) {} show no read replica, reader settings or CPU metrics in the migration window",
-                unmeasured.join(", ")
+                t.unknown.join(", ")
             ),
-            ..f
+            ..t.finding
         };
         match with_statement(input, item, technical) {
             x if x.verdict == Verdict::Attested => x,
@@ -115,5 +69,47 @@ impl Check for SourceLoad {
                 ..x
             },
         }
+    }
+}
+
+/// One source: a read replica, reader settings, or its CPU in the migration windows.
+fn judge(input: &Input<'_>, source: &Endpoint, p: &Params, t: &mut Tally) {
+    let id = &source.identifier;
+    if let Some(db) = input.rds_instance(source)
+        && let Some(primary) = db.read_replica_source.as_deref()
+    {
+        t.good
+            .push(format!("{id} reads replica {} of {primary}", db.identifier));
+        return;
+    }
+    let reader = reader_settings(source);
+    if !reader.is_empty() {
+        t.good.push(format!("{id} uses {}", reader.join(", ")));
+        return;
+    }
+    let min_points = p.min_datapoints.get() as usize;
+    let health = match input.windows(|m| m.source.is_some_and(|s| s.arn == source.arn)) {
+        Ok(windows) => db_health(input, source, &windows, min_points),
+        Err(_) => Vec::new(),
+    };
+    let busiest = health
+        .iter()
+        .filter_map(|h| h.cpu_p95.map(|cpu| (cpu, h)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match busiest {
+        Some((cpu, h)) => {
+            let text = format!(
+                "{id}: source {} p95 CPU {cpu:.1} % in the migration window",
+                h.id
+            );
+            if cpu < p.max_p95_cpu_percent.get() {
+                t.good.push(text)
+            } else {
+                t.bad.push(text)
+            }
+        }
+        None => t
+            .unknown
+            .push(format!("{id} ({})", source.host.kind.as_str())),
     }
 }

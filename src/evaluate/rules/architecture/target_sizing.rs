@@ -2,6 +2,7 @@
 
 use super::{HealthParams, db_health};
 use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, no_migrations};
+use crate::facts::Endpoint;
 use std::collections::BTreeSet;
 
 /// The `target_sizing` rule.
@@ -17,91 +18,114 @@ impl Check for TargetSizing {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let max_cpu = p.max_p95_cpu_percent.get();
-        let min_free = p.min_free_storage_percent.get();
-        let min_points = p.min_datapoints.get() as usize;
-        let mut f = Finding::new(Verdict::Met, "");
-        let mut parts = Vec::new();
-        let mut bad = false;
-        let mut measured = 0;
-        let mut short = Vec::new();
+        let mut load = Load::default();
         let mut seen = BTreeSet::new();
         for target in input.migrations.iter().filter_map(|m| m.target) {
-            if !seen.insert(target.arn.as_str()) {
-                continue;
-            }
-            let windows = match input.windows(|m| m.target.is_some_and(|t| t.arn == target.arn)) {
-                Ok(w) => w,
-                Err(unknown) => {
-                    short.push(format!(
-                        "{} (the window of {} is unknown)",
-                        target.identifier,
-                        unknown.join(", ")
-                    ));
-                    continue;
-                }
-            };
-            let cluster = input.rds_cluster(target);
-            for h in db_health(input, target, &windows, min_points) {
-                let Some(cpu) = h.cpu_p95 else {
-                    // A cluster's reader without metrics does not hide its writer's load.
-                    if cluster.is_some_and(|c| !c.writers.is_empty() && !c.writers.contains(&h.id))
-                    {
-                        continue;
-                    }
-                    short.push(format!(
-                        "{} ({} CPU datapoint(s) in the migration window, {min_points} needed)",
-                        h.id, h.cpu_points
-                    ));
-                    continue;
-                };
-                measured += 1;
-                bad |= cpu >= max_cpu || h.free_pct.is_some_and(|p| p < min_free);
-                parts.push(format!(
-                    "{}: p95 CPU {cpu:.1} % over {} datapoint(s) in the migration window, lowest free storage {}",
-                    h.id,
-                    h.cpu_points,
-                    h.free_pct
-                        .map_or("n/a (Aurora storage grows)".into(), |p| format!("{p:.0} %"))
-                ));
-                f = f.cite(format!("metrics/AWS/RDS/{}", h.id), &h.sources);
+            if seen.insert(target.arn.as_str()) {
+                load.target(input, target, p);
             }
         }
-        parts.sort();
-        parts.dedup();
-        if bad {
+        load.parts.sort();
+        load.parts.dedup();
+        let parts = load.parts.join("; ");
+        if load.saturated {
             return Finding {
                 verdict: Verdict::NotMet,
-                reason: format!(
-                    "target saturated during the migration: {}",
-                    parts.join("; ")
-                ),
-                ..f
+                reason: format!("target saturated during the migration: {parts}"),
+                ..load.finding
             };
         }
-        if measured == 0 || !short.is_empty() {
+        if load.measured == 0 || !load.short.is_empty() {
             let gap = input.gap_paren(&["cloudwatch:GetMetricData", "rds:DescribeDBInstances"]);
+            let sep = if parts.is_empty() { "" } else { "; " };
+            let which = if load.short.is_empty() {
+                " (no RDS/Aurora target, or metrics expired)".to_string()
+            } else {
+                format!(" for {}", load.short.join(", "))
+            };
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
                 reason: format!(
-                    "{}{}the target's load during the migration is not on record{}{gap}",
-                    parts.join("; "),
-                    if parts.is_empty() { "" } else { "; " },
-                    if short.is_empty() {
-                        " (no RDS/Aurora target, or metrics expired)".to_string()
-                    } else {
-                        format!(" for {}", short.join(", "))
-                    }
+                    "{parts}{sep}the target's load during the migration is not on record{which}{gap}"
                 ),
-                ..f
+                ..load.finding
             };
         }
+        let (max_cpu, min_free) = (
+            p.max_p95_cpu_percent.get(),
+            p.min_free_storage_percent.get(),
+        );
         Finding {
-            reason: format!(
-                "{}; limits p95 CPU < {max_cpu} %, free storage >= {min_free} %",
-                parts.join("; ")
-            ),
-            ..f
+            reason: format!("{parts}; limits p95 CPU < {max_cpu} %, free storage >= {min_free} %"),
+            ..load.finding
+        }
+    }
+}
+
+/// The targets' load inside their migration windows.
+struct Load {
+    finding: Finding,
+    parts: Vec<String>,
+    short: Vec<String>,
+    measured: usize,
+    saturated: bool,
+}
+
+impl Default for Load {
+    fn default() -> Self {
+        Load {
+            finding: Finding::new(Verdict::Met, ""),
+            parts: Vec::new(),
+            short: Vec::new(),
+            measured: 0,
+            saturated: false,
+        }
+    }
+}
+
+impl Load {
+    /// Each database instance of one target, in the windows of the migrations into it.
+    fn target(&mut self, input: &Input<'_>, target: &Endpoint, p: &HealthParams) {
+        let min_points = p.min_datapoints.get() as usize;
+        let windows = match input.windows(|m| m.target.is_some_and(|t| t.arn == target.arn)) {
+            Ok(w) => w,
+            Err(unknown) => {
+                let runs = unknown.join(", ");
+                self.short.push(format!(
+                    "{} (the window of {runs} is unknown)",
+                    target.identifier
+                ));
+                return;
+            }
+        };
+        let cluster = input.rds_cluster(target);
+        for h in db_health(input, target, &windows, min_points) {
+            let Some(cpu) = h.cpu_p95 else {
+                // A cluster's reader without metrics does not hide its writer's load.
+                let reader =
+                    cluster.is_some_and(|c| !c.writers.is_empty() && !c.writers.contains(&h.id));
+                if !reader {
+                    self.short.push(format!(
+                        "{} ({} CPU datapoint(s) in the migration window, {min_points} needed)",
+                        h.id, h.cpu_points
+                    ));
+                }
+                continue;
+            };
+            self.measured += 1;
+            let low_storage = h
+                .free_pct
+                .is_some_and(|f| f < p.min_free_storage_percent.get());
+            self.saturated |= cpu >= p.max_p95_cpu_percent.get() || low_storage;
+            let free = h
+                .free_pct
+                .map_or("n/a (Aurora storage grows)".into(), |f| format!("{f:.0} %"));
+            self.parts.push(format!(
+                "{}: p95 CPU {cpu:.1} % over {} datapoint(s) in the migration window, lowest free storage {free}",
+                h.id, h.cpu_points
+            ));
+            self.finding
+                .add_citation(format!("metrics/AWS/RDS/{}", h.id), &h.sources);
         }
     }
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
 };
+use crate::facts::TaskSettings;
 
 /// The `lob_handling` rule.
 pub struct LobHandling;
@@ -32,83 +33,85 @@ impl Check for LobHandling {
         let ran = input.migrations.len();
         for (i, m) in input.every_migration().enumerate() {
             let s = m.settings;
-            if i >= ran {
-                // A task that never ran counts only against: a bad LOB setting is bad.
-                if s.support_lobs != Some(true) {
-                    continue;
-                }
+            // A task that never ran counts only against: a bad LOB setting is bad.
+            let never = i >= ran;
+            if never && s.support_lobs != Some(true) {
+                continue;
             }
-            f = f.cite(m.pointer(), &m.sources);
-            match s.support_lobs {
-                None => unknown.push(m.id.to_string()),
-                Some(false) => off.push(m.id.to_string()),
-                Some(true) => {
-                    let full = s.full_lob_mode == Some(true);
-                    let limited = s.limited_size_lob_mode == Some(true);
-                    let problem = if full && limited {
-                        Some("both FullLobMode and LimitedSizeLobMode".to_string())
-                    } else if !full && !limited {
-                        Some("SupportLobs without a LOB mode".to_string())
-                    } else if limited && !s.lob_max_size.is_some_and(|v| v > 0 && v <= max_lob) {
-                        Some(format!(
-                            "LimitedSizeLobMode with LobMaxSize {:?} (1..{max_lob} KB)",
-                            s.lob_max_size
-                        ))
-                    } else if full && s.lob_chunk_size.is_none_or(|v| v <= 0) {
-                        Some(format!(
-                            "FullLobMode with LobChunkSize {:?}",
-                            s.lob_chunk_size
-                        ))
-                    } else if full && s.batch_apply_enabled == Some(true) {
-                        Some("FullLobMode with BatchApplyEnabled (DMS does not support LOBs in batch apply)".to_string())
-                    } else {
-                        None
-                    };
-                    match problem {
-                        Some(p) => bad.push(format!("{}: {p}", m.id)),
-                        None if i >= ran => {}
-                        None if limited => good.push(format!(
-                            "{}: limited LOB mode, LobMaxSize {} KB",
-                            m.id,
-                            s.lob_max_size.unwrap_or(0)
-                        )),
-                        None => good.push(format!(
-                            "{}: full LOB mode, LobChunkSize {} KB",
-                            m.id,
-                            s.lob_chunk_size.unwrap_or(0)
-                        )),
-                    }
-                }
+            f.add_citation(m.pointer(), &m.sources);
+            match (s.support_lobs, lob_problem(s, max_lob)) {
+                (None, _) => unknown.push(m.id.to_string()),
+                (Some(false), _) => off.push(m.id.to_string()),
+                (Some(true), Some(p)) => bad.push(format!("{}: {p}", m.id)),
+                (Some(true), None) if never => {}
+                (Some(true), None) => good.push(lob_mode(m.id, s)),
             }
         }
-        if !bad.is_empty() {
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason: bad.join("; "),
-                ..f
-            };
-        }
-        if !good.is_empty() {
-            return Finding {
-                reason: good.join("; "),
-                ..f
-            };
-        }
-        if !off.is_empty() {
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason: format!(
-                    "SupportLobs is false for {}: LOB columns are not migrated",
-                    off.join(", ")
-                ),
-                ..f
-            };
-        }
+        let (verdict, reason) = if !bad.is_empty() {
+            (Verdict::NotMet, bad.join("; "))
+        } else if !good.is_empty() {
+            (Verdict::Met, good.join("; "))
+        } else if !off.is_empty() {
+            let off = off.join(", ");
+            (
+                Verdict::NotMet,
+                format!("SupportLobs is false for {off}: LOB columns are not migrated"),
+            )
+        } else {
+            let unknown = unknown.join(", ");
+            (
+                Verdict::InsufficientEvidence,
+                format!("LOB settings unknown for {unknown}"),
+            )
+        };
         Finding {
-            verdict: Verdict::InsufficientEvidence,
-            reason: format!("LOB settings unknown for {}", unknown.join(", ")),
+            verdict,
+            reason,
             ..f
         }
+    }
+}
+
+/// What is wrong with LOB settings that support LOBs (exactly one mode, sizes in range,
+/// no full LOB mode with batch apply), if anything.
+fn lob_problem(s: &TaskSettings, max_lob: i64) -> Option<String> {
+    let full = s.full_lob_mode == Some(true);
+    let limited = s.limited_size_lob_mode == Some(true);
+    if full && limited {
+        Some("both FullLobMode and LimitedSizeLobMode".to_string())
+    } else if !full && !limited {
+        Some("SupportLobs without a LOB mode".to_string())
+    } else if limited && !s.lob_max_size.is_some_and(|v| v > 0 && v <= max_lob) {
+        Some(format!(
+            "LimitedSizeLobMode with LobMaxSize {:?} (1..{max_lob} KB)",
+            s.lob_max_size
+        ))
+    } else if full && s.lob_chunk_size.is_none_or(|v| v <= 0) {
+        Some(format!(
+            "FullLobMode with LobChunkSize {:?}",
+            s.lob_chunk_size
+        ))
+    } else if full && s.batch_apply_enabled == Some(true) {
+        Some(
+            "FullLobMode with BatchApplyEnabled (DMS does not support LOBs in batch apply)"
+                .to_string(),
+        )
+    } else {
+        None
+    }
+}
+
+fn lob_mode(id: &str, s: &TaskSettings) -> String {
+    if s.limited_size_lob_mode == Some(true) {
+        format!(
+            "{id}: limited LOB mode, LobMaxSize {} KB",
+            s.lob_max_size.unwrap_or(0)
+        )
+    } else {
+        format!(
+            "{id}: full LOB mode, LobChunkSize {} KB",
+            s.lob_chunk_size.unwrap_or(0)
+        )
     }
 }
 

@@ -59,26 +59,15 @@ fn pattern(
         let (Some(src), Some(tgt)) = (m.source, m.target) else {
             continue;
         };
-        let cite = |f: Finding| {
-            f.cite(m.pointer(), &m.sources)
-                .cite(format!("endpoints/{}", src.arn), &src.sources)
-                .cite(format!("endpoints/{}", tgt.arn), &tgt.sources)
-        };
         match test(m, src, tgt) {
-            Answer::Yes => {
-                hits.push(describe(m));
-                f = cite(f);
-            }
-            Answer::Doubtful(doubt) => {
-                hits.push(format!("{} ({doubt})", describe(m)));
-                f = cite(f);
-            }
-            Answer::Unknown(why) => {
-                unknown.push(format!("{} ({why})", describe(m)));
-                f = cite(f);
-            }
-            Answer::No => {}
+            Answer::Yes => hits.push(describe(m)),
+            Answer::Doubtful(doubt) => hits.push(format!("{} ({doubt})", describe(m))),
+            Answer::Unknown(why) => unknown.push(format!("{} ({why})", describe(m))),
+            Answer::No => continue,
         }
+        f.add_citation(m.pointer(), &m.sources);
+        f.add_citation(format!("endpoints/{}", src.arn), &src.sources);
+        f.add_citation(format!("endpoints/{}", tgt.arn), &tgt.sources);
     }
     let never = input.never_ran_note();
     if !hits.is_empty() {
@@ -87,37 +76,10 @@ fn pattern(
             ..f
         };
     }
-    let observed: Vec<String> = input.migrations.iter().map(describe).collect();
     if !unknown.is_empty() {
-        let claim = input
-            .evidence
-            .case_study
-            .case_study
-            .claims
-            .source_hosting
-            .as_deref()
-            .filter(|c| claimed.contains(&c.to_ascii_lowercase().as_str()));
-        return match claim {
-            Some(c) => Finding {
-                verdict: Verdict::Attested,
-                reason: format!(
-                    "{what} only if the partner's claim holds: claims.source_hosting = \"{c}\" for {}{never}",
-                    unknown.join("; ")
-                ),
-                ..f
-            }
-            .value("source_hosting", c.to_string()),
-            None => Finding {
-                verdict: Verdict::InsufficientEvidence,
-                reason: format!(
-                    "where the source runs is not on record for {}: AWS cannot show it{never}",
-                    unknown.join("; ")
-                ),
-                ..f
-            }
-            .remedy("Give claims.source_hosting in the case study, or an endpoint with a server name the account can place."),
-        };
+        return unknown_hosts(input, what, claimed, &unknown, f);
     }
+    let observed: Vec<String> = input.migrations.iter().map(describe).collect();
     if let Some(missing) = input.unresolved_endpoints() {
         return Finding {
             verdict: Verdict::InsufficientEvidence,
@@ -129,6 +91,45 @@ fn pattern(
         verdict: Verdict::NotMet,
         reason: format!("no {what}; observed {}{never}", observed.join("; ")),
         ..f
+    }
+}
+
+/// Only unknown hosts stand in the way: attested when the partner claims a hosting
+/// that satisfies the pattern, insufficient evidence otherwise.
+fn unknown_hosts(
+    input: &Input<'_>,
+    what: &str,
+    claimed: &[&str],
+    unknown: &[String],
+    f: Finding,
+) -> Finding {
+    let never = input.never_ran_note();
+    let claim = input
+        .evidence
+        .case_study
+        .case_study
+        .claims
+        .source_hosting
+        .as_deref()
+        .filter(|c| claimed.contains(&c.to_ascii_lowercase().as_str()));
+    let unknown = unknown.join("; ");
+    match claim {
+        Some(c) => Finding {
+            verdict: Verdict::Attested,
+            reason: format!(
+                "{what} only if the partner's claim holds: claims.source_hosting = \"{c}\" for {unknown}{never}"
+            ),
+            ..f
+        }
+        .value("source_hosting", c.to_string()),
+        None => Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "where the source runs is not on record for {unknown}: AWS cannot show it{never}"
+            ),
+            ..f
+        }
+        .remedy("Give claims.source_hosting in the case study, or an endpoint with a server name the account can place."),
     }
 }
 

@@ -17,9 +17,16 @@ impl Check for ProjectDates {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let (span, f) = match observed(input) {
-            Ok(found) => found,
-            Err(f) => return f,
+        let (f, span) = observed(input);
+        let span = match span {
+            Ok(span) => span,
+            Err(reason) => {
+                return Finding {
+                    verdict: Verdict::InsufficientEvidence,
+                    reason,
+                    ..f
+                };
+            }
         };
         let day = crate::time::date;
         let end_text = if span.running {
@@ -82,9 +89,9 @@ struct Span {
     running: bool,
 }
 
-/// The span of the migrations that ran (and their instances' creation), or the
-/// finding that says it cannot be dated.
-fn observed(input: &Input<'_>) -> Result<(Span, Finding), Finding> {
+/// The span of the migrations that ran (and their instances' creation), or why it
+/// cannot be dated; with the citations either way.
+fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
     let mut f = Finding::new(Verdict::Met, "");
     let mut span = Span {
         first: i64::MAX,
@@ -112,15 +119,12 @@ fn observed(input: &Input<'_>) -> Result<(Span, Finding), Finding> {
         } else {
             undated.join(", ")
         };
-        return Err(Finding {
-            verdict: Verdict::InsufficientEvidence,
-            reason: format!(
-                "the start and stop dates of {which} are not on record, so the DMS activity cannot be dated"
-            ),
-            ..f
-        });
+        let reason = format!(
+            "the start and stop dates of {which} are not on record, so the DMS activity cannot be dated"
+        );
+        return (f, Err(reason));
     }
-    Ok((span, f))
+    (f, Ok(span))
 }
 
 /// How the activity falls outside the declared range, if it does.

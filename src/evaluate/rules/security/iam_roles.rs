@@ -13,40 +13,25 @@ impl Check for IamRoles {
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
         let roles = &input.facts.iam_roles;
-        // Which roles the estate needs follows from every task (a role a task needs is
-        // needed whether or not it ran).
-        let logging = input
-            .every_migration()
-            .any(|m| m.settings.logging_enabled == Some(true));
-        let redshift = input
-            .every_migration()
-            .any(|m| m.target.is_some_and(|t| t.host.kind == HostKind::Redshift));
-        let mut needed = vec!["dms-vpc-role"];
-        if logging {
-            needed.push("dms-cloudwatch-logs-role");
-        }
-        if redshift {
-            needed.push("dms-access-for-endpoint");
-        }
         let mut f = Finding::new(Verdict::Met, "");
         let (mut ok, mut missing, mut wrong, mut unknown) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for name in &needed {
-            match roles.iter().find(|r| r.name == *name) {
-                None => unknown.push(*name),
-                Some(r) => {
-                    f = f.cite(format!("iam_roles/{name}"), &r.sources);
-                    if !r.exists {
-                        missing.push(*name);
-                    } else if r.trusted_services.iter().any(|s| {
-                        s == "dms.amazonaws.com"
-                            || (*name == "dms-access-for-endpoint" && s == "redshift.amazonaws.com")
-                    }) {
-                        ok.push(format!("{name} ({})", r.attached_policies.join(", ")));
-                    } else {
-                        wrong.push(format!("{name} trusts {}", r.trusted_services.join(", ")));
-                    }
-                }
+        for name in needed_roles(input) {
+            let Some(r) = roles.iter().find(|r| r.name == name) else {
+                unknown.push(name);
+                continue;
+            };
+            f.add_citation(format!("iam_roles/{name}"), &r.sources);
+            let trusted = r.trusted_services.iter().any(|s| {
+                s == "dms.amazonaws.com"
+                    || (name == "dms-access-for-endpoint" && s == "redshift.amazonaws.com")
+            });
+            if !r.exists {
+                missing.push(name);
+            } else if trusted {
+                ok.push(format!("{name} ({})", r.attached_policies.join(", ")));
+            } else {
+                wrong.push(format!("{name} trusts {}", r.trusted_services.join(", ")));
             }
         }
         if !missing.is_empty() || !wrong.is_empty() {
@@ -94,6 +79,26 @@ impl Check for IamRoles {
             ..f
         }
     }
+}
+
+/// The DMS service roles the estate needs: the VPC role always, the CloudWatch Logs role
+/// when a task logs, the endpoint-access role for a Redshift target (every task counts:
+/// a role a task needs is needed whether or not it ran).
+fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
+    let logging = input
+        .every_migration()
+        .any(|m| m.settings.logging_enabled == Some(true));
+    let redshift = input
+        .every_migration()
+        .any(|m| m.target.is_some_and(|t| t.host.kind == HostKind::Redshift));
+    let mut needed = vec!["dms-vpc-role"];
+    if logging {
+        needed.push("dms-cloudwatch-logs-role");
+    }
+    if redshift {
+        needed.push("dms-access-for-endpoint");
+    }
+    needed
 }
 
 #[cfg(test)]
