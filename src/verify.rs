@@ -469,7 +469,7 @@ fn summary(stored: &Evaluation, checklist: &Checklist) -> Result<String, Summary
 fn same<T: Serialize>(a: &T, b: &T) -> bool {
     let canon = |v: &T| {
         serde_json::to_value(v)
-            .map(|v| jcs::canonical(&v))
+            .and_then(|v| jcs::canonical(&v))
             .unwrap_or_default()
     };
     canon(a) == canon(b)

@@ -337,3 +337,40 @@ fn the_measure_sees_bodies_not_braces_in_text() {
         vec![(1, "a".to_string(), 6), (8, "c".to_string(), 1)]
     );
 }
+
+/// The worked example in docs/development.md quotes real code: every fenced block after a
+/// `<!-- quoted from PATH -->` line appears, line for line, in that file.
+#[test]
+fn the_worked_example_quotes_the_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/development.md")).expect("read docs");
+    let mut quoted = 0;
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        let Some(path) = line
+            .strip_prefix("<!-- quoted from ")
+            .and_then(|rest| rest.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let fence = lines.next().unwrap_or_default();
+        assert!(
+            fence.starts_with("```"),
+            "{path}: a fenced block must follow the marker"
+        );
+        let block: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        let source =
+            std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let source: Vec<&str> = source.lines().collect();
+        assert!(
+            source.windows(block.len()).any(|w| w == block.as_slice()),
+            "docs/development.md quotes {path}, but these lines are no longer in it:\n{}",
+            block.join("\n")
+        );
+        quoted += 1;
+    }
+    assert!(quoted >= 5, "the worked example lost its quotes ({quoted})");
+}

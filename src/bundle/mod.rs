@@ -74,7 +74,7 @@ pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
     let digest = |value: Value| {
         BTreeMap::from([(
             "sha256".to_string(),
-            sha256_hex(jcs::canonical(&value).as_bytes()),
+            sha256_hex(jcs::canonical(&value).unwrap_or_default().as_bytes()),
         )])
     };
     let to_value = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
@@ -102,7 +102,7 @@ pub fn payload(predicate: &Predicate) -> Result<Vec<u8>, serde_json::Error> {
         "predicateType": PREDICATE_TYPE,
         "predicate": predicate,
     });
-    Ok(jcs::canonical(&statement).into_bytes())
+    Ok(jcs::canonical(&statement)?.into_bytes())
 }
 
 #[derive(Debug, thiserror::Error)]

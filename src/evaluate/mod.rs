@@ -19,8 +19,10 @@ use serde_json::Value;
 use crate::evidence::Evidence;
 pub use checklist::{Checklist, Item};
 
+/// A checklist item's verdict. Its JSON form is [`Verdict::as_str`], the one place the
+/// names are spelt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
 pub enum Verdict {
     Met,
     NotMet,
@@ -49,6 +51,29 @@ impl Verdict {
             Verdict::AttestationRequired => "attestation_required",
             Verdict::Attested => "attested",
         }
+    }
+}
+
+impl From<Verdict> for &'static str {
+    fn from(v: Verdict) -> Self {
+        v.as_str()
+    }
+}
+
+impl TryFrom<String> for Verdict {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+                format!(
+                    "unknown verdict `{s}`, expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -338,4 +363,24 @@ fn patterns(groups: &BTreeMap<String, Vec<String>>) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict;
+
+    #[test]
+    fn verdicts_are_spelt_once() {
+        for v in Verdict::ALL {
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", v.as_str()));
+            assert_eq!(serde_json::from_str::<Verdict>(&json).unwrap(), v);
+        }
+        let err = serde_json::from_str::<Verdict>("\"passed\"").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown verdict `passed`, expected one of met, not_met"),
+            "{err}"
+        );
+    }
 }

@@ -1,63 +1,124 @@
-//! Charts of the metric series that show activity and size: which series, and each as
-//! an inline SVG line chart (no external assets).
+//! Charts of the metric series that show activity and size: which series, the
+//! migration window each belongs to, and the geometry of a line chart with axes and
+//! units. `templates/chart.svg` draws it; the engine escapes every text.
 
-use crate::evidence::Evidence;
+use serde::Serialize;
+
+use crate::evaluate::view::{Input, Migration};
 use crate::facts::MetricSeries;
 
-pub struct Chart<'a> {
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 200.0;
+/// Left margin for the value labels, bottom margin for the dates.
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 12.0;
+const BOTTOM: f64 = 28.0;
+
+/// One chart, ready for the template.
+#[derive(Debug, Serialize)]
+pub struct Chart {
     pub title: String,
-    pub unit: &'a str,
-    pub scale: f64,
-    pub series: &'a MetricSeries,
+    pub unit: &'static str,
+    pub points: usize,
+    pub from: String,
+    pub to: String,
+    pub low: String,
+    pub high: String,
+    /// The migration window, as dates, when the evidence dates it.
+    pub window: Option<String>,
+    pub plot: Plot,
 }
 
-/// The series worth a chart: CDC activity and database size, with their points.
-pub fn charts(ev: &Evidence) -> Vec<Chart<'_>> {
-    let mut out = Vec::new();
-    let drawable = |m: &&MetricSeries| !m.values.is_empty() && m.timestamps.len() == m.values.len();
-    for m in ev.facts.metrics.iter().filter(drawable) {
-        let id = m.dimensions.values().last().cloned().unwrap_or_default();
-        match (m.namespace.as_str(), m.name.as_str()) {
-            ("AWS/DMS", "CDCIncomingChanges") => out.push(Chart {
-                title: format!("CDC incoming changes per hour — {id}"),
-                unit: "changes",
-                scale: 1.0,
-                series: m,
-            }),
-            ("AWS/RDS", "VolumeBytesUsed") => out.push(Chart {
-                title: format!("Database size (Aurora VolumeBytesUsed) — {id}"),
-                unit: "GB",
-                scale: 1e-9,
-                series: m,
-            }),
-            ("AWS/RDS", "FreeStorageSpace") => out.push(Chart {
-                title: format!("Free storage — {id}"),
-                unit: "GB",
-                scale: 1e-9,
-                series: m,
-            }),
-            _ => {}
+/// The drawing: SVG coordinates, already scaled.
+#[derive(Debug, Serialize)]
+pub struct Plot {
+    pub width: f64,
+    pub height: f64,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub line: String,
+    pub y_ticks: Vec<Tick>,
+    pub x_ticks: Vec<Tick>,
+    /// The shaded migration window (x and width), clipped to the plot.
+    pub band: Option<(f64, f64)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tick {
+    pub at: f64,
+    pub label: String,
+}
+
+/// What a series is, when it is worth a chart: title, unit and scale.
+fn kind(m: &MetricSeries) -> Option<(&'static str, &'static str, f64)> {
+    match (m.namespace.as_str(), m.name.as_str()) {
+        ("AWS/DMS", "CDCIncomingChanges") => {
+            Some(("CDC incoming changes per hour", "changes", 1.0))
         }
+        ("AWS/RDS", "VolumeBytesUsed") => {
+            Some(("Database size (Aurora VolumeBytesUsed)", "GB", 1e-9))
+        }
+        ("AWS/RDS", "FreeStorageSpace") => Some(("Free storage", "GB", 1e-9)),
+        _ => None,
     }
-    out
 }
 
-fn esc_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The series worth a chart: CDC activity and database size, each with the window of the
+/// migrations it belongs to.
+pub fn charts(input: &Input<'_>) -> Vec<Chart> {
+    input
+        .facts
+        .metrics
+        .iter()
+        .filter(|m| !m.values.is_empty() && m.timestamps.len() == m.values.len())
+        .filter_map(|m| {
+            let (title, unit, scale) = kind(m)?;
+            let id = m.dimensions.values().last().cloned().unwrap_or_default();
+            Some(chart(
+                format!("{title} — {id}"),
+                unit,
+                scale,
+                m,
+                window(input, m),
+            ))
+        })
+        .collect()
 }
 
-pub fn day(t: i64) -> String {
-    crate::time::date(t)
+/// The span of the migrations a series measures: a task's own CDC metrics, or every
+/// migration whose target is the measured database.
+fn window(input: &Input<'_>, m: &MetricSeries) -> Option<(i64, i64)> {
+    let names = |x: &Migration<'_>| {
+        if x.region != m.region {
+            return false;
+        }
+        let target = x.target.and_then(|t| {
+            let cluster = input.rds_cluster(t).map(|c| c.identifier.as_str());
+            cluster.or_else(|| input.rds_instance(t).map(|d| d.identifier.as_str()))
+        });
+        m.dimensions
+            .values()
+            .any(|v| x.metric_ids.contains(&v.as_str()) || target == Some(v.as_str()))
+    };
+    input
+        .migrations
+        .iter()
+        .filter(|x| names(x))
+        .filter_map(|x| x.window)
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
 }
 
-/// An inline SVG line chart of a series.
-pub fn svg(chart: &Chart<'_>) -> String {
-    let (w, h, pad) = (640.0, 180.0, 40.0);
-    let s = chart.series;
-    let values: Vec<f64> = s.values.iter().map(|v| v * chart.scale).collect();
+fn chart(
+    title: String,
+    unit: &'static str,
+    scale: f64,
+    s: &MetricSeries,
+    window: Option<(i64, i64)>,
+) -> Chart {
+    let values: Vec<f64> = s.values.iter().map(|v| v * scale).collect();
     let (t0, t1) = (
         s.timestamps[0],
         *s.timestamps.last().unwrap_or(&s.timestamps[0]),
@@ -67,31 +128,108 @@ pub fn svg(chart: &Chart<'_>) -> String {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(*v), b.max(*v))
         });
+    // Counts start at zero; sizes show their range.
+    let lo = if unit == "changes" { lo.min(0.0) } else { lo };
     let span_t = (t1 - t0).max(1) as f64;
     let span_v = if hi > lo { hi - lo } else { 1.0 };
-    let points: Vec<String> = s
+    let (pw, ph) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
+    let x = |t: i64| LEFT + (t - t0) as f64 / span_t * pw;
+    let y = |v: f64| TOP + ph - (v - lo) / span_v * ph;
+    let line: Vec<String> = s
         .timestamps
         .iter()
         .zip(&values)
-        .map(|(t, v)| {
-            let x = pad + (*t - t0) as f64 / span_t * (w - 2.0 * pad);
-            let y = h - pad / 2.0 - (v - lo) / span_v * (h - pad);
-            format!("{x:.1},{y:.1}")
+        .map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(*v)))
+        .collect();
+    let y_ticks = (0..=2)
+        .map(|i| {
+            let v = lo + span_v * f64::from(i) / 2.0;
+            Tick {
+                at: y(v),
+                label: format!("{v:.1}"),
+            }
         })
         .collect();
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {w} {h}\" width=\"100%\">\
-         <rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#fafafa\" stroke=\"#ccc\"/>\
-         <polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.2\" points=\"{points}\"/>\
-         <text x=\"4\" y=\"14\" font-size=\"11\">{hi:.1} {unit}</text><text x=\"4\" y=\"{ylo}\" font-size=\"11\">{lo:.1} {unit}</text>\
-         <text x=\"{pad}\" y=\"{yb}\" font-size=\"11\">{d0}</text><text x=\"{xr}\" y=\"{yb}\" font-size=\"11\" text-anchor=\"end\">{d1}</text></svg>",
-        title = esc_attr(&chart.title),
-        points = points.join(" "),
-        unit = chart.unit,
-        ylo = h - pad / 2.0 - 4.0,
-        yb = h - 4.0,
-        xr = w - pad,
-        d0 = day(t0),
-        d1 = day(t1),
-    )
+    let x_ticks = [t0, t0 + (t1 - t0) / 2, t1]
+        .into_iter()
+        .map(|t| Tick {
+            at: x(t),
+            label: day(t),
+        })
+        .collect();
+    let band = window.and_then(|(a, b)| {
+        let (a, b) = (a.max(t0), b.min(t1));
+        (a <= b).then(|| (x(a), (x(b) - x(a)).max(1.0)))
+    });
+    Chart {
+        title,
+        unit,
+        points: values.len(),
+        from: day(t0),
+        to: day(t1),
+        low: format!("{lo:.1}"),
+        high: format!("{hi:.1}"),
+        window: window.map(|(a, b)| format!("{} to {}", day(a), day(b))),
+        plot: Plot {
+            width: WIDTH,
+            height: HEIGHT,
+            left: LEFT,
+            right: WIDTH - RIGHT,
+            top: TOP,
+            bottom: TOP + ph,
+            line: line.join(" "),
+            y_ticks,
+            x_ticks,
+            band,
+        },
+    }
+}
+
+fn day(t: i64) -> String {
+    crate::time::date(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(values: &[f64]) -> MetricSeries {
+        MetricSeries {
+            region: "us-east-1".into(),
+            namespace: "AWS/DMS".into(),
+            name: "CDCIncomingChanges".into(),
+            timestamps: (0..values.len() as i64)
+                .map(|h| 1_700_000_000 + h * 86_400)
+                .collect(),
+            values: values.to_vec(),
+            ..MetricSeries::default()
+        }
+    }
+
+    #[test]
+    fn the_window_is_clipped_to_the_series_and_axes_carry_dates_and_values() {
+        let s = series(&[0.0, 10.0, 20.0, 5.0]);
+        let (t0, t3) = (s.timestamps[0], s.timestamps[3]);
+        let cases = [
+            (None, None),
+            (
+                Some((t0 - 86_400, t3 + 86_400)),
+                Some((LEFT, WIDTH - LEFT - RIGHT)),
+            ),
+            (Some((t3 + 1, t3 + 2)), None),
+        ];
+        for (window, band) in cases {
+            let c = chart("t".into(), "changes", 1.0, &s, window);
+            assert_eq!(c.plot.band, band, "{window:?}");
+            assert_eq!(
+                c.plot.x_ticks.first().map(|t| t.label.as_str()),
+                Some("2023-11-14")
+            );
+            assert_eq!(
+                c.plot.y_ticks.last().map(|t| t.label.as_str()),
+                Some("20.0")
+            );
+            assert_eq!(c.plot.line.split(' ').count(), 4);
+        }
+    }
 }

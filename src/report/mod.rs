@@ -14,6 +14,7 @@ pub use view::Status;
 
 const HTML: &str = include_str!("templates/report.html");
 const MARKDOWN: &str = include_str!("templates/report.md");
+const CHART: &str = include_str!("templates/chart.svg");
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot render the report: {0}")]
@@ -41,7 +42,7 @@ fn render(
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
+        if name.ends_with(".html") || name.ends_with(".svg") {
             AutoEscape::Html
         } else {
             AutoEscape::None
@@ -51,6 +52,7 @@ fn render(
     env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
     env.add_template("report.html", HTML)?;
     env.add_template("report.md", MARKDOWN)?;
+    env.add_template("chart.svg", CHART)?;
     let view = view::View::new(p, eval, status);
     let mut text = env.get_template(name)?.render(&view)?;
     if !text.ends_with('\n') {

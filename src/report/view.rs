@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use super::chart::{charts, day, svg};
+use super::chart::{Chart, charts};
 use crate::bundle::Predicate;
 use crate::evaluate::Evaluation;
+use crate::evaluate::view::Input;
 use crate::evidence::Evidence;
 use crate::verify::Report as Verification;
 
@@ -52,7 +53,7 @@ pub struct View {
     statements: Vec<(String, String)>,
     attachments: Vec<AttachmentView>,
     topology: Vec<[String; 4]>,
-    charts: Vec<ChartView>,
+    charts: Vec<Chart>,
 }
 
 #[derive(Serialize)]
@@ -82,19 +83,6 @@ struct AttachmentView {
     sha256: String,
     size: u64,
     media_type: String,
-}
-
-#[derive(Serialize)]
-struct ChartView {
-    title: String,
-    /// The inline SVG, safe to embed (its one text, the title, is escaped).
-    svg: minijinja::Value,
-    points: usize,
-    from: String,
-    to: String,
-    low: String,
-    high: String,
-    unit: String,
 }
 
 impl View {
@@ -146,7 +134,7 @@ impl View {
                 })
                 .collect(),
             topology: topology(ev),
-            charts: chart_views(ev),
+            charts: charts(&Input::new(ev)),
         }
     }
 }
@@ -198,31 +186,6 @@ fn finding(f: &crate::evaluate::Finding) -> FindingView {
         sources: f.sources.join(", "),
         remediation: f.remediation.clone(),
     }
-}
-
-fn chart_views(ev: &Evidence) -> Vec<ChartView> {
-    charts(ev)
-        .iter()
-        .map(|c| {
-            let s = c.series;
-            let (lo, hi) = s
-                .values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(*x), b.max(*x))
-                });
-            ChartView {
-                title: c.title.clone(),
-                svg: minijinja::Value::from_safe_string(svg(c)),
-                points: s.values.len(),
-                from: day(s.timestamps[0]),
-                to: day(*s.timestamps.last().unwrap_or(&0)),
-                low: format!("{:.1}", lo * c.scale),
-                high: format!("{:.1}", hi * c.scale),
-                unit: c.unit.to_string(),
-            }
-        })
-        .collect()
 }
 
 /// The topology: replication instance (or serverless) → task → source → target.

@@ -28,12 +28,17 @@ impl Check for ObservedTables {
                 f = f.cite(m.pointer(), &m.sources);
             }
         }
-        if read == 0 {
+        if read == 0 || names.is_empty() {
             let gap = input.gap_paren(&[
                 "dms:DescribeTableStatistics",
                 "dms:DescribeReplicationTableStatistics",
             ]);
-            return observed_or_anticipated(input, item, None, format!("no table statistics{gap}"));
+            let what = if read == 0 {
+                "no table statistics"
+            } else {
+                "the table statistics list no table"
+            };
+            return observed_or_anticipated(input, item, None, format!("{what}{gap}"));
         }
         let schemas: BTreeSet<&str> = names.iter().map(|(s, _)| *s).collect();
         let observed = Finding {
@@ -42,5 +47,58 @@ impl Check for ObservedTables {
         }
         .value("tables", names.len());
         observed_or_anticipated(input, item, Some(observed), String::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    fn table(schema: &str, name: &str) -> TableStat {
+        TableStat {
+            schema: schema.into(),
+            table: name.into(),
+            full_load_rows: 10,
+            ..TableStat::default()
+        }
+    }
+
+    #[test]
+    fn counts_distinct_tables_of_the_migrations_that_ran() {
+        // (table statistics, the task never ran, verdict, tables counted)
+        type Case = (Option<Vec<TableStat>>, bool, Verdict, Option<u64>);
+        let cases: [Case; 4] = [
+            // Two schemas, one table listed twice: 2 distinct tables.
+            (
+                Some(vec![
+                    table("hr", "emp"),
+                    table("hr", "emp"),
+                    table("fin", "gl"),
+                ]),
+                false,
+                Verdict::Met,
+                Some(2),
+            ),
+            // Statistics not collected (denied or deleted): no count.
+            (None, false, Verdict::InsufficientEvidence, None),
+            // A task that was only created is not a migration (its statistics stay empty).
+            (None, true, Verdict::InsufficientEvidence, None),
+            // Statistics collected but empty: nothing observed, not "0 tables".
+            (Some(Vec::new()), false, Verdict::InsufficientEvidence, None),
+        ];
+        for (tables, never, verdict, count) in cases {
+            let mut ev = migration();
+            ev.facts.tasks[0].tables = tables.clone();
+            if never {
+                never_ran(&mut ev);
+            }
+            let f = run(&ev, "dms.2.2.tables");
+            assert_eq!(
+                f.verdict, verdict,
+                "{tables:?} never_ran={never}: {}",
+                f.reason
+            );
+            assert_eq!(f.values.get("tables").and_then(|v| v.as_u64()), count);
+        }
     }
 }
