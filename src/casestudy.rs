@@ -234,7 +234,10 @@ impl Source {
             source,
         })?;
         let m: Manifest = toml::from_str(&text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+            let (line, column) = e
+                .span()
+                .map(|s| crate::text::line_col(&text, s.start))
+                .unwrap_or((1, 1));
             InputError::Syntax {
                 path: path.to_path_buf(),
                 line,
@@ -249,7 +252,7 @@ impl Source {
     fn at(&self, field: &str, span: std::ops::Range<usize>) -> Origin {
         Origin::Manifest {
             path: self.path.clone(),
-            line: line_col(&self.text, span.start).0,
+            line: crate::text::line_col(&self.text, span.start).0,
             field: field.to_string(),
         }
     }
@@ -564,7 +567,7 @@ fn attachment_paths(
             );
             return Err(src.invalid(&field, span, message));
         }
-        lines.push(line_col(&src.text, span.start).0);
+        lines.push(crate::text::line_col(&src.text, span.start).0);
         attachments.push(a);
     }
     Ok((attachments, lines))
@@ -596,13 +599,6 @@ pub fn role_account(arn: &str) -> Result<String, String> {
         return Err(bad());
     }
     Ok(parts[4].to_string())
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -30,6 +30,52 @@ pub enum Command {
     Diff(DiffArgs),
     /// Render the auditor's report of a bundle (HTML or Markdown).
     Report(ReportArgs),
+    /// Collect many case studies (a fleet manifest), one signed bundle each, with a summary;
+    /// shards of the fleet run as AWS Batch array jobs or Kubernetes Indexed Jobs.
+    Fleet(Box<FleetArgs>),
+    /// Merge the summaries of a fleet's shards into the summary of the whole run.
+    FleetSummary(FleetSummaryArgs),
+    /// Export a verified bundle as NIST OSCAL Assessment Results or OCSF Compliance
+    /// Findings (deterministic: the same bundle exports the same bytes).
+    Export(ExportArgs),
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// NIST OSCAL Assessment Results (JSON, OSCAL 1.2.1), for GRC platforms.
+    Oscal,
+    /// OCSF Compliance Finding events (class 2003, OCSF 1.5.0) as JSON Lines, for
+    /// Security Hub, Prowler and SIEM pipelines.
+    Ocsf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The signed bundle to export.
+    pub bundle: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Trusted public key(s): the bundle must verify against them before it is exported.
+    #[arg(
+        long = "public-key",
+        value_name = "FILE",
+        required_unless_present = "allow_unverified"
+    )]
+    pub public_keys: Vec<PathBuf>,
+    /// How many trusted keys must have signed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threshold: u16,
+    /// A checklist definition besides the built-in one, for bundles judged by another.
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Vec<PathBuf>,
+    /// Export even when the bundle does not verify; the output then says so everywhere
+    /// (OSCAL titles and props, OCSF `unmapped.verification`).
+    #[arg(long)]
+    pub allow_unverified: bool,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Report formats.
@@ -134,43 +180,16 @@ pub struct CollectArgs {
     /// Region to read; repeat for several (overrides the manifest).
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
-    /// Named profile for your own credentials (default: the standard chain).
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Send every AWS call, STS included, to this endpoint (a local emulator).
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
-    pub endpoint_url: Option<String>,
     /// Write the evidence document here (default: standard output).
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Per-resource calls in flight per region.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-    /// Attempts per AWS call (standard retry: jittered exponential backoff).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub max_attempts: u32,
-    /// Seconds to wait for a connection.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
-    pub connect_timeout: u64,
-    /// Seconds to wait for a response.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub read_timeout: u64,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Checklist definition (default: the built-in 2018 DMS checklist).
     #[arg(long, value_name = "FILE")]
     pub checklist: Option<PathBuf>,
-    /// Sign the output with this Ed25519 private key (writes a DSSE bundle).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// Sign with this AWS KMS key (ECC_NIST_P256, SIGN_VERIFY), using your own
-    /// credentials (not the customer's role). Combine with --key for two signatures.
-    #[arg(long, value_name = "ID")]
-    pub kms_key_id: Option<String>,
-    /// Write the KMS key's public key (SPKI PEM) here, for verifiers.
-    #[arg(long, value_name = "FILE", requires = "kms_key_id")]
-    pub kms_public_key_out: Option<PathBuf>,
-    /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
-    #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
-    pub metric_days: i64,
+    #[command(flatten)]
+    pub signing: SigningArgs,
     /// Exit as for a complete collection even when calls failed (the evidence still
     /// says `complete: false`).
     #[arg(long)]
@@ -183,6 +202,98 @@ pub struct CollectArgs {
     /// Keep it: it is what lets you, and only you, check a token against a name.
     #[arg(long, value_name = "FILE")]
     pub redact_salt: Option<PathBuf>,
+}
+
+/// How to reach AWS and how hard to push it (collect and fleet).
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// Named profile for your own credentials (default: the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Send every AWS call, STS included, to this endpoint (a local emulator).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Per-resource calls in flight per region.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Attempts per AWS call (standard retry: jittered exponential backoff).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds to wait for a connection.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub connect_timeout: u64,
+    /// Seconds to wait for a response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub read_timeout: u64,
+    /// Days of CloudWatch history to read (CloudWatch keeps hourly data 455 days).
+    #[arg(long, default_value_t = 455, value_parser = clap::value_parser!(i64).range(1..=455))]
+    pub metric_days: i64,
+}
+
+/// Who signs the bundles.
+#[derive(Debug, Clone, Args)]
+pub struct SigningArgs {
+    /// Sign the output with this Ed25519 private key (writes a DSSE bundle).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Sign with this AWS KMS key (ECC_NIST_P256, SIGN_VERIFY), using your own
+    /// credentials (not the customer's role). Combine with --key for two signatures.
+    #[arg(long, value_name = "ID")]
+    pub kms_key_id: Option<String>,
+    /// Write the KMS key's public key (SPKI PEM) here, for verifiers.
+    #[arg(long, value_name = "FILE", requires = "kms_key_id")]
+    pub kms_public_key_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The fleet manifest (TOML): the case studies, and how many run at once.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: PathBuf,
+    /// Where the bundles (`<id>.json`) and the summary go; created when missing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    /// Checklist definition (default: the built-in 2018 DMS checklist).
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<PathBuf>,
+    /// Run only this shard of the fleet (0-based: `0/4` … `3/4`); the case studies are
+    /// partitioned by the hash of their id. Default: from AWS_BATCH_JOB_ARRAY_INDEX /
+    /// AWS_BATCH_JOB_ARRAY_SIZE or JOB_COMPLETION_INDEX with --shards, else the whole fleet.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The shard count of an array job whose engine does not export it (Kubernetes
+    /// Indexed Jobs: set it to the Job's `completions`).
+    #[arg(long, env = "DMS_EVIDENCE_SHARDS", value_name = "N")]
+    pub shards: Option<u32>,
+    /// Case studies in flight at once (overrides the manifest's `concurrency`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Case studies of one AWS account in flight at once (overrides `per_account`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub per_account: Option<u16>,
+    /// Keep each bundle an earlier run wrote that verifies with this run's keys.
+    #[arg(long)]
+    pub resume: bool,
+    /// Do not fail the run for case studies whose collection was incomplete.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetSummaryArgs {
+    /// Output directories of the shards (each holding summary-I-of-N.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Write the merged summary (JSON) here.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Do not fail for case studies whose collection was incomplete.
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 #[cfg(test)]
@@ -212,7 +323,7 @@ mod tests {
             panic!("collect")
         };
         assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
-        assert_eq!(args.concurrency, 8);
+        assert_eq!(args.aws.concurrency, 8);
         assert!(Cli::try_parse_from(["dms-evidence", "collect", "--concurrency", "0"]).is_err());
     }
 }

@@ -9,8 +9,9 @@ use clap::Parser;
 use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
 use dms_evidence::cli::{
-    Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, Format, KeygenArgs, ReportArgs,
-    ReportFormat, VerifyArgs,
+    AwsArgs, Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, ExportArgs, ExportFormat,
+    FleetArgs, FleetSummaryArgs, Format, KeygenArgs, ReportArgs, ReportFormat, SigningArgs,
+    VerifyArgs,
 };
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
@@ -32,6 +33,8 @@ const EXIT_REGRESSION: u8 = 5;
 /// collect: calls failed, so the evidence is incomplete (written, signed, and marked
 /// `complete: false`); `--allow-incomplete` turns this off.
 const EXIT_INCOMPLETE: u8 = 6;
+/// `fleet`: this plus the number of case studies that failed (capped at 99).
+const EXIT_FLEET_FAILED: u8 = 10;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -93,6 +96,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Verify(args) => verify(args),
         Command::Diff(args) => diff(args),
         Command::Report(args) => report(args),
+        Command::Export(args) => export(args),
+        Command::Fleet(args) => fleet(*args).await,
+        Command::FleetSummary(args) => fleet_summary(args),
     }
 }
 
@@ -168,15 +174,28 @@ fn trusted_keys(paths: &[std::path::PathBuf]) -> Result<Vec<PublicKey>, Failure>
         .map_err(bad_input)
 }
 
-fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let bytes =
-        dms_evidence::input::read_limited(&args.bundle, dms_evidence::input::MAX_DOCUMENT_BYTES)
-            .map_err(bad_input)?;
-    let keys = trusted_keys(&args.public_keys)?;
+/// What verifying a bundle needs: its bytes, the trusted keys, and the checklists it may
+/// have been judged by (the built-in one first).
+type VerificationInputs = (Vec<u8>, Vec<PublicKey>, Vec<Checklist>);
+
+fn verification_inputs(
+    bundle: &std::path::Path,
+    public_keys: &[std::path::PathBuf],
+    extra_checklists: &[std::path::PathBuf],
+) -> Result<VerificationInputs, Failure> {
+    let bytes = dms_evidence::input::read_limited(bundle, dms_evidence::input::MAX_DOCUMENT_BYTES)
+        .map_err(bad_input)?;
+    let keys = trusted_keys(public_keys)?;
     let mut checklists = vec![checklist::load_default()];
-    for path in &args.checklist {
+    for path in extra_checklists {
         checklists.push(checklist::load(path).map_err(bad_input)?);
     }
+    Ok((bytes, keys, checklists))
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let (bytes, keys, checklists) =
+        verification_inputs(&args.bundle, &args.public_keys, &args.checklist)?;
     let report =
         dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists);
     match args.format {
@@ -190,6 +209,148 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode, Failure> {
+    use dms_evidence::export::{Source, ocsf, oscal};
+    let (bytes, keys, checklists) =
+        verification_inputs(&args.bundle, &args.public_keys, &args.checklist)?;
+    let report = (!keys.is_empty()).then(|| {
+        dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists)
+    });
+    let verified = report.as_ref().is_some_and(|r| r.verified);
+    if !verified && !args.allow_unverified {
+        let why: Vec<String> = report
+            .iter()
+            .flat_map(|r| r.failures())
+            .map(|c| format!("{}: {}", c.step, c.detail))
+            .collect();
+        return Err(Failure {
+            code: EXIT_INVALID,
+            error: anyhow::anyhow!(
+                "{} does not verify ({}); nothing exported. Check the key with `dms-evidence verify`, \
+                 or pass --allow-unverified to export it marked as unverified",
+                args.bundle.display(),
+                why.join("; ")
+            ),
+        });
+    }
+    // The signed evaluation is what is exported; an unsigned document is judged again.
+    let predicate = bundle::predicate::load(&args.bundle).map_err(bad_input)?;
+    let evaluation = match &predicate.evaluation {
+        Some(e) => e.clone(),
+        None => evaluate::evaluate(&predicate.evidence, &checklists[0]),
+    };
+    let checklist = checklists
+        .iter()
+        .find(|c| c.sha256 == evaluation.checklist.sha256)
+        .unwrap_or(&checklists[0]);
+    let source = Source {
+        predicate: &predicate,
+        evaluation: &evaluation,
+        checklist,
+        bundle_sha256: dms_evidence::digest::sha256_hex(&bytes),
+        signed_by: report.map(|r| r.signed_by).unwrap_or_default(),
+        verified,
+    };
+    let written = match args.format {
+        ExportFormat::Oscal => {
+            output::write_json(&oscal::assessment_results(&source), args.out.as_deref())
+        }
+        ExportFormat::Ocsf => output::write_text(
+            &output::json_lines(&ocsf::events(&source)),
+            args.out.as_deref(),
+        ),
+    };
+    written.context("writing the export").map_err(failed)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn fleet(args: FleetArgs) -> Result<ExitCode, Failure> {
+    use dms_evidence::fleet::{self, Settings, Shard, Summary};
+    let mut manifest = fleet::manifest::load(&args.manifest).map_err(bad_input)?;
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text).map_err(bad_input)?),
+        None => Shard::from_env(|k| std::env::var(k).ok(), args.shards).map_err(bad_input)?,
+    };
+    manifest.concurrency = args.jobs.map_or(manifest.concurrency, usize::from);
+    manifest.per_account = args.per_account.map_or(manifest.per_account, usize::from);
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create --out-dir {}", args.out_dir.display()))
+        .map_err(bad_input)?;
+    let summary_path = args.out_dir.join(Summary::file_name(shard));
+    output::check_writable(&summary_path)
+        .context("--out-dir is not writable; nothing was collected")
+        .map_err(bad_input)?;
+    let checklist = load_checklist(args.checklist.as_deref())?;
+    let opts = session_options(&args.aws);
+    // A KMS key given by id or alias is in the runner's own region.
+    let home = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .unwrap_or_else(|| "us-east-1".into());
+    let signers = signers(&args.signing, &opts, &home).await?;
+    if signers.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "a fleet writes signed bundles: give --key or --kms-key-id"
+        )));
+    }
+    let settings = Settings {
+        session: opts,
+        concurrency: usize::from(args.aws.concurrency),
+        metric_days: args.aws.metric_days,
+        out_dir: args.out_dir.clone(),
+        resume: args.resume,
+    };
+    tracing::info!(case_studies = manifest.entries.len(), shard = ?shard.map(|s| s.to_string()), "fleet starting");
+    let summary = fleet::run(
+        &manifest,
+        shard,
+        settings,
+        signers,
+        checklist,
+        output::fleet_progress(),
+    )
+    .await;
+    output::write_json(&summary, Some(&summary_path))
+        .context("writing the fleet summary")
+        .map_err(failed)?;
+    output::write_text(&output::fleet_table(&summary), None)
+        .context("writing the fleet table")
+        .map_err(failed)?;
+    Ok(fleet_code(&summary, args.allow_incomplete))
+}
+
+fn fleet_summary(args: FleetSummaryArgs) -> Result<ExitCode, Failure> {
+    use dms_evidence::fleet::Summary;
+    let parts = Summary::read_dirs(&args.dirs).map_err(bad_input)?;
+    let merged = Summary::merge(parts).map_err(bad_input)?;
+    if let Some(out) = &args.out {
+        output::write_json(&merged, Some(out))
+            .context("writing the merged summary")
+            .map_err(failed)?;
+    }
+    output::write_text(&output::fleet_table(&merged), None)
+        .context("writing the fleet table")
+        .map_err(failed)?;
+    Ok(fleet_code(&merged, args.allow_incomplete))
+}
+
+/// 0 every case study ready; 3 some blocked; 6 some incomplete; 10 + n when n case
+/// studies failed (at most 109): schedulers see at a glance how many need a look.
+fn fleet_code(summary: &dms_evidence::fleet::Summary, allow_incomplete: bool) -> ExitCode {
+    use dms_evidence::fleet::Outcome;
+    let failed = summary.count(Outcome::Failed);
+    if failed > 0 {
+        return ExitCode::from(EXIT_FLEET_FAILED + u8::try_from(failed.min(99)).unwrap_or(99));
+    }
+    if summary.count(Outcome::Incomplete) > 0 && !allow_incomplete {
+        return ExitCode::from(EXIT_INCOMPLETE);
+    }
+    if summary.count(Outcome::Blocked) > 0 {
+        return ExitCode::from(EXIT_NOT_MET);
+    }
+    ExitCode::SUCCESS
 }
 
 fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> {
@@ -272,26 +433,19 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
             .context("--out is not writable; nothing was collected")
             .map_err(bad_input)?;
     }
-    let opts = SessionOptions {
-        profile: args.profile.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-        max_attempts: args.max_attempts,
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-        read_timeout: Duration::from_secs(args.read_timeout),
-        ..SessionOptions::default()
-    };
+    let opts = session_options(&args.aws);
     let checklist = load_checklist(args.checklist.as_deref())?;
     let items: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
     case.check_attachment_items(&items).map_err(bad_input)?;
     let attachments = evidence::hash_attachments(&case).map_err(bad_input)?;
-    let signers = signers(&args, &opts, &case.regions[0]).await?;
+    let signers = signers(&args.signing, &opts, &case.regions[0]).await?;
     let salt = match (&args.redact, &args.redact_salt) {
         (true, Some(path)) => Some(redact_salt(path)?),
         _ => None,
     };
     let mut plan = Plan::new(&case.account_id, case.regions.clone());
-    plan.concurrency = usize::from(args.concurrency);
-    plan.metric_days = args.metric_days;
+    plan.concurrency = usize::from(args.aws.concurrency);
+    plan.metric_days = args.aws.metric_days;
     let salt = salt.as_ref().map(|s| s.as_slice());
     let doc = pipeline::collect(&case, attachments, &opts, plan, &checklist, salt)
         .await
@@ -313,8 +467,19 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
 
 /// The signers (`--key`, `--kms-key-id`), ready before the collection starts so that a
 /// bad key costs no AWS call. KMS is reached with the caller's own credentials.
+fn session_options(aws: &AwsArgs) -> SessionOptions {
+    SessionOptions {
+        profile: aws.profile.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        max_attempts: aws.max_attempts,
+        connect_timeout: Duration::from_secs(aws.connect_timeout),
+        read_timeout: Duration::from_secs(aws.read_timeout),
+        ..SessionOptions::default()
+    }
+}
+
 async fn signers(
-    args: &CollectArgs,
+    args: &SigningArgs,
     opts: &SessionOptions,
     home_region: &str,
 ) -> Result<Vec<Signer>, Failure> {

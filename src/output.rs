@@ -24,6 +24,16 @@ pub fn write_json<T: Serialize>(value: &T, path: Option<&Path>) -> Result<(), Ou
     write_text(&text, path)
 }
 
+/// One compact JSON document per line (JSON Lines).
+pub fn json_lines<T: Serialize>(values: &[T]) -> String {
+    let mut out = String::new();
+    for v in values {
+        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 pub fn write_text(text: &str, path: Option<&Path>) -> Result<(), OutputError> {
     let Some(path) = path else {
         let mut out = std::io::stdout().lock();
@@ -263,6 +273,89 @@ pub fn diff_text(d: &crate::diff::Diff) -> String {
         ));
     }
     out.push_str(&list("evidence expired", &d.expired));
+    out
+}
+
+/// Progress of a fleet run on standard error: a bar on a terminal, one plain line per
+/// finished case study otherwise (logs of schedulers and array jobs).
+pub fn fleet_progress() -> crate::fleet::summary::OnDoneFn {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        let bar = std::sync::OnceLock::<indicatif::ProgressBar>::new();
+        std::sync::Arc::new(move |r: &crate::fleet::Record, done: usize, total: usize| {
+            let bar = bar.get_or_init(|| {
+                let b = indicatif::ProgressBar::new(total as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} case studies {msg}",
+                ) {
+                    b.set_style(style.progress_chars("=> "));
+                }
+                b
+            });
+            bar.set_position(done as u64);
+            bar.set_message(format!("{}: {:?}", r.id, r.outcome));
+            if done == total {
+                bar.finish_and_clear();
+            }
+        })
+    } else {
+        std::sync::Arc::new(|r: &crate::fleet::Record, done: usize, total: usize| {
+            let why = r
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            let resumed = if r.resumed { " (resumed)" } else { "" };
+            eprintln!(
+                "[{done}/{total}] {}: {}{resumed} in {:.1} s{why}",
+                r.id,
+                outcome_word(r.outcome),
+                r.seconds
+            );
+        })
+    }
+}
+
+fn outcome_word(o: crate::fleet::Outcome) -> &'static str {
+    use crate::fleet::Outcome;
+    match o {
+        Outcome::Ready => "ready",
+        Outcome::Blocked => "blocked",
+        Outcome::Incomplete => "incomplete",
+        Outcome::Failed => "FAILED",
+    }
+}
+
+/// The fleet summary as a table: one line per case study, then the counts.
+pub fn fleet_table(s: &crate::fleet::Summary) -> String {
+    let mut out = String::new();
+    for r in &s.case_studies {
+        let detail = match (&r.error, r.blockers.is_empty()) {
+            (Some(e), _) => e.clone(),
+            (None, false) => format!("blocked by {}", r.blockers.join(", ")),
+            (None, true) => r.bundle.clone().unwrap_or_default(),
+        };
+        out.push_str(&format!(
+            "{:<32} {:<12} {:<10} {}\n",
+            r.id,
+            r.account_id.as_deref().unwrap_or("-"),
+            outcome_word(r.outcome),
+            detail
+        ));
+    }
+    let counts: Vec<String> = s
+        .counts
+        .iter()
+        .map(|(o, n)| format!("{n} {}", outcome_word(*o)))
+        .collect();
+    out.push_str(&format!(
+        "{} case studies{}: {}\n",
+        s.case_studies.len(),
+        s.shard
+            .map(|sh| format!(" (shard {sh})"))
+            .unwrap_or_default(),
+        counts.join(", ")
+    ));
     out
 }
 

@@ -21,6 +21,18 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
+/// The 1-based line and column of a byte offset in a text (for file:line:column messages).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
 #[cfg(test)]
 mod tests {
     use super::prefix;

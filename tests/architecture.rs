@@ -23,7 +23,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("evaluate", &["evaluate"]),
     ("bundle", &["bundle"]),
     ("use of bundles", &["verify", "diff", "pipeline"]),
-    ("report", &["report"]),
+    ("fleets", &["fleet"]),
+    ("report and exports", &["report", "export"]),
     ("edge", &["output", "cli"]),
 ];
 

@@ -43,20 +43,7 @@ fn report_renders_every_section_self_contained() {
     emu.seed("exemplary");
     let dir = tempfile::tempdir().expect("tempdir");
     let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
-    assert!(
-        run(
-            emu,
-            &[
-                "keygen",
-                "--private-key",
-                &p("k.pem"),
-                "--public-key",
-                &p("k.pub")
-            ]
-        )
-        .status
-        .success()
-    );
+    support::keygen(emu, dir.path());
     let case = repo_root().join("fixtures/case-studies/exemplary.toml");
     let out = run(
         emu,
@@ -141,6 +128,9 @@ fn report_renders_every_section_self_contained() {
     let md = run(emu, &["report", &p("b.json"), "--format", "md"]);
     let text = String::from_utf8_lossy(&md.stdout);
     for heading in [
+        "## Executive summary",
+        "## Migrations: what the evidence dates",
+        "## Appendix: the evidence",
         "## Checklist",
         "## Claims",
         "## Attestations",
@@ -155,4 +145,28 @@ fn report_renders_every_section_self_contained() {
         "the cover counts calls, retries and time spent waiting"
     );
     assert!(text.contains("attachment `attachments/erp-architecture.svg`"));
+    // The timeline dates the migration from its statistics and CDC metrics; the appendix
+    // lists every capture with its full digest.
+    for event in [
+        "| created |",
+        "| full load done |",
+        "| CDC changes first seen |",
+    ] {
+        assert!(text.contains(event), "{event}");
+    }
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p("b.json")).expect("bundle")).expect("json");
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        bundle["payload"].as_str().expect("payload"),
+    )
+    .expect("base64");
+    let statement: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
+    let captures = statement["predicate"]["captures"]
+        .as_array()
+        .expect("captures");
+    for c in captures {
+        let row = format!("| {} | ", c["id"].as_str().unwrap_or_default());
+        assert!(text.contains(&row) && text.contains(c["sha256"].as_str().unwrap_or("?")));
+    }
 }

@@ -156,6 +156,22 @@ fn the_cli_refuses_hostile_files_with_exit_2_or_4_and_writes_nothing() {
                 &[2, 4][..],
             ),
             (vec!["diff", i, i], &[2][..]),
+            (
+                vec!["export", i, "--public-key", p, "--format", "oscal", "-o", o],
+                &[4][..],
+            ),
+            (
+                vec![
+                    "export",
+                    i,
+                    "--allow-unverified",
+                    "--format",
+                    "ocsf",
+                    "-o",
+                    o,
+                ],
+                &[2][..],
+            ),
         ] {
             let result = run(&args);
             let code = result.status.code();

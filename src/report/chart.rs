@@ -12,7 +12,7 @@ const HEIGHT: f64 = 200.0;
 /// Left margin for the value labels, bottom margin for the dates.
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
+const TOP: f64 = 24.0;
 const BOTTOM: f64 = 28.0;
 
 /// One chart, ready for the template.

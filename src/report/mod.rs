@@ -4,6 +4,7 @@
 //! the same facts and cannot drift; HTML escaping is the engine's.
 
 mod chart;
+mod timeline;
 mod view;
 
 use minijinja::{AutoEscape, Environment};
@@ -15,6 +16,7 @@ pub use view::Status;
 const HTML: &str = include_str!("templates/report.html");
 const MARKDOWN: &str = include_str!("templates/report.md");
 const CHART: &str = include_str!("templates/chart.svg");
+const TIMELINE: &str = include_str!("templates/timeline.svg");
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot render the report: {0}")]
@@ -53,6 +55,7 @@ fn render(
     env.add_template("report.html", HTML)?;
     env.add_template("report.md", MARKDOWN)?;
     env.add_template("chart.svg", CHART)?;
+    env.add_template("timeline.svg", TIMELINE)?;
     let view = view::View::new(p, eval, status);
     let mut text = env.get_template(name)?.render(&view)?;
     if !text.ends_with('\n') {

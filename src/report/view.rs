@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::chart::{Chart, charts};
+use super::timeline::{Timeline, timelines};
 use crate::bundle::Predicate;
 use crate::evaluate::Evaluation;
 use crate::evaluate::view::Input;
@@ -54,6 +55,29 @@ pub struct View {
     attachments: Vec<AttachmentView>,
     topology: Vec<[String; 4]>,
     charts: Vec<Chart>,
+    summary: ExecutiveSummary,
+    timelines: Vec<Timeline>,
+    captures: Vec<CaptureView>,
+}
+
+/// What is proven, what is attested, what blocks: the first page an auditor reads.
+#[derive(Serialize)]
+struct ExecutiveSummary {
+    proven: Vec<String>,
+    attested: Vec<String>,
+    not_applicable: Vec<String>,
+    blockers: Vec<(String, &'static str, String)>,
+    ready: bool,
+}
+
+/// One line of the evidence appendix.
+#[derive(Serialize)]
+struct CaptureView {
+    id: String,
+    operation: String,
+    region: String,
+    time: String,
+    sha256: String,
 }
 
 #[derive(Serialize)]
@@ -81,6 +105,8 @@ struct AttachmentView {
     item: String,
     path: String,
     sha256: String,
+    /// The first 12 hex digits, for tables (the appendix has the full digest).
+    short: String,
     size: u64,
     media_type: String,
 }
@@ -89,6 +115,7 @@ impl View {
     pub fn new(p: &Predicate, eval: &Evaluation, status: &Status<'_>) -> View {
         let ev = &p.evidence;
         let cs = &ev.case_study.case_study;
+        let input = Input::new(ev);
         let counts: Vec<String> = eval
             .summary
             .verdicts
@@ -129,13 +156,50 @@ impl View {
                     item: a.attachment.item.clone(),
                     path: a.attachment.path.clone(),
                     sha256: a.sha256.clone(),
+                    short: crate::text::prefix(&a.sha256, 12).to_string(),
                     size: a.size,
                     media_type: a.media_type.clone(),
                 })
                 .collect(),
             topology: topology(ev),
-            charts: charts(&Input::new(ev)),
+            charts: charts(&input),
+            summary: executive_summary(eval),
+            timelines: timelines(&input, eval),
+            captures: ev
+                .captures
+                .iter()
+                .map(|c| CaptureView {
+                    id: c.id.clone(),
+                    operation: format!("{}:{}", c.service, c.operation),
+                    region: c.region.clone(),
+                    time: c.time.clone(),
+                    sha256: c.sha256.clone(),
+                })
+                .collect(),
         }
+    }
+}
+
+fn executive_summary(eval: &Evaluation) -> ExecutiveSummary {
+    use crate::evaluate::Verdict;
+    let with = |v: Verdict| -> Vec<String> {
+        eval.findings
+            .iter()
+            .filter(|f| f.verdict == v)
+            .map(|f| f.item.clone())
+            .collect()
+    };
+    ExecutiveSummary {
+        proven: with(Verdict::Met),
+        attested: with(Verdict::Attested),
+        not_applicable: with(Verdict::NotApplicable),
+        blockers: eval
+            .summary
+            .blockers
+            .iter()
+            .map(|b| (b.item.clone(), b.verdict.as_str(), b.reason.clone()))
+            .collect(),
+        ready: eval.summary.ready,
     }
 }
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from exports import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +35,21 @@ def endpoint():
     subprocess.run([str(ROOT / "localstack" / "down")], env=env, check=False, capture_output=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
+def seed(endpoint):
+    """Seeds a scenario of fixtures/scenarios into the shared emulator, once."""
+    done = {"exemplary"}
+
+    def call(scenario: str) -> None:
+        if scenario not in done:
+            subprocess.run([str(ROOT / "localstack" / "seed"), str(ROOT / "fixtures" / "scenarios" / f"{scenario}.json")],
+                           env={**os.environ, "AWS_ENDPOINT_URL": endpoint}, check=True, capture_output=True)
+            done.add(scenario)
+
+    return call
+
+
+@pytest.fixture(scope="session")
 def run(binary, endpoint):
     def call(*args: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "interop", "AWS_SECRET_ACCESS_KEY": "interop",
@@ -42,3 +57,20 @@ def run(binary, endpoint):
         return subprocess.run([str(binary), *args], env=env, capture_output=True, text=True, check=False)
 
     return call
+
+
+@pytest.fixture(scope="session")
+def signed(run, seed, tmp_path_factory):
+    """Every scenario collected and signed once: {scenario: bundle}, and the public key."""
+    root = tmp_path_factory.mktemp("exports")
+    private, public = root / "k.pem", root / "k.pub"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    bundles = {}
+    for scenario in SCENARIOS:
+        seed(scenario)
+        bundle = root / f"{scenario}.json"
+        case = ROOT / "fixtures" / "case-studies" / f"{scenario}.toml"
+        out = run("collect", "--case-study", str(case), "--key", str(private), "--out", str(bundle))
+        assert bundle.exists(), out.stderr
+        bundles[scenario] = bundle
+    return bundles, public

@@ -186,8 +186,29 @@ pub fn count(seed: &Value, account: &str, region: &str, kind: &str) -> usize {
 /// Runs the real `dms-evidence` binary against the emulator, with credentials that
 /// only the emulator accepts and nothing from the user's AWS configuration.
 pub fn cli(emu: &Emulator, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_dms-evidence"))
-        .args(args)
+    command(emu, args).output().expect("run dms-evidence")
+}
+
+/// Creates a signing key pair `k.pem` / `k.pub` in `dir`; returns their paths.
+pub fn keygen(emu: &Emulator, dir: &Path) -> (String, String) {
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (private, public) = (path("k.pem"), path("k.pub"));
+    let out = cli(
+        emu,
+        &["keygen", "--private-key", &private, "--public-key", &public],
+    );
+    assert!(
+        out.status.success(),
+        "keygen: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (private, public)
+}
+
+/// The command [`cli`] runs, to add environment variables or run several at once.
+pub fn command(emu: &Emulator, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dms-evidence"));
+    cmd.args(args)
         .env("AWS_ENDPOINT_URL", &emu.endpoint)
         .env("AWS_ACCESS_KEY_ID", "AKIDDMSEVIDENCETEST")
         .env("AWS_SECRET_ACCESS_KEY", "testing-secret")
@@ -196,8 +217,10 @@ pub fn cli(emu: &Emulator, args: &[&str]) -> std::process::Output {
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run dms-evidence")
+        .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("DMS_EVIDENCE_SHARDS");
+    cmd
 }
 
 /// Each item's verdict in an evaluated evidence document.

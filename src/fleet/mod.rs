@@ -1,0 +1,247 @@
+//! Fleets: many case studies in one run, each collected, evaluated and sealed into its
+//! own signed bundle, with bounded concurrency globally and per AWS account, a shard of
+//! the fleet per process when an array engine runs it, `--resume` for interrupted runs,
+//! and a summary of every case study. One failing case study never stops the others.
+
+pub mod manifest;
+pub mod shard;
+pub mod summary;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+
+use crate::bundle::{self, Predicate, Signer};
+use crate::casestudy::{self, CaseStudy};
+use crate::collect::Plan;
+use crate::evaluate::Checklist;
+use crate::pipeline;
+use crate::session::SessionOptions;
+pub use manifest::{Entry, Fleet};
+pub use shard::Shard;
+pub use summary::{Outcome, Record, Summary};
+
+/// How each case study is collected, and where its bundle goes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session: SessionOptions,
+    /// Per-resource calls in flight per region, within one case study.
+    pub concurrency: usize,
+    pub metric_days: i64,
+    pub out_dir: PathBuf,
+    /// Keep a bundle of an earlier run when it verifies with this run's keys.
+    pub resume: bool,
+}
+
+/// Called once per finished case study: the record, how many are done, how many in all.
+pub type OnDone = summary::OnDoneFn;
+
+/// What every case study of the run shares.
+struct Shared {
+    settings: Settings,
+    signers: Vec<Signer>,
+    checklist: Checklist,
+}
+
+/// Runs the fleet's case studies (those of `shard`, or all) and returns the summary.
+pub async fn run(
+    fleet: &Fleet,
+    shard: Option<Shard>,
+    settings: Settings,
+    signers: Vec<Signer>,
+    checklist: Checklist,
+    on_done: OnDone,
+) -> Summary {
+    let started_at = crate::time::now_rfc3339();
+    let mine: Vec<&Entry> = fleet
+        .entries
+        .iter()
+        .filter(|e| shard.is_none_or(|s| s.owns(&e.id)))
+        .collect();
+    let total = mine.len();
+    let shared = Arc::new(Shared {
+        settings,
+        signers,
+        checklist,
+    });
+    let global = Arc::new(Semaphore::new(fleet.concurrency));
+    let mut accounts: BTreeMap<String, Arc<Semaphore>> = BTreeMap::new();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Polled on this task, not spawned: the collection's future is not `Send` for every
+    // lifetime, and the work is waiting on AWS, which interleaves here just as well.
+    let tasks = futures::stream::FuturesUnordered::new();
+    for entry in mine {
+        // Reading the case study is local and cheap: a bad one fails here, alone.
+        let case = casestudy::resolve(entry.manifest.as_deref(), &entry.overrides)
+            .map_err(|e| format!("{}: {e}", origin(&fleet.path, entry)));
+        let account = case
+            .as_ref()
+            .map(|c| c.account_id.clone())
+            .unwrap_or_default();
+        let per_account = accounts
+            .entry(account)
+            .or_insert_with(|| Arc::new(Semaphore::new(fleet.per_account)))
+            .clone();
+        let (id, shared, global, done, on_done) = (
+            entry.id.clone(),
+            shared.clone(),
+            global.clone(),
+            done.clone(),
+            on_done.clone(),
+        );
+        tasks.push(async move {
+            let started = Instant::now();
+            // The account's permit first, so waiting on a busy account holds no global slot.
+            let _account = per_account.acquire_owned().await.ok();
+            let _slot = global.acquire_owned().await.ok();
+            let mut record = match case {
+                Ok(case) => one(&id, case, &shared).await,
+                Err(error) => failure(&id, None, error),
+            };
+            record.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            on_done(&record, n, total);
+            record
+        });
+    }
+    let records: Vec<Record> = futures::StreamExt::collect(tasks).await;
+    Summary::new(&fleet.path, &fleet.sha256, shard, started_at, records)
+}
+
+fn origin(fleet: &Path, entry: &Entry) -> String {
+    format!(
+        "{}:{} (case study {})",
+        fleet.display(),
+        entry.line,
+        entry.id
+    )
+}
+
+fn failure(id: &str, account: Option<String>, error: String) -> Record {
+    Record {
+        id: id.to_string(),
+        account_id: account,
+        outcome: Outcome::Failed,
+        resumed: false,
+        bundle: None,
+        sha256: None,
+        verdicts: BTreeMap::new(),
+        blockers: Vec::new(),
+        error: Some(error),
+        seconds: 0.0,
+    }
+}
+
+/// The record of a sealed predicate: outcome, verdict counts, blockers.
+fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) -> Record {
+    let eval = p.evaluation.as_ref();
+    let outcome = match eval {
+        _ if !p.evidence.collection.complete => Outcome::Incomplete,
+        Some(e) if e.summary.ready => Outcome::Ready,
+        _ => Outcome::Blocked,
+    };
+    Record {
+        id: id.to_string(),
+        account_id: Some(p.evidence.case_study.case_study.account_id.clone()),
+        outcome,
+        resumed,
+        bundle: Some(file.to_string()),
+        sha256: Some(sha256),
+        verdicts: eval.map(|e| e.summary.verdicts.clone()).unwrap_or_default(),
+        blockers: eval
+            .map(|e| e.summary.blockers.iter().map(|b| b.item.clone()).collect())
+            .unwrap_or_default(),
+        error: None,
+        seconds: 0.0,
+    }
+}
+
+/// An earlier run's bundle for this case study, when it verifies with this run's keys.
+fn resumed(id: &str, path: &Path, shared: &Shared) -> Option<Record> {
+    let bytes = crate::input::read_limited(path, crate::input::MAX_DOCUMENT_BYTES).ok()?;
+    let keys: Vec<_> = shared.signers.iter().map(Signer::public).collect();
+    let report = crate::verify::verify(
+        &bytes,
+        &keys,
+        keys.len(),
+        std::slice::from_ref(&shared.checklist),
+    );
+    let predicate = report.predicate.filter(|_| report.verified)?;
+    let file = path.file_name()?.to_string_lossy().into_owned();
+    Some(record(
+        id,
+        &predicate,
+        &file,
+        crate::digest::sha256_hex(&bytes),
+        true,
+    ))
+}
+
+/// Collects, evaluates, seals and writes one case study.
+async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
+    let settings = &shared.settings;
+    let file = format!("{id}.json");
+    let path = settings.out_dir.join(&file);
+    if settings.resume
+        && let Some(r) = resumed(id, &path, shared)
+    {
+        return r;
+    }
+    let account = Some(case.account_id.clone());
+    let fail = |error: String| failure(id, account.clone(), error);
+    let items: Vec<&str> = shared
+        .checklist
+        .items
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    if let Err(e) = case.check_attachment_items(&items) {
+        return fail(e.to_string());
+    }
+    let attachments = match crate::evidence::hash_attachments(&case) {
+        Ok(a) => a,
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut plan = Plan::new(&case.account_id, case.regions.clone());
+    plan.concurrency = settings.concurrency;
+    plan.metric_days = settings.metric_days;
+    let predicate = match pipeline::collect(
+        &case,
+        attachments,
+        &settings.session,
+        plan,
+        &shared.checklist,
+        None,
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return fail(crate::text::error_chain(&e)),
+    };
+    let mut done = record(id, &predicate, &file, String::new(), false);
+    let envelope = match bundle::seal(predicate, &shared.signers).await {
+        Ok(e) => e,
+        Err(e) => return fail(format!("signing: {e}")),
+    };
+    match write_atomically(&path, &envelope) {
+        Ok(sha256) => {
+            done.sha256 = Some(sha256);
+            done
+        }
+        Err(e) => fail(format!("writing {}: {e}", path.display())),
+    }
+}
+
+/// Writes the bundle next to its final name and renames it into place, so an
+/// interrupted run never leaves a truncated bundle for `--resume` to find.
+fn write_atomically(path: &Path, envelope: &bundle::Envelope) -> std::io::Result<String> {
+    let mut text = serde_json::to_string_pretty(envelope).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let tmp = path.with_extension("json.partial");
+    std::fs::write(&tmp, text.as_bytes())?;
+    std::fs::rename(&tmp, path)?;
+    Ok(crate::digest::sha256_hex(text.as_bytes()))
+}

@@ -1,0 +1,264 @@
+//! Per migration, the dated events the evidence records (created, started, full load,
+//! CDC activity, stopped), each with where it comes from, and the checklist items whose
+//! findings cite the migration.
+
+use serde::Serialize;
+
+use crate::evaluate::Evaluation;
+use crate::evaluate::view::{Input, Migration};
+
+#[derive(Debug, Serialize)]
+pub struct Timeline {
+    pub title: String,
+    pub ran: bool,
+    pub events: Vec<Event>,
+    /// The events drawn on a time axis, when two or more are dated.
+    pub drawing: Option<Drawing>,
+    /// Checklist items whose findings cite this migration.
+    pub supports: Vec<String>,
+}
+
+/// A horizontal time axis with one mark per event (SVG coordinates, `timeline.svg`).
+#[derive(Debug, Serialize)]
+pub struct Drawing {
+    pub width: f64,
+    /// First and last date, written at the ends of the axis.
+    pub from: String,
+    pub to: String,
+    pub marks: Vec<Mark>,
+    /// Every dated event's position.
+    pub dots: Vec<f64>,
+    /// The CDC activity span (x, width), shaded.
+    pub cdc: Option<(f64, f64)>,
+}
+
+/// A dot on the axis, labelled with the numbers of its events in the table (events
+/// closer than a few pixels share one dot: "1, 2, 3").
+#[derive(Debug, Serialize)]
+pub struct Mark {
+    pub x: f64,
+    pub label: String,
+}
+
+const WIDTH: f64 = 640.0;
+const MARGIN: f64 = 70.0;
+
+fn drawing(events: &[Event]) -> Option<Drawing> {
+    // (table number, time, event) of the events whose time parses.
+    let dated: Vec<(usize, i64, &Event)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| crate::time::parse_rfc3339(&e.when).map(|t| (i + 1, t.secs(), e)))
+        .collect();
+    let t0 = dated.iter().map(|(_, t, _)| *t).min()?;
+    let t1 = dated.iter().map(|(_, t, _)| *t).max()?;
+    if dated.len() < 2 {
+        return None;
+    }
+    let x = |t: i64| MARGIN + (t - t0) as f64 / (t1 - t0).max(1) as f64 * (WIDTH - 2.0 * MARGIN);
+    let at = |what: &str| {
+        dated
+            .iter()
+            .find(|(_, _, e)| e.what == what)
+            .map(|(_, t, _)| x(*t))
+    };
+    let cdc = match (at("CDC changes first seen"), at("CDC changes last seen")) {
+        (Some(a), Some(b)) => Some((a, (b - a).max(2.0))),
+        _ => None,
+    };
+    // Events keep their table numbers; the events are in time order. A label joins the
+    // previous one when it would overlap it (about 6 units per character at this size).
+    let dots: Vec<f64> = dated
+        .iter()
+        .map(|(_, t, _)| (x(*t) * 10.0).round() / 10.0)
+        .collect();
+    let mut marks: Vec<Mark> = Vec::new();
+    for ((n, _, _), at) in dated.iter().zip(&dots) {
+        let at = *at;
+        match marks.last_mut() {
+            Some(last) if at - last.x < 6.0 * (last.label.len() as f64 + 2.0) => {
+                last.label.push_str(&format!(", {n}"))
+            }
+            _ => marks.push(Mark {
+                x: at,
+                label: n.to_string(),
+            }),
+        }
+    }
+    Some(Drawing {
+        width: WIDTH,
+        from: crate::time::date(t0),
+        to: crate::time::date(t1),
+        marks,
+        dots,
+        cdc,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Event {
+    pub when: String,
+    pub what: &'static str,
+    pub source: String,
+}
+
+/// Hours with CDC changes for a migration: first and last, from its AWS/DMS metrics.
+fn cdc_hours(input: &Input<'_>, m: &Migration<'_>) -> Option<(i64, i64)> {
+    input
+        .facts
+        .metrics
+        .iter()
+        .filter(|s| {
+            s.region == m.region && s.namespace == "AWS/DMS" && s.name == "CDCIncomingChanges"
+        })
+        .filter(|s| {
+            s.dimensions
+                .values()
+                .any(|v| m.metric_ids.contains(&v.as_str()))
+        })
+        .flat_map(|s| s.timestamps.iter().zip(&s.values))
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(t, _)| *t)
+        .fold(None, |acc, t| {
+            Some(acc.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
+        })
+}
+
+fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
+    let pointer = m.pointer();
+    let stats = m.stats;
+    let recorded = |what: &'static str, when: Option<&String>| {
+        when.map(|w| Event {
+            when: w.clone(),
+            what,
+            source: format!("{pointer} (statistics)"),
+        })
+    };
+    let mut out: Vec<Event> = [
+        m.created.map(|c| Event {
+            when: c.to_string(),
+            what: "created",
+            source: pointer.clone(),
+        }),
+        stats.and_then(|s| {
+            recorded(
+                "started",
+                s.start_date.as_ref().or(s.fresh_start_date.as_ref()),
+            )
+        }),
+        stats.and_then(|s| recorded("full load started", s.full_load_start_date.as_ref())),
+        stats.and_then(|s| recorded("full load done", s.full_load_finish_date.as_ref())),
+        stats.and_then(|s| recorded("stopped", s.stop_date.as_ref())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some((first, last)) = cdc_hours(input, m) {
+        let source = format!(
+            "metrics/AWS/DMS/CDCIncomingChanges/{}",
+            m.metric_ids.first().unwrap_or(&m.id)
+        );
+        let at = |t| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
+        out.push(Event {
+            when: at(first),
+            what: "CDC changes first seen",
+            source: source.clone(),
+        });
+        out.push(Event {
+            when: at(last),
+            what: "CDC changes last seen",
+            source,
+        });
+    }
+    // RFC 3339 UTC strings sort in time order.
+    out.sort_by(|a, b| a.when.cmp(&b.when));
+    out
+}
+
+fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) -> Timeline {
+    let pointer = m.pointer();
+    let evs = events(input, m);
+    Timeline {
+        title: format!(
+            "{} {} in {} ({}{})",
+            if m.pointer().starts_with("serverless/") {
+                "Serverless replication"
+            } else {
+                "Task"
+            },
+            m.id,
+            m.region,
+            m.migration_type.unwrap_or("type unknown"),
+            m.status.map(|s| format!(", {s}")).unwrap_or_default()
+        ),
+        ran,
+        drawing: drawing(&evs),
+        events: evs,
+        supports: eval
+            .findings
+            .iter()
+            .filter(|f| f.evidence.contains(&pointer))
+            .map(|f| f.item.clone())
+            .collect(),
+    }
+}
+
+/// The migrations that ran, then those that never did (shown so nobody counts them).
+pub fn timelines(input: &Input<'_>, eval: &Evaluation) -> Vec<Timeline> {
+    let ran = input
+        .migrations
+        .iter()
+        .map(|m| timeline(input, eval, m, true));
+    let never = input
+        .never_ran
+        .iter()
+        .map(|m| timeline(input, eval, m, false));
+    ran.chain(never).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(when: &str, what: &'static str) -> Event {
+        Event {
+            when: when.into(),
+            what,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn events_are_placed_in_time_and_cdc_is_shaded() {
+        let events = [
+            event("2026-01-01T00:00:00Z", "created"),
+            event("2026-01-02T00:00:00Z", "CDC changes first seen"),
+            event("2026-01-05T00:00:00Z", "CDC changes last seen"),
+        ];
+        let d = drawing(&events).expect("drawn");
+        let xs: Vec<f64> = d.marks.iter().map(|m| m.x).collect();
+        assert_eq!(xs, [MARGIN, 195.0, WIDTH - MARGIN]);
+        assert_eq!(d.cdc, Some((195.0, WIDTH - MARGIN - 195.0)));
+        assert_eq!(
+            (d.from.as_str(), d.to.as_str()),
+            ("2026-01-01", "2026-01-05")
+        );
+        let close = [
+            event("2026-01-01T00:00:00Z", "created"),
+            event("2026-01-01T00:10:00Z", "started"),
+            event("2026-03-01T00:00:00Z", "stopped"),
+        ];
+        let labels: Vec<String> = drawing(&close)
+            .expect("drawn")
+            .marks
+            .into_iter()
+            .map(|m| m.label)
+            .collect();
+        assert_eq!(labels, ["1, 2", "3"], "events at one spot share a dot");
+        assert!(
+            drawing(&events[..1]).is_none(),
+            "one date is not a timeline"
+        );
+        assert!(drawing(&[event("not a time", "created"), event("x", "stopped")]).is_none());
+    }
+}
