@@ -10,6 +10,7 @@ pub mod summary;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use tokio::sync::Semaphore;
@@ -56,59 +57,142 @@ pub async fn run(
     on_done: OnDone,
 ) -> Summary {
     let started_at = crate::time::now_rfc3339();
-    let mine: Vec<&Entry> = fleet
-        .entries
-        .iter()
-        .filter(|e| shard.is_none_or(|s| s.owns(&e.id)))
-        .collect();
-    let total = mine.len();
     let shared = Arc::new(Shared {
         settings,
         signers,
         checklist,
     });
+    let jobs = jobs(fleet, shard);
+    let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+    let progress = Arc::new(Progress {
+        done: AtomicUsize::new(0),
+        total: jobs.len(),
+        on_done,
+    });
     let global = Arc::new(Semaphore::new(fleet.concurrency));
-    let mut accounts: BTreeMap<String, Arc<Semaphore>> = BTreeMap::new();
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    // Polled on this task, not spawned: the collection's future is not `Send` for every
-    // lifetime, and the work is waiting on AWS, which interleaves here just as well.
-    let tasks = futures::stream::FuturesUnordered::new();
-    for entry in mine {
-        // Reading the case study is local and cheap: a bad one fails here, alone.
-        let case = casestudy::resolve(entry.manifest.as_deref(), &entry.overrides)
-            .map_err(|e| format!("{}: {e}", origin(&fleet.path, entry)));
-        let account = case
-            .as_ref()
-            .map(|c| c.account_id.clone())
-            .unwrap_or_default();
-        let per_account = accounts
-            .entry(account)
-            .or_insert_with(|| Arc::new(Semaphore::new(fleet.per_account)))
-            .clone();
-        let (id, shared, global, done, on_done) = (
-            entry.id.clone(),
-            shared.clone(),
-            global.clone(),
-            done.clone(),
-            on_done.clone(),
-        );
-        tasks.push(async move {
-            let started = Instant::now();
-            // The account's permit first, so waiting on a busy account holds no global slot.
-            let _account = per_account.acquire_owned().await.ok();
-            let _slot = global.acquire_owned().await.ok();
-            let mut record = match case {
-                Ok(case) => one(&id, case, &shared).await,
-                Err(error) => failure(&id, None, error),
-            };
-            record.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-            on_done(&record, n, total);
-            record
-        });
+    // One thread per core, each polling its share of the case studies on its own runtime:
+    // the collection's future is not `Send` for every lifetime, so it cannot be spawned
+    // onto a shared pool, but each one lives on the thread that created it.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(fleet.concurrency)
+        .min(jobs.len())
+        .max(1);
+    let mut hands: Vec<Vec<Job>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        hands[i % workers].push(job);
     }
-    let records: Vec<Record> = futures::StreamExt::collect(tasks).await;
+    let threads: Vec<_> = hands
+        .into_iter()
+        .map(|hand| {
+            let (shared, global, progress) = (shared.clone(), global.clone(), progress.clone());
+            std::thread::spawn(move || worker(hand, &shared, &global, &progress))
+        })
+        .collect();
+    let joined = tokio::task::spawn_blocking(move || {
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap_or_default())
+            .collect::<Vec<Record>>()
+    })
+    .await
+    .unwrap_or_default();
+    let mut records = joined;
+    // A worker that died leaves its case studies without a record: never silently.
+    let seen: std::collections::BTreeSet<String> = records.iter().map(|r| r.id.clone()).collect();
+    for id in ids.into_iter().filter(|id| !seen.contains(id)) {
+        records.push(failure(
+            &id,
+            None,
+            "internal error: its worker stopped; run it again with --resume".into(),
+        ));
+    }
     Summary::new(&fleet.path, &fleet.sha256, shard, started_at, records)
+}
+
+/// How many case studies are done, and whom to tell.
+struct Progress {
+    done: AtomicUsize,
+    total: usize,
+    on_done: OnDone,
+}
+
+/// One case study to run: its id, the case study or why it cannot be read, and the
+/// permits of its account.
+struct Job {
+    id: String,
+    case: Result<CaseStudy, String>,
+    per_account: Arc<Semaphore>,
+}
+
+/// The case studies of this shard, read (a bad one becomes its own failure), each with
+/// the semaphore of its account.
+fn jobs(fleet: &Fleet, shard: Option<Shard>) -> Vec<Job> {
+    let mut accounts: BTreeMap<String, Arc<Semaphore>> = BTreeMap::new();
+    fleet
+        .entries
+        .iter()
+        .filter(|e| shard.is_none_or(|s| s.owns(&e.id)))
+        .map(|entry| {
+            let case = casestudy::resolve(entry.manifest.as_deref(), &entry.overrides)
+                .map_err(|e| format!("{}: {e}", origin(&fleet.path, entry)));
+            let account = case
+                .as_ref()
+                .map(|c| c.account_id.clone())
+                .unwrap_or_default();
+            let per_account = accounts
+                .entry(account)
+                .or_insert_with(|| Arc::new(Semaphore::new(fleet.per_account)))
+                .clone();
+            Job {
+                id: entry.id.clone(),
+                case,
+                per_account,
+            }
+        })
+        .collect()
+}
+
+/// Runs a thread's share of the case studies concurrently on a runtime of its own.
+fn worker(
+    hand: Vec<Job>,
+    shared: &Shared,
+    global: &Arc<Semaphore>,
+    progress: &Progress,
+) -> Vec<Record> {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let why = format!("cannot start an async runtime: {e}");
+            return hand
+                .iter()
+                .map(|j| failure(&j.id, None, why.clone()))
+                .collect();
+        }
+    };
+    runtime.block_on(async {
+        let tasks = futures::stream::FuturesUnordered::new();
+        for job in hand {
+            tasks.push(async move {
+                let started = Instant::now();
+                // The account's permit first, so waiting on a busy account holds no global slot.
+                let _account = job.per_account.acquire_owned().await.ok();
+                let _slot = global.clone().acquire_owned().await.ok();
+                let mut record = match job.case {
+                    Ok(case) => one(&job.id, case, shared).await,
+                    Err(error) => failure(&job.id, None, error),
+                };
+                record.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+                let n = progress.done.fetch_add(1, Ordering::SeqCst) + 1;
+                (progress.on_done)(&record, n, progress.total);
+                record
+            });
+        }
+        futures::StreamExt::collect(tasks).await
+    })
 }
 
 fn origin(fleet: &Path, entry: &Entry) -> String {
