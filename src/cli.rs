@@ -198,6 +198,10 @@ pub struct CollectArgs {
     /// in the facts and captures by salted HMAC tokens (evidence that leaves the partner).
     #[arg(long, requires = "redact_salt")]
     pub redact: bool,
+    /// Warn about evidence that starts to disappear from AWS within this many days
+    /// (`30d` or `30`), e.g. CloudWatch data near its retention.
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub expiring_within: Option<i64>,
     /// The salt for --redact (created with 32 random bytes, mode 0600, when missing).
     /// Keep it: it is what lets you, and only you, check a token against a name.
     #[arg(long, value_name = "FILE")]
@@ -281,6 +285,19 @@ pub struct FleetArgs {
     /// Do not fail the run for case studies whose collection was incomplete.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// List the case studies whose evidence starts to disappear from AWS within this
+    /// many days (`30d` or `30`): collect them again before that.
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub expiring_within: Option<i64>,
+}
+
+/// `30d` or `30`: a number of days, 1 to 3650.
+fn parse_days(text: &str) -> Result<i64, String> {
+    let digits = text.strip_suffix('d').unwrap_or(text);
+    match digits.parse::<i64>() {
+        Ok(n) if (1..=3650).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?}: give days as `30d` or `30` (1 to 3650)")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -325,5 +342,14 @@ mod tests {
         assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
         assert_eq!(args.aws.concurrency, 8);
         assert!(Cli::try_parse_from(["dms-evidence", "collect", "--concurrency", "0"]).is_err());
+        for (text, ok) in [
+            ("30d", Some(30)),
+            ("7", Some(7)),
+            ("0d", None),
+            ("x", None),
+            ("3651", None),
+        ] {
+            assert_eq!(parse_days(text).ok(), ok, "{text}");
+        }
     }
 }

@@ -318,6 +318,15 @@ async fn fleet(args: FleetArgs) -> Result<ExitCode, Failure> {
     output::write_text(&output::fleet_table(&summary), None)
         .context("writing the fleet table")
         .map_err(failed)?;
+    if let Some(days) = args.expiring_within {
+        let soon: Vec<(String, String)> = summary
+            .case_studies
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), r.expires.clone()?)))
+            .filter(|(_, when)| within(when, days))
+            .collect();
+        output::notice(&output::expiring_lines(&soon, days));
+    }
     Ok(fleet_code(&summary, args.allow_incomplete))
 }
 
@@ -351,6 +360,14 @@ fn fleet_code(summary: &dms_evidence::fleet::Summary, allow_incomplete: bool) ->
         return ExitCode::from(EXIT_NOT_MET);
     }
     ExitCode::SUCCESS
+}
+
+/// Whether an RFC 3339 time falls within `days` from now (or is already past).
+fn within(when: &str, days: i64) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    dms_evidence::time::parse_rfc3339(when).is_some_and(|t| t.secs() <= now + days * 86_400)
 }
 
 fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> {
@@ -454,6 +471,20 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
             CollectError::Session(_) | CollectError::Redact(_) => failed(e),
         })?;
     let code = collect_code(&doc, args.allow_incomplete);
+    if let (Some(days), Some(eval)) = (args.expiring_within, &doc.evaluation) {
+        let soon: Vec<(String, String)> = eval
+            .expiry
+            .iter()
+            .filter(|x| within(&x.expires, days))
+            .map(|x| {
+                (
+                    format!("{} ({}, {})", x.item, x.evidence, x.basis),
+                    x.expires.clone(),
+                )
+            })
+            .collect();
+        output::notice(&output::expiring_lines(&soon, days));
+    }
     if signers.is_empty() {
         output::write_json(&doc, args.out.as_deref())
     } else {

@@ -326,6 +326,26 @@ fn outcome_word(o: crate::fleet::Outcome) -> &'static str {
     }
 }
 
+/// The case studies (id, first expiry) whose evidence starts to disappear before
+/// `deadline` (RFC 3339), as notice lines for standard error.
+pub fn expiring_lines(expiring: &[(String, String)], days: i64) -> String {
+    if expiring.is_empty() {
+        return format!("no evidence expires within {days} days\n");
+    }
+    let mut out = format!(
+        "evidence that starts to disappear from AWS within {days} days (collect again before):\n"
+    );
+    for (id, when) in expiring {
+        out.push_str(&format!("  {id}: {when}\n"));
+    }
+    out
+}
+
+/// Writes notices to standard error (progress, warnings a scheduler's log keeps).
+pub fn notice(text: &str) {
+    eprint!("{text}");
+}
+
 /// The fleet summary as a table: one line per case study, then the counts.
 pub fn fleet_table(s: &crate::fleet::Summary) -> String {
     let mut out = String::new();

@@ -140,8 +140,14 @@ fn a_fleet_runs_every_case_study_isolates_failures_resumes_and_shards() {
     );
 
     // --resume keeps every bundle that verifies, and retries only the failures.
-    let again = run(&p("whole"), &["--resume"]);
+    let again = run(&p("whole"), &["--resume", "--expiring-within", "500d"]);
     assert_eq!(again.status.code(), Some(12));
+    // CloudWatch forgets hourly data after 455 days: exemplary's CDC evidence is listed.
+    let notice = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        notice.contains("within 500 days") && notice.contains("  exemplary: 20"),
+        "{notice}"
+    );
     let resumed = summary(&tmp.path().join("whole/summary.json"));
     let kept = resumed["case_studies"]
         .as_array()
@@ -151,6 +157,16 @@ fn a_fleet_runs_every_case_study_isolates_failures_resumes_and_shards() {
         .count();
     assert_eq!(kept, SCENARIOS.len());
     assert_eq!(outcomes(&resumed), got);
+    let exemplary = resumed["case_studies"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "exemplary"))
+        .expect("exemplary");
+    assert!(
+        exemplary["expires"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{exemplary}"
+    );
 
     // Three shards at once: --shard, an AWS Batch array child, a Kubernetes Indexed Job pod.
     let shard_dirs = [p("s0"), p("s1"), p("s2")];

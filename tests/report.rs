@@ -145,6 +145,11 @@ fn report_renders_every_section_self_contained() {
         "the cover counts calls, retries and time spent waiting"
     );
     assert!(text.contains("attachment `attachments/erp-architecture.svg`"));
+    assert!(
+        text.contains("**Evidence starts to disappear from AWS on** 20")
+            && text.contains("the log group keeps events 90 days"),
+        "the summary dates the first expiring evidence"
+    );
     // The timeline dates the migration from its statistics and CDC metrics; the appendix
     // lists every capture with its full digest.
     for event in [

@@ -70,6 +70,8 @@ struct Wire {
     claims: Option<Vec<claims::ClaimCheck>>,
     peer_checks: Option<Vec<peer::PeerFinding>>,
     summary: Option<Summary>,
+    #[serde(default)]
+    expiry: Vec<crate::evaluate::expiry::Expiry>,
 }
 
 impl TryFrom<Wire> for Predicate {
@@ -98,6 +100,7 @@ impl TryFrom<Wire> for Predicate {
                 claims,
                 peer_checks,
                 summary,
+                expiry: w.expiry,
             }),
             (None, None, None, None, None, None) => None,
             _ => {

@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod claims;
+pub mod expiry;
 pub mod peer;
 #[cfg(test)]
 mod properties;
@@ -212,6 +213,10 @@ pub struct Evaluation {
     pub claims: Vec<claims::ClaimCheck>,
     pub peer_checks: Vec<peer::PeerFinding>,
     pub summary: Summary,
+    /// When the time-limited AWS data behind each `met` starts to disappear from AWS
+    /// (absent from bundles made before it was reported).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expiry: Vec<expiry::Expiry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -237,6 +242,7 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
     let claims = claims::check_all(&input);
     let peer_checks = peer::run(&input, &checklist.required_tag_keys);
     let summary = summarise(&findings, &claims, checklist);
+    let expiry = expiry::expiries(evidence, &findings);
     Evaluation {
         checklist: ChecklistRef {
             id: checklist.id.clone(),
@@ -248,6 +254,7 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
         claims,
         peer_checks,
         summary,
+        expiry,
     }
 }
 

@@ -214,6 +214,7 @@ fn failure(id: &str, account: Option<String>, error: String) -> Record {
         sha256: None,
         verdicts: BTreeMap::new(),
         blockers: Vec::new(),
+        expires: None,
         error: Some(error),
         seconds: 0.0,
     }
@@ -238,6 +239,9 @@ fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) ->
         blockers: eval
             .map(|e| e.summary.blockers.iter().map(|b| b.item.clone()).collect())
             .unwrap_or_default(),
+        expires: eval
+            .and_then(|e| e.expiry.first())
+            .map(|x| x.expires.clone()),
         error: None,
         seconds: 0.0,
     }

@@ -46,6 +46,9 @@ pub struct Record {
     pub verdicts: BTreeMap<String, usize>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blockers: Vec<String>,
+    /// When the first time-limited AWS evidence behind a `met` starts to disappear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
     /// Why it failed, naming the file, field or AWS operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -240,6 +243,7 @@ mod tests {
             sha256: None,
             verdicts: BTreeMap::new(),
             blockers: Vec::new(),
+            expires: None,
             error: None,
             seconds: 0.0,
         }

@@ -68,6 +68,8 @@ struct ExecutiveSummary {
     not_applicable: Vec<String>,
     blockers: Vec<(String, &'static str, String)>,
     ready: bool,
+    /// When the first time-limited AWS evidence behind a `met` starts to disappear.
+    expiry: Option<String>,
 }
 
 /// One line of the evidence appendix.
@@ -200,6 +202,12 @@ fn executive_summary(eval: &Evaluation) -> ExecutiveSummary {
             .map(|b| (b.item.clone(), b.verdict.as_str(), b.reason.clone()))
             .collect(),
         ready: eval.summary.ready,
+        expiry: eval.expiry.first().map(|x| {
+            format!(
+                "{} ({} rests on {}; {}): collect again before that date, or keep this bundle",
+                x.expires, x.item, x.evidence, x.basis
+            )
+        }),
     }
 }
 
