@@ -379,9 +379,9 @@ mod tests {
     #[test]
     fn verdicts_are_spelt_once() {
         for v in Verdict::ALL {
-            let json = serde_json::to_string(&v).unwrap();
+            let json = serde_json::to_string(&v).expect("serialises");
             assert_eq!(json, format!("\"{}\"", v.as_str()));
-            assert_eq!(serde_json::from_str::<Verdict>(&json).unwrap(), v);
+            assert_eq!(serde_json::from_str::<Verdict>(&json).expect("parses"), v);
         }
         let err = serde_json::from_str::<Verdict>("\"passed\"").unwrap_err();
         assert!(

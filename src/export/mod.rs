@@ -9,7 +9,7 @@ pub mod oscal;
 use uuid::Uuid;
 
 use crate::bundle::Predicate;
-use crate::evaluate::{Checklist, Evaluation, Verdict};
+use crate::evaluate::{Checklist, Evaluation};
 
 /// What an export is made from: the bundle, what verification said about it, and the
 /// checklist its evaluation names (for item texts).
@@ -69,11 +69,6 @@ pub fn resources(pointers: &[String]) -> Vec<(String, String)> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Verdicts that count as passing in the checklist's own terms (nothing blocks).
-pub fn passes(v: Verdict) -> bool {
-    matches!(v, Verdict::Met | Verdict::Attested | Verdict::NotApplicable)
 }
 
 #[cfg(test)]

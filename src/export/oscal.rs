@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::{Source, passes};
-use crate::evaluate::{Finding, Verdict};
+use super::Source;
+use crate::evaluate::{Finding, Verdict, passes};
 use crate::evidence::Capture;
 
 /// The namespace of our props (OSCAL requires an absolute URI).
