@@ -58,9 +58,11 @@ impl Shard {
     }
 
     /// The shard from the environment of an array engine, when there is one: AWS Batch
-    /// sets `AWS_BATCH_JOB_ARRAY_INDEX` and `AWS_BATCH_JOB_ARRAY_SIZE` (0-based), a
-    /// Kubernetes Indexed Job `JOB_COMPLETION_INDEX` (its count comes from `shards`,
-    /// i.e. `--shards` or `DMS_EVIDENCE_SHARDS`, as Kubernetes does not export it).
+    /// sets `AWS_BATCH_JOB_ARRAY_INDEX` (0-based) and `AWS_BATCH_JOB_ARRAY_SIZE` in each
+    /// child of an array job (AWS Batch User Guide, "AWS Batch job environment
+    /// variables"); a Kubernetes Indexed Job sets `JOB_COMPLETION_INDEX` (Kubernetes
+    /// documentation, "Jobs: completion mode Indexed"), whose count comes from `shards`,
+    /// i.e. `--shards` or `DMS_EVIDENCE_SHARDS`, as Kubernetes does not export it.
     pub fn from_env(
         env: impl Fn(&str) -> Option<String>,
         shards: Option<u32>,
