@@ -133,8 +133,22 @@ pub struct VerifyArgs {
     /// A checklist definition besides the built-in one, for bundles judged by another.
     #[arg(long, value_name = "FILE")]
     pub checklist: Vec<PathBuf>,
+    /// Last year's bundle, when this one is a renewal: check that it is the bundle the
+    /// renewal names, that it verifies with the same keys, and that renewing it again
+    /// gives exactly the renewal signed.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Renewing last year's bundle (collect and fleet).
+#[derive(Debug, Clone, Args)]
+pub struct RenewalArgs {
+    /// A key that may have signed last year's bundle, besides this run's own signing
+    /// keys (SPKI PEM); repeat for several.
+    #[arg(long = "previous-key", value_name = "FILE")]
+    pub previous_keys: Vec<PathBuf>,
 }
 
 /// How results are printed.
@@ -206,6 +220,13 @@ pub struct CollectArgs {
     /// Keep it: it is what lets you, and only you, check a token against a name.
     #[arg(long, value_name = "FILE")]
     pub redact_salt: Option<PathBuf>,
+    /// Renew last year's bundle of this case study: verify it, record its digest,
+    /// carry forward the evidence AWS has since expired, and show what changed
+    /// (exit 5 on a regression).
+    #[arg(long, value_name = "BUNDLE")]
+    pub previous: Option<PathBuf>,
+    #[command(flatten)]
+    pub renewal: RenewalArgs,
 }
 
 /// How to reach AWS and how hard to push it (collect and fleet).
@@ -289,6 +310,12 @@ pub struct FleetArgs {
     /// many days (`30d` or `30`): collect them again before that.
     #[arg(long, value_name = "DAYS", value_parser = parse_days)]
     pub expiring_within: Option<i64>,
+    /// Last year's fleet output: each case study renews `DIR/<id>.json` when it exists
+    /// (verified first; exit 5 when any case study regressed).
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
+    #[command(flatten)]
+    pub renewal: RenewalArgs,
 }
 
 /// `30d` or `30`: a number of days, 1 to 3650.

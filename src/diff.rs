@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::{Evaluation, Verdict};
+pub use crate::evaluate::change::{ChangeKind, VerdictChange, expired_items, verdict_changes};
+use crate::evaluate::{Checklist, Evaluation};
 use crate::evidence::Evidence;
 use crate::facts::Facts;
 
@@ -31,40 +32,6 @@ pub struct Side {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VerdictChange {
-    pub item: String,
-    pub old: Option<Verdict>,
-    pub new: Option<Verdict>,
-    pub kind: ChangeKind,
-    pub reason: String,
-}
-
-/// Which way a verdict moved; the order is the report order (regressions first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    Regression,
-    Improvement,
-    Change,
-}
-
-impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Regression => "regression",
-            ChangeKind::Improvement => "improvement",
-            ChangeKind::Change => "change",
-        }
-    }
-}
-
-impl std::fmt::Display for ChangeKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingChange {
     pub resource: String,
     pub setting: String,
@@ -74,22 +41,22 @@ pub struct SettingChange {
     pub weaker: bool,
 }
 
-/// How good a verdict is, for telling regressions from improvements.
-fn rank(v: Option<Verdict>) -> u8 {
-    match v {
-        Some(Verdict::Met | Verdict::Attested | Verdict::NotApplicable) => 2,
-        Some(Verdict::AttestationRequired | Verdict::InsufficientEvidence) | None => 1,
-        Some(Verdict::NotMet) => 0,
-    }
-}
-
-pub fn diff(old: &Evidence, new: &Evidence, old_eval: &Evaluation, new_eval: &Evaluation) -> Diff {
+/// `checklist` is the one the old evaluation was judged by: it says which items rest on
+/// CDC activity, whose expiry explains a `met` becoming `insufficient_evidence`.
+pub fn diff(
+    old: &Evidence,
+    new: &Evidence,
+    old_eval: &Evaluation,
+    new_eval: &Evaluation,
+    checklist: &Checklist,
+) -> Diff {
     let side = |e: &Evidence, ev: &Evaluation| Side {
         account: e.collection.caller.account.clone(),
         collected_at: e.collection.finished_at.clone(),
         checklist: format!("{} {}", ev.checklist.id, ev.checklist.version),
     };
-    let verdict_changes = verdict_changes(old_eval, new_eval);
+    let expired_items = expired_items(old, old_eval, checklist, &new.collection.finished_at);
+    let verdict_changes = verdict_changes(&old_eval.findings, &new_eval.findings, &expired_items);
     let (old_res, new_res) = (resources(&old.facts), resources(&new.facts));
     let only_in = |a: &BTreeMap<String, Settings>, b: &BTreeMap<String, Settings>| {
         a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
@@ -108,39 +75,6 @@ pub fn diff(old: &Evidence, new: &Evidence, old_eval: &Evaluation, new_eval: &Ev
         expired: expired(&old.facts, &new.facts),
         regressions,
     }
-}
-
-/// Items whose verdict differs, regressions first, then improvements, then the rest.
-fn verdict_changes(old_eval: &Evaluation, new_eval: &Evaluation) -> Vec<VerdictChange> {
-    let items: BTreeSet<&str> = old_eval
-        .findings
-        .iter()
-        .chain(&new_eval.findings)
-        .map(|f| f.item.as_str())
-        .collect();
-    let mut changes = Vec::new();
-    for item in items {
-        let o = old_eval.findings.iter().find(|f| f.item == item);
-        let n = new_eval.findings.iter().find(|f| f.item == item);
-        let (ov, nv) = (o.map(|f| f.verdict), n.map(|f| f.verdict));
-        if ov == nv {
-            continue;
-        }
-        let kind = match rank(nv).cmp(&rank(ov)) {
-            std::cmp::Ordering::Less => ChangeKind::Regression,
-            std::cmp::Ordering::Greater => ChangeKind::Improvement,
-            std::cmp::Ordering::Equal => ChangeKind::Change,
-        };
-        changes.push(VerdictChange {
-            item: item.to_string(),
-            old: ov,
-            new: nv,
-            kind,
-            reason: n.or(o).map(|f| f.reason.clone()).unwrap_or_default(),
-        });
-    }
-    changes.sort_by(|a, b| a.kind.cmp(&b.kind).then(a.item.cmp(&b.item)));
-    changes
 }
 
 /// Settings of resources present in both, that changed; weaker ones first.

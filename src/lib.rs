@@ -21,6 +21,7 @@ pub mod output;
 pub mod pipeline;
 pub mod redact;
 pub mod regions;
+pub mod renewal;
 pub mod report;
 pub mod session;
 pub mod text;

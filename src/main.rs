@@ -143,7 +143,7 @@ fn diff(args: DiffArgs) -> Result<ExitCode, Failure> {
         evaluate::evaluate(&old, &checklist),
         evaluate::evaluate(&new, &checklist),
     );
-    let d = dms_evidence::diff::diff(&old, &new, &old_eval, &new_eval);
+    let d = dms_evidence::diff::diff(&old, &new, &old_eval, &new_eval, &checklist);
     match args.format {
         Format::Json => output::write_json(&d, None),
         Format::Table => output::write_text(&output::diff_text(&d), None),
@@ -196,8 +196,14 @@ fn verification_inputs(
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     let (bytes, keys, checklists) =
         verification_inputs(&args.bundle, &args.public_keys, &args.checklist)?;
-    let report =
+    let mut report =
         dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists);
+    if let Some(previous) = &args.previous {
+        let old =
+            dms_evidence::input::read_limited(previous, dms_evidence::input::MAX_DOCUMENT_BYTES)
+                .map_err(bad_input)?;
+        dms_evidence::renewal::chain(&mut report, &old, &keys, &checklists);
+    }
     match args.format {
         Format::Json => output::write_json(&report, None),
         Format::Table => output::write_text(&output::verify_table(&report), None),
@@ -301,7 +307,24 @@ async fn fleet(args: FleetArgs) -> Result<ExitCode, Failure> {
         metric_days: args.aws.metric_days,
         out_dir: args.out_dir.clone(),
         resume: args.resume,
+        previous: args.previous.clone(),
+        previous_keys: trusted_keys(&args.renewal.previous_keys)?,
     };
+    if let Some(dir) = &args.previous {
+        if !dir.is_dir() {
+            return Err(bad_input(anyhow::anyhow!(
+                "--previous {} is not a directory: give last year's --out-dir",
+                dir.display()
+            )));
+        }
+        if same_file(dir, &args.out_dir) {
+            return Err(bad_input(anyhow::anyhow!(
+                "--previous and --out-dir are both {}: this run would overwrite the bundles \
+                 its chain points at; write this year's run to a new directory",
+                dir.display()
+            )));
+        }
+    }
     tracing::info!(case_studies = manifest.entries.len(), shard = ?shard.map(|s| s.to_string()), "fleet starting");
     let summary = fleet::run(
         &manifest,
@@ -345,8 +368,9 @@ fn fleet_summary(args: FleetSummaryArgs) -> Result<ExitCode, Failure> {
     Ok(fleet_code(&merged, args.allow_incomplete))
 }
 
-/// 0 every case study ready; 3 some blocked; 6 some incomplete; 10 + n when n case
-/// studies failed (at most 109): schedulers see at a glance how many need a look.
+/// 0 every case study ready; 3 some blocked; 5 some renewal regressed; 6 some
+/// incomplete; 10 + n when n case studies failed (at most 109): schedulers see at a
+/// glance how many need a look.
 fn fleet_code(summary: &dms_evidence::fleet::Summary, allow_incomplete: bool) -> ExitCode {
     use dms_evidence::fleet::Outcome;
     let failed = summary.count(Outcome::Failed);
@@ -355,6 +379,9 @@ fn fleet_code(summary: &dms_evidence::fleet::Summary, allow_incomplete: bool) ->
     }
     if summary.count(Outcome::Incomplete) > 0 && !allow_incomplete {
         return ExitCode::from(EXIT_INCOMPLETE);
+    }
+    if summary.regressed() > 0 {
+        return ExitCode::from(EXIT_REGRESSION);
     }
     if summary.count(Outcome::Blocked) > 0 {
         return ExitCode::from(EXIT_NOT_MET);
@@ -456,6 +483,23 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
     case.check_attachment_items(&items).map_err(bad_input)?;
     let attachments = evidence::hash_attachments(&case).map_err(bad_input)?;
     let signers = signers(&args.signing, &opts, &case.regions[0]).await?;
+    let previous = match &args.previous {
+        Some(path) if args.out.as_deref().is_some_and(|out| same_file(path, out)) => {
+            return Err(bad_input(anyhow::anyhow!(
+                "--previous and --out are both {}: the renewal would overwrite the bundle \
+                 its chain points at; write it to a new file",
+                path.display()
+            )));
+        }
+        Some(path) => Some(previous_bundle(
+            path,
+            &case,
+            &signers,
+            &args.renewal,
+            &checklist,
+        )?),
+        None => None,
+    };
     let salt = match (&args.redact, &args.redact_salt) {
         (true, Some(path)) => Some(redact_salt(path)?),
         _ => None,
@@ -464,12 +508,15 @@ async fn collect(args: CollectArgs) -> Result<ExitCode, Failure> {
     plan.concurrency = usize::from(args.aws.concurrency);
     plan.metric_days = args.aws.metric_days;
     let salt = salt.as_ref().map(|s| s.as_slice());
-    let doc = pipeline::collect(&case, attachments, &opts, plan, &checklist, salt)
+    let mut doc = pipeline::collect(&case, attachments, &opts, plan, &checklist, salt)
         .await
         .map_err(|e| match e {
             CollectError::Attachment(_) => bad_input(e),
             CollectError::Session(_) | CollectError::Redact(_) => failed(e),
         })?;
+    if let Some(prev) = &previous {
+        renew(&mut doc, prev, &checklist)?;
+    }
     let code = collect_code(&doc, args.allow_incomplete);
     if let (Some(days), Some(eval)) = (args.expiring_within, &doc.evaluation) {
         let soon: Vec<(String, String)> = eval
@@ -536,7 +583,8 @@ async fn signers(
     Ok(signers)
 }
 
-/// 6 when calls failed (unless allowed), otherwise the evaluation's code.
+/// 6 when calls failed (unless allowed); for a renewal 5 on a regression, else 3
+/// unless ready counting carried-forward evidence; otherwise the evaluation's code.
 fn collect_code(doc: &bundle::Predicate, allow_incomplete: bool) -> ExitCode {
     let collection = &doc.evidence.collection;
     tracing::info!("AWS calls: {}", collection.calls_line());
@@ -546,7 +594,75 @@ fn collect_code(doc: &bundle::Predicate, allow_incomplete: bool) -> ExitCode {
             return ExitCode::from(EXIT_INCOMPLETE);
         }
     }
-    doc.evaluation
-        .as_ref()
-        .map_or(ExitCode::SUCCESS, verdict_code)
+    match &doc.renewal {
+        Some(r) if r.regressions > 0 => ExitCode::from(EXIT_REGRESSION),
+        Some(r) if r.ready => ExitCode::SUCCESS,
+        Some(_) => ExitCode::from(EXIT_NOT_MET),
+        None => doc
+            .evaluation
+            .as_ref()
+            .map_or(ExitCode::SUCCESS, verdict_code),
+    }
+}
+
+/// Links the collected document to last year's bundle and shows the renewal diff
+/// (judged as `diff` judges it, from both evaluations as signed).
+fn renew(
+    doc: &mut bundle::Predicate,
+    prev: &dms_evidence::renewal::Previous,
+    checklist: &Checklist,
+) -> Result<(), Failure> {
+    doc.renewal = Some(
+        dms_evidence::renewal::renew(prev, doc, checklist)
+            .context("renewing --previous")
+            .map_err(bad_input)?,
+    );
+    if let (Some(old_eval), Some(new_eval)) = (&prev.predicate.evaluation, &doc.evaluation) {
+        let d = dms_evidence::diff::diff(
+            &prev.predicate.evidence,
+            &doc.evidence,
+            old_eval,
+            new_eval,
+            checklist,
+        );
+        output::notice(&output::diff_text(&d));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file or directory.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `collect --previous`: last year's bundle of this case study, verified with this
+/// run's signing keys and the `--previous-key`s before any AWS call.
+fn previous_bundle(
+    path: &std::path::Path,
+    case: &casestudy::CaseStudy,
+    signers: &[Signer],
+    args: &dms_evidence::cli::RenewalArgs,
+    checklist: &Checklist,
+) -> Result<dms_evidence::renewal::Previous, Failure> {
+    let mut keys: Vec<PublicKey> = signers.iter().map(Signer::public).collect();
+    keys.extend(trusted_keys(&args.previous_keys)?);
+    if keys.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "--previous needs a key to verify {} with: sign this run with --key or \
+             --kms-key-id, or pass --previous-key",
+            path.display()
+        )));
+    }
+    let prev = dms_evidence::renewal::load_previous(path, &keys, std::slice::from_ref(checklist))
+        .map_err(bad_input)?;
+    if prev.link.account != case.account_id {
+        return Err(bad_input(dms_evidence::renewal::RenewalError::Account {
+            previous: prev.link.account,
+            current: case.account_id.clone(),
+        }));
+    }
+    Ok(prev)
 }

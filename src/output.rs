@@ -350,11 +350,19 @@ pub fn notice(text: &str) {
 pub fn fleet_table(s: &crate::fleet::Summary) -> String {
     let mut out = String::new();
     for r in &s.case_studies {
-        let detail = match (&r.error, r.blockers.is_empty()) {
+        let mut detail = match (&r.error, r.blockers.is_empty()) {
             (Some(e), _) => e.clone(),
             (None, false) => format!("blocked by {}", r.blockers.join(", ")),
             (None, true) => r.bundle.clone().unwrap_or_default(),
         };
+        if let Some(n) = &r.renewal {
+            detail.push_str(&format!(
+                "; renews {}…: {} regression(s), {} carried forward",
+                crate::text::prefix(&n.previous, 12),
+                n.regressions,
+                n.carried_forward.len()
+            ));
+        }
         out.push_str(&format!(
             "{:<32} {:<12} {:<10} {}\n",
             r.id,
@@ -368,6 +376,10 @@ pub fn fleet_table(s: &crate::fleet::Summary) -> String {
         .iter()
         .map(|(o, n)| format!("{n} {}", outcome_word(*o)))
         .collect();
+    let regressed = s.regressed();
+    if regressed > 0 {
+        out.push_str(&format!("{regressed} renewal(s) regressed\n"));
+    }
     out.push_str(&format!(
         "{} case studies{}: {}\n",
         s.case_studies.len(),

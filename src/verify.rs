@@ -2,8 +2,10 @@
 //! checked value (sigstore-rs's `TryFrom<Bundle> for CheckedBundle` is the model):
 //! structure before crypto, then signatures against the trusted keys (threshold), the
 //! statement, its subjects' digests, every capture's SHA-256, every finding
-//! re-evaluated from the facts with the checklist the bundle names, and the summary
-//! against the findings. Each stage has its own error type; nothing is trusted before
+//! re-evaluated from the facts with the checklist the bundle names, the summary
+//! against the findings, and a renewal's link to last year's bundle (as far as it can
+//! be checked without that bundle; `--previous` checks the rest, see
+//! [`crate::renewal::chain`]). Each stage has its own error type; nothing is trusted before
 //! the signatures verify, and any failure fails the whole (fail closed).
 
 use std::collections::BTreeSet;
@@ -41,7 +43,8 @@ pub struct Report {
 }
 
 impl Report {
-    fn record<E: std::fmt::Display>(&mut self, step: &'static str, outcome: Result<String, E>) {
+    /// Adds a step's outcome; any failure fails the whole report.
+    pub fn record<E: std::fmt::Display>(&mut self, step: &'static str, outcome: Result<String, E>) {
         let (ok, detail) = match outcome {
             Ok(detail) => (true, detail),
             Err(e) => (false, e.to_string()),
@@ -294,6 +297,12 @@ pub fn verify(
         Ok((stored, checklist, detail)) => {
             report.record::<FindingsError>("findings", Ok(detail));
             report.record("summary", summary(stored, checklist));
+            if let Some(renewal) = &predicate.renewal {
+                report.record(
+                    "renewal",
+                    crate::bundle::renewal::check(renewal, &predicate, checklist),
+                );
+            }
         }
         Err(e) => report.record::<FindingsError>("findings", Err(e)),
     }

@@ -22,7 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("collect", &["collect", "session"]),
     ("evaluate", &["evaluate"]),
     ("bundle", &["bundle"]),
-    ("use of bundles", &["verify", "diff", "pipeline"]),
+    ("use of bundles", &["verify", "diff", "pipeline", "renewal"]),
     ("fleets", &["fleet"]),
     ("report and exports", &["report", "export"]),
     ("edge", &["output", "cli"]),

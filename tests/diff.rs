@@ -60,7 +60,7 @@ fn renewal_shows_regressions_first_and_what_changed() {
         .identifier = "erp-aurora-target-v2".into();
     let checklist = checklist::load_default();
     let (old_eval, new_eval) = (evaluate(&old, &checklist), evaluate(&new, &checklist));
-    let d = diff(&old, &new, &old_eval, &new_eval);
+    let d = diff(&old, &new, &old_eval, &new_eval, &checklist);
 
     let regressions: Vec<&str> = d
         .verdict_changes

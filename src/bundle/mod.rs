@@ -5,6 +5,7 @@
 pub mod jcs;
 pub mod keys;
 pub mod predicate;
+pub mod renewal;
 
 use std::collections::BTreeMap;
 
@@ -67,7 +68,8 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The subjects: the account, with digests of the captures, the facts and the evaluation.
+/// The subjects: the account, with digests of the captures, the facts, the evaluation
+/// and, for a renewal, the link to the previous bundle.
 pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
     let evidence = &predicate.evidence;
     let account = &evidence.collection.caller.account;
@@ -78,7 +80,7 @@ pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
         )])
     };
     let to_value = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
-    vec![
+    let mut subjects = vec![
         Subject {
             name: format!("aws-account/{account}/captures"),
             digest: digest(to_value(serde_json::to_value(&evidence.captures))),
@@ -91,7 +93,15 @@ pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
             name: format!("aws-account/{account}/evaluation"),
             digest: digest(to_value(serde_json::to_value(&predicate.evaluation))),
         },
-    ]
+    ];
+    // Only renewals have it, so earlier bundles keep their subjects.
+    if let Some(renewal) = &predicate.renewal {
+        subjects.push(Subject {
+            name: format!("aws-account/{account}/renewal"),
+            digest: digest(to_value(serde_json::to_value(renewal))),
+        });
+    }
+    subjects
 }
 
 /// The canonical payload: the in-toto Statement around the predicate.

@@ -7,6 +7,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use super::renewal::Renewal;
 use super::{Envelope, SignerInfo};
 use crate::evaluate::{ChecklistRef, Evaluation, Finding, Summary, claims, peer};
 use crate::evidence::{
@@ -27,6 +28,9 @@ pub struct Predicate {
     pub signers: Vec<SignerInfo>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Evaluation>,
+    /// The link to last year's bundle (`collect --previous`), absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<Renewal>,
 }
 
 impl Predicate {
@@ -36,6 +40,7 @@ impl Predicate {
             evidence,
             signers: Vec::new(),
             evaluation: Some(evaluation),
+            renewal: None,
         }
     }
 
@@ -45,6 +50,7 @@ impl Predicate {
             evidence,
             signers: Vec::new(),
             evaluation: None,
+            renewal: None,
         }
     }
 }
@@ -72,6 +78,8 @@ struct Wire {
     summary: Option<Summary>,
     #[serde(default)]
     expiry: Vec<crate::evaluate::expiry::Expiry>,
+    #[serde(default)]
+    renewal: Option<Renewal>,
 }
 
 impl TryFrom<Wire> for Predicate {
@@ -122,6 +130,7 @@ impl TryFrom<Wire> for Predicate {
             },
             signers: w.signers,
             evaluation,
+            renewal: w.renewal,
         })
     }
 }

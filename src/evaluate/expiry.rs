@@ -7,12 +7,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::Evidence;
-use crate::facts::MetricSeries;
+use crate::facts::{LogGroup, MetricSeries};
 
+use super::checklist::Checklist;
+use super::view::Input;
 use super::{Finding, Verdict};
 
 const DAY: i64 = 86_400;
+
+/// The CloudWatch metrics DMS publishes for a task's change data capture: the CDC
+/// activity that rules declaring [`crate::evaluate::rules::Check::CDC_ACTIVITY`] rest on.
+pub const CDC_METRICS: [&str; 3] = [
+    "CDCIncomingChanges",
+    "CDCThroughputRowsSource",
+    "CDCThroughputRowsTarget",
+];
 
 /// One fact a `met` rests on, and the day AWS starts forgetting it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +35,36 @@ pub struct Expiry {
     pub basis: String,
 }
 
+/// An [`Expiry`] with the facts it concerns: what a renewal carries forward once AWS
+/// has forgotten them.
+#[derive(Debug, Clone)]
+pub struct Expiring<'a> {
+    pub expiry: Expiry,
+    /// Epoch seconds of `expiry.expires`.
+    pub at: i64,
+    pub series: Vec<&'a MetricSeries>,
+    pub log_groups: Vec<&'a LogGroup>,
+}
+
+impl Expiring<'_> {
+    /// The facts as JSON, and the ids of the captures they were read from.
+    pub fn facts(&self) -> (Vec<serde_json::Value>, Vec<String>) {
+        let mut values = Vec::new();
+        let mut sources = Vec::new();
+        for s in &self.series {
+            values.extend(serde_json::to_value(s).ok());
+            sources.extend(s.sources.iter().cloned());
+        }
+        for g in &self.log_groups {
+            values.extend(serde_json::to_value(g).ok());
+            sources.extend(g.sources.iter().cloned());
+        }
+        sources.sort();
+        sources.dedup();
+        (values, sources)
+    }
+}
+
 /// CloudWatch's retention for datapoints of this period, in days.
 fn metric_retention_days(period: i32) -> (i64, &'static str) {
     match period {
@@ -36,9 +75,15 @@ fn metric_retention_days(period: i32) -> (i64, &'static str) {
     }
 }
 
+/// The region of an ARN (`arn:aws:dms:<region>:…`).
+fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}
+
 /// Series a metric pointer names: `metrics/<namespace>/<metric>/<id>` or
-/// `metrics/<namespace>/<id>` (namespaces hold one `/`, as `AWS/DMS`).
-fn named_series<'a>(ev: &'a Evidence, pointer: &str) -> Vec<&'a MetricSeries> {
+/// `metrics/<namespace>/<id>` (namespaces hold one `/`, as `AWS/DMS`), in `regions`
+/// when the finding names any (a same-named task in another region is not its evidence).
+fn named_series<'a>(input: &Input<'a>, pointer: &str, regions: &[&str]) -> Vec<&'a MetricSeries> {
     let Some(rest) = pointer.strip_prefix("metrics/") else {
         return Vec::new();
     };
@@ -48,17 +93,21 @@ fn named_series<'a>(ev: &'a Evidence, pointer: &str) -> Vec<&'a MetricSeries> {
         [a, b, id] => (format!("{a}/{b}"), None, *id),
         _ => return Vec::new(),
     };
-    ev.facts
+    input
+        .evidence
+        .facts
         .metrics
         .iter()
         .filter(|s| s.namespace == namespace && name.is_none_or(|n| s.name == n))
         .filter(|s| s.dimensions.values().any(|v| v == id))
+        .filter(|s| regions.is_empty() || regions.contains(&s.region.as_str()))
         .collect()
 }
 
-fn metric_expiry(ev: &Evidence, pointer: &str) -> Option<(i64, String)> {
-    named_series(ev, pointer)
-        .into_iter()
+/// The first moment any of `series` loses datapoints, and why.
+fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
+    series
+        .iter()
         .filter_map(|s| {
             let first = *s.timestamps.iter().min()?;
             let (days, basis) = metric_retention_days(s.period);
@@ -67,14 +116,17 @@ fn metric_expiry(ev: &Evidence, pointer: &str) -> Option<(i64, String)> {
         .min_by_key(|(t, _)| *t)
 }
 
-fn log_expiry(ev: &Evidence, pointer: &str) -> Option<(i64, String)> {
-    let rest = pointer.strip_prefix("log_groups/")?;
-    let (region, name) = rest.split_once('/')?;
-    let group = ev
+fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {
+    let (region, name) = pointer.strip_prefix("log_groups/")?.split_once('/')?;
+    input
+        .evidence
         .facts
         .log_groups
         .iter()
-        .find(|g| g.region == region && g.name == name)?;
+        .find(|g| g.region == region && g.name == name)
+}
+
+fn log_expiry(group: &LogGroup) -> Option<(i64, String)> {
     let days = i64::from(group.retention_days?);
     let latest = group
         .latest_streams
@@ -88,27 +140,97 @@ fn log_expiry(ev: &Evidence, pointer: &str) -> Option<(i64, String)> {
     ))
 }
 
-/// For every `met` finding, each time-limited fact it cites and when it expires, earliest first.
-pub fn expiries(ev: &Evidence, findings: &[Finding]) -> Vec<Expiry> {
-    let mut out: Vec<(i64, Expiry)> = findings
+/// The time-limited facts behind one `met` finding: each cited metric series and log
+/// group, and — when its rule rests on CDC activity — each cited migration's CDC series.
+fn behind<'a>(
+    input: &Input<'a>,
+    f: &Finding,
+    cdc_activity: bool,
+) -> Vec<(String, Vec<&'a MetricSeries>, Option<&'a LogGroup>)> {
+    let regions: Vec<&str> = f
+        .evidence
         .iter()
-        .filter(|f| f.verdict == Verdict::Met)
-        .flat_map(|f| f.evidence.iter().map(move |p| (f, p)))
-        .filter_map(|(f, p)| {
-            let (t, basis) = metric_expiry(ev, p).or_else(|| log_expiry(ev, p))?;
-            Some((
-                t,
-                Expiry {
+        .filter_map(|p| {
+            p.strip_prefix("tasks/")
+                .or_else(|| p.strip_prefix("serverless/"))
+        })
+        .filter_map(arn_region)
+        .collect();
+    let mut out: Vec<(String, Vec<&'a MetricSeries>, Option<&'a LogGroup>)> = Vec::new();
+    for p in &f.evidence {
+        let series = named_series(input, p, &regions);
+        if !series.is_empty() {
+            out.push((p.clone(), series, None));
+        } else if let Some(g) = log_group(input, p) {
+            out.push((p.clone(), Vec::new(), Some(g)));
+        }
+    }
+    if cdc_activity {
+        for m in input
+            .migrations
+            .iter()
+            .filter(|m| f.evidence.contains(&m.pointer()))
+        {
+            for name in CDC_METRICS {
+                let pointer = format!("metrics/AWS/DMS/{name}/{}", m.id);
+                if let Some(s) = input.task_series(m, name)
+                    && !out.iter().any(|(p, ..)| *p == pointer)
+                {
+                    out.push((pointer, vec![s], None));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// For every `met` finding, each time-limited fact it rests on, when it expires and
+/// the facts themselves, earliest first.
+pub fn expiring<'a>(
+    input: &Input<'a>,
+    findings: &[Finding],
+    checklist: &Checklist,
+) -> Vec<Expiring<'a>> {
+    let cdc_activity = |item: &str| {
+        checklist
+            .items
+            .iter()
+            .find(|i| i.id == item)
+            .is_some_and(|i| i.rule.cdc_activity)
+    };
+    let mut out: Vec<Expiring<'a>> = Vec::new();
+    for f in findings.iter().filter(|f| f.verdict == Verdict::Met) {
+        for (pointer, series, group) in behind(input, f, cdc_activity(&f.item)) {
+            let dated = match group {
+                Some(g) => log_expiry(g),
+                None => metric_expiry(&series),
+            };
+            let Some((at, basis)) = dated else {
+                continue;
+            };
+            out.push(Expiring {
+                expiry: Expiry {
                     item: f.item.clone(),
-                    evidence: p.clone(),
-                    expires: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t)),
+                    evidence: pointer,
+                    expires: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(at)),
                     basis,
                 },
-            ))
-        })
-        .collect();
-    out.sort_by(|a, b| (a.0, &a.1.item).cmp(&(b.0, &b.1.item)));
-    out.into_iter().map(|(_, e)| e).collect()
+                at,
+                series,
+                log_groups: group.into_iter().collect(),
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.at, &a.expiry.item).cmp(&(b.at, &b.expiry.item)));
+    out
+}
+
+/// [`expiring`] without the facts: what an evaluation reports.
+pub fn expiries(input: &Input<'_>, findings: &[Finding], checklist: &Checklist) -> Vec<Expiry> {
+    expiring(input, findings, checklist)
+        .into_iter()
+        .map(|e| e.expiry)
+        .collect()
 }
 
 #[cfg(test)]
@@ -143,8 +265,9 @@ mod tests {
             evidence: evidence.iter().map(|s| s.to_string()).collect(),
             ..Finding::new(verdict, "")
         };
+        let checklist = crate::evaluate::checklist::load_default();
         let got = expiries(
-            &ev,
+            &Input::new(&ev),
             &[
                 finding(
                     Verdict::Met,
@@ -156,6 +279,7 @@ mod tests {
                 ),
                 finding(Verdict::NotMet, &["metrics/AWS/DMS/CDCIncomingChanges/t1"]),
             ],
+            &checklist,
         );
         let first_minute =
             crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(first + 15 * DAY));
@@ -165,13 +289,61 @@ mod tests {
         assert!(got[1].basis.contains("15 days"));
         assert!(
             expiries(
-                &ev,
+                &Input::new(&ev),
                 &[finding(
                     Verdict::Met,
                     &["metrics/AWS/DMS/CDCIncomingChanges/other"]
-                )]
+                )],
+                &checklist
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn cdc_items_expire_with_their_migrations_series_in_their_region_only() {
+        let mut ev = migration();
+        let here = series(
+            "AWS/DMS",
+            "CDCIncomingChanges",
+            "ReplicationTaskIdentifier",
+            "t1",
+            &[3.0],
+        );
+        let mut elsewhere = here.clone();
+        elsewhere.region = "eu-west-1".into();
+        elsewhere.period = 60;
+        ev.facts.metrics = vec![here.clone(), elsewhere];
+        let checklist = crate::evaluate::checklist::load_default();
+        let input = Input::new(&ev);
+        let task = "tasks/arn:aws:dms:us-east-1:111111111111:task:t1";
+        let met = |item: &str| Finding {
+            item: item.into(),
+            evidence: vec![task.into()],
+            ..Finding::new(Verdict::Met, "")
+        };
+        // A pattern resting on CDC activity: dated by its task's series in us-east-1,
+        // not by the 1-minute series of a same-named task in eu-west-1.
+        let got = expiry_pairs(&input, &[met("dms.2.1.wl.cdc-hetero")], &checklist);
+        let hourly = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(
+            here.timestamps[0] + 455 * DAY,
+        ));
+        assert_eq!(
+            got,
+            vec![("metrics/AWS/DMS/CDCIncomingChanges/t1".to_string(), hourly)]
+        );
+        // A rule that does not rest on CDC activity citing the same task: nothing expires.
+        assert!(expiry_pairs(&input, &[met("dms.1.0.arch.ri")], &checklist).is_empty());
+    }
+
+    fn expiry_pairs(
+        input: &Input<'_>,
+        findings: &[Finding],
+        checklist: &Checklist,
+    ) -> Vec<(String, String)> {
+        expiries(input, findings, checklist)
+            .into_iter()
+            .map(|x| (x.evidence, x.expires))
+            .collect()
     }
 }

@@ -3,12 +3,13 @@
 //! never call AWS. Absence is never compliance: missing data, deleted resources and
 //! gaps give `insufficient_evidence`.
 
+pub mod change;
 pub mod checklist;
 pub mod claims;
 pub mod expiry;
 pub mod peer;
 #[cfg(test)]
-mod properties;
+pub(crate) mod properties;
 pub mod rules;
 pub mod view;
 
@@ -242,7 +243,7 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
     let claims = claims::check_all(&input);
     let peer_checks = peer::run(&input, &checklist.required_tag_keys);
     let summary = summarise(&findings, &claims, checklist);
-    let expiry = expiry::expiries(evidence, &findings);
+    let expiry = expiry::expiries(&input, &findings, checklist);
     Evaluation {
         checklist: ChecklistRef {
             id: checklist.id.clone(),

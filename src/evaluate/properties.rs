@@ -34,7 +34,7 @@ const SSL: &[Option<&str>] = &[
 
 /// The structure of one migration; names come from the builder's prefix.
 #[derive(Debug, Clone)]
-struct Mig {
+pub(crate) struct Mig {
     src: usize,
     tgt: usize,
     src_host: u8,
@@ -116,7 +116,7 @@ fn mig() -> impl Strategy<Value = Mig> {
         )
 }
 
-fn estate() -> impl Strategy<Value = Vec<Mig>> {
+pub(crate) fn estate() -> impl Strategy<Value = Vec<Mig>> {
     proptest::collection::vec(mig(), 1..4)
 }
 
@@ -147,7 +147,7 @@ fn hourly(
 }
 
 /// Builds the evidence of an estate; every name starts with `p`.
-fn build(spec: &[Mig], p: &str) -> Evidence {
+pub(crate) fn build(spec: &[Mig], p: &str) -> Evidence {
     let mut ev = empty();
     let f = &mut ev.facts;
     f.vpcs = vec![Vpc {

@@ -23,7 +23,7 @@ use crate::pipeline;
 use crate::session::SessionOptions;
 pub use manifest::{Entry, Fleet};
 pub use shard::Shard;
-pub use summary::{Outcome, Record, Summary};
+pub use summary::{Outcome, Record, RenewalRecord, Summary};
 
 /// How each case study is collected, and where its bundle goes.
 #[derive(Debug, Clone)]
@@ -35,6 +35,10 @@ pub struct Settings {
     pub out_dir: PathBuf,
     /// Keep a bundle of an earlier run when it verifies with this run's keys.
     pub resume: bool,
+    /// Last year's output directory: each case study renews `<id>.json` there.
+    pub previous: Option<PathBuf>,
+    /// Keys besides this run's that may have signed last year's bundles.
+    pub previous_keys: Vec<crate::bundle::PublicKey>,
 }
 
 /// Called once per finished case study: the record, how many are done, how many in all.
@@ -215,6 +219,7 @@ fn failure(id: &str, account: Option<String>, error: String) -> Record {
         verdicts: BTreeMap::new(),
         blockers: Vec::new(),
         expires: None,
+        renewal: None,
         error: Some(error),
         seconds: 0.0,
     }
@@ -223,9 +228,13 @@ fn failure(id: &str, account: Option<String>, error: String) -> Record {
 /// The record of a sealed predicate: outcome, verdict counts, blockers.
 fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) -> Record {
     let eval = p.evaluation.as_ref();
+    let ready = match &p.renewal {
+        Some(r) => r.ready,
+        None => eval.is_some_and(|e| e.summary.ready),
+    };
     let outcome = match eval {
         _ if !p.evidence.collection.complete => Outcome::Incomplete,
-        Some(e) if e.summary.ready => Outcome::Ready,
+        Some(_) if ready => Outcome::Ready,
         _ => Outcome::Blocked,
     };
     Record {
@@ -242,6 +251,11 @@ fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) ->
         expires: eval
             .and_then(|e| e.expiry.first())
             .map(|x| x.expires.clone()),
+        renewal: p.renewal.as_ref().map(|r| RenewalRecord {
+            previous: r.previous.sha256.clone(),
+            regressions: r.regressions,
+            carried_forward: r.carried_forward.iter().map(|c| c.item.clone()).collect(),
+        }),
         error: None,
         seconds: 0.0,
     }
@@ -268,6 +282,36 @@ fn resumed(id: &str, path: &Path, shared: &Shared) -> Option<Record> {
     ))
 }
 
+/// Last year's bundle of this case study (`--previous DIR/<id>.json`), verified with
+/// this run's keys and the `--previous-key`s; none when the directory has none for it
+/// (a case study new this year).
+fn previous(
+    id: &str,
+    case: &CaseStudy,
+    shared: &Shared,
+) -> Result<Option<crate::renewal::Previous>, String> {
+    let Some(dir) = &shared.settings.previous else {
+        return Ok(None);
+    };
+    let path = dir.join(format!("{id}.json"));
+    if !path.exists() {
+        tracing::warn!(case_study = id, path = %path.display(), "no previous bundle: collected as a first year");
+        return Ok(None);
+    }
+    let mut keys: Vec<_> = shared.signers.iter().map(Signer::public).collect();
+    keys.extend(shared.settings.previous_keys.iter().cloned());
+    let prev = crate::renewal::load_previous(&path, &keys, std::slice::from_ref(&shared.checklist))
+        .map_err(|e| e.to_string())?;
+    if prev.link.account != case.account_id {
+        return Err(crate::renewal::RenewalError::Account {
+            previous: prev.link.account,
+            current: case.account_id.clone(),
+        }
+        .to_string());
+    }
+    Ok(Some(prev))
+}
+
 /// Collects, evaluates, seals and writes one case study.
 async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
     let settings = &shared.settings;
@@ -280,6 +324,10 @@ async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
     }
     let account = Some(case.account_id.clone());
     let fail = |error: String| failure(id, account.clone(), error);
+    let previous = match previous(id, &case, shared) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
     let items: Vec<&str> = shared
         .checklist
         .items
@@ -309,6 +357,17 @@ async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
         Ok(p) => p,
         Err(e) => return fail(crate::text::error_chain(&e)),
     };
+    let mut predicate = predicate;
+    if let Some(prev) = &previous {
+        match crate::renewal::renew(prev, &predicate, &shared.checklist) {
+            Ok(r) => predicate.renewal = Some(r),
+            Err(e) => return fail(format!("renewing {id}.json of --previous: {e}")),
+        }
+        let diff_path = settings.out_dir.join(format!("{id}.diff.json"));
+        if let Err(e) = write_diff(&diff_path, prev, &predicate, &shared.checklist) {
+            return fail(format!("writing {}: {e}", diff_path.display()));
+        }
+    }
     let mut done = record(id, &predicate, &file, String::new(), false);
     let envelope = match bundle::seal(predicate, &shared.signers).await {
         Ok(e) => e,
@@ -323,10 +382,31 @@ async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
     }
 }
 
-/// Writes the bundle next to its final name and renames it into place, so an
+/// Writes the bundle (or diff) next to its final name and renames it into place, so an
 /// interrupted run never leaves a truncated bundle for `--resume` to find.
-fn write_atomically(path: &Path, envelope: &bundle::Envelope) -> std::io::Result<String> {
-    let mut text = serde_json::to_string_pretty(envelope).map_err(std::io::Error::other)?;
+/// The renewal diff (as `dms-evidence diff` gives it, from both signed evaluations)
+/// next to the bundle: verdict changes, resources added and removed, settings changed.
+fn write_diff(
+    path: &Path,
+    prev: &crate::renewal::Previous,
+    current: &Predicate,
+    checklist: &Checklist,
+) -> std::io::Result<String> {
+    let (Some(old_eval), Some(new_eval)) = (&prev.predicate.evaluation, &current.evaluation) else {
+        return Ok(String::new());
+    };
+    let d = crate::diff::diff(
+        &prev.predicate.evidence,
+        &current.evidence,
+        old_eval,
+        new_eval,
+        checklist,
+    );
+    write_atomically(path, &d)
+}
+
+fn write_atomically(path: &Path, value: &impl serde::Serialize) -> std::io::Result<String> {
+    let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     text.push('\n');
     let tmp = path.with_extension("json.partial");
     std::fs::write(&tmp, text.as_bytes())?;

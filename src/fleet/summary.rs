@@ -49,10 +49,23 @@ pub struct Record {
     /// When the first time-limited AWS evidence behind a `met` starts to disappear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// For a renewal (`--previous`): the bundle it renews and what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<RenewalRecord>,
     /// Why it failed, naming the file, field or AWS operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub seconds: f64,
+}
+
+/// A renewal in brief (the bundle's `renewal` has the whole of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenewalRecord {
+    /// SHA-256 of last year's bundle.
+    pub previous: String,
+    pub regressions: usize,
+    /// Items whose expired evidence is carried forward.
+    pub carried_forward: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +137,14 @@ impl Summary {
 
     pub fn count(&self, outcome: Outcome) -> usize {
         self.counts.get(&outcome).copied().unwrap_or(0)
+    }
+
+    /// Case studies whose renewal found regressions.
+    pub fn regressed(&self) -> usize {
+        self.case_studies
+            .iter()
+            .filter(|r| r.renewal.as_ref().is_some_and(|n| n.regressions > 0))
+            .count()
     }
 
     /// Merges shard summaries (or whole runs of disjoint fleets) into one: the same
@@ -244,6 +265,7 @@ mod tests {
             verdicts: BTreeMap::new(),
             blockers: Vec::new(),
             expires: None,
+            renewal: None,
             error: None,
             seconds: 0.0,
         }

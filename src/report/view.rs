@@ -58,6 +58,23 @@ pub struct View {
     summary: ExecutiveSummary,
     timelines: Vec<Timeline>,
     captures: Vec<CaptureView>,
+    renewal: Option<RenewalView>,
+}
+
+/// The link to last year's bundle, what changed since, and what is carried forward.
+#[derive(Serialize)]
+struct RenewalView {
+    previous: String,
+    collected_at: String,
+    signed_by: String,
+    regressions: usize,
+    ready: bool,
+    readiness: String,
+    rejudged: Option<String>,
+    /// (kind, item, old → new, reason)
+    changes: Vec<(&'static str, String, String, String)>,
+    /// (item, evidence, when AWS forgot it, captured in)
+    carried: Vec<(String, String, String, String)>,
 }
 
 /// What is proven, what is attested, what blocks: the first page an auditor reads.
@@ -178,7 +195,55 @@ impl View {
                     sha256: c.sha256.clone(),
                 })
                 .collect(),
+            renewal: p.renewal.as_ref().map(renewal),
         }
+    }
+}
+
+fn renewal(r: &crate::bundle::renewal::Renewal) -> RenewalView {
+    let verdict = |v: Option<crate::evaluate::Verdict>| v.map_or("(absent)", |v| v.as_str());
+    let keyids: Vec<&str> = r
+        .previous
+        .signatures
+        .iter()
+        .map(|s| s.keyid.as_str())
+        .collect();
+    RenewalView {
+        previous: r.previous.sha256.clone(),
+        collected_at: r.previous.collected_at.clone(),
+        signed_by: keyids.join(", "),
+        regressions: r.regressions,
+        ready: r.ready,
+        readiness: r.readiness.clone(),
+        rejudged: r.previous_rejudged.clone(),
+        changes: r
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.kind.as_str(),
+                    c.item.clone(),
+                    format!("{} → {}", verdict(c.old), verdict(c.new)),
+                    c.reason.clone(),
+                )
+            })
+            .collect(),
+        carried: r
+            .carried_forward
+            .iter()
+            .map(|c| {
+                (
+                    c.item.clone(),
+                    c.evidence.clone(),
+                    c.expired.clone(),
+                    format!(
+                        "{} (bundle {}…)",
+                        c.origin.collected_at,
+                        crate::text::prefix(&c.origin.sha256, 12)
+                    ),
+                )
+            })
+            .collect(),
     }
 }
 

@@ -100,6 +100,30 @@ def test_bundle_matches_the_published_json_schema(run, tmp_path):
         pass
 
 
+def test_a_renewal_names_the_previous_bundle_by_its_sha256_and_matches_the_schema(run, tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "bundle.schema.json").read_text())
+    private, public = tmp_path / "k.pem", tmp_path / "k.pub"
+    last, this = tmp_path / "last.json", tmp_path / "this.json"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    assert run("collect", "--case-study", str(CASE), "--key", str(private), "--out", str(last)).returncode == 0
+    out = run("collect", "--case-study", str(CASE), "--key", str(private), "--previous", str(last), "--out", str(this))
+    assert out.returncode == 0, out.stderr
+    envelope = json.loads(this.read_text())
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    inner = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/statement"}
+    jsonschema.Draft202012Validator(inner).validate(statement)
+    renewal = statement["predicate"]["renewal"]
+    # The digest is of last year's file as written, computed here independently.
+    assert renewal["previous"]["sha256"] == hashlib.sha256(last.read_bytes()).hexdigest()
+    assert renewal["previous"]["signatures"] == json.loads(last.read_text())["signatures"]
+    assert renewal["regressions"] == 0 and renewal["changes"] == []
+    assert "aws-account/111111111111/renewal" in [s["name"] for s in statement["subject"]]
+    chained = run("verify", str(this), "--public-key", str(public), "--previous", str(last))
+    assert chained.returncode == 0, chained.stdout + chained.stderr
+
+
 def test_keygen_private_keys_are_read_by_openssl_and_cryptography(run, tmp_path):
     # PKCS#8 v1 (RFC 8410), which both read; v2 with the public key embedded was not.
     import shutil

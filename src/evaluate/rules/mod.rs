@@ -29,6 +29,10 @@ pub trait Check {
     /// Whether the item may name the partner's statements that answer its human part
     /// (`params.statements`, kept in [`Item::statements`]).
     const STATEMENTS: bool = false;
+    /// Whether a `met` rests on the CDC activity of the migrations it cites (table
+    /// statistics or CloudWatch CDC metrics): the evidence that expires with CloudWatch
+    /// retention ([`crate::evaluate::expiry`]) and that a renewal carries forward.
+    const CDC_ACTIVITY: bool = false;
     /// The item's `params`, without `statements` (unknown keys are refused).
     type Params: DeserializeOwned + Send + Sync + 'static;
 
@@ -40,6 +44,7 @@ pub struct RuleDef {
     pub name: &'static str,
     pub remediation: &'static str,
     pub statements: bool,
+    pub cdc_activity: bool,
     parse: fn(toml::Value) -> Result<Params, ParamError>,
     run: fn(&Input<'_>, &Item) -> Finding,
 }
@@ -56,6 +61,7 @@ impl RuleDef {
             name: C::NAME,
             remediation: C::REMEDIATION,
             statements: C::STATEMENTS,
+            cdc_activity: C::CDC_ACTIVITY,
             parse: parse::<C>,
             run: run::<C>,
         }

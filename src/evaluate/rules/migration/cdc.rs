@@ -10,6 +10,7 @@ pub struct Cdc;
 impl Check for Cdc {
     const NAME: &'static str = "cdc";
     const REMEDIATION: &'static str = "Use migration type cdc or full-load-and-cdc and keep the task's statistics or CDC metrics as evidence.";
+    const CDC_ACTIVITY: bool = true;
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

@@ -38,6 +38,9 @@ pub(crate) enum Answer {
     Doubtful(String),
     /// It depends on where a host with no address runs.
     Unknown(String),
+    /// It would, but its CDC activity is not on record (statistics reset, metrics
+    /// past CloudWatch retention): absence of evidence, not evidence of absence.
+    Quiet,
     No,
 }
 
@@ -54,7 +57,7 @@ fn pattern(
         return no_migrations(input);
     }
     let mut f = Finding::new(Verdict::Met, "");
-    let (mut hits, mut unknown) = (Vec::new(), Vec::new());
+    let (mut hits, mut unknown, mut quiet) = (Vec::new(), Vec::new(), Vec::new());
     for m in &input.migrations {
         let (Some(src), Some(tgt)) = (m.source, m.target) else {
             continue;
@@ -63,6 +66,7 @@ fn pattern(
             Answer::Yes => hits.push(describe(m)),
             Answer::Doubtful(doubt) => hits.push(format!("{} ({doubt})", describe(m))),
             Answer::Unknown(why) => unknown.push(format!("{} ({why})", describe(m))),
+            Answer::Quiet => quiet.push(describe(m)),
             Answer::No => continue,
         }
         f.add_citation(m.pointer(), &m.sources);
@@ -78,6 +82,18 @@ fn pattern(
     }
     if !unknown.is_empty() {
         return unknown_hosts(input, what, claimed, &unknown, f);
+    }
+    if !quiet.is_empty() {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "{what} only if its CDC ran: no change activity is on record for {} \
+                 (statistics reset or metrics expired){never}",
+                quiet.join("; ")
+            ),
+            ..f
+        }
+        .remedy("Keep the task's table statistics or CDC metrics as evidence; for a renewal, collect with --previous to carry last year's forward.");
     }
     let observed: Vec<String> = input.migrations.iter().map(describe).collect();
     if let Some(missing) = input.unresolved_endpoints() {
@@ -152,6 +168,18 @@ fn and(cond: bool, a: Answer) -> Answer {
 
 fn cdc_seen(input: &Input<'_>, m: &Migration<'_>) -> bool {
     m.cdc_activity(input).is_some()
+}
+
+/// A pattern that needs CDC: `a` when `cond` holds and the migration's CDC shows
+/// activity; [`Answer::Quiet`] when it would but a CDC-type migration has no activity
+/// on record; no otherwise.
+fn with_cdc(input: &Input<'_>, m: &Migration<'_>, cond: bool, a: Answer) -> Answer {
+    match and(cond, a) {
+        Answer::No => Answer::No,
+        _ if !m.has_cdc_type() => Answer::No,
+        a if cdc_seen(input, m) => a,
+        _ => Answer::Quiet,
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +260,43 @@ mod tests {
                 assert!(
                     f.reason.contains("unverified"),
                     "the doubt is spelled out: {}",
+                    f.reason
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cdc_patterns_without_activity_on_record_are_unknown_not_absent() {
+        use HostKind::*;
+        // (migration type, CDC metric on record, CDC pattern verdict)
+        for (kind, metric, want) in [
+            ("full-load-and-cdc", true, Verdict::Met),
+            // A CDC task whose statistics were reset and metrics expired: unknown.
+            ("full-load-and-cdc", false, Verdict::InsufficientEvidence),
+            ("cdc", false, Verdict::InsufficientEvidence),
+            // No CDC type: the pattern is absent whatever the metrics say.
+            ("full-load", true, Verdict::NotMet),
+            ("full-load", false, Verdict::NotMet),
+        ] {
+            let mut tgt = endpoint("t", "target", "aurora-postgresql", Aurora, None);
+            tgt.host.resource = Some("c".into());
+            let mut ev = evidence(endpoint("s", "source", "oracle", External, None), tgt);
+            ev.facts.tasks[0].migration_type = Some(kind.into());
+            if metric {
+                ev.facts.metrics = vec![series(
+                    "AWS/DMS",
+                    "CDCIncomingChanges",
+                    "ReplicationTaskIdentifier",
+                    "t1",
+                    &[5.0],
+                )];
+            }
+            for item in ["dms.2.1.wl.cdc-hetero", "dms.2.1.wl.cdc-continual"] {
+                let f = run(&ev, item);
+                assert_eq!(
+                    f.verdict, want,
+                    "{kind}, metric {metric}: {item}: {}",
                     f.reason
                 );
             }

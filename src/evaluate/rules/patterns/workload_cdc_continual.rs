@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Answer, and, cdc_seen, pattern};
+use super::{Answer, cdc_seen, pattern, with_cdc};
 use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::Positive};
 
 /// The `workload_cdc_continual` rule.
@@ -18,6 +18,7 @@ pub struct Params {
 impl Check for WorkloadCdcContinual {
     const NAME: &'static str = "workload_cdc_continual";
     const REMEDIATION: &'static str = "";
+    const CDC_ACTIVITY: bool = true;
     type Params = Params;
 
     fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
@@ -33,11 +34,12 @@ impl Check for WorkloadCdcContinual {
             &format!("continual CDC (running, or {days:.0}+ days, or two CDC tasks on one source)"),
             &[],
             |m, s, _| {
-                and(
-                    cdc_seen(input, m)
-                        && (m.status == Some("running")
-                            || m.cdc_days(input.now).is_some_and(|d| d >= days)
-                            || shared.get(s.arn.as_str()).is_some_and(|n| *n >= 2)),
+                with_cdc(
+                    input,
+                    m,
+                    m.status == Some("running")
+                        || m.cdc_days(input.now).is_some_and(|d| d >= days)
+                        || shared.get(s.arn.as_str()).is_some_and(|n| *n >= 2),
                     Answer::Yes,
                 )
             },

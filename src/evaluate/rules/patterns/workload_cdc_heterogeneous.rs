@@ -1,6 +1,6 @@
 //! `workload_cdc_heterogeneous`: dms.2.1.wl.cdc-hetero, "CDC for a heterogeneous migration between an on-premises production database and Amazon RDS or Amazon Aurora".
 
-use super::{and, cdc_seen, outside_or_ec2, pattern};
+use super::{outside_or_ec2, pattern, with_cdc};
 use crate::evaluate::rules::{Check, Finding, Input, Item, params::NoParams};
 use crate::facts::HostKind;
 
@@ -10,6 +10,7 @@ pub struct WorkloadCdcHeterogeneous;
 impl Check for WorkloadCdcHeterogeneous {
     const NAME: &'static str = "workload_cdc_heterogeneous";
     const REMEDIATION: &'static str = "";
+    const CDC_ACTIVITY: bool = true;
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -24,10 +25,10 @@ impl Check for WorkloadCdcHeterogeneous {
                 "datacenter",
             ],
             |m, s, t| {
-                and(
-                    cdc_seen(input, m)
-                        && s.family != t.family
-                        && matches!(t.host.kind, HostKind::Rds | HostKind::Aurora),
+                with_cdc(
+                    input,
+                    m,
+                    s.family != t.family && matches!(t.host.kind, HostKind::Rds | HostKind::Aurora),
                     outside_or_ec2(s, false),
                 )
             },
