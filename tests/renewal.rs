@@ -380,37 +380,27 @@ async fn a_renewal_verifies_the_chain_and_carries_expired_evidence_forward() {
     )
     .expect("fleet");
     let out_dir = dir.path().join("this-year");
-    let out = cli(
-        &emu,
-        &[
-            "fleet",
-            "--manifest",
-            &fleet.to_string_lossy(),
-            "--out-dir",
-            &out_dir.to_string_lossy(),
-            "--key",
-            &key,
-            "--previous",
-            &dir.path().to_string_lossy(),
-        ],
-    );
+    let last_years = dir.path().to_string_lossy().into_owned();
+    let renew_fleet = |out_dir: &str| {
+        cli(
+            &emu,
+            &[
+                "fleet",
+                "--manifest",
+                &fleet.to_string_lossy(),
+                "--out-dir",
+                out_dir,
+                "--key",
+                &key,
+                "--previous",
+                &last_years,
+            ],
+        )
+    };
+    let out = renew_fleet(&out_dir.to_string_lossy());
     assert_eq!(out.status.code(), code, "{}", text(&out));
     assert!(text(&out).contains("renews "), "{}", text(&out));
-    let same = dir.path().to_string_lossy().into_owned();
-    let out = cli(
-        &emu,
-        &[
-            "fleet",
-            "--manifest",
-            &fleet.to_string_lossy(),
-            "--out-dir",
-            &same,
-            "--key",
-            &key,
-            "--previous",
-            &same,
-        ],
-    );
+    let out = renew_fleet(&last_years);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("overwrite"), "{}", text(&out));
     let summary: Value =
