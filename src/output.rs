@@ -167,10 +167,14 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
     if let Some(note) = &report.incomplete {
         out.push_str(&format!("{note}\n"));
     }
-    out.push_str(if report.verified {
-        "verified\n"
-    } else {
-        "NOT VERIFIED: invalid or tampered\n"
+    out.push_str(match (report.verified, report.authentic) {
+        (true, _) => "verified\n",
+        (false, true) => {
+            "NOT VERIFIED: authentic (the signatures and digests hold), but this build judges \
+             the signed facts differently from the build that signed them (a rule changed \
+             since, or the evaluation was not made by these rules)\n"
+        }
+        (false, false) => "NOT VERIFIED: invalid or tampered\n",
     });
     out
 }

@@ -73,11 +73,10 @@ pub fn previous_from_bytes(
     // re-evaluation may differ when this version's rules judge differently from the
     // version that signed it: its signed verdicts stay what it claimed, and the
     // renewal says that they were judged again differently.
-    let judgement = |step: &str| matches!(step, "findings" | "summary" | "renewal");
-    let (rejudged, broken): (Vec<_>, Vec<_>) = report
+    let (broken, rejudged): (Vec<_>, Vec<_>) = report
         .failures()
         .into_iter()
-        .partition(|c| judgement(c.step));
+        .partition(|c| crate::verify::INTEGRITY.contains(&c.step));
     let describe = |checks: &[&crate::verify::Check]| {
         checks
             .iter()
@@ -87,7 +86,7 @@ pub fn previous_from_bytes(
     };
     let rejudged = (!rejudged.is_empty()).then(|| describe(&rejudged));
     let predicate = match report.predicate {
-        Some(p) if broken.is_empty() => p,
+        Some(p) if report.authentic => p,
         _ => {
             return Err(RenewalError::Unverified {
                 path: name.to_string(),

@@ -270,8 +270,14 @@ async fn tampering_is_detected_where_it_happened() {
     };
     let mut ev = evidence.clone();
     ev.evidence.captures[3].body.push(' ');
-    let (step, detail) = failed_step(&reseal(ev).await, &trusted);
+    let resealed = reseal(ev).await;
+    let (step, detail) = failed_step(&resealed, &trusted);
     assert_eq!(step, "captures", "{detail}");
+    let report = report_for(&resealed, &trusted);
+    assert!(!report.authentic);
+    assert!(
+        dms_evidence::output::verify_table(&report).contains("NOT VERIFIED: invalid or tampered")
+    );
     assert!(
         detail.contains("c000004") && detail.contains("does not match its sha256"),
         "{detail}"
@@ -330,6 +336,14 @@ async fn tampering_is_detected_where_it_happened() {
     assert!(
         f.contains("dms.2.1.wl.cdc-homo says met but the facts give not_met"),
         "{f}"
+    );
+    // Signed as it is by a trusted key: authentic, but not what these rules give. The
+    // verdict line says so instead of "tampered" (an older build's bundle looks the same).
+    assert!(report.authentic && !report.verified);
+    let table = dms_evidence::output::verify_table(&report);
+    assert!(
+        table.contains("NOT VERIFIED: authentic") && !table.contains("tampered"),
+        "{table}"
     );
 
     let mut ev = evidence.clone();

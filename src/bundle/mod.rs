@@ -106,9 +106,18 @@ pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
 
 /// The canonical payload: the in-toto Statement around the predicate.
 pub fn payload(predicate: &Predicate) -> Result<Vec<u8>, serde_json::Error> {
+    payload_with(predicate, &subjects(predicate))
+}
+
+/// [`payload`] with the predicate's [`subjects`] already computed (they are its costliest
+/// part: verify needs them anyway).
+pub fn payload_with(
+    predicate: &Predicate,
+    subjects: &[Subject],
+) -> Result<Vec<u8>, serde_json::Error> {
     let statement = serde_json::json!({
         "_type": STATEMENT_TYPE,
-        "subject": subjects(predicate),
+        "subject": subjects,
         "predicateType": PREDICATE_TYPE,
         "predicate": predicate,
     });
