@@ -231,6 +231,26 @@ fn golden_verdicts_for_every_scenario() {
     ] {
         let (ev, _, _) = collect(emu, scenario, &dir);
         let eval = ev.evaluation.clone().expect("evaluated");
+        // Log groups named in task settings are looked up once per name and region (the
+        // two DMS prefixes are listed once per region), not once per task.
+        let lookups = ev
+            .evidence
+            .captures
+            .iter()
+            .filter(|c| c.operation == "DescribeLogGroups")
+            .count();
+        let named: std::collections::BTreeSet<(&str, &str)> = ev
+            .evidence
+            .facts
+            .tasks
+            .iter()
+            .filter_map(|t| Some((t.region.as_str(), t.settings.log_group.as_deref()?)))
+            .collect();
+        assert!(
+            lookups <= 2 * ev.evidence.collection.regions.len() + named.len(),
+            "{scenario}: {lookups} DescribeLogGroups calls for {} named group(s)",
+            named.len()
+        );
         let golden = json!({
             "verdicts": verdicts(&eval),
             "summary": {"verdicts": eval.summary.verdicts, "patterns": eval.summary.patterns, "ready": eval.summary.ready,

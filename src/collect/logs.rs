@@ -63,19 +63,24 @@ pub async fn latest_streams(
     mut groups: Vec<LogGroup>,
     dms: &Facts,
 ) -> Vec<LogGroup> {
-    let named: Vec<String> = dms
+    // Each group named in task settings and not listed under a DMS prefix, looked up
+    // once however many tasks name it, concurrently.
+    let named: std::collections::BTreeSet<String> = dms
         .tasks
         .iter()
+        .filter(|t| t.region == c.region)
         .filter_map(|t| t.settings.log_group.clone())
         .filter(|name| !groups.iter().any(|g| &g.name == name))
         .collect();
-    for name in named {
-        if groups.iter().any(|g| g.name == name) {
-            continue;
-        }
-        let extra = describe_groups(c, ctx, &name).await;
-        groups.extend(extra.into_iter().filter(|g| g.name == name));
-    }
+    let extra: Vec<Vec<LogGroup>> =
+        futures::stream::iter(named.into_iter().map(|name| async move {
+            let found = describe_groups(c, ctx, &name).await;
+            found.into_iter().filter(|g| g.name == name).collect()
+        }))
+        .buffer_unordered(plan.concurrency.max(1))
+        .collect()
+        .await;
+    groups.extend(extra.into_iter().flatten());
     futures::stream::iter(groups.into_iter().map(|mut group| async move {
         let streams = ctx
             .call(
