@@ -15,14 +15,6 @@ use super::{Finding, Verdict};
 
 const DAY: i64 = 86_400;
 
-/// The CloudWatch metrics DMS publishes for a task's change data capture: the CDC
-/// activity that rules declaring [`crate::evaluate::rules::Check::CDC_ACTIVITY`] rest on.
-pub const CDC_METRICS: [&str; 3] = [
-    "CDCIncomingChanges",
-    "CDCThroughputRowsSource",
-    "CDCThroughputRowsTarget",
-];
-
 /// One fact a `met` rests on, and the day AWS starts forgetting it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expiry {
@@ -171,7 +163,7 @@ fn behind<'a>(
             .iter()
             .filter(|m| f.evidence.contains(&m.pointer()))
         {
-            for name in CDC_METRICS {
+            for name in super::view::CDC_ACTIVITY_METRICS {
                 let pointer = format!("metrics/AWS/DMS/{name}/{}", m.id);
                 if let Some(s) = input.task_series(m, name)
                     && !out.iter().any(|(p, ..)| *p == pointer)

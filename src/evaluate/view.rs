@@ -15,6 +15,15 @@ pub const GIB: f64 = 1_073_741_824.0;
 /// it is this recent: storage may have been modified since older points.
 pub const FRESH_FREE_SPACE_SECS: i64 = 2 * 86_400;
 
+/// The DMS task metrics that show change data capture flowing (DMS User Guide,
+/// "Replication task metrics"): a migration's CDC activity, and the time-limited evidence
+/// behind the rules that rest on it ([`crate::evaluate::expiry`]).
+pub const CDC_ACTIVITY_METRICS: [&str; 3] = [
+    "CDCIncomingChanges",
+    "CDCThroughputRowsSource",
+    "CDCThroughputRowsTarget",
+];
+
 /// DMS task metrics whose positive values show that data moved (DMS User Guide,
 /// "Replication task metrics").
 pub const ACTIVITY_METRICS: &[&str] = &[
@@ -725,13 +734,7 @@ impl Migration<'_> {
         if let Some(n) = self.changes_applied().filter(|n| *n > 0) {
             return Some(format!("{n} changes applied (table statistics)"));
         }
-        [
-            "CDCIncomingChanges",
-            "CDCThroughputRowsSource",
-            "CDCThroughputRowsTarget",
-        ]
-        .iter()
-        .find_map(|name| {
+        CDC_ACTIVITY_METRICS.iter().find_map(|name| {
             let s = input.task_series(self, name)?;
             let hours = s.values.iter().filter(|v| **v > 0.0).count();
             (hours > 0).then(|| format!("{name} above 0 in {hours} hour(s)"))

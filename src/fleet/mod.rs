@@ -210,18 +210,8 @@ fn origin(fleet: &Path, entry: &Entry) -> String {
 
 fn failure(id: &str, account: Option<String>, error: String) -> Record {
     Record {
-        id: id.to_string(),
-        account_id: account,
-        outcome: Outcome::Failed,
-        resumed: false,
-        bundle: None,
-        sha256: None,
-        verdicts: BTreeMap::new(),
-        blockers: Vec::new(),
-        expires: None,
-        renewal: None,
         error: Some(error),
-        seconds: 0.0,
+        ..Record::new(id, account, Outcome::Failed)
     }
 }
 

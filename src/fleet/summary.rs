@@ -58,6 +58,26 @@ pub struct Record {
     pub seconds: f64,
 }
 
+impl Record {
+    /// A record with nothing found yet: no bundle, no verdicts, no error.
+    pub fn new(id: &str, account_id: Option<String>, outcome: Outcome) -> Record {
+        Record {
+            id: id.to_string(),
+            account_id,
+            outcome,
+            resumed: false,
+            bundle: None,
+            sha256: None,
+            verdicts: BTreeMap::new(),
+            blockers: Vec::new(),
+            expires: None,
+            renewal: None,
+            error: None,
+            seconds: 0.0,
+        }
+    }
+}
+
 /// A renewal in brief (the bundle's `renewal` has the whole of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RenewalRecord {
@@ -255,20 +275,7 @@ mod tests {
     use super::*;
 
     fn record(id: &str, outcome: Outcome) -> Record {
-        Record {
-            id: id.into(),
-            account_id: None,
-            outcome,
-            resumed: false,
-            bundle: None,
-            sha256: None,
-            verdicts: BTreeMap::new(),
-            blockers: Vec::new(),
-            expires: None,
-            renewal: None,
-            error: None,
-            seconds: 0.0,
-        }
+        Record::new(id, None, outcome)
     }
 
     fn part(index: u32, count: u32, ids: &[(&str, Outcome)]) -> Summary {
