@@ -417,7 +417,7 @@ fn redact_salt(path: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Fa
         return Ok(zeroize::Zeroizing::new(bytes));
     }
     let mut salt = zeroize::Zeroizing::new(vec![0u8; 32]);
-    getrandom::getrandom(salt.as_mut_slice())
+    getrandom::fill(salt.as_mut_slice())
         .map_err(|e| failed(anyhow::anyhow!("cannot create a salt: {e}")))?;
     output::write_secret(path, &salt)
         .with_context(|| "writing the --redact salt")

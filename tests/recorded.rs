@@ -2,13 +2,13 @@
 //! examples, extended), for what the emulator cannot produce: fields AWS omits,
 //! secrets in endpoint settings, throttling then success, AccessDenied bodies.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
-use aws_smithy_http_client::test_util::infallible_client_fn;
-use aws_smithy_types::body::SdkBody;
 use dms_evidence::collect::capture::CaptureStore;
 use dms_evidence::collect::{Clients, Context, GapKind, Plan, dms};
 
@@ -20,32 +20,78 @@ fn recorded(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn json_response(status: u16, body: String) -> http::Response<SdkBody> {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amzn-RequestId", "11111111-2222-3333-4444-555555555555")
-        .body(SdkBody::from(body))
-        .expect("response")
+/// An answer: HTTP status and JSON body.
+type Answer = (u16, String);
+
+fn json_response(status: u16, body: String) -> Answer {
+    (status, body)
 }
 
-/// An SdkConfig whose HTTP client answers each DMS operation with `answer(op)`.
-async fn config(
-    answer: impl Fn(&str) -> http::Response<SdkBody> + Send + Sync + 'static,
-) -> SdkConfig {
-    let client = infallible_client_fn(move |req: http::Request<SdkBody>| {
-        let target = req
-            .headers()
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let op = target.rsplit('.').next().unwrap_or_default().to_string();
-        answer(&op)
+type Answerer = Arc<dyn Fn(&str) -> Answer + Send + Sync>;
+
+/// A loopback HTTP/1.1 server that answers each DMS operation (its `X-Amz-Target`)
+/// with `answer(op)`: the SDK's own HTTP client, signing and retries run for real.
+fn serve(answer: Answerer) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let answer = answer.clone();
+            std::thread::spawn(move || serve_connection(conn, answer.as_ref()));
+        }
     });
+    url
+}
+
+/// Requests of one keep-alive connection, until the client closes it.
+fn serve_connection(conn: TcpStream, answer: &(dyn Fn(&str) -> Answer + Send + Sync)) {
+    let mut writer = conn.try_clone().expect("clone the stream");
+    let mut reader = BufReader::new(conn);
+    loop {
+        let (mut op, mut length) = (String::new(), 0usize);
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').unwrap_or((header, ""));
+            match name.to_ascii_lowercase().as_str() {
+                "x-amz-target" => op = value.trim().rsplit('.').next().unwrap_or_default().into(),
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (status, body) = answer(&op);
+        let response = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\n\
+             x-amzn-RequestId: 11111111-2222-3333-4444-555555555555\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// An SdkConfig whose DMS answers each operation with `answer(op)`, over loopback HTTP.
+async fn config(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> SdkConfig {
+    let url = serve(Arc::new(answer));
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
+        .endpoint_url(url)
         .credentials_provider(Credentials::new("AKID", "secret", None, None, "test"))
-        .http_client(client)
         .retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(3)

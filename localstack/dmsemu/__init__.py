@@ -1,6 +1,6 @@
 """dmsemu: a thin compatibility layer in front of moto's server.
 
-It fixes what moto (pinned in requirements.txt) gets wrong for the current AWS SDK
+It fixes what moto (pinned in requirements.lock) gets wrong for the current AWS SDK
 for Rust, and serves the few DMS read operations moto lacks from state a scenario
 loader can set. Every fix names the moto version it works around.
 """

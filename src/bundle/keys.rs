@@ -114,7 +114,7 @@ pub struct LocalKey {
 impl LocalKey {
     pub fn generate() -> Result<LocalKey, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(seed.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
+        getrandom::fill(seed.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
         Ok(LocalKey {
             key: SigningKey::from_bytes(&seed),
         })
