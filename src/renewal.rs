@@ -345,7 +345,7 @@ mod tests {
         let mut ev = migration();
         ev.facts.metrics = vec![series(
             "AWS/DMS",
-            "CDCIncomingChanges",
+            "CDCThroughputRowsTarget",
             "ReplicationTaskIdentifier",
             "t1",
             &[4.0, 7.0],
@@ -486,7 +486,11 @@ mod tests {
         let c = &r2.carried_forward[0];
         assert_eq!(
             (c.item.as_str(), c.verdict, c.evidence.as_str()),
-            (CDC, Verdict::Met, "metrics/AWS/DMS/CDCIncomingChanges/t1")
+            (
+                CDC,
+                Verdict::Met,
+                "metrics/AWS/DMS/CDCThroughputRowsTarget/t1"
+            )
         );
         assert_eq!(c.facts.len(), 1);
         assert_eq!(c.facts[0]["values"], serde_json::json!([4.0, 7.0]));

@@ -1,6 +1,17 @@
 //! Small text helpers: prefixes safe on untrusted input (no byte slicing that could
 //! split a character and panic) and one-line error chains.
 
+/// Text quoted on one line for a reason: whitespace runs become one space, and more
+/// than 120 characters are cut to 117 and an ellipsis.
+pub fn quote(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 120 {
+        format!("\"{}…\"", one_line.chars().take(117).collect::<String>())
+    } else {
+        format!("\"{one_line}\"")
+    }
+}
+
 /// The first `n` characters of `s` (all of it when shorter).
 pub fn prefix(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {

@@ -292,6 +292,8 @@ pub enum FindingsError {
     },
     #[error("{}", .0.join("; "))]
     Differ(Vec<String>),
+    #[error("a finding cannot be written canonically to compare it: {0}")]
+    Unserialisable(String),
 }
 
 /// Stage 7 failed.
@@ -461,7 +463,10 @@ fn findings<'p, 'c>(
             sha256: named.sha256.clone(),
         })?;
     let again = evaluate::evaluate(&predicate.evidence, checklist);
+    // Verdicts and claim results must follow from the facts; wording, values and
+    // citations may differ between builds (reasons improve), and are named as reworded.
     let mut diffs = Vec::new();
+    let mut reworded = Vec::new();
     for f in &again.findings {
         match stored.findings.iter().find(|s| s.item == f.item) {
             None => diffs.push(format!("{} is missing", f.item)),
@@ -471,9 +476,7 @@ fn findings<'p, 'c>(
                 s.verdict.as_str(),
                 f.verdict.as_str()
             )),
-            Some(s) if !same(s, f) => {
-                diffs.push(format!("{} differs from its re-evaluation", f.item))
-            }
+            Some(s) if !same(s, f)? => reworded.push(f.item.clone()),
             Some(_) => {}
         }
     }
@@ -482,23 +485,39 @@ fn findings<'p, 'c>(
             diffs.push(format!("{} is not a checklist item", s.item));
         }
     }
-    if !same(&stored.claims, &again.claims) {
-        diffs.push("claims differ from their re-evaluation".into());
+    let results = |c: &[evaluate::claims::ClaimCheck]| -> Vec<(String, &'static str)> {
+        c.iter()
+            .map(|c| (c.claim.clone(), c.result.as_str()))
+            .collect()
+    };
+    if results(&stored.claims) != results(&again.claims) {
+        diffs.push("claim results differ from their re-evaluation".into());
+    } else if !same(&stored.claims, &again.claims)? {
+        reworded.push("claims".into());
     }
     if !diffs.is_empty() {
         return Err(FindingsError::Differ(diffs));
     }
-    let detail = format!(
-        "{} findings re-evaluated from the facts: identical",
-        again.findings.len()
-    );
+    let detail = if reworded.is_empty() {
+        format!(
+            "{} findings re-evaluated from the facts: identical",
+            again.findings.len()
+        )
+    } else {
+        format!(
+            "{} findings re-evaluated from the facts: the same verdicts; this build words {} differently ({})",
+            again.findings.len(),
+            reworded.len(),
+            reworded.join(", ")
+        )
+    };
     Ok((stored, checklist, detail))
 }
 
 /// Stage 7: the summary counts the stored findings.
 fn summary(stored: &Evaluation, checklist: &Checklist) -> Result<String, SummaryError> {
     let counted = evaluate::summarise(&stored.findings, &stored.claims, checklist);
-    if !same(&counted, &stored.summary) {
+    if !same(&counted, &stored.summary).unwrap_or(false) {
         return Err(SummaryError);
     }
     Ok(format!("{} items counted", counted.items))
@@ -506,13 +525,15 @@ fn summary(stored: &Evaluation, checklist: &Checklist) -> Result<String, Summary
 
 /// Equal as canonical JSON: the payload went through RFC 8785, which writes 81000000000.0
 /// as 81000000000, so values are compared in that form.
-fn same<T: Serialize>(a: &T, b: &T) -> bool {
+fn same<T: Serialize>(a: &T, b: &T) -> Result<bool, FindingsError> {
+    // Fail closed: a value that cannot be written canonically is never "the same".
     let canon = |v: &T| {
         serde_json::to_value(v)
-            .and_then(|v| jcs::canonical(&v))
-            .unwrap_or_default()
+            .map_err(|e| e.to_string())
+            .and_then(|v| jcs::canonical(&v).map_err(|e| e.to_string()))
+            .map_err(FindingsError::Unserialisable)
     };
-    canon(a) == canon(b)
+    Ok(canon(a)? == canon(b)?)
 }
 
 fn short(s: &str) -> &str {

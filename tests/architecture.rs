@@ -3,7 +3,9 @@
 //! `crate::` paths of every file in `src/` (tests inside them included).
 //!
 //! A new top-level module must be placed in [`LAYERS`]; an import that breaks the order
-//! names the file, so the fix is to move the shared piece down, not the check.
+//! names the file, so the fix is to move the shared piece down, not the check. Inside a
+//! top-level module, the submodules (`evaluate::checklist`, `facts::host` …) form no
+//! cycle either: their production code is read through `super::` and `crate::` paths.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -184,6 +186,110 @@ fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
     graph
         .keys()
         .find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+/// The heads named right after each `prefix` (`prefix::a`, `prefix::{a, b::C}`).
+fn heads_after(code: &str, prefix: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(prefix) {
+        rest = &rest[at + prefix.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 0;
+            let mut part = String::new();
+            for ch in group.chars() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        add_head(&part, &mut found);
+                        part.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 {
+                    part.push(ch);
+                }
+            }
+            add_head(&part, &mut found);
+        } else {
+            add_head(rest, &mut found);
+        }
+    }
+    found
+}
+
+/// A file's production code: without comments, and without what follows its first
+/// `#[cfg(test)]` (tests sit at the end of a file here).
+fn production_code(text: &str) -> String {
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    code.lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn submodules_form_no_cycle() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let rel = file.strip_prefix(src()).expect("under src");
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| {
+                c.as_os_str()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .collect();
+        let name = parts.last().map(String::as_str).unwrap_or_default();
+        // Below a top-level module; test-only files are not the production graph.
+        if parts.len() < 2 || ["tests", "testkit", "properties"].contains(&name) {
+            continue;
+        }
+        let (top, sub) = (&parts[0], &parts[1]);
+        if sub == "mod" {
+            continue;
+        }
+        let siblings: BTreeSet<String> = std::fs::read_dir(src().join(top))
+            .expect("read")
+            .map(|e| {
+                e.expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string()
+            })
+            .collect();
+        let code = production_code(&std::fs::read_to_string(file).expect("read"));
+        // How many `super::` reach the top-level module from this file.
+        let depth = parts.len() - 1 - usize::from(name == "mod");
+        let up = "super::".repeat(depth);
+        let mut used = heads_after(&code, &format!("crate::{top}::"));
+        used.extend(heads_after(&code, &up).into_iter().filter(|h| h != "super"));
+        let node = format!("{top}::{sub}");
+        for u in used
+            .into_iter()
+            .filter(|u| u != sub && u != "mod" && siblings.contains(u))
+        {
+            graph
+                .entry(node.clone())
+                .or_default()
+                .insert(format!("{top}::{u}"));
+        }
+    }
+    assert!(
+        graph.contains_key("evaluate::rules") && graph.contains_key("facts::endpoint"),
+        "the reader finds submodule imports: {graph:?}"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!("import cycle between submodules: {}", cycle.join(" -> "));
+    }
 }
 
 #[test]

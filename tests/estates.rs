@@ -21,7 +21,22 @@ struct Estate {
     manifest: &'static str,
     must: &'static [(&'static str, Verdict)],
     never: &'static [(&'static str, Verdict)],
+    /// Words an item's reason must contain (the numbers and names it rests on).
+    reasons: &'static [(&'static str, &'static str)],
 }
+
+/// Items about what was migrated: a run that moved no data gives none of them.
+const ABOUT_WHAT_MOVED: &[&str] = &[
+    "dms.1.0.size",
+    "pre.2.1.account-id",
+    "pre.2.1.two-prod-refs",
+    "pre.2.1.outcomes",
+    "dms.2.1.dep.hetero",
+    "dms.2.1.wl.cdc-hetero",
+    "dms.1.0.mig.cdc",
+    "dms.2.2.initial-size",
+    "dms.2.2.tables",
+];
 
 const ESTATES: &[Estate] = &[
     Estate {
@@ -46,6 +61,7 @@ const ESTATES: &[Estate] = &[
             ("dms.1.0.mig.lobs", Met),
             ("pre.2.1.dates", Met),
         ],
+        reasons: &[],
     },
     Estate {
         name: "same-names-two-regions",
@@ -62,6 +78,7 @@ const ESTATES: &[Estate] = &[
             ("dms.1.0.size", Met),
             ("dms.1.0.arch.ri", NotMet),
         ],
+        reasons: &[],
     },
     Estate {
         name: "secrets-manager-source",
@@ -77,6 +94,7 @@ const ESTATES: &[Estate] = &[
             ("dms.2.1.wl.cdc-hetero", Met),
             ("dms.1.0.arch.public-private", Met),
         ],
+        reasons: &[],
     },
     Estate {
         name: "secrets-manager-source",
@@ -85,6 +103,7 @@ const ESTATES: &[Estate] = &[
         manifest: "[claims]\nsource_hosting = \"on-premises\"\n",
         must: &[("dms.2.1.dep.onprem-ec2", Attested)],
         never: &[("dms.2.1.dep.onprem-ec2", Met)],
+        reasons: &[],
     },
     Estate {
         name: "redshift-staging-only",
@@ -93,6 +112,7 @@ const ESTATES: &[Estate] = &[
         manifest: "",
         must: &[("dms.1.0.sec.at-rest", NotMet)],
         never: &[("dms.1.0.sec.at-rest", Met)],
+        reasons: &[],
     },
     Estate {
         name: "aurora-instance-endpoint",
@@ -101,6 +121,7 @@ const ESTATES: &[Estate] = &[
         manifest: "",
         must: &[("dms.1.0.size", Met), ("dms.1.0.sec.at-rest", Met)],
         never: &[("dms.1.0.size", NotMet)],
+        reasons: &[],
     },
     Estate {
         name: "stale-metrics",
@@ -109,6 +130,130 @@ const ESTATES: &[Estate] = &[
         manifest: "",
         must: &[("dms.1.0.mig.cdc", Met), ("dms.2.1.wl.cdc-homo", Met)],
         never: &[("dms.1.0.mig.cdc", InsufficientEvidence)],
+        reasons: &[("dms.1.0.mig.cdc", "CDCThroughputRowsTarget above 0")],
+    },
+    // fixtures/estates/moved-nothing.json: one account per way a run moves nothing.
+    Estate {
+        name: "moved-nothing",
+        account: "900000000011",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("dms.2.1.dep.hetero", InsufficientEvidence),
+            ("dms.1.0.mig.cdc", InsufficientEvidence),
+            ("pre.2.1.outcomes", InsufficientEvidence),
+        ],
+        never: &[],
+        reasons: &[
+            (
+                "dms.1.0.size",
+                "started, moved nothing: erp-load (status failed, stop reason FATAL_ERROR, last failure \"Last Error ORA-01017",
+            ),
+            (
+                "dms.1.0.size",
+                "12 of 12 tables errored, 0 rows loaded and 0 changes applied",
+            ),
+        ],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000012",
+        regions: &["us-west-2"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("dms.2.1.dep.hetero", InsufficientEvidence),
+        ],
+        never: &[],
+        reasons: &[(
+            "dms.1.0.size",
+            "erp-load (status stopped, stop reason NORMAL, 0 rows loaded",
+        )],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000013",
+        regions: &["eu-west-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("pre.2.1.two-prod-refs", InsufficientEvidence),
+        ],
+        never: &[],
+        reasons: &[(
+            "dms.1.0.size",
+            "erp-load (status running, 8 of 8 tables errored",
+        )],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000014",
+        regions: &["us-east-2"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("dms.2.1.dep.hetero", InsufficientEvidence),
+        ],
+        never: &[],
+        reasons: &[(
+            "dms.1.0.size",
+            "erp-serverless (status failed, stop reason FATAL_ERROR, 5 of 5 tables errored",
+        )],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000015",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", Met),
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.1.0.mig.cdc", NotMet),
+            ("dms.2.1.wl.cdc-hetero", NotMet),
+        ],
+        never: &[("dms.2.1.wl.cdc-continual", Met)],
+        reasons: &[(
+            "dms.1.0.mig.cdc",
+            "stopped before ongoing replication: stop reason STOPPED_AFTER_FULL_LOAD",
+        )],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000016",
+        regions: &["us-east-1"],
+        manifest: "[statements]\nuat = \"Two weeks of UAT\"\n",
+        must: &[("dms.1.0.mig.planning", NotMet), ("dms.1.0.size", Met)],
+        never: &[
+            ("dms.1.0.mig.planning", Attested),
+            ("dms.1.0.mig.planning", AttestationRequired),
+        ],
+        reasons: &[
+            ("dms.1.0.mig.planning", "run-0: status cancelling"),
+            ("dms.1.0.mig.planning", "run-1: status cancelled"),
+            ("dms.1.0.mig.planning", "run-5: status invalid state"),
+        ],
+    },
+    Estate {
+        name: "moved-nothing",
+        account: "900000000017",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.mig.planning", NotMet),
+            ("pre.2.1.outcomes", NotMet),
+        ],
+        never: &[],
+        reasons: &[
+            (
+                "dms.1.0.mig.planning",
+                "erp-load (37 of 40 tables validated, 3 with 12 failed record(s))",
+            ),
+            (
+                "pre.2.1.outcomes",
+                "3 of 40 tables errored or failed validation",
+            ),
+        ],
     },
 ];
 
@@ -199,6 +344,35 @@ fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
                     "{}: {item} must never be {banned:?}: {reason}",
                     e.name
                 ));
+            }
+        }
+        for (item, words) in e.reasons {
+            let (_, reason) = verdict(&eval, item);
+            if !reason.contains(words) {
+                failures.push(format!(
+                    "{}: {item}'s reason lacks \"{words}\": {reason}",
+                    e.name
+                ));
+            }
+        }
+        // A run that moved nothing is never a met about what was migrated.
+        if e.name == "moved-nothing"
+            && [
+                "900000000011",
+                "900000000012",
+                "900000000013",
+                "900000000014",
+            ]
+            .contains(&e.account)
+        {
+            for item in ABOUT_WHAT_MOVED {
+                let (got, reason) = verdict(&eval, item);
+                if matches!(got, Met | Attested) {
+                    failures.push(format!(
+                        "{} {}: {item} is {got:?} on a run that moved nothing: {reason}",
+                        e.name, e.account
+                    ));
+                }
             }
         }
     }

@@ -251,6 +251,22 @@ fn golden_verdicts_for_every_scenario() {
             "{scenario}: {lookups} DescribeLogGroups calls for {} named group(s)",
             named.len()
         );
+        // Every met and attested cites its evidence; no rule tried one without.
+        for f in &eval.findings {
+            assert!(
+                !f.reason.starts_with("not counted:"),
+                "{scenario}: {}: {}",
+                f.item,
+                f.reason
+            );
+            if matches!(f.verdict, Verdict::Met | Verdict::Attested) {
+                assert!(
+                    !f.evidence.is_empty(),
+                    "{scenario}: {} cites nothing",
+                    f.item
+                );
+            }
+        }
         let golden = json!({
             "verdicts": verdicts(&eval),
             "summary": {"verdicts": eval.summary.verdicts, "patterns": eval.summary.patterns, "ready": eval.summary.ready,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::rules::{self, Params, RuleDef};
+pub use super::rules::{Item, Kind};
 use crate::casestudy::STATEMENT_KEYS;
 
 /// The checklist shipped with the tool (the 2018 DMS validation checklist).
@@ -24,33 +25,6 @@ pub struct Checklist {
     pub sha256: String,
     pub required_tag_keys: Vec<String>,
     pub items: Vec<Item>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Item {
-    pub id: String,
-    pub section: String,
-    pub text: String,
-    pub kind: Kind,
-    pub rule: &'static RuleDef,
-    /// The rule's typed parameters (see the rule's file for its `Params`).
-    pub params: Params,
-    /// Statement keys whose text answers the human part of the item.
-    pub statements: Vec<String>,
-    /// Items of one group are alternatives: the group passes when any of them is
-    /// met or attested (2.1: at least one deployment and one workload pattern).
-    pub group: Option<String>,
-}
-
-/// How an item is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Kind {
-    /// Automated: decided from the account's evidence alone.
-    A,
-    /// Partly automated: the evidence decides, a statement completes it.
-    P,
-    /// Human: only an attestation answers it.
-    H,
 }
 
 impl Kind {
@@ -212,7 +186,7 @@ fn item(place: &Place<'_>, spanned: Spanned<RawItem>) -> Result<(Item, usize), C
     let table = raw
         .params
         .unwrap_or_else(|| Spanned::new(at..at, toml::Table::new()));
-    let (statements, params) = params(place, &name, def, table)?;
+    let (statements, params, raw_params) = params(place, &name, def, table)?;
     let item = Item {
         id: name,
         section,
@@ -220,6 +194,7 @@ fn item(place: &Place<'_>, spanned: Spanned<RawItem>) -> Result<(Item, usize), C
         kind,
         rule: def,
         params,
+        raw_params,
         statements,
         group: raw.group.filter(|g| !g.trim().is_empty()),
     };
@@ -232,7 +207,7 @@ fn params(
     name: &str,
     def: &RuleDef,
     raw: Spanned<toml::Table>,
-) -> Result<(Vec<String>, Params), ChecklistError> {
+) -> Result<(Vec<String>, Params, toml::Table), ChecklistError> {
     let at = raw.span().start;
     let mut table = raw.into_inner();
     let here = |key: &str| {
@@ -249,6 +224,7 @@ fn params(
             statement_keys(&value).map_err(|message| place.err(at, &here("statements"), message))?
         }
     };
+    let written = table.clone();
     let params = def.parse_params(toml::Value::Table(table)).map_err(|e| {
         place.err(
             at,
@@ -256,7 +232,7 @@ fn params(
             format!("rule {}: {}", def.name, e.message),
         )
     })?;
-    Ok((statements, params))
+    Ok((statements, params, written))
 }
 
 /// The statement keys an item names, each one the manifest knows.
@@ -356,52 +332,5 @@ mod tests {
             .expect_err("syntax")
             .to_string();
         assert!(e.contains("checklist.toml:1"), "{e}");
-    }
-}
-
-#[cfg(test)]
-mod doc_tests {
-    use super::*;
-
-    /// docs/checklist.md has one section per item, with the item's kind and rule.
-    #[test]
-    fn the_checklist_page_is_in_step_with_the_data_file() {
-        let doc = include_str!("../../docs/checklist.md");
-        let sections: Vec<&str> = doc
-            .lines()
-            .filter_map(|l| l.strip_prefix("## "))
-            .filter(|h| h.starts_with("pre.") || h.starts_with("dms."))
-            .collect();
-        let checklist = load_default();
-        let ids: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
-        assert_eq!(
-            sections, ids,
-            "docs/checklist.md sections vs policies/checklist-dms-2018.toml items"
-        );
-        for item in &checklist.items {
-            let start = doc.find(&format!("## {}\n", item.id)).expect("section");
-            let section = &doc[start..];
-            let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
-            assert!(
-                section.contains(&format!("| kind | {} |", item.kind.as_str())),
-                "{}: kind",
-                item.id
-            );
-            assert!(
-                section.contains(&format!("| rule | `{}` |", item.rule.name)),
-                "{}: rule",
-                item.id
-            );
-            assert!(
-                section.contains("| met requires | "),
-                "{}: what met requires, in one line",
-                item.id
-            );
-            assert!(
-                section.contains("**Remediation.**"),
-                "{}: remediation",
-                item.id
-            );
-        }
     }
 }

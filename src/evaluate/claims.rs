@@ -232,26 +232,34 @@ fn hosting(input: &Input<'_>, stated: &str) -> ClaimCheck {
 
 fn cdc(input: &Input<'_>, stated: bool) -> ClaimCheck {
     let cdc_types = input.migrations.iter().filter(|m| m.has_cdc_type()).count();
-    let active = input
+    let applied = input
         .migrations
         .iter()
-        .filter(|m| m.cdc_activity(input).is_some())
+        .filter(|m| m.cdc_applied().is_some())
         .count();
-    let result = match (input.migrations.is_empty(), stated, cdc_types, active) {
-        (true, _, _, _) => ClaimResult::Unverifiable,
-        (_, true, _, a) if a > 0 => ClaimResult::Confirmed,
-        (_, true, 0, _) => ClaimResult::Contradicted,
-        (_, true, _, _) => ClaimResult::Unverifiable,
-        (_, false, 0, _) => ClaimResult::Confirmed,
-        (_, false, _, _) => ClaimResult::Contradicted,
+    // CDC-type runs that AWS says stopped before ongoing replication (and applied nothing).
+    let stopped = input
+        .migrations
+        .iter()
+        .filter(|m| m.has_cdc_type() && m.cdc_applied().is_none() && m.ended_before_cdc().is_some())
+        .count();
+    let result = match (input.migrations.is_empty(), stated) {
+        (true, _) => ClaimResult::Unverifiable,
+        (false, true) if applied > 0 => ClaimResult::Confirmed,
+        (false, true) if cdc_types == stopped => ClaimResult::Contradicted,
+        (false, true) => ClaimResult::Unverifiable,
+        (false, false) if applied > 0 => ClaimResult::Contradicted,
+        (false, false) if cdc_types == stopped => ClaimResult::Confirmed,
+        (false, false) => ClaimResult::Unverifiable,
     };
     claim_check(
         "cdc_used",
         json!(stated),
-        json!(active > 0),
+        json!(applied > 0),
         result,
         format!(
-            "{cdc_types} of {} migration(s) use a CDC type; {active} show change activity",
+            "{cdc_types} of {} migration(s) that moved data use a CDC type; {applied} applied changes; {stopped} \
+             stopped before ongoing replication",
             input.migrations.len()
         ),
     )

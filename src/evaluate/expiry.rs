@@ -19,7 +19,7 @@ const DAY: i64 = 86_400;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expiry {
     pub item: String,
-    /// The fact pointer (`metrics/AWS/DMS/CDCIncomingChanges/…`, `log_groups/…`).
+    /// The fact pointer (`metrics/AWS/DMS/CDCThroughputRowsTarget/…`, `log_groups/…`).
     pub evidence: String,
     /// RFC 3339: from this moment AWS no longer returns all of it.
     pub expires: String,
@@ -235,7 +235,7 @@ mod tests {
         let mut ev = migration();
         let mut hourly = series(
             "AWS/DMS",
-            "CDCIncomingChanges",
+            "CDCThroughputRowsTarget",
             "ReplicationTaskIdentifier",
             "t1",
             &[1.0, 2.0],
@@ -264,12 +264,15 @@ mod tests {
                 finding(
                     Verdict::Met,
                     &[
-                        "metrics/AWS/DMS/CDCIncomingChanges/t1",
+                        "metrics/AWS/DMS/CDCThroughputRowsTarget/t1",
                         "log_groups/us-east-1/dms-tasks-x",
                         "tasks/arn",
                     ],
                 ),
-                finding(Verdict::NotMet, &["metrics/AWS/DMS/CDCIncomingChanges/t1"]),
+                finding(
+                    Verdict::NotMet,
+                    &["metrics/AWS/DMS/CDCThroughputRowsTarget/t1"],
+                ),
             ],
             &checklist,
         );
@@ -284,7 +287,7 @@ mod tests {
                 &Input::new(&ev),
                 &[finding(
                     Verdict::Met,
-                    &["metrics/AWS/DMS/CDCIncomingChanges/other"]
+                    &["metrics/AWS/DMS/CDCThroughputRowsTarget/other"]
                 )],
                 &checklist
             )
@@ -297,7 +300,7 @@ mod tests {
         let mut ev = migration();
         let here = series(
             "AWS/DMS",
-            "CDCIncomingChanges",
+            "CDCThroughputRowsTarget",
             "ReplicationTaskIdentifier",
             "t1",
             &[3.0],
@@ -322,7 +325,10 @@ mod tests {
         ));
         assert_eq!(
             got,
-            vec![("metrics/AWS/DMS/CDCIncomingChanges/t1".to_string(), hourly)]
+            vec![(
+                "metrics/AWS/DMS/CDCThroughputRowsTarget/t1".to_string(),
+                hourly
+            )]
         );
         // A rule that does not rest on CDC activity citing the same task: nothing expires.
         assert!(expiry_pairs(&input, &[met("dms.1.0.arch.ri")], &checklist).is_empty());

@@ -7,6 +7,7 @@ pub mod change;
 pub mod checklist;
 pub mod claims;
 pub mod expiry;
+pub mod page;
 pub mod peer;
 #[cfg(test)]
 pub(crate) mod properties;
@@ -142,6 +143,20 @@ impl Finding {
         self
     }
 
+    /// A positive verdict (met, attested) must cite the evidence it rests on: a finding
+    /// without one is refused, as zizmor's `FindingBuilder::build` refuses a finding
+    /// without a location. Every rule's finding passes here ([`rules::RuleDef::run`]),
+    /// so an uncited `met` cannot reach an evaluation.
+    pub fn build(self) -> Result<Finding, Uncited> {
+        if matches!(self.verdict, Verdict::Met | Verdict::Attested) && self.evidence.is_empty() {
+            return Err(Uncited {
+                verdict: self.verdict,
+                reason: self.reason,
+            });
+        }
+        Ok(self)
+    }
+
     fn finish(mut self, item: &Item, hint: &str) -> Finding {
         self.item = item.id.clone();
         self.section = item.section.clone();
@@ -156,6 +171,14 @@ impl Finding {
         }
         self
     }
+}
+
+/// A rule concluded a positive verdict without citing any evidence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("a rule concluded {} without citing the evidence it rests on ({reason})", .verdict.as_str())]
+pub struct Uncited {
+    pub verdict: Verdict,
+    pub reason: String,
 }
 
 /// Counts per verdict, the groups of alternatives, and what blocks the case study.

@@ -407,10 +407,18 @@ fn add_metrics(f: &mut Facts, n: &Names, m: &Mig) {
             ("ReplicationTaskIdentifier", n.rid.as_str()),
         ];
         f.metrics.push(hourly(
-            "CDCThroughputRowsSource",
+            "CDCThroughputRowsTarget",
             "AWS/DMS",
             &task,
             &[0.0, 4.0, 9.0],
+            REGION,
+        ));
+        // The backlog gauge beside it: evidence of a run, never of applied changes.
+        f.metrics.push(hourly(
+            "CDCIncomingChanges",
+            "AWS/DMS",
+            &task,
+            &[120.0, 80.0, 40.0],
             REGION,
         ));
     }
@@ -485,6 +493,17 @@ fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> T
         target_arn: Some(target.to_string()),
         migration_type: Some(["full-load", "cdc", "full-load-and-cdc"][usize::from(m.kind)].into()),
         status: Some(status.into()),
+        // Stopped and failed runs carry the reasons AWS gives, some ending before CDC.
+        stop_reason: (status == "stopped" || status == "failed")
+            .then(|| {
+                [
+                    "NORMAL",
+                    "STOPPED_AFTER_FULL_LOAD",
+                    "FATAL_ERROR",
+                    "STOPPED_AFTER_CACHED_EVENTS",
+                ][usize::from(m.cpu % 4)]
+            })
+            .map(|r| format!("Stop Reason {r}")),
         created: Some("2026-09-30T00:00:00Z".into()),
         started: m.started.then(|| started.clone()),
         stats: Some(TaskStats {
@@ -516,6 +535,29 @@ fn ran(ev: &Evidence) -> Vec<String> {
         .map(|m| m.id.to_string())
         .collect()
 }
+
+/// The items about what was migrated (patterns, size, references, outcomes, planning,
+/// claims, the 2.2 figures): each rests only on migrations that moved data.
+const ABOUT_WHAT_MOVED: &[&str] = &[
+    "pre.2.1.two-prod-refs",
+    "pre.2.1.account-id",
+    "pre.2.1.dates",
+    "pre.2.1.outcomes",
+    "dms.1.0.size",
+    "dms.1.0.mig.cdc",
+    "dms.1.0.mig.planning",
+    "dms.2.1.dep.hetero",
+    "dms.2.1.dep.onprem-ec2",
+    "dms.2.1.wl.cdc-hetero",
+    "dms.2.1.wl.cdc-homo",
+    "dms.2.1.wl.cdc-continual",
+    "dms.2.2.initial-size",
+    "dms.2.2.growth",
+    "dms.2.2.tables",
+    "dms.2.2.concurrency",
+    "dms.2.2.read-pct",
+    "dms.2.2.write-pct",
+];
 
 fn no_new_met(before: &BTreeMap<String, Verdict>, after: &BTreeMap<String, Verdict>, what: &str) {
     for (item, v) in after {
@@ -567,6 +609,61 @@ proptest! {
         let with = build(&more, "a");
         prop_assert_eq!(ran(&with).len(), ran(&ev).len());
         no_new_met(&before, &verdicts(&with), "a never-started task");
+    }
+
+    /// Failing every table of a run, zeroing its rows and changes, or a stop reason that
+    /// ends it before CDC never turns a verdict into met.
+    #[test]
+    fn moving_less_never_creates_a_met(spec in estate(), which in 0usize..4, how in 0u8..3) {
+        let ev = build(&spec, "a");
+        let before = verdicts(&ev);
+        let mut less = ev.clone();
+        let i = which % less.facts.tasks.len();
+        let t = &mut less.facts.tasks[i];
+        match how {
+            0 => {
+                for r in t.tables.iter_mut().flatten() { r.state = Some("Table error".into()); }
+                t.status = Some("failed".into());
+                // A reason AWS already gave stays: replacing one is not moving less.
+                t.stop_reason.get_or_insert_with(|| "Stop Reason FATAL_ERROR".into());
+            }
+            1 => {
+                for r in t.tables.iter_mut().flatten() { r.full_load_rows = 0; r.inserts = 0; r.updates = 0; r.deletes = 0; }
+            }
+            _ => {
+                t.status = Some("stopped".into());
+                t.stop_reason = Some("Stop Reason STOPPED_AFTER_FULL_LOAD".into());
+            }
+        }
+        no_new_met(&before, &verdicts(&less), "moving less");
+    }
+
+    /// A run that moved nothing is never cited as the evidence of a met about what was
+    /// migrated.
+    #[test]
+    fn a_run_that_moved_nothing_is_never_cited_for_a_met(spec in estate()) {
+        let ev = build(&spec, "a");
+        let input = super::view::Input::new(&ev);
+        let unproven: Vec<String> = input.unproven.iter().map(|m| m.pointer()).collect();
+        for f in evaluate(&ev, &load_default()).findings {
+            if f.verdict == Verdict::Met && ABOUT_WHAT_MOVED.contains(&f.item.as_str()) {
+                for p in &unproven {
+                    prop_assert!(!f.evidence.contains(p), "{} cites {} that moved nothing: {}", f.item, p, f.reason);
+                }
+            }
+        }
+    }
+
+    /// Every met and attested finding cites the evidence it rests on, and no rule ever
+    /// tried to conclude one without (the builder would have turned it down).
+    #[test]
+    fn every_positive_verdict_cites_its_evidence(spec in estate()) {
+        for f in evaluate(&build(&spec, "a"), &load_default()).findings {
+            if matches!(f.verdict, Verdict::Met | Verdict::Attested) {
+                prop_assert!(!f.evidence.is_empty(), "{} is {:?} without a citation", f.item, f.verdict);
+            }
+            prop_assert!(!f.reason.starts_with("not counted:"), "{}: {}", f.item, f.reason);
+        }
     }
 
     /// Renaming every resource consistently changes no verdict.

@@ -1,7 +1,8 @@
 //! Read-only views over the evidence that several rules share: the migrations (tasks
-//! and serverless replications alike) split into those with evidence that they ran
-//! and those that never did, region-keyed look-ups of databases and metrics,
-//! migration windows, percentiles and database sizes.
+//! and serverless replications alike) split, once, into those with evidence that they
+//! moved data and those without (started and moved nothing, or never started),
+//! region-keyed look-ups of databases and metrics, migration windows, percentiles and
+//! database sizes.
 
 use std::collections::BTreeSet;
 
@@ -15,17 +16,21 @@ pub const GIB: f64 = 1_073_741_824.0;
 /// it is this recent: storage may have been modified since older points.
 pub const FRESH_FREE_SPACE_SECS: i64 = 2 * 86_400;
 
-/// The DMS task metrics that show change data capture flowing (DMS User Guide,
-/// "Replication task metrics"): a migration's CDC activity, and the time-limited evidence
-/// behind the rules that rest on it ([`crate::evaluate::expiry`]).
-pub const CDC_ACTIVITY_METRICS: [&str; 3] = [
-    "CDCIncomingChanges",
-    "CDCThroughputRowsSource",
-    "CDCThroughputRowsTarget",
-];
+/// The DMS task metric that shows changes applied on the target by ongoing replication
+/// (DMS User Guide, "Replication task metrics": CDCThroughputRowsTarget, "outgoing task
+/// changes for the target in rows per second"): a migration's CDC evidence, and the
+/// time-limited evidence behind the rules that rest on it ([`crate::evaluate::expiry`]).
+/// Not CDCIncomingChanges ("the total number of change events at a point-in-time that are
+/// waiting to be applied to the target", a backlog gauge that during a full load holds the
+/// cached changes) nor CDCThroughputRowsSource (changes read from the source, not applied).
+pub const CDC_ACTIVITY_METRICS: [&str; 1] = ["CDCThroughputRowsTarget"];
 
-/// DMS task metrics whose positive values show that data moved (DMS User Guide,
-/// "Replication task metrics").
+/// DMS task metrics whose positive values show rows written to the target (DMS User
+/// Guide, "Replication task metrics"): data moved.
+pub const MOVED_METRICS: &[&str] = &["FullLoadThroughputRowsTarget", "CDCThroughputRowsTarget"];
+
+/// DMS task metrics whose positive values show that a migration started (read from the
+/// source, a backlog, or written): evidence of a run, not of data moved.
 pub const ACTIVITY_METRICS: &[&str] = &[
     "CDCIncomingChanges",
     "CDCThroughputRowsSource",
@@ -37,15 +42,101 @@ pub const ACTIVITY_METRICS: &[&str] = &[
     "FullLoadThroughputBandwidthTarget",
 ];
 
+/// Stop reasons that end a run before ongoing replication (DMS API Reference,
+/// ReplicationTask `StopReason`: "FULL_LOAD_ONLY_FINISHED – The task completed the full
+/// load phase", "STOPPED_AFTER_FULL_LOAD – Full load completed, with cached changes not
+/// applied", "STOPPED_AFTER_CACHED_EVENTS – Full load completed, with cached changes
+/// applied"). AWS writes them as "Stop Reason <VALUE>".
+pub const STOPPED_BEFORE_CDC: &[&str] = &[
+    "FULL_LOAD_ONLY_FINISHED",
+    "STOPPED_AFTER_FULL_LOAD",
+    "STOPPED_AFTER_CACHED_EVENTS",
+];
+
 pub struct Input<'a> {
     pub evidence: &'a Evidence,
     pub facts: &'a Facts,
     pub now: i64,
-    /// Migrations with evidence that they ran: the only ones that items about what
-    /// was migrated may rest on.
+    /// Migrations with evidence that they moved data ([`Run::MovedData`]): the only ones
+    /// that items about what was migrated may rest on.
     pub migrations: Vec<Migration<'a>>,
-    /// Migrations with no evidence that they ever ran (created, never started).
-    pub never_ran: Vec<Migration<'a>>,
+    /// Migrations without that evidence: started and moved nothing, or never started.
+    /// They count only against (a bad setting is bad whether or not data moved).
+    pub unproven: Vec<Migration<'a>>,
+}
+
+/// What a migration's evidence shows of its run, computed once in [`Input::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// Rows loaded or changes applied on the target: the evidence is in `moved`.
+    MovedData,
+    /// Started (a start date, log events, provisioned capacity, a gauge above zero), but
+    /// nothing shows rows loaded or changes applied: a failed, empty or stopped run.
+    MovedNothing,
+    /// No record that it ever started.
+    NeverStarted,
+}
+
+/// A migration's table statistics, each table counted once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableCounts {
+    pub tables: usize,
+    /// Tables in an error state ("Table error") or with rows that failed to load.
+    pub errored: usize,
+    /// Tables with validation failures (ValidationFailedRecords above zero).
+    pub mismatched: usize,
+    /// Tables errored or mismatched.
+    pub with_problems: usize,
+    /// Tables whose ValidationState is "Validated".
+    pub validated: usize,
+    pub failed_records: i64,
+    /// Rows loaded into tables not in an error state, and how many tables hold them.
+    pub rows_loaded: i64,
+    pub tables_with_rows: usize,
+    /// Inserts, updates and deletes applied (the CDC counters), in tables not in error.
+    pub changes: i64,
+    pub tables_with_changes: usize,
+}
+
+impl TableCounts {
+    /// Counts of table statistics rows, each (schema, table) once (the last row wins).
+    pub fn of(rows: &[TableStat]) -> TableCounts {
+        let mut by_table: std::collections::BTreeMap<(&str, &str), &TableStat> = Default::default();
+        for r in rows {
+            by_table.insert((r.schema.as_str(), r.table.as_str()), r);
+        }
+        let mut c = TableCounts {
+            tables: by_table.len(),
+            ..TableCounts::default()
+        };
+        for r in by_table.values() {
+            let errored = table_in_error(r) || r.full_load_error_rows > 0;
+            let mismatched = r.validation_failed_records > 0;
+            c.errored += usize::from(errored);
+            c.mismatched += usize::from(mismatched);
+            c.with_problems += usize::from(errored || mismatched);
+            c.validated += usize::from(r.validation_state.as_deref() == Some("Validated"));
+            c.failed_records += r.validation_failed_records.max(0);
+            if table_in_error(r) {
+                continue;
+            }
+            let changes = r.inserts.max(0) + r.updates.max(0) + r.deletes.max(0);
+            c.rows_loaded += r.full_load_rows.max(0);
+            c.tables_with_rows += usize::from(r.full_load_rows > 0);
+            c.changes += changes;
+            c.tables_with_changes += usize::from(changes > 0);
+        }
+        c
+    }
+}
+
+/// A table whose TableState is an error state (DMS API Reference, TableStatistics
+/// `TableState`: "Table error"; "Table does not exist" never loaded either).
+fn table_in_error(r: &TableStat) -> bool {
+    r.state.as_deref().is_some_and(|s| {
+        let s = s.to_ascii_lowercase();
+        s.contains("error") || s.contains("does not exist")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +180,17 @@ pub struct Migration<'a> {
     pub log_groups: Vec<String>,
     pub log_streams: Vec<String>,
     pub sources: Vec<String>,
-    /// Evidence that it ran; empty when it never did.
+    /// The StopReason AWS reports ("Stop Reason FATAL_ERROR"), and the last failure.
+    pub stop_reason: Option<&'a str>,
+    pub failure: Option<&'a str>,
+    /// Evidence that it started; empty when it never did.
     pub activity: Vec<Activity>,
+    /// Evidence that it moved data: rows loaded or changes applied on the target.
+    pub moved: Vec<Activity>,
+    /// Evidence that ongoing replication applied changes (CDC-type migrations only).
+    pub cdc: Vec<Activity>,
+    /// What the evidence shows of the run, from the three lists above.
+    pub run: Run,
     /// Epoch seconds of its run (start, end), when known.
     pub window: Option<(i64, i64)>,
 }
@@ -134,7 +234,12 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         log_groups,
         log_streams,
         sources,
+        stop_reason: t.stop_reason.as_deref(),
+        failure: t.last_failure_message.as_deref(),
         activity: Vec::new(),
+        moved: Vec::new(),
+        cdc: Vec::new(),
+        run: Run::NeverStarted,
         window: None,
     }
 }
@@ -167,32 +272,27 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         log_groups,
         log_streams: Vec::new(),
         sources: s.sources.clone(),
+        stop_reason: s.stop_reason.as_deref(),
+        failure: None,
         activity: Vec::new(),
+        moved: Vec::new(),
+        cdc: Vec::new(),
+        run: Run::NeverStarted,
         window: None,
     }
 }
 
-/// Table statistics showing work: rows loaded or changed, or a completed table.
+/// Table statistics showing work of any kind (rows, changes, DDLs, a completed table):
+/// evidence that the migration started, not that it moved data.
 fn table_activity(rows: &[TableStat]) -> Option<String> {
-    let active: Vec<&TableStat> = rows
+    let active = rows
         .iter()
         .filter(|r| {
             r.full_load_rows + r.inserts + r.updates + r.deletes + r.ddls > 0
                 || r.state.as_deref() == Some("Table completed")
         })
-        .collect();
-    if active.is_empty() {
-        return None;
-    }
-    let loaded: i64 = active.iter().map(|r| r.full_load_rows).sum();
-    let changes: i64 = active
-        .iter()
-        .map(|r| r.inserts + r.updates + r.deletes)
-        .sum();
-    Some(format!(
-        "table statistics for {} table(s): {loaded} rows loaded, {changes} changes applied",
-        active.len()
-    ))
+        .count();
+    (active > 0).then(|| format!("table statistics for {active} table(s)"))
 }
 
 /// DMS Serverless capacity provisioned (a date, or capacity units above zero).
@@ -219,7 +319,7 @@ impl<'a> Input<'a> {
             facts,
             now,
             migrations: Vec::new(),
-            never_ran: Vec::new(),
+            unproven: Vec::new(),
         };
         let tasks = facts.tasks.iter().map(|t| task_migration(facts, t));
         let serverless = facts
@@ -227,20 +327,102 @@ impl<'a> Input<'a> {
             .iter()
             .map(|s| serverless_migration(facts, s));
         for mut m in tasks.chain(serverless).collect::<Vec<_>>() {
-            let activity = input.activity(&m);
+            m.activity = input.activity(&m);
+            m.moved = input.moved(&m);
+            m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
-            m.activity = activity;
-            if m.activity.is_empty() {
-                input.never_ran.push(m);
+            m.run = if !m.moved.is_empty() {
+                Run::MovedData
+            } else if !m.activity.is_empty() {
+                Run::MovedNothing
             } else {
+                Run::NeverStarted
+            };
+            if m.run == Run::MovedData {
                 input.migrations.push(m);
+            } else {
+                input.unproven.push(m);
             }
         }
         input
     }
 
-    /// The evidence that a migration ran: any one of its start, loaded tables, table
-    /// statistics, CDC or load metrics above zero, task log events, serverless capacity.
+    /// The evidence that a migration moved data (DMS API Reference, TableStatistics and
+    /// ReplicationTaskStats; DMS User Guide, "Replication task metrics"): rows loaded or
+    /// changes applied in tables not in error, or — only when no table statistics are on
+    /// record — TablesLoaded above zero, or rows written to the target per CloudWatch.
+    fn moved(&self, m: &Migration<'a>) -> Vec<Activity> {
+        let here = |what: String| Activity {
+            what,
+            pointer: m.pointer(),
+            sources: m.sources.clone(),
+        };
+        let mut out = Vec::new();
+        match m.table_counts() {
+            Some(c) if c.tables > 0 => {
+                if c.rows_loaded > 0 {
+                    out.push(here(format!(
+                        "{} rows loaded into {} table(s) (table statistics)",
+                        c.rows_loaded, c.tables_with_rows
+                    )));
+                }
+                if c.changes > 0 {
+                    out.push(here(format!(
+                        "{} changes applied to {} table(s) (table statistics)",
+                        c.changes, c.tables_with_changes
+                    )));
+                }
+            }
+            _ => {
+                if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
+                    out.push(here(format!("{n} table(s) loaded (task statistics)")));
+                }
+            }
+        }
+        for name in MOVED_METRICS {
+            out.extend(self.metric_activity(m, name, |_| true));
+        }
+        out
+    }
+
+    /// The evidence that ongoing replication applied changes: CDC counters in table
+    /// statistics or CDCThroughputRowsTarget above zero. A run that AWS says ended before
+    /// CDC ([`STOPPED_BEFORE_CDC`]) disproves them for that run: its counters are not
+    /// ongoing replication, and only datapoints from before that run started count.
+    fn cdc_applied(&self, m: &Migration<'a>) -> Vec<Activity> {
+        if !m.has_cdc_type() {
+            return Vec::new();
+        }
+        let ended = m.ended_before_cdc();
+        let mut out = Vec::new();
+        if ended.is_none()
+            && let Some(c) = m.table_counts().filter(|c| c.changes > 0)
+        {
+            out.push(Activity {
+                what: format!(
+                    "{} changes applied to {} table(s) (table statistics)",
+                    c.changes, c.tables_with_changes
+                ),
+                pointer: m.pointer(),
+                sources: m.sources.clone(),
+            });
+        }
+        let before = match ended {
+            None => None,
+            Some(_) => match m.run_start() {
+                Some(t) => Some(t),
+                None => return out,
+            },
+        };
+        for name in CDC_ACTIVITY_METRICS {
+            out.extend(self.metric_activity(m, name, |t| before.is_none_or(|b| t < b)));
+        }
+        out
+    }
+
+    /// The evidence that a migration started: any one of its start dates, loaded tables,
+    /// table statistics, CDC or load metrics above zero, task log events, serverless
+    /// capacity.
     fn activity(&self, m: &Migration<'a>) -> Vec<Activity> {
         let here = |what: String| Activity {
             what,
@@ -264,7 +446,7 @@ impl<'a> Input<'a> {
         }
         out.extend(m.tables.and_then(table_activity).map(here));
         for name in ACTIVITY_METRICS {
-            out.extend(self.metric_activity(m, name));
+            out.extend(self.metric_activity(m, name, |_| true));
         }
         if let Some((g, stream, at)) = self.log_events(m) {
             out.push(Activity {
@@ -277,14 +459,19 @@ impl<'a> Input<'a> {
         out
     }
 
-    /// A task metric above zero: in how many hours, from when to when.
-    fn metric_activity(&self, m: &Migration<'a>, name: &str) -> Option<Activity> {
+    /// A task metric above zero at times `when` accepts: in how many hours, from when to when.
+    fn metric_activity(
+        &self,
+        m: &Migration<'a>,
+        name: &str,
+        when: impl Fn(i64) -> bool,
+    ) -> Option<Activity> {
         let s = self.task_series(m, name)?;
         let positive: Vec<i64> = s
             .timestamps
             .iter()
             .zip(&s.values)
-            .filter(|(_, v)| **v > 0.0)
+            .filter(|(t, v)| **v > 0.0 && when(**t))
             .map(|(t, _)| *t)
             .collect();
         let (first, last) = (positive.first()?, positive.last()?);
@@ -383,7 +570,7 @@ impl<'a> Input<'a> {
             .unwrap_or_default()
     }
 
-    /// The migrations that ran whose endpoints are not in the evidence, with the
+    /// The migrations that moved data whose endpoints are not in the evidence, with the
     /// DescribeEndpoints gap if there is one: `None` when every endpoint is there.
     pub fn unresolved_endpoints(&self) -> Option<String> {
         let ids: Vec<&str> = self
@@ -616,7 +803,7 @@ impl<'a> Input<'a> {
         })
     }
 
-    /// The largest measured database size over the targets of migrations that ran,
+    /// The largest measured database size over the targets of migrations that moved data,
     /// or why none is measured.
     pub fn largest_size(&self) -> Result<(f64, SizeSeries), Vec<String>> {
         let mut why = Vec::new();
@@ -641,7 +828,7 @@ impl<'a> Input<'a> {
 
     /// The run windows of every migration through `pred` (one instance, one
     /// database), for judging load during the migration. `Err` names the migrations
-    /// whose window is unknown: one that never ran per the evidence (its history may
+    /// whose window is unknown: one with no record that it moved data (its history may
     /// have expired) or one whose dates are not on record.
     pub fn windows(
         &self,
@@ -655,8 +842,8 @@ impl<'a> Input<'a> {
                 None => unknown.push(format!("{} (ran, dates not on record)", m.id)),
             }
         }
-        for m in self.never_ran.iter().filter(|m| pred(m)) {
-            unknown.push(format!("{} (no record that or when it ran)", m.id));
+        for m in self.unproven.iter().filter(|m| pred(m)) {
+            unknown.push(format!("{} (no record that it moved data)", m.id));
         }
         if unknown.is_empty() {
             Ok(windows)
@@ -665,26 +852,37 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// Every migration, with whether it ran: negatives count from all of them (a bad
-    /// setting is bad whether or not the task ran), positives only from those that ran.
+    /// Every migration, whether it moved data or not: negatives count from all of them (a
+    /// bad setting is bad whether or not data moved), positives only from those that did.
     pub fn every_migration(&self) -> impl Iterator<Item = &Migration<'a>> {
-        self.migrations.iter().chain(self.never_ran.iter())
+        self.migrations.iter().chain(self.unproven.iter())
     }
 
-    /// A sentence naming the migrations that never ran, for reasons ("" when none).
-    pub fn never_ran_note(&self) -> String {
-        if self.never_ran.is_empty() {
-            return String::new();
+    /// A sentence naming the migrations without evidence that they moved data, each
+    /// with why, for reasons ("" when none).
+    pub fn unproven_note(&self) -> String {
+        let (mut idle, mut never) = (Vec::new(), Vec::new());
+        for m in &self.unproven {
+            match m.run {
+                Run::NeverStarted => never.push(format!(
+                    "{} (status {})",
+                    m.id,
+                    m.status.unwrap_or("unknown")
+                )),
+                _ => idle.push(format!("{} ({})", m.id, m.moved_nothing_details())),
+            }
         }
-        let names: Vec<String> = self
-            .never_ran
-            .iter()
-            .map(|m| format!("{} (status {})", m.id, m.status.unwrap_or("unknown")))
-            .collect();
-        format!(
-            "; never ran (no start date, table statistics, change metrics, log events or provisioning): {}",
-            names.join(", ")
-        )
+        let mut out = String::new();
+        if !idle.is_empty() {
+            out += &format!("; started, moved nothing: {}", idle.join(", "));
+        }
+        if !never.is_empty() {
+            out += &format!(
+                "; never started (no start date, table statistics, change metrics, log events or provisioning): {}",
+                never.join(", ")
+            );
+        }
+        out
     }
 }
 
@@ -719,30 +917,106 @@ impl Migration<'_> {
         self.kind == MigrationKind::Task
     }
 
-    /// Changes applied, counted from table statistics (inserts, updates, deletes).
-    pub fn changes_applied(&self) -> Option<i64> {
+    /// The migration's table statistics counted once per table; `None` when they
+    /// could not be read or the list is empty.
+    pub fn table_counts(&self) -> Option<TableCounts> {
         self.tables
-            .map(|rows| rows.iter().map(|r| r.inserts + r.updates + r.deletes).sum())
+            .filter(|rows| !rows.is_empty())
+            .map(TableCounts::of)
     }
 
-    /// CDC activity on record: changes counted in table statistics, or CDC metrics
-    /// above zero (CDCIncomingChanges is a backlog gauge: evidence of flow, not a count).
-    pub fn cdc_activity(&self, input: &Input<'_>) -> Option<String> {
-        if !self.has_cdc_type() {
+    /// Errored tables: from the table statistics (each table once), else the task
+    /// statistics' TablesErrored; `None` when neither is on record.
+    pub fn errored_tables(&self) -> Option<usize> {
+        match self.table_counts() {
+            Some(c) => Some(c.errored),
+            None => self
+                .stats
+                .and_then(|s| s.tables_errored)
+                .map(|n| usize::try_from(n).unwrap_or(0)),
+        }
+    }
+
+    /// The stop reason, when AWS says the run ended before ongoing replication and it is
+    /// not running again.
+    pub fn ended_before_cdc(&self) -> Option<&str> {
+        if matches!(self.status, Some("running" | "starting" | "resuming")) {
             return None;
         }
-        if let Some(n) = self.changes_applied().filter(|n| *n > 0) {
-            return Some(format!("{n} changes applied (table statistics)"));
-        }
-        CDC_ACTIVITY_METRICS.iter().find_map(|name| {
-            let s = input.task_series(self, name)?;
-            let hours = s.values.iter().filter(|v| **v > 0.0).count();
-            (hours > 0).then(|| format!("{name} above 0 in {hours} hour(s)"))
+        let reason = self.stop_reason?;
+        STOPPED_BEFORE_CDC
+            .iter()
+            .find(|r| reason.split_whitespace().any(|w| w == **r))
+            .copied()
+    }
+
+    /// When the last run started (fresh start, start or full-load start), in epoch seconds.
+    pub fn run_start(&self) -> Option<i64> {
+        let stats = self.stats;
+        [
+            self.started,
+            stats.and_then(|s| s.fresh_start_date.as_deref()),
+            stats.and_then(|s| s.start_date.as_deref()),
+            stats.and_then(|s| s.full_load_start_date.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|t| secs(t))
+        .max()
+    }
+
+    /// What the evidence shows of the applied changes, one phrase ("" when none).
+    pub fn cdc_applied(&self) -> Option<String> {
+        (!self.cdc.is_empty()).then(|| {
+            self.cdc
+                .iter()
+                .map(|a| a.what.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         })
     }
 
-    /// Days CDC has run: from the end of full load (or start) to stop or now.
+    /// Why a migration that started shows no data moved: its status, stop reason, last
+    /// failure, errored tables and the zero counts, as far as they are on record.
+    pub fn moved_nothing_details(&self) -> String {
+        let mut parts = vec![format!("status {}", self.status.unwrap_or("unknown"))];
+        if let Some(r) = self.stop_reason {
+            parts.push(format!(
+                "stop reason {}",
+                r.trim_start_matches("Stop Reason ").trim()
+            ));
+        }
+        if let Some(f) = self.failure.filter(|f| !f.trim().is_empty()) {
+            parts.push(format!("last failure {}", crate::text::quote(f)));
+        }
+        match self.table_counts() {
+            Some(c) => {
+                if c.errored > 0 {
+                    parts.push(format!("{} of {} tables errored", c.errored, c.tables));
+                }
+                parts.push(format!(
+                    "{} rows loaded and {} changes applied in tables not in error",
+                    c.rows_loaded, c.changes
+                ));
+            }
+            None => {
+                if let Some(n) = self.stats.and_then(|s| s.tables_errored).filter(|n| *n > 0) {
+                    parts.push(format!("{n} table(s) errored"));
+                }
+                parts.push(
+                    "no table statistics, TablesLoaded or rows written to the target on record"
+                        .into(),
+                );
+            }
+        }
+        parts.join(", ")
+    }
+
+    /// Days CDC has run: from the end of full load (or start) to stop or now; none when
+    /// the run ended before CDC.
     pub fn cdc_days(&self, now: i64) -> Option<f64> {
+        if self.ended_before_cdc().is_some() {
+            return None;
+        }
         let stats = self.stats?;
         let start = Input::secs(stats.full_load_finish_date.as_deref())
             .or_else(|| Input::secs(stats.start_date.as_deref()))
@@ -762,9 +1036,9 @@ impl Migration<'_> {
         }
     }
 
-    /// One phrase of what shows it ran.
-    pub fn ran_note(&self) -> String {
-        self.activity
+    /// One phrase of what shows it moved data.
+    pub fn moved_note(&self) -> String {
+        self.moved
             .iter()
             .map(|a| a.what.as_str())
             .collect::<Vec<_>>()

@@ -1,5 +1,6 @@
-//! What an endpoint's settings say, per engine: the address it connects to, how
-//! (whether) it encrypts in flight, and which of its settings tune throughput.
+//! What an endpoint's settings say, per engine: how (whether) it encrypts in flight,
+//! and which of its settings tune throughput. (The address it connects to is placed by
+//! [`super::host`].)
 //!
 //! Every rule here cites the DMS documentation it follows. Settings are judged by
 //! an allow-list: only members whose documented purpose is throughput count as
@@ -11,48 +12,6 @@ use serde_json::Value;
 
 use super::Endpoint;
 use super::host;
-
-/// The address an endpoint connects to: `ServerName`, else the engine setting that
-/// carries it (`*Settings.ServerName`, `KafkaSettings.Broker`,
-/// `ElasticsearchSettings.EndpointUri`). `None` for Secrets Manager endpoints.
-pub fn address(
-    server_name: Option<&str>,
-    settings: &std::collections::BTreeMap<String, Value>,
-) -> Option<String> {
-    let text = |object: &str, key: &str| {
-        settings
-            .get(object)
-            .and_then(|o| o.get(key))
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    if let Some(s) = server_name.map(str::trim).filter(|s| !s.is_empty()) {
-        return Some(s.to_string());
-    }
-    if let Some(s) = settings
-        .keys()
-        .find_map(|object| text(object, "ServerName"))
-    {
-        return Some(s);
-    }
-    if let Some(broker) = text("KafkaSettings", "Broker") {
-        let first = broker.split(',').next().unwrap_or_default().trim();
-        let host = first.rsplit_once(':').map_or(first, |(h, _)| h);
-        return Some(host.to_string()).filter(|h| !h.is_empty());
-    }
-    text("ElasticsearchSettings", "EndpointUri").map(|uri| uri_host(&uri).to_string())
-}
-
-/// The host of a URI (`https://search-x.es.amazonaws.com:443/` → `search-x.es.amazonaws.com`).
-pub fn uri_host(uri: &str) -> &str {
-    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    host.rsplit_once(':')
-        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map_or(host, |(h, _)| h)
-}
 
 /// How an endpoint encrypts in flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -508,54 +467,6 @@ mod tests {
                 "OracleSettings.ParallelAsmReadThreads=4",
                 "OracleSettings.ReadAheadBlocks=150000"
             ]
-        );
-    }
-
-    #[test]
-    fn uri_hosts() {
-        for (uri, host) in [
-            (
-                "https://search-x.us-east-1.es.amazonaws.com",
-                "search-x.us-east-1.es.amazonaws.com",
-            ),
-            (
-                "https://search-x.es.amazonaws.com:443/",
-                "search-x.es.amazonaws.com",
-            ),
-            ("search-y.es.amazonaws.com", "search-y.es.amazonaws.com"),
-            ("http://10.0.0.1:9200/path?q", "10.0.0.1"),
-        ] {
-            assert_eq!(uri_host(uri), host, "{uri}");
-        }
-    }
-
-    #[test]
-    fn addresses() {
-        let settings = |v: Value| -> BTreeMap<String, Value> {
-            v.as_object().unwrap().clone().into_iter().collect()
-        };
-        assert_eq!(
-            address(Some(" db.x "), &BTreeMap::new()).as_deref(),
-            Some("db.x")
-        );
-        assert_eq!(address(None, &BTreeMap::new()), None);
-        assert_eq!(
-            address(
-                None,
-                &settings(json!({"MySQLSettings": {"ServerName": "m.example"}}))
-            )
-            .as_deref(),
-            Some("m.example")
-        );
-        assert_eq!(
-            address(None, &settings(json!({"KafkaSettings": {"Broker": "b-1.kafka.us-east-1.amazonaws.com:9092,b-2:9092"}})))
-                .as_deref(),
-            Some("b-1.kafka.us-east-1.amazonaws.com")
-        );
-        assert_eq!(
-            address(None, &settings(json!({"ElasticsearchSettings": {"EndpointUri": "https://s.es.amazonaws.com:443"}})))
-                .as_deref(),
-            Some("s.es.amazonaws.com")
         );
     }
 }

@@ -55,9 +55,16 @@ pub struct Tick {
 /// What a series is, when it is worth a chart: title, unit and scale.
 fn kind(m: &MetricSeries) -> Option<(&'static str, &'static str, f64)> {
     match (m.namespace.as_str(), m.name.as_str()) {
-        ("AWS/DMS", "CDCIncomingChanges") => {
-            Some(("CDC incoming changes per hour", "changes", 1.0))
-        }
+        ("AWS/DMS", "CDCThroughputRowsTarget") => Some((
+            "CDC changes applied on the target (CDCThroughputRowsTarget)",
+            "rows/s",
+            1.0,
+        )),
+        ("AWS/DMS", "CDCIncomingChanges") => Some((
+            "CDC backlog: changes waiting to be applied (CDCIncomingChanges)",
+            "changes",
+            1.0,
+        )),
         ("AWS/RDS", "VolumeBytesUsed") => {
             Some(("Database size (Aurora VolumeBytesUsed)", "GB", 1e-9))
         }

@@ -5,12 +5,15 @@
 use serde::Serialize;
 
 use crate::evaluate::Evaluation;
-use crate::evaluate::view::{Input, Migration};
+use crate::evaluate::view::{CDC_ACTIVITY_METRICS, Input, Migration, Run};
 
 #[derive(Debug, Serialize)]
 pub struct Timeline {
     pub title: String,
     pub ran: bool,
+    /// For a migration that moved no data: what the evidence shows of it, and that it
+    /// is not counted.
+    pub not_counted: Option<String>,
     pub events: Vec<Event>,
     /// The events drawn on a time axis, when two or more are dated.
     pub drawing: Option<Drawing>,
@@ -102,14 +105,17 @@ pub struct Event {
     pub source: String,
 }
 
-/// Hours with CDC changes for a migration: first and last, from its AWS/DMS metrics.
+/// Hours with CDC changes applied for a migration: first and last, from its AWS/DMS
+/// CDCThroughputRowsTarget series.
 fn cdc_hours(input: &Input<'_>, m: &Migration<'_>) -> Option<(i64, i64)> {
     input
         .facts
         .metrics
         .iter()
         .filter(|s| {
-            s.region == m.region && s.namespace == "AWS/DMS" && s.name == "CDCIncomingChanges"
+            s.region == m.region
+                && s.namespace == "AWS/DMS"
+                && CDC_ACTIVITY_METRICS.contains(&s.name.as_str())
         })
         .filter(|s| {
             s.dimensions
@@ -155,7 +161,8 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
     .collect();
     if let Some((first, last)) = cdc_hours(input, m) {
         let source = format!(
-            "metrics/AWS/DMS/CDCIncomingChanges/{}",
+            "metrics/AWS/DMS/{}/{}",
+            CDC_ACTIVITY_METRICS[0],
             m.metric_ids.first().unwrap_or(&m.id)
         );
         let at = |t| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
@@ -192,6 +199,15 @@ fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) 
             m.status.map(|s| format!(", {s}")).unwrap_or_default()
         ),
         ran,
+        not_counted: (!ran).then(|| match m.run {
+            Run::NeverStarted => {
+                "Never started: created only, not counted as a migration.".to_string()
+            }
+            _ => format!(
+                "Started, moved nothing ({}): not counted as a migration.",
+                m.moved_nothing_details()
+            ),
+        }),
         drawing: drawing(&evs),
         events: evs,
         supports: eval
@@ -203,14 +219,14 @@ fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) 
     }
 }
 
-/// The migrations that ran, then those that never did (shown so nobody counts them).
+/// The migrations that moved data, then those that never did (shown so nobody counts them).
 pub fn timelines(input: &Input<'_>, eval: &Evaluation) -> Vec<Timeline> {
     let ran = input
         .migrations
         .iter()
         .map(|m| timeline(input, eval, m, true));
     let never = input
-        .never_ran
+        .unproven
         .iter()
         .map(|m| timeline(input, eval, m, false));
     ran.chain(never).collect()

@@ -14,11 +14,56 @@ pub mod security;
 use std::any::Any;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::checklist::Item;
 use super::view::Input;
 use super::{Finding, Verdict};
+
+/// One checklist item as the checklist loader builds it and a rule runs on it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: String,
+    pub section: String,
+    pub text: String,
+    pub kind: Kind,
+    pub rule: &'static RuleDef,
+    /// The rule's typed parameters (see the rule's file for its `Params`).
+    pub params: Params,
+    /// The same parameters as written in the data file, for the checklist page.
+    pub raw_params: toml::Table,
+    /// Statement keys whose text answers the human part of the item.
+    pub statements: Vec<String>,
+    /// Items of one group are alternatives: the group passes when any of them is
+    /// met or attested (2.1: at least one deployment and one workload pattern).
+    pub group: Option<String>,
+}
+
+/// How an item is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Kind {
+    /// Automated: decided from the account's evidence alone.
+    A,
+    /// Partly automated: the evidence decides, a statement completes it.
+    P,
+    /// Human: only an attestation answers it.
+    H,
+}
+
+/// What a rule's item needs and reads, as docs/checklist.md shows it (the page is
+/// generated from these and the checklist data: [`crate::evaluate::page`]). `{statements}`
+/// stands for the item's statement keys and `{<param>}` for one of its parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleDoc {
+    /// What `met` (or `attested`) requires, in one line.
+    pub met: &'static str,
+    /// What is checked, in one sentence.
+    pub checked: &'static str,
+    /// The facts it reads.
+    pub evidence: &'static str,
+    /// The verdicts it gives and when.
+    pub verdicts: &'static str,
+}
 
 /// One rule. The implementing type is a unit struct in the rule's own file.
 pub trait Check {
@@ -26,6 +71,8 @@ pub trait Check {
     const NAME: &'static str;
     /// Default remediation when the verdict is not met or evidence is missing.
     const REMEDIATION: &'static str;
+    /// The rule's page text (docs/checklist.md).
+    const DOC: RuleDoc;
     /// Whether the item may name the partner's statements that answer its human part
     /// (`params.statements`, kept in [`Item::statements`]).
     const STATEMENTS: bool = false;
@@ -43,6 +90,7 @@ pub trait Check {
 pub struct RuleDef {
     pub name: &'static str,
     pub remediation: &'static str,
+    pub doc: RuleDoc,
     pub statements: bool,
     pub cdc_activity: bool,
     parse: fn(toml::Value) -> Result<Params, ParamError>,
@@ -60,6 +108,7 @@ impl RuleDef {
         RuleDef {
             name: C::NAME,
             remediation: C::REMEDIATION,
+            doc: C::DOC,
             statements: C::STATEMENTS,
             cdc_activity: C::CDC_ACTIVITY,
             parse: parse::<C>,
@@ -72,8 +121,13 @@ impl RuleDef {
         (self.parse)(raw)
     }
 
+    /// The rule's finding, built: a positive verdict without a citation is refused
+    /// ([`Finding::build`]) and becomes insufficient evidence, never a `met`.
     pub fn run(&self, input: &Input<'_>, item: &Item) -> Finding {
-        (self.run)(input, item)
+        (self.run)(input, item).build().unwrap_or_else(|e| {
+            tracing::error!(item = %item.id, rule = self.name, "{e}");
+            Finding::new(Verdict::InsufficientEvidence, format!("not counted: {e}"))
+        })
     }
 }
 
@@ -175,12 +229,15 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Per-resource outcomes and the finding they conclude: not met when any is bad,
-/// insufficient evidence when any is unknown, met otherwise.
+/// insufficient evidence when any is unknown, met otherwise. The one tally the rules
+/// share: per-rule copies drifted apart before.
 pub(crate) struct Tally {
     pub finding: Finding,
     pub good: Vec<String>,
     pub bad: Vec<String>,
     pub unknown: Vec<String>,
+    /// Neither for nor against (e.g. TLS a service provides by itself), told in the tail.
+    pub neutral: Vec<String>,
 }
 
 impl Tally {
@@ -190,11 +247,29 @@ impl Tally {
             good: Vec::new(),
             bad: Vec::new(),
             unknown: Vec::new(),
+            neutral: Vec::new(),
         }
     }
 
     pub fn cite(&mut self, pointer: impl Into<String>, sources: &[String]) {
         self.finding.add_citation(pointer, sources);
+    }
+
+    /// Takes from `other` — the outcomes of migrations that moved no data — only what
+    /// counts against (bad and unknown, each tagged `tag`) and its citations; its good
+    /// outcomes are dropped: positives rest only on migrations that moved data.
+    pub fn absorb_against(&mut self, other: Tally, tag: &str) {
+        if other.bad.is_empty() && other.unknown.is_empty() {
+            return;
+        }
+        self.bad
+            .extend(other.bad.into_iter().map(|b| format!("{b} {tag}")));
+        self.unknown
+            .extend(other.unknown.into_iter().map(|u| format!("{u} {tag}")));
+        let sources = other.finding.sources;
+        for pointer in other.finding.evidence {
+            self.finding.add_citation(pointer, &sources);
+        }
     }
 
     /// The decisive list joined by `sep`, then `tail`, as the reason.
@@ -214,26 +289,27 @@ impl Tally {
     }
 }
 
-/// The verdict when there is nothing to judge: no task or serverless replication
-/// that ran (a task that was only created proves nothing about a migration).
+/// The verdict when there is nothing to judge: no task or serverless replication that
+/// moved data (one that was only created, or started and moved nothing, proves nothing
+/// about a migration).
 pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
     let gap = input.gap_paren(&[
         "dms:DescribeReplicationTasks",
         "dms:DescribeReplicationConfigs",
         "dms:DescribeReplications",
     ]);
-    if !input.never_ran.is_empty() {
+    if !input.unproven.is_empty() {
         let mut f = Finding::new(
             Verdict::InsufficientEvidence,
             format!(
-                "no DMS migration in {} shows that it ran{}{gap}: a task that was only created proves nothing about a \
-                 migration",
+                "no DMS migration in {} shows that it moved data{}{gap}: a task that was only created, or that started \
+                 and loaded no row and applied no change, proves nothing about a migration",
                 input.facts.regions.join(", "),
-                input.never_ran_note()
+                input.unproven_note()
             ),
         )
-        .remedy("Keep the tasks that really ran (stopped, not deleted) with their statistics, metrics and logs until the validation.");
-        for m in &input.never_ran {
+        .remedy("Present the migration that moved data: keep its task (stopped, not deleted) with its table statistics, metrics and logs until the validation.");
+        for m in &input.unproven {
             f = f.cite(m.pointer(), &m.sources);
         }
         return f;
@@ -255,14 +331,7 @@ pub(crate) fn statement<'a>(input: &Input<'a>, item: &Item) -> Option<(&'a str, 
         .find_map(|k| input.statement(k).map(|t| (t, k.clone())))
 }
 
-pub(crate) fn quote(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 120 {
-        format!("\"{}…\"", one_line.chars().take(117).collect::<String>())
-    } else {
-        format!("\"{one_line}\"")
-    }
-}
+pub(crate) use crate::text::quote;
 
 /// A P item: the automated part decides not_met / insufficient; when it holds, the
 /// human part decides attested / attestation_required.
@@ -279,7 +348,8 @@ pub(crate) fn with_statement(input: &Input<'_>, item: &Item, technical: Finding)
             reason: format!("{}; statements.{key}: {}", technical.reason, quote(text)),
             ..technical
         }
-        .value("statement", text.to_string()),
+        .value("statement", text.to_string())
+        .cite(format!("case_study/statements/{key}"), &[]),
         None => Finding {
             verdict: Verdict::AttestationRequired,
             reason: format!(

@@ -71,7 +71,9 @@ pub(crate) fn evidence(src: Endpoint, tgt: Endpoint) -> Evidence {
         status: Some("running".into()),
         created: Some("2026-10-01T00:00:00Z".into()),
         started: Some("2026-10-01T00:00:00Z".into()),
+        // It moved data: one table loaded (no table statistics on record).
         stats: Some(TaskStats {
+            tables_loaded: Some(1),
             tables_errored: Some(0),
             fresh_start_date: Some("2026-10-01T00:00:00Z".into()),
             full_load_finish_date: Some("2026-10-02T00:00:00Z".into()),
@@ -214,7 +216,7 @@ pub(crate) fn peer_status(
 }
 
 /// A task created and never started: status ready, no dates, no statistics.
-pub(crate) fn never_ran(ev: &mut Evidence) {
+pub(crate) fn never_started(ev: &mut Evidence) {
     let t = &mut ev.facts.tasks[0];
     t.status = Some("ready".into());
     t.started = None;
@@ -224,4 +226,29 @@ pub(crate) fn never_ran(ev: &mut Evidence) {
         ..TaskStats::default()
     });
     t.tables = Some(Vec::new());
+}
+
+/// A task that started and moved nothing: failed during the full load, every table in
+/// error, no row loaded and no change applied.
+pub(crate) fn moved_nothing(ev: &mut Evidence) {
+    let t = &mut ev.facts.tasks[0];
+    t.status = Some("failed".into());
+    t.stop_reason = Some("Stop Reason FATAL_ERROR".into());
+    t.last_failure_message = Some("Last Error ORA-01017: invalid username/password".into());
+    t.stats = Some(TaskStats {
+        tables_loaded: Some(0),
+        tables_errored: Some(3),
+        fresh_start_date: Some("2026-10-01T00:00:00Z".into()),
+        ..TaskStats::default()
+    });
+    t.tables = Some(
+        (0..3)
+            .map(|k| TableStat {
+                schema: "s".into(),
+                table: format!("t{k}"),
+                state: Some("Table error".into()),
+                ..TableStat::default()
+            })
+            .collect(),
+    );
 }

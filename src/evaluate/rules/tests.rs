@@ -141,10 +141,26 @@ fn peer_checks_fix_the_peers_mistakes() {
     );
 }
 
-#[test]
-fn a_migration_that_never_ran_proves_nothing() {
-    // Everything else about it looks perfect: a 80 GB encrypted target measured
-    // today, CDC type, logging on, SSL on both sides.
+/// Items about what was migrated: they may rest only on migrations that moved data.
+const ABOUT_WHAT_MOVED: &[&str] = &[
+    "dms.1.0.size",
+    "pre.2.1.account-id",
+    "pre.2.1.two-prod-refs",
+    "pre.2.1.outcomes",
+    "dms.2.1.dep.hetero",
+    "dms.2.1.dep.onprem-ec2",
+    "dms.2.1.wl.cdc-hetero",
+    "dms.2.1.wl.cdc-continual",
+    "dms.1.0.mig.cdc",
+    "dms.1.0.mig.planning",
+    "pre.2.1.dates",
+    "dms.2.2.initial-size",
+    "dms.2.2.tables",
+];
+
+/// Everything else about it looks perfect: an 80 GB encrypted target measured today,
+/// CDC type, logging on, SSL on both sides, a passed assessment.
+fn perfect_but(stage: fn(&mut Evidence)) -> Evidence {
     let mut ev = migration();
     ev.facts.rds_instances[0].storage_encrypted = Some(true);
     ev.facts.metrics = vec![series(
@@ -155,73 +171,158 @@ fn a_migration_that_never_ran_proves_nothing() {
         &[100.0 * GIB - 80e9; 4],
     )];
     ev.facts.tasks[0].settings.logging_enabled = Some(true);
-    never_ran(&mut ev);
-    let eval = crate::evaluate::evaluate(&ev, &load_default());
-    for f in &eval.findings {
-        assert!(
-            !matches!(f.verdict, Verdict::Met | Verdict::Attested),
-            "{} is {:?}: {}",
-            f.item,
-            f.verdict,
-            f.reason
-        );
-    }
-    for item in [
-        "dms.1.0.size",
-        "pre.2.1.account-id",
-        "dms.2.1.dep.hetero",
-        "dms.1.0.mig.planning",
-        "pre.2.1.dates",
-    ] {
-        let f = eval.findings.iter().find(|f| f.item == item).expect("item");
-        assert_eq!(
-            f.verdict,
-            Verdict::InsufficientEvidence,
-            "{item}: {}",
-            f.reason
-        );
-        assert!(
-            f.reason.contains("never ran"),
-            "{item} names it: {}",
-            f.reason
-        );
-    }
-    assert!(!eval.summary.ready);
+    ev.facts.assessment_runs = vec![AssessmentRun {
+        region: "us-east-1".into(),
+        arn: "arn:aws:dms:us-east-1:1:assessment-run:a".into(),
+        status: Some("passed".into()),
+        sources: vec!["c000010".into()],
+        ..AssessmentRun::default()
+    }];
+    stage(&mut ev);
+    ev
 }
 
 #[test]
-fn any_one_evidence_of_a_run_is_enough_and_named() {
-    type Add = Box<dyn Fn(&mut Evidence)>;
-    let cases: Vec<(&str, Add)> = vec![
+fn a_migration_that_moved_no_data_proves_nothing() {
+    // (how far it got, the phrase that names it)
+    type Stage = (fn(&mut Evidence), &'static str);
+    let stages: [Stage; 2] = [
+        (never_started, "never started"),
+        (moved_nothing, "started, moved nothing"),
+    ];
+    for (stage, phrase) in stages {
+        let ev = perfect_but(stage);
+        let eval = crate::evaluate::evaluate(&ev, &load_default());
+        for f in &eval.findings {
+            assert!(
+                !matches!(f.verdict, Verdict::Met | Verdict::Attested),
+                "{phrase}: {} is {:?}: {}",
+                f.item,
+                f.verdict,
+                f.reason
+            );
+        }
+        for item in ABOUT_WHAT_MOVED {
+            let f = eval
+                .findings
+                .iter()
+                .find(|f| f.item == *item)
+                .expect("item");
+            assert_eq!(
+                f.verdict,
+                Verdict::InsufficientEvidence,
+                "{phrase}: {item}: {}",
+                f.reason
+            );
+            assert!(f.reason.contains(phrase), "{item} names it: {}", f.reason);
+        }
+        assert!(!eval.summary.ready);
+    }
+    // The reason says why: status, stop reason, failure, errored tables, the zero counts.
+    let ev = perfect_but(moved_nothing);
+    let m = &Input::new(&ev).unproven[0];
+    assert_eq!(
+        m.moved_nothing_details(),
+        "status failed, stop reason FATAL_ERROR, last failure \"Last Error ORA-01017: invalid username/password\", \
+         3 of 3 tables errored, 0 rows loaded and 0 changes applied in tables not in error"
+    );
+}
+
+type Add = Box<dyn Fn(&mut Evidence)>;
+
+/// What is added to a never-started task, whether it then moved data, and the phrase
+/// that names the evidence.
+fn moved_data_cases() -> Vec<(&'static str, bool, Add)> {
+    let table = |rows: i64, inserts: i64, state: &str| TableStat {
+        schema: "s".into(),
+        table: "t".into(),
+        full_load_rows: rows,
+        inserts,
+        state: Some(state.into()),
+        ..TableStat::default()
+    };
+    vec![
         (
-            "started",
+            "a start date",
+            false,
             Box::new(|ev| ev.facts.tasks[0].started = Some("2026-10-01T00:00:00Z".into())),
         ),
         (
-            "table statistics",
-            Box::new(|ev| {
-                ev.facts.tasks[0].tables = Some(vec![TableStat {
-                    schema: "s".into(),
-                    table: "t".into(),
-                    full_load_rows: 10,
-                    ..TableStat::default()
-                }])
+            "rows loaded",
+            true,
+            Box::new(move |ev| {
+                ev.facts.tasks[0].tables = Some(vec![table(10, 0, "Table completed")])
             }),
         ),
         (
-            "CDCThroughputRowsSource",
-            Box::new(|ev| {
-                ev.facts.metrics = vec![series(
-                    "AWS/DMS",
-                    "CDCThroughputRowsSource",
-                    "ReplicationTaskIdentifier",
-                    "t1",
-                    &[0.0, 5.0],
-                )]
+            "changes applied",
+            true,
+            Box::new(move |ev| {
+                ev.facts.tasks[0].tables = Some(vec![table(0, 5, "Table completed")])
             }),
+        ),
+        (
+            "rows in a table in error",
+            false,
+            Box::new(move |ev| ev.facts.tasks[0].tables = Some(vec![table(10, 5, "Table error")])),
+        ),
+        (
+            "an empty table completed",
+            false,
+            Box::new(move |ev| {
+                ev.facts.tasks[0].tables = Some(vec![table(0, 0, "Table completed")])
+            }),
+        ),
+        (
+            "table(s) loaded (task statistics)",
+            true,
+            Box::new(|ev| {
+                ev.facts.tasks[0].tables = None;
+                if let Some(s) = ev.facts.tasks[0].stats.as_mut() {
+                    s.tables_loaded = Some(2);
+                }
+            }),
+        ),
+        (
+            // Table statistics on record say no row: TablesLoaded counts empty tables.
+            "TablesLoaded beside empty table statistics",
+            false,
+            Box::new(move |ev| {
+                ev.facts.tasks[0].tables = Some(vec![table(0, 0, "Table completed")]);
+                if let Some(s) = ev.facts.tasks[0].stats.as_mut() {
+                    s.tables_loaded = Some(1);
+                }
+            }),
+        ),
+    ]
+}
+
+/// As [`moved_data_cases`], for CloudWatch metrics and log events.
+fn moved_data_metric_cases() -> Vec<(&'static str, bool, Add)> {
+    vec![
+        (
+            "CDCThroughputRowsSource",
+            false,
+            Box::new(|ev| ev.facts.metrics = vec![task_metric("CDCThroughputRowsSource")]),
+        ),
+        (
+            "CDCIncomingChanges",
+            false,
+            Box::new(|ev| ev.facts.metrics = vec![task_metric("CDCIncomingChanges")]),
+        ),
+        (
+            "CDCThroughputRowsTarget",
+            true,
+            Box::new(|ev| ev.facts.metrics = vec![task_metric("CDCThroughputRowsTarget")]),
+        ),
+        (
+            "FullLoadThroughputRowsTarget",
+            true,
+            Box::new(|ev| ev.facts.metrics = vec![task_metric("FullLoadThroughputRowsTarget")]),
         ),
         (
             "log stream",
+            false,
             Box::new(|ev| {
                 ev.facts.log_groups = vec![LogGroup {
                     region: "us-east-1".into(),
@@ -231,41 +332,63 @@ fn any_one_evidence_of_a_run_is_enough_and_named() {
                 }]
             }),
         ),
-    ];
-    for (what, add) in cases {
+    ]
+}
+
+#[test]
+fn moved_data_needs_rows_loaded_or_changes_applied() {
+    for (what, moved, add) in moved_data_cases()
+        .into_iter()
+        .chain(moved_data_metric_cases())
+    {
         let mut ev = migration();
-        never_ran(&mut ev);
+        never_started(&mut ev);
         assert!(Input::new(&ev).migrations.is_empty());
         add(&mut ev);
         let input = Input::new(&ev);
-        assert_eq!(input.migrations.len(), 1, "{what}");
-        assert!(
-            input.migrations[0].ran_note().contains(what),
-            "{what}: {}",
-            input.migrations[0].ran_note()
-        );
+        assert_eq!(input.migrations.len(), usize::from(moved), "{what}");
+        if moved {
+            assert!(
+                input.migrations[0].moved_note().contains(what),
+                "{what}: {}",
+                input.migrations[0].moved_note()
+            );
+        } else {
+            assert_eq!(
+                input.unproven[0].run,
+                crate::evaluate::view::Run::MovedNothing,
+                "{what}: started"
+            );
+        }
     }
     // A log stream of another task in the same group is not this task's run.
     let mut ev = migration();
-    never_ran(&mut ev);
+    never_started(&mut ev);
     ev.facts.log_groups = vec![LogGroup {
         region: "us-east-1".into(),
         name: "dms-tasks-ri".into(),
         latest_streams: vec![("dms-task-OTHER".into(), Some(NOW.into()))],
         ..LogGroup::default()
     }];
-    assert!(Input::new(&ev).migrations.is_empty());
-    // Nor is a metric of the same task id in another region.
-    let mut far = series(
-        "AWS/DMS",
-        "CDCIncomingChanges",
-        "ReplicationTaskIdentifier",
-        "t1",
-        &[9.0],
+    assert_eq!(
+        Input::new(&ev).unproven[0].run,
+        crate::evaluate::view::Run::NeverStarted
     );
+    // Nor is a metric of the same task id in another region.
+    let mut far = task_metric("CDCThroughputRowsTarget");
     far.region = "eu-west-1".into();
     ev.facts.metrics = vec![far];
     assert!(Input::new(&ev).migrations.is_empty());
+}
+
+fn task_metric(name: &str) -> MetricSeries {
+    series(
+        "AWS/DMS",
+        name,
+        "ReplicationTaskIdentifier",
+        "t1",
+        &[0.0, 5.0],
+    )
 }
 
 #[test]
@@ -340,4 +463,25 @@ fn peer_checks_per_engine_family() {
         status("dms-s3-endpoint-cmk", ":endpoint:b"),
         Some(PeerStatus::Failed)
     );
+}
+
+#[test]
+fn a_positive_verdict_without_a_citation_cannot_be_built() {
+    use crate::evaluate::Finding;
+    // (verdict, cited, built)
+    for (verdict, cited, built) in [
+        (Verdict::Met, false, false),
+        (Verdict::Attested, false, false),
+        (Verdict::Met, true, true),
+        (Verdict::Attested, true, true),
+        (Verdict::NotMet, false, true),
+        (Verdict::InsufficientEvidence, false, true),
+        (Verdict::AttestationRequired, false, true),
+    ] {
+        let mut f = Finding::new(verdict, "because");
+        if cited {
+            f = f.cite("endpoints/x", &[]);
+        }
+        assert_eq!(f.build().is_ok(), built, "{verdict:?} cited={cited}");
+    }
 }

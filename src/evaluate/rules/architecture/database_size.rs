@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive,
 };
 use crate::evaluate::view::gb;
 
@@ -20,6 +20,12 @@ pub struct Params {
 impl Check for DatabaseSize {
     const NAME: &'static str = "database_size";
     const REMEDIATION: &'static str = "Keep the target's CloudWatch size metrics (VolumeBytesUsed / FreeStorageSpace) within their 455-day retention, or choose a reference of at least 25 GB.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a target of a migration that moved data, resolved in its own region, measured ≥ {min_bytes} by the metric its kind publishes (Aurora/DocumentDB/Neptune VolumeBytesUsed of the cluster; RDS AllocatedStorage minus a FreeStorageSpace reading of today)",
+        checked: "The largest measured size of a migration target reaches the threshold. Aurora: VolumeBytesUsed (maximum); RDS: AllocatedStorage minus FreeStorageSpace. Allocated capacity alone is not data.",
+        evidence: "CloudWatch AWS/RDS series, DescribeDBInstances/Clusters",
+        verdicts: "met / not_met on a measurement; insufficient_evidence without one",
+    };
     type Params = Params;
 
     fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
@@ -27,7 +33,7 @@ impl Check for DatabaseSize {
             return no_migrations(input);
         }
         let min = p.min_bytes.get();
-        let never = input.never_ran_note();
+        let never = input.unproven_note();
         match input.largest_size() {
             Ok((bytes, s)) => {
                 let verdict = if bytes >= min {

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, params::Positive, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, params::Positive, with_statement,
 };
 
 /// The `dms_limits` rule.
@@ -20,6 +20,12 @@ pub struct Params {
 impl Check for DmsLimits {
     const NAME: &'static str = "dms_limits";
     const REMEDIATION: &'static str = "Keep task settings within DMS limits (MaxFullLoadSubTasks <= 49, LobMaxSize <= 102400 KB) and quotas below their maximum; describe the limits considered.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "DMS quotas read and within their maximum, task settings of every migration within documented limits, plus {statements} (attested)",
+        checked: "Account quotas below their maximum and task settings within documented limits; understanding stated.",
+        evidence: "DescribeAccountAttributes; task settings MaxFullLoadSubTasks, LobMaxSize, InlineLobMaxSize",
+        verdicts: "not_met outside limits; insufficient_evidence without quotas; attested / attestation_required",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 
@@ -75,7 +81,7 @@ impl Check for DmsLimits {
         }
         let technical = Finding {
             reason: format!(
-                "{} quotas within their maximum (highest {}), task settings of the migrations that ran within documented \
+                "{} quotas within their maximum (highest {}), task settings of the migrations that moved data within documented \
                  limits",
                 quotas.len(),
                 highest.map_or("-".into(), |q| format!("{} {}/{}", q.name, q.used, q.max))

@@ -2,7 +2,7 @@
 
 use super::used_endpoints;
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 use crate::facts::endpoint::throughput_tuning;
 
@@ -12,6 +12,12 @@ pub struct EndpointTuning;
 impl Check for EndpointTuning {
     const NAME: &'static str = "endpoint_tuning";
     const REMEDIATION: &'static str = "Use engine-specific endpoint settings for throughput, or place the replication instance in the target's Availability Zone.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "an endpoint of a migration that moved data with a documented throughput setting changed from its default in the faster direction (connection details never count), or the instance in its target's Availability Zone",
+        checked: "Engine-specific endpoint settings exist, or a replication instance sits in its RDS target's Availability Zone.",
+        evidence: "endpoint *Settings objects; instance and target AvailabilityZone",
+        verdicts: "met / not_met",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -51,7 +57,7 @@ impl Check for EndpointTuning {
         }
         same_az.sort();
         same_az.dedup();
-        let never = input.never_ran_note();
+        let never = input.unproven_note();
         if let Some(missing) = input.unresolved_endpoints()
             && tuned.is_empty()
             && same_az.is_empty()

@@ -2,7 +2,7 @@
 
 use super::{every_instance, only_serverless, orphan_tasks, used_instances, worst};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 use std::collections::BTreeSet;
 
@@ -13,6 +13,12 @@ impl Check for EngineVersions {
     const NAME: &'static str = "engine_versions";
     const REMEDIATION: &'static str =
         "Run replication instances on a production (non-beta), non-deprecated DMS engine version.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "each instance of a migration that moved data on a listed, production (non-beta) engine version not deprecated before the run started",
+        checked: "Each replication instance runs a production (not beta) DMS engine version that was not deprecated when its tasks were created.",
+        evidence: "DescribeReplicationInstances EngineVersion; DescribeEngineVersions ReleaseStatus, Lifecycle, DeprecationDate",
+        verdicts: "met / not_met; insufficient_evidence for unknown versions; not_applicable for serverless only",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

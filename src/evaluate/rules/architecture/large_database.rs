@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive, with_statement,
 };
 use crate::evaluate::view::gb;
 
@@ -21,6 +21,12 @@ impl Check for LargeDatabase {
     const NAME: &'static str = "large_database";
     const REMEDIATION: &'static str =
         "For TB+ databases, split tables across tasks or use parallel-load table settings.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "not_applicable below {min_bytes}; at or above, parallel-load rules or tables split across tasks, plus {statements}",
+        checked: "Assessed only for TB+ databases: parallel-load rules or tables split across tasks.",
+        evidence: "size measurement, table mappings, tasks per source",
+        verdicts: "not_applicable below 1 TB; met / not_met; insufficient_evidence without a size",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 

@@ -1,7 +1,7 @@
 //! Architecture and sizing: database size, TB+ databases, DMS limits, replication
 //! instance health and engine versions, endpoint tuning, public vs private
 //! instances, performance tuning, target sizing and load on the source. Only
-//! migrations that ran count, and load is judged inside their windows.
+//! migrations that moved data count, and load is judged inside their windows.
 
 pub mod database_size;
 pub mod dms_limits;
@@ -34,7 +34,7 @@ pub struct HealthParams {
     pub min_datapoints: Positive,
 }
 
-/// Tasks that ran whose replication instance is not in the evidence (deleted, or
+/// Tasks that moved data whose replication instance is not in the evidence (deleted, or
 /// not read): they cannot be judged, and must not pass as "serverless only".
 fn orphan_tasks(input: &Input<'_>) -> Option<Finding> {
     let orphans: Vec<&str> = input
@@ -75,7 +75,7 @@ fn only_serverless(input: &Input<'_>, why: &str) -> Finding {
     }
 }
 
-/// The replication instances of the migrations that ran, each once.
+/// The replication instances of the migrations that moved data, each once.
 fn used_instances<'a>(input: &Input<'a>) -> Vec<&'a crate::facts::ReplicationInstance> {
     let mut seen = BTreeSet::new();
     input
@@ -105,7 +105,7 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
     if rank(b) > rank(a) { b } else { a }
 }
 
-/// The endpoints of the migrations that ran, each once.
+/// The endpoints of the migrations that moved data, each once.
 fn used_endpoints<'a>(input: &Input<'a>) -> Vec<&'a Endpoint> {
     let mut seen = BTreeSet::new();
     input

@@ -1,7 +1,7 @@
 //! `performance_tuning`: dms.1.0.mig.performance, "Improving migration performance".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 use crate::facts::TaskSettings;
 
@@ -11,6 +11,12 @@ pub struct PerformanceTuning;
 impl Check for PerformanceTuning {
     const NAME: &'static str = "performance_tuning";
     const REMEDIATION: &'static str = "Tune full load (MaxFullLoadSubTasks, CommitRate, ParallelLoadThreads, parallel-load table settings) or CDC (BatchApplyEnabled).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a migration that moved data with a setting faster than the DMS defaults (MaxFullLoadSubTasks > 8, CommitRate > 10000, parallel load/apply, batch apply, parallel-load rules)",
+        checked: "A non-default tuning is present: MaxFullLoadSubTasks ≠ 8, CommitRate ≠ 10000, ParallelLoadThreads, BatchApplyEnabled, parallel-load rules.",
+        evidence: "task settings and table mappings",
+        verdicts: "met / not_met; insufficient_evidence without readable settings",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -48,7 +54,7 @@ impl Check for PerformanceTuning {
                 slower.join("; ")
             )
         };
-        let never = input.never_ran_note();
+        let never = input.unproven_note();
         if parsed == 0 {
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
@@ -60,7 +66,7 @@ impl Check for PerformanceTuning {
             return Finding {
                 verdict: Verdict::NotMet,
                 reason: format!(
-                    "no setting of the {parsed} migration(s) that ran speeds them up beyond the defaults \
+                    "no setting of the {parsed} migration(s) that moved data speeds them up beyond the defaults \
                      (MaxFullLoadSubTasks 8, CommitRate 10000, no parallel load or apply, no batch apply){slower_note}{never}"
                 ),
                 ..f

@@ -2,7 +2,7 @@
 
 use super::{Reach, every_instance, orphan_tasks, reach, used_instances, worst};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 use crate::evaluate::view::Migration;
 use crate::facts::ReplicationInstance;
@@ -14,6 +14,12 @@ pub struct PublicPrivate;
 impl Check for PublicPrivate {
     const NAME: &'static str = "public_private";
     const REMEDIATION: &'static str = "Use a private replication instance (PubliclyAccessible false) when every endpoint is inside AWS.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "every instance of a migration that moved data is private, or public and justified by an endpoint of its own migrations reached over the internet (a public address outside the account's VPCs, another cloud)",
+        checked: "Private replication instances; a public one is justified only when one of its endpoints is outside AWS (HOST external or other cloud). Serverless is private.",
+        evidence: "PubliclyAccessible (absent stays unknown), public IPs, HOST of the endpoints",
+        verdicts: "met / not_met; insufficient_evidence when PubliclyAccessible was not reported",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -27,6 +33,9 @@ impl Check for PublicPrivate {
         let mut parts = Vec::new();
         let mut verdict = Verdict::Met;
         let serverless = input.migrations.iter().filter(|m| !m.is_task()).count();
+        for m in input.migrations.iter().filter(|m| !m.is_task()) {
+            f.add_citation(m.pointer(), &m.sources);
+        }
         if serverless > 0 {
             parts.push(format!(
                 "{serverless} serverless replication(s): private by design"
@@ -38,7 +47,9 @@ impl Check for PublicPrivate {
             .collect();
         for inst in every_instance(input) {
             f.add_citation(format!("replication_instances/{}", inst.arn), &inst.sources);
-            if !ran.contains(inst.arn.as_str()) && inst.publicly_accessible != Some(true) {
+            // An instance no migration that moved data used is judged only against: when
+            // it is public, or when its placement is not on record.
+            if !ran.contains(inst.arn.as_str()) && inst.publicly_accessible == Some(false) {
                 continue;
             }
             let (v, text) = placement(input, inst);
@@ -53,7 +64,7 @@ impl Check for PublicPrivate {
     }
 }
 
-/// An instance's placement judged by the endpoints of its own migrations that ran:
+/// An instance's placement judged by the endpoints of its own migrations that moved data:
 /// only they can justify a public instance.
 fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String) {
     let own: Vec<&Migration<'_>> = input

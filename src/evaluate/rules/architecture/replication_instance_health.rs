@@ -1,7 +1,7 @@
 //! `replication_instance_health`: dms.1.0.arch.ri, "Understanding of AWS DMS architecture: replication instances".
 
-use super::{HealthParams, only_serverless, orphan_tasks, used_instances};
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, no_migrations};
+use super::{HealthParams, every_instance, only_serverless, orphan_tasks, used_instances};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Tally, no_migrations};
 use crate::evaluate::view::{GIB, in_windows, percentile};
 use crate::facts::ReplicationInstance;
 
@@ -11,6 +11,12 @@ pub struct ReplicationInstanceHealth;
 impl Check for ReplicationInstanceHealth {
     const NAME: &'static str = "replication_instance_health";
     const REMEDIATION: &'static str = "Size the replication instance so that p95 CPU stays below 90 % and free storage above 10 %.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "CPU p95 below {max_p95_cpu_percent} % and free storage above {min_free_storage_percent} % on each instance of a migration that moved data, from ≥ {min_datapoints} hourly points inside the runs' windows; every migration on the instance dated (an instance only runs that moved no data used counts only against)",
+        checked: "The replication instances used by tasks did not saturate: p95 of hourly CPU below the limit and free storage never below the floor.",
+        evidence: "AWS/DMS CPUUtilization (Average), FreeStorageSpace (Minimum), AllocatedStorage",
+        verdicts: "met / not_met; insufficient_evidence when metrics are missing; not_applicable for serverless only",
+    };
     type Params = HealthParams;
 
     fn run(input: &Input<'_>, _item: &Item, p: &HealthParams) -> Finding {
@@ -20,88 +26,66 @@ impl Check for ReplicationInstanceHealth {
         if let Some(f) = orphan_tasks(input) {
             return f;
         }
-        let used = used_instances(input);
-        if used.is_empty() {
+        if used_instances(input).is_empty() {
             return only_serverless(input, "AWS sizes their capacity");
         }
-        let mut h = Health::default();
-        for inst in used {
-            h.instance(input, inst, p);
+        // Every instance, also those only migrations that moved no data used: they count
+        // only against (their windows are unknown, so they are never judged healthy).
+        let mut t = Tally::new();
+        for inst in every_instance(input) {
+            instance(input, inst, p, &mut t);
         }
         let (max_cpu, min_free) = (
             p.max_p95_cpu_percent.get(),
             p.min_free_storage_percent.get(),
         );
-        let parts = h.parts.join("; ");
-        if h.failed {
-            let reason =
-                format!("{parts}; limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %");
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason,
-                ..h.finding
-            };
-        }
-        if !h.missing.is_empty() {
+        let limits = format!("; limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %");
+        if t.bad.is_empty() && !t.unknown.is_empty() {
             let gap = input.gap_paren(&["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]);
-            let missing = h.missing.join(", ");
-            return Finding {
-                verdict: Verdict::InsufficientEvidence,
-                reason: format!(
-                    "{parts}; not enough metrics for {missing}{gap}: expired or never collected"
-                ),
-                ..h.finding
-            };
+            return t.conclude("; ", &format!("{gap}: expired or never collected"));
         }
-        Finding {
-            reason: format!("{parts}; limits: p95 CPU < {max_cpu} %, free storage >= {min_free} %"),
-            ..h.finding
-        }
+        t.conclude("; ", &limits)
     }
 }
 
-/// Each instance's load in its migration windows, and what is missing.
-struct Health {
-    finding: Finding,
-    parts: Vec<String>,
-    missing: Vec<String>,
+/// One instance's load in its migration windows: bad when it saturated, unknown when
+/// its metrics or windows are not on record, good otherwise.
+fn instance(input: &Input<'_>, inst: &ReplicationInstance, p: &HealthParams, t: &mut Tally) {
+    t.cite(format!("replication_instances/{}", inst.arn), &inst.sources);
+    let class = inst.class.as_deref().unwrap_or("?");
+    let mut text = format!("{} ({class})", inst.identifier);
+    let mut load = Load::default();
+    match input.windows(|m| m.instance.is_some_and(|i| i.arn == inst.arn)) {
+        Ok(windows) => {
+            text.push_str(&load.cpu(input, inst, p, &windows, t));
+            text.push_str(&load.free_storage(input, inst, p, &windows, t));
+        }
+        Err(unknown) => {
+            load.missing
+                .push(format!("the window of {} is unknown", unknown.join(", ")));
+            text.push_str(": load not judged");
+        }
+    }
+    if load.failed {
+        t.bad.push(text);
+    } else if !load.missing.is_empty() {
+        t.unknown.push(format!(
+            "{text}; not enough metrics: {}",
+            load.missing.join(", ")
+        ));
+    } else {
+        t.good.push(text);
+    }
+}
+
+/// What one instance's metrics show: saturated, and what is missing.
+#[derive(Default)]
+struct Load {
     failed: bool,
+    missing: Vec<String>,
 }
 
-impl Default for Health {
-    fn default() -> Self {
-        Health {
-            finding: Finding::new(Verdict::Met, ""),
-            parts: Vec::new(),
-            missing: Vec::new(),
-            failed: false,
-        }
-    }
-}
-
-impl Health {
-    fn instance(&mut self, input: &Input<'_>, inst: &ReplicationInstance, p: &HealthParams) {
-        self.finding
-            .add_citation(format!("replication_instances/{}", inst.arn), &inst.sources);
-        let class = inst.class.as_deref().unwrap_or("?");
-        let mut text = format!("{} ({class})", inst.identifier);
-        match input.windows(|m| m.instance.is_some_and(|i| i.arn == inst.arn)) {
-            Ok(windows) => {
-                text.push_str(&self.cpu(input, inst, p, &windows));
-                text.push_str(&self.free_storage(input, inst, p, &windows));
-            }
-            Err(unknown) => {
-                let runs = unknown.join(", ");
-                self.missing.push(format!(
-                    "{}: the window of {runs} is unknown",
-                    inst.identifier
-                ));
-                text.push_str(": load not judged");
-            }
-        }
-        self.parts.push(text);
-    }
-
+impl Load {
     /// p95 CPUUtilization inside the windows.
     fn cpu(
         &mut self,
@@ -109,6 +93,7 @@ impl Health {
         inst: &ReplicationInstance,
         p: &HealthParams,
         windows: &[(i64, i64)],
+        t: &mut Tally,
     ) -> String {
         let min_points = p.min_datapoints.get() as usize;
         let cpu = input.instance_series("CPUUtilization", inst);
@@ -118,11 +103,10 @@ impl Health {
                 self.failed |= p95 >= p.max_p95_cpu_percent.get();
                 let id = &inst.identifier;
                 let p95_rounded = (p95 * 10.0).round() / 10.0;
-                self.finding
+                t.finding
                     .values
                     .insert(format!("{id}.p95_cpu_percent"), p95_rounded.into());
-                self.finding
-                    .add_citation(format!("metrics/AWS/DMS/CPUUtilization/{id}"), &s.sources);
+                t.cite(format!("metrics/AWS/DMS/CPUUtilization/{id}"), &s.sources);
                 format!(
                     ": p95 CPU {p95:.1} % over {} datapoint(s) in the migration window",
                     values.len()
@@ -130,8 +114,7 @@ impl Health {
             }
             found => {
                 self.missing.push(format!(
-                    "{} CPUUtilization ({} datapoint(s) in the window, {min_points} needed)",
-                    inst.identifier,
+                    "CPUUtilization ({} datapoint(s) in the window, {min_points} needed)",
                     found.map_or(0, |(_, v)| v.len())
                 ));
                 ": CPU not on record in the migration window".into()
@@ -146,6 +129,7 @@ impl Health {
         inst: &ReplicationInstance,
         p: &HealthParams,
         windows: &[(i64, i64)],
+        t: &mut Tally,
     ) -> String {
         let min_points = p.min_datapoints.get() as usize;
         let allocated = f64::from(inst.allocated_storage_gb.unwrap_or(0)) * GIB;
@@ -157,16 +141,14 @@ impl Health {
                 self.failed |= free_pct < p.min_free_storage_percent.get();
                 let id = &inst.identifier;
                 let rounded = (free_pct * 10.0).round() / 10.0;
-                self.finding
+                t.finding
                     .values
                     .insert(format!("{id}.min_free_storage_percent"), rounded.into());
-                self.finding
-                    .add_citation(format!("metrics/AWS/DMS/FreeStorageSpace/{id}"), &s.sources);
+                t.cite(format!("metrics/AWS/DMS/FreeStorageSpace/{id}"), &s.sources);
                 format!(", lowest free storage {free_pct:.0} %")
             }
             _ => {
-                self.missing
-                    .push(format!("{} FreeStorageSpace", inst.identifier));
+                self.missing.push("FreeStorageSpace".into());
                 ", free storage not on record in the migration window".into()
             }
         }

@@ -4,8 +4,8 @@ use serde::Deserialize;
 
 use super::{db_health, reader_settings};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Tally, Verdict, no_migrations, params::Percent, params::Positive,
-    with_statement,
+    Check, Finding, Input, Item, RuleDoc, Tally, Verdict, no_migrations, params::Percent,
+    params::Positive, with_statement,
 };
 use crate::facts::Endpoint;
 use std::collections::BTreeSet;
@@ -24,6 +24,12 @@ pub struct Params {
 impl Check for SourceLoad {
     const NAME: &'static str = "source_load";
     const REMEDIATION: &'static str = "Read from a replica or standby, use reader settings (Oracle Binary Reader, SQL Server backups), or show the source's CPU stayed low.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "the source is a read replica, uses reader settings (Oracle Binary Reader, SQL Server ReadBackupOnly), or its CPU p95 stayed below {max_p95_cpu_percent} % inside the windows; otherwise {statements} (attested)",
+        checked: "The source is a read replica, is read with low-impact reader settings (Oracle Binary Reader, SQL Server ReadBackupOnly), or its p95 CPU stayed below the limit.",
+        evidence: "RDS ReadReplicaSourceDBInstanceIdentifier, endpoint settings, AWS/RDS CPUUtilization",
+        verdicts: "met / not_met; attested for external sources with a statement, else insufficient_evidence",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 

@@ -33,7 +33,8 @@ fn observed_or_anticipated(
             Verdict::Attested,
             format!("{missing}; anticipated (statements.{key}): {}", quote(text)),
         )
-        .value("anticipated", text),
+        .value("anticipated", text)
+        .cite(format!("case_study/statements/{key}"), &[]),
         (None, None) => Finding::new(Verdict::InsufficientEvidence, missing),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::observed_or_anticipated;
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 
 /// The `observed_concurrency` rule.
@@ -12,6 +12,12 @@ impl Check for ObservedConcurrency {
     const NAME: &'static str = "observed_concurrency";
     const REMEDIATION: &'static str =
         "Give the anticipated peak concurrency (statements.anticipated_concurrency).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "DatabaseConnections of an RDS/Aurora target of a migration that moved data; else {statements} (attested)",
+        checked: "Peak DatabaseConnections (hourly maximum) on the target, beside the anticipated figure.",
+        evidence: "AWS/RDS DatabaseConnections",
+        verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 

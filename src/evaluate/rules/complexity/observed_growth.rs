@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{observed_or_anticipated, sizes};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive,
 };
 use crate::evaluate::view::gb;
 
@@ -22,6 +22,12 @@ impl Check for ObservedGrowth {
     const NAME: &'static str = "observed_growth";
     const REMEDIATION: &'static str =
         "Give the anticipated yearly growth (statements.anticipated_growth).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "≥ {min_days} days of the size series (VolumeBytesUsed) of a target of a migration that moved data; else {statements} (attested)",
+        checked: "Yearly growth extrapolated from the size series (at least the configured days), beside the anticipated figure.",
+        evidence: "size series",
+        verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 

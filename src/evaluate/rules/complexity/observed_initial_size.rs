@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{observed_or_anticipated, sizes};
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive,
 };
 use crate::evaluate::view::gb;
 
@@ -22,6 +22,12 @@ impl Check for ObservedInitialSize {
     const NAME: &'static str = "observed_initial_size";
     const REMEDIATION: &'static str =
         "Keep the target's size metrics, or give the initial size in the case study.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a size measurement of a target of a migration that moved data (its first datapoint on record)",
+        checked: "The first size measurement on record, reported with its source.",
+        evidence: "as dms.1.0.size",
+        verdicts: "met when observed; insufficient_evidence otherwise",
+    };
     type Params = Params;
 
     fn run(input: &Input<'_>, item: &Item, p: &Params) -> Finding {

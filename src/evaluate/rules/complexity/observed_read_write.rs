@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::observed_or_anticipated;
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Measure,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Measure,
 };
 
 /// The `observed_read_write` rule.
@@ -20,6 +20,12 @@ pub struct Params {
 impl Check for ObservedReadWrite {
     const NAME: &'static str = "observed_read_write";
     const REMEDIATION: &'static str = "Give the anticipated read/write percentages (statements.anticipated_read_pct / anticipated_write_pct).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "the {measure} share of a migrated RDS/Aurora target's throughput at its peak hour; else {statements} (attested)",
+        checked: "Read or write share at the peak hour: Aurora SelectThroughput vs DMLThroughput, RDS ReadIOPS vs WriteIOPS.",
+        evidence: "AWS/RDS throughput series",
+        verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 

@@ -2,7 +2,7 @@
 
 use super::observed_or_anticipated;
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 use std::collections::BTreeSet;
 
@@ -12,6 +12,12 @@ pub struct ObservedTables;
 impl Check for ObservedTables {
     const NAME: &'static str = "observed_tables";
     const REMEDIATION: &'static str = "Keep the task (its table statistics) until the validation.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "table statistics of the migrations that moved data, each (schema, table) counted once",
+        checked: "Distinct (schema, table) in the migrations' table statistics.",
+        evidence: "DescribeTableStatistics, DescribeReplicationTableStatistics",
+        verdicts: "met / insufficient_evidence",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, item: &Item, _p: &NoParams) -> Finding {
@@ -90,7 +96,7 @@ mod tests {
             let mut ev = migration();
             ev.facts.tasks[0].tables = tables.clone();
             if never {
-                never_ran(&mut ev);
+                never_started(&mut ev);
             }
             let f = run(&ev, "dms.2.2.tables");
             assert_eq!(

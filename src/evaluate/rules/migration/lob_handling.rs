@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive,
 };
 use crate::facts::TaskSettings;
 
@@ -20,6 +20,12 @@ pub struct Params {
 impl Check for LobHandling {
     const NAME: &'static str = "lob_handling";
     const REMEDIATION: &'static str = "Set SupportLobs with exactly one mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0, no batch apply).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "SupportLobs with exactly one valid mode on a migration that moved data, and no bad LOB setting on any task",
+        checked: "SupportLobs with exactly one valid mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0) without batch apply.",
+        evidence: "TargetMetadata settings",
+        verdicts: "met / not_met; insufficient_evidence without settings",
+    };
     type Params = Params;
 
     fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
@@ -33,7 +39,7 @@ impl Check for LobHandling {
         let ran = input.migrations.len();
         for (i, m) in input.every_migration().enumerate() {
             let s = m.settings;
-            // A task that never ran counts only against: a bad LOB setting is bad.
+            // A task that moved no data counts only against: a bad LOB setting is bad.
             let never = i >= ran;
             if never && s.support_lobs != Some(true) {
                 continue;

@@ -1,7 +1,7 @@
 //! `oracle_target_schema`: dms.1.0.mig.oracle-schema, "Changing the user/schema for an Oracle target (the checklist itself recommends removing this bullet)".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 
 /// The `oracle_target_schema` rule.
@@ -11,6 +11,12 @@ impl Check for OracleTargetSchema {
     const NAME: &'static str = "oracle_target_schema";
     const REMEDIATION: &'static str =
         "Add a schema rename transformation rule for the Oracle target.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "not_applicable without an Oracle target; with one, a schema rename transformation rule",
+        checked: "For Oracle targets: a schema rename transformation rule.",
+        evidence: "table mappings",
+        verdicts: "met / not_met; not_applicable without an Oracle target",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

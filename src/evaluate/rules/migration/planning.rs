@@ -1,7 +1,7 @@
 //! `planning`: dms.1.0.mig.planning, "Migration planning and execution including production readiness assurance, fall-back planning, and user acceptance testing".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams, with_statement,
 };
 use crate::facts::Endpoint;
 
@@ -11,6 +11,12 @@ pub struct Planning;
 impl Check for Planning {
     const NAME: &'static str = "planning";
     const REMEDIATION: &'static str = "Run a premigration assessment or enable validation, plan a fall-back (reverse task), and describe UAT (statements.uat).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "an assessment run whose Status is `passed` (cancelling, failed, error, invalid or running runs never are, whatever their counts say) or validation on with its tables validated and 0 failures, plus {statements} (attested)",
+        checked: "Readiness (a passed premigration assessment, or validation with 0 failures), fall-back (a reverse task), and UAT stated.",
+        evidence: "DescribeReplicationTaskAssessmentRuns; ValidationSettings; table ValidationState; tasks",
+        verdicts: "not_met without readiness evidence (insufficient_evidence if those reads failed); attested / attestation_required",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 
@@ -22,8 +28,8 @@ impl Check for Planning {
         for r in &input.facts.assessment_runs {
             f.add_citation(format!("assessment_runs/{}", r.arn), &r.sources);
         }
-        let passed = passed_assessments(input);
-        let validated = validated_migrations(input);
+        let (passed, not_passed) = assessments(input);
+        let (validated, mismatched) = validation(input);
         let reverse = has_reverse_task(input);
         let mut readiness = Vec::new();
         if !passed.is_empty() {
@@ -44,10 +50,24 @@ impl Check for Planning {
             } else {
                 Verdict::NotMet
             };
+            let mut why = Vec::new();
+            why.push(if not_passed.is_empty() {
+                "no premigration assessment run".to_string()
+            } else {
+                format!(
+                    "no premigration assessment passed ({})",
+                    not_passed.join(", ")
+                )
+            });
+            why.push(if mismatched.is_empty() {
+                "no migration with validation on and its tables validated".to_string()
+            } else {
+                format!("validation found mismatches: {}", mismatched.join("; "))
+            });
             let gap = gap.map(|g| format!(" ({g})")).unwrap_or_default();
             return Finding {
                 verdict,
-                reason: format!("no passed premigration assessment and no validated tables{gap}"),
+                reason: format!("{}{gap}", why.join("; ")),
                 ..f
             };
         }
@@ -67,37 +87,44 @@ impl Check for Planning {
     }
 }
 
-/// Premigration assessment runs that passed (by status, or every check passed).
-fn passed_assessments<'a>(input: &Input<'a>) -> Vec<&'a str> {
-    input
-        .facts
-        .assessment_runs
-        .iter()
-        .filter(|r| {
-            r.status.as_deref() == Some("passed")
-                || (r.failed == Some(0) && r.error == Some(0) && r.passed.is_some_and(|p| p > 0))
-        })
-        .map(|r| r.arn.rsplit(':').next().unwrap_or_default())
-        .collect()
+/// Premigration assessment runs that passed, and the others with their status. Only
+/// `passed` is a pass (DMS API Reference, ReplicationTaskAssessmentRun `Status`:
+/// "passed – All individual assessments have completed, and none has a failed status");
+/// cancelling, failed, error states, invalid state or still running are not, whatever
+/// their counts say ("0 failed" in a cancelled run is not a pass).
+fn assessments<'a>(input: &Input<'a>) -> (Vec<&'a str>, Vec<String>) {
+    let (mut passed, mut not_passed) = (Vec::new(), Vec::new());
+    for r in &input.facts.assessment_runs {
+        let name = r.arn.rsplit(':').next().unwrap_or_default();
+        match r.status.as_deref() {
+            Some("passed") => passed.push(name),
+            status => not_passed.push(format!("{name}: status {}", status.unwrap_or("unknown"))),
+        }
+    }
+    (passed, not_passed)
 }
 
-/// Migrations with validation on whose tables validated without a failed record.
-fn validated_migrations(input: &Input<'_>) -> Vec<String> {
-    input
+/// Migrations with validation on: those whose tables all validated without a failed
+/// record, and those with mismatches, each with its table counts (each table once).
+fn validation(input: &Input<'_>) -> (Vec<String>, Vec<String>) {
+    let (mut validated, mut mismatched) = (Vec::new(), Vec::new());
+    for m in input
         .migrations
         .iter()
         .filter(|m| m.settings.validation_enabled == Some(true))
-        .filter_map(|m| {
-            let rows = m.tables?;
-            let failed: i64 = rows.iter().map(|r| r.validation_failed_records).sum();
-            let validated = rows
-                .iter()
-                .filter(|r| r.validation_state.as_deref() == Some("Validated"))
-                .count();
-            (failed == 0 && validated > 0)
-                .then(|| format!("{} ({validated} tables validated, 0 failures)", m.id))
-        })
-        .collect()
+    {
+        let Some(c) = m.table_counts() else { continue };
+        let counts = format!("{} of {} tables validated", c.validated, c.tables);
+        if c.mismatched > 0 {
+            mismatched.push(format!(
+                "{} ({counts}, {} with {} failed record(s))",
+                m.id, c.mismatched, c.failed_records
+            ));
+        } else if c.validated > 0 {
+            validated.push(format!("{} ({counts}, 0 failures)", m.id));
+        }
+    }
+    (validated, mismatched)
 }
 
 /// A fall-back: some migration that copies another's target back to its source.
@@ -127,6 +154,33 @@ mod tests {
             status: Some("passed".into()),
             ..AssessmentRun::default()
         };
+        let run_with = |status: &str, failed: i32| AssessmentRun {
+            status: Some(status.into()),
+            passed: Some(12),
+            failed: Some(failed),
+            error: Some(0),
+            ..run_passed.clone()
+        };
+        for status in [
+            "cancelling",
+            "cancelled",
+            "failed",
+            "error-provisioning",
+            "error-executing",
+            "invalid state",
+            "running",
+            "warning",
+        ] {
+            let mut ev = migration();
+            ev.facts.assessment_runs = vec![run_with(status, 0)];
+            let f = run(&ev, "dms.1.0.mig.planning");
+            assert_eq!(f.verdict, Verdict::NotMet, "{status}: {}", f.reason);
+            assert!(
+                f.reason.contains(&format!("status {status}")),
+                "quotes the status: {}",
+                f.reason
+            );
+        }
         for (runs, uat, want) in [
             (vec![], None, Verdict::NotMet),
             (vec![run_passed.clone()], None, Verdict::AttestationRequired),
@@ -146,5 +200,40 @@ mod tests {
             }
             assert_eq!(run(&ev, "dms.1.0.mig.planning").verdict, want, "{uat:?}");
         }
+    }
+
+    #[test]
+    fn validation_counts_each_table_once() {
+        let row = |k: usize, state: &str, failed: i64| TableStat {
+            schema: "s".into(),
+            table: format!("t{k}"),
+            full_load_rows: 10,
+            state: Some("Table completed".into()),
+            validation_state: Some(state.into()),
+            validation_failed_records: failed,
+            ..TableStat::default()
+        };
+        let mut ev = migration();
+        ev.facts.tasks[0].settings.validation_enabled = Some(true);
+        let mut rows: Vec<TableStat> = (0..37).map(|k| row(k, "Validated", 0)).collect();
+        rows.extend((37..40).map(|k| row(k, "Mismatched records", 4)));
+        ev.facts.tasks[0].tables = Some(rows.clone());
+        let f = run(&ev, "dms.1.0.mig.planning");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+        assert!(
+            f.reason
+                .contains("t1 (37 of 40 tables validated, 3 with 12 failed record(s))"),
+            "{}",
+            f.reason
+        );
+        ev.facts.tasks[0].tables = Some(rows[..37].to_vec());
+        let f = run(&ev, "dms.1.0.mig.planning");
+        assert_eq!(f.verdict, Verdict::AttestationRequired, "{}", f.reason);
+        assert!(
+            f.reason
+                .contains("t1 (37 of 37 tables validated, 0 failures)"),
+            "{}",
+            f.reason
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `task_logging`: dms.1.0.mig.task-log, "Using the task log to determine migration status".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 
 /// The `task_logging` rule.
@@ -10,6 +10,12 @@ pub struct TaskLogging;
 impl Check for TaskLogging {
     const NAME: &'static str = "task_logging";
     const REMEDIATION: &'static str = "Turn on task logging (Logging.EnableLogging) and keep the log group's retention long enough for the validation.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "logging on and an event in the migration's own stream (dms-task-<resource id>, or the serverless group) during its run",
+        checked: "Task logging is on and its log group holds recent events (the group named in the settings, or dms-tasks-<instance> / dms-serverless-replication-<id>).",
+        evidence: "Logging.EnableLogging; DescribeLogGroups retention; DescribeLogStreams last event",
+        verdicts: "met; not_met when logging is off; insufficient_evidence when logs expired or settings are unknown",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

@@ -1,14 +1,20 @@
 //! `deployment_from_outside`: dms.2.1.dep.onprem-ec2, "A migration to Amazon Aurora, Amazon RDS, Amazon Redshift, or Amazon DynamoDB from an on-premises database or Amazon EC2".
 
 use super::{and, named_target, outside_or_ec2, pattern};
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
 
 /// The `deployment_from_outside` rule.
 pub struct DeploymentFromOutside;
 
 impl Check for DeploymentFromOutside {
     const NAME: &'static str = "deployment_from_outside";
-    const REMEDIATION: &'static str = "";
+    const REMEDIATION: &'static str = super::REMEDIATION;
+    const DOC: RuleDoc = RuleDoc {
+        met: "a migration that moved data to RDS, Aurora, Redshift or DynamoDB from a source placed on EC2 or outside the account's VPCs (unverified names count with the doubt stated; no address needs `claims.source_hosting`, then attested)",
+        checked: "A migration into Aurora, RDS, Redshift or DynamoDB from a source outside AWS (external) or on EC2. External is not proof of on-premises.",
+        evidence: "HOST(source), HOST(target)",
+        verdicts: "met / not_met",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

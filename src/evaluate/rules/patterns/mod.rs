@@ -1,6 +1,6 @@
 //! Section 2.1 solution characteristics: the deployment and workload patterns,
-//! judged per migration that ran from HOST(source), HOST(target), F(engine) and
-//! CDC activity. A host that is not placed by evidence never proves a pattern that
+//! judged per migration that moved data from HOST(source), HOST(target), F(engine) and
+//! the changes CDC applied. A host that is not placed by evidence never proves a pattern that
 //! depends on where a database runs: `unverified` counts only with the doubt
 //! spelled out, `unknown` needs the partner's `source_hosting` claim (attested).
 
@@ -13,6 +13,9 @@ pub mod workload_cdc_homogeneous;
 use super::{Finding, Input, Verdict, no_migrations};
 use crate::evaluate::view::Migration;
 use crate::facts::{Endpoint, HostKind};
+
+/// Every pattern's remediation: 2.1 asks for one deployment and one workload pattern.
+const REMEDIATION: &str = "Show the pattern with another reference, or leave it: 2.1 needs one deployment and one workload pattern, not all.";
 
 /// Aurora, RDS, Redshift or DynamoDB: the targets 2.1 names.
 fn named_target(e: &Endpoint) -> bool {
@@ -44,7 +47,7 @@ pub(crate) enum Answer {
     No,
 }
 
-/// Finds the migrations that ran and answer `test`; met if any, attested when only
+/// Finds the migrations that moved data and answer `test`; met if any, attested when only
 /// an unknown host stands in the way and the partner claims the hosting, otherwise
 /// insufficient evidence (unresolved endpoints, unknown hosts) or not met.
 fn pattern(
@@ -73,7 +76,7 @@ fn pattern(
         f.add_citation(format!("endpoints/{}", src.arn), &src.sources);
         f.add_citation(format!("endpoints/{}", tgt.arn), &tgt.sources);
     }
-    let never = input.never_ran_note();
+    let never = input.unproven_note();
     if !hits.is_empty() {
         return Finding {
             reason: format!("{what}: {}{never}", hits.join("; ")),
@@ -87,7 +90,7 @@ fn pattern(
         return Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!(
-                "{what} only if its CDC ran: no change activity is on record for {} \
+                "{what} only if its CDC ran: no applied change is on record for {} \
                  (statistics reset or metrics expired){never}",
                 quiet.join("; ")
             ),
@@ -119,7 +122,7 @@ fn unknown_hosts(
     unknown: &[String],
     f: Finding,
 ) -> Finding {
-    let never = input.never_ran_note();
+    let never = input.unproven_note();
     let claim = input
         .evidence
         .case_study
@@ -137,7 +140,8 @@ fn unknown_hosts(
             ),
             ..f
         }
-        .value("source_hosting", c.to_string()),
+        .value("source_hosting", c.to_string())
+        .cite("case_study/claims/source_hosting", &[]),
         None => Finding {
             verdict: Verdict::InsufficientEvidence,
             reason: format!(
@@ -166,18 +170,20 @@ fn and(cond: bool, a: Answer) -> Answer {
     if cond { a } else { Answer::No }
 }
 
-fn cdc_seen(input: &Input<'_>, m: &Migration<'_>) -> bool {
-    m.cdc_activity(input).is_some()
+fn cdc_seen(m: &Migration<'_>) -> bool {
+    m.cdc_applied().is_some()
 }
 
-/// A pattern that needs CDC: `a` when `cond` holds and the migration's CDC shows
-/// activity; [`Answer::Quiet`] when it would but a CDC-type migration has no activity
-/// on record; no otherwise.
-fn with_cdc(input: &Input<'_>, m: &Migration<'_>, cond: bool, a: Answer) -> Answer {
+/// A pattern that needs CDC: `a` when `cond` holds and the migration's CDC applied
+/// changes; [`Answer::Quiet`] when it would but a CDC-type migration has no applied change
+/// on record; no otherwise, and no when AWS says its run stopped before ongoing
+/// replication (its cached changes are not CDC).
+fn with_cdc(m: &Migration<'_>, cond: bool, a: Answer) -> Answer {
     match and(cond, a) {
         Answer::No => Answer::No,
         _ if !m.has_cdc_type() => Answer::No,
-        a if cdc_seen(input, m) => a,
+        a if cdc_seen(m) => a,
+        _ if m.ended_before_cdc().is_some() => Answer::No,
         _ => Answer::Quiet,
     }
 }
@@ -286,7 +292,7 @@ mod tests {
             if metric {
                 ev.facts.metrics = vec![series(
                     "AWS/DMS",
-                    "CDCIncomingChanges",
+                    "CDCThroughputRowsTarget",
                     "ReplicationTaskIdentifier",
                     "t1",
                     &[5.0],

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::{Answer, cdc_seen, pattern, with_cdc};
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::Positive};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::Positive};
 
 /// The `workload_cdc_continual` rule.
 pub struct WorkloadCdcContinual;
@@ -17,14 +17,20 @@ pub struct Params {
 
 impl Check for WorkloadCdcContinual {
     const NAME: &'static str = "workload_cdc_continual";
-    const REMEDIATION: &'static str = "";
+    const REMEDIATION: &'static str = super::REMEDIATION;
+    const DOC: RuleDoc = RuleDoc {
+        met: "changes applied by CDC on a migration that moved data and is running, or ran CDC ≥ {min_days} days, or two CDC tasks on one source",
+        checked: "CDC seen and running, or run for at least the configured days, or two CDC tasks on one source.",
+        evidence: "CDC activity, task status, stats FullLoadFinishDate/StopDate",
+        verdicts: "met / not_met / insufficient_evidence when a CDC-type migration that would show the pattern has no CDC activity on record (statistics reset, metrics past CloudWatch retention: unknown, not absent)",
+    };
     const CDC_ACTIVITY: bool = true;
     type Params = Params;
 
     fn run(input: &Input<'_>, _item: &Item, p: &Params) -> Finding {
         let days = p.min_days.get();
         let mut shared = std::collections::BTreeMap::<&str, usize>::new();
-        for m in input.migrations.iter().filter(|m| cdc_seen(input, m)) {
+        for m in input.migrations.iter().filter(|m| cdc_seen(m)) {
             if let Some(s) = m.source {
                 *shared.entry(s.arn.as_str()).or_default() += 1;
             }
@@ -35,7 +41,6 @@ impl Check for WorkloadCdcContinual {
             &[],
             |m, s, _| {
                 with_cdc(
-                    input,
                     m,
                     m.status == Some("running")
                         || m.cdc_days(input.now).is_some_and(|d| d >= days)
@@ -50,7 +55,7 @@ impl Check for WorkloadCdcContinual {
         let longest = input
             .migrations
             .iter()
-            .filter(|m| cdc_seen(input, m))
+            .filter(|m| cdc_seen(m))
             .filter_map(|m| m.cdc_days(input.now))
             .fold(0.0, f64::max);
         Finding {

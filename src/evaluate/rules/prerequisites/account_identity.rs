@@ -1,7 +1,7 @@
 //! `account_identity`: pre.2.1.account-id, "AWS Account ID (will be used to verify AWS service usage)".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 
 /// The `account_identity` rule.
@@ -10,6 +10,12 @@ pub struct AccountIdentity;
 impl Check for AccountIdentity {
     const NAME: &'static str = "account_identity";
     const REMEDIATION: &'static str = "Check the account id; DMS tasks deleted after cut-over leave no trace: keep the task (stopped) until the validation.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "STS account equals the declared id and at least one DMS migration in it moved data (rows loaded or changes applied: table statistics, TablesLoaded, or CloudWatch FullLoadThroughputRowsTarget / CDCThroughputRowsTarget above zero)",
+        checked: "STS GetCallerIdentity equals the declared account, and the account holds at least one DMS task or serverless replication.",
+        evidence: "`collection.caller`, tasks, serverless replications",
+        verdicts: "met; insufficient_evidence when no DMS task or replication remains",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -31,16 +37,16 @@ impl Check for AccountIdentity {
         let mut f = Finding::new(
             Verdict::Met,
             format!(
-                "STS GetCallerIdentity reports account {declared} as declared, and it holds {} DMS migration(s) that ran \
+                "STS GetCallerIdentity reports account {declared} as declared, and it holds {} DMS migration(s) that moved data \
                  ({}){}",
                 input.migrations.len(),
                 input
                     .migrations
                     .iter()
-                    .map(|m| format!("{}: {}", m.id, m.ran_note()))
+                    .map(|m| format!("{}: {}", m.id, m.moved_note()))
                     .collect::<Vec<_>>()
                     .join("; "),
-                input.never_ran_note()
+                input.unproven_note()
             ),
         )
         .value("account_id", declared.clone())

@@ -2,7 +2,7 @@
 //! Used by 8 items (pre.1.0.apn-tier, pre.2.1.customer-name, pre.2.1.problem, …).
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, params::NoParams, quote, statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams, quote, statement,
 };
 
 /// An item only a person can answer: attested when a statement or attachment is given.
@@ -11,6 +11,12 @@ pub struct Attestation;
 impl Check for Attestation {
     const NAME: &'static str = "attestation";
     const REMEDIATION: &'static str = "Add the statement to the case-study manifest ([statements]) or attach the document ([[attachments]]).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "attested only: {statements} or an attachment for the item; never met",
+        checked: "A statement in the case-study manifest (or an attachment for the item).",
+        evidence: "`statements.*`, `attachments[]` (SHA-256, size, media type)",
+        verdicts: "attested with the text quoted; attestation_required when absent",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 
@@ -21,7 +27,8 @@ impl Check for Attestation {
                 Verdict::Attested,
                 format!("statements.{key}: {}", quote(text)),
             )
-            .value("statement", text);
+            .value("statement", text)
+            .cite(format!("case_study/statements/{key}"), &[]);
             for a in attachments {
                 f = f
                     .cite(format!("attachments/{}", a.attachment.path), &[])

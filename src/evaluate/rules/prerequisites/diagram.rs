@@ -1,6 +1,6 @@
 //! `diagram`: pre.3.1.diagram-services, "Architectural diagrams detail how the solution interacts with the AWS Cloud: which AWS tools and services are used".
 
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
 
 /// The `diagram` rule.
 pub struct Diagram;
@@ -8,6 +8,12 @@ pub struct Diagram;
 impl Check for Diagram {
     const NAME: &'static str = "diagram";
     const REMEDIATION: &'static str = "Attach the architecture diagram for pre.3.1.diagram-services; compare it with the topology in the report.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "attested only: an attached diagram (hashed), compared with the tool's topology by a reviewer",
+        checked: "An architecture diagram is attached; the report's topology is there to compare with it.",
+        evidence: "`attachments[]` for this item; inventory",
+        verdicts: "attested / attestation_required",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, item: &Item, _p: &NoParams) -> Finding {

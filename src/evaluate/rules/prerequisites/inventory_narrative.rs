@@ -2,7 +2,7 @@
 //! Used by 2 items (pre.2.1.services-used, dms.1.0.env-summary).
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams, with_statement,
 };
 
 /// The inventory (reported) plus the partner's narrative (attested).
@@ -12,6 +12,12 @@ impl Check for InventoryNarrative {
     const NAME: &'static str = "inventory_narrative";
     const REMEDIATION: &'static str =
         "Describe in the manifest how the AWS services shown in the inventory were used.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "an inventory of the migrations that moved data, plus {statements} (attested)",
+        checked: "The inventory the tool saw (instances, serverless, endpoints with engine and HOST, tasks, RDS, KMS keys, Schema Conversion projects), with the partner's narrative.",
+        evidence: "all facts; `statements.*`",
+        verdicts: "attested / attestation_required; insufficient_evidence when nothing DMS remains",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 

@@ -1,7 +1,7 @@
 //! `outcomes`: pre.2.1.outcomes, "Outcome(s)/results".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams, with_statement,
 };
 
 /// The `outcomes` rule.
@@ -10,6 +10,12 @@ pub struct Outcomes;
 impl Check for Outcomes {
     const NAME: &'static str = "outcomes";
     const REMEDIATION: &'static str = "Resolve errored tables and validation failures, then state the business outcome (statements.outcomes).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "table statistics of the migrations that moved data, each table counted once, with 0 errored tables and 0 validation failures, plus {statements} (attested)",
+        checked: "Technical outcome: every table migrated without errors or validation failures; business outcome stated.",
+        evidence: "DescribeTableStatistics (TableState, FullLoadErrorRows, ValidationFailedRecords), stats TablesErrored",
+        verdicts: "not_met with errored tables; insufficient_evidence without table statistics; attested / attestation_required",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 
@@ -17,28 +23,22 @@ impl Check for Outcomes {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let mut tables = 0usize;
-        let mut errored = 0i64;
+        // Each table counted once, from its table statistics; a migration without them
+        // adds its task statistics' TablesErrored and nothing to the tables judged.
+        let (mut tables, mut errored, mut elsewhere) = (0usize, 0usize, 0i64);
         let mut unknown = Vec::new();
         let mut f = Finding::new(Verdict::Met, "");
         for m in &input.migrations {
-            match m.tables {
-                Some(rows) => {
-                    tables += rows.len();
-                    errored += rows
-                        .iter()
-                        .filter(|r| {
-                            r.state
-                                .as_deref()
-                                .is_some_and(|s| s.to_ascii_lowercase().contains("error"))
-                                || r.full_load_error_rows > 0
-                                || r.validation_failed_records > 0
-                        })
-                        .count() as i64;
+            match m.table_counts() {
+                Some(c) => {
+                    tables += c.tables;
+                    errored += c.with_problems;
                 }
-                None => unknown.push(m.id),
+                None => {
+                    unknown.push(m.id);
+                    elsewhere += i64::from(m.stats.and_then(|s| s.tables_errored).unwrap_or(0));
+                }
             }
-            errored += i64::from(m.stats.and_then(|s| s.tables_errored).unwrap_or(0));
             f = f.cite(m.pointer(), &m.sources);
         }
         if tables == 0 {
@@ -59,10 +59,20 @@ impl Check for Outcomes {
         let f = f
             .value("tables", tables)
             .value("tables_with_errors", errored);
-        if errored > 0 {
+        if errored > 0 || elsewhere > 0 {
+            let without = if elsewhere > 0 {
+                format!(
+                    "; TablesErrored {elsewhere} in {} (task statistics, no table statistics)",
+                    unknown.join(", ")
+                )
+            } else {
+                String::new()
+            };
             return Finding {
                 verdict: Verdict::NotMet,
-                reason: format!("{errored} of {tables} tables errored or failed validation"),
+                reason: format!(
+                    "{errored} of {tables} tables errored or failed validation{without}"
+                ),
                 ..f
             };
         }

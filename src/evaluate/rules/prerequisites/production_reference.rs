@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::Positive, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive, with_statement,
 };
 use crate::evaluate::view::gb;
 
@@ -21,6 +21,12 @@ pub struct Params {
 impl Check for ProductionReference {
     const NAME: &'static str = "production_reference";
     const REMEDIATION: &'static str = "Show a running or completed DMS migration of at least 25 GB, and state that it is in production (statements.production).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a migration that moved data, running, stopped or completed with 0 errored tables (each table counted once), whose target measures ≥ {min_bytes}, plus {statements} (then attested)",
+        checked: "This account's part of one of the two production references: a measured size above the threshold and a running/completed migration with 0 errored tables; the second reference is another bundle.",
+        evidence: "size measurement (see dms.1.0.size), task status and TablesErrored, `statements.production`",
+        verdicts: "not_met below the size; insufficient_evidence without a size or a healthy migration; attested / attestation_required on the production statement",
+    };
     const STATEMENTS: bool = true;
     type Params = Params;
 
@@ -30,7 +36,9 @@ impl Check for ProductionReference {
         }
         let min = p.min_bytes.get();
         let size = input.largest_size();
-        let healthy: Vec<&str> = input
+        // Migrations that moved data, are not failed, and have 0 errored tables (counted
+        // once per table from their statistics, else TablesErrored).
+        let healthy: Vec<&crate::evaluate::view::Migration<'_>> = input
             .migrations
             .iter()
             .filter(|m| {
@@ -39,8 +47,7 @@ impl Check for ProductionReference {
                     Some("running" | "stopped" | "completed" | "load complete")
                 )
             })
-            .filter(|m| m.stats.and_then(|s| s.tables_errored) == Some(0))
-            .map(|m| m.id)
+            .filter(|m| m.errored_tables() == Some(0))
             .collect();
         let size_text = match &size {
             Ok((b, s)) => format!("{} ({})", gb(*b), s.basis),
@@ -52,6 +59,13 @@ impl Check for ProductionReference {
         if let Some((_, s)) = &size {
             f = f.cite(s.pointer.clone(), &s.sources);
         }
+        for m in &healthy {
+            f = f.cite(m.pointer(), &m.sources);
+        }
+        let healthy: Vec<String> = healthy
+            .iter()
+            .map(|m| format!("{} ({})", m.id, m.moved_note()))
+            .collect();
         let technical = match (&size, healthy.is_empty()) {
             (Some((bytes, _)), false) if *bytes >= min => Finding {
                 reason: format!(
@@ -71,7 +85,10 @@ impl Check for ProductionReference {
             (_, true) => {
                 return Finding {
                     verdict: Verdict::InsufficientEvidence,
-                    reason: "no running or completed migration with 0 errored tables".into(),
+                    reason: format!(
+                        "no running or completed migration that moved data with 0 errored tables{}",
+                        input.unproven_note()
+                    ),
                     ..f
                 };
             }

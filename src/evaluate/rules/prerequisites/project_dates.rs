@@ -1,7 +1,7 @@
 //! `project_dates`: pre.2.1.dates, "Start and end dates of project".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
 
 /// The `project_dates` rule.
@@ -11,6 +11,12 @@ impl Check for ProjectDates {
     const NAME: &'static str = "project_dates";
     const REMEDIATION: &'static str =
         "Give start_date and end_date (YYYY-MM-DD) that cover the DMS activity in the account.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "declared YYYY-MM-DD dates (validated at load) that contain every dated run: no activity before the start, none after the end, nothing still running past the end",
+        checked: "The declared start and end dates contain the DMS activity AWS recorded (creation, start, stop dates).",
+        evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate; `claims.start_date`/`end_date` or statements",
+        verdicts: "met / not_met; attestation_required without declared dates; insufficient_evidence without dates on record",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -89,7 +95,7 @@ struct Span {
     running: bool,
 }
 
-/// The span of the migrations that ran (and their instances' creation), or why it
+/// The span of the migrations that moved data (and their instances' creation), or why it
 /// cannot be dated; with the citations either way.
 fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
     let mut f = Finding::new(Verdict::Met, "");

@@ -2,7 +2,7 @@
 //! metadata model assessment succeeded in the account.
 //! Used by dms.2.1.wl.sct, "Use of the Schema Conversion Tool (SCT) to aid the migration, including assessment and migration planning".
 
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
 
 /// SCT for assessment and planning: met when a DMS Schema Conversion metadata model
 /// assessment succeeded in the account; otherwise as [`super::schema_tooling`] (desktop SCT
@@ -12,6 +12,12 @@ pub struct SchemaConversionAssessment;
 impl Check for SchemaConversionAssessment {
     const NAME: &'static str = "schema_conversion_assessment";
     const REMEDIATION: &'static str = "Run a DMS Schema Conversion assessment, or attach the SCT assessment report and describe its use.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a successful DMS Schema Conversion metadata model assessment; otherwise a statement or SCT report (attested)",
+        checked: "DMS Schema Conversion projects corroborate SCT use; desktop SCT leaves no trace in AWS, so a statement or the SCT report is needed.",
+        evidence: "DescribeMigrationProjects, DescribeDataProviders, TargetTablePrepMode; statements; attachments",
+        verdicts: "attested when a statement or report is given; attestation_required otherwise",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 

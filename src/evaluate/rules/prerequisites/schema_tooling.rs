@@ -3,7 +3,7 @@
 //! Used by 2 items (dms.1.0.arch.sct-vs-native, dms.1.0.mig.schema-conv).
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, params::NoParams, quote, statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams, quote, statement,
 };
 
 /// SCT / Schema Conversion: DMS Schema Conversion projects corroborate; desktop SCT
@@ -13,6 +13,12 @@ pub struct SchemaTooling;
 impl Check for SchemaTooling {
     const NAME: &'static str = "schema_tooling";
     const REMEDIATION: &'static str = "Attach the SCT assessment report or describe the schema conversion approach; DMS Schema Conversion projects corroborate it.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "attested: {statements} or an SCT report; Schema Conversion projects and pre-created targets corroborate",
+        checked: "DMS Schema Conversion projects corroborate SCT use; desktop SCT leaves no trace in AWS, so a statement or the SCT report is needed.",
+        evidence: "DescribeMigrationProjects, DescribeDataProviders, TargetTablePrepMode; statements; attachments",
+        verdicts: "attested when a statement or report is given; attestation_required otherwise",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 
@@ -50,10 +56,16 @@ impl Check for SchemaTooling {
         for p in &f.migration_projects {
             finding = finding.cite(format!("migration_projects/{}", p.arn), &p.sources);
         }
-        let attachments: Vec<String> = input
+        let attached: Vec<_> = input
             .attachments(&item.id)
             .into_iter()
             .chain(input.attachments("dms.1.0.mig.schema-conv"))
+            .collect();
+        for a in &attached {
+            finding = finding.cite(format!("attachments/{}", a.attachment.path), &[]);
+        }
+        let attachments: Vec<String> = attached
+            .iter()
             .map(|a| {
                 format!(
                     "{} (sha256 {}…)",
@@ -72,7 +84,9 @@ impl Check for SchemaTooling {
         let mut reason = evidence;
         if let Some((text, key)) = said {
             reason.push_str(&format!("; statements.{key}: {}", quote(text)));
-            finding = finding.value("statement", text);
+            finding = finding
+                .value("statement", text)
+                .cite(format!("case_study/statements/{key}"), &[]);
         }
         if !attachments.is_empty() {
             reason.push_str(&format!("; attached: {}", attachments.join(", ")));

@@ -1,7 +1,7 @@
 //! `encryption_in_flight`: dms.1.0.sec.in-flight, "Using network security measures including SSL for in-flight security during migrations, including understanding the limits of this service".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, no_migrations, params::NoParams,
+    Check, Finding, Input, Item, RuleDoc, Tally, no_migrations, params::NoParams,
 };
 use crate::facts::Endpoint;
 use crate::facts::endpoint::{InFlight, in_flight};
@@ -13,43 +13,44 @@ pub struct EncryptionInFlight;
 impl Check for EncryptionInFlight {
     const NAME: &'static str = "encryption_in_flight";
     const REMEDIATION: &'static str = "Set SslMode to a mode the engine supports (not none) on every SSL-capable endpoint, with a valid certificate.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "every endpoint of a migration that moved data encrypts by its engine's own setting (a supported SslMode, Kafka SecurityProtocol, Redis SslSecurityProtocol, https OpenSearch) or its service documents TLS (Redshift, DynamoDB, Kinesis); no endpoint plaintext or unknown, also among those only runs that moved no data use",
+        checked: "Every SSL-capable endpoint uses an SslMode its engine supports (not none) and an unexpired certificate; Redshift, S3, DynamoDB, Kinesis have no SslMode choice.",
+        evidence: "DescribeEndpoints SslMode, CertificateArn; DescribeCertificates ValidToDate",
+        verdicts: "met / not_met; not_applicable without SSL-capable endpoints; insufficient_evidence when SslMode is not reported",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        let mut t = Tally::default();
+        let mut t = Tally::new();
         let mut seen = BTreeSet::new();
-        let endpoints: Vec<&Endpoint> = input
+        for e in input
             .migrations
             .iter()
             .flat_map(|m| [m.source, m.target])
             .flatten()
-            .collect();
-        // Endpoints only tasks that never ran use count only against.
+        {
+            if seen.insert(e.arn.as_str()) {
+                judge(input, e, &mut t);
+            }
+        }
+        // Endpoints only migrations that moved no data use count only against: plaintext,
+        // or a setting that is not on record.
+        let mut against = Tally::new();
         for e in input
-            .never_ran
+            .unproven
             .iter()
             .flat_map(|m| [m.source, m.target])
             .flatten()
-            .filter(|e| !endpoints.iter().any(|x| x.arn == e.arn))
         {
-            if let InFlight::Plaintext(why) = in_flight(e)
-                && seen.insert(e.arn.as_str())
-            {
-                t.cite(e);
-                let (id, engine) = (&e.identifier, &e.engine);
-                t.bad.push(format!(
-                    "{id} ({engine}, used only by a task that never ran) {why}"
-                ));
-            }
-        }
-        for e in endpoints {
             if seen.insert(e.arn.as_str()) {
-                t.judge(input, e);
+                judge(input, e, &mut against);
             }
         }
+        t.absorb_against(against, "(used only by a migration that moved no data)");
         let missing = input
             .migrations
             .iter()
@@ -61,109 +62,64 @@ impl Check for EncryptionInFlight {
                 input.gap_paren(&["dms:DescribeEndpoints"])
             ));
         }
-        t.conclude()
+        conclude(t)
     }
 }
 
-/// Endpoints by what their in-flight setting shows, and what they were read from.
-struct Tally {
-    finding: Finding,
-    good: Vec<String>,
-    bad: Vec<String>,
-    builtin: Vec<String>,
-    unknown: Vec<String>,
-}
-
-impl Default for Tally {
-    fn default() -> Self {
-        Tally {
-            finding: Finding::new(Verdict::Met, ""),
-            good: Vec::new(),
-            bad: Vec::new(),
-            builtin: Vec::new(),
-            unknown: Vec::new(),
-        }
-    }
-}
-
-impl Tally {
-    fn cite(&mut self, e: &Endpoint) {
-        self.finding
-            .add_citation(format!("endpoints/{}", e.arn), &e.sources);
-    }
-
-    /// One endpoint of a migration that ran; an expired certificate undoes its SSL.
-    fn judge(&mut self, input: &Input<'_>, e: &Endpoint) {
-        self.cite(e);
-        let (id, engine) = (&e.identifier, &e.engine);
-        match in_flight(e) {
-            InFlight::BuiltIn(why) => self.builtin.push(format!("{id} ({why})")),
-            InFlight::Plaintext(why) => self.bad.push(format!("{id} ({engine}) {why}")),
-            InFlight::Unknown(why) => self.unknown.push(format!("{id} ({engine}): {why}")),
-            InFlight::Encrypted(how) => {
-                let certificates = &input.facts.certificates;
-                let cert = e
-                    .certificate_arn
-                    .as_deref()
-                    .and_then(|arn| certificates.iter().find(|c| c.arn == arn));
-                if let Some(c) = cert {
-                    self.finding
-                        .add_citation(format!("certificates/{}", c.arn), &c.sources);
-                    if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
-                        let until = c.valid_to.as_deref().unwrap_or("");
-                        let cert_id = &c.identifier;
-                        self.bad.push(format!(
-                            "{id} {how} but certificate {cert_id} expired {until}"
-                        ));
-                        return;
-                    }
+/// One endpoint; an expired certificate undoes its SSL.
+fn judge(input: &Input<'_>, e: &Endpoint, t: &mut Tally) {
+    t.cite(format!("endpoints/{}", e.arn), &e.sources);
+    let (id, engine) = (&e.identifier, &e.engine);
+    match in_flight(e) {
+        InFlight::BuiltIn(why) => t.neutral.push(format!("{id} ({why})")),
+        InFlight::Plaintext(why) => t.bad.push(format!("{id} ({engine}) {why}")),
+        InFlight::Unknown(why) => t.unknown.push(format!("{id} ({engine}): {why}")),
+        InFlight::Encrypted(how) => {
+            let certificates = &input.facts.certificates;
+            let cert = e
+                .certificate_arn
+                .as_deref()
+                .and_then(|arn| certificates.iter().find(|c| c.arn == arn));
+            if let Some(c) = cert {
+                t.cite(format!("certificates/{}", c.arn), &c.sources);
+                if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
+                    let until = c.valid_to.as_deref().unwrap_or("");
+                    let cert_id = &c.identifier;
+                    t.bad.push(format!(
+                        "{id} {how} but certificate {cert_id} expired {until}"
+                    ));
+                    return;
                 }
-                self.good.push(format!("{id} {how}"));
             }
+            t.good.push(format!("{id} {how}"));
         }
     }
+}
 
-    /// Not met on any plaintext endpoint; insufficient on any unknown; met otherwise.
-    fn conclude(self) -> Finding {
-        let judged = self.good.len() + self.bad.len() + self.unknown.len();
-        let tail = if self.builtin.is_empty() {
-            String::new()
-        } else {
-            format!("; TLS built into the service: {}", self.builtin.join(", "))
+/// Not met on any plaintext endpoint; insufficient on any unknown; met otherwise, with
+/// the count of endpoints whose setting encrypts and the services that encrypt by
+/// themselves.
+fn conclude(t: Tally) -> Finding {
+    let judged = t.good.len() + t.bad.len() + t.unknown.len();
+    let encrypting = t.good.len();
+    let tail = if t.neutral.is_empty() {
+        String::new()
+    } else {
+        format!("; TLS built into the service: {}", t.neutral.join(", "))
+    };
+    let count =
+        format!("; {encrypting} of {judged} endpoints with an in-flight setting encrypt{tail}");
+    if t.bad.is_empty() && t.unknown.is_empty() && t.good.is_empty() {
+        return Finding {
+            reason: format!("every endpoint's service encrypts in flight by itself{tail}"),
+            ..t.finding
         };
-        let f = self.finding;
-        let encrypting = self.good.len();
-        if !self.bad.is_empty() {
-            let bad = self.bad.join("; ");
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason: format!(
-                    "{bad}; {encrypting} of {judged} endpoints with an in-flight setting encrypt{tail}"
-                ),
-                ..f
-            };
-        }
-        if !self.unknown.is_empty() {
-            return Finding {
-                verdict: Verdict::InsufficientEvidence,
-                reason: format!("{}{tail}", self.unknown.join("; ")),
-                ..f
-            };
-        }
-        if self.good.is_empty() {
-            return Finding {
-                reason: format!("every endpoint's service encrypts in flight by itself{tail}"),
-                ..f
-            };
-        }
-        let good = self.good.join(", ");
-        Finding {
-            reason: format!(
-                "{good}; {encrypting} of {judged} endpoints with an in-flight setting encrypt{tail}"
-            ),
-            ..f
-        }
     }
+    if t.bad.is_empty() && !t.unknown.is_empty() {
+        return t.conclude("; ", &tail);
+    }
+    let sep = if t.bad.is_empty() { ", " } else { "; " };
+    t.conclude(sep, &count)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `fine_grained_access`: dms.1.0.sec.fine-grained, "Fine-grained access control using resource names and tags".
 
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
 
 /// The `fine_grained_access` rule.
 pub struct FineGrainedAccess;
@@ -8,6 +8,12 @@ pub struct FineGrainedAccess;
 impl Check for FineGrainedAccess {
     const NAME: &'static str = "fine_grained_access";
     const REMEDIATION: &'static str = "Use dms:*-tag/* or aws:ResourceTag conditions, or resource ARNs, in the policies that grant DMS actions.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a policy granting DMS actions uses DMS tag or resource-name conditions, or names resources",
+        checked: "Policies granting DMS use tag or resource-name conditions (dms:*-tag/*, aws:ResourceTag) or name resources.",
+        evidence: "customer policies' conditions and resources; DMS tags",
+        verdicts: "met; insufficient_evidence otherwise (such policies may live elsewhere)",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {

@@ -1,7 +1,7 @@
 //! `iam_permissions`: dms.1.0.sec.iam-perms, "IAM permissions needed to use AWS DMS".
 
 use crate::evaluate::rules::{
-    Check, Finding, Input, Item, Verdict, params::NoParams, with_statement,
+    Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams, with_statement,
 };
 
 /// The `iam_permissions` rule.
@@ -10,6 +10,12 @@ pub struct IamPermissions;
 impl Check for IamPermissions {
     const NAME: &'static str = "iam_permissions";
     const REMEDIATION: &'static str = "Grant DMS through scoped customer-managed policies and describe the permissions model (statements.iam_permissions).";
+    const DOC: RuleDoc = RuleDoc {
+        met: "a customer-managed policy granting DMS actions, plus `statements.iam_permissions` (attested)",
+        checked: "Customer-managed policies in the account grant DMS actions; intent stated.",
+        evidence: "ListPolicies (Local) + GetPolicyVersion",
+        verdicts: "insufficient_evidence when none is visible; attested / attestation_required",
+    };
     const STATEMENTS: bool = true;
     type Params = NoParams;
 

@@ -1,6 +1,6 @@
 //! `iam_roles`: dms.1.0.sec.iam-roles, "Creating IAM roles for access required for use by the AWS CLI and AWS DMS API".
 
-use crate::evaluate::rules::{Check, Finding, Input, Item, Verdict, params::NoParams};
+use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
 use crate::facts::HostKind;
 
 /// The `iam_roles` rule.
@@ -9,6 +9,12 @@ pub struct IamRoles;
 impl Check for IamRoles {
     const NAME: &'static str = "iam_roles";
     const REMEDIATION: &'static str = "Create dms-vpc-role, dms-cloudwatch-logs-role (and dms-access-for-endpoint for Redshift) trusting dms.amazonaws.com.";
+    const DOC: RuleDoc = RuleDoc {
+        met: "the DMS service roles the estate needs exist and trust dms.amazonaws.com",
+        checked: "dms-vpc-role (and dms-cloudwatch-logs-role when tasks log, dms-access-for-endpoint with a Redshift target) exist and trust dms.amazonaws.com.",
+        evidence: "GetRole (NoSuchEntity is evidence of absence), ListAttachedRolePolicies",
+        verdicts: "met / not_met; insufficient_evidence when GetRole failed",
+    };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
@@ -83,7 +89,7 @@ impl Check for IamRoles {
 
 /// The DMS service roles the estate needs: the VPC role always, the CloudWatch Logs role
 /// when a task logs, the endpoint-access role for a Redshift target (every task counts:
-/// a role a task needs is needed whether or not it ran).
+/// a role a task needs is needed whether or not it moved data).
 fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
     let logging = input
         .every_migration()

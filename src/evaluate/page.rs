@@ -1,0 +1,184 @@
+//! The checklist page (docs/checklist.md), generated from the checklist data and each
+//! rule's own [`RuleDoc`] and remediation, as ruff generates its rule pages: the page
+//! cannot drift from what the rules do. `DMS_EVIDENCE_BLESS=1 cargo test page` rewrites it.
+
+use std::fmt::Write as _;
+
+use super::checklist::Checklist;
+use super::rules::{Item, RuleDoc};
+
+const INTRO: &str = "\
+# The checklist items
+
+<!-- Generated from policies/checklist-dms-2018.toml and the rules' own text (src/evaluate/page.rs):
+     edit those, then run `DMS_EVIDENCE_BLESS=1 cargo test page`. -->
+
+Every bullet of the AWS DMS Consulting Partner Validation Checklist (v1.0, May 2018) is
+one item of `policies/checklist-dms-2018.toml`, evaluated by the rule it names. Verdicts:
+`met`, `not_met`, `insufficient_evidence` (missing, deleted, expired or denied data — never
+`met`), `not_applicable`, `attestation_required`, `attested` (a statement or attachment was
+supplied and hashed; a reviewer still judges it). Kinds: A automated, P partly automated,
+H attestation. A `met` or `attested` finding always cites the evidence it rests on: the
+evaluator refuses one without.
+
+Section 2.1 asks for at least one deployment and one workload pattern: its items carry a
+`group` in the data file and are alternatives; the summary (`summary.groups`,
+`summary.blockers`, `summary.ready`) judges each group as a whole. A case study is ready (exit
+code 0) only when every item outside a group is met, attested or not applicable and every group
+has a met or attested item; `summary.blockers` lists everything else with its reason.
+
+## Moved data
+
+Only migrations that **moved data** count towards `met`: a task or serverless replication
+with rows loaded or changes applied on the target, measured by its table statistics
+(`FullLoadRows`, and `Inserts` + `Updates` + `Deletes` in tables not in an error state, each
+table counted once), by the task statistics' `TablesLoaded` when no table statistics are on
+record, or by CloudWatch `FullLoadThroughputRowsTarget` / `CDCThroughputRowsTarget` above zero
+(DMS User Guide, \"Replication task metrics\"; DMS API Reference, `TableStatistics` and
+`ReplicationTaskStats`). A run that started and moved nothing (failed, stopped before loading a
+row, every table in error) is named in the reasons as \"started, moved nothing (status, stop
+reason, last failure, errored tables, the zero counts)\", and a task that was only created as
+\"never started\"; both count only against: a bad setting, or one not on record, is held
+against the item whether or not the task moved data, and nothing they show is a positive.
+
+**CDC** means changes applied, not changes waiting: `CDCIncomingChanges` is the number of
+change events waiting to be applied (during a full load, the cached changes), and
+`CDCThroughputRowsSource` counts changes read; neither is evidence that ongoing replication
+applied a change. A stop reason that ends a run before CDC (`FULL_LOAD_ONLY_FINISHED`,
+`STOPPED_AFTER_FULL_LOAD`, `STOPPED_AFTER_CACHED_EVENTS`) disproves that run's changes. An
+assessment run passes only with `Status` `passed`.
+
+Databases, metrics and instances are looked up in the endpoint's own region, and hosts are
+placed from evidence (see [evidence.md](evidence.md#host)). Section 2.2 items report observed
+values with their source, beside the partner's anticipated figures
+(`statements.anticipated_*`).
+";
+
+const PEER_CHECKS: &str = "\
+## Supplementary peer checks
+
+Reported beside the items (`evaluation.peer_checks`), per resource, with the peers' known
+mistakes fixed: DMS.1 (public instance, judged on PubliclyAccessible whatever the security
+groups), DMS.6 (auto minor version upgrade), DMS.13 (Multi-AZ), DMS.7/DMS.8 (task logging of
+TARGET_APPLY/TARGET_LOAD and SOURCE_CAPTURE/SOURCE_UNLOAD at DEFAULT, DEBUG or DETAILED_DEBUG),
+DMS.9 (the engine's own in-flight setting: an SslMode the engine supports, Kafka
+SecurityProtocol, Redis SslSecurityProtocol, OpenSearch https; not applicable where the service
+documents TLS, unknown where DMS documents nothing), DMS.10 (Neptune IAM auth), DMS.11 (MongoDB
+AuthType; DocumentDB's DocDbSettings user), DMS.12 (Redis TLS), DMS.2–DMS.5 (required tag keys on
+certificates, event subscriptions, instances and subnet groups, from `[peer].required_tag_keys`),
+certificate expiry, and customer-managed KMS keys for replication instances and S3 endpoints
+(EncryptionMode SSE_KMS with a key whose KeyManager is CUSTOMER).
+";
+
+/// The whole page for a checklist.
+pub fn checklist_page(checklist: &Checklist) -> String {
+    let mut out = String::from(INTRO);
+    for item in &checklist.items {
+        out.push('\n');
+        out.push_str(&item_section(item));
+    }
+    out.push('\n');
+    out.push_str(PEER_CHECKS);
+    out
+}
+
+/// One item's section: the checklist's words, then what its rule needs and reads.
+fn item_section(item: &Item) -> String {
+    let doc: &RuleDoc = &item.rule.doc;
+    let mut s = String::new();
+    let _ = writeln!(s, "## {}\n\n> {}\n", item.id, item.text);
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let row = |s: &mut String, k: &str, v: &str| {
+        let _ = writeln!(s, "| {k} | {} |", v.replace('|', "\\|"));
+    };
+    row(&mut s, "section", &item.section);
+    row(&mut s, "kind", item.kind.as_str());
+    row(&mut s, "rule", &format!("`{}`", item.rule.name));
+    row(&mut s, "met requires", &fill(doc.met, item));
+    row(&mut s, "parameters", &parameters(item));
+    row(&mut s, "checked", &fill(doc.checked, item));
+    row(&mut s, "evidence", &fill(doc.evidence, item));
+    row(&mut s, "verdicts", &fill(doc.verdicts, item));
+    if !item.rule.remediation.is_empty() {
+        let _ = writeln!(s, "\n**Remediation.** {}", item.rule.remediation);
+    }
+    s
+}
+
+/// The item's parameters as the data file gives them, statements last.
+fn parameters(item: &Item) -> String {
+    let mut parts: Vec<String> = item
+        .raw_params
+        .iter()
+        .map(|(k, v)| format!("`{k}` = {v}"))
+        .collect();
+    if !item.statements.is_empty() {
+        parts.push(format!("`statements` = {:?}", item.statements));
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A rule's text for one item: `{statements}` and `{<param>}` filled in.
+fn fill(text: &str, item: &Item) -> String {
+    let mut out = text.replace("{statements}", &statements(item));
+    for (key, value) in &item.raw_params {
+        let shown = match value {
+            toml::Value::Integer(n) if key.ends_with("_bytes") => {
+                format!("{} GB", *n as f64 / 1e9)
+            }
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out = out.replace(&format!("{{{key}}}"), &shown);
+    }
+    out
+}
+
+fn statements(item: &Item) -> String {
+    if item.statements.is_empty() {
+        return "a statement".into();
+    }
+    item.statements
+        .iter()
+        .map(|k| format!("`statements.{k}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "docs/checklist.md";
+
+    /// The committed page is the generated one; `DMS_EVIDENCE_BLESS=1` rewrites it.
+    #[test]
+    fn the_checklist_page_is_generated_from_the_rules() {
+        let generated = checklist_page(&super::super::checklist::load_default());
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PAGE);
+        if std::env::var_os("DMS_EVIDENCE_BLESS").is_some() {
+            std::fs::write(&path, &generated).expect("write docs/checklist.md");
+        }
+        let committed = std::fs::read_to_string(&path).expect("docs/checklist.md");
+        assert!(
+            committed == generated,
+            "{PAGE} differs from what the rules and the checklist data say: run \
+             `DMS_EVIDENCE_BLESS=1 cargo test page` and commit the page"
+        );
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        let page = checklist_page(&super::super::checklist::load_default());
+        for line in page.lines().filter(|l| l.starts_with("| ")) {
+            assert!(
+                !line.contains('{') || line.contains("{}"),
+                "unfilled placeholder: {line}"
+            );
+        }
+    }
+}
