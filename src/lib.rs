@@ -14,6 +14,7 @@ pub mod evaluate;
 pub mod evidence;
 pub mod export;
 pub mod facts;
+pub mod files;
 pub mod fleet;
 pub mod input;
 pub mod operations;

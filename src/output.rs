@@ -49,18 +49,15 @@ pub fn write_text(text: &str, path: Option<&Path>) -> Result<(), OutputError> {
         path: path.display().to_string(),
         source,
     };
-    let tmp = path.with_extension(format!(
-        "{}.tmp-{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("out"),
-        std::process::id()
-    ));
-    // Written to a temporary file in the same folder and renamed into place; the
-    // temporary file never outlives an error (a full disk leaves nothing behind).
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    // A new file of an unpredictable name in the same folder, renamed into place: never
+    // written through a planted link, and nothing left behind on error (crate::files).
+    crate::files::write(
+        path,
+        text.as_bytes(),
+        0o644,
+        crate::files::Existing::Replace,
+    )
+    .map_err(err)
 }
 
 /// The findings as a table for people: item, verdict, reason. Colour only when
@@ -182,23 +179,12 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
 /// Writes a new secret file (mode 0600), never overwriting one; nothing is left
 /// behind on error.
 pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let err = |source| OutputError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(err)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| {
-            let _ = std::fs::remove_file(path);
-            err(e)
-        })
+    crate::files::write(path, bytes, 0o600, crate::files::Existing::Keep).map_err(|source| {
+        OutputError::Write {
+            path: path.display().to_string(),
+            source,
+        }
+    })
 }
 
 /// Checks before any AWS call that `path` can be written (its folder exists and takes
@@ -215,9 +201,12 @@ pub fn check_writable(path: &Path) -> Result<(), OutputError> {
     if path.is_dir() {
         return Err(err(std::io::Error::other("it is a folder")));
     }
-    let probe = dir.join(format!(".dms-evidence-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"").map_err(err)?;
-    std::fs::remove_file(&probe).map_err(err)
+    // A probe of an unpredictable name, created new (never through a link) and removed.
+    tempfile::Builder::new()
+        .prefix(".dms-evidence-probe.")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(err)
 }
 
 /// A renewal diff for people: regressions first.

@@ -206,6 +206,8 @@ pub enum StatementError {
     WrongType(String, String),
     #[error("the predicate is not an evidence document: {0}")]
     NotEvidence(serde_json::Error),
+    #[error("the predicate cannot be written canonically to digest it: {0}")]
+    NotCanonical(serde_json::Error),
 }
 
 /// The statement's type fields, read before the predicate is typed.
@@ -254,7 +256,8 @@ impl TryFrom<Signed> for Stated {
         // both at once doubled the peak memory of large bundles.
         let digest = Sha256::digest(&signed.payload);
         drop(signed);
-        let expected = bundle::subjects(&statement.predicate);
+        let expected =
+            bundle::subjects(&statement.predicate).map_err(StatementError::NotCanonical)?;
         let canonical = bundle::payload_with(&statement.predicate, &expected)
             .is_ok_and(|again| Sha256::digest(&again) == digest);
         Ok(Stated {

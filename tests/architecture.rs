@@ -15,7 +15,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Foundations: no knowledge of AWS or of the pipeline.
     (
         "foundations",
-        &["text", "time", "regions", "digest", "input", "operations"],
+        &[
+            "text",
+            "time",
+            "regions",
+            "digest",
+            "input",
+            "operations",
+            "files",
+        ],
     ),
     // What we are given and what we find: plain data.
     ("inputs and facts", &["casestudy", "facts"]),

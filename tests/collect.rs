@@ -468,3 +468,55 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
     assert!(template.contains("sts:ExternalId"));
     assert_eq!(operations::operations().len(), declared.len());
 }
+
+/// No credential material at any log level, and no colour codes in a log that is not a
+/// terminal: the caller's access key id and the assumed role's never reach stderr.
+#[test]
+fn trace_logs_carry_no_credential_and_no_colour() {
+    let emu = Emulator::shared();
+    emu.seed("exemplary");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("b.json");
+    let run = support::command(
+        emu,
+        &[
+            "-vv",
+            "collect",
+            "--case-study",
+            &manifest("exemplary").to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    )
+    .env("RUST_LOG", "trace")
+    .output()
+    .expect("run");
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(log.len() > 1000, "trace logging is on: {} bytes", log.len());
+    assert!(
+        !log.contains("AKIDDMSEVIDENCETEST"),
+        "the caller's key id is logged"
+    );
+    let assumed = regex_free_find(&log, "ASIA");
+    assert!(
+        assumed.is_none(),
+        "an assumed role's key id is logged: {assumed:?}"
+    );
+    assert!(!log.contains("testing-secret"), "a secret key is logged");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log written to a pipe"
+    );
+}
+
+/// The first `ASIA…` access key id (20 upper-case letters and digits) in `text`.
+fn regex_free_find(text: &str, prefix: &str) -> Option<String> {
+    text.match_indices(prefix).find_map(|(i, _)| {
+        let id: String = text[i..].chars().take(20).collect();
+        (id.len() == 20
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+        .then_some(id)
+    })
+}

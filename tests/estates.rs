@@ -132,6 +132,71 @@ const ESTATES: &[Estate] = &[
         never: &[("dms.1.0.mig.cdc", InsufficientEvidence)],
         reasons: &[("dms.1.0.mig.cdc", "CDCThroughputRowsTarget above 0")],
     },
+    // fixtures/estates/deleted-after-cutover.json: the migration ran, then the customer
+    // deleted its task, endpoints and instance; only CloudTrail, CloudWatch and the task
+    // log still show it.
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000021",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.mig.cdc", Met),
+            ("dms.1.0.sec.in-flight", Met),
+            ("dms.1.0.mig.task-log", Met),
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.2.1.wl.cdc-hetero", Met),
+            ("dms.1.0.size", Met),
+        ],
+        never: &[],
+        reasons: &[
+            ("dms.2.1.dep.hetero", "erp-migration (deleted on "),
+            ("dms.2.1.dep.hetero", ", from CloudTrail event "),
+            (
+                "dms.1.0.sec.in-flight",
+                "ora SslMode=verify-ca during erp-migration's run (CloudTrail CreateEndpoint",
+            ),
+            ("dms.1.0.mig.cdc", "CDCThroughputRowsTarget above 0"),
+        ],
+    },
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000022",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.in-flight", NotMet), ("dms.1.0.mig.cdc", Met)],
+        never: &[],
+        reasons: &[(
+            "dms.1.0.sec.in-flight",
+            "ora (oracle) SslMode=none during erp-migration's run",
+        )],
+    },
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000023",
+        regions: &["eu-central-1"],
+        manifest: "",
+        // Plaintext while it ran, verify-full today: judged as it was.
+        must: &[("dms.1.0.sec.in-flight", NotMet)],
+        never: &[("dms.1.0.sec.in-flight", Met)],
+        reasons: &[("dms.1.0.sec.in-flight", "SslMode verify-full today")],
+    },
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000024",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", InsufficientEvidence),
+            ("dms.2.1.dep.hetero", InsufficientEvidence),
+            ("dms.1.0.mig.cdc", InsufficientEvidence),
+        ],
+        never: &[
+            ("dms.1.0.sec.in-flight", Met),
+            ("dms.1.0.mig.task-log", Met),
+        ],
+        reasons: &[("dms.1.0.size", "never started")],
+    },
     // fixtures/estates/moved-nothing.json: one account per way a run moves nothing.
     Estate {
         name: "moved-nothing",
@@ -409,34 +474,56 @@ fn a_migration_running_past_its_declared_end_contradicts_it() {
     );
 }
 
-#[test]
-fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
+/// With `action` denied, each of `items` of the estate's account is insufficient evidence
+/// naming the action.
+fn denied_is_insufficient(estate: &str, account: &str, region: &str, action: &str, items: &[&str]) {
     let emu = Emulator::start();
     let dir = tempfile::tempdir().expect("tempdir");
-    emu.seed_file(&repo_root().join("fixtures/estates/aurora-instance-endpoint.json"));
-    emu.set_faults(serde_json::json!({"deny": ["dms:DescribeEndpoints"]}));
-    let ev = collect_seeded(
-        &emu,
-        "900000000005",
-        &["ap-southeast-2"],
-        "",
-        &dir,
-        "denied",
-    );
+    emu.seed_file(&repo_root().join(format!("fixtures/estates/{estate}.json")));
+    emu.set_faults(serde_json::json!({"deny": [action]}));
+    let ev = collect_seeded(&emu, account, &[region], "", &dir, "denied");
     emu.set_faults(serde_json::json!({"deny": []}));
     let eval = ev.evaluation.clone().expect("evaluated");
-    for item in [
-        "dms.1.0.sec.in-flight",
-        "dms.1.0.arch.endpoints",
-        "dms.2.1.dep.hetero",
-    ] {
+    for item in items {
         let (got, reason) = verdict(&eval, item);
         assert_eq!(*got, InsufficientEvidence, "{item}: {reason}");
         assert!(
-            reason.contains("dms:DescribeEndpoints"),
+            reason.contains(action),
             "{item} names the denied action: {reason}"
         );
     }
+}
+
+#[test]
+fn without_cloudtrail_a_deleted_migration_is_insufficient_evidence_naming_the_permission() {
+    denied_is_insufficient(
+        "deleted-after-cutover",
+        "900000000021",
+        "us-east-1",
+        "cloudtrail:LookupEvents",
+        &[
+            "dms.1.0.mig.cdc",
+            "dms.1.0.sec.in-flight",
+            "dms.1.0.mig.task-log",
+            "dms.2.1.dep.hetero",
+            "dms.1.0.size",
+        ],
+    );
+}
+
+#[test]
+fn denied_endpoints_are_insufficient_evidence_not_not_applicable() {
+    denied_is_insufficient(
+        "aurora-instance-endpoint",
+        "900000000005",
+        "ap-southeast-2",
+        "dms:DescribeEndpoints",
+        &[
+            "dms.1.0.sec.in-flight",
+            "dms.1.0.arch.endpoints",
+            "dms.2.1.dep.hetero",
+        ],
+    );
 }
 
 #[test]

@@ -228,6 +228,7 @@ fn golden_verdicts_for_every_scenario() {
         "serverless-redshift",
         "large",
         "two-accounts",
+        "completed",
     ] {
         let (ev, _, _) = collect(emu, scenario, &dir);
         let eval = ev.evaluation.clone().expect("evaluated");

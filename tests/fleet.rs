@@ -99,8 +99,26 @@ fn a_fleet_runs_every_case_study_isolates_failures_resumes_and_shards() {
         cli(&emu, &args)
     };
 
+    // Links planted where a fleet writes (bundles, the names its temporary files had)
+    // are never written through.
+    let victim = tmp.path().join("victim");
+    std::fs::write(&victim, b"precious").expect("victim");
+    std::fs::create_dir_all(tmp.path().join("whole")).expect("out dir");
+    for name in [
+        "exemplary.json",
+        "exemplary.json.partial",
+        "summary.json",
+        "summary.json.partial",
+    ] {
+        std::os::unix::fs::symlink(&victim, tmp.path().join("whole").join(name)).expect("link");
+    }
     // The whole fleet: two failures, reported, counted in the exit code, the rest sealed.
     let whole = run(&p("whole"), &[]);
+    assert_eq!(
+        std::fs::read(&victim).expect("victim"),
+        b"precious",
+        "a write followed a link"
+    );
     let stderr = String::from_utf8_lossy(&whole.stderr);
     assert_eq!(whole.status.code(), Some(12), "10 + 2 failed: {stderr}");
     let s = summary(&tmp.path().join("whole/summary.json"));
@@ -138,6 +156,34 @@ fn a_fleet_runs_every_case_study_isolates_failures_resumes_and_shards() {
         table.contains("7 case studies") && table.contains("2 FAILED"),
         "{table}"
     );
+
+    // --resume keeps only a bundle of this very case study: another's bundle copied to
+    // its name (valid, signed by the same key) is collected again, and the record says why.
+    let names_now = bundles(&tmp.path().join("whole"));
+    let (first, second) = (&names_now[0], &names_now[1]);
+    let moved = tmp.path().join("whole").join(first);
+    let kept_aside = std::fs::read(&moved).expect("bundle");
+    std::fs::copy(tmp.path().join("whole").join(second), &moved).expect("copy");
+    let swapped = run(&p("whole"), &["--resume"]);
+    assert_eq!(swapped.status.code(), Some(12));
+    let after = summary(&tmp.path().join("whole/summary.json"));
+    let id = first.trim_end_matches(".json");
+    let rec = after["case_studies"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == id))
+        .expect("record");
+    assert_eq!(rec["resumed"], Value::Bool(false), "{rec}");
+    assert!(
+        rec["not_resumed"]
+            .as_str()
+            .is_some_and(|w| w.contains("is not this case study's")),
+        "{rec}"
+    );
+    assert_ne!(
+        std::fs::read(&moved).expect("bundle"),
+        std::fs::read(tmp.path().join("whole").join(second)).expect("other")
+    );
+    drop(kept_aside);
 
     // --resume keeps every bundle that verifies, and retries only the failures.
     let again = run(&p("whole"), &["--resume", "--expiring-within", "500d"]);

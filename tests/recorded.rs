@@ -259,3 +259,25 @@ async fn throttling_is_retried_and_access_denied_is_a_gap() {
     );
     assert!(facts.certificates.is_empty());
 }
+
+#[tokio::test]
+async fn a_kms_answer_without_a_signature_is_an_error_not_an_empty_signature() {
+    let config = config(|op| match op {
+        "Sign" => json_response(
+            200,
+            r#"{"KeyId":"arn:aws:kms:us-east-1:123456789012:key/k","SigningAlgorithm":"ECDSA_SHA_256"}"#.into(),
+        ),
+        _ => json_response(400, r#"{"__type":"NotFoundException"}"#.into()),
+    })
+    .await;
+    let signer = dms_evidence::bundle::Signer::Kms {
+        client: aws_sdk_kms::Client::new(&config),
+        key_id: "k".into(),
+        key_arn: "arn:aws:kms:us-east-1:123456789012:key/k".into(),
+        public: dms_evidence::bundle::LocalKey::generate()
+            .expect("key")
+            .public(),
+    };
+    let err = signer.sign(b"statement").await.expect_err("no signature");
+    assert!(err.to_string().contains("carries no signature"), "{err}");
+}

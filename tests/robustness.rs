@@ -200,3 +200,82 @@ fn the_cli_refuses_hostile_files_with_exit_2_or_4_and_writes_nothing() {
         String::from_utf8_lossy(&result.stderr)
     );
 }
+
+/// Links planted at every name the tool writes are replaced, never written through; keys
+/// and salts are never written over a link (or a file) at all.
+#[test]
+fn no_write_follows_a_planted_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"precious").expect("victim");
+    let plant = |name: &str| {
+        let p = dir.path().join(name);
+        std::os::unix::fs::symlink(&victim, &p).expect("link");
+        p.to_string_lossy().to_string()
+    };
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bundles");
+    let bundle = format!("{fixtures}/exemplary-v0.1.0.json");
+    let signer = format!("{fixtures}/signer.pub");
+    // Keys: refused (exit 2), the victim untouched.
+    let private = plant("sign.pem");
+    let public = dir.path().join("sign.pub.pem");
+    let out = run(&[
+        "keygen",
+        "--private-key",
+        &private,
+        "--public-key",
+        &public.to_string_lossy(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Reports and exports: written, the link replaced by the file.
+    for (args, name) in [
+        (
+            vec!["report", &bundle, "--public-key", &signer],
+            "report.html",
+        ),
+        (
+            vec![
+                "export",
+                &bundle,
+                "--public-key",
+                &signer,
+                "--format",
+                "oscal",
+            ],
+            "oscal.json",
+        ),
+        (
+            vec![
+                "export",
+                &bundle,
+                "--public-key",
+                &signer,
+                "--format",
+                "ocsf",
+            ],
+            "ocsf.jsonl",
+        ),
+    ] {
+        let target = plant(name);
+        let mut args = args.clone();
+        args.extend(["--out", &target]);
+        let out = run(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let meta = std::fs::symlink_metadata(&target).expect("written");
+        assert!(
+            !meta.file_type().is_symlink(),
+            "{name} is still the planted link"
+        );
+    }
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+}

@@ -20,7 +20,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import cbor2
 
-from . import MOTO_VERSION, cloudwatch, dms, iam, kms, rds, redshift_serverless, validate
+from . import MOTO_VERSION, cloudtrail, cloudwatch, dms, iam, kms, rds, redshift_serverless, validate
 from .faults import FaultError, Injector
 from .protocol import Call, Response, Service, classify, error_response
 
@@ -36,6 +36,7 @@ SERVICES: dict[str, Service] = {
     "rds": rds.SERVICE,
     "monitoring": cloudwatch.SERVICE,
     "redshift-serverless": redshift_serverless.SERVICE,
+    "cloudtrail": cloudtrail.SERVICE,
 }
 UNCHANGED = Service()
 
@@ -84,6 +85,7 @@ class CompatApp:
             return error_response(call, *invalid)
         try:
             response = self.dispatch(environ, call)
+            cloudtrail.record(call, response)
         except NotImplementedError as err:
             LOG.info("not implemented: %s:%s: %s", call.service, call.operation, err)
             return _not_implemented(call)
@@ -172,6 +174,7 @@ class CompatApp:
                 reset_env = dict(environ, REQUEST_METHOD="POST", PATH_INFO="/moto-api/reset")
                 self.forward(reset_env, b"")
                 dms.reset()
+                cloudtrail.reset()
                 redshift_serverless.reset()
                 iam.set_enforced(True)
                 self.faults.reset()
@@ -180,6 +183,8 @@ class CompatApp:
                 return _admin_json({"reset": True})
             if path == "/_dmsemu/state/dms" and method in ("PUT", "POST"):
                 return _admin_json(dms.seed_state(doc))
+            if path == "/_dmsemu/state/cloudtrail" and method in ("PUT", "POST"):
+                return _admin_json(cloudtrail.set_clock(doc))
             if path == "/_dmsemu/state/redshift-serverless" and method in ("PUT", "POST"):
                 return _admin_json(redshift_serverless.seed_state(doc))
             if path == "/_dmsemu/iam":

@@ -751,6 +751,65 @@ def _known_arn(call: Call, arn: str) -> bool:
     )
 
 
+# ---------------------------------------------------------------- modify operations
+# moto 5.2.5 answers ModifyEndpoint and ModifyReplicationTask with an HTML 500 (not
+# implemented). They update the resource in place, as the DMS API Reference describes,
+# and answer the resource as Describe* shows it.
+
+# ModifyEndpoint request members and the moto Endpoint attributes they set.
+_ENDPOINT_FIELDS = {
+    "EndpointIdentifier": "endpoint_identifier", "EndpointType": "endpoint_type", "EngineName": "engine_name",
+    "Username": "username", "Password": "password", "ServerName": "server_name", "Port": "port",
+    "DatabaseName": "database_name", "ExtraConnectionAttributes": "extra_connection_attributes",
+    "CertificateArn": "certificate_arn", "SslMode": "ssl_mode", "ServiceAccessRoleArn": "service_access_role_arn",
+    "ExternalTableDefinition": "external_table_definition", "DynamoDbSettings": "dynamo_db_settings",
+    "S3Settings": "s3_settings", "DmsTransferSettings": "dms_transfer_settings",
+    "MongoDbSettings": "mongo_db_settings", "KinesisSettings": "kinesis_settings", "KafkaSettings": "kafka_settings",
+    "ElasticsearchSettings": "elasticsearch_settings", "NeptuneSettings": "neptune_settings",
+    "RedshiftSettings": "redshift_settings", "PostgreSQLSettings": "postgre_sql_settings",
+    "MySQLSettings": "my_sql_settings", "OracleSettings": "oracle_settings", "SybaseSettings": "sybase_settings",
+    "MicrosoftSQLServerSettings": "microsoft_sql_server_settings", "IBMDb2Settings": "ibm_db2_settings",
+    "DocDbSettings": "doc_db_settings", "RedisSettings": "redis_settings", "GcpMySQLSettings": "gcp_my_sql_settings",
+    "TimestreamSettings": "timestream_settings",
+}
+
+
+def modify_endpoint(call: Call, req: dict) -> dict:
+    """ModifyEndpoint: the members given replace the endpoint's (DMS API Reference)."""
+    arn = req.get("EndpointArn", "")
+    endpoint = next((e for e in _backend(call).endpoints.values() if e.endpoint_arn == arn), None)
+    if endpoint is None:
+        raise DmsError("ResourceNotFoundFault", f"Endpoint {arn} not found")
+    with _LOCK:
+        for member, attribute in _ENDPOINT_FIELDS.items():
+            if member in req:
+                setattr(endpoint, attribute, req[member])
+    return {"Endpoint": _endpoint_view(call, endpoint.to_dict())}
+
+
+def modify_replication_task(call: Call, req: dict) -> dict:
+    """ModifyReplicationTask: "You can't modify the task endpoints. The task must be
+    stopped before you can modify it" (DMS API Reference)."""
+    arn = req.get("ReplicationTaskArn", "")
+    task = _backend(call).replication_tasks.get(arn)
+    if task is None:
+        raise DmsError("ResourceNotFoundFault", f"Replication task {arn} not found")
+    status = (state(call.account, call.region).tasks.get(arn) or {}).get("Status", task.status)
+    if status in ("running", "starting", "creating", "deleting", "modifying", "moving"):
+        raise DmsError("InvalidResourceStateFault", f"Replication task {arn} is {status}; stop it first")
+    with _LOCK:
+        if "ReplicationTaskIdentifier" in req:
+            task.id = req["ReplicationTaskIdentifier"]
+        if "MigrationType" in req:
+            task.migration_type = req["MigrationType"]
+        if "TableMappings" in req:
+            task.table_mappings = req["TableMappings"]
+        if "ReplicationTaskSettings" in req:
+            task.replication_task_settings = req["ReplicationTaskSettings"]
+            _set_log_names(call, task)
+    return {"ReplicationTask": _task_view(call, task.to_dict(), task)}
+
+
 # ---------------------------------------------------------------- fixes to moto's answers
 # Each takes the call, its request and moto's decoded answer, and fixes the answer in place.
 
@@ -856,13 +915,15 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeReplicationInstances": _through_moto(_instances_view),
     "CreateEndpoint": _through_moto(_fix_new_endpoint, _endpoints_view),
     "DescribeEndpoints": _through_moto(_endpoints_view),
-    "ModifyEndpoint": _through_moto(_endpoints_view),
+    "ModifyReplicationInstance": _through_moto(_instances_view),
     "CreateReplicationTask": _through_moto(_fix_new_task),
     "StartReplicationTask": _through_moto(_task_result_view),
     "StopReplicationTask": _through_moto(_task_result_view),
     "DeleteReplicationTask": _through_moto(_task_result_view),
     "DescribeReplicationTasks": _through_moto(_tasks_view),
     # The layer's own.
+    "ModifyEndpoint": _own(modify_endpoint),
+    "ModifyReplicationTask": _own(modify_replication_task),
     "DescribeTableStatistics": _own(describe_table_statistics),
     "DescribeAccountAttributes": _own(describe_account_attributes),
     "ImportCertificate": _own(import_certificate),

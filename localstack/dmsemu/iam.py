@@ -63,6 +63,11 @@ def action_for(call: Call) -> str:
     return f"{IAM_PREFIX.get(call.service, call.service)}:{call.operation}"
 
 
+def assumed_role(call: Call):
+    """The assumed-role session whose credentials signed this request, if any."""
+    return _assumed_role(call)
+
+
 def _assumed_role(call: Call):
     from moto.sts.models import sts_backends
 

@@ -29,6 +29,7 @@ TARGET_PREFIX = {
     "TrentService": "kms",
     "Logs_20140328": "logs",
     "GraniteServiceVersion20100801": "monitoring",
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
 }
 
 
@@ -97,7 +98,7 @@ def classify(environ: dict, body: bytes) -> Call:
 
     target = headers.get("x-amz-target", "")
     if target and "." in target:
-        prefix, op = target.split(".", 1)
+        prefix, op = target.rsplit(".", 1)
         return Call(TARGET_PREFIX.get(prefix, service), op, "json", region, akid, headers, body, path)
 
     if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):

@@ -19,6 +19,7 @@ import json
 import math
 import re
 import sys
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -239,6 +240,7 @@ class RegionLoader:
         self.db_clusters: dict[str, dict] = {}
         self.state: dict = {"account": account, "region": region}
         self.out: dict = {}
+        self.base_clock = "now"
 
     def ref(self, table: dict[str, T], name: str, kind: str) -> T:
         if name not in table:
@@ -250,6 +252,10 @@ class RegionLoader:
 
     def load(self) -> dict:
         s = self.spec
+        # Resources are created before anything the scenario dates happened (a run that
+        # started 40 days ago was created before): CloudTrail dates their creation so.
+        self.base_clock = earliest_clock(s)
+        self.clock(self.base_clock)
         for key in expand(s.get("kms_keys")):
             self.kms_key(key)
         self.network(s.get("vpc"))
@@ -291,7 +297,68 @@ class RegionLoader:
             self.log_group(group)
         if len(self.state) > 2:
             self.l.admin("state/dms", resolve_times(self.state, self.l.now))
+        self.clock("now")
+        self.history()
         return self.out
+
+    # ------------------------------------------------------------ history
+
+    def clock(self, at: str) -> None:
+        """Dates the CloudTrail events of the next calls `at` ("-60d") in the past."""
+        try:
+            self.l.admin("state/cloudtrail", {"account": self.account, "region": self.region, "clock": at})
+        except urllib.error.HTTPError as err:
+            raise self.l.fail(self.where, f"history time '{at}' is not 'now' or -<n>d/-<n>h/-<n>m") from err
+
+    def dated(self, spec: dict, undo: bool = False) -> None:
+        """A resource created `created` ago ("-62d") is created with CloudTrail's clock
+        set that far back, then the clock returns to now."""
+        created = spec.get("created")
+        if isinstance(created, str) and re.fullmatch(r"-\d+[dhm]", created):
+            self.clock(self.base_clock if undo else created)
+
+    def history(self) -> None:
+        """What happened to the DMS resources after they were created, in time order and
+        dated in CloudTrail: endpoint `modify`, task `started`/`stopped`, and `deleted`
+        of tasks, endpoints and instances (DeleteReplicationTask, DeleteEndpoint,
+        DeleteReplicationInstance, as a customer does after cut-over)."""
+        steps: list[tuple[float, int, str, Any]] = []
+
+        def at(value: str) -> float:
+            return datetime.fromisoformat(when(value, self.l.now)).timestamp()
+
+        for spec in expand(self.spec.get("endpoints")):
+            arn = self.endpoints[spec["id"]]
+            for change in spec.get("modify") or []:
+                steps.append((at(change["at"]), 1, change["at"], ("modify_endpoint", arn, change.get("settings", {}))))
+            if spec.get("deleted"):
+                steps.append((at(spec["deleted"]), 3, spec["deleted"], ("delete_endpoint", arn, None)))
+        for spec in expand(self.spec.get("tasks")):
+            arn = self.tasks[spec["id"]]
+            for key, order, op in (("started", 0, "start_task"), ("stopped", 1, "stop_task"), ("deleted", 2, "delete_task")):
+                if spec.get(key):
+                    steps.append((at(spec[key]), order, spec[key], (op, arn, None)))
+        for spec in expand(self.spec.get("replication_instances")):
+            if spec.get("deleted"):
+                arn = self.instances[spec["id"]]
+                steps.append((at(spec["deleted"]), 4, spec["deleted"], ("delete_instance", arn, None)))
+        if not steps:
+            return
+        for _, _, moment, (op, arn, settings) in sorted(steps, key=lambda s: (s[0], s[1])):
+            self.clock(moment)
+            if op == "modify_endpoint":
+                self.dms.modify_endpoint(EndpointArn=arn, **settings)
+            elif op == "start_task":
+                self.dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+            elif op == "stop_task":
+                self.dms.stop_replication_task(ReplicationTaskArn=arn)
+            elif op == "delete_task":
+                self.dms.delete_replication_task(ReplicationTaskArn=arn)
+            elif op == "delete_endpoint":
+                self.dms.delete_endpoint(EndpointArn=arn)
+            elif op == "delete_instance":
+                self.dms.delete_replication_instance(ReplicationInstanceArn=arn)
+        self.clock("now")
 
     # ------------------------------------------------------------ resources
 
@@ -431,7 +498,9 @@ class RegionLoader:
                                              for g in spec["security_groups"]]
         if spec.get("kms_key"):
             params["KmsKeyId"] = self.key_arn(spec["kms_key"])
+        self.dated(spec)
         arn = self.dms.create_replication_instance(**params)["ReplicationInstance"]["ReplicationInstanceArn"]
+        self.dated(spec, undo=True)
         self.instances[spec["id"]] = arn
         self.record("replication_instances", arn)
         if spec.get("created"):
@@ -566,11 +635,14 @@ class RegionLoader:
         if spec.get("opensearch_domain"):
             domain = self.ref(self.redshift_clusters, f"opensearch:{spec['opensearch_domain']}", "opensearch domain")
             params.setdefault("ElasticsearchSettings", {})["EndpointUri"] = f"https://{domain['Endpoint']['Address']}"
+        self.dated(spec)
         arn = self.dms.create_endpoint(**params)["Endpoint"]["EndpointArn"]
+        self.dated(spec, undo=True)
         self.endpoints[spec["id"]] = arn
         self.record("endpoints", arn)
 
     def task(self, spec: dict) -> None:
+        self.dated(spec)
         arn = self.dms.create_replication_task(
             ReplicationTaskIdentifier=spec["id"],
             SourceEndpointArn=self.ref(self.endpoints, spec["source"], "endpoint"),
@@ -581,6 +653,7 @@ class RegionLoader:
             ReplicationTaskSettings=as_json_text(spec.get("settings") or {}),
             Tags=tags(spec.get("tags")),
         )["ReplicationTask"]["ReplicationTaskArn"]
+        self.dated(spec, undo=True)
         self.tasks[spec["id"]] = arn
         self.record("tasks", arn)
         if spec.get("start"):
@@ -737,6 +810,29 @@ class RegionLoader:
 
 
 # ---------------------------------------------------------------- generators
+
+
+def earliest_clock(spec: Any) -> str:
+    """A CloudTrail clock a day before the earliest relative time ("-40d") a region's
+    spec names, or "now" when it names none."""
+    days = 0.0
+
+    def visit(value: Any) -> None:
+        nonlocal days
+        if isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, str):
+            match = RELATIVE.match(value)
+            if match and match["sign"] == "-":
+                delta = timedelta(**{UNITS[match["unit"]]: float(match["n"])})
+                days = max(days, delta.total_seconds() / 86400)
+
+    visit(spec)
+    return f"-{math.ceil(days) + 1}d" if days else "now"
 
 
 def default_mappings() -> dict:

@@ -2,7 +2,6 @@
 //! keys for KMS signing, and the public keys a verifier trusts. A key id is the
 //! lower-case hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
 
-use std::io::Write;
 use std::path::Path;
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
@@ -163,28 +162,13 @@ impl LocalKey {
 /// into place only if nothing is there yet; the temporary file is removed whatever
 /// happens, so a failure leaves nothing behind.
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("key"),
-        std::process::id()
-    ));
-    let result = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .map_err(|e| file_err(path, e))
-        .and_then(|()| {
-            std::fs::hard_link(&tmp, path)
-                .map_err(|e| file_err(path, format!("{e} (keys are never overwritten)")))
-        });
-    let _ = std::fs::remove_file(&tmp);
-    result
+    crate::files::write(path, bytes, mode, crate::files::Existing::Keep).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            file_err(path, format!("{e} (keys are never overwritten)"))
+        } else {
+            file_err(path, e)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -69,44 +69,44 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The subjects: the account, with digests of the captures, the facts, the evaluation
-/// and, for a renewal, the link to the previous bundle.
-pub fn subjects(predicate: &Predicate) -> Vec<Subject> {
+/// and, for a renewal, the link to the previous bundle. Fails closed: a part that cannot
+/// be written canonically is an error, never the digest of `null`.
+pub fn subjects(predicate: &Predicate) -> Result<Vec<Subject>, serde_json::Error> {
     let evidence = &predicate.evidence;
     let account = &evidence.collection.caller.account;
-    let digest = |value: Value| {
-        BTreeMap::from([(
+    let digest = |value: Result<Value, serde_json::Error>| -> Result<_, serde_json::Error> {
+        Ok(BTreeMap::from([(
             "sha256".to_string(),
-            sha256_hex(jcs::canonical(&value).unwrap_or_default().as_bytes()),
-        )])
+            sha256_hex(jcs::canonical(&value?)?.as_bytes()),
+        )]))
     };
-    let to_value = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
     let mut subjects = vec![
         Subject {
             name: format!("aws-account/{account}/captures"),
-            digest: digest(to_value(serde_json::to_value(&evidence.captures))),
+            digest: digest(serde_json::to_value(&evidence.captures))?,
         },
         Subject {
             name: format!("aws-account/{account}/facts"),
-            digest: digest(to_value(serde_json::to_value(&evidence.facts))),
+            digest: digest(serde_json::to_value(&evidence.facts))?,
         },
         Subject {
             name: format!("aws-account/{account}/evaluation"),
-            digest: digest(to_value(serde_json::to_value(&predicate.evaluation))),
+            digest: digest(serde_json::to_value(&predicate.evaluation))?,
         },
     ];
     // Only renewals have it, so earlier bundles keep their subjects.
     if let Some(renewal) = &predicate.renewal {
         subjects.push(Subject {
             name: format!("aws-account/{account}/renewal"),
-            digest: digest(to_value(serde_json::to_value(renewal))),
+            digest: digest(serde_json::to_value(renewal))?,
         });
     }
-    subjects
+    Ok(subjects)
 }
 
 /// The canonical payload: the in-toto Statement around the predicate.
 pub fn payload(predicate: &Predicate) -> Result<Vec<u8>, serde_json::Error> {
-    payload_with(predicate, &subjects(predicate))
+    payload_with(predicate, &subjects(predicate)?)
 }
 
 /// [`payload`] with the predicate's [`subjects`] already computed (they are its costliest
@@ -224,10 +224,15 @@ impl Signer {
                         key: key_id.clone(),
                         message: error_chain(&e),
                     })?;
-                Ok(out
-                    .signature()
+                // An answer without a signature is an error, never an empty signature.
+                out.signature()
                     .map(|b| b.as_ref().to_vec())
-                    .unwrap_or_default())
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| SignError::Kms {
+                        operation: "Sign",
+                        key: key_id.clone(),
+                        message: "the answer carries no signature".into(),
+                    })
             }
         }
     }

@@ -423,7 +423,13 @@ pub struct Details {
 
 /// Table statistics (per task and per serverless config) and tags (batched).
 pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Details {
-    let task_arns: Vec<String> = facts.tasks.iter().map(|t| t.arn.clone()).collect();
+    // A task deleted after cut-over has no statistics to read (DMS deletes them with it).
+    let task_arns: Vec<String> = facts
+        .tasks
+        .iter()
+        .filter(|t| t.deleted_at.is_none())
+        .map(|t| t.arn.clone())
+        .collect();
     let config_arns: Vec<String> = facts
         .serverless
         .iter()
@@ -483,10 +489,19 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
 }
 
 /// Every DMS resource that carries tags.
+/// The ARNs whose tags are read: every resource that still exists (those known only
+/// from CloudTrail history are gone).
 fn taggable(facts: &Facts) -> Vec<String> {
-    let arns = facts.replication_instances.iter().map(|i| i.arn.clone());
-    let arns = arns.chain(facts.endpoints.iter().map(|e| e.arn.clone()));
-    let arns = arns.chain(facts.tasks.iter().map(|t| t.arn.clone()));
+    let live = |deleted: &Option<String>| deleted.is_none();
+    let instances = facts
+        .replication_instances
+        .iter()
+        .filter(|i| live(&i.deleted_at));
+    let arns = instances.map(|i| i.arn.clone());
+    let endpoints = facts.endpoints.iter().filter(|e| live(&e.deleted_at));
+    let arns = arns.chain(endpoints.map(|e| e.arn.clone()));
+    let tasks = facts.tasks.iter().filter(|t| live(&t.deleted_at));
+    let arns = arns.chain(tasks.map(|t| t.arn.clone()));
     let arns = arns.chain(facts.serverless.iter().map(|s| s.config_arn.clone()));
     let arns = arns.chain(facts.certificates.iter().map(|x| x.arn.clone()));
     let arns = arns.chain(facts.subnet_groups.iter().filter_map(|g| g.arn.clone()));
@@ -665,6 +680,8 @@ fn instance(
         kms_key_id: i.kms_key_id().map(str::to_string),
         created: ts(i.instance_create_time()),
         sources: sources.to_vec(),
+        deleted_at: None,
+        history: Vec::new(),
     }
 }
 
@@ -706,6 +723,8 @@ fn endpoint(
         engine,
         settings,
         sources: sources.to_vec(),
+        deleted_at: None,
+        history: Vec::new(),
     }
 }
 
@@ -735,6 +754,8 @@ fn task(region: &str, x: &t::ReplicationTask, sources: &[String]) -> Task {
         tables: None,
         sources: sources.to_vec(),
         table_sources: Vec::new(),
+        deleted_at: None,
+        history: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! collection goes on. Only a failed session or a wrong account stops it.
 
 pub mod capture;
+pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod dms;
 pub mod ec2;
@@ -138,6 +139,7 @@ impl Context {
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub region: String,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub dms: aws_sdk_databasemigration::Client,
     pub rds: aws_sdk_rds::Client,
     pub kms: aws_sdk_kms::Client,
@@ -175,6 +177,7 @@ impl Clients {
         let c = &region_config;
         Clients {
             region: region.to_string(),
+            cloudtrail: client!(aws_sdk_cloudtrail, c, store, "cloudtrail", region),
             dms: client!(aws_sdk_databasemigration, c, store, "dms", region),
             rds: client!(aws_sdk_rds, c, store, "rds", region),
             kms: client!(aws_sdk_kms, c, store, "kms", region),
@@ -228,12 +231,17 @@ pub async fn collect(plan: &Plan, config: &SdkConfig, ctx: &Context) -> Facts {
 /// One region: the inventories first (concurrently), then what depends on them.
 /// Also says whether EC2 instances and VPCs were read (for placing hosts).
 async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (bool, bool)) {
-    let (mut dms_facts, rds_facts, log_groups, vpcs) = futures::join!(
+    let (mut dms_facts, rds_facts, log_groups, vpcs, history) = futures::join!(
         dms::collect(plan, c, ctx),
         rds::collect(c, ctx),
         logs::list_groups(c, ctx),
         ec2::vpcs(c, ctx),
+        cloudtrail::dms_history(c, ctx),
     );
+    // The resources deleted after cut-over join today's, with every resource's history.
+    if let Some((events, read)) = history {
+        crate::facts::history::reconstruct(&mut dms_facts, &c.region, &events, read);
+    }
     let (instances, stores) = futures::join!(
         async {
             if dms_facts.endpoints.is_empty() {
@@ -297,6 +305,7 @@ fn merge(into: &mut Facts, from: Facts) {
     into.event_subscriptions.extend(from.event_subscriptions);
     into.metadata_assessments.extend(from.metadata_assessments);
     into.target_stores.extend(from.target_stores);
+    into.history_reads.extend(from.history_reads);
 }
 
 /// The SDK's DateTime as RFC 3339, for facts.

@@ -1,9 +1,12 @@
 //! When the AWS evidence behind each `met` disappears from AWS. CloudWatch keeps
 //! datapoints by resolution — under 60 s for 3 hours, 1-minute for 15 days, 5-minute for
 //! 63 days, 1-hour for 455 days (Amazon CloudWatch User Guide, "Metrics retention") — and
-//! CloudWatch Logs keeps events for the log group's retention. A renewal collected after
-//! that date cannot show the same evidence again: collect it before, or keep this bundle.
-//! Facts AWS keeps while the resource exists (settings, statistics, keys) do not expire.
+//! CloudWatch Logs keeps events for the log group's retention, and CloudTrail event
+//! history keeps management events 90 days (CloudTrail User Guide, "Working with
+//! CloudTrail event history"): a resource deleted after cut-over is known only from them.
+//! A renewal collected after that date cannot show the same evidence again: collect it
+//! before, or keep this bundle. Facts AWS keeps while the resource exists (settings,
+//! statistics, keys) do not expire.
 
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +111,44 @@ fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
         .min_by_key(|(t, _)| *t)
 }
 
+/// CloudTrail event history keeps management events this many days.
+const HISTORY_DAYS: i64 = 90;
+
+/// A resource deleted after cut-over, known only from CloudTrail: it is no longer shown
+/// once its first event (the creation, with the configuration it ran with) passes the
+/// event history's 90 days.
+fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String)> {
+    let f = &input.evidence.facts;
+    let history = if let Some(arn) = pointer.strip_prefix("tasks/") {
+        f.tasks
+            .iter()
+            .find(|t| t.arn == arn && t.deleted_at.is_some())
+            .map(|t| &t.history)
+    } else if let Some(arn) = pointer.strip_prefix("endpoints/") {
+        f.endpoints
+            .iter()
+            .find(|e| e.arn == arn && e.deleted_at.is_some())
+            .map(|e| &e.history)
+    } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
+        f.replication_instances
+            .iter()
+            .find(|i| i.arn == arn && i.deleted_at.is_some())
+            .map(|i| &i.history)
+    } else {
+        None
+    }?;
+    let first = history
+        .iter()
+        .filter_map(|h| crate::time::parse_rfc3339(&h.at))
+        .map(|t| t.secs())
+        .min()?;
+    Some((
+        first + HISTORY_DAYS * DAY,
+        "deleted after cut-over: known from CloudTrail event history, which keeps events 90 days"
+            .into(),
+    ))
+}
+
 fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {
     let (region, name) = pointer.strip_prefix("log_groups/")?.split_once('/')?;
     input
@@ -192,6 +233,21 @@ pub fn expiring<'a>(
     };
     let mut out: Vec<Expiring<'a>> = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Met) {
+        for pointer in &f.evidence {
+            if let Some((at, basis)) = history_expiry(input, pointer) {
+                out.push(Expiring {
+                    expiry: Expiry {
+                        item: f.item.clone(),
+                        evidence: pointer.clone(),
+                        expires: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(at)),
+                        basis,
+                    },
+                    at,
+                    series: Vec::new(),
+                    log_groups: Vec::new(),
+                });
+            }
+        }
         for (pointer, series, group) in behind(input, f, cdc_activity(&f.item)) {
             let dated = match group {
                 Some(g) => log_expiry(g),
@@ -343,5 +399,34 @@ mod tests {
             .into_iter()
             .map(|x| (x.evidence, x.expires))
             .collect()
+    }
+
+    #[test]
+    fn a_deleted_resource_expires_with_cloudtrail_event_history() {
+        let mut ev = migration();
+        let task = &mut ev.facts.tasks[0];
+        task.deleted_at = Some("2026-10-20T00:00:00Z".into());
+        task.history = vec![crate::facts::HistoryEvent {
+            at: "2026-10-01T00:00:00Z".into(),
+            name: "CreateReplicationTask".into(),
+            ..Default::default()
+        }];
+        let pointer = format!("tasks/{}", task.arn);
+        let checklist = crate::evaluate::checklist::load_default();
+        let input = Input::new(&ev);
+        let met = Finding {
+            item: "dms.2.1.dep.hetero".into(),
+            evidence: vec![pointer.clone()],
+            ..Finding::new(Verdict::Met, "")
+        };
+        let got = expiries(&input, std::slice::from_ref(&met), &checklist);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            (got[0].evidence.as_str(), got[0].expires.as_str()),
+            (pointer.as_str(), "2026-12-30T00:00:00Z")
+        );
+        // While the task exists, its facts do not expire.
+        ev.facts.tasks[0].deleted_at = None;
+        assert!(expiries(&Input::new(&ev), &[met], &checklist).is_empty());
     }
 }

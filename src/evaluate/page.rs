@@ -48,6 +48,20 @@ applied a change. A stop reason that ends a run before CDC (`FULL_LOAD_ONLY_FINI
 `STOPPED_AFTER_FULL_LOAD`, `STOPPED_AFTER_CACHED_EVENTS`) disproves that run's changes. An
 assessment run passes only with `Status` `passed`.
 
+## After cut-over
+
+Customers delete a migration's task, endpoints and replication instance once it is over. AWS
+keeps the proof for a while, and the tool reads it: CloudTrail event history (90 days, no
+trail needed) holds every Create, Modify, Start, Stop and Delete call with its parameters, so
+the deleted resources are rebuilt from it (`deleted_at`, \"deleted on …, from CloudTrail event
+…\"); CloudWatch keeps the task's metrics 455 days (queried by the resource id CloudTrail
+names, which ListMetrics no longer lists after 14 days); the `dms-tasks-*` log groups outlive
+the instance. Settings are judged as they were while the migration ran (an endpoint plaintext
+during the run is `not_met` even if it was made verify-full later, or deleted). A task created
+and deleted without ever starting proves nothing. **Collect within 90 days of cut-over**, or
+keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
+migration is `insufficient_evidence` naming it.
+
 Databases, metrics and instances are looked up in the endpoint's own region, and hosts are
 placed from evidence (see [evidence.md](evidence.md#host)). Section 2.2 items report observed
 values with their source, beside the partner's anticipated figures

@@ -308,6 +308,8 @@ fn gen_endpoint(
         },
         settings,
         sources: vec!["c3".into()],
+        deleted_at: None,
+        history: Vec::new(),
     }
 }
 
@@ -461,6 +463,9 @@ fn task_settings(m: &Mig) -> TaskSettings {
 }
 
 fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> Task {
+    // AWS dates every run (ReplicationTaskStartDate): a task with statistics, metrics or
+    // log events was started.
+    let started_flag = m.started || m.tables.is_some() || m.cdc_metric || m.logs;
     let started = "2026-10-01T00:00:00Z".to_string();
     let status = ["running", "stopped", "ready", "failed"][usize::from(m.status)];
     let tables = m.tables.map(|(count, rows, changes, errors)| {
@@ -505,10 +510,10 @@ fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> T
             })
             .map(|r| format!("Stop Reason {r}")),
         created: Some("2026-09-30T00:00:00Z".into()),
-        started: m.started.then(|| started.clone()),
+        started: started_flag.then(|| started.clone()),
         stats: Some(TaskStats {
             tables_errored: Some(0),
-            fresh_start_date: m.started.then(|| started.clone()),
+            fresh_start_date: started_flag.then(|| started.clone()),
             stop_date: (m.stopped && status != "running").then(|| "2026-11-26T23:00:00Z".into()),
             ..TaskStats::default()
         }),
@@ -525,6 +530,39 @@ fn verdicts(ev: &Evidence) -> BTreeMap<String, Verdict> {
         .into_iter()
         .map(|f| (f.item, f.verdict))
         .collect()
+}
+
+/// The estate after the customer deleted every task, endpoint and instance: what the
+/// collector rebuilds from CloudTrail (facts::history) — no table statistics, dates from
+/// the Start/Stop events, status deleted — beside the metrics and logs that remain.
+fn delete_after_cut_over(ev: &Evidence) -> Evidence {
+    let mut gone = ev.clone();
+    let at = "2026-11-26T23:30:00Z".to_string();
+    let f = &mut gone.facts;
+    for t in &mut f.tasks {
+        t.tables = None;
+        // A running task is stopped before it is deleted (a StopReplicationTask event);
+        // one DMS stopped by itself has no Stop event, and its end is not on record.
+        let running = t.status.as_deref() == Some("running");
+        t.stats = t.stats.take().map(|s| TaskStats {
+            fresh_start_date: s.fresh_start_date,
+            start_date: s.start_date,
+            stop_date: s.stop_date.or_else(|| running.then(|| at.clone())),
+            ..TaskStats::default()
+        });
+        // The Delete answer CloudTrail records carries the task's StopReason.
+        t.status = Some("deleted".into());
+        t.deleted_at = Some(at.clone());
+    }
+    for e in &mut f.endpoints {
+        e.status = Some("deleted".into());
+        e.deleted_at = Some(at.clone());
+    }
+    for i in &mut f.replication_instances {
+        i.status = Some("deleted".into());
+        i.deleted_at = Some(at.clone());
+    }
+    gone
 }
 
 /// Which migrations ran, by id.
@@ -663,6 +701,23 @@ proptest! {
                 prop_assert!(!f.evidence.is_empty(), "{} is {:?} without a citation", f.item, f.verdict);
             }
             prop_assert!(!f.reason.starts_with("not counted:"), "{}: {}", f.item, f.reason);
+        }
+    }
+
+    /// Deleting the DMS resources after the migration (what CloudTrail then shows: no
+    /// table statistics, dates from the events, `deleted_at`) never turns a met into
+    /// not_met, and never creates a met the history does not show.
+    #[test]
+    fn deleting_after_cut_over_never_creates_a_met_nor_a_not_met(spec in estate()) {
+        let ev = build(&spec, "a");
+        let before = verdicts(&ev);
+        let gone = delete_after_cut_over(&ev);
+        let after = verdicts(&gone);
+        no_new_met(&before, &after, "deleting after cut-over");
+        for (item, v) in &after {
+            if *v == Verdict::NotMet {
+                prop_assert_ne!(before[item], Verdict::Met, "deleting after cut-over turned {} from met to not_met", item);
+            }
         }
     }
 

@@ -70,9 +70,15 @@ pub struct Input<'a> {
 pub enum Run {
     /// Rows loaded or changes applied on the target: the evidence is in `moved`.
     MovedData,
-    /// Started (a start date, log events, provisioned capacity, a gauge above zero), but
-    /// nothing shows rows loaded or changes applied: a failed, empty or stopped run.
+    /// Started (a start date, log events, provisioned capacity, a gauge above zero), and
+    /// its table statistics show no row loaded and no change applied: a failed, empty or
+    /// stopped run.
     MovedNothing,
+    /// Started, and what it moved is not on record either way: no table statistics (the
+    /// task was deleted with them, or they were reset) and no throughput metric above zero.
+    /// It may have moved data: it never proves an item, and an item that needs what it
+    /// would show is insufficient evidence, not `not_met`.
+    NotOnRecord,
     /// No record that it ever started.
     NeverStarted,
 }
@@ -180,6 +186,10 @@ pub struct Migration<'a> {
     pub log_groups: Vec<String>,
     pub log_streams: Vec<String>,
     pub sources: Vec<String>,
+    /// When CloudTrail shows the task deleted, and the event that shows it.
+    pub deleted: Option<(&'a str, &'a str)>,
+    /// Its CloudTrail events, oldest first (empty without history).
+    pub history: &'a [HistoryEvent],
     /// The StopReason AWS reports ("Stop Reason FATAL_ERROR"), and the last failure.
     pub stop_reason: Option<&'a str>,
     pub failure: Option<&'a str>,
@@ -234,6 +244,16 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         log_groups,
         log_streams,
         sources,
+        history: &t.history,
+        deleted: t.deleted_at.as_deref().map(|at| {
+            let event = t
+                .history
+                .iter()
+                .rev()
+                .find(|h| h.name == "DeleteReplicationTask")
+                .map_or("", |h| h.event_id.as_str());
+            (at, event)
+        }),
         stop_reason: t.stop_reason.as_deref(),
         failure: t.last_failure_message.as_deref(),
         activity: Vec::new(),
@@ -272,6 +292,8 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         log_groups,
         log_streams: Vec::new(),
         sources: s.sources.clone(),
+        deleted: None,
+        history: &[],
         stop_reason: s.stop_reason.as_deref(),
         failure: None,
         activity: Vec::new(),
@@ -333,8 +355,10 @@ impl<'a> Input<'a> {
             m.window = input.window(&m);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
-            } else if !m.activity.is_empty() {
+            } else if !m.activity.is_empty() && m.table_counts().is_some() {
                 Run::MovedNothing
+            } else if !m.activity.is_empty() {
+                Run::NotOnRecord
             } else {
                 Run::NeverStarted
             };
@@ -852,6 +876,16 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// The migrations whose data movement is not on record ([`Run::NotOnRecord`]) that
+    /// `test` accepts: they could answer an item, so its absence is not shown.
+    pub fn could_answer(&self, test: impl Fn(&Migration<'a>) -> bool) -> Vec<String> {
+        self.unproven
+            .iter()
+            .filter(|m| m.run == Run::NotOnRecord && test(m))
+            .map(|m| format!("{}{}", m.id, m.deleted_note()))
+            .collect()
+    }
+
     /// Every migration, whether it moved data or not: negatives count from all of them (a
     /// bad setting is bad whether or not data moved), positives only from those that did.
     pub fn every_migration(&self) -> impl Iterator<Item = &Migration<'a>> {
@@ -861,13 +895,20 @@ impl<'a> Input<'a> {
     /// A sentence naming the migrations without evidence that they moved data, each
     /// with why, for reasons ("" when none).
     pub fn unproven_note(&self) -> String {
-        let (mut idle, mut never) = (Vec::new(), Vec::new());
+        let (mut idle, mut never, mut unrecorded) = (Vec::new(), Vec::new(), Vec::new());
         for m in &self.unproven {
             match m.run {
                 Run::NeverStarted => never.push(format!(
-                    "{} (status {})",
+                    "{}{} (status {})",
                     m.id,
+                    m.deleted_note(),
                     m.status.unwrap_or("unknown")
+                )),
+                Run::NotOnRecord => unrecorded.push(format!(
+                    "{}{} ({})",
+                    m.id,
+                    m.deleted_note(),
+                    m.moved_nothing_details()
                 )),
                 _ => idle.push(format!("{} ({})", m.id, m.moved_nothing_details())),
             }
@@ -875,6 +916,12 @@ impl<'a> Input<'a> {
         let mut out = String::new();
         if !idle.is_empty() {
             out += &format!("; started, moved nothing: {}", idle.join(", "));
+        }
+        if !unrecorded.is_empty() {
+            out += &format!(
+                "; started, what it moved is not on record: {}",
+                unrecorded.join(", ")
+            );
         }
         if !never.is_empty() {
             out += &format!(
@@ -1033,6 +1080,17 @@ impl Migration<'_> {
         match self.kind {
             MigrationKind::Task => format!("tasks/{}", self.arn),
             MigrationKind::Serverless => format!("serverless/{}", self.arn),
+        }
+    }
+
+    /// " (deleted on …, from CloudTrail event …)" for a task known from its history, else "".
+    pub fn deleted_note(&self) -> String {
+        match self.deleted {
+            Some((at, event)) => format!(
+                " (deleted on {}, from CloudTrail event {event})",
+                crate::text::prefix(at, 10)
+            ),
+            None => String::new(),
         }
     }
 

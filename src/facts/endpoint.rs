@@ -361,6 +361,8 @@ mod tests {
             },
             settings,
             sources: vec![],
+            deleted_at: None,
+            history: Vec::new(),
         }
     }
 

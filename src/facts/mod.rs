@@ -4,6 +4,7 @@
 //! read from. Values AWS did not report stay `None`; nothing is defaulted here.
 
 pub mod endpoint;
+pub mod history;
 pub mod host;
 pub mod settings;
 
@@ -56,6 +57,38 @@ pub struct Facts {
     /// The target stores' own encryption and placement, read from their services.
     #[serde(default)]
     pub target_stores: Vec<TargetStore>,
+    /// What CloudTrail event history covered, per region ([`history`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history_reads: Vec<HistoryRead>,
+}
+
+/// One CloudTrail management event about a DMS resource: when, which call, by whom,
+/// and the request's parameters as CloudTrail recorded them (CloudTrail User Guide,
+/// "CloudTrail record contents"; secrets hidden by CloudTrail and redacted again).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// eventTime, RFC 3339.
+    pub at: String,
+    /// eventName (CreateEndpoint, ModifyEndpoint, StartReplicationTask, …).
+    pub name: String,
+    pub event_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// requestParameters, member names as the API spells them (PascalCase).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub request: serde_json::Value,
+    pub sources: Vec<String>,
+}
+
+/// The span of CloudTrail event history read in a region: events before `since` are
+/// not on record (event history keeps 90 days).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRead {
+    pub region: String,
+    pub since: String,
+    pub until: String,
+    pub events: usize,
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -79,6 +112,12 @@ pub struct ReplicationInstance {
     pub kms_key_id: Option<String>,
     pub created: Option<String>,
     pub sources: Vec<String>,
+    /// When CloudTrail shows it deleted; it is then known only from its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// Its CloudTrail events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEvent>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -113,6 +152,12 @@ pub struct Endpoint {
     /// Engine-specific settings objects as AWS returned them (secrets redacted).
     pub settings: BTreeMap<String, serde_json::Value>,
     pub sources: Vec<String>,
+    /// When CloudTrail shows it deleted; it is then known only from its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// Its CloudTrail events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEvent>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -171,6 +216,13 @@ pub struct Task {
     pub sources: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub table_sources: Vec<String>,
+    /// When CloudTrail shows it deleted; it is then known only from its history, and
+    /// its dates (`started`, `stats`) are the CloudTrail events'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// Its CloudTrail events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEvent>,
 }
 
 /// A DMS Serverless replication: its config and its running replication.

@@ -94,6 +94,23 @@ pub struct Fleet {
 }
 
 /// A case-study id names its bundle file: letters, digits, `.`, `_`, `-`, at most 128.
+/// The fleet's own file an id's bundle (`<id>.json`) would collide with: the summary
+/// (`summary.json`, a shard's `summary-I-of-N.json`) or a renewal diff (`<id>.diff.json`).
+fn fleet_file(id: &str) -> Option<String> {
+    let lower = id.to_ascii_lowercase();
+    let shard = lower
+        .strip_prefix("summary-")
+        .and_then(|rest| rest.split_once("-of-"))
+        .is_some_and(|(i, n)| !i.is_empty() && !n.is_empty());
+    if lower == "summary" || shard {
+        Some(format!("summary file {id}.json"))
+    } else if lower.ends_with(".diff") {
+        Some(format!("renewal diff file {id}.json"))
+    } else {
+        None
+    }
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 128
@@ -208,6 +225,12 @@ impl Place<'_> {
         if !valid_id(&id) {
             return Err(self.invalid(at, format!("case study id {id:?}: use letters, digits, '.', '_' and '-' (at most 128; it names the bundle file)")));
         }
+        if let Some(file) = fleet_file(&id) {
+            return Err(self.invalid(
+                at,
+                format!("case study id {id:?}: its bundle would be the fleet's own {file}; choose another id"),
+            ));
+        }
         if let Some(first) = seen.insert(id.clone(), self.line(at)) {
             return Err(self.invalid(
                 at,
@@ -297,6 +320,21 @@ mod tests {
                 "unknown field",
             ),
             ("", 1, "no [[case_study]]"),
+            (
+                "[[case_study]]\nid = \"ok\"\n[[case_study]]\nid = \"summary\"\n",
+                4,
+                "the fleet's own summary file summary.json",
+            ),
+            (
+                "[[case_study]]\nid = \"summary-1-of-4\"\n",
+                2,
+                "summary file",
+            ),
+            (
+                "[[case_study]]\nid = \"erp.diff\"\n",
+                2,
+                "renewal diff file erp.diff.json",
+            ),
         ] {
             let err = load_text(text).expect_err(text).to_string();
             assert!(

@@ -232,6 +232,7 @@ fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) ->
         account_id: Some(p.evidence.case_study.case_study.account_id.clone()),
         outcome,
         resumed,
+        not_resumed: None,
         bundle: Some(file.to_string()),
         sha256: Some(sha256),
         verdicts: eval.map(|e| e.summary.verdicts.clone()).unwrap_or_default(),
@@ -251,9 +252,19 @@ fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) ->
     }
 }
 
-/// An earlier run's bundle for this case study, when it verifies with this run's keys.
-fn resumed(id: &str, path: &Path, shared: &Shared) -> Option<Record> {
-    let bytes = crate::input::read_limited(path, crate::input::MAX_DOCUMENT_BYTES).ok()?;
+/// An earlier run's bundle for this case study, when it verifies with this run's keys
+/// and is this case study's: `Err` says why a bundle found there is not kept.
+fn resumed(
+    id: &str,
+    case: &CaseStudy,
+    path: &Path,
+    shared: &Shared,
+) -> Result<Record, Option<String>> {
+    if !path.exists() {
+        return Err(None);
+    }
+    let bytes = crate::input::read_limited(path, crate::input::MAX_DOCUMENT_BYTES)
+        .map_err(|e| Some(format!("{}: {e}", path.display())))?;
     let keys: Vec<_> = shared.signers.iter().map(Signer::public).collect();
     let report = crate::verify::verify(
         &bytes,
@@ -261,15 +272,64 @@ fn resumed(id: &str, path: &Path, shared: &Shared) -> Option<Record> {
         keys.len(),
         std::slice::from_ref(&shared.checklist),
     );
-    let predicate = report.predicate.filter(|_| report.verified)?;
-    let file = path.file_name()?.to_string_lossy().into_owned();
-    Some(record(
+    let Some(predicate) = report.predicate.filter(|_| report.verified) else {
+        return Err(Some(format!(
+            "{} does not verify with this run's keys",
+            path.display()
+        )));
+    };
+    if let Some(why) = other_case_study(&predicate, case) {
+        return Err(Some(format!(
+            "{} is not this case study's: {why}",
+            path.display()
+        )));
+    }
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(record(
         id,
         &predicate,
         &file,
         crate::digest::sha256_hex(&bytes),
         true,
     ))
+}
+
+/// Why a verified bundle is another case study's (account, role, regions, or the rest of
+/// the manifest: statements, claims, attachments, external id), if it is.
+fn other_case_study(p: &Predicate, case: &CaseStudy) -> Option<String> {
+    let record = &p.evidence.case_study;
+    let theirs = &record.case_study;
+    if theirs.account_id != case.account_id {
+        return Some(format!(
+            "it is for account {}, this case study is {}",
+            theirs.account_id, case.account_id
+        ));
+    }
+    if theirs.role_arn != case.role_arn {
+        return Some(format!(
+            "it assumed {}, this case study assumes {}",
+            theirs.role_arn, case.role_arn
+        ));
+    }
+    if theirs.regions != case.regions {
+        return Some(format!(
+            "it covers {}, this case study {}",
+            theirs.regions.join(", "),
+            case.regions.join(", ")
+        ));
+    }
+    let external = case
+        .external_id
+        .as_deref()
+        .map(|x| crate::digest::sha256_hex(x.as_bytes()));
+    let same = serde_json::to_value(theirs).ok() == serde_json::to_value(case).ok()
+        && record.external_id_sha256 == external;
+    (!same).then(|| {
+        "its case-study manifest (statements, claims, attachments or external id) differs".into()
+    })
 }
 
 /// Last year's bundle of this case study (`--previous DIR/<id>.json`), verified with
@@ -307,10 +367,17 @@ async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
     let settings = &shared.settings;
     let file = format!("{id}.json");
     let path = settings.out_dir.join(&file);
-    if settings.resume
-        && let Some(r) = resumed(id, &path, shared)
-    {
-        return r;
+    let mut not_resumed = None;
+    if settings.resume {
+        match resumed(id, &case, &path, shared) {
+            Ok(r) => return r,
+            Err(why) => {
+                if let Some(why) = &why {
+                    tracing::warn!(case_study = id, "--resume collects again: {why}");
+                }
+                not_resumed = why;
+            }
+        }
     }
     let account = Some(case.account_id.clone());
     let fail = |error: String| failure(id, account.clone(), error);
@@ -359,6 +426,7 @@ async fn one(id: &str, case: CaseStudy, shared: &Shared) -> Record {
         }
     }
     let mut done = record(id, &predicate, &file, String::new(), false);
+    done.not_resumed = not_resumed;
     let envelope = match bundle::seal(predicate, &shared.signers).await {
         Ok(e) => e,
         Err(e) => return fail(format!("signing: {e}")),
@@ -398,8 +466,11 @@ fn write_diff(
 fn write_atomically(path: &Path, value: &impl serde::Serialize) -> std::io::Result<String> {
     let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     text.push('\n');
-    let tmp = path.with_extension("json.partial");
-    std::fs::write(&tmp, text.as_bytes())?;
-    std::fs::rename(&tmp, path)?;
+    crate::files::write(
+        path,
+        text.as_bytes(),
+        0o644,
+        crate::files::Existing::Replace,
+    )?;
     Ok(crate::digest::sha256_hex(text.as_bytes()))
 }

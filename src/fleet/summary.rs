@@ -37,6 +37,9 @@ pub struct Record {
     /// Kept from an earlier run of the same fleet (`--resume`): its bundle verified.
     #[serde(default)]
     pub resumed: bool,
+    /// Why an earlier bundle at this case study's name was not kept by `--resume`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_resumed: Option<String>,
     /// The bundle's file name in the output directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle: Option<String>,
@@ -66,6 +69,7 @@ impl Record {
             account_id,
             outcome,
             resumed: false,
+            not_resumed: None,
             bundle: None,
             sha256: None,
             verdicts: BTreeMap::new(),

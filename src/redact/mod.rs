@@ -156,23 +156,31 @@ pub fn connection_string(s: &str) -> Option<String> {
             _ => out.push_str(part),
         }
     }
-    if let Some(scheme_end) = out.find("://") {
-        let rest = &out[scheme_end + 3..];
-        if let Some(at) = rest.find('@')
-            && let Some(colon) = rest[..at].find(':')
-            && &rest[colon + 1..at] != REDACTED
-        {
-            out = format!(
-                "{}{}:{}{}",
-                &out[..scheme_end + 3],
-                &rest[..colon],
-                REDACTED,
-                &rest[at..]
-            );
-            changed = true;
-        }
+    if let Some(clean) = url_password(&out) {
+        out = clean;
+        changed = true;
     }
     changed.then_some(out)
+}
+
+/// `scheme://user:password@host…` with the password replaced. The user-info ends at the
+/// *last* `@` (RFC 3986 §3.2.1; WHATWG URL parses it so too), so a password holding `@`,
+/// `:`, `/`, `;` or spaces is replaced whole; the user name ends at the first `:`.
+fn url_password(s: &str) -> Option<String> {
+    let scheme_end = s.find("://")?;
+    let rest = &s[scheme_end + 3..];
+    let at = rest.rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    if &rest[colon + 1..at] == REDACTED {
+        return None;
+    }
+    Some(format!(
+        "{}{}:{}{}",
+        &s[..scheme_end + 3],
+        &rest[..colon],
+        REDACTED,
+        &rest[at..]
+    ))
 }
 
 /// Redacts the text of XML elements whose names are secrets of `service` (quick-xml).
@@ -356,5 +364,38 @@ mod tests {
              <SessionToken>[REDACTED]</SessionToken></Credentials>"
         );
         assert_eq!(paths, ["SecretAccessKey", "SessionToken"]);
+    }
+
+    proptest::proptest! {
+        /// No password in URL user-info survives, whatever characters it holds.
+        #[test]
+        fn no_url_password_survives(user in "[a-z]{1,8}", tail in "\\PC{0,24}", host in "[a-z]{1,8}") {
+            let secret = format!("S3cr{tail}");
+            let s = format!("postgresql://{user}:{secret}@{host}.example:5432/db");
+            let out = connection_string(&s).unwrap_or_else(|| s.clone());
+            proptest::prop_assert!(!out.contains(&secret), "{s} -> {out}");
+            proptest::prop_assert!(out.ends_with(&format!("@{host}.example:5432/db")), "{out}");
+        }
+
+        /// No `password=` value survives in a connection string (values without `;`,
+        /// the separator), nor in the JSON that carries it.
+        #[test]
+        fn no_connection_string_password_survives(tail in "[^;]{0,24}", key in "(password|PWD|Password|sslPassword)") {
+            let secret = format!("S3cr{tail}");
+            let text = format!("useLogminerReader=N;{key}={secret};securityDbEncryptionName=x");
+            let mut value = serde_json::json!({"ExtraConnectionAttributes": text});
+            json("dms", &mut value, "$", &mut Vec::new());
+            let out = value.to_string();
+            proptest::prop_assert!(!out.contains(&secret), "{text} -> {out}");
+        }
+    }
+
+    #[test]
+    fn a_password_holding_at_signs_is_redacted_whole() {
+        assert_eq!(
+            connection_string("mysql://admin:p@ss@db.example/x").as_deref(),
+            Some("mysql://admin:[REDACTED]@db.example/x")
+        );
+        assert_eq!(connection_string("https://db.example/x"), None);
     }
 }

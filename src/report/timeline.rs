@@ -140,7 +140,28 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             source: format!("{pointer} (statistics)"),
         })
     };
-    let mut out: Vec<Event> = [
+    // A task with a CloudTrail history is dated by its events (created, started,
+    // modified, stopped, deleted), each with its event id.
+    let from_history = m.history.iter().filter_map(|h| {
+        let what = match h.name.as_str() {
+            n if n.starts_with("Create") => "created",
+            n if n.starts_with("Start") => "started",
+            n if n.starts_with("Stop") => "stopped",
+            n if n.starts_with("Modify") => "modified",
+            n if n.starts_with("Delete") => "deleted",
+            _ => return None,
+        };
+        Some(Event {
+            when: h.at.clone(),
+            what,
+            source: format!("CloudTrail {} {}", h.name, h.event_id),
+        })
+    });
+    let mut out: Vec<Event> = from_history.collect();
+    // What the history dates, the statistics do not repeat (history older than 90 days
+    // is gone: then the statistics' dates stand).
+    let dated: Vec<&'static str> = out.iter().map(|e| e.what).collect();
+    let from_stats = [
         m.created.map(|c| Event {
             when: c.to_string(),
             what: "created",
@@ -158,7 +179,8 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
     ]
     .into_iter()
     .flatten()
-    .collect();
+    .filter(|e| !dated.contains(&e.what));
+    out.extend(from_stats);
     if let Some((first, last)) = cdc_hours(input, m) {
         let source = format!(
             "metrics/AWS/DMS/{}/{}",
@@ -203,6 +225,10 @@ fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) 
             Run::NeverStarted => {
                 "Never started: created only, not counted as a migration.".to_string()
             }
+            Run::NotOnRecord => format!(
+                "Started; what it moved is not on record ({}): not counted as a migration.",
+                m.moved_nothing_details()
+            ),
             _ => format!(
                 "Started, moved nothing ({}): not counted as a migration.",
                 m.moved_nothing_details()

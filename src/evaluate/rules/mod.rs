@@ -297,6 +297,7 @@ pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
         "dms:DescribeReplicationTasks",
         "dms:DescribeReplicationConfigs",
         "dms:DescribeReplications",
+        "cloudtrail:LookupEvents",
     ]);
     if !input.unproven.is_empty() {
         let mut f = Finding::new(
@@ -308,7 +309,7 @@ pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
                 input.unproven_note()
             ),
         )
-        .remedy("Present the migration that moved data: keep its task (stopped, not deleted) with its table statistics, metrics and logs until the validation.");
+        .remedy("Present the migration that moved data: collect within 90 days of cut-over (CloudTrail event history shows tasks deleted since, and their CloudWatch metrics stay 455 days), or keep its task (stopped) with its table statistics until the validation.");
         for m in &input.unproven {
             f = f.cite(m.pointer(), &m.sources);
         }
@@ -317,11 +318,39 @@ pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
     Finding::new(
         Verdict::InsufficientEvidence,
         format!(
-            "no DMS task or serverless replication was found in {}{gap}: DMS resources deleted after cut-over leave \
-             nothing to judge",
+            "no DMS task or serverless replication was found in {}{gap}, today or in CloudTrail event history (90 \
+             days): a migration deleted longer ago needs a trail's logs kept by the customer",
             input.facts.regions.join(", ")
         ),
     )
+}
+
+/// A `not_met` of an item that any one migration would satisfy stands only when no
+/// migration whose data movement is not on record would satisfy it (`test`): otherwise
+/// the absence is not shown, and the finding is insufficient evidence naming them.
+pub(crate) fn unless_unrecorded(
+    input: &Input<'_>,
+    f: Finding,
+    what: &str,
+    test: impl Fn(&super::view::Migration<'_>) -> bool,
+) -> Finding {
+    if f.verdict != Verdict::NotMet {
+        return f;
+    }
+    let could = input.could_answer(test);
+    if could.is_empty() {
+        return f;
+    }
+    Finding {
+        verdict: Verdict::InsufficientEvidence,
+        reason: format!(
+            "{}; but {what} if {} moved data, which is not on record (statistics deleted with the task or reset, \
+             metrics expired)",
+            f.reason,
+            could.join(", ")
+        ),
+        ..f
+    }
 }
 
 /// Statement text for an item's `statements` parameter, as "key: text".

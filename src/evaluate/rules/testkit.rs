@@ -46,6 +46,8 @@ pub(crate) fn endpoint(
         },
         settings: BTreeMap::new(),
         sources: vec!["c000001".into()],
+        deleted_at: None,
+        history: Vec::new(),
     }
 }
 

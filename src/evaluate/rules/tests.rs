@@ -354,10 +354,14 @@ fn moved_data_needs_rows_loaded_or_changes_applied() {
                 input.migrations[0].moved_note()
             );
         } else {
-            assert_eq!(
-                input.unproven[0].run,
-                crate::evaluate::view::Run::MovedNothing,
-                "{what}: started"
+            assert!(
+                matches!(
+                    input.unproven[0].run,
+                    crate::evaluate::view::Run::MovedNothing
+                        | crate::evaluate::view::Run::NotOnRecord
+                ),
+                "{what}: started, {:?}",
+                input.unproven[0].run
             );
         }
     }

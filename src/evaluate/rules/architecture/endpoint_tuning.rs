@@ -3,6 +3,7 @@
 use super::used_endpoints;
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
+    unless_unrecorded,
 };
 use crate::facts::endpoint::throughput_tuning;
 
@@ -69,14 +70,7 @@ impl Check for EndpointTuning {
             };
         }
         if tuned.is_empty() && same_az.is_empty() {
-            return Finding {
-                verdict: Verdict::NotMet,
-                reason: format!(
-                    "no endpoint setting that changes throughput (connection details and DMS defaults do not count), and \
-                     no replication instance in its target's Availability Zone{never}"
-                ),
-                ..f
-            };
+            return none_found(input, f, &never);
         }
         let mut parts = Vec::new();
         if !tuned.is_empty() {
@@ -90,6 +84,46 @@ impl Check for EndpointTuning {
             ..f
         }
     }
+}
+
+/// Neither tuning nor a shared zone: not met, unless the zone of an instance not in the
+/// evidence, or a migration whose data movement is not on record, could show one.
+fn none_found(input: &Input<'_>, f: Finding, never: &str) -> Finding {
+    let f = Finding {
+        verdict: Verdict::NotMet,
+        reason: format!(
+            "no endpoint setting that changes throughput (connection details and DMS defaults do not count), and \
+             no replication instance in its target's Availability Zone{never}"
+        ),
+        ..f
+    };
+    // A migration whose instance is not in the evidence may sit in its target's zone.
+    let unplaced: Vec<&str> = input
+        .migrations
+        .iter()
+        .filter(|m| m.instance.is_none() && m.instance_arn.is_some())
+        .map(|m| m.id)
+        .collect();
+    if !unplaced.is_empty() {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!(
+                "{}; the replication instance of {} is not in the evidence{}, so whether it shares its target's \
+                 Availability Zone is not shown",
+                f.reason,
+                unplaced.join(", "),
+                input.gap_paren(&["dms:DescribeReplicationInstances"])
+            ),
+            ..f
+        };
+    }
+    unless_unrecorded(input, f, "endpoint tuning would be shown", |m| {
+        [m.source, m.target]
+            .into_iter()
+            .flatten()
+            .any(|e| !throughput_tuning(e).is_empty())
+            || m.instance_arn.is_some()
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
+    unless_unrecorded,
 };
 use crate::facts::TaskSettings;
 
@@ -63,7 +64,7 @@ impl Check for PerformanceTuning {
             };
         }
         if tuning.is_empty() {
-            return Finding {
+            let f = Finding {
                 verdict: Verdict::NotMet,
                 reason: format!(
                     "no setting of the {parsed} migration(s) that moved data speeds them up beyond the defaults \
@@ -71,6 +72,9 @@ impl Check for PerformanceTuning {
                 ),
                 ..f
             };
+            return unless_unrecorded(input, f, "tuning would be shown", |m| {
+                !against_defaults(m.settings).0.is_empty() || m.mappings.parallel_load_rules > 0
+            });
         }
         Finding {
             reason: format!(

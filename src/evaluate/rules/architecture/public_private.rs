@@ -106,6 +106,24 @@ fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String)
             } else {
                 format!("public IP {}", inst.public_ips.join(", "))
             };
+            // A migration on it whose data movement is not on record may justify it.
+            let could = input.could_answer(|m| {
+                m.instance.is_some_and(|i| i.arn == inst.arn)
+                    && [m.source, m.target]
+                        .into_iter()
+                        .flatten()
+                        .any(|e| matches!(reach(e), Reach::Internet(_)))
+            });
+            if !could.is_empty() {
+                return (
+                    Verdict::InsufficientEvidence,
+                    format!(
+                        "{id} is public ({how}); an endpoint over the internet justifies it only if {} moved data, \
+                         which is not on record",
+                        could.join(", ")
+                    ),
+                );
+            }
             (
                 Verdict::NotMet,
                 format!(

@@ -2,6 +2,7 @@
 
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
+    unless_unrecorded,
 };
 use crate::evaluate::view::CDC_ACTIVITY_METRICS;
 
@@ -71,11 +72,14 @@ impl Check for Cdc {
                 ..f
             };
         }
-        Finding {
+        let f = Finding {
             verdict: Verdict::NotMet,
             reason: format!("no CDC: {}{never}", none.join(", ")),
             ..f
-        }
+        };
+        unless_unrecorded(input, f, "CDC would be shown", |m| {
+            m.has_cdc_type() && m.ended_before_cdc().is_none()
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::Positive,
+    unless_unrecorded,
 };
 use crate::facts::TaskSettings;
 
@@ -70,11 +71,18 @@ impl Check for LobHandling {
                 format!("LOB settings unknown for {unknown}"),
             )
         };
-        Finding {
+        let no_bad = bad.is_empty();
+        let f = Finding {
             verdict,
             reason,
             ..f
+        };
+        if !no_bad {
+            return f;
         }
+        unless_unrecorded(input, f, "LOB handling would be shown", |m| {
+            m.settings.support_lobs == Some(true) && lob_problem(m.settings, max_lob).is_none()
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
+    unless_unrecorded,
 };
 
 /// The `task_logging` rule.
@@ -64,11 +65,14 @@ impl Check for TaskLogging {
             return Finding { reason, ..f };
         }
         if !off.is_empty() && silent.is_empty() && unknown.is_empty() {
-            return Finding {
+            let f = Finding {
                 verdict: Verdict::NotMet,
                 reason: format!("Logging.EnableLogging is false for {}", off.join(", ")),
                 ..f
             };
+            return unless_unrecorded(input, f, "task logging would be shown", |m| {
+                m.settings.logging_enabled != Some(false)
+            });
         }
         let gap = input
             .gap_note(&["logs:DescribeLogGroups", "logs:DescribeLogStreams"])

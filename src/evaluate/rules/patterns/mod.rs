@@ -10,7 +10,7 @@ pub mod workload_cdc_continual;
 pub mod workload_cdc_heterogeneous;
 pub mod workload_cdc_homogeneous;
 
-use super::{Finding, Input, Verdict, no_migrations};
+use super::{Finding, Input, Verdict, no_migrations, unless_unrecorded};
 use crate::evaluate::view::Migration;
 use crate::facts::{Endpoint, HostKind};
 
@@ -31,7 +31,13 @@ fn describe(m: &Migration<'_>) -> String {
             format!("{} on {}", e.engine, e.host.kind.as_str())
         })
     };
-    format!("{}: {} → {}", m.id, side(m.source), side(m.target))
+    format!(
+        "{}{}: {} → {}",
+        m.id,
+        m.deleted_note(),
+        side(m.source),
+        side(m.target)
+    )
 }
 
 /// How one migration answers a pattern.
@@ -106,11 +112,17 @@ fn pattern(
             ..f
         };
     }
-    Finding {
+    let f = Finding {
         verdict: Verdict::NotMet,
         reason: format!("no {what}; observed {}{never}", observed.join("; ")),
         ..f
-    }
+    };
+    unless_unrecorded(input, f, &format!("{what} would be shown"), |m| {
+        match (m.source, m.target) {
+            (Some(s), Some(t)) => !matches!(test(m, s, t), Answer::No),
+            _ => false,
+        }
+    })
 }
 
 /// Only unknown hosts stand in the way: attested when the partner claims a hosting

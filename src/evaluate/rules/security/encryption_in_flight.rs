@@ -3,6 +3,9 @@
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Tally, no_migrations, params::NoParams,
 };
+use std::borrow::Cow;
+
+use crate::evaluate::view::Migration;
 use crate::facts::Endpoint;
 use crate::facts::endpoint::{InFlight, in_flight};
 use std::collections::BTreeSet;
@@ -27,27 +30,37 @@ impl Check for EncryptionInFlight {
         }
         let mut t = Tally::new();
         let mut seen = BTreeSet::new();
-        for e in input
-            .migrations
-            .iter()
-            .flat_map(|m| [m.source, m.target])
-            .flatten()
-        {
-            if seen.insert(e.arn.as_str()) {
-                judge(input, e, &mut t);
+        // Each endpoint as it was while each migration ran (its CloudTrail history): a
+        // later change does not rewrite what happened.
+        for m in &input.migrations {
+            for e in [m.source, m.target].into_iter().flatten() {
+                for (as_then, note) in in_force(m, e) {
+                    if seen.insert((e.arn.clone(), as_then.ssl_mode.clone(), note.is_empty())) {
+                        judge(input, &as_then, &note, &mut t);
+                    }
+                }
             }
         }
         // Endpoints only migrations that moved no data use count only against: plaintext,
         // or a setting that is not on record.
         let mut against = Tally::new();
+        let judged: BTreeSet<&str> = input
+            .migrations
+            .iter()
+            .flat_map(|m| [m.source, m.target])
+            .flatten()
+            .map(|e| e.arn.as_str())
+            .collect();
         for e in input
             .unproven
             .iter()
             .flat_map(|m| [m.source, m.target])
             .flatten()
         {
-            if seen.insert(e.arn.as_str()) {
-                judge(input, e, &mut against);
+            if !judged.contains(e.arn.as_str())
+                && seen.insert((e.arn.clone(), e.ssl_mode.clone(), true))
+            {
+                judge(input, e, "", &mut against);
             }
         }
         t.absorb_against(against, "(used only by a migration that moved no data)");
@@ -66,14 +79,52 @@ impl Check for EncryptionInFlight {
     }
 }
 
-/// One endpoint; an expired certificate undoes its SSL.
-fn judge(input: &Input<'_>, e: &Endpoint, t: &mut Tally) {
+/// The endpoint as it was during the migration's run: one copy per SslMode in force, each
+/// with a note of what it rests on ("" when that is today's endpoint, unchanged).
+fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, String)> {
+    let window = m.window.map(|(a, b)| {
+        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        (at(a), at(b))
+    });
+    let Some((from, to)) = window.filter(|_| !e.history.is_empty()) else {
+        return vec![(Cow::Borrowed(e), deleted_note(e))];
+    };
+    crate::facts::history::ssl_modes_during(e, &from, &to)
+        .into_iter()
+        .map(|(mode, basis)| {
+            if mode == e.ssl_mode && e.deleted_at.is_none() {
+                return (Cow::Borrowed(e), String::new());
+            }
+            let mut then = e.clone();
+            then.ssl_mode = mode;
+            let today = match (&e.deleted_at, &e.ssl_mode) {
+                (Some(at), _) => format!("deleted on {}", crate::text::prefix(at, 10)),
+                (None, Some(now)) => format!("SslMode {now} today"),
+                (None, None) => "SslMode not reported today".into(),
+            };
+            (
+                Cow::Owned(then),
+                format!(" during {}'s run ({basis}; {today})", m.id),
+            )
+        })
+        .collect()
+}
+
+fn deleted_note(e: &Endpoint) -> String {
+    e.deleted_at
+        .as_deref()
+        .map(|at| format!(" (deleted on {})", crate::text::prefix(at, 10)))
+        .unwrap_or_default()
+}
+
+/// One endpoint; an expired certificate undoes its SSL. `note` says when it was so.
+fn judge(input: &Input<'_>, e: &Endpoint, note: &str, t: &mut Tally) {
     t.cite(format!("endpoints/{}", e.arn), &e.sources);
     let (id, engine) = (&e.identifier, &e.engine);
     match in_flight(e) {
-        InFlight::BuiltIn(why) => t.neutral.push(format!("{id} ({why})")),
-        InFlight::Plaintext(why) => t.bad.push(format!("{id} ({engine}) {why}")),
-        InFlight::Unknown(why) => t.unknown.push(format!("{id} ({engine}): {why}")),
+        InFlight::BuiltIn(why) => t.neutral.push(format!("{id} ({why}){note}")),
+        InFlight::Plaintext(why) => t.bad.push(format!("{id} ({engine}) {why}{note}")),
+        InFlight::Unknown(why) => t.unknown.push(format!("{id} ({engine}): {why}{note}")),
         InFlight::Encrypted(how) => {
             let certificates = &input.facts.certificates;
             let cert = e
@@ -91,7 +142,7 @@ fn judge(input: &Input<'_>, e: &Endpoint, t: &mut Tally) {
                     return;
                 }
             }
-            t.good.push(format!("{id} {how}"));
+            t.good.push(format!("{id} {how}{note}"));
         }
     }
 }

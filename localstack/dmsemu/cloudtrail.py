@@ -1,0 +1,354 @@
+"""AWS CloudTrail event history, as AWS keeps it, which moto 5.2.5 does not.
+
+Every write call through the emulator (any service) is recorded for the caller's
+account and region as a management event shaped like a CloudTrail record
+(CloudTrail User Guide, "CloudTrail record contents"): eventVersion, userIdentity,
+eventTime, eventSource, eventName, awsRegion, requestParameters and responseElements
+in lowerCamelCase, sensitive members (botocore's `sensitive` shapes) as
+HIDDEN_DUE_TO_SECURITY_REASONS, requestID, eventID, readOnly false, eventType
+AwsApiCall, managementEvent, recipientAccountId, eventCategory Management.
+
+LookupEvents serves them as the CloudTrail API Reference describes: "You can look up
+events that occurred in a Region within the last 90 days"; one lookup attribute
+("Currently the list can contain only one item"); StartTime/EndTime; MaxResults 1–50
+(default 50); NextToken valid only with the same parameters; newest first; and "The
+rate of lookup requests is limited to two per second, per account, per Region. If
+this limit is exceeded, a throttling error occurs."
+
+Known deviations: data events (PutMetricData, PutLogEvents, PutObject) are not in
+event history, as on AWS; read-only calls are not recorded (AWS records them too, with
+readOnly true); responseElements are recorded for JSON-protocol services only (query
+and REST answers are XML); timestamps in responseElements keep the JSON protocol's
+epoch numbers.
+
+The admin route `POST /_dmsemu/state/cloudtrail` sets the recording clock of an
+account and region (`{"account", "region", "clock": "-60d"}`): later events are dated
+that far in the past, so a scenario can seed a migration that ran months ago.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+import cbor2
+
+from . import shapes
+from .protocol import Call, Forward, Response, Service, error_response, json_response
+
+RETENTION = timedelta(days=90)
+MAX_RESULTS = 50
+RATE_PER_SECOND = 2
+HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
+# Data-plane calls CloudTrail logs as data events, never in event history (CloudTrail
+# User Guide, "Logging data events"): PutMetricData, PutLogEvents, S3 object writes.
+DATA_EVENTS = {("monitoring", "PutMetricData"), ("logs", "PutLogEvents"), ("s3", "PutObject")}
+READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Head", "Search", "BatchGet", "Scan", "Query", "Test", "Select")
+LOOKUP_KEYS = {
+    "EventId": "EventId",
+    "EventName": "EventName",
+    "ReadOnly": "ReadOnly",
+    "Username": "Username",
+    "ResourceType": None,
+    "ResourceName": None,
+    "EventSource": "EventSource",
+    "AccessKeyId": "AccessKeyId",
+}
+# The ARN kinds of DMS resources, as CloudTrail's Resources list names them.
+DMS_RESOURCE_TYPES = {
+    "endpoint": "AWS::DMS::Endpoint",
+    "rep": "AWS::DMS::ReplicationInstance",
+    "task": "AWS::DMS::ReplicationTask",
+    "subgrp": "AWS::DMS::ReplicationSubnetGroup",
+    "cert": "AWS::DMS::Certificate",
+    "replication-config": "AWS::DMS::ReplicationConfig",
+}
+ARN = re.compile(r"^arn:aws:(?P<service>[a-z0-9-]+):[a-z0-9-]*:\d*:(?P<kind>[a-z-]+)[:/]")
+
+
+@dataclass
+class Trail:
+    """One account and region's event history and its recording clock."""
+
+    events: list[dict] = field(default_factory=list)
+    offset: timedelta = timedelta(0)
+    lookups: deque = field(default_factory=deque)
+
+
+_LOCK = threading.RLock()
+_TRAILS: dict[tuple[str, str], Trail] = {}
+
+
+def trail(account: str, region: str) -> Trail:
+    with _LOCK:
+        return _TRAILS.setdefault((account, region), Trail())
+
+
+def reset() -> None:
+    with _LOCK:
+        _TRAILS.clear()
+
+
+def set_clock(doc: dict) -> dict:
+    """The admin route: later events of this account and region are dated `clock`
+    ("-60d", "-3h", "now") relative to the real time."""
+    account, region, clock = doc.get("account"), doc.get("region"), doc.get("clock", "now")
+    if not account or not region:
+        raise ValueError("cloudtrail state needs 'account' and 'region'")
+    match = re.fullmatch(r"now|-(\d+)([dhm])", str(clock))
+    if match is None:
+        raise ValueError(f"clock '{clock}' is not 'now' or -<n>d/-<n>h/-<n>m")
+    offset = timedelta(0)
+    if match.group(1):
+        n, unit = int(match.group(1)), match.group(2)
+        offset = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+    with _LOCK:
+        trail(account, region).offset = offset
+    return {"account": account, "region": region, "clock": clock}
+
+
+# ---------------------------------------------------------------- recording
+
+
+def is_write(operation: str) -> bool:
+    return bool(operation) and not operation.startswith(READ_PREFIXES)
+
+
+def camel(value: Any) -> Any:
+    """Member names as CloudTrail writes them: the first letter lower case."""
+    if isinstance(value, dict):
+        return {(k[:1].lower() + k[1:] if isinstance(k, str) else k): camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel(v) for v in value]
+    return value
+
+
+def _hide(value: Any, shape) -> Any:
+    """Values of members the service model marks sensitive, hidden."""
+    if value is None or shape is None:
+        return value
+    if shape.metadata.get("sensitive"):
+        return HIDDEN
+    if shape.type_name == "structure" and isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            member = shape.members.get(key)
+            hidden_member = member is not None and member.metadata.get("sensitive")
+            out[key] = HIDDEN if hidden_member else _hide(item, member)
+        return out
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_hide(item, shape.member) for item in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: _hide(v, shape.value) for k, v in value.items()}
+    return value
+
+
+def _request(call: Call) -> dict:
+    if call.protocol == "json":
+        return call.json_body()
+    if call.protocol == "cbor" and call.body:
+        try:
+            value = cbor2.loads(call.body)
+        except Exception:  # noqa: BLE001 - undecodable: nothing to record
+            return {}
+        return shapes.from_cbor(value) if isinstance(value, dict) else {}
+    if call.protocol == "query":
+        form = parse_qs(call.body.decode("utf-8", "replace"))
+        return {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
+    return {}
+
+
+def _response(call: Call, response: Response) -> dict | None:
+    if call.protocol != "json" or not response.body:
+        return None
+    try:
+        value = json.loads(response.body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _arns(value: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        for item in value.values():
+            found.extend(_arns(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_arns(item))
+    elif isinstance(value, str) and value.startswith("arn:aws:"):
+        found.append(value)
+    return found
+
+
+def _resources(request: dict, answer: dict | None) -> list[dict]:
+    out, seen = [], set()
+    for arn in _arns(request) + _arns(answer or {}):
+        match = ARN.match(arn)
+        if match is None or arn in seen:
+            continue
+        seen.add(arn)
+        kind = match.group("kind")
+        if match.group("service") == "dms":
+            kind_name = DMS_RESOURCE_TYPES.get(kind, f"AWS::DMS::{kind}")
+        else:
+            kind_name = f"AWS::{match.group('service').upper()}::{kind.title().replace('-', '')}"
+        out.append({"ResourceType": kind_name, "ResourceName": arn})
+    return out
+
+
+def _identity(call: Call) -> dict:
+    from . import iam
+
+    identity = {"accountId": call.account, "accessKeyId": call.access_key}
+    assumed = iam.assumed_role(call)
+    if assumed is not None:
+        return {**identity, "type": "AssumedRole", "arn": assumed.arn, "principalId": f"AROA:{assumed.session_name}"}
+    return {**identity, "type": "IAMUser", "arn": f"arn:aws:iam::{call.account}:user/dmsemu", "userName": "dmsemu"}
+
+
+def record(call: Call, response: Response) -> None:
+    """Records a successful write call as CloudTrail would."""
+    if response.status >= 300 or not is_write(call.operation) or call.service in ("cloudtrail", "sts", ""):
+        return
+    if (call.service, call.operation) in DATA_EVENTS:
+        return
+    op_model = shapes.operation(call.service, call.operation)
+    request = _request(call)
+    answer = _response(call, response)
+    if op_model is not None:
+        request = _hide(request, op_model.input_shape)
+        if answer is not None:
+            answer = _hide(answer, op_model.output_shape)
+    source = "monitoring" if call.service == "monitoring" else call.service
+    region = "us-east-1" if call.service == "iam" else call.region
+    with _LOCK:
+        t = trail(call.account, region)
+        when = datetime.now(UTC) - t.offset
+        identity = _identity(call)
+        event_id = str(uuid.uuid4())
+        body = {
+            "eventVersion": "1.11",
+            "userIdentity": identity,
+            "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventSource": f"{source}.amazonaws.com",
+            "eventName": call.operation,
+            "awsRegion": region,
+            "sourceIPAddress": "127.0.0.1",
+            "userAgent": call.headers.get("user-agent", ""),
+            "requestParameters": camel(request) or None,
+            "responseElements": camel(answer) if answer is not None else None,
+            "requestID": response.header("x-amzn-requestid") or str(uuid.uuid4()),
+            "eventID": event_id,
+            "readOnly": False,
+            "eventType": "AwsApiCall",
+            "managementEvent": True,
+            "recipientAccountId": call.account,
+            "eventCategory": "Management",
+        }
+        t.events.append({
+            "EventId": event_id,
+            "EventName": call.operation,
+            "ReadOnly": "false",
+            "AccessKeyId": call.access_key,
+            "EventTime": when,
+            "EventSource": f"{source}.amazonaws.com",
+            "Username": identity["arn"].rsplit("/", 1)[-1],
+            "Resources": _resources(request, answer),
+            "CloudTrailEvent": json.dumps(body),
+        })
+
+
+# ---------------------------------------------------------------- LookupEvents
+
+
+class LookupError_(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _token(offset: int, key: str) -> str:
+    return base64.urlsafe_b64encode(f"ct:{offset}:{key}".encode()).decode()
+
+
+def _untoken(token: str, key: str) -> int:
+    try:
+        prefix, offset, rest = base64.urlsafe_b64decode(token.encode()).decode().split(":", 2)
+        if prefix != "ct" or rest != key:
+            raise ValueError(token)
+        return int(offset)
+    except ValueError as err:
+        raise LookupError_("InvalidNextTokenException", "Invalid NextToken") from err
+
+
+def _matches(event: dict, attribute: dict | None) -> bool:
+    if attribute is None:
+        return True
+    key, value = attribute.get("AttributeKey"), attribute.get("AttributeValue")
+    if key == "ResourceType":
+        return any(r["ResourceType"] == value for r in event["Resources"])
+    if key == "ResourceName":
+        return any(r["ResourceName"] == value for r in event["Resources"])
+    return event.get(LOOKUP_KEYS.get(str(key)) or "") == value
+
+
+def _throttled(t: Trail) -> bool:
+    now = time.monotonic()
+    while t.lookups and now - t.lookups[0] >= 1.0:
+        t.lookups.popleft()
+    if len(t.lookups) >= RATE_PER_SECOND:
+        return True
+    t.lookups.append(now)
+    return False
+
+
+def lookup_events(call: Call, req: dict) -> dict:
+    attributes = req.get("LookupAttributes") or []
+    if len(attributes) > 1:
+        raise LookupError_("InvalidLookupAttributesException", "Currently the list can contain only one item")
+    attribute = attributes[0] if attributes else None
+    if attribute is not None and str(attribute.get("AttributeKey")) not in LOOKUP_KEYS:
+        raise LookupError_("InvalidLookupAttributesException", f"Unknown AttributeKey {attribute.get('AttributeKey')}")
+    limit = req.get("MaxResults", MAX_RESULTS)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_RESULTS:
+        raise LookupError_("InvalidMaxResultsException", "MaxResults must be between 1 and 50")
+    now = datetime.now(UTC)
+    start = shapes.to_datetime(req["StartTime"]) if "StartTime" in req else now - RETENTION
+    end = shapes.to_datetime(req["EndTime"]) if "EndTime" in req else now
+    if start > end:
+        raise LookupError_("InvalidTimeRangeException", "StartTime is after EndTime")
+    start = max(start, now - RETENTION)
+    key = json.dumps({k: req.get(k) for k in ("LookupAttributes", "StartTime", "EndTime", "EventCategory")},
+                     sort_keys=True, default=str)
+    with _LOCK:
+        t = trail(call.account, call.region)
+        if _throttled(t):
+            raise LookupError_("ThrottlingException", "Rate exceeded")
+        found = [e for e in t.events if start <= e["EventTime"] <= end and _matches(e, attribute)]
+    found.sort(key=lambda e: e["EventTime"], reverse=True)
+    offset = _untoken(req["NextToken"], key) if req.get("NextToken") else 0
+    page = found[offset : offset + limit]
+    out: dict[str, Any] = {"Events": [{**e, "EventTime": e["EventTime"].timestamp()} for e in page]}
+    if offset + limit < len(found):
+        out["NextToken"] = _token(offset + limit, key)
+    return out
+
+
+def _lookup(call: Call, forward: Forward) -> Response:
+    try:
+        return json_response(lookup_events(call, call.json_body()))
+    except LookupError_ as err:
+        return error_response(call, 400, err.code, err.message)
+
+
+SERVICE = Service({"LookupEvents": _lookup})

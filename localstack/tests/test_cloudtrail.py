@@ -1,0 +1,149 @@
+"""CloudTrail event history and the DMS Modify operations, as AWS serves them.
+
+Each write call through the emulator appears in LookupEvents for the caller's account and
+region (CloudTrail API Reference, LookupEvents; CloudTrail User Guide, "CloudTrail record
+contents"), with the limits AWS documents.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _admin(endpoint: str, path: str, doc: dict) -> dict:
+    req = urllib.request.Request(f"{endpoint}/_dmsemu/{path}", data=json.dumps(doc).encode(), method="POST")
+    return json.loads(urllib.request.urlopen(req, timeout=10).read())
+
+
+def _lookup(ct, **kwargs):
+    """LookupEvents, waiting out the two-per-second limit."""
+    time.sleep(0.5)
+    return ct.lookup_events(**kwargs)
+
+
+def _endpoint(dms, name: str = "src", ssl: str = "none") -> str:
+    return dms.create_endpoint(
+        EndpointIdentifier=name, EndpointType="source", EngineName="postgres", ServerName="198.51.100.1",
+        Port=5432, DatabaseName="d", Username="admin", Password="s3cr3t-pass", SslMode=ssl,
+    )["Endpoint"]["EndpointArn"]
+
+
+def _dms_events(ct) -> list[dict]:
+    out = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "dms.amazonaws.com"}])
+    return out["Events"]
+
+
+def test_a_write_is_recorded_as_cloudtrail_records_it(client):
+    dms, ct = client("dms"), client("cloudtrail")
+    arn = _endpoint(dms)
+    events = _dms_events(ct)
+    assert [e["EventName"] for e in events] == ["CreateEndpoint"]
+    event = events[0]
+    assert event["ReadOnly"] == "false"
+    assert {"ResourceType": "AWS::DMS::Endpoint", "ResourceName": arn} in event["Resources"]
+    record = json.loads(event["CloudTrailEvent"])
+    assert record["eventSource"] == "dms.amazonaws.com"
+    assert record["eventName"] == "CreateEndpoint"
+    assert record["awsRegion"] == "us-east-1"
+    assert record["eventCategory"] == "Management" and record["managementEvent"] is True
+    assert record["userIdentity"]["type"] == "AssumedRole"
+    params = record["requestParameters"]
+    assert params["engineName"] == "postgres" and params["sslMode"] == "none"
+    assert params["password"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    assert "s3cr3t-pass" not in event["CloudTrailEvent"]
+    assert record["responseElements"]["endpoint"]["endpointArn"] == arn
+    # Reads are not write events; other regions hold their own history.
+    dms.describe_endpoints()
+    assert len(_dms_events(ct)) == 1
+    assert _dms_events(client("cloudtrail", "eu-west-1")) == []
+
+
+def test_modify_operations_update_the_resource_and_are_recorded(client):
+    dms, ct = client("dms"), client("cloudtrail")
+    arn = _endpoint(dms)
+    modified = dms.modify_endpoint(EndpointArn=arn, SslMode="verify-full", ServerName="db.example.org")["Endpoint"]
+    assert (modified["SslMode"], modified["ServerName"]) == ("verify-full", "db.example.org")
+    described = dms.describe_endpoints()["Endpoints"][0]
+    assert described["SslMode"] == "verify-full"
+    instance = dms.create_replication_instance(
+        ReplicationInstanceIdentifier="ri", ReplicationInstanceClass="dms.t3.medium", PubliclyAccessible=False,
+    )["ReplicationInstance"]["ReplicationInstanceArn"]
+    target = dms.create_endpoint(EndpointIdentifier="tgt", EndpointType="target", EngineName="postgres",
+                                 ServerName="t.example.org", Port=5432, DatabaseName="d")["Endpoint"]["EndpointArn"]
+    task = dms.create_replication_task(
+        ReplicationTaskIdentifier="t", SourceEndpointArn=arn, TargetEndpointArn=target,
+        ReplicationInstanceArn=instance, MigrationType="full-load",
+        TableMappings='{"rules": []}',
+    )["ReplicationTask"]["ReplicationTaskArn"]
+    changed = dms.modify_replication_task(ReplicationTaskArn=task, MigrationType="full-load-and-cdc")["ReplicationTask"]
+    assert changed["MigrationType"] == "full-load-and-cdc"
+    resized = dms.modify_replication_instance(ReplicationInstanceArn=instance, ReplicationInstanceClass="dms.r5.large")
+    assert resized["ReplicationInstance"]["ReplicationInstanceArn"] == instance
+    names = [e["EventName"] for e in _dms_events(ct)]
+    assert names[:3] == ["ModifyReplicationInstance", "ModifyReplicationTask", "CreateReplicationTask"]
+    assert "ModifyEndpoint" in names
+    with pytest.raises(ClientError) as err:
+        dms.modify_endpoint(EndpointArn=arn.replace(arn.rsplit(":", 1)[-1], "NOPE"), SslMode="require")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundFault"
+
+
+def test_lookup_pages_filters_and_limits_as_aws_documents(client):
+    dms, ct = client("dms"), client("cloudtrail")
+    for i in range(3):
+        _endpoint(dms, f"e{i}")
+    first = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateEndpoint"}],
+                    MaxResults=2)
+    assert len(first["Events"]) == 2 and first["NextToken"]
+    rest = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateEndpoint"}],
+                   MaxResults=2, NextToken=first["NextToken"])
+    assert len(rest["Events"]) == 1 and "NextToken" not in rest
+    # Newest first.
+    times = [e["EventTime"] for e in first["Events"] + rest["Events"]]
+    assert times == sorted(times, reverse=True)
+    cases: list[tuple[dict, str]] = [
+        ({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "a"},
+                               {"AttributeKey": "EventSource", "AttributeValue": "b"}]},
+         "InvalidLookupAttributesException"),
+        ({"StartTime": datetime.now(UTC), "EndTime": datetime.now(UTC) - timedelta(days=1)},
+         "InvalidTimeRangeException"),
+        ({"NextToken": "bm90LWEtdG9rZW4="}, "InvalidNextTokenException"),
+    ]
+    for bad, code in cases:
+        with pytest.raises(ClientError) as err:
+            _lookup(ct, **bad)
+        assert err.value.response["Error"]["Code"] == code, bad
+
+
+def test_more_than_two_lookups_a_second_are_throttled(client):
+    ct = client("cloudtrail")
+    time.sleep(1.1)
+    codes = []
+    for _ in range(3):
+        try:
+            ct.lookup_events(MaxResults=1)
+            codes.append("ok")
+        except ClientError as err:
+            codes.append(err.response["Error"]["Code"])
+    assert codes == ["ok", "ok", "ThrottlingException"]
+
+
+def test_the_clock_dates_history_in_the_past_and_90_days_are_kept(endpoint, account, client):
+    dms, ct = client("dms"), client("cloudtrail")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "-60d"})
+    _endpoint(dms, "old")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "-100d"})
+    _endpoint(dms, "too-old")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "now"})
+    events = _dms_events(ct)
+    assert len(events) == 1, "the event of 100 days ago is past event history's 90 days"
+    age = datetime.now(UTC) - events[0]["EventTime"]
+    assert timedelta(days=59) < age < timedelta(days=61)
+    with pytest.raises(urllib.error.HTTPError):
+        _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "yesterday"})

@@ -1,0 +1,526 @@
+//! A migration's history from CloudTrail event history: the DMS write calls of a region
+//! (Create*, Modify*, Start/Stop, Delete*) attached to the resources they concern, and the
+//! replication instances, endpoints and tasks deleted after cut-over reconstructed from
+//! them, with `deleted_at` — so that rules judge one record of current and deleted
+//! resources (CloudTrail User Guide, "Viewing events with CloudTrail Event history":
+//! management events of the last 90 days; DMS User Guide, "Logging AWS DMS API calls
+//! with AWS CloudTrail").
+//!
+//! A deleted resource is rebuilt from what CloudTrail recorded of it: the resource in
+//! the Delete call's responseElements (its state when deleted), else the latest
+//! Create/Modify answer, else the Create request. A resource missing from today's
+//! listing without a Delete event is not invented: the listing may have failed.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{
+    Endpoint, Facts, HistoryEvent, HistoryRead, ReplicationInstance, TableMappings, Task,
+    TaskSettings, TaskStats, host,
+};
+
+// Values arrive redacted: the collector (collect::cloudtrail) redacts every event before
+// it becomes a TrailEvent.
+
+/// One CloudTrail event as the collector read it (LookupEvents' CloudTrailEvent JSON).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrailEvent {
+    pub name: String,
+    /// eventTime, RFC 3339.
+    pub at: String,
+    pub event_id: String,
+    pub by: Option<String>,
+    /// requestParameters and responseElements, member names as the API spells them.
+    pub request: Value,
+    pub response: Value,
+    pub sources: Vec<String>,
+}
+
+/// The kinds of DMS resource a history is kept for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Instance,
+    Endpoint,
+    Task,
+}
+
+impl Kind {
+    /// The ARN member of requests and the resource member of answers (DMS API Reference).
+    fn members(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Instance => ("ReplicationInstanceArn", "ReplicationInstance"),
+            Kind::Endpoint => ("EndpointArn", "Endpoint"),
+            Kind::Task => ("ReplicationTaskArn", "ReplicationTask"),
+        }
+    }
+
+    const ALL: [Kind; 3] = [Kind::Instance, Kind::Endpoint, Kind::Task];
+}
+
+/// CloudTrail writes member names with a lower-case first letter; the API and our facts
+/// spell them with an upper-case one (`sslMode` → `SslMode`).
+pub fn pascal(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut chars = k.chars();
+                    let key = match chars.next() {
+                        Some(first) => first.to_uppercase().chain(chars).collect(),
+                        None => k,
+                    };
+                    (key, pascal(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(pascal).collect()),
+        other => other,
+    }
+}
+
+/// The DMS resource (kind, ARN) an event concerns: the ARN its request names, or the one
+/// in the resource its answer returns (Create calls).
+fn concerns(e: &TrailEvent) -> Option<(Kind, String)> {
+    Kind::ALL.into_iter().find_map(|kind| {
+        let (arn_member, resource) = kind.members();
+        e.request
+            .get(arn_member)
+            .or_else(|| e.response.get(resource).and_then(|r| r.get(arn_member)))
+            .and_then(Value::as_str)
+            .filter(|arn| arn.starts_with("arn:"))
+            .map(|arn| (kind, arn.to_string()))
+    })
+}
+
+fn history_event(e: &TrailEvent) -> HistoryEvent {
+    HistoryEvent {
+        at: e.at.clone(),
+        name: e.name.clone(),
+        event_id: e.event_id.clone(),
+        by: e.by.clone(),
+        request: e.request.clone(),
+        sources: e.sources.clone(),
+    }
+}
+
+/// Attaches a region's events to its resources and adds those deleted after cut-over.
+pub fn reconstruct(facts: &mut Facts, region: &str, events: &[TrailEvent], read: HistoryRead) {
+    let mut by_resource: BTreeMap<(Kind, String), Vec<&TrailEvent>> = BTreeMap::new();
+    for e in events {
+        if let Some(key) = concerns(e) {
+            by_resource.entry(key).or_default().push(e);
+        }
+    }
+    for list in by_resource.values_mut() {
+        list.sort_by(|a, b| a.at.cmp(&b.at));
+    }
+    for ((kind, arn), list) in &by_resource {
+        let history: Vec<HistoryEvent> = list.iter().map(|e| history_event(e)).collect();
+        let deleted = list
+            .iter()
+            .rev()
+            .find(|e| e.name.starts_with("Delete"))
+            .map(|e| e.at.clone());
+        match kind {
+            Kind::Instance => match facts
+                .replication_instances
+                .iter_mut()
+                .find(|i| i.arn == *arn)
+            {
+                Some(live) => live.history = history,
+                None if deleted.is_some() => {
+                    facts.replication_instances.push(ReplicationInstance {
+                        history,
+                        deleted_at: deleted,
+                        ..instance(region, arn, list)
+                    })
+                }
+                None => {}
+            },
+            Kind::Endpoint => match facts.endpoints.iter_mut().find(|x| x.arn == *arn) {
+                Some(live) => live.history = history,
+                None if deleted.is_some() => facts.endpoints.push(Endpoint {
+                    history,
+                    deleted_at: deleted,
+                    ..endpoint(region, arn, list)
+                }),
+                None => {}
+            },
+            Kind::Task => match facts.tasks.iter_mut().find(|t| t.arn == *arn) {
+                Some(live) => live.history = history,
+                None if deleted.is_some() => facts.tasks.push(Task {
+                    history,
+                    deleted_at: deleted,
+                    ..task(region, arn, list)
+                }),
+                None => {}
+            },
+        }
+    }
+    facts.history_reads.push(read);
+}
+
+/// The resource as CloudTrail last showed it: the Delete answer, else the latest answer
+/// that returned it, else the Create request; and the captures behind it.
+fn snapshot(kind: Kind, list: &[&TrailEvent]) -> (Value, Vec<String>) {
+    let (_, resource) = kind.members();
+    let mut sources: Vec<String> = list.iter().flat_map(|e| e.sources.clone()).collect();
+    sources.sort();
+    sources.dedup();
+    let answered = list
+        .iter()
+        .rev()
+        .find_map(|e| e.response.get(resource).filter(|r| r.is_object()).cloned());
+    let value = answered
+        .or_else(|| {
+            list.iter()
+                .find(|e| e.name.starts_with("Create"))
+                .map(|e| e.request.clone())
+        })
+        .unwrap_or(Value::Null);
+    (value, sources)
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn instance(region: &str, arn: &str, list: &[&TrailEvent]) -> ReplicationInstance {
+    let (v, sources) = snapshot(Kind::Instance, list);
+    let group = v.get("ReplicationSubnetGroup");
+    ReplicationInstance {
+        region: region.to_string(),
+        identifier: text(&v, "ReplicationInstanceIdentifier").unwrap_or_default(),
+        arn: arn.to_string(),
+        class: text(&v, "ReplicationInstanceClass"),
+        status: Some("deleted".into()),
+        allocated_storage_gb: v
+            .get("AllocatedStorage")
+            .and_then(Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok()),
+        engine_version: text(&v, "EngineVersion"),
+        auto_minor_version_upgrade: v.get("AutoMinorVersionUpgrade").and_then(Value::as_bool),
+        multi_az: v.get("MultiAZ").and_then(Value::as_bool),
+        availability_zone: text(&v, "AvailabilityZone"),
+        publicly_accessible: v.get("PubliclyAccessible").and_then(Value::as_bool),
+        subnet_group: group.and_then(|g| text(g, "ReplicationSubnetGroupIdentifier")),
+        vpc_id: group.and_then(|g| text(g, "VpcId")),
+        kms_key_id: text(&v, "KmsKeyId"),
+        created: list
+            .iter()
+            .find(|e| e.name.starts_with("Create"))
+            .map(|e| e.at.clone()),
+        sources,
+        ..ReplicationInstance::default()
+    }
+}
+
+fn endpoint(region: &str, arn: &str, list: &[&TrailEvent]) -> Endpoint {
+    let (v, sources) = snapshot(Kind::Endpoint, list);
+    let engine = text(&v, "EngineName").unwrap_or_default();
+    let mut settings = BTreeMap::new();
+    if let Value::Object(map) = &v {
+        for (key, value) in map {
+            if key.ends_with("Settings") && value.is_object() {
+                settings.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Endpoint {
+        region: region.to_string(),
+        identifier: text(&v, "EndpointIdentifier").unwrap_or_default(),
+        arn: arn.to_string(),
+        endpoint_type: text(&v, "EndpointType")
+            .map(|t| t.to_ascii_lowercase())
+            .unwrap_or_default(),
+        family: host::family(&engine),
+        server_name: text(&v, "ServerName"),
+        port: v
+            .get("Port")
+            .and_then(Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok()),
+        database: text(&v, "DatabaseName"),
+        status: Some("deleted".into()),
+        // DMS's default SslMode is none (DMS API Reference, CreateEndpoint).
+        ssl_mode: text(&v, "SslMode").or_else(|| Some("none".into())),
+        certificate_arn: text(&v, "CertificateArn"),
+        kms_key_id: text(&v, "KmsKeyId"),
+        host: host::Host::unplaced(),
+        engine,
+        settings,
+        sources,
+        deleted_at: None,
+        history: Vec::new(),
+    }
+}
+
+fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
+    let (v, sources) = snapshot(Kind::Task, list);
+    let at = |name: &str| -> Vec<String> {
+        list.iter()
+            .filter(|e| e.name == name)
+            .map(|e| e.at.clone())
+            .collect()
+    };
+    let starts = at("StartReplicationTask");
+    let last_start = starts.last().cloned();
+    // The run ends at the first Stop after the last start. A run DMS ended by itself (a
+    // full load that finished, a failure) leaves no Stop event: its end is not on record
+    // (not the deletion, which may be much later).
+    let stop = at("StopReplicationTask")
+        .into_iter()
+        .filter(|t| last_start.as_ref().is_some_and(|s| t >= s))
+        .min();
+    Task {
+        region: region.to_string(),
+        identifier: text(&v, "ReplicationTaskIdentifier").unwrap_or_default(),
+        arn: arn.to_string(),
+        resource_id: arn.rsplit(':').next().unwrap_or_default().to_string(),
+        instance_arn: text(&v, "ReplicationInstanceArn"),
+        source_arn: text(&v, "SourceEndpointArn"),
+        target_arn: text(&v, "TargetEndpointArn"),
+        migration_type: text(&v, "MigrationType"),
+        status: Some("deleted".into()),
+        // The Delete answer returns the task as it was: its StopReason and last failure.
+        stop_reason: text(&v, "StopReason"),
+        last_failure_message: text(&v, "LastFailureMessage"),
+        created: list
+            .iter()
+            .find(|e| e.name.starts_with("Create"))
+            .map(|e| e.at.clone()),
+        started: starts.first().cloned(),
+        stats: last_start.as_ref().map(|last| TaskStats {
+            fresh_start_date: starts.first().cloned(),
+            start_date: Some(last.clone()),
+            stop_date: stop,
+            ..TaskStats::default()
+        }),
+        settings: TaskSettings::parse(v.get("ReplicationTaskSettings").and_then(Value::as_str)),
+        table_mappings: TableMappings::parse(v.get("TableMappings").and_then(Value::as_str)),
+        sources,
+        ..Task::default()
+    }
+}
+
+/// The SslMode in force at each moment of `[from, to]`, from the endpoint's history
+/// (CreateEndpoint, then each ModifyEndpoint that set SslMode, in order), each with what
+/// it rests on. `None` as a mode: not on record for that part of the span (the history
+/// begins after it, with a change).
+pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<String>, String)> {
+    let sets = |h: &HistoryEvent| {
+        h.name == "ModifyEndpoint" && h.request.get("SslMode").is_some()
+            || h.name == "CreateEndpoint"
+    };
+    let changes: Vec<&HistoryEvent> = e.history.iter().filter(|h| sets(h)).collect();
+    let mode_of = |h: &HistoryEvent| {
+        h.request
+            .get("SslMode")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            // CreateEndpoint without SslMode: DMS's default, none.
+            .or_else(|| (h.name == "CreateEndpoint").then(|| "none".to_string()))
+    };
+    let basis = |h: &HistoryEvent| format!("CloudTrail {} {} ({})", h.name, &h.at, h.event_id);
+    // The mode at `from`: the last change at or before it; else, with no change at all,
+    // today's (or the deleted endpoint's last) mode; else not on record.
+    let before = changes.iter().rev().find(|h| h.at.as_str() <= from);
+    let mut out = vec![match before {
+        Some(h) => (mode_of(h), basis(h)),
+        None if changes.is_empty() => (
+            e.ssl_mode.clone(),
+            if e.history.is_empty() {
+                "the endpoint's SslMode (no CloudTrail history of it)".to_string()
+            } else {
+                "the endpoint's SslMode (unchanged in its CloudTrail history)".to_string()
+            },
+        ),
+        None => (
+            None,
+            format!(
+                "its SslMode before the first change on record ({}) is not on record",
+                basis(changes[0])
+            ),
+        ),
+    }];
+    for h in changes
+        .iter()
+        .filter(|h| h.at.as_str() > from && h.at.as_str() <= to)
+    {
+        out.push((mode_of(h), basis(h)));
+    }
+    // Today's mode differs from the last change on record: it changed at a time the
+    // history does not show, possibly during the span.
+    if let Some(last) = changes.last()
+        && e.deleted_at.is_none()
+        && mode_of(last) != e.ssl_mode
+        && last.at.as_str() <= to
+    {
+        out.push((
+            e.ssl_mode.clone(),
+            "today's SslMode, changed at a time CloudTrail does not show".to_string(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ev(name: &str, at: &str, request: Value, response: Value) -> TrailEvent {
+        TrailEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: format!("id-{name}-{at}"),
+            request,
+            response,
+            sources: vec![format!("c-{at}")],
+            ..TrailEvent::default()
+        }
+    }
+
+    const EP: &str = "arn:aws:dms:us-east-1:1:endpoint:E";
+    const TASK: &str = "arn:aws:dms:us-east-1:1:task:T";
+
+    fn read() -> HistoryRead {
+        HistoryRead {
+            region: "us-east-1".into(),
+            ..HistoryRead::default()
+        }
+    }
+
+    #[test]
+    fn deleted_resources_are_rebuilt_from_their_delete_answer() {
+        let endpoint = json!({"EndpointArn": EP, "EndpointIdentifier": "src", "EndpointType": "SOURCE",
+                              "EngineName": "oracle", "ServerName": "203.0.113.9", "SslMode": "verify-ca",
+                              "OracleSettings": {"ServerName": "203.0.113.9"}});
+        let events = vec![
+            ev(
+                "CreateEndpoint",
+                "2026-09-01T00:00:00Z",
+                json!({"EndpointIdentifier": "src"}),
+                json!({"Endpoint": endpoint}),
+            ),
+            ev(
+                "CreateReplicationTask",
+                "2026-09-01T01:00:00Z",
+                json!({}),
+                json!({"ReplicationTask": {"ReplicationTaskArn": TASK, "ReplicationTaskIdentifier": "t",
+                      "MigrationType": "full-load-and-cdc", "SourceEndpointArn": EP}}),
+            ),
+            ev(
+                "StartReplicationTask",
+                "2026-09-02T00:00:00Z",
+                json!({"ReplicationTaskArn": TASK}),
+                json!({}),
+            ),
+            ev(
+                "StopReplicationTask",
+                "2026-09-20T00:00:00Z",
+                json!({"ReplicationTaskArn": TASK}),
+                json!({}),
+            ),
+            ev(
+                "DeleteReplicationTask",
+                "2026-09-21T00:00:00Z",
+                json!({"ReplicationTaskArn": TASK}),
+                json!({}),
+            ),
+            ev(
+                "DeleteEndpoint",
+                "2026-09-21T01:00:00Z",
+                json!({"EndpointArn": EP}),
+                json!({"Endpoint": endpoint}),
+            ),
+        ];
+        let mut facts = Facts::default();
+        reconstruct(&mut facts, "us-east-1", &events, read());
+        let e = &facts.endpoints[0];
+        assert_eq!(
+            (
+                e.identifier.as_str(),
+                e.endpoint_type.as_str(),
+                e.ssl_mode.as_deref()
+            ),
+            ("src", "source", Some("verify-ca"))
+        );
+        assert_eq!(e.deleted_at.as_deref(), Some("2026-09-21T01:00:00Z"));
+        assert_eq!(e.settings["OracleSettings"]["ServerName"], "203.0.113.9");
+        let t = &facts.tasks[0];
+        assert_eq!(t.migration_type.as_deref(), Some("full-load-and-cdc"));
+        assert_eq!(t.started.as_deref(), Some("2026-09-02T00:00:00Z"));
+        let stats = t.stats.as_ref().expect("dates");
+        assert_eq!(stats.stop_date.as_deref(), Some("2026-09-20T00:00:00Z"));
+        assert_eq!(t.history.len(), 4);
+        assert_eq!(facts.history_reads.len(), 1);
+    }
+
+    #[test]
+    fn a_resource_missing_without_a_delete_event_is_not_invented() {
+        let events = vec![ev(
+            "CreateEndpoint",
+            "2026-09-01T00:00:00Z",
+            json!({}),
+            json!({"Endpoint": {"EndpointArn": EP}}),
+        )];
+        let mut facts = Facts::default();
+        reconstruct(&mut facts, "us-east-1", &events, read());
+        assert!(facts.endpoints.is_empty());
+    }
+
+    #[test]
+    fn the_ssl_mode_in_force_follows_the_history() {
+        let mut e = endpoint("us-east-1", EP, &[]);
+        e.ssl_mode = Some("verify-full".into());
+        let h = |name: &str, at: &str, request: Value| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: "x".into(),
+            request,
+            ..HistoryEvent::default()
+        };
+        let modes = |e: &Endpoint| {
+            ssl_modes_during(e, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z")
+                .into_iter()
+                .map(|(m, _)| m)
+                .collect::<Vec<_>>()
+        };
+        // No history: today's mode.
+        assert_eq!(modes(&e), [Some("verify-full".to_string())]);
+        // Created plaintext, made verify-full after the run: plaintext during it.
+        e.history = vec![
+            h(
+                "CreateEndpoint",
+                "2026-09-01T00:00:00Z",
+                json!({"EngineName": "postgres"}),
+            ),
+            h(
+                "ModifyEndpoint",
+                "2026-10-01T00:00:00Z",
+                json!({"SslMode": "verify-full"}),
+            ),
+        ];
+        assert_eq!(modes(&e), [Some("none".to_string())]);
+        // Changed during the run: both modes were in force.
+        e.history[1].at = "2026-09-10T00:00:00Z".into();
+        assert_eq!(
+            modes(&e),
+            [Some("none".to_string()), Some("verify-full".to_string())]
+        );
+        // Only a change after the start on record: the mode at the start is unknown.
+        e.history.remove(0);
+        assert_eq!(modes(&e), [None, Some("verify-full".to_string())]);
+        // Today's mode is not the last one on record: changed when, the history does not say.
+        e.ssl_mode = Some("none".into());
+        assert_eq!(
+            modes(&e),
+            [
+                None,
+                Some("verify-full".to_string()),
+                Some("none".to_string())
+            ]
+        );
+    }
+}
