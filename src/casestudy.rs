@@ -475,6 +475,12 @@ fn not_a_date(value: &str) -> String {
     format!("'{value}' is not a date: write YYYY-MM-DD (e.g. 2025-06-01)")
 }
 
+/// An absolute http or https URL with a host (WHATWG URL parsing, the `url` crate).
+fn http_url(text: &str) -> bool {
+    url::Url::parse(text)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
 /// The partner's statements: known keys only; dates are dates, and start before end.
 fn statement_values(
     src: &Source,
@@ -498,6 +504,13 @@ fn statement_values(
         }
         if key.get_ref() == "start_date" {
             start_at = value.span();
+        }
+        if key.get_ref() == "landing_page_url" && !http_url(value.get_ref().trim()) {
+            let message = format!(
+                "{:?} is not an http(s) URL (the landing page is linked from the report)",
+                value.get_ref()
+            );
+            return Err(src.invalid(&field, value.span(), message));
         }
         statements.insert(key.into_inner(), value.into_inner().trim().to_string());
     }

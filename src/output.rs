@@ -164,14 +164,20 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
     if let Some(note) = &report.incomplete {
         out.push_str(&format!("{note}\n"));
     }
-    out.push_str(match (report.verified, report.authentic) {
-        (true, _) => "verified\n",
-        (false, true) => {
+    use crate::verify::Outcome;
+    out.push_str(match report.outcome {
+        Outcome::Verified => "verified\n",
+        Outcome::Rejudged => {
             "NOT VERIFIED: authentic (the signatures and digests hold), but this build judges \
              the signed facts differently from the build that signed them (a rule changed \
              since, or the evaluation was not made by these rules)\n"
         }
-        (false, false) => "NOT VERIFIED: invalid or tampered\n",
+        Outcome::ChainBroken => {
+            "NOT VERIFIED: chain of custody broken: this bundle is intact and signed, but it is \
+             not the renewal of the previous bundle given (the wrong previous bundle, or a \
+             renewal record that was changed or removed)\n"
+        }
+        Outcome::Invalid => "NOT VERIFIED: invalid or tampered\n",
     });
     out
 }

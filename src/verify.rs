@@ -38,9 +38,25 @@ pub const INTEGRITY: [&str; 5] = [
     "captures",
 ];
 
+/// What a verification concluded, one of four.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every step holds.
+    Verified,
+    /// Intact and signed, but this build judges the signed facts differently.
+    Rejudged,
+    /// Intact and signed, but not the renewal of the previous bundle given
+    /// (`verify --previous`): the chain of custody is broken.
+    ChainBroken,
+    /// Not intact, not signed by a trusted key, or not a bundle.
+    Invalid,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub verified: bool,
+    pub outcome: Outcome,
     /// Every integrity step ([`INTEGRITY`]) ran and passed: the signatures hold and
     /// nothing signed was changed, whatever the re-evaluation says.
     pub authentic: bool,
@@ -66,6 +82,24 @@ impl Report {
         };
         self.verified &= ok;
         self.checks.push(Check { step, ok, detail });
+        // A broken chain of custody is not an authentic renewal, whatever else holds.
+        if step == "chain" && !ok {
+            self.authentic = false;
+        }
+        self.outcome = self.judge();
+    }
+
+    /// What the steps so far make of the bundle.
+    fn judge(&self) -> Outcome {
+        if self.verified {
+            Outcome::Verified
+        } else if self.checks.iter().any(|c| c.step == "chain" && !c.ok) && self.integrity_holds() {
+            Outcome::ChainBroken
+        } else if self.authentic {
+            Outcome::Rejudged
+        } else {
+            Outcome::Invalid
+        }
     }
 
     pub fn failures(&self) -> Vec<&Check> {
@@ -314,6 +348,7 @@ pub fn verify(
 ) -> Report {
     let mut report = Report {
         verified: true,
+        outcome: Outcome::Invalid,
         authentic: false,
         checks: Vec::new(),
         signed_by: Vec::new(),
@@ -342,6 +377,7 @@ pub fn verify(
         Err(e) => report.record::<FindingsError>("findings", Err(e)),
     }
     report.authentic = report.integrity_holds();
+    report.outcome = report.judge();
     report.complete = Some(evidence.collection.complete);
     report.incomplete = Some(evidence.collection.incomplete_note()).filter(|n| !n.is_empty());
     report.predicate = Some(predicate);

@@ -339,6 +339,28 @@ async fn a_renewal_verifies_the_chain_and_carries_expired_evidence_forward() {
     let out = verify_chain(&other.to_string_lossy());
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     assert!(text(&out).contains("SHA-256"), "{}", text(&out));
+    // A broken chain is its own outcome: not a re-judgement, not authentic as a renewal.
+    assert!(
+        text(&out).contains("chain of custody broken") && !text(&out).contains("judges"),
+        "{}",
+        text(&out)
+    );
+    let json = cli(
+        &emu,
+        &[
+            "verify",
+            &renewed_s,
+            "--public-key",
+            &public,
+            "--previous",
+            &other.to_string_lossy(),
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json report");
+    assert_eq!(report["outcome"], "chain_broken", "{report}");
+    assert_eq!(report["authentic"], false, "{report}");
 
     // A previous bundle no trusted key signed is refused before any AWS call.
     let stranger = tempfile::tempdir().expect("tempdir");

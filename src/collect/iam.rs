@@ -18,65 +18,73 @@ pub async fn collect(c: &Clients, ctx: &Context) -> (Vec<IamRole>, Vec<IamPolicy
     futures::join!(roles(c, ctx), policies(c, ctx))
 }
 
+/// The DMS service roles, all read at once (independent calls).
 async fn roles(c: &Clients, ctx: &Context) -> Vec<IamRole> {
-    let mut out = Vec::new();
-    for name in DMS_ROLES {
-        let (result, sources) =
-            crate::collect::capture::scoped(c.iam.get_role().role_name(*name).send()).await;
-        let mut role = IamRole {
-            name: name.to_string(),
-            sources,
-            ..IamRole::default()
-        };
-        match result {
-            Ok(found) => {
-                let r = found.role();
-                role.exists = true;
-                role.arn = r.map(|r| r.arn().to_string());
-                role.trusted_services = r
-                    .and_then(|r| r.assume_role_policy_document())
-                    .map(trusted_services)
-                    .unwrap_or_default();
-                let attached = ctx
-                    .call(
-                        "iam",
-                        "ListAttachedRolePolicies",
-                        &c.region,
-                        Some(name),
-                        c.iam
-                            .list_attached_role_policies()
-                            .role_name(*name)
-                            .into_paginator()
-                            .items()
-                            .send()
-                            .collect::<Result<Vec<_>, _>>(),
-                    )
-                    .await;
-                if let Some((policies, sources)) = attached {
-                    role.attached_policies = policies
-                        .iter()
-                        .filter_map(|p| p.policy_name().map(str::to_string))
-                        .collect();
-                    role.sources.extend(sources);
-                }
-            }
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                role.exists = false;
-            }
-            Err(err) => {
-                let mut gap = super::gap::from_sdk_error("iam", "GetRole", &c.region, &err);
-                gap.resource = Some(name.to_string());
-                ctx.gap(gap);
-                continue;
+    futures::future::join_all(DMS_ROLES.iter().map(|name| role(c, ctx, name)))
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// One DMS service role: whether it exists, whom it trusts and its attached policies;
+/// `None` when GetRole failed otherwise (a gap).
+async fn role(c: &Clients, ctx: &Context, name: &&str) -> Option<IamRole> {
+    let name = *name;
+    let (result, sources) =
+        crate::collect::capture::scoped(c.iam.get_role().role_name(name).send()).await;
+    let mut role = IamRole {
+        name: name.to_string(),
+        sources,
+        ..IamRole::default()
+    };
+    match result {
+        Ok(found) => {
+            let r = found.role();
+            role.exists = true;
+            role.arn = r.map(|r| r.arn().to_string());
+            role.trusted_services = r
+                .and_then(|r| r.assume_role_policy_document())
+                .map(trusted_services)
+                .unwrap_or_default();
+            let attached = ctx
+                .call(
+                    "iam",
+                    "ListAttachedRolePolicies",
+                    &c.region,
+                    Some(name),
+                    c.iam
+                        .list_attached_role_policies()
+                        .role_name(name)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<Result<Vec<_>, _>>(),
+                )
+                .await;
+            if let Some((policies, sources)) = attached {
+                role.attached_policies = policies
+                    .iter()
+                    .filter_map(|p| p.policy_name().map(str::to_string))
+                    .collect();
+                role.sources.extend(sources);
             }
         }
-        out.push(role);
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            role.exists = false;
+        }
+        Err(err) => {
+            let mut gap = super::gap::from_sdk_error("iam", "GetRole", &c.region, &err);
+            gap.resource = Some(name.to_string());
+            ctx.gap(gap);
+            return None;
+        }
     }
-    out
+    Some(role)
 }
 
 /// Service principals in a trust policy (the document may be URL-encoded).

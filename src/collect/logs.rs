@@ -10,17 +10,33 @@ use crate::facts::{Facts, LogGroup};
 pub const PREFIXES: &[&str] = &["dms-tasks-", "dms-serverless-replication-"];
 const LATEST_STREAMS: i32 = 5;
 
-pub async fn list_groups(c: &Clients, ctx: &Context) -> Vec<LogGroup> {
+/// The groups under the DMS prefixes, and which prefixes were listed completely (a group
+/// under one of those that is not listed does not exist: no need to look it up by name).
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub groups: Vec<LogGroup>,
+    pub complete: Vec<&'static str>,
+}
+
+pub async fn list_groups(c: &Clients, ctx: &Context) -> Listed {
     let lists = futures::future::join_all(
         PREFIXES
             .iter()
-            .map(|prefix| describe_groups(c, ctx, prefix)),
+            .map(|prefix| async move { (*prefix, describe_groups(c, ctx, prefix).await) }),
     )
     .await;
-    lists.into_iter().flatten().collect()
+    let mut listed = Listed::default();
+    for (prefix, groups) in lists {
+        if let Some(groups) = groups {
+            listed.complete.push(prefix);
+            listed.groups.extend(groups);
+        }
+    }
+    listed
 }
 
-async fn describe_groups(c: &Clients, ctx: &Context, prefix: &str) -> Vec<LogGroup> {
+/// One paged DescribeLogGroups on `prefix`; `None` when it failed (a gap).
+async fn describe_groups(c: &Clients, ctx: &Context, prefix: &str) -> Option<Vec<LogGroup>> {
     let found = ctx
         .call(
             "logs",
@@ -35,10 +51,8 @@ async fn describe_groups(c: &Clients, ctx: &Context, prefix: &str) -> Vec<LogGro
                 .collect::<Result<Vec<_>, _>>(),
         )
         .await;
-    let Some((pages, sources)) = found else {
-        return Vec::new();
-    };
-    pages
+    let (pages, sources) = found?;
+    let groups = pages
         .iter()
         .flat_map(|p| p.log_groups())
         .map(|g| LogGroup {
@@ -52,7 +66,8 @@ async fn describe_groups(c: &Clients, ctx: &Context, prefix: &str) -> Vec<LogGro
             latest_streams: Vec::new(),
             sources: sources.clone(),
         })
-        .collect()
+        .collect();
+    Some(groups)
 }
 
 /// Adds the groups tasks name in their settings, then each group's latest streams.
@@ -60,21 +75,24 @@ pub async fn latest_streams(
     plan: &Plan,
     c: &Clients,
     ctx: &Context,
-    mut groups: Vec<LogGroup>,
+    listed: Listed,
     dms: &Facts,
 ) -> Vec<LogGroup> {
-    // Each group named in task settings and not listed under a DMS prefix, looked up
-    // once however many tasks name it, concurrently.
+    let mut groups = listed.groups;
+    // Each group named in task settings outside the completely listed DMS prefixes (a
+    // name under one of them that was not listed does not exist), looked up once however
+    // many tasks name it, concurrently.
     let named: std::collections::BTreeSet<String> = dms
         .tasks
         .iter()
         .filter(|t| t.region == c.region)
         .filter_map(|t| t.settings.log_group.clone())
         .filter(|name| !groups.iter().any(|g| &g.name == name))
+        .filter(|name| !listed.complete.iter().any(|p| name.starts_with(p)))
         .collect();
     let extra: Vec<Vec<LogGroup>> =
         futures::stream::iter(named.into_iter().map(|name| async move {
-            let found = describe_groups(c, ctx, &name).await;
+            let found = describe_groups(c, ctx, &name).await.unwrap_or_default();
             found.into_iter().filter(|g| g.name == name).collect()
         }))
         .buffer_unordered(plan.concurrency.max(1))

@@ -52,6 +52,20 @@ fn render(
     });
     // A Markdown table cell: no pipe ends it, no newline breaks the row.
     env.add_filter("cell", |s: String| s.replace('|', "\\|").replace('\n', " "));
+    // Markdown passes inline HTML through (CommonMark, GitHub): every value written into
+    // the Markdown report has `&`, `<` and `>` as entities, so no text of the evidence or
+    // the manifest becomes an element.
+    env.set_formatter(|out, state, value| {
+        if state.name().ends_with(".md") && !value.is_safe() {
+            let text = value.to_string();
+            let escaped = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            return out.write_str(&escaped).map_err(minijinja::Error::from);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     env.add_template("report.html", HTML)?;
     env.add_template("report.md", MARKDOWN)?;
     env.add_template("chart.svg", CHART)?;

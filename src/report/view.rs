@@ -51,6 +51,9 @@ pub struct View {
     readiness: String,
     findings: Vec<FindingView>,
     claims: Vec<ClaimView>,
+    /// The peers' checks (Security Hub DMS.x, and ours beside them): (control, title,
+    /// resource, result, reason).
+    peer_checks: Vec<[String; 5]>,
     statements: Vec<(String, String)>,
     attachments: Vec<AttachmentView>,
     topology: Vec<[String; 4]>,
@@ -59,6 +62,26 @@ pub struct View {
     timelines: Vec<Timeline>,
     captures: Vec<CaptureView>,
     renewal: Option<RenewalView>,
+}
+
+/// The peer checks as table rows: control, title, resource, result, reason.
+fn peer_rows(eval: &Evaluation) -> Vec<[String; 5]> {
+    eval.peer_checks
+        .iter()
+        .map(|c| {
+            let result = serde_json::to_value(c.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            [
+                c.control.clone(),
+                c.title.clone(),
+                c.resource.clone(),
+                result,
+                c.reason.clone(),
+            ]
+        })
+        .collect()
 }
 
 /// The link to last year's bundle, what changed since, and what is carried forward.
@@ -167,6 +190,7 @@ impl View {
                     reason: c.reason.clone(),
                 })
                 .collect(),
+            peer_checks: peer_rows(eval),
             statements: cs.statements.clone().into_iter().collect(),
             attachments: ev
                 .attachments

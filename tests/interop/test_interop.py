@@ -139,3 +139,39 @@ def test_keygen_private_keys_are_read_by_openssl_and_cryptography(run, tmp_path)
         out = subprocess.run([openssl, "pkey", "-in", str(private), "-pubout"], capture_output=True, check=False)
         assert out.returncode == 0, out.stderr
         assert out.stdout == public.read_bytes()
+
+
+def test_a_verifier_written_from_the_docs_alone_agrees_with_the_tool(run, tmp_path):
+    """tests/interop/verify_from_docs.py reads only docs/bundle-format.md: it verifies what
+    the tool writes (a bundle, a renewal, the v0.1.0 fixtures) and refuses what the tool
+    refuses."""
+    from verify_from_docs import NotVerified, verify
+
+    private, public = tmp_path / "k.pem", tmp_path / "k.pub"
+    last, this = tmp_path / "last.json", tmp_path / "this.json"
+    assert run("keygen", "--private-key", str(private), "--public-key", str(public)).returncode == 0
+    assert run("collect", "--case-study", str(CASE), "--key", str(private), "--out", str(last)).returncode == 0
+    out = run("collect", "--case-study", str(CASE), "--key", str(private), "--previous", str(last), "--out", str(this))
+    assert out.returncode == 0, out.stderr
+    for bundle in (last, this):
+        statement = verify(bundle.read_bytes(), [public.read_bytes()])
+        assert "expiry" in statement["predicate"], "exemplary's evaluation dates its expiring evidence"
+    fixtures = ROOT / "fixtures" / "bundles"
+    for old in ("exemplary-v0.1.0.json", "weak-v0.1.0.json"):
+        verify((fixtures / old).read_bytes(), [(fixtures / "signer.pub").read_bytes()])
+    # A changed capture body, re-signed by the key holder: the digests no longer hold.
+    envelope = json.loads(last.read_text())
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    statement["predicate"]["expiry"] = []
+    with pytest.raises(NotVerified, match="subject digests"):
+        import rfc8785
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        payload = rfc8785.dumps(statement)
+        key = load_pem_private_key(private.read_bytes(), password=None)
+        envelope["payload"] = base64.b64encode(payload).decode()
+        envelope["signatures"] = [{"keyid": keyid(public.read_bytes()),
+                                   "sig": base64.b64encode(key.sign(pae(envelope["payloadType"], payload))).decode()}]
+        verify(json.dumps(envelope).encode(), [public.read_bytes()])
+    with pytest.raises(NotVerified, match="trusted signature"):
+        verify(last.read_bytes(), [(fixtures / "signer.pub").read_bytes()])
