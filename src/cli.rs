@@ -241,7 +241,8 @@ pub struct AwsArgs {
     /// Per-resource calls in flight per region.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Attempts per AWS call (standard retry: jittered exponential backoff).
+    /// Attempts per AWS call that fails other than by throttling (standard retry:
+    /// jittered exponential backoff); throttled calls are retried longer.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Seconds to wait for a connection.

@@ -12,6 +12,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
 use crate::collect::capture::{CaptureStore, scoped};
+use crate::collect::retry::{DEFAULT_MAX_ATTEMPTS, THROTTLED_ATTEMPTS};
 use crate::evidence::CallerIdentity;
 
 /// How to reach AWS: caller credentials, endpoint, retries and timeouts.
@@ -31,7 +32,7 @@ impl Default for SessionOptions {
         SessionOptions {
             profile: None,
             endpoint_url: None,
-            max_attempts: 5,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(30),
             role_session_seconds: 900,
@@ -66,8 +67,10 @@ pub async fn base_config(opts: &SessionOptions, region: &str) -> SdkConfig {
         // proportionate waits. The adaptive mode's client-side rate limiter asked for
         // 18-20 s waits at 30 % throttling (158 s for a 0.5 s collection).
         .retry_config(
+            // Throttling gets more attempts than errors: the classifier of
+            // collect::retry holds other errors to `opts.max_attempts`.
             RetryConfig::standard()
-                .with_max_attempts(opts.max_attempts)
+                .with_max_attempts(THROTTLED_ATTEMPTS.max(opts.max_attempts))
                 .with_initial_backoff(Duration::from_millis(200))
                 .with_max_backoff(Duration::from_secs(5)),
         )

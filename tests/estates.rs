@@ -197,6 +197,30 @@ const ESTATES: &[Estate] = &[
         ],
         reasons: &[("dms.1.0.size", "never started")],
     },
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000025",
+        regions: &["us-west-2"],
+        manifest: "",
+        // Logging on, LOBs off and default settings while it ran; logging off, LOBs and
+        // tuning on only after it (ModifyReplicationTask 3 days ago): judged as it ran.
+        must: &[
+            ("dms.1.0.mig.task-log", Met),
+            ("dms.1.0.mig.lobs", NotMet),
+            ("dms.1.0.mig.performance", NotMet),
+        ],
+        never: &[("dms.1.0.mig.lobs", Met), ("dms.1.0.mig.performance", Met)],
+        reasons: &[
+            (
+                "dms.1.0.mig.lobs",
+                "(settings: the settings in force while it ran, set by CloudTrail CreateReplicationTask",
+            ),
+            (
+                "dms.1.0.mig.task-log",
+                "erp-migration logs to dms-tasks-ri/",
+            ),
+        ],
+    },
     // fixtures/estates/moved-nothing.json: one account per way a run moves nothing.
     Estate {
         name: "moved-nothing",

@@ -122,7 +122,7 @@ fn empty_list(op: &str) -> String {
 
 async fn collect_dms(config: &SdkConfig) -> (dms_evidence::facts::Facts, Context) {
     let ctx = Context::new(CaptureStore::new());
-    let clients = Clients::new(config, "us-east-1", &ctx.store);
+    let clients = Clients::new(config, "us-east-1", &ctx);
     let plan = Plan::new("123456789012", vec!["us-east-1".into()]);
     let mut facts = dms::collect(&plan, &clients, &ctx).await;
     dms_evidence::facts::host::place_endpoints(&mut facts, &plan.regions, &[(false, false)]);

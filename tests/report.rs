@@ -141,7 +141,10 @@ fn report_renders_every_section_self_contained() {
         assert!(text.contains(heading), "{heading}");
     }
     // Each peer check, its resource and result (DMS.1 on the private instance passes).
-    assert!(text.contains("| DMS.1 |") && text.contains("| passed |"), "peer checks listed");
+    assert!(
+        text.contains("| DMS.1 |") && text.contains("| passed |"),
+        "peer checks listed"
+    );
     assert!(text.contains("| dms.1.0.size | met |"));
     assert!(
         text.contains("| AWS calls | ") && text.contains("s waiting)"),

@@ -91,7 +91,12 @@ class Injector:
             throttle = self._random.random() < faults.throttle_rate
             fail = self._random.random() < faults.error_rate
         if throttle:
-            code = "Throttling" if call.protocol == "query" else "ThrottlingException"
+            # EC2 throttles with RequestLimitExceeded (EC2 API Reference, "Error codes");
+            # other query services with Throttling, JSON ones with ThrottlingException.
+            if call.service == "ec2":
+                code = "RequestLimitExceeded"
+            else:
+                code = "Throttling" if call.protocol == "query" else "ThrottlingException"
             return latency, (400, code, "Rate exceeded")
         if fail:
             return latency, (503, "ServiceUnavailable", "Service is unavailable (injected)")

@@ -139,6 +139,13 @@ def error_response(call: Call, status: int, code: str, message: str) -> Response
             f"<RequestId>{request_id}</RequestId></Error>"
         )
         return Response(status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode())
+    if call.service == "ec2":
+        # EC2's query errors: <Response><Errors><Error>… (EC2 API Reference, "Error codes").
+        xml = (
+            f"<Response><Errors><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        )
+        return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode())
     kind = "Receiver" if status >= 500 else "Sender"
     xml = (
         f"<ErrorResponse><Error><Type>{kind}</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"

@@ -319,7 +319,8 @@ class RegionLoader:
 
     def history(self) -> None:
         """What happened to the DMS resources after they were created, in time order and
-        dated in CloudTrail: endpoint `modify`, task `started`/`stopped`, and `deleted`
+        dated in CloudTrail: endpoint `modify` (members), task `modify` (its settings
+        document), task `started`/`stopped`, and `deleted`
         of tasks, endpoints and instances (DeleteReplicationTask, DeleteEndpoint,
         DeleteReplicationInstance, as a customer does after cut-over)."""
         steps: list[tuple[float, int, str, Any]] = []
@@ -335,6 +336,8 @@ class RegionLoader:
                 steps.append((at(spec["deleted"]), 3, spec["deleted"], ("delete_endpoint", arn, None)))
         for spec in expand(self.spec.get("tasks")):
             arn = self.tasks[spec["id"]]
+            for change in spec.get("modify") or []:
+                steps.append((at(change["at"]), 1, change["at"], ("modify_task", arn, change.get("settings", {}))))
             for key, order, op in (("started", 0, "start_task"), ("stopped", 1, "stop_task"), ("deleted", 2, "delete_task")):
                 if spec.get(key):
                     steps.append((at(spec[key]), order, spec[key], (op, arn, None)))
@@ -348,6 +351,8 @@ class RegionLoader:
             self.clock(moment)
             if op == "modify_endpoint":
                 self.dms.modify_endpoint(EndpointArn=arn, **settings)
+            elif op == "modify_task":
+                self.dms.modify_replication_task(ReplicationTaskArn=arn, ReplicationTaskSettings=json.dumps(settings))
             elif op == "start_task":
                 self.dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
             elif op == "stop_task":

@@ -15,6 +15,7 @@ pub mod kms;
 pub mod logs;
 
 pub mod rds;
+pub mod retry;
 pub mod stores;
 
 use std::future::Future;
@@ -57,9 +58,11 @@ impl Plan {
 
 /// Shared by every collector module: the capture store, the gaps, and what the
 /// metric reads cost.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Context {
     pub store: CaptureStore,
+    /// How every client of the run retries (throttling longer than errors).
+    pub retry: retry::Policy,
     gaps: Arc<Mutex<Vec<Gap>>>,
     metric_usage: Arc<Mutex<MetricUsage>>,
 }
@@ -68,8 +71,17 @@ impl Context {
     pub fn new(store: CaptureStore) -> Context {
         Context {
             store,
-            ..Context::default()
+            retry: retry::Policy::new(retry::DEFAULT_MAX_ATTEMPTS),
+            gaps: Default::default(),
+            metric_usage: Default::default(),
         }
+    }
+
+    /// A request that failed for a reason other than throttling is tried at most
+    /// `attempts` times (`--max-attempts`).
+    pub fn with_error_attempts(mut self, attempts: u32) -> Context {
+        self.retry = retry::Policy::new(attempts);
+        self
     }
 
     pub fn record_metric_usage(&self, usage: &MetricUsage) {
@@ -158,17 +170,19 @@ pub struct Clients {
 /// One SDK client of a region, built from the shared configuration with the
 /// capture interceptor for its service.
 macro_rules! client {
-    ($krate:ident, $config:expr, $store:expr, $service:literal, $region:expr) => {
+    ($krate:ident, $config:expr, $ctx:expr, $service:literal, $region:expr) => {
         $krate::Client::from_conf(
             $krate::config::Builder::from($config)
-                .interceptor($store.interceptor($service, $region))
+                .interceptor($ctx.store.interceptor($service, $region))
+                .interceptor($ctx.retry.clone())
+                .retry_classifier($ctx.retry.clone())
                 .build(),
         )
     };
 }
 
 impl Clients {
-    pub fn new(config: &SdkConfig, region: &str, store: &CaptureStore) -> Clients {
+    pub fn new(config: &SdkConfig, region: &str, ctx: &Context) -> Clients {
         let region_config = config
             .clone()
             .into_builder()
@@ -177,26 +191,26 @@ impl Clients {
         let c = &region_config;
         Clients {
             region: region.to_string(),
-            cloudtrail: client!(aws_sdk_cloudtrail, c, store, "cloudtrail", region),
-            dms: client!(aws_sdk_databasemigration, c, store, "dms", region),
-            rds: client!(aws_sdk_rds, c, store, "rds", region),
-            kms: client!(aws_sdk_kms, c, store, "kms", region),
-            cloudwatch: client!(aws_sdk_cloudwatch, c, store, "cloudwatch", region),
-            logs: client!(aws_sdk_cloudwatchlogs, c, store, "logs", region),
-            iam: client!(aws_sdk_iam, c, store, "iam", region),
-            ec2: client!(aws_sdk_ec2, c, store, "ec2", region),
-            redshift: client!(aws_sdk_redshift, c, store, "redshift", region),
+            cloudtrail: client!(aws_sdk_cloudtrail, c, ctx, "cloudtrail", region),
+            dms: client!(aws_sdk_databasemigration, c, ctx, "dms", region),
+            rds: client!(aws_sdk_rds, c, ctx, "rds", region),
+            kms: client!(aws_sdk_kms, c, ctx, "kms", region),
+            cloudwatch: client!(aws_sdk_cloudwatch, c, ctx, "cloudwatch", region),
+            logs: client!(aws_sdk_cloudwatchlogs, c, ctx, "logs", region),
+            iam: client!(aws_sdk_iam, c, ctx, "iam", region),
+            ec2: client!(aws_sdk_ec2, c, ctx, "ec2", region),
+            redshift: client!(aws_sdk_redshift, c, ctx, "redshift", region),
             redshift_serverless: client!(
                 aws_sdk_redshiftserverless,
                 c,
-                store,
+                ctx,
                 "redshift-serverless",
                 region
             ),
-            s3: client!(aws_sdk_s3, c, store, "s3", region),
-            dynamodb: client!(aws_sdk_dynamodb, c, store, "dynamodb", region),
-            opensearch: client!(aws_sdk_opensearch, c, store, "opensearch", region),
-            kinesis: client!(aws_sdk_kinesis, c, store, "kinesis", region),
+            s3: client!(aws_sdk_s3, c, ctx, "s3", region),
+            dynamodb: client!(aws_sdk_dynamodb, c, ctx, "dynamodb", region),
+            opensearch: client!(aws_sdk_opensearch, c, ctx, "opensearch", region),
+            kinesis: client!(aws_sdk_kinesis, c, ctx, "kinesis", region),
         }
     }
 }
@@ -206,7 +220,7 @@ pub async fn collect(plan: &Plan, config: &SdkConfig, ctx: &Context) -> Facts {
     let clients: Vec<Clients> = plan
         .regions
         .iter()
-        .map(|r| Clients::new(config, r, &ctx.store))
+        .map(|r| Clients::new(config, r, ctx))
         .collect();
     let regional = join_all(clients.iter().map(|c| collect_region(plan, c, ctx)));
     let global = iam::collect(&clients[0], ctx);

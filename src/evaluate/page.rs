@@ -57,7 +57,12 @@ the deleted resources are rebuilt from it (`deleted_at`, \"deleted on …, from 
 …\"); CloudWatch keeps the task's metrics 455 days (queried by the resource id CloudTrail
 names, which ListMetrics no longer lists after 14 days); the `dms-tasks-*` log groups outlive
 the instance. Settings are judged as they were while the migration ran (an endpoint plaintext
-during the run is `not_met` even if it was made verify-full later, or deleted). A task created
+during the run is `not_met` even if it was made verify-full later, or deleted; a task's logging,
+LOB and tuning settings are those its CreateReplicationTask and ModifyReplicationTask calls had
+set when it ran, so turning them on afterwards proves nothing). A replication instance's
+PubliclyAccessible and KmsKeyId, and an endpoint's KmsKeyId, cannot be modified (DMS API
+Reference: ModifyReplicationInstance and ModifyEndpoint have no such member), so today's values
+are those it ran with. A task created
 and deleted without ever starting proves nothing. **Collect within 90 days of cut-over**, or
 keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
 migration is `insufficient_evidence` naming it.

@@ -597,6 +597,47 @@ const ABOUT_WHAT_MOVED: &[&str] = &[
     "dms.2.2.write-pct",
 ];
 
+/// A ReplicationTaskSettings document holding what `s` holds (DMS User Guide, "Task
+/// settings": Logging, TargetMetadata, FullLoadSettings).
+fn settings_document(s: &TaskSettings) -> String {
+    serde_json::json!({
+        "Logging": {"EnableLogging": s.logging_enabled},
+        "TargetMetadata": {
+            "SupportLobs": s.support_lobs, "FullLobMode": s.full_lob_mode,
+            "LimitedSizeLobMode": s.limited_size_lob_mode, "LobMaxSize": s.lob_max_size,
+        },
+        "FullLoadSettings": {"MaxFullLoadSubTasks": s.max_full_load_sub_tasks},
+    })
+    .to_string()
+}
+
+/// The tasks that ran and stopped get a CloudTrail history: created with today's
+/// settings, then modified after their run to `later`, which become today's.
+fn modify_after_the_run(ev: &Evidence, later: &Mig) -> Evidence {
+    let mut changed = ev.clone();
+    let event = |name: &str, at: &str, s: &TaskSettings| HistoryEvent {
+        name: name.into(),
+        at: at.into(),
+        event_id: format!("{name}-{at}"),
+        settings: Some(settings_document(s)),
+        ..HistoryEvent::default()
+    };
+    for t in &mut changed.facts.tasks {
+        if t.started.is_none() || t.status.as_deref() == Some("running") {
+            continue;
+        }
+        let later = task_settings(later);
+        // Through a document, as CloudTrail carries it.
+        let then = TaskSettings::parse(Some(&settings_document(&t.settings)));
+        t.history = vec![
+            event("CreateReplicationTask", "2026-09-30T00:00:00Z", &then),
+            event("ModifyReplicationTask", "2026-11-27T00:00:00Z", &later),
+        ];
+        t.settings = TaskSettings::parse(Some(&settings_document(&later)));
+    }
+    changed
+}
+
 fn no_new_met(before: &BTreeMap<String, Verdict>, after: &BTreeMap<String, Verdict>, what: &str) {
     for (item, v) in after {
         if *v == Verdict::Met {
@@ -719,6 +760,18 @@ proptest! {
                 prop_assert_ne!(before[item], Verdict::Met, "deleting after cut-over turned {} from met to not_met", item);
             }
         }
+    }
+
+    /// Changing a task's settings after its run (turning logging, LOBs or tuning on or
+    /// off) changes no verdict: the settings are judged as they were while it ran.
+    #[test]
+    fn changing_settings_after_the_run_changes_no_verdict(spec in estate(), later in mig()) {
+        let ev = build(&spec, "a");
+        let mut same = ev.clone();
+        for t in &mut same.facts.tasks {
+            t.settings = TaskSettings::parse(Some(&settings_document(&t.settings)));
+        }
+        prop_assert_eq!(verdicts(&same), verdicts(&modify_after_the_run(&ev, &later)));
     }
 
     /// Renaming every resource consistently changes no verdict.

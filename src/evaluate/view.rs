@@ -4,6 +4,7 @@
 //! region-keyed look-ups of databases and metrics, migration windows, percentiles and
 //! database sizes.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::evidence::{Evidence, HashedAttachment};
@@ -171,7 +172,12 @@ pub struct Migration<'a> {
     pub migration_type: Option<&'a str>,
     pub status: Option<&'a str>,
     pub stats: Option<&'a TaskStats>,
-    pub settings: &'a TaskSettings,
+    /// Its settings as they were while it ran ([`crate::facts::history::settings_during`]).
+    pub settings: Cow<'a, TaskSettings>,
+    /// Where the settings come from, when not simply today's: CloudTrail events.
+    pub settings_basis: Option<String>,
+    /// The task it is (none for a serverless replication).
+    task: Option<&'a Task>,
     pub mappings: &'a TableMappings,
     pub tables: Option<&'a [TableStat]>,
     pub instance: Option<&'a ReplicationInstance>,
@@ -232,7 +238,9 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         migration_type: t.migration_type.as_deref(),
         status: t.status.as_deref(),
         stats: t.stats.as_ref(),
-        settings: &t.settings,
+        settings: Cow::Borrowed(&t.settings),
+        settings_basis: None,
+        task: Some(t),
         mappings: &t.table_mappings,
         tables: t.tables.as_deref(),
         instance,
@@ -280,7 +288,9 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         migration_type: s.replication_type.as_deref(),
         status: s.status.as_deref(),
         stats: s.stats.as_ref(),
-        settings: &s.settings,
+        settings: Cow::Borrowed(&s.settings),
+        settings_basis: None,
+        task: None,
         mappings: &s.table_mappings,
         tables: s.tables.as_deref(),
         instance: None,
@@ -331,6 +341,40 @@ fn provision_activity(p: &Provision) -> Option<String> {
     ))
 }
 
+impl Migration<'_> {
+    /// Replaces today's task settings by those in force during the run, when the task's
+    /// CloudTrail history shows them changed (a later change does not rewrite what ran),
+    /// and cites the events they rest on.
+    fn judge_settings_as_they_ran(&mut self) {
+        let (Some(t), Some((from, to))) = (self.task, self.window) else {
+            return;
+        };
+        if !t.history.iter().any(|h| h.settings.is_some()) {
+            return;
+        }
+        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        let (then, basis) = crate::facts::history::settings_during(t, &at(from), &at(to));
+        if then == t.settings {
+            return;
+        }
+        self.settings = Cow::Owned(then);
+        self.settings_basis = Some(basis);
+        for h in t.history.iter().filter(|h| h.settings.is_some()) {
+            self.sources.extend(h.sources.iter().cloned());
+        }
+        self.sources.sort();
+        self.sources.dedup();
+    }
+
+    /// " (settings: …)" naming what its settings rest on when they are not today's.
+    pub fn settings_note(&self) -> String {
+        self.settings_basis
+            .as_ref()
+            .map(|b| format!(" (settings: {b})"))
+            .unwrap_or_default()
+    }
+}
+
 impl<'a> Input<'a> {
     pub fn new(evidence: &'a Evidence) -> Input<'a> {
         let facts = &evidence.facts;
@@ -353,6 +397,7 @@ impl<'a> Input<'a> {
             m.moved = input.moved(&m);
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
+            m.judge_settings_as_they_ran();
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
             } else if !m.activity.is_empty() && m.table_counts().is_some() {

@@ -55,6 +55,15 @@ impl Kind {
         }
     }
 
+    /// How DMS operation names name the kind (CreateReplicationTask, ModifyEndpoint, …).
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Instance => "ReplicationInstance",
+            Kind::Endpoint => "Endpoint",
+            Kind::Task => "ReplicationTask",
+        }
+    }
+
     const ALL: [Kind; 3] = [Kind::Instance, Kind::Endpoint, Kind::Task];
 }
 
@@ -80,9 +89,12 @@ pub fn pascal(value: Value) -> Value {
 }
 
 /// The DMS resource (kind, ARN) an event concerns: the ARN its request names, or the one
-/// in the resource its answer returns (Create calls).
+/// in the resource its answer returns (Create calls). The kind its name says comes first:
+/// CreateReplicationTask names the task's instance too, but concerns the task.
 fn concerns(e: &TrailEvent) -> Option<(Kind, String)> {
-    Kind::ALL.into_iter().find_map(|kind| {
+    let mut kinds = Kind::ALL;
+    kinds.sort_by_key(|k| !e.name.contains(k.noun()));
+    kinds.into_iter().find_map(|kind| {
         let (arn_member, resource) = kind.members();
         e.request
             .get(arn_member)
@@ -100,8 +112,28 @@ fn history_event(e: &TrailEvent) -> HistoryEvent {
         event_id: e.event_id.clone(),
         by: e.by.clone(),
         request: e.request.clone(),
+        settings: settings_set(e),
         sources: e.sources.clone(),
     }
+}
+
+/// The task settings document a CreateReplicationTask or ModifyReplicationTask event
+/// shows: the task in its answer (the whole document), else the request's (DMS API
+/// Reference, ModifyReplicationTask: ReplicationTaskSettings; the task must be stopped to
+/// be modified, so a version is in force from one start to the next).
+fn settings_set(e: &TrailEvent) -> Option<String> {
+    if e.name != "CreateReplicationTask" && e.name != "ModifyReplicationTask" {
+        return None;
+    }
+    let document = |v: &Value| {
+        v.get("ReplicationTaskSettings")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    e.response
+        .get("ReplicationTask")
+        .and_then(document)
+        .or_else(|| document(&e.request))
 }
 
 /// Attaches a region's events to its resources and adds those deleted after cut-over.
@@ -364,6 +396,74 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
     out
 }
 
+/// The task settings in force during `[from, to]` (a run: a task is modified only while
+/// stopped), and what they rest on. From the CloudTrail history of the task's settings,
+/// in order: the version in force at `from` and every version set inside the span,
+/// reduced to the members they all share (a member that differed between them is
+/// unknown). Versions set after the span are not what ran. Without any change on record,
+/// or with none after `from`, the task's own (today's, or its last) settings, which the
+/// last change on record must agree with; the members where it does not are unknown (a
+/// change at a time the history does not show). Before the first change on record the
+/// settings are not on record.
+pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String) {
+    let changes: Vec<&HistoryEvent> = t.history.iter().filter(|h| h.settings.is_some()).collect();
+    let version = |h: &HistoryEvent| TaskSettings::parse(h.settings.as_deref());
+    let basis = |h: &HistoryEvent| format!("CloudTrail {} {} ({})", h.name, &h.at, h.event_id);
+    let Some(last) = changes.last() else {
+        return (
+            t.settings.clone(),
+            "the task's settings (no CloudTrail history of them)".into(),
+        );
+    };
+    if last.at.as_str() <= from {
+        let recorded = version(last);
+        return if t.settings.agrees_with(&recorded) {
+            (
+                t.settings.clone(),
+                format!("the task's settings, unchanged since {}", basis(last)),
+            )
+        } else {
+            (
+                t.settings.common(&recorded),
+                format!(
+                    "the task's settings differ from {}: changed at a time CloudTrail does not show",
+                    basis(last)
+                ),
+            )
+        };
+    }
+    let mut in_force = match changes.iter().rev().find(|h| h.at.as_str() <= from) {
+        Some(h) => vec![*h],
+        None => {
+            return (
+                TaskSettings::default(),
+                format!(
+                    "its settings before the first change on record ({}) are not on record",
+                    basis(changes[0])
+                ),
+            );
+        }
+    };
+    in_force.extend(
+        changes
+            .iter()
+            .filter(|h| h.at.as_str() > from && h.at.as_str() <= to),
+    );
+    let settings = in_force
+        .iter()
+        .map(|h| version(h))
+        .reduce(|a, b| a.common(&b))
+        .unwrap_or_default();
+    let named: Vec<String> = in_force.iter().map(|h| basis(h)).collect();
+    (
+        settings,
+        format!(
+            "the settings in force while it ran, set by {}",
+            named.join(", ")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,7 +506,10 @@ mod tests {
             ev(
                 "CreateReplicationTask",
                 "2026-09-01T01:00:00Z",
-                json!({}),
+                // As CloudTrail records it: the request names the instance and endpoints,
+                // yet the event concerns the task.
+                json!({"ReplicationInstanceArn": "arn:aws:dms:us-east-1:1:rep:RI",
+                       "SourceEndpointArn": EP, "ReplicationTaskIdentifier": "t"}),
                 json!({"ReplicationTask": {"ReplicationTaskArn": TASK, "ReplicationTaskIdentifier": "t",
                       "MigrationType": "full-load-and-cdc", "SourceEndpointArn": EP}}),
             ),
@@ -522,5 +625,72 @@ mod tests {
                 Some("none".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn the_task_settings_in_force_follow_the_history() {
+        let doc = |logging: bool, lobs: bool| {
+            json!({"Logging": {"EnableLogging": logging}, "TargetMetadata": {"SupportLobs": lobs}})
+                .to_string()
+        };
+        let h = |name: &str, at: &str, settings: Option<String>| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: format!("id-{at}"),
+            settings,
+            ..HistoryEvent::default()
+        };
+        let during = |t: &Task| {
+            let (s, basis) = settings_during(t, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z");
+            (s.logging_enabled, s.support_lobs, basis)
+        };
+        // Today: logging off, LOBs on.
+        let mut t = Task {
+            settings: TaskSettings::parse(Some(&doc(false, true))),
+            ..Task::default()
+        };
+        // No history: today's.
+        assert_eq!(during(&t).0, Some(false));
+        // Created with logging on and LOBs off, changed after the run: as created.
+        t.history = vec![
+            h(
+                "CreateReplicationTask",
+                "2026-09-01T00:00:00Z",
+                Some(doc(true, false)),
+            ),
+            h("StartReplicationTask", "2026-09-02T00:00:00Z", None),
+            h(
+                "ModifyReplicationTask",
+                "2026-10-01T00:00:00Z",
+                Some(doc(false, true)),
+            ),
+        ];
+        let (logging, lobs, basis) = during(&t);
+        assert_eq!((logging, lobs), (Some(true), Some(false)));
+        assert!(
+            basis.contains("CreateReplicationTask 2026-09-01"),
+            "{basis}"
+        );
+        // Changed between two runs inside the span: only what both versions share.
+        t.history[2].at = "2026-09-10T00:00:00Z".into();
+        t.history[2].settings = Some(doc(true, true));
+        assert_eq!(during(&t).0, Some(true));
+        assert_eq!(during(&t).1, None);
+        // A change inside the span but none before it on record: nothing is known.
+        t.history.remove(0);
+        assert_eq!((during(&t).0, during(&t).1), (None, None));
+        // No change after the start: today's settings, if the last change agrees with them.
+        t.history = vec![h(
+            "CreateReplicationTask",
+            "2026-09-01T00:00:00Z",
+            Some(doc(false, true)),
+        )];
+        assert_eq!((during(&t).0, during(&t).1), (Some(false), Some(true)));
+        // A partial request that today's settings agree with still gives today's.
+        t.history[0].settings = Some(json!({"Logging": {"EnableLogging": false}}).to_string());
+        assert_eq!((during(&t).0, during(&t).1), (Some(false), Some(true)));
+        // Today's disagree with the last change on record: the members that differ are unknown.
+        t.history[0].settings = Some(doc(true, true));
+        assert_eq!((during(&t).0, during(&t).1), (None, Some(true)));
     }
 }

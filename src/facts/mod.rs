@@ -77,6 +77,10 @@ pub struct HistoryEvent {
     /// requestParameters, member names as the API spells them (PascalCase).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub request: serde_json::Value,
+    /// A task's ReplicationTaskSettings document as this Create/Modify call left it: the
+    /// answer's (complete), else the request's (only the members it names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
     pub sources: Vec<String>,
 }
 

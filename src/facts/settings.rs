@@ -75,6 +75,60 @@ impl TaskSettings {
     }
 }
 
+impl TaskSettings {
+    /// What two settings documents agree on: each member both hold with the same value,
+    /// the rest unknown (`None`). The settings in force over a span in which the task was
+    /// modified are the members every version in force then shared.
+    pub fn common(&self, other: &TaskSettings) -> TaskSettings {
+        fn same<T: Clone + PartialEq>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+            if a == b { a.clone() } else { None }
+        }
+        TaskSettings {
+            parsed: self.parsed && other.parsed,
+            logging_enabled: same(&self.logging_enabled, &other.logging_enabled),
+            log_group: same(&self.log_group, &other.log_group),
+            log_stream: same(&self.log_stream, &other.log_stream),
+            log_components: if self.log_components == other.log_components {
+                self.log_components.clone()
+            } else {
+                Vec::new()
+            },
+            support_lobs: same(&self.support_lobs, &other.support_lobs),
+            full_lob_mode: same(&self.full_lob_mode, &other.full_lob_mode),
+            lob_chunk_size: same(&self.lob_chunk_size, &other.lob_chunk_size),
+            limited_size_lob_mode: same(&self.limited_size_lob_mode, &other.limited_size_lob_mode),
+            lob_max_size: same(&self.lob_max_size, &other.lob_max_size),
+            inline_lob_max_size: same(&self.inline_lob_max_size, &other.inline_lob_max_size),
+            batch_apply_enabled: same(&self.batch_apply_enabled, &other.batch_apply_enabled),
+            parallel_load_threads: same(&self.parallel_load_threads, &other.parallel_load_threads),
+            parallel_apply_threads: same(
+                &self.parallel_apply_threads,
+                &other.parallel_apply_threads,
+            ),
+            max_full_load_sub_tasks: same(
+                &self.max_full_load_sub_tasks,
+                &other.max_full_load_sub_tasks,
+            ),
+            commit_rate: same(&self.commit_rate, &other.commit_rate),
+            target_table_prep_mode: same(
+                &self.target_table_prep_mode,
+                &other.target_table_prep_mode,
+            ),
+            validation_enabled: same(&self.validation_enabled, &other.validation_enabled),
+        }
+    }
+
+    /// Whether `self` holds every member `part` holds, with the same value: a complete
+    /// document that a partial one (a Modify request naming a few members) describes.
+    pub fn agrees_with(&self, part: &TaskSettings) -> bool {
+        self.common(part)
+            == TaskSettings {
+                parsed: self.parsed && part.parsed,
+                ..part.clone()
+            }
+    }
+}
+
 /// A summary of the table-mapping rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TableMappings {

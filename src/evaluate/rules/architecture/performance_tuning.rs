@@ -15,7 +15,7 @@ impl Check for PerformanceTuning {
     const DOC: RuleDoc = RuleDoc {
         met: "a migration that moved data with a setting faster than the DMS defaults (MaxFullLoadSubTasks > 8, CommitRate > 10000, parallel load/apply, batch apply, parallel-load rules)",
         checked: "A non-default tuning is present: MaxFullLoadSubTasks ≠ 8, CommitRate ≠ 10000, ParallelLoadThreads, BatchApplyEnabled, parallel-load rules.",
-        evidence: "task settings and table mappings",
+        evidence: "task settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask) and table mappings",
         verdicts: "met / not_met; insufficient_evidence without readable settings",
     };
     type Params = NoParams;
@@ -34,17 +34,27 @@ impl Check for PerformanceTuning {
                 continue;
             }
             parsed += 1;
-            let (faster, slow) = against_defaults(m.settings);
+            let (faster, slow) = against_defaults(&m.settings);
             let mut faster = faster;
             let rules = m.mappings.parallel_load_rules;
             if rules > 0 {
                 faster.push(format!("{rules} parallel-load rule(s)"));
             }
             if !faster.is_empty() {
-                tuning.push(format!("{}: {}", m.id, faster.join(", ")));
+                tuning.push(format!(
+                    "{}: {}{}",
+                    m.id,
+                    faster.join(", "),
+                    m.settings_note()
+                ));
             }
             if !slow.is_empty() {
-                slower.push(format!("{}: {}", m.id, slow.join(", ")));
+                slower.push(format!(
+                    "{}: {}{}",
+                    m.id,
+                    slow.join(", "),
+                    m.settings_note()
+                ));
             }
         }
         let slower_note = if slower.is_empty() {
@@ -73,7 +83,7 @@ impl Check for PerformanceTuning {
                 ..f
             };
             return unless_unrecorded(input, f, "tuning would be shown", |m| {
-                !against_defaults(m.settings).0.is_empty() || m.mappings.parallel_load_rules > 0
+                !against_defaults(&m.settings).0.is_empty() || m.mappings.parallel_load_rules > 0
             });
         }
         Finding {

@@ -24,7 +24,7 @@ impl Check for LobHandling {
     const DOC: RuleDoc = RuleDoc {
         met: "SupportLobs with exactly one valid mode on a migration that moved data, and no bad LOB setting on any task",
         checked: "SupportLobs with exactly one valid mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0) without batch apply.",
-        evidence: "TargetMetadata settings",
+        evidence: "TargetMetadata settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask; a later change does not count)",
         verdicts: "met / not_met; insufficient_evidence without settings",
     };
     type Params = Params;
@@ -39,7 +39,7 @@ impl Check for LobHandling {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let ran = input.migrations.len();
         for (i, m) in input.every_migration().enumerate() {
-            let s = m.settings;
+            let s = &*m.settings;
             // A task that moved no data counts only against: a bad LOB setting is bad.
             let never = i >= ran;
             if never && s.support_lobs != Some(true) {
@@ -48,10 +48,12 @@ impl Check for LobHandling {
             f.add_citation(m.pointer(), &m.sources);
             match (s.support_lobs, lob_problem(s, max_lob)) {
                 (None, _) => unknown.push(m.id.to_string()),
-                (Some(false), _) => off.push(m.id.to_string()),
-                (Some(true), Some(p)) => bad.push(format!("{}: {p}", m.id)),
+                (Some(false), _) => off.push(format!("{}{}", m.id, m.settings_note())),
+                (Some(true), Some(p)) => bad.push(format!("{}: {p}{}", m.id, m.settings_note())),
                 (Some(true), None) if never => {}
-                (Some(true), None) => good.push(lob_mode(m.id, s)),
+                (Some(true), None) => {
+                    good.push(format!("{}{}", lob_mode(m.id, s), m.settings_note()))
+                }
             }
         }
         let (verdict, reason) = if !bad.is_empty() {
@@ -81,7 +83,7 @@ impl Check for LobHandling {
             return f;
         }
         unless_unrecorded(input, f, "LOB handling would be shown", |m| {
-            m.settings.support_lobs == Some(true) && lob_problem(m.settings, max_lob).is_none()
+            m.settings.support_lobs == Some(true) && lob_problem(&m.settings, max_lob).is_none()
         })
     }
 }

@@ -14,7 +14,7 @@ impl Check for TaskLogging {
     const DOC: RuleDoc = RuleDoc {
         met: "logging on and an event in the migration's own stream (dms-task-<resource id>, or the serverless group) during its run",
         checked: "Task logging is on and its log group holds recent events (the group named in the settings, or dms-tasks-<instance> / dms-serverless-replication-<id>).",
-        evidence: "Logging.EnableLogging; DescribeLogGroups retention; DescribeLogStreams last event",
+        evidence: "Logging.EnableLogging as in force while the task ran (CloudTrail Create/ModifyReplicationTask); DescribeLogGroups retention; DescribeLogStreams last event",
         verdicts: "met; not_met when logging is off; insufficient_evidence when logs expired or settings are unknown",
     };
     type Params = NoParams;
@@ -30,7 +30,7 @@ impl Check for TaskLogging {
             f = f.cite(m.pointer(), &m.sources);
             match m.settings.logging_enabled {
                 Some(false) => {
-                    off.push(m.id.to_string());
+                    off.push(format!("{}{}", m.id, m.settings_note()));
                     continue;
                 }
                 None if m.is_task() => {
