@@ -426,6 +426,8 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
         );
         called.extend(ev.gaps.iter().map(|g| g.iam_action.clone()));
     }
+    // And every one of those reads was answered as AWS's models say AWS answers.
+    emu.assert_answers_like_aws();
     let declared: BTreeSet<String> = operations::iam_actions().into_iter().collect();
     assert_eq!(
         called, declared,

@@ -466,6 +466,7 @@ fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    emu.assert_answers_like_aws();
 }
 
 #[test]

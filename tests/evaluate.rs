@@ -276,6 +276,7 @@ fn golden_verdicts_for_every_scenario() {
         });
         insta::assert_json_snapshot!(format!("verdicts-{scenario}"), golden);
     }
+    emu.assert_answers_like_aws();
 }
 
 #[test]

@@ -15,12 +15,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import cbor2
 
-from . import MOTO_VERSION, cloudtrail, cloudwatch, dms, iam, kms, rds, redshift_serverless, validate
+from . import MOTO_VERSION, cloudtrail, cloudwatch, dms, iam, kms, opensearch, rds, redshift_serverless, validate
 from .faults import FaultError, Injector
 from .protocol import Call, Response, Service, classify, error_response
 
@@ -37,6 +37,7 @@ SERVICES: dict[str, Service] = {
     "monitoring": cloudwatch.SERVICE,
     "redshift-serverless": redshift_serverless.SERVICE,
     "cloudtrail": cloudtrail.SERVICE,
+    "es": opensearch.SERVICE,
 }
 UNCHANGED = Service()
 
@@ -84,8 +85,10 @@ class CompatApp:
         if invalid is not None:
             return error_response(call, *invalid)
         try:
-            response = self.dispatch(environ, call)
+            response = _without_nulls(call, self.dispatch(environ, call))
             cloudtrail.record(call, response)
+            for deviation in validate.check_answer(call, response.status, response.body):
+                LOG.warning("answer unlike AWS's: %s", deviation)
         except NotImplementedError as err:
             LOG.info("not implemented: %s:%s: %s", call.service, call.operation, err)
             return _not_implemented(call)
@@ -170,12 +173,15 @@ class CompatApp:
                     if method == "DELETE":
                         self.calls.clear()
                     return _admin_json(dict(self.calls))
+            if path == "/_dmsemu/deviations":
+                return _admin_json({"deviations": validate.deviations(clear=method == "DELETE")})
             if path == "/_dmsemu/reset" and method == "POST":
                 reset_env = dict(environ, REQUEST_METHOD="POST", PATH_INFO="/moto-api/reset")
                 self.forward(reset_env, b"")
                 dms.reset()
                 cloudtrail.reset()
                 redshift_serverless.reset()
+                validate.deviations(clear=True)
                 iam.set_enforced(True)
                 self.faults.reset()
                 with self._lock:
@@ -231,3 +237,26 @@ def _not_implemented(call: Call) -> Response:
         "NotImplemented",
         f"{call.service}:{call.operation} is not implemented by the local emulator (moto {MOTO_VERSION} + dmsemu)",
     )
+
+
+def _without_nulls(call: Call, response: Response) -> Response:
+    """moto answers `null` for members it has no value for (KMS MultiRegion and
+    SigningAlgorithms, Logs nextToken on the last page). AWS leaves such members out: no
+    answer in the KMS or CloudWatch Logs API References' examples holds a null, and the
+    last page of DescribeLogGroups is the one without nextToken (CloudWatch Logs API
+    Reference, DescribeLogGroups)."""
+    if call.protocol != "json" or response.status >= 300 or b"null" not in response.body:
+        return response
+    try:
+        value = json.loads(response.body)
+    except ValueError:
+        return response
+    return response._replace(body=json.dumps(_drop_nulls(value)).encode())
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from . import shapes
+from . import shapes, validate
 from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 _LOCK = threading.Lock()
@@ -28,6 +28,12 @@ def seed_state(doc: dict) -> dict:
     account, region = doc.get("account"), doc.get("region")
     if not account or not region:
         raise ValueError("state needs 'account' and 'region'")
+    model = shapes.service_model("redshift-serverless")
+    for key, shape in (("namespaces", "Namespace"), ("workgroups", "Workgroup")):
+        for item in doc.get(key) or []:
+            wrong = validate.answer_deviations(item, model.shape_for(shape), shape)
+            if wrong:
+                raise ValueError(f"{key}: not as AWS answers it: {'; '.join(wrong)}")
     with _LOCK:
         st = _STATE.setdefault((account, region), {"namespaces": [], "workgroups": []})
         for key in ("namespaces", "workgroups"):

@@ -711,8 +711,8 @@ class RegionLoader:
             "AssessmentRunName": spec["id"],
             "ResultLocationBucket": spec.get("bucket", "dms-assessments"),
             "ServiceAccessRoleArn": f"arn:aws:iam::{self.account}:role/dms-access-for-endpoint",
-            "ReplicationTaskAssessmentRunProgress": {"IndividualAssessmentCount": spec.get("count", 12),
-                                                     "IndividualAssessmentCompletedCount": spec.get("count", 12)},
+            "AssessmentProgress": {"IndividualAssessmentCount": spec.get("count", 12),
+                                   "IndividualAssessmentCompletedCount": spec.get("count", 12)},
             "ResultStatistic": spec.get("result", {"Passed": spec.get("count", 12), "Failed": 0, "Error": 0,
                                                    "Warning": 0, "Cancelled": 0}),
         }

@@ -178,13 +178,14 @@ def test_redshift_serverless_lists_what_was_seeded(client, endpoint, account):
     import urllib.request
 
     state = {"account": account, "region": "us-east-1",
-             "namespaces": [{"namespaceName": "w", "kmsKeyId": "AWS_OWNED_KMS_KEY"}],
-             "workgroups": [{"workgroupName": "bi", "namespaceName": "w", "endpoint": {"address": "bi.x", "port": 5439}}]}
+             "namespaces": [{"namespaceName": "warehouse", "kmsKeyId": "AWS_OWNED_KMS_KEY"}],
+             "workgroups": [{"workgroupName": "bi-wg", "namespaceName": "warehouse",
+                             "endpoint": {"address": "bi.x", "port": 5439}}]}
     req = urllib.request.Request(f"{endpoint}/_dmsemu/state/redshift-serverless", data=json.dumps(state).encode(),
                                  method="POST")
     urllib.request.urlopen(req, timeout=10).read()
     rs = client("redshift-serverless")
-    assert [n["namespaceName"] for n in rs.list_namespaces()["namespaces"]] == ["w"]
+    assert [n["namespaceName"] for n in rs.list_namespaces()["namespaces"]] == ["warehouse"]
     assert rs.list_workgroups()["workgroups"][0]["endpoint"]["address"] == "bi.x"
 
 
@@ -202,3 +203,82 @@ def test_requests_outside_the_model_are_refused(endpoint, session):
     with pytest.raises(ClientError) as err:
         logs.describe_log_streams(logGroupName="g", limit=0)
     assert err.value.response["Error"]["Code"] == "ValidationException"
+
+
+def _shape(service: str, name: str):
+    from dmsemu import shapes
+
+    return shapes.service_model(service).shape_for(name)
+
+
+@pytest.mark.parametrize(
+    ("service", "shape", "answer", "found"),
+    [
+        # As AWS answers: nothing to report.
+        ("kms", "KeyMetadata", {"KeyId": "k", "KeyManager": "CUSTOMER", "MultiRegion": False}, []),
+        # A member the model does not have (the name moto once served assessment progress under).
+        ("dms", "ReplicationTaskAssessmentRun", {"ReplicationTaskAssessmentRunProgress": {}},
+         ["member ReplicationTaskAssessmentRunProgress is not in ReplicationTaskAssessmentRun"]),
+        # A null where AWS leaves the member out.
+        ("kms", "KeyMetadata", {"KeyId": "k", "SigningAlgorithms": None}, ["SigningAlgorithms is null"]),
+        # A value outside the enum, and a documented wider one.
+        ("kms", "KeyMetadata", {"KeyId": "k", "KeyManager": "PARTNER"}, ["'PARTNER', not one of KeyManagerType"]),
+        ("dms", "Event", {"SourceType": "replication-task"}, []),
+        # A wrong type; an ISO-8601 timestamp where the shape says so.
+        ("kms", "KeyMetadata", {"KeyId": "k", "Enabled": "yes"}, ["Enabled is str, the model says boolean"]),
+        ("dms", "DataProvider", {"DataProviderCreationTime": "2026-01-01T00:00:00Z"}, []),
+        # A required member missing; a string shorter than the model allows.
+        ("kms", "KeyMetadata", {"Enabled": True}, ["required member KeyId is missing"]),
+        ("redshift-serverless", "Workgroup", {"workgroupName": "bi"}, ["workgroupName has length 2"]),
+        # List lengths and numeric ranges bound requests only (AWS answers [] and 0).
+        ("kinesis", "EnhancedMetrics", {"ShardLevelMetrics": []}, []),
+    ],
+)
+def test_answers_are_checked_against_the_output_shapes(service, shape, answer, found):
+    from dmsemu import validate
+
+    got = validate.answer_deviations(answer, _shape(service, shape), shape)
+    assert len(got) == len(found), got
+    for want, have in zip(found, got, strict=True):
+        assert want in have, got
+
+
+def test_moto_nulls_are_left_out_and_every_answer_read_here_is_like_aws(client, endpoint):
+    """KMS DescribeKey and Logs DescribeLogGroups answered nulls through moto (MultiRegion,
+    SigningAlgorithms, nextToken); AWS leaves such members out."""
+    import urllib.request
+
+    kms = client("kms")
+    key = kms.create_key(Description="d")["KeyMetadata"]["KeyId"]
+    kms.describe_key(KeyId=key)
+    client("logs").describe_log_groups(logGroupNamePrefix="dms-tasks-")
+    with urllib.request.urlopen(f"{endpoint}/_dmsemu/deviations", timeout=10) as answer:
+        deviations = json.load(answer)["deviations"]
+    assert not [d for d in deviations if d.startswith(("kms:", "logs:"))], deviations
+
+
+def test_seeded_state_unlike_an_aws_answer_is_refused(endpoint, account):
+    import urllib.error
+    import urllib.request
+
+    doc = {"account": account, "region": "us-east-1", "workgroups": [{"workgroupName": "bi"}]}
+    req = urllib.request.Request(f"{endpoint}/_dmsemu/state/redshift-serverless", data=json.dumps(doc).encode(),
+                                 method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert "workgroupName has length 2" in refused.value.read().decode()
+
+
+def test_opensearch_service_software_is_where_aws_answers_it(client, endpoint):
+    """moto serves ServiceSoftwareOptions' members inside SoftwareUpdateOptions (OpenSearch
+    Service API Reference, DomainStatus)."""
+    import urllib.request
+
+    es = client("opensearch")
+    es.create_domain(DomainName="search-logs")
+    status = es.describe_domains(DomainNames=["search-logs"])["DomainStatusList"][0]
+    assert set(status.get("SoftwareUpdateOptions", {})) <= {"AutoSoftwareUpdateEnabled"}
+    assert "CurrentVersion" in status["ServiceSoftwareOptions"]
+    with urllib.request.urlopen(f"{endpoint}/_dmsemu/deviations", timeout=10) as answer:
+        deviations = json.load(answer)["deviations"]
+    assert not [d for d in deviations if d.startswith("es:")], deviations

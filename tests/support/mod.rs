@@ -120,6 +120,23 @@ impl Emulator {
         serde_json::from_str(json).expect("admin JSON")
     }
 
+    /// Every answer the emulator gave so far matched its botocore output shape (members,
+    /// types, enums, string lengths, required members, no nulls): the emulator checks each
+    /// JSON answer and keeps what departs (localstack/dmsemu/validate.py).
+    pub fn assert_answers_like_aws(&self) {
+        let found = self.admin("GET", "deviations", &Value::Object(Default::default()));
+        let found = found["deviations"].as_array().cloned().unwrap_or_default();
+        assert!(
+            found.is_empty(),
+            "the emulator answered unlike AWS:\n{}",
+            found
+                .iter()
+                .map(|d| d.as_str().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
     pub fn set_faults(&self, faults: Value) {
         self.admin("PUT", "faults", &faults);
     }
