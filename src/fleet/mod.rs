@@ -7,10 +7,10 @@ pub mod manifest;
 pub mod shard;
 pub mod summary;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::Semaphore;
@@ -74,23 +74,23 @@ pub async fn run(
         on_done,
     });
     let global = Arc::new(Semaphore::new(fleet.concurrency));
-    // One thread per core, each polling its share of the case studies on its own runtime:
-    // the collection's future is not `Send` for every lifetime, so it cannot be spawned
-    // onto a shared pool, but each one lives on the thread that created it.
+    // One thread per core, each polling case studies on its own runtime: the collection's
+    // future is not `Send` for every lifetime, so it cannot be spawned onto a shared pool,
+    // but each one lives on the thread that created it. The threads take the next case
+    // study from one queue whenever they have a free slot, so a thread whose accounts are
+    // slow does not leave the others idle with nothing left to take.
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(fleet.concurrency)
         .min(jobs.len())
         .max(1);
-    let mut hands: Vec<Vec<Job>> = (0..workers).map(|_| Vec::new()).collect();
-    for (i, job) in jobs.into_iter().enumerate() {
-        hands[i % workers].push(job);
-    }
-    let threads: Vec<_> = hands
-        .into_iter()
-        .map(|hand| {
+    let slots = fleet.concurrency.div_ceil(workers).max(1);
+    let queue = Arc::new(Mutex::new(VecDeque::from(jobs)));
+    let threads: Vec<_> = (0..workers)
+        .map(|_| {
             let (shared, global, progress) = (shared.clone(), global.clone(), progress.clone());
-            std::thread::spawn(move || worker(hand, &shared, &global, &progress))
+            let queue = queue.clone();
+            std::thread::spawn(move || worker(&queue, slots, &shared, &global, &progress))
         })
         .collect();
     let joined = tokio::task::spawn_blocking(move || {
@@ -157,46 +157,71 @@ fn jobs(fleet: &Fleet, shard: Option<Shard>) -> Vec<Job> {
         .collect()
 }
 
-/// Runs a thread's share of the case studies concurrently on a runtime of its own.
+/// Runs case studies from the queue on a runtime of its own, at most `slots` at once,
+/// taking the next one as soon as one ends.
 fn worker(
-    hand: Vec<Job>,
+    queue: &Mutex<VecDeque<Job>>,
+    slots: usize,
     shared: &Shared,
     global: &Arc<Semaphore>,
     progress: &Progress,
 ) -> Vec<Record> {
+    let next = || {
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop_front()
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
+            // Another thread may still run them; this one takes one to say why it cannot.
             let why = format!("cannot start an async runtime: {e}");
-            return hand
-                .iter()
-                .map(|j| failure(&j.id, None, why.clone()))
-                .collect();
+            return next()
+                .map(|j| vec![failure(&j.id, None, why)])
+                .unwrap_or_default();
         }
     };
     runtime.block_on(async {
-        let tasks = futures::stream::FuturesUnordered::new();
-        for job in hand {
-            tasks.push(async move {
-                let started = Instant::now();
-                // The account's permit first, so waiting on a busy account holds no global slot.
-                let _account = job.per_account.acquire_owned().await.ok();
-                let _slot = global.clone().acquire_owned().await.ok();
-                let mut record = match job.case {
-                    Ok(case) => one(&job.id, case, shared).await,
-                    Err(error) => failure(&job.id, None, error),
-                };
-                record.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
-                let n = progress.done.fetch_add(1, Ordering::SeqCst) + 1;
-                (progress.on_done)(&record, n, progress.total);
-                record
-            });
+        let mut running = futures::stream::FuturesUnordered::new();
+        let mut records = Vec::new();
+        loop {
+            while running.len() < slots {
+                let Some(job) = next() else { break };
+                running.push(take_on(job, shared, global, progress));
+            }
+            match futures::StreamExt::next(&mut running).await {
+                Some(record) => records.push(record),
+                // Nothing running after filling: the queue is empty.
+                None => break,
+            }
         }
-        futures::StreamExt::collect(tasks).await
+        records
     })
+}
+
+/// One case study, within its account's and the fleet's limits, timed and reported.
+async fn take_on(
+    job: Job,
+    shared: &Shared,
+    global: &Arc<Semaphore>,
+    progress: &Progress,
+) -> Record {
+    let started = Instant::now();
+    // The account's permit first, so waiting on a busy account holds no global slot.
+    let _account = job.per_account.acquire_owned().await.ok();
+    let _slot = global.clone().acquire_owned().await.ok();
+    let mut record = match job.case {
+        Ok(case) => one(&job.id, case, shared).await,
+        Err(error) => failure(&job.id, None, error),
+    };
+    record.seconds = (started.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+    let n = progress.done.fetch_add(1, Ordering::SeqCst) + 1;
+    (progress.on_done)(&record, n, progress.total);
+    record
 }
 
 fn origin(fleet: &Path, entry: &Entry) -> String {
