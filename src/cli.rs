@@ -38,6 +38,25 @@ pub enum Command {
     /// Export a verified bundle as NIST OSCAL Assessment Results or OCSF Compliance
     /// Findings (deterministic: the same bundle exports the same bytes).
     Export(ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a directory.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `dms-evidence completions bash > /etc/bash_completion.d/dms-evidence`.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write dms-evidence.1 and dms-evidence-<command>.1 here (new files only) instead of
+    /// printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Export formats.

@@ -10,8 +10,8 @@ use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
 use dms_evidence::cli::{
     AwsArgs, Cli, CollectArgs, Command, DiffArgs, EvaluateArgs, ExportArgs, ExportFormat,
-    FleetArgs, FleetSummaryArgs, Format, KeygenArgs, ReportArgs, ReportFormat, SigningArgs,
-    VerifyArgs,
+    FleetArgs, FleetSummaryArgs, Format, KeygenArgs, ManArgs, ReportArgs, ReportFormat,
+    SigningArgs, VerifyArgs,
 };
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{self, Checklist, Evaluation, checklist};
@@ -131,7 +131,37 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Export(args) => export(args),
         Command::Fleet(args) => fleet(*args).await,
         Command::FleetSummary(args) => fleet_summary(args),
+        Command::Completions(args) => {
+            output::write_text(&output::completions(args.shell), None).map_err(failed)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man(args) => man(&args),
     }
+}
+
+/// The manual: the main page on standard output, or every page written into a directory.
+fn man(args: &ManArgs) -> Result<ExitCode, Failure> {
+    let pages = output::man_pages().map_err(failed)?;
+    let Some(dir) = &args.out_dir else {
+        let main = pages
+            .first()
+            .map(|(_, page)| page.as_slice())
+            .unwrap_or_default();
+        output::write_text(&String::from_utf8_lossy(main), None).map_err(failed)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !dir.is_dir() {
+        return Err(bad_input(anyhow::anyhow!(
+            "--out-dir {}: not a directory; create it first",
+            dir.display()
+        )));
+    }
+    for (name, page) in &pages {
+        output::write_text(&String::from_utf8_lossy(page), Some(&dir.join(name)))
+            .map_err(bad_input)?;
+    }
+    tracing::info!(pages = pages.len(), dir = %dir.display(), "manual pages written");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn report(args: ReportArgs) -> Result<ExitCode, Failure> {

@@ -390,6 +390,39 @@ pub fn fleet_table(s: &crate::fleet::Summary) -> String {
     out
 }
 
+/// The completion script of `shell`, generated from the command-line definitions.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "dms-evidence", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual pages, generated from the command-line definitions: `dms-evidence.1`, then
+/// `dms-evidence-<command>.1` for each command.
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let render = |cmd: clap::Command, name: &str| {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd)
+            .title(name.trim_end_matches(".1").to_ascii_uppercase())
+            .render(&mut page)
+            .map_err(|source| OutputError::Write {
+                path: name.to_string(),
+                source,
+            })?;
+        Ok::<_, OutputError>((name.to_string(), page))
+    };
+    let mut pages = vec![render(cmd.clone(), "dms-evidence.1")?];
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("dms-evidence-{}", sub.get_name());
+        // Built, so its synopsis reads `dms-evidence <command>` (its bin name).
+        pages.push(render(sub.clone(), &format!("{name}.1"))?);
+    }
+    Ok(pages)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

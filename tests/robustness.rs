@@ -279,3 +279,65 @@ fn no_write_follows_a_planted_link() {
     }
     assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
 }
+
+/// Every command and every flag of the command-line definitions is in the shell
+/// completions and in the manual pages, which are generated from them.
+#[test]
+fn completions_and_manual_pages_cover_every_command_and_flag() {
+    let bin = env!("CARGO_BIN_EXE_dms-evidence");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin).args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(&["man", "--out-dir", &dir.path().to_string_lossy()]);
+    // roff escapes the hyphens of flags (\-\-public\-key).
+    let page = |name: &str| {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .replace("\\-", "-")
+    };
+    let main = page("dms-evidence.1");
+    let cli = <dms_evidence::cli::Cli as clap::CommandFactory>::command();
+    let shells: Vec<(&str, String)> = ["bash", "zsh", "fish"]
+        .into_iter()
+        .map(|s| (s, run(&["completions", s])))
+        .collect();
+    let mut commands = 0;
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name();
+        commands += 1;
+        assert!(main.contains(name), "dms-evidence.1 lacks {name}");
+        let own = page(&format!("dms-evidence-{name}.1"));
+        for (shell, script) in &shells {
+            assert!(script.contains(name), "{shell} completions lack {name}");
+        }
+        for arg in sub.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            let flag = format!("--{long}");
+            assert!(own.contains(&flag), "dms-evidence-{name}.1 lacks {flag}");
+            for (shell, script) in &shells {
+                // fish lists long flags without their dashes (-l public-key).
+                assert!(
+                    script.contains(&flag) || script.contains(&format!("-l {long}")),
+                    "{shell} completions lack {name} {flag}"
+                );
+            }
+        }
+    }
+    assert!(commands >= 11, "{commands} commands");
+    let pages = std::fs::read_dir(dir.path()).expect("dir").count();
+    assert_eq!(pages, commands + 1, "one page per command and the main one");
+    // A directory that does not exist is bad input (exit 2), naming it.
+    let out = Command::new(bin)
+        .args(["man", "--out-dir", "/nonexistent/man1"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/man1"));
+}
