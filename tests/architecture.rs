@@ -36,6 +36,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("fleets", &["fleet"]),
     ("report and exports", &["report", "export"]),
     ("edge", &["output", "cli"]),
+    // The binary's commands (src/commands/, under main.rs): they use everything.
+    ("commands", &["commands"]),
 ];
 
 fn src() -> PathBuf {
