@@ -38,10 +38,34 @@ pub enum Command {
     /// Export a verified bundle as NIST OSCAL Assessment Results or OCSF Compliance
     /// Findings (deterministic: the same bundle exports the same bytes).
     Export(ExportArgs),
+    /// Write a case-study manifest to fill in: every statement and claim the checklist
+    /// reads, each commented with the items it serves, and the customer's instructions for
+    /// the read-only role with a freshly generated external id. Never overwrites.
+    Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a directory.
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The manifest to write (a new file: an existing one is never replaced).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The customer's AWS account (12 digits), the one the case study is about.
+    #[arg(long, value_name = "ID")]
+    pub account_id: String,
+    /// A region the migration ran in; repeat for several.
+    #[arg(long = "region", value_name = "REGION", required = true)]
+    pub regions: Vec<String>,
+    /// The account that runs dms-evidence and assumes the role (for the customer's
+    /// CloudFormation command; a placeholder when not given).
+    #[arg(long, value_name = "ID")]
+    pub collector_account_id: Option<String>,
+    /// The read-only role's name in the customer's account.
+    #[arg(long, default_value = "dms-evidence-readonly")]
+    pub role_name: String,
 }
 
 #[derive(Debug, Args)]

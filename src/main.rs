@@ -87,6 +87,7 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Export(args) => commands::export::run(args),
         Command::Fleet(args) => commands::fleet::run(*args).await,
         Command::FleetSummary(args) => commands::fleet::fleet_summary(args),
+        Command::Init(args) => commands::init::run(args),
         Command::Completions(args) => commands::manual::completions(&args),
         Command::Man(args) => commands::manual::run(&args),
     }

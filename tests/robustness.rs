@@ -341,3 +341,76 @@ fn completions_and_manual_pages_cover_every_command_and_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/man1"));
 }
+
+/// `init` writes a manifest that loads as a case study, lists every statement the
+/// checklist reads and every claim, carries a fresh external id, and never replaces a
+/// file or writes through a planted link.
+#[test]
+fn init_writes_a_loadable_manifest_and_never_overwrites() {
+    let bin = env!("CARGO_BIN_EXE_dms-evidence");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.toml");
+    let init = |path: &std::path::Path| {
+        Command::new(bin)
+            .args([
+                "init",
+                "--account-id",
+                "123456789012",
+                "--region",
+                "eu-west-1",
+                "--out",
+            ])
+            .arg(path)
+            .output()
+            .expect("run")
+    };
+    let out = init(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&path).expect("written");
+    let case = dms_evidence::casestudy::resolve(Some(&path), &Default::default()).expect("loads");
+    assert_eq!(case.account_id, "123456789012");
+    assert_eq!(case.regions, ["eu-west-1"]);
+    let external = case.external_id.clone().expect("external id");
+    assert!(external.len() == 32 && external.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(
+        text.contains(&format!("ExternalId={external}")),
+        "the customer's command"
+    );
+    for item in &checklist::load_default().items {
+        for key in &item.statements {
+            assert!(text.contains(&format!("# {key} = ")), "{key} ({})", item.id);
+        }
+    }
+    for key in [
+        "database_size_gb",
+        "source_engine",
+        "target_engine",
+        "source_hosting",
+        "cdc_used",
+        "tables",
+    ] {
+        assert!(text.contains(&format!("# {key} = ")), "claim {key}");
+    }
+    // A second init gets another external id.
+    let other = dir.path().join("other.toml");
+    assert!(init(&other).status.success());
+    assert!(
+        !std::fs::read_to_string(&other)
+            .expect("other")
+            .contains(&external)
+    );
+    // Never replaced, never through a link.
+    let again = init(&path);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&path).expect("kept"), text);
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "keep").expect("victim");
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    assert_eq!(init(&link).status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+}

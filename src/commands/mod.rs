@@ -7,6 +7,7 @@ pub mod diff;
 pub mod evaluate;
 pub mod export;
 pub mod fleet;
+pub mod init;
 pub mod keygen;
 pub mod manual;
 pub mod report;
@@ -20,7 +21,7 @@ use dms_evidence::bundle::{self, LocalKey, PublicKey, Signer};
 use dms_evidence::casestudy::{self, Overrides};
 use dms_evidence::cli::{
     AwsArgs, CollectArgs, DiffArgs, EvaluateArgs, ExportArgs, ExportFormat, FleetArgs,
-    FleetSummaryArgs, Format, KeygenArgs, ManArgs, ReportArgs, ReportFormat, SigningArgs,
+    FleetSummaryArgs, Format, InitArgs, KeygenArgs, ManArgs, ReportArgs, ReportFormat, SigningArgs,
     VerifyArgs,
 };
 use dms_evidence::collect::Plan;
