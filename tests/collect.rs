@@ -412,6 +412,45 @@ async fn evidence_from_the_wrong_account_is_refused() {
     assert!(err.to_string().contains("refusing"));
 }
 
+/// The customer's role requires the agreed external id (its trust policy's
+/// sts:ExternalId condition, as the CloudFormation template writes it): a wrong or missing
+/// one is refused at AssumeRole, and collect says so and writes nothing.
+#[test]
+fn a_wrong_external_id_is_refused_and_nothing_is_written() {
+    let emu = Emulator::shared();
+    emu.seed("exemplary");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("evidence.json");
+    for external in [Some("not-the-agreed-id"), None] {
+        let text = std::fs::read_to_string(manifest("exemplary")).expect("manifest");
+        // Without its attachments (their paths are relative to the fixtures' folder).
+        let text = text.split("[[attachments]]").next().unwrap_or_default();
+        let text = text.replace(
+            "external_id = \"example-corp-7f3a9c\"",
+            &external.map_or(String::new(), |e| format!("external_id = \"{e}\"")),
+        );
+        let case = dir.path().join("case.toml");
+        std::fs::write(&case, text).expect("case");
+        let run = run(
+            emu,
+            &[
+                "collect",
+                "--case-study",
+                &case.to_string_lossy(),
+                "--out",
+                &out.to_string_lossy(),
+            ],
+        );
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{external:?}: {stderr}");
+        assert!(
+            stderr.contains("could not assume role") && stderr.contains("sts:ExternalId"),
+            "{external:?}: {stderr}"
+        );
+        assert!(!out.exists(), "nothing written");
+    }
+}
+
 #[test]
 fn the_read_only_policy_is_exactly_what_the_code_calls() {
     let emu = Emulator::shared();

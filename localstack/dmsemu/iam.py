@@ -11,8 +11,10 @@ fails the tests end to end, as it would fail on AWS.
 Deviations, documented in docs/emulator.md: only roles that exist in the account's
 IAM are enforced (moto lets any role be assumed; AWS would refuse AssumeRole for a
 missing role), the seeder's own role is exempt (it stands for the account owner),
-`Resource` and `Condition` elements are not evaluated (our policies grant on "*"),
-and AWS managed policies are not loaded by moto.
+`Resource` and `Condition` elements of identity policies are not evaluated (our
+policies grant on "*"), and AWS managed policies are not loaded by moto. AssumeRole is
+refused when the role's trust policy requires an external id (Condition StringEquals
+sts:ExternalId) the request does not give.
 """
 
 from __future__ import annotations
@@ -121,9 +123,63 @@ def evaluate(documents: list[dict], action: str) -> bool:
     return allowed
 
 
+def external_ids(trust: dict) -> list[str] | None:
+    """The external ids a trust policy's Allow statements for sts:AssumeRole require
+    (Condition StringEquals sts:ExternalId), or None when none is required."""
+    required: list[str] = []
+    statements = trust.get("Statement") or []
+    for st in [statements] if isinstance(statements, dict) else statements:
+        if st.get("Effect") != "Allow" or not _matches(st.get("Action"), "sts:AssumeRole"):
+            continue
+        condition = (st.get("Condition") or {}).get("StringEquals") or {}
+        value = next((v for k, v in condition.items() if k.lower() == "sts:externalid"), None)
+        if value is None:
+            return None  # an Allow without the condition: no external id needed
+        required += [value] if isinstance(value, str) else list(value)
+    return required or None
+
+
+def assume_role_refused(call: Call) -> tuple[int, str, str] | None:
+    """AssumeRole into a role whose trust policy requires an external id the request does
+    not give: AWS refuses it with AccessDenied (IAM User Guide, "Access to AWS accounts
+    owned by third parties": the role's trust policy requires sts:ExternalId). Roles that
+    do not exist are not refused (moto lets them be assumed; a documented deviation)."""
+    from urllib.parse import parse_qs
+
+    from moto.iam.models import iam_backends
+
+    form = parse_qs(call.body.decode("utf-8", "replace"))
+    role_arn = (form.get("RoleArn") or [""])[0]
+    given = next(iter(form.get("ExternalId") or []), None)
+    parts = role_arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("role/"):
+        return None
+    account, name = parts[4], parts[5].split("/")[-1]
+    try:
+        backend = iam_backends[account]["aws"]
+    except KeyError:
+        return None
+    role = next((r for r in backend.roles.values() if r.name == name), None)
+    if role is None:
+        return None
+    trust = role.assume_role_policy_document
+    required = external_ids(json.loads(trust) if isinstance(trust, str) else trust or {})
+    if required is None or given in required:
+        return None
+    return (
+        403,
+        "AccessDenied",
+        f"User: {call.access_key} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+    )
+
+
 def check(call: Call) -> tuple[int, str, str] | None:
     """The AccessDenied error for this request, or None when it may proceed."""
-    if not _ENFORCED.is_set() or call.service in ("sts", "") or not call.operation:
+    if not _ENFORCED.is_set() or not call.operation:
+        return None
+    if call.service == "sts" and call.operation == "AssumeRole":
+        return assume_role_refused(call)
+    if call.service in ("sts", ""):
         return None
     assumed = _assumed_role(call)
     if assumed is None:

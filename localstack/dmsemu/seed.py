@@ -176,7 +176,7 @@ class Loader:
         for policy in expand(account.get("iam_policies")):
             self.create_policy(iam, account_id, policy)
         if account.get("readonly_role", True):
-            self.create_readonly_role(iam)
+            self.create_readonly_role(iam, account.get("external_id"))
         for index, region in enumerate(account.get("regions") or []):
             name = region.get("region")
             if not name:
@@ -198,11 +198,15 @@ class Loader:
         for arn in role.get("managed_policy_arns", []):
             iam.attach_role_policy(RoleName=role["name"], PolicyArn=arn)
 
-    def create_readonly_role(self, iam) -> None:
+    def create_readonly_role(self, iam, external_id: str | None) -> None:
         """The case study's read-only role, from policies/ as a customer creates it;
-        the emulator enforces its policy on the collector's calls."""
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+        the emulator enforces its policy on the collector's calls. With the account's
+        `external_id`, its trust policy requires it, as the CloudFormation template's does
+        (policies/dms-evidence-readonly-role.cfn.yaml)."""
+        statement: dict = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+        if external_id:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+        trust = {"Version": "2012-10-17", "Statement": [statement]}
         iam.create_role(RoleName=READONLY_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName=READONLY_ROLE, PolicyName=READONLY_ROLE,
                             PolicyDocument=(POLICIES / "dms-evidence-readonly-policy.json").read_text())

@@ -282,3 +282,20 @@ def test_opensearch_service_software_is_where_aws_answers_it(client, endpoint):
     with urllib.request.urlopen(f"{endpoint}/_dmsemu/deviations", timeout=10) as answer:
         deviations = json.load(answer)["deviations"]
     assert not [d for d in deviations if d.startswith("es:")], deviations
+
+
+@pytest.mark.parametrize(
+    ("statements", "required"),
+    [
+        ([{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"}}], None),
+        ([{"Effect": "Allow", "Action": "sts:AssumeRole",
+           "Condition": {"StringEquals": {"sts:ExternalId": "agreed"}}}], ["agreed"]),
+        ([{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+           "Condition": {"StringEquals": {"sts:ExternalId": ["a", "b"]}}}], ["a", "b"]),
+        # A statement for another action does not matter; one Allow without it opens the role.
+        ([{"Effect": "Allow", "Action": "sts:TagSession"},
+          {"Effect": "Allow", "Action": "sts:AssumeRole"}], None),
+    ],
+)
+def test_trust_policies_requiring_an_external_id(statements, required):
+    assert iam_enforcement.external_ids({"Statement": statements}) == required
