@@ -148,7 +148,7 @@ impl Emulator {
         let role = format!("arn:aws:iam::{account}:role/dms-evidence-readonly");
         let provider = AssumeRoleProvider::builder(role)
             .session_name("dms-evidence-tests")
-            .external_id("test-external-id")
+            .external_id(external_id(account))
             .configure(&base)
             .build()
             .await;
@@ -190,6 +190,30 @@ fn free_port() -> u16 {
 }
 
 /// What the seeder created in one account and region, by kind.
+/// The external id a scenario's read-only role requires in `account` (its `external_id`),
+/// or any other when it requires none.
+pub fn external_id(account: &str) -> String {
+    let dir = repo_root().join("fixtures/scenarios");
+    let scenarios = std::fs::read_dir(&dir).expect("fixtures/scenarios");
+    for file in scenarios.flatten() {
+        let Ok(text) = std::fs::read_to_string(file.path()) else {
+            continue;
+        };
+        let Ok(doc) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let accounts = doc["accounts"].as_array().cloned().unwrap_or_default();
+        if let Some(id) = accounts
+            .iter()
+            .find(|a| a["account_id"] == account)
+            .and_then(|a| a["external_id"].as_str())
+        {
+            return id.to_string();
+        }
+    }
+    "test-external-id".to_string()
+}
+
 pub fn created<'a>(seed: &'a Value, account: &str, region: &str) -> &'a Value {
     &seed["accounts"][account]["regions"][region]
 }
