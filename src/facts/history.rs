@@ -335,6 +335,31 @@ fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
     }
 }
 
+/// What a value set by `h` rests on.
+fn basis(h: &HistoryEvent) -> String {
+    format!("CloudTrail {} {} ({})", h.name, h.at, h.event_id)
+}
+
+/// Of the changes of a value on record (oldest first): the one in force at `from` (the
+/// last at or before it), and those made inside `(from, to]`.
+fn in_force_during<'h>(
+    changes: &[&'h HistoryEvent],
+    from: &str,
+    to: &str,
+) -> (Option<&'h HistoryEvent>, Vec<&'h HistoryEvent>) {
+    let before = changes
+        .iter()
+        .rev()
+        .find(|h| h.at.as_str() <= from)
+        .copied();
+    let inside = changes
+        .iter()
+        .filter(|h| h.at.as_str() > from && h.at.as_str() <= to)
+        .copied()
+        .collect();
+    (before, inside)
+}
+
 /// The SslMode in force at each moment of `[from, to]`, from the endpoint's history
 /// (CreateEndpoint, then each ModifyEndpoint that set SslMode, in order), each with what
 /// it rests on. `None` as a mode: not on record for that part of the span (the history
@@ -353,10 +378,9 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
             // CreateEndpoint without SslMode: DMS's default, none.
             .or_else(|| (h.name == "CreateEndpoint").then(|| "none".to_string()))
     };
-    let basis = |h: &HistoryEvent| format!("CloudTrail {} {} ({})", h.name, &h.at, h.event_id);
     // The mode at `from`: the last change at or before it; else, with no change at all,
     // today's (or the deleted endpoint's last) mode; else not on record.
-    let before = changes.iter().rev().find(|h| h.at.as_str() <= from);
+    let (before, inside) = in_force_during(&changes, from, to);
     let mut out = vec![match before {
         Some(h) => (mode_of(h), basis(h)),
         None if changes.is_empty() => (
@@ -375,10 +399,7 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
             ),
         ),
     }];
-    for h in changes
-        .iter()
-        .filter(|h| h.at.as_str() > from && h.at.as_str() <= to)
-    {
+    for h in inside {
         out.push((mode_of(h), basis(h)));
     }
     // Today's mode differs from the last change on record: it changed at a time the
@@ -408,7 +429,6 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
 pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String) {
     let changes: Vec<&HistoryEvent> = t.history.iter().filter(|h| h.settings.is_some()).collect();
     let version = |h: &HistoryEvent| TaskSettings::parse(h.settings.as_deref());
-    let basis = |h: &HistoryEvent| format!("CloudTrail {} {} ({})", h.name, &h.at, h.event_id);
     let Some(last) = changes.last() else {
         return (
             t.settings.clone(),
@@ -432,8 +452,9 @@ pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String)
             )
         };
     }
-    let mut in_force = match changes.iter().rev().find(|h| h.at.as_str() <= from) {
-        Some(h) => vec![*h],
+    let (before, inside) = in_force_during(&changes, from, to);
+    let mut in_force = match before {
+        Some(h) => vec![h],
         None => {
             return (
                 TaskSettings::default(),
@@ -444,11 +465,7 @@ pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String)
             );
         }
     };
-    in_force.extend(
-        changes
-            .iter()
-            .filter(|h| h.at.as_str() > from && h.at.as_str() <= to),
-    );
+    in_force.extend(inside);
     let settings = in_force
         .iter()
         .map(|h| version(h))
