@@ -221,6 +221,34 @@ const ESTATES: &[Estate] = &[
             ),
         ],
     },
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000026",
+        regions: &["us-east-2"],
+        manifest: "",
+        // MySQL → an unencrypted 6 GB Aurora MySQL cluster while it ran; its endpoints
+        // re-pointed after it to an Oracle server and a 400 GB encrypted Aurora
+        // PostgreSQL cluster (ModifyEndpoint 3 days ago): judged as it ran.
+        must: &[
+            ("dms.2.1.dep.hetero", NotMet),
+            ("dms.2.1.wl.cdc-homo", Met),
+            ("dms.1.0.sec.at-rest", NotMet),
+        ],
+        never: &[
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.2.1.wl.cdc-hetero", Met),
+            ("dms.1.0.size", Met),
+            ("dms.1.0.sec.at-rest", Met),
+        ],
+        reasons: &[
+            (
+                "dms.2.1.dep.hetero",
+                "its target tgt had EngineName aurora-mysql, ServerName shop.cluster-",
+            ),
+            ("dms.2.1.dep.hetero", "mysql on "),
+            ("dms.1.0.sec.at-rest", "shop"),
+        ],
+    },
     // fixtures/estates/moved-nothing.json: one account per way a run moves nothing.
     Estate {
         name: "moved-nothing",

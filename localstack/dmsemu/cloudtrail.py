@@ -116,6 +116,12 @@ def set_clock(doc: dict) -> dict:
     return {"account": account, "region": region, "clock": clock}
 
 
+def clock(account: str, region: str) -> datetime:
+    """Now, as this account and region's recording clock reads it (naive UTC, as moto
+    dates its resources): AWS dates a resource by the call that made or changed it."""
+    return (datetime.now(UTC) - trail(account, region).offset).replace(tzinfo=None)
+
+
 # ---------------------------------------------------------------- recording
 
 

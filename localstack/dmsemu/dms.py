@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import shapes
+from . import cloudtrail, shapes
 from .protocol import Call, Forward, Handler, Response, Service, error_response, json_response
 
 DEFAULT_ENGINE_VERSION = "3.5.4"
@@ -297,6 +297,7 @@ def _fix_new_task(call: Call, request: dict, payload: dict) -> None:
     task = _backend(call).replication_tasks.get(arn)
     if task is not None:
         task.ready()
+        task.creation_date = cloudtrail.clock(call.account, call.region)
         task.resource_identifier = request.get("ResourceIdentifier")
         _rekey(call, _backend(call).replication_tasks, task, "task")
         _set_log_names(call, task)
@@ -816,6 +817,20 @@ def modify_replication_task(call: Call, req: dict) -> dict:
 Fix = Callable[[Call, dict, dict], None]
 
 
+def _dated_by_clock(call: Call, request: dict, payload: dict) -> None:
+    """Moto dates a task's start and stop by the real clock; AWS by when the call was
+    made, which a scenario moves into the past with the CloudTrail clock: the task's
+    ReplicationTaskStartDate and its statistics' StartDate/StopDate follow it."""
+    arn = payload.get("ReplicationTask", {}).get("ReplicationTaskArn")
+    task = _backend(call).replication_tasks.get(arn)
+    if task is None:
+        return
+    attribute = "start_date" if call.operation == "StartReplicationTask" else "stop_date"
+    with _LOCK:
+        setattr(task, attribute, cloudtrail.clock(call.account, call.region))
+    payload["ReplicationTask"] = task.to_dict()
+
+
 def _task_result_view(call: Call, request: dict, payload: dict) -> None:
     if "ReplicationTask" in payload:
         payload["ReplicationTask"] = _task_view(call, payload["ReplicationTask"])
@@ -917,8 +932,8 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeEndpoints": _through_moto(_endpoints_view),
     "ModifyReplicationInstance": _through_moto(_instances_view),
     "CreateReplicationTask": _through_moto(_fix_new_task),
-    "StartReplicationTask": _through_moto(_task_result_view),
-    "StopReplicationTask": _through_moto(_task_result_view),
+    "StartReplicationTask": _through_moto(_dated_by_clock, _task_result_view),
+    "StopReplicationTask": _through_moto(_dated_by_clock, _task_result_view),
     "DeleteReplicationTask": _through_moto(_task_result_view),
     "DescribeReplicationTasks": _through_moto(_tasks_view),
     # The layer's own.

@@ -323,7 +323,8 @@ class RegionLoader:
 
     def history(self) -> None:
         """What happened to the DMS resources after they were created, in time order and
-        dated in CloudTrail: endpoint `modify` (members), task `modify` (its settings
+        dated in CloudTrail: endpoint `modify` (members, and a new address named as at
+        creation), task `modify` (its settings
         document), task `started`/`stopped`, and `deleted`
         of tasks, endpoints and instances (DeleteReplicationTask, DeleteEndpoint,
         DeleteReplicationInstance, as a customer does after cut-over)."""
@@ -335,7 +336,12 @@ class RegionLoader:
         for spec in expand(self.spec.get("endpoints")):
             arn = self.endpoints[spec["id"]]
             for change in spec.get("modify") or []:
-                steps.append((at(change["at"]), 1, change["at"], ("modify_endpoint", arn, change.get("settings", {}))))
+                members = dict(change.get("settings", {}))
+                # A new address, named as at creation (`server`, `rds_cluster`, ...).
+                server = self.server_name(change)
+                if server is not None:
+                    members["ServerName"] = server
+                steps.append((at(change["at"]), 1, change["at"], ("modify_endpoint", arn, members)))
             if spec.get("deleted"):
                 steps.append((at(spec["deleted"]), 3, spec["deleted"], ("delete_endpoint", arn, None)))
         for spec in expand(self.spec.get("tasks")):

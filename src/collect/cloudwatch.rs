@@ -302,15 +302,17 @@ fn inventory_queries(facts: &Facts, now: i64, start: i64) -> Vec<Query> {
     queries
 }
 
-/// The databases endpoints resolved to (clusters and their member instances), with the
-/// windows of their migrations.
+/// The databases endpoints resolved to (clusters and their member instances), today
+/// or before a ModifyEndpoint re-pointed them, with the windows of their migrations.
 fn database_queries(facts: &Facts, endpoint_windows: &BTreeMap<&str, Windows>) -> Vec<Query> {
     let mut clusters: BTreeMap<&str, Windows> = BTreeMap::new();
     let mut instances: BTreeMap<&str, Windows> = BTreeMap::new();
-    for e in &facts.endpoints {
-        let Some(resource) = e.host.resource.as_deref() else {
-            continue;
-        };
+    let hosts = facts.endpoints.iter().flat_map(|e| {
+        std::iter::once(&e.host)
+            .chain(e.hosts_then.iter().map(|h| &h.host))
+            .filter_map(move |h| Some((e, h.resource.as_deref()?)))
+    });
+    for (e, resource) in hosts {
         let windows = endpoint_windows
             .get(e.arn.as_str())
             .cloned()

@@ -725,6 +725,7 @@ fn endpoint(
         sources: sources.to_vec(),
         deleted_at: None,
         history: Vec::new(),
+        hosts_then: Vec::new(),
     }
 }
 

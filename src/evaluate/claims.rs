@@ -144,8 +144,8 @@ fn engine(input: &Input<'_>, side: Side, stated: &str) -> ClaimCheck {
         .migrations
         .iter()
         .filter_map(|m| match side {
-            Side::Source => m.source,
-            Side::Target => m.target,
+            Side::Source => m.source.as_deref(),
+            Side::Target => m.target.as_deref(),
         })
         .map(|e| e.engine.clone())
         .collect::<std::collections::BTreeSet<_>>()
@@ -201,7 +201,7 @@ fn hosting(input: &Input<'_>, stated: &str) -> ClaimCheck {
     let kinds: Vec<HostKind> = input
         .migrations
         .iter()
-        .filter_map(|m| m.source)
+        .filter_map(|m| m.source.as_deref())
         .map(|e| e.host.kind)
         .collect();
     let wanted = hosting_kinds(stated);

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{LogGroup, MetricSeries};
+use crate::facts::{HistoryEvent, LogGroup, MetricSeries};
 
 use super::checklist::Checklist;
 use super::view::Input;
@@ -39,7 +39,13 @@ pub struct Expiring<'a> {
     pub at: i64,
     pub series: Vec<&'a MetricSeries>,
     pub log_groups: Vec<&'a LogGroup>,
+    /// A DMS resource judged from its CloudTrail history, as recorded (JSON), with the
+    /// captures it rests on.
+    pub records: Vec<Record>,
 }
+
+/// A fact record as JSON, and the ids of the captures it rests on.
+pub type Record = (serde_json::Value, Vec<String>);
 
 impl Expiring<'_> {
     /// The facts as JSON, and the ids of the captures they were read from.
@@ -53,6 +59,10 @@ impl Expiring<'_> {
         for g in &self.log_groups {
             values.extend(serde_json::to_value(g).ok());
             sources.extend(g.sources.iter().cloned());
+        }
+        for (value, from) in &self.records {
+            values.push(value.clone());
+            sources.extend(from.iter().cloned());
         }
         sources.sort();
         sources.dedup();
@@ -114,39 +124,63 @@ fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
 /// CloudTrail event history keeps management events this many days.
 const HISTORY_DAYS: i64 = 90;
 
-/// A resource deleted after cut-over, known only from CloudTrail: it is no longer shown
-/// once its first event (the creation, with the configuration it ran with) passes the
-/// event history's 90 days.
-fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String)> {
+/// The DMS resource a pointer names (`tasks/…`, `endpoints/…`,
+/// `replication_instances/…`): as JSON with its captures, its CloudTrail history, and
+/// whether it was deleted.
+fn resource<'a>(
+    input: &Input<'a>,
+    pointer: &str,
+) -> Option<(serde_json::Value, &'a [HistoryEvent], bool, &'a [String])> {
+    fn record<'a, T: Serialize>(
+        r: &'a T,
+        history: &'a [HistoryEvent],
+        deleted: bool,
+        sources: &'a [String],
+    ) -> Option<(serde_json::Value, &'a [HistoryEvent], bool, &'a [String])> {
+        Some((serde_json::to_value(r).ok()?, history, deleted, sources))
+    }
     let f = &input.evidence.facts;
-    let history = if let Some(arn) = pointer.strip_prefix("tasks/") {
-        f.tasks
-            .iter()
-            .find(|t| t.arn == arn && t.deleted_at.is_some())
-            .map(|t| &t.history)
+    if let Some(arn) = pointer.strip_prefix("tasks/") {
+        let t = f.tasks.iter().find(|t| t.arn == arn)?;
+        record(t, &t.history, t.deleted_at.is_some(), &t.sources)
     } else if let Some(arn) = pointer.strip_prefix("endpoints/") {
-        f.endpoints
-            .iter()
-            .find(|e| e.arn == arn && e.deleted_at.is_some())
-            .map(|e| &e.history)
+        let e = f.endpoints.iter().find(|e| e.arn == arn)?;
+        record(e, &e.history, e.deleted_at.is_some(), &e.sources)
     } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
-        f.replication_instances
-            .iter()
-            .find(|i| i.arn == arn && i.deleted_at.is_some())
-            .map(|i| &i.history)
+        let i = f.replication_instances.iter().find(|i| i.arn == arn)?;
+        record(i, &i.history, i.deleted_at.is_some(), &i.sources)
     } else {
         None
-    }?;
+    }
+}
+
+/// A resource judged from CloudTrail: deleted after cut-over (known only from its
+/// events), or modified since it was created (judged as it was while it ran, from its
+/// Create event). It can no longer be judged so once its first event (the creation, with
+/// the configuration it ran with) passes the event history's 90 days. With the record,
+/// to carry forward.
+fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Record)> {
+    let (value, history, deleted, sources) = resource(input, pointer)?;
+    let modified = history.iter().find(|h| h.name.starts_with("Modify"));
+    if !deleted && modified.is_none() {
+        return None;
+    }
     let first = history
         .iter()
         .filter_map(|h| crate::time::parse_rfc3339(&h.at))
         .map(|t| t.secs())
         .min()?;
-    Some((
-        first + HISTORY_DAYS * DAY,
-        "deleted after cut-over: known from CloudTrail event history, which keeps events 90 days"
-            .into(),
-    ))
+    let basis = match modified {
+        Some(h) if !deleted => format!(
+            "modified since ({} {}): judged as it was while it ran from CloudTrail event history, which keeps events 90 days",
+            h.name, h.at
+        ),
+        _ => "deleted after cut-over: known from CloudTrail event history, which keeps events 90 days"
+            .to_string(),
+    };
+    let mut sources = sources.to_vec();
+    sources.extend(history.iter().flat_map(|h| h.sources.iter().cloned()));
+    Some((first + HISTORY_DAYS * DAY, basis, (value, sources)))
 }
 
 fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {
@@ -234,7 +268,7 @@ pub fn expiring<'a>(
     let mut out: Vec<Expiring<'a>> = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Met) {
         for pointer in &f.evidence {
-            if let Some((at, basis)) = history_expiry(input, pointer) {
+            if let Some((at, basis, record)) = history_expiry(input, pointer) {
                 out.push(Expiring {
                     expiry: Expiry {
                         item: f.item.clone(),
@@ -245,6 +279,7 @@ pub fn expiring<'a>(
                     at,
                     series: Vec::new(),
                     log_groups: Vec::new(),
+                    records: vec![record],
                 });
             }
         }
@@ -266,6 +301,7 @@ pub fn expiring<'a>(
                 at,
                 series,
                 log_groups: group.into_iter().collect(),
+                records: Vec::new(),
             });
         }
     }
@@ -402,31 +438,59 @@ mod tests {
     }
 
     #[test]
-    fn a_deleted_resource_expires_with_cloudtrail_event_history() {
+    fn a_resource_judged_from_cloudtrail_expires_with_its_event_history() {
         let mut ev = migration();
         let task = &mut ev.facts.tasks[0];
         task.deleted_at = Some("2026-10-20T00:00:00Z".into());
-        task.history = vec![crate::facts::HistoryEvent {
-            at: "2026-10-01T00:00:00Z".into(),
-            name: "CreateReplicationTask".into(),
+        let event = |name: &str, at: &str| crate::facts::HistoryEvent {
+            at: at.into(),
+            name: name.into(),
+            sources: vec![format!("trail-{at}")],
             ..Default::default()
-        }];
+        };
+        task.history = vec![event("CreateReplicationTask", "2026-10-01T00:00:00Z")];
         let pointer = format!("tasks/{}", task.arn);
         let checklist = crate::evaluate::checklist::load_default();
-        let input = Input::new(&ev);
         let met = Finding {
             item: "dms.2.1.dep.hetero".into(),
             evidence: vec![pointer.clone()],
             ..Finding::new(Verdict::Met, "")
         };
-        let got = expiries(&input, std::slice::from_ref(&met), &checklist);
-        assert_eq!(got.len(), 1, "{got:?}");
+        let got = expiring(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
+        assert_eq!(got.len(), 1);
         assert_eq!(
-            (got[0].evidence.as_str(), got[0].expires.as_str()),
+            (
+                got[0].expiry.evidence.as_str(),
+                got[0].expiry.expires.as_str()
+            ),
             (pointer.as_str(), "2026-12-30T00:00:00Z")
         );
-        // While the task exists, its facts do not expire.
+        assert!(got[0].expiry.basis.starts_with("deleted after cut-over"));
+        // What a renewal carries: the deleted task as recorded, and its captures (the
+        // listing's and the CloudTrail events').
+        let (facts, sources) = got[0].facts();
+        assert_eq!(facts.len(), 1);
+        assert_eq!(facts[0]["arn"], ev.facts.tasks[0].arn.as_str());
+        assert!(
+            sources.contains(&"trail-2026-10-01T00:00:00Z".to_string()),
+            "{sources:?}"
+        );
+        // While the task exists unmodified, its facts do not expire...
         ev.facts.tasks[0].deleted_at = None;
-        assert!(expiries(&Input::new(&ev), &[met], &checklist).is_empty());
+        assert!(expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist).is_empty());
+        // ...but once modified it is judged as it ran from the same 90 days of history.
+        ev.facts.tasks[0]
+            .history
+            .push(event("ModifyReplicationTask", "2026-11-01T00:00:00Z"));
+        let got = expiries(&Input::new(&ev), &[met], &checklist);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].expires, "2026-12-30T00:00:00Z");
+        assert!(
+            got[0]
+                .basis
+                .starts_with("modified since (ModifyReplicationTask 2026-11-01T00:00:00Z)"),
+            "{}",
+            got[0].basis
+        );
     }
 }

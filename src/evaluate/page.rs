@@ -62,7 +62,15 @@ LOB and tuning settings are those its CreateReplicationTask and ModifyReplicatio
 set when it ran, so turning them on afterwards proves nothing). A replication instance's
 PubliclyAccessible and KmsKeyId, and an endpoint's KmsKeyId, cannot be modified (DMS API
 Reference: ModifyReplicationInstance and ModifyEndpoint have no such member), so today's values
-are those it ran with. A task created
+are those it ran with. What an endpoint connected to can be changed (ModifyEndpoint:
+EngineName, ServerName, Port, DatabaseName), so a migration is judged against the engine and
+database its endpoints had while it ran: an endpoint re-pointed after cut-over to a larger,
+encrypted or other-engine database proves nothing about what was migrated (the reason says
+\"its target … had EngineName …, ServerName … (set by CloudTrail CreateEndpoint …; … since)\",
+and the earlier database is placed and measured as today's is). When what it had then is not on
+record (the history begins after the run, the change fell inside the run, or a run with no
+dates on record and a change since the task's creation), the endpoint is left out and the items
+resting on it are `insufficient_evidence` with that reason. A task created
 and deleted without ever starting proves nothing. **Collect within 90 days of cut-over**, or
 keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
 migration is `insufficient_evidence` naming it.

@@ -310,6 +310,7 @@ fn gen_endpoint(
         sources: vec!["c3".into()],
         deleted_at: None,
         history: Vec::new(),
+        hosts_then: Vec::new(),
     }
 }
 
@@ -638,6 +639,72 @@ fn modify_after_the_run(ev: &Evidence, later: &Mig) -> Evidence {
     changed
 }
 
+/// The endpoints that only tasks which stopped use (with a start date on record, when
+/// `dated`) get a CloudTrail history: created as they are, then re-pointed after the run
+/// (ModifyEndpoint) to another endpoint's engine, server and host (`shift` along the
+/// list), which become today's.
+fn repoint_after_the_run(ev: &Evidence, shift: usize, dated: bool) -> Evidence {
+    let mut changed = ev.clone();
+    let f = &mut changed.facts;
+    let stopped =
+        |arn: &str| {
+            let uses = |t: &&Task| {
+                t.source_arn.as_deref() == Some(arn) || t.target_arn.as_deref() == Some(arn)
+            };
+            let serverless = f.serverless.iter().any(|s| {
+                s.source_arn.as_deref() == Some(arn) || s.target_arn.as_deref() == Some(arn)
+            });
+            !serverless
+                && f.tasks.iter().filter(uses).all(|t| {
+                    t.status.as_deref() != Some("running") && (t.started.is_some() || !dated)
+                })
+        };
+    let keep: Vec<bool> = f.endpoints.iter().map(|e| stopped(&e.arn)).collect();
+    let others = f.endpoints.clone();
+    let event = |name: &str, at: &str, request: serde_json::Value| HistoryEvent {
+        name: name.into(),
+        at: at.into(),
+        event_id: format!("{name}-{at}"),
+        request,
+        ..HistoryEvent::default()
+    };
+    for (i, e) in f.endpoints.iter_mut().enumerate() {
+        let other = &others[(i + shift) % others.len()];
+        // Without an SslMode on record, CreateEndpoint would say DMS's default (none).
+        let same = other.engine == e.engine && other.server_name == e.server_name;
+        if !keep[i] || same || e.ssl_mode.is_none() {
+            continue;
+        }
+        e.history = vec![
+            event(
+                "CreateEndpoint",
+                "2026-09-30T00:00:00Z",
+                serde_json::json!({"EngineName": e.engine, "ServerName": e.server_name,
+                                   "Port": e.port, "DatabaseName": e.database,
+                                   "SslMode": e.ssl_mode}),
+            ),
+            event(
+                "ModifyEndpoint",
+                "2026-11-27T00:00:00Z",
+                serde_json::json!({"EngineName": other.engine, "ServerName": other.server_name,
+                                   "Port": other.port, "DatabaseName": other.database}),
+            ),
+        ];
+        e.hosts_then = vec![HostThen {
+            engine: e.engine.clone(),
+            server_name: e.server_name.clone(),
+            host: e.host.clone(),
+        }];
+        e.engine = other.engine.clone();
+        e.family = other.family.clone();
+        e.server_name = other.server_name.clone();
+        e.port = other.port;
+        e.database = other.database.clone();
+        e.host = other.host.clone();
+    }
+    changed
+}
+
 fn no_new_met(before: &BTreeMap<String, Verdict>, after: &BTreeMap<String, Verdict>, what: &str) {
     for (item, v) in after {
         if *v == Verdict::Met {
@@ -772,6 +839,23 @@ proptest! {
             t.settings = TaskSettings::parse(Some(&settings_document(&t.settings)));
         }
         prop_assert_eq!(verdicts(&same), verdicts(&modify_after_the_run(&ev, &later)));
+    }
+
+    /// Re-pointing endpoints after the run (another engine, server and database, which
+    /// may be larger, encrypted or elsewhere) changes no verdict: what was migrated is
+    /// judged as the endpoints were while it ran.
+    #[test]
+    fn repointing_endpoints_after_the_run_changes_no_verdict(spec in estate(), shift in 1usize..4) {
+        let ev = build(&spec, "a");
+        prop_assert_eq!(verdicts(&ev), verdicts(&repoint_after_the_run(&ev, shift, true)));
+    }
+
+    /// When a run's dates are not on record, an endpoint re-pointed since its task was
+    /// created is not known to be what it ran against: that never creates a met.
+    #[test]
+    fn repointing_endpoints_of_undated_runs_never_creates_a_met(spec in estate(), shift in 1usize..4) {
+        let ev = build(&spec, "a");
+        no_new_met(&verdicts(&ev), &verdicts(&repoint_after_the_run(&ev, shift, false)), "re-pointing");
     }
 
     /// Renaming every resource consistently changes no verdict.

@@ -167,11 +167,17 @@ pub struct Migration<'a> {
     pub id: &'a str,
     pub arn: &'a str,
     pub region: &'a str,
-    pub source: Option<&'a Endpoint>,
-    pub target: Option<&'a Endpoint>,
+    /// Its endpoints as they were while it ran ([`crate::facts::endpoint_then`]).
+    pub source: Option<Cow<'a, Endpoint>>,
+    pub target: Option<Cow<'a, Endpoint>>,
     pub migration_type: Option<&'a str>,
     pub status: Option<&'a str>,
     pub stats: Option<&'a TaskStats>,
+    /// How its endpoints then differ from today's ("its target aurora had ServerName …").
+    pub endpoints_then: Vec<String>,
+    /// Endpoints left out because what they connected to while it ran is not on record:
+    /// the side (`source`, `target`) and why.
+    pub endpoints_unknown: Vec<(&'static str, String)>,
     /// Its settings as they were while it ran ([`crate::facts::history::settings_during`]).
     pub settings: Cow<'a, TaskSettings>,
     /// Where the settings come from, when not simply today's: CloudTrail events.
@@ -219,6 +225,11 @@ fn day(t: i64) -> String {
     crate::time::date(t)
 }
 
+/// The endpoint an ARN names, as today's (until judged as it ran).
+fn endpoint<'a>(facts: &'a Facts, arn: Option<&str>) -> Option<Cow<'a, Endpoint>> {
+    arn.and_then(|a| facts.endpoint(a)).map(Cow::Borrowed)
+}
+
 /// A task as a migration (its log group and stream as DMS names them).
 fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
     let mut sources = t.sources.clone();
@@ -233,11 +244,13 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         id: &t.identifier,
         arn: &t.arn,
         region: &t.region,
-        source: t.source_arn.as_deref().and_then(|a| facts.endpoint(a)),
-        target: t.target_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        source: endpoint(facts, t.source_arn.as_deref()),
+        target: endpoint(facts, t.target_arn.as_deref()),
         migration_type: t.migration_type.as_deref(),
         status: t.status.as_deref(),
         stats: t.stats.as_ref(),
+        endpoints_then: Vec::new(),
+        endpoints_unknown: Vec::new(),
         settings: Cow::Borrowed(&t.settings),
         settings_basis: None,
         task: Some(t),
@@ -283,11 +296,13 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         id: &s.identifier,
         arn: &s.config_arn,
         region: &s.region,
-        source: s.source_arn.as_deref().and_then(|a| facts.endpoint(a)),
-        target: s.target_arn.as_deref().and_then(|a| facts.endpoint(a)),
+        source: endpoint(facts, s.source_arn.as_deref()),
+        target: endpoint(facts, s.target_arn.as_deref()),
         migration_type: s.replication_type.as_deref(),
         status: s.status.as_deref(),
         stats: s.stats.as_ref(),
+        endpoints_then: Vec::new(),
+        endpoints_unknown: Vec::new(),
         settings: Cow::Borrowed(&s.settings),
         settings_basis: None,
         task: None,
@@ -366,6 +381,55 @@ impl Migration<'_> {
         self.sources.dedup();
     }
 
+    /// Replaces today's endpoints by what they connected to during the run when their
+    /// CloudTrail history shows them re-pointed since (ModifyEndpoint), citing the events;
+    /// an endpoint whose engine or address then is not on record is left out, with why:
+    /// today's would judge another migration than this one.
+    fn judge_endpoints_as_they_ran(&mut self, now: i64) {
+        use crate::facts::endpoint_then::{Then, during};
+        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        // Undated runs: the task ran between its creation and its deletion (or now).
+        let (from, to) = match self.window {
+            Some((from, to)) => (Some(at(from)), at(to)),
+            None => (
+                secs(self.created).map(at),
+                at(secs(self.deleted.map(|(at, _)| at)).unwrap_or(now)),
+            ),
+        };
+        for (side, slot) in [("source", &mut self.source), ("target", &mut self.target)] {
+            let Some(e) = slot.as_deref().filter(|e| !e.history.is_empty()) else {
+                continue;
+            };
+            let id = e.identifier.clone();
+            match during(e, from.as_deref(), &to) {
+                Then::Unchanged => {}
+                Then::Was(was, changes) => {
+                    self.endpoints_then
+                        .push(format!("its {side} {id} had {changes}"));
+                    *slot = Some(Cow::Owned(*was));
+                }
+                Then::Unknown(why) => {
+                    self.endpoints_unknown.push((
+                        side,
+                        format!(
+                            "what its {side} {id} connected to while it ran is not on record: {why}"
+                        ),
+                    ));
+                    *slot = None;
+                }
+            }
+        }
+    }
+
+    /// "<id>: what its <side> … connected to while it ran is not on record: …", when
+    /// that is why the migration has no `side` endpoint.
+    pub fn unknown_endpoint(&self, side: &str) -> Option<String> {
+        self.endpoints_unknown
+            .iter()
+            .find(|(s, _)| *s == side)
+            .map(|(_, why)| format!("{}: {why}", self.id))
+    }
+
     /// " (settings: …)" naming what its settings rest on when they are not today's.
     pub fn settings_note(&self) -> String {
         self.settings_basis
@@ -398,6 +462,7 @@ impl<'a> Input<'a> {
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
             m.judge_settings_as_they_ran();
+            m.judge_endpoints_as_they_ran(input.now);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
             } else if !m.activity.is_empty() && m.table_counts().is_some() {
@@ -878,7 +943,7 @@ impl<'a> Input<'a> {
         let mut why = Vec::new();
         let mut best: Option<(f64, SizeSeries)> = None;
         let mut seen = BTreeSet::new();
-        for t in self.migrations.iter().filter_map(|m| m.target) {
+        for t in self.migrations.iter().filter_map(|m| m.target.as_deref()) {
             if !seen.insert(t.arn.as_str()) {
                 continue;
             }
@@ -1130,12 +1195,21 @@ impl Migration<'_> {
 
     /// " (deleted on …, from CloudTrail event …)" for a task known from its history, else "".
     pub fn deleted_note(&self) -> String {
-        match self.deleted {
-            Some((at, event)) => format!(
-                " (deleted on {}, from CloudTrail event {event})",
-                crate::text::prefix(at, 10)
-            ),
-            None => String::new(),
+        let mut notes: Vec<String> = self
+            .deleted
+            .iter()
+            .map(|(at, event)| {
+                format!(
+                    "deleted on {}, from CloudTrail event {event}",
+                    crate::text::prefix(at, 10)
+                )
+            })
+            .collect();
+        notes.extend(self.endpoints_then.iter().cloned());
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
         }
     }
 

@@ -363,6 +363,7 @@ mod tests {
             sources: vec![],
             deleted_at: None,
             history: Vec::new(),
+            hosts_then: Vec::new(),
         }
     }
 

@@ -284,6 +284,7 @@ fn endpoint(region: &str, arn: &str, list: &[&TrailEvent]) -> Endpoint {
         sources,
         deleted_at: None,
         history: Vec::new(),
+        hosts_then: Vec::new(),
     }
 }
 
@@ -336,13 +337,13 @@ fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
 }
 
 /// What a value set by `h` rests on.
-fn basis(h: &HistoryEvent) -> String {
+pub(super) fn basis(h: &HistoryEvent) -> String {
     format!("CloudTrail {} {} ({})", h.name, h.at, h.event_id)
 }
 
 /// Of the changes of a value on record (oldest first): the one in force at `from` (the
 /// last at or before it), and those made inside `(from, to]`.
-fn in_force_during<'h>(
+pub(super) fn in_force_during<'h>(
     changes: &[&'h HistoryEvent],
     from: &str,
     to: &str,

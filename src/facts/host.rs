@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Ec2Instance, Facts, Vpc};
+use super::{Ec2Instance, Endpoint, Facts, Vpc};
 
 /// HOST(endpoint): where the database behind an endpoint runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -505,11 +505,60 @@ pub fn place_endpoints(facts: &mut Facts, regions: &[String], ec2_read: &[(bool,
             vpcs: vpcs_read.then(|| facts.vpcs.iter().collect()),
         };
         let address = address(e.server_name.as_deref(), &e.settings);
-        hosts.push(classify(&e.engine, address.as_deref(), &inventory));
+        let then = past_identities(e)
+            .into_iter()
+            .map(|(engine, server_name)| {
+                let address = self::address(server_name.as_deref(), &e.settings);
+                super::HostThen {
+                    host: classify(&engine, address.as_deref(), &inventory),
+                    engine,
+                    server_name,
+                }
+            })
+            .collect::<Vec<_>>();
+        hosts.push((classify(&e.engine, address.as_deref(), &inventory), then));
     }
-    for (e, h) in facts.endpoints.iter_mut().zip(hosts) {
+    for (e, (h, then)) in facts.endpoints.iter_mut().zip(hosts) {
         e.host = h;
+        e.hosts_then = then;
     }
+}
+
+/// Every engine and server name pair an endpoint's CloudTrail history shows it may have
+/// had (CreateEndpoint, ModifyEndpoint), other than today's: the hosts placed besides
+/// today's, for judging it as it was while a migration ran ([`super::HostThen`]).
+pub fn past_identities(e: &Endpoint) -> Vec<(String, Option<String>)> {
+    if e.history.iter().all(|h| h.name != "ModifyEndpoint") {
+        return Vec::new();
+    }
+    let set = || {
+        e.history
+            .iter()
+            .filter(|h| matches!(h.name.as_str(), "CreateEndpoint" | "ModifyEndpoint"))
+    };
+    let mut engines: Vec<String> = set()
+        .filter_map(|h| h.request.get("EngineName")?.as_str())
+        .map(str::to_ascii_lowercase)
+        .chain([e.engine.clone()])
+        .collect();
+    let mut servers: Vec<Option<String>> = set()
+        .filter_map(|h| h.request.get("ServerName"))
+        .map(|v| v.as_str().map(str::to_string))
+        .chain([e.server_name.clone()])
+        .collect();
+    engines.sort();
+    engines.dedup();
+    servers.sort();
+    servers.dedup();
+    let mut out = Vec::new();
+    for engine in &engines {
+        for server in &servers {
+            if (engine, server) != (&e.engine, &e.server_name) {
+                out.push((engine.clone(), server.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// The address an endpoint connects to: `ServerName`, else the engine setting that

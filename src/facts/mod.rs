@@ -4,6 +4,7 @@
 //! read from. Values AWS did not report stay `None`; nothing is defaulted here.
 
 pub mod endpoint;
+pub mod endpoint_then;
 pub mod history;
 pub mod host;
 pub mod settings;
@@ -162,6 +163,18 @@ pub struct Endpoint {
     /// Its CloudTrail events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEvent>,
+    /// Where the engines and servers its history shows before today's were, placed as
+    /// today's host is ([`host::past_identities`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts_then: Vec<HostThen>,
+}
+
+/// The host of an engine and server name an endpoint had before today's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostThen {
+    pub engine: String,
+    pub server_name: Option<String>,
+    pub host: Host,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -102,7 +102,7 @@ fn window(input: &Input<'_>, m: &MetricSeries) -> Option<(i64, i64)> {
         if x.region != m.region {
             return false;
         }
-        let target = x.target.and_then(|t| {
+        let target = x.target.as_deref().and_then(|t| {
             let cluster = input.rds_cluster(t).map(|c| c.identifier.as_str());
             cluster.or_else(|| input.rds_instance(t).map(|d| d.identifier.as_str()))
         });

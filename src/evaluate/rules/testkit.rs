@@ -48,6 +48,7 @@ pub(crate) fn endpoint(
         sources: vec!["c000001".into()],
         deleted_at: None,
         history: Vec::new(),
+        hosts_then: Vec::new(),
     }
 }
 

@@ -56,7 +56,7 @@ impl Check for DatabaseSize {
                 .cite(s.pointer, &s.sources);
                 // A larger target of a migration whose data movement is not on record.
                 unless_unrecorded(input, f, "a larger database would be shown", |m| {
-                    m.target.is_some_and(|t| {
+                    m.target.as_deref().is_some_and(|t| {
                         input.measured_size(t).map_or(true, |s| {
                             s.points.iter().map(|p| p.1).fold(0.0, f64::max) >= min
                         })

@@ -36,7 +36,7 @@ impl Check for EndpointTuning {
         }
         let mut same_az = Vec::new();
         for m in &input.migrations {
-            let (Some(inst), Some(target)) = (m.instance, m.target) else {
+            let (Some(inst), Some(target)) = (m.instance, m.target.as_deref()) else {
                 continue;
             };
             let Some(a) = inst.availability_zone.as_deref() else {
@@ -118,7 +118,7 @@ fn none_found(input: &Input<'_>, f: Finding, never: &str) -> Finding {
         };
     }
     unless_unrecorded(input, f, "endpoint tuning would be shown", |m| {
-        [m.source, m.target]
+        [m.source.as_deref(), m.target.as_deref()]
             .into_iter()
             .flatten()
             .any(|e| !throughput_tuning(e).is_empty())

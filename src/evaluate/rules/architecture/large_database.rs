@@ -62,7 +62,7 @@ impl Check for LargeDatabase {
             .count();
         let mut by_source: std::collections::BTreeMap<&str, usize> = Default::default();
         for m in &input.migrations {
-            if let Some(src) = m.source {
+            if let Some(src) = m.source.as_deref() {
                 *by_source.entry(src.arn.as_str()).or_default() += 1;
             }
         }

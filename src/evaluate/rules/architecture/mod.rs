@@ -105,15 +105,15 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
     if rank(b) > rank(a) { b } else { a }
 }
 
-/// The endpoints of the migrations that moved data, each once.
-fn used_endpoints<'a>(input: &Input<'a>) -> Vec<&'a Endpoint> {
+/// The endpoints of the migrations that moved data as they were then, each once.
+fn used_endpoints<'i>(input: &'i Input<'_>) -> Vec<&'i Endpoint> {
     let mut seen = BTreeSet::new();
     input
         .migrations
         .iter()
-        .flat_map(|m| [m.source, m.target])
+        .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
         .flatten()
-        .filter(|e| seen.insert(e.arn.as_str()))
+        .filter(|e| seen.insert((e.arn.as_str(), e.engine.as_str(), e.server_name.as_deref())))
         .collect()
 }
 

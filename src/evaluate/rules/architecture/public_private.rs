@@ -74,7 +74,11 @@ fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String)
         .collect();
     let mut internet = Vec::new();
     let mut doubt = Vec::new();
-    for e in own.iter().flat_map(|m| [m.source, m.target]).flatten() {
+    for e in own
+        .iter()
+        .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
+        .flatten()
+    {
         match reach(e) {
             Reach::Internet(t) => internet.push(t),
             Reach::Doubt(t) => doubt.push(t),
@@ -109,7 +113,7 @@ fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String)
             // A migration on it whose data movement is not on record may justify it.
             let could = input.could_answer(|m| {
                 m.instance.is_some_and(|i| i.arn == inst.arn)
-                    && [m.source, m.target]
+                    && [m.source.as_deref(), m.target.as_deref()]
                         .into_iter()
                         .flatten()
                         .any(|e| matches!(reach(e), Reach::Internet(_)))

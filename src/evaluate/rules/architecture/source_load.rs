@@ -40,7 +40,7 @@ impl Check for SourceLoad {
         let max_cpu = p.max_p95_cpu_percent.get();
         let mut t = Tally::new();
         let mut seen = BTreeSet::new();
-        for source in input.migrations.iter().filter_map(|m| m.source) {
+        for source in input.migrations.iter().filter_map(|m| m.source.as_deref()) {
             if seen.insert(source.arn.as_str()) {
                 t.cite(format!("endpoints/{}", source.arn), &source.sources);
                 judge(input, source, p, &mut t);
@@ -94,7 +94,7 @@ fn judge(input: &Input<'_>, source: &Endpoint, p: &Params, t: &mut Tally) {
         return;
     }
     let min_points = p.min_datapoints.get() as usize;
-    let health = match input.windows(|m| m.source.is_some_and(|s| s.arn == source.arn)) {
+    let health = match input.windows(|m| m.source.as_deref().is_some_and(|s| s.arn == source.arn)) {
         Ok(windows) => db_health(input, source, &windows, min_points),
         Err(_) => Vec::new(),
     };

@@ -28,9 +28,11 @@ impl Check for TargetSizing {
         let mut seen = BTreeSet::new();
         // Targets of every migration: those only migrations that moved no data wrote to
         // count only against (their windows are unknown, so never judged well sized).
-        for target in input.every_migration().filter_map(|m| m.target) {
-            if seen.insert(target.arn.as_str()) {
-                judge(input, target, p, &mut t);
+        for m in input.every_migration() {
+            match m.target.as_deref() {
+                Some(target) if seen.insert(target.arn.as_str()) => judge(input, target, p, &mut t),
+                Some(_) => {}
+                None => t.unknown.extend(m.unknown_endpoint("target")),
             }
         }
         let (max_cpu, min_free) = (
@@ -59,7 +61,8 @@ impl Check for TargetSizing {
 /// Each database instance of one target, in the windows of the migrations into it.
 fn judge(input: &Input<'_>, target: &Endpoint, p: &HealthParams, t: &mut Tally) {
     let min_points = p.min_datapoints.get() as usize;
-    let windows = match input.windows(|m| m.target.is_some_and(|t| t.arn == target.arn)) {
+    let windows = match input.windows(|m| m.target.as_deref().is_some_and(|t| t.arn == target.arn))
+    {
         Ok(w) => w,
         Err(unknown) => {
             t.unknown.push(format!(

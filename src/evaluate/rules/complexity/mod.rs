@@ -43,7 +43,7 @@ fn sizes(input: &Input<'_>) -> Vec<SizeSeries> {
     input
         .migrations
         .iter()
-        .filter_map(|m| m.target)
+        .filter_map(|m| m.target.as_deref())
         .filter_map(|t| input.measured_size(t).ok())
         .collect()
 }

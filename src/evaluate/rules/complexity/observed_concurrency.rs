@@ -26,7 +26,7 @@ impl Check for ObservedConcurrency {
             return no_migrations(input);
         }
         let mut best: Option<(f64, String, Vec<String>)> = None;
-        for t in input.migrations.iter().filter_map(|m| m.target) {
+        for t in input.migrations.iter().filter_map(|m| m.target.as_deref()) {
             let (dim, r) = match (input.rds_cluster(t), input.rds_instance(t)) {
                 (Some(c), _) => ("DBClusterIdentifier", c.identifier.clone()),
                 (None, Some(d)) => ("DBInstanceIdentifier", d.identifier.clone()),

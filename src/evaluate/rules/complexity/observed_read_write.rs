@@ -35,7 +35,7 @@ impl Check for ObservedReadWrite {
         }
         let read = p.measure != Measure::Write;
         let mut observed = None;
-        for t in input.migrations.iter().filter_map(|m| m.target) {
+        for t in input.migrations.iter().filter_map(|m| m.target.as_deref()) {
             let (pairs, r) = match (input.rds_cluster(t), input.rds_instance(t)) {
                 (Some(c), _) => (
                     ("SelectThroughput", "DMLThroughput", "DBClusterIdentifier"),

@@ -23,7 +23,7 @@ impl Check for OracleTargetSchema {
         let oracle: Vec<_> = input
             .migrations
             .iter()
-            .filter(|m| m.target.is_some_and(|t| t.engine == "oracle"))
+            .filter(|m| m.target.as_deref().is_some_and(|t| t.engine == "oracle"))
             .collect();
         if oracle.is_empty() {
             if input.migrations.is_empty() {

@@ -137,8 +137,10 @@ fn has_reverse_task(input: &Input<'_>) -> bool {
     };
     let all = &input.migrations;
     all.iter().any(|a| {
-        all.iter()
-            .any(|b| same(a.source, b.target) && same(a.target, b.source))
+        all.iter().any(|b| {
+            same(a.source.as_deref(), b.target.as_deref())
+                && same(a.target.as_deref(), b.source.as_deref())
+        })
     })
 }
 

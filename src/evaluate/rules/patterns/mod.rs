@@ -35,8 +35,8 @@ fn describe(m: &Migration<'_>) -> String {
         "{}{}: {} → {}",
         m.id,
         m.deleted_note(),
-        side(m.source),
-        side(m.target)
+        side(m.source.as_deref()),
+        side(m.target.as_deref())
     )
 }
 
@@ -68,7 +68,7 @@ fn pattern(
     let mut f = Finding::new(Verdict::Met, "");
     let (mut hits, mut unknown, mut quiet) = (Vec::new(), Vec::new(), Vec::new());
     for m in &input.migrations {
-        let (Some(src), Some(tgt)) = (m.source, m.target) else {
+        let (Some(src), Some(tgt)) = (m.source.as_deref(), m.target.as_deref()) else {
             continue;
         };
         match test(m, src, tgt) {
@@ -118,7 +118,7 @@ fn pattern(
         ..f
     };
     unless_unrecorded(input, f, &format!("{what} would be shown"), |m| {
-        match (m.source, m.target) {
+        match (m.source.as_deref(), m.target.as_deref()) {
             (Some(s), Some(t)) => !matches!(test(m, s, t), Answer::No),
             _ => false,
         }

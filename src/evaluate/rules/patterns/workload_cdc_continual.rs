@@ -31,7 +31,7 @@ impl Check for WorkloadCdcContinual {
         let days = p.min_days.get();
         let mut shared = std::collections::BTreeMap::<&str, usize>::new();
         for m in input.migrations.iter().filter(|m| cdc_seen(m)) {
-            if let Some(s) = m.source {
+            if let Some(s) = m.source.as_deref() {
                 *shared.entry(s.arn.as_str()).or_default() += 1;
             }
         }

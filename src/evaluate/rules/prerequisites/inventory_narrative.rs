@@ -32,7 +32,11 @@ impl Check for InventoryNarrative {
                         format!("{} ({})", e.engine, e.host.kind.as_str())
                     })
                 };
-                format!("{} → {}", side(m.source), side(m.target))
+                format!(
+                    "{} → {}",
+                    side(m.source.as_deref()),
+                    side(m.target.as_deref())
+                )
             })
             .collect();
         engines.sort();

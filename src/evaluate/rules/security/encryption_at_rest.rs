@@ -60,7 +60,7 @@ fn judge<'a>(
     t: &mut Tally,
     keys: &mut BTreeSet<(String, String)>,
 ) {
-    let Some(target) = m.target else {
+    let Some(target) = m.target.as_deref() else {
         t.unknown
             .push(format!("{}: target endpoint not found", m.id));
         return;

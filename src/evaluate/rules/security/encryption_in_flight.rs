@@ -33,7 +33,10 @@ impl Check for EncryptionInFlight {
         // Each endpoint as it was while each migration ran (its CloudTrail history): a
         // later change does not rewrite what happened.
         for m in &input.migrations {
-            for e in [m.source, m.target].into_iter().flatten() {
+            for e in [m.source.as_deref(), m.target.as_deref()]
+                .into_iter()
+                .flatten()
+            {
                 for (as_then, note) in in_force(m, e) {
                     if seen.insert((e.arn.clone(), as_then.ssl_mode.clone(), note.is_empty())) {
                         judge(input, &as_then, &note, &mut t);
@@ -47,14 +50,14 @@ impl Check for EncryptionInFlight {
         let judged: BTreeSet<&str> = input
             .migrations
             .iter()
-            .flat_map(|m| [m.source, m.target])
+            .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
             .flatten()
             .map(|e| e.arn.as_str())
             .collect();
         for e in input
             .unproven
             .iter()
-            .flat_map(|m| [m.source, m.target])
+            .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
             .flatten()
         {
             if !judged.contains(e.arn.as_str())
@@ -63,18 +66,15 @@ impl Check for EncryptionInFlight {
                 judge(input, e, "", &mut against);
             }
         }
-        t.absorb_against(against, "(used only by a migration that moved no data)");
-        let missing = input
-            .migrations
-            .iter()
-            .filter(|m| m.source.is_none() || m.target.is_none())
-            .count();
-        if missing > 0 {
-            t.unknown.push(format!(
-                "{missing} migration(s) name endpoints that are not in the evidence{}",
-                input.gap_paren(&["dms:DescribeEndpoints"])
-            ));
+        // What an endpoint connected to while such a migration ran not on record: its
+        // encryption then is not either.
+        for m in &input.unproven {
+            for side in ["source", "target"] {
+                against.unknown.extend(m.unknown_endpoint(side));
+            }
         }
+        t.absorb_against(against, "(used only by a migration that moved no data)");
+        t.unknown.extend(input.unresolved_endpoints());
         conclude(t)
     }
 }

@@ -94,9 +94,11 @@ fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
     let logging = input
         .every_migration()
         .any(|m| m.settings.logging_enabled == Some(true));
-    let redshift = input
-        .every_migration()
-        .any(|m| m.target.is_some_and(|t| t.host.kind == HostKind::Redshift));
+    let redshift = input.every_migration().any(|m| {
+        m.target
+            .as_deref()
+            .is_some_and(|t| t.host.kind == HostKind::Redshift)
+    });
     let mut needed = vec!["dms-vpc-role"];
     if logging {
         needed.push("dms-cloudwatch-logs-role");
