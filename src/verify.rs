@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{self, Envelope, Predicate, PublicKey, Subject, jcs};
+use crate::bundle::{self, Predicate, PublicKey, Subject, jcs};
 use crate::digest::sha256_hex;
 use crate::evaluate::{self, Checklist, Evaluation};
 use crate::evidence::Evidence;
@@ -132,42 +132,153 @@ pub enum StructureError {
 
 /// A structurally sound envelope: the payload and signatures decoded, nothing trusted.
 pub struct Parsed {
-    payload_type: String,
-    payload: Vec<u8>,
+    /// The DSSE pre-authentication encoding the signatures cover, the payload decoded
+    /// straight into its end (from `body` on): no second copy of a large payload.
+    pae: Vec<u8>,
+    body: usize,
     signatures: Vec<(String, Vec<u8>)>,
+}
+
+/// The envelope as read: the payload borrowed from the file (base64 has nothing to
+/// unescape), the rest owned.
+#[derive(Deserialize)]
+struct EnvelopeRef<'a> {
+    #[serde(borrow)]
+    payload: std::borrow::Cow<'a, str>,
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    signatures: Vec<bundle::Signature>,
 }
 
 impl TryFrom<&[u8]> for Parsed {
     type Error = StructureError;
 
     fn try_from(bytes: &[u8]) -> Result<Self, StructureError> {
-        let envelope: Envelope =
+        let envelope: EnvelopeRef<'_> =
             serde_json::from_slice(bytes).map_err(StructureError::NotAnEnvelope)?;
-        if envelope.payload_type != bundle::PAYLOAD_TYPE {
-            return Err(StructureError::PayloadType(envelope.payload_type));
-        }
-        if envelope.signatures.is_empty() {
-            return Err(StructureError::Unsigned);
-        }
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let payload = b64
-            .decode(&envelope.payload)
-            .map_err(|_| StructureError::PayloadEncoding)?;
-        let mut signatures = Vec::new();
-        for (i, s) in envelope.signatures.iter().enumerate() {
-            let sig = b64
-                .decode(&s.sig)
-                .map_err(|_| StructureError::SignatureEncoding(i))?;
-            if s.keyid.is_empty() {
-                return Err(StructureError::NoKeyid(i));
-            }
-            signatures.push((s.keyid.clone(), sig));
-        }
+        let signatures = checked(&envelope)?;
+        let (pae, body) = pae_of(&envelope.payload_type, envelope.payload.as_bytes())
+            .ok_or(StructureError::PayloadEncoding)?;
         Ok(Parsed {
-            payload_type: envelope.payload_type,
-            payload,
+            pae,
+            body,
             signatures,
         })
+    }
+}
+
+impl TryFrom<Vec<u8>> for Parsed {
+    type Error = StructureError;
+
+    /// As from a slice, but the payload is decoded over the bundle's own bytes (the PAE
+    /// in front of it), so a large bundle is never held twice.
+    fn try_from(bytes: Vec<u8>) -> Result<Self, StructureError> {
+        let (signatures, at) = {
+            let envelope: EnvelopeRef<'_> =
+                serde_json::from_slice(&bytes).map_err(StructureError::NotAnEnvelope)?;
+            let std::borrow::Cow::Borrowed(payload) = envelope.payload else {
+                // Escaped (not as base64 is written): the copying way.
+                return Parsed::try_from(bytes.as_slice());
+            };
+            let start = payload.as_ptr() as usize - bytes.as_ptr() as usize;
+            let at = start..start + payload.len();
+            (checked(&envelope)?, at)
+        };
+        let (pae, body) = decode_in_place(bytes, at, bundle::PAYLOAD_TYPE)
+            .ok_or(StructureError::PayloadEncoding)?;
+        Ok(Parsed {
+            pae,
+            body,
+            signatures,
+        })
+    }
+}
+
+/// The envelope's type and signatures checked, the signatures decoded.
+fn checked(envelope: &EnvelopeRef<'_>) -> Result<Vec<(String, Vec<u8>)>, StructureError> {
+    if envelope.payload_type != bundle::PAYLOAD_TYPE {
+        return Err(StructureError::PayloadType(envelope.payload_type.clone()));
+    }
+    if envelope.signatures.is_empty() {
+        return Err(StructureError::Unsigned);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut signatures = Vec::new();
+    for (i, s) in envelope.signatures.iter().enumerate() {
+        let sig = b64
+            .decode(&s.sig)
+            .map_err(|_| StructureError::SignatureEncoding(i))?;
+        if s.keyid.is_empty() {
+            return Err(StructureError::NoKeyid(i));
+        }
+        signatures.push((s.keyid.clone(), sig));
+    }
+    Ok(signatures)
+}
+
+/// The length a canonical padded base64 text decodes to.
+fn decoded_len(encoded: &[u8]) -> Option<usize> {
+    if !encoded.len().is_multiple_of(4) {
+        return None;
+    }
+    let padding = encoded.iter().rev().take(2).filter(|&&c| c == b'=').count();
+    Some(encoded.len() / 4 * 3 - padding)
+}
+
+/// `buf[at]` (base64) decoded over `buf` itself, behind its PAE prefix: the PAE, and
+/// where the payload starts in it. Each 4,096-character chunk is decoded before the
+/// 3,072 bytes it gives are written, and writing stays behind reading as long as the
+/// prefix ends at most 1,024 bytes after the payload starts (it is about 50 bytes).
+fn decode_in_place(
+    mut buf: Vec<u8>,
+    at: std::ops::Range<usize>,
+    payload_type: &str,
+) -> Option<(Vec<u8>, usize)> {
+    let len = decoded_len(&buf[at.clone()])?;
+    let prefix = format!("DSSEv1 {} {payload_type} {len} ", payload_type.len()).into_bytes();
+    let body = prefix.len();
+    if body > at.start + 1024 {
+        return pae_of(payload_type, &buf[at]);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut chunk = [0u8; 3072];
+    let mut out = body;
+    for from in at.clone().step_by(4096) {
+        let n = b64
+            .decode_slice(&buf[from..(from + 4096).min(at.end)], &mut chunk)
+            .ok()?;
+        buf[out..out + n].copy_from_slice(&chunk[..n]);
+        out += n;
+    }
+    if out - body != len {
+        return None;
+    }
+    buf[..body].copy_from_slice(&prefix);
+    buf.truncate(out);
+    buf.shrink_to_fit();
+    Some((buf, body))
+}
+
+/// The PAE of a base64 payload ([`bundle::pae`]), decoded into place, and where the
+/// payload starts in it. `None`: not canonical padded base64.
+fn pae_of(payload_type: &str, encoded: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let len = decoded_len(encoded)?;
+    let mut pae = bundle::pae(payload_type, &[]);
+    // The empty body's length, then the real one.
+    let prefix = pae.len() - 2;
+    pae.truncate(prefix);
+    pae.extend_from_slice(format!("{len} ").as_bytes());
+    let body = pae.len();
+    pae.resize(body + len, 0);
+    let written = base64::engine::general_purpose::STANDARD
+        .decode_slice(encoded, &mut pae[body..])
+        .ok()?;
+    (written == len).then_some((pae, body))
+}
+
+impl Parsed {
+    pub fn payload(&self) -> &[u8] {
+        &self.pae[self.body..]
     }
 }
 
@@ -184,29 +295,23 @@ pub enum SignatureError {
     },
 }
 
-/// A payload signed by at least `threshold` trusted keys.
-pub struct Signed {
-    payload: Vec<u8>,
-    signed_by: Vec<String>,
-}
-
 impl Parsed {
-    /// Checks each signature of the PAE against the trusted key with its keyid.
-    pub fn signed(
-        self,
+    /// Checks each signature of the PAE against the trusted key with its keyid: the
+    /// keyids of the trusted keys that signed it.
+    pub fn signed_by(
+        &self,
         keys: &[PublicKey],
         threshold: usize,
-    ) -> Result<Signed, (Vec<String>, SignatureError)> {
+    ) -> Result<Vec<String>, (Vec<String>, SignatureError)> {
         if keys.is_empty() || threshold == 0 {
             return Err((Vec::new(), SignatureError::NoTrustedKey));
         }
-        let message = bundle::pae(&self.payload_type, &self.payload);
         let mut good: BTreeSet<String> = BTreeSet::new();
         let mut notes = Vec::new();
         for (keyid, sig) in &self.signatures {
             match keys.iter().find(|k| &k.keyid() == keyid) {
                 None => notes.push(format!("keyid {}… is not a trusted key", short(keyid))),
-                Some(k) if k.verify(&message, sig) => {
+                Some(k) if k.verify(&self.pae, sig) => {
                     good.insert(keyid.clone());
                 }
                 Some(_) => notes.push(format!(
@@ -224,10 +329,7 @@ impl Parsed {
             };
             return Err((signed_by, err));
         }
-        Ok(Signed {
-            payload: self.payload,
-            signed_by,
-        })
+        Ok(signed_by)
     }
 }
 
@@ -244,7 +346,8 @@ pub enum StatementError {
     NotCanonical(serde_json::Error),
 }
 
-/// The statement's type fields, read before the predicate is typed.
+/// The statement's type fields, read before the predicate is typed (only when the
+/// statement as a whole does not read).
 #[derive(Deserialize)]
 struct Head {
     #[serde(rename = "_type", default)]
@@ -255,50 +358,47 @@ struct Head {
 
 #[derive(Deserialize)]
 struct Statement {
+    #[serde(rename = "_type", default)]
+    statement_type: String,
+    #[serde(rename = "predicateType", default)]
+    predicate_type: String,
     #[serde(default)]
     subject: Vec<Subject>,
     predicate: Predicate,
 }
 
-/// A signed in-toto Statement of this format, its predicate typed.
-pub struct Stated {
-    pub predicate: Predicate,
-    subject: Vec<Subject>,
-    /// The subjects this version computes for the predicate.
-    expected: Vec<Subject>,
-    /// The payload is exactly what this version writes for the predicate (RFC 8785).
-    canonical: bool,
+/// The statement read from a payload, with the payload's SHA-256: not yet trusted.
+pub struct Read {
+    statement: Statement,
+    sha256: Vec<u8>,
+    len: usize,
 }
 
-impl TryFrom<Signed> for Stated {
-    type Error = StatementError;
-
-    fn try_from(signed: Signed) -> Result<Self, StatementError> {
-        let head: Head =
-            serde_json::from_slice(&signed.payload).map_err(StatementError::NotJson)?;
-        if head.statement_type != bundle::STATEMENT_TYPE
-            || head.predicate_type != bundle::PREDICATE_TYPE
+impl Read {
+    fn from_payload(payload: &[u8]) -> Result<Read, StatementError> {
+        let head = |e| match serde_json::from_slice::<Head>(payload) {
+            Err(e) => StatementError::NotJson(e),
+            Ok(h)
+                if h.statement_type != bundle::STATEMENT_TYPE
+                    || h.predicate_type != bundle::PREDICATE_TYPE =>
+            {
+                StatementError::WrongType(h.statement_type, h.predicate_type)
+            }
+            Ok(_) => StatementError::NotEvidence(e),
+        };
+        let statement: Statement = serde_json::from_slice(payload).map_err(head)?;
+        if statement.statement_type != bundle::STATEMENT_TYPE
+            || statement.predicate_type != bundle::PREDICATE_TYPE
         {
             return Err(StatementError::WrongType(
-                head.statement_type,
-                head.predicate_type,
+                statement.statement_type,
+                statement.predicate_type,
             ));
         }
-        let statement: Statement =
-            serde_json::from_slice(&signed.payload).map_err(StatementError::NotEvidence)?;
-        // Only the payload's digest is kept while the canonical form is written again:
-        // both at once doubled the peak memory of large bundles.
-        let digest = Sha256::digest(&signed.payload);
-        drop(signed);
-        let expected =
-            bundle::subjects(&statement.predicate).map_err(StatementError::NotCanonical)?;
-        let canonical = bundle::payload_with(&statement.predicate, &expected)
-            .is_ok_and(|again| Sha256::digest(&again) == digest);
-        Ok(Stated {
-            predicate: statement.predicate,
-            subject: statement.subject,
-            expected,
-            canonical,
+        Ok(Read {
+            statement,
+            sha256: Sha256::digest(payload).to_vec(),
+            len: payload.len(),
         })
     }
 }
@@ -338,10 +438,11 @@ pub enum FindingsError {
 #[error("the summary does not match the findings it summarises")]
 pub struct SummaryError;
 
-/// Verifies `bytes` (a bundle file). `checklists` are the definitions the verifier
-/// has; the one whose SHA-256 the bundle names is used to re-evaluate.
+/// Verifies `bytes` (a bundle file, let go of as soon as it is decoded). `checklists` are
+/// the definitions the verifier has; the one whose SHA-256 the bundle names is used to
+/// re-evaluate.
 pub fn verify(
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     keys: &[PublicKey],
     threshold: usize,
     checklists: &[Checklist],
@@ -356,14 +457,40 @@ pub fn verify(
         incomplete: None,
         predicate: None,
     };
-    let Some(stated) = signed_statement(&mut report, bytes, keys, threshold) else {
+    let Some(read) = signed_statement(&mut report, bytes.into(), keys, threshold) else {
         return report;
     };
-    report.record("subjects", subjects(&stated));
-    let predicate = stated.predicate;
-    let evidence = &predicate.evidence;
-    report.record("captures", captures(evidence));
-    match findings(&predicate, checklists) {
+    let Read {
+        statement,
+        sha256,
+        len,
+    } = read;
+    let (predicate, stated) = (statement.predicate, statement.subject);
+    // The statement is written canonically again on one core while the captures are
+    // digested and the findings re-evaluated on the other; each is recorded in stage
+    // order, and nothing after a statement that does not hold.
+    let (recomputed, captured, judged) = std::thread::scope(|s| {
+        let recomputed = s.spawn(|| bundle::recompute(&predicate, &stated, &sha256, len));
+        let captured = captures(&predicate.evidence);
+        let judged = findings(&predicate, checklists);
+        let recomputed = recomputed
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (recomputed, captured, judged)
+    });
+    let expected = match recomputed {
+        Ok((expected, canonical)) => {
+            report.record::<StatementError>("statement", Ok(statement_note(canonical)));
+            expected
+        }
+        Err(e) => {
+            report.record::<StatementError>("statement", Err(StatementError::NotCanonical(e)));
+            return report;
+        }
+    };
+    report.record("subjects", subjects(&stated, &expected));
+    report.record("captures", captured);
+    match judged {
         Ok((stored, checklist, detail)) => {
             report.record::<FindingsError>("findings", Ok(detail));
             report.record("summary", summary(stored, checklist));
@@ -376,6 +503,7 @@ pub fn verify(
         }
         Err(e) => report.record::<FindingsError>("findings", Err(e)),
     }
+    let evidence = &predicate.evidence;
     report.authentic = report.integrity_holds();
     report.outcome = report.judge();
     report.complete = Some(evidence.collection.complete);
@@ -384,13 +512,16 @@ pub fn verify(
     report
 }
 
-/// Stages 1–3, each only after the one before passed.
+/// Stages 1–3, each only after the one before passed. The bundle's bytes are let go
+/// once the envelope is decoded; the signatures are checked on this thread while the
+/// statement is read on another (both only read the payload), and the statement counts
+/// only if the signatures hold.
 fn signed_statement(
     report: &mut Report,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     keys: &[PublicKey],
     threshold: usize,
-) -> Option<Stated> {
+) -> Option<Read> {
     let parsed = match Parsed::try_from(bytes) {
         Ok(p) => p,
         Err(e) => {
@@ -403,50 +534,54 @@ fn signed_statement(
         Ok(format!(
             "DSSE envelope, {} signature(s), {} payload bytes",
             parsed.signatures.len(),
-            parsed.payload.len()
+            parsed.payload().len()
         )),
     );
-    let signed = match parsed.signed(keys, threshold) {
-        Ok(s) => s,
+    let (signed_by, read) = std::thread::scope(|s| {
+        let read = s.spawn(|| Read::from_payload(parsed.payload()));
+        let signed_by = parsed.signed_by(keys, threshold);
+        (signed_by, read.join())
+    });
+    drop(parsed);
+    let signed_by = match signed_by {
+        Ok(by) => by,
         Err((signed_by, e)) => {
             report.signed_by = signed_by;
             report.record::<SignatureError>("signatures", Err(e));
             return None;
         }
     };
-    report.signed_by = signed.signed_by.clone();
     report.record::<SignatureError>(
         "signatures",
         Ok(format!(
             "{} valid signature(s) from trusted keys (threshold {threshold})",
-            signed.signed_by.len()
+            signed_by.len()
         )),
     );
-    let stated = match Stated::try_from(signed) {
-        Ok(s) => s,
+    report.signed_by = signed_by;
+    match read.unwrap_or_else(|panic| std::panic::resume_unwind(panic)) {
+        Ok(read) => Some(read),
         Err(e) => {
             report.record::<StatementError>("statement", Err(e));
-            return None;
+            None
         }
-    };
-    report.record::<StatementError>(
-        "statement",
-        Ok(if stated.canonical {
-            "in-toto Statement v1, canonical (RFC 8785)".into()
-        } else {
-            "in-toto Statement v1 (payload not in canonical form: digests still checked)".into()
-        }),
-    );
-    Some(stated)
+    }
+}
+
+fn statement_note(canonical: bool) -> String {
+    if canonical {
+        "in-toto Statement v1, canonical (RFC 8785)".into()
+    } else {
+        "in-toto Statement v1 (payload not in canonical form: digests still checked)".into()
+    }
 }
 
 /// Stage 4: the subjects' digests are those of the predicate's captures, facts and evaluation.
-fn subjects(stated: &Stated) -> Result<String, SubjectError> {
-    let expected = &stated.expected;
-    if &stated.subject != expected {
+fn subjects(stated: &[Subject], expected: &[Subject]) -> Result<String, SubjectError> {
+    if stated != expected {
         let wrong = expected
             .iter()
-            .filter(|s| !stated.subject.contains(s))
+            .filter(|s| !stated.contains(s))
             .map(|s| s.name.clone())
             .collect();
         return Err(SubjectError(wrong));
@@ -465,7 +600,11 @@ fn captures(evidence: &Evidence) -> Result<String, CaptureError> {
         if !ids.insert(c.id.as_str()) {
             bad.push(format!("{} appears twice", c.id));
         }
-        match c.body_bytes() {
+        let body = match c.body_encoding.as_str() {
+            "base64" => c.body_bytes().map(std::borrow::Cow::Owned),
+            _ => Ok(std::borrow::Cow::Borrowed(c.body.as_bytes())),
+        };
+        match body {
             Ok(body) if sha256_hex(&body) == c.sha256 => {}
             Ok(_) => bad.push(format!(
                 "{} ({} {}) body does not match its sha256",
@@ -566,12 +705,7 @@ fn summary(stored: &Evaluation, checklist: &Checklist) -> Result<String, Summary
 /// as 81000000000, so values are compared in that form.
 fn same<T: Serialize>(a: &T, b: &T) -> Result<bool, FindingsError> {
     // Fail closed: a value that cannot be written canonically is never "the same".
-    let canon = |v: &T| {
-        serde_json::to_value(v)
-            .map_err(|e| e.to_string())
-            .and_then(|v| jcs::canonical(&v).map_err(|e| e.to_string()))
-            .map_err(FindingsError::Unserialisable)
-    };
+    let canon = |v: &T| jcs::canonical(v).map_err(|e| FindingsError::Unserialisable(e.to_string()));
     Ok(canon(a)? == canon(b)?)
 }
 
@@ -615,16 +749,50 @@ mod tests {
             );
         }
         assert!(Parsed::try_from(envelope(ok_type, "e30=", sig).as_bytes()).is_ok());
+        // Decoded over the bundle's own bytes: the same refusals, the same PAE.
+        for (bytes, want) in [
+            (envelope(ok_type, "@@@@", sig), "payload is not base64"),
+            (envelope("text/plain", "e30=", sig), "payloadType"),
+        ] {
+            let err = Parsed::try_from(bytes.into_bytes())
+                .err()
+                .map(|e| e.to_string());
+            assert!(err.is_some_and(|e| e.contains(want)), "{want}");
+        }
+        let payload = "x".repeat(10_000);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&payload);
+        for ordered in [
+            envelope(ok_type, &encoded, sig),
+            format!(r#"{{"signatures":[{sig}],"payloadType":"{ok_type}","payload":"{encoded}"}}"#),
+        ] {
+            let parsed = Parsed::try_from(ordered.into_bytes()).expect("parsed");
+            assert_eq!(parsed.pae, bundle::pae(ok_type, payload.as_bytes()));
+            assert_eq!(parsed.payload(), payload.as_bytes());
+        }
     }
 
     #[test]
     fn no_trusted_key_verifies_nothing() {
+        let (pae, body) = pae_of(bundle::PAYLOAD_TYPE, b"e30=").expect("base64");
         let parsed = Parsed {
-            payload_type: bundle::PAYLOAD_TYPE.into(),
-            payload: b"{}".to_vec(),
+            pae,
+            body,
             signatures: vec![("k".into(), vec![0; 64])],
         };
-        let err = parsed.signed(&[], 1).err().map(|(_, e)| e.to_string());
+        let err = parsed.signed_by(&[], 1).err().map(|(_, e)| e.to_string());
         assert!(err.is_some_and(|e| e.contains("no trusted public key")));
+    }
+
+    #[test]
+    fn the_payload_is_decoded_into_its_pae() {
+        for payload in [&b""[..], b"{}", b"{\"a\":1}", &[0xff; 100]] {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(payload);
+            let (pae, body) = pae_of("t/x", encoded.as_bytes()).expect("base64");
+            assert_eq!(pae, bundle::pae("t/x", payload));
+            assert_eq!(&pae[body..], payload);
+        }
+        for bad in ["e30", "e3=0", "@@@@", "e30=="] {
+            assert!(pae_of("t/x", bad.as_bytes()).is_none(), "{bad}");
+        }
     }
 }

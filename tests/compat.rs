@@ -30,7 +30,7 @@ fn earlier_bundles_verify_and_round_trip_byte_for_byte() {
     for name in ["exemplary-v0.1.0.json", "weak-v0.1.0.json"] {
         let bytes = std::fs::read(fixture(name)).expect("bundle");
         let report = dms_evidence::verify::verify(
-            &bytes,
+            bytes.as_slice(),
             std::slice::from_ref(&key),
             1,
             &[checklist::load_default()],

@@ -64,20 +64,20 @@ proptest! {
 
     #[test]
     fn verify_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        let report = dms_evidence::verify::verify(bytes.as_slice(), &trusted(), 1, &[checklist::load_default()]);
         prop_assert!(!report.verified);
     }
 
     #[test]
     fn verify_never_panics_on_json(value in json()) {
         let bytes = value.to_string().into_bytes();
-        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        let report = dms_evidence::verify::verify(bytes.as_slice(), &trusted(), 1, &[checklist::load_default()]);
         prop_assert!(!report.verified);
     }
 
     #[test]
     fn verify_never_panics_on_envelopes(bytes in envelopes()) {
-        let report = dms_evidence::verify::verify(&bytes, &trusted(), 1, &[checklist::load_default()]);
+        let report = dms_evidence::verify::verify(bytes.as_slice(), &trusted(), 1, &[checklist::load_default()]);
         prop_assert!(!report.verified);
     }
 

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::digest::sha256_hex;
@@ -73,35 +72,54 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// be written canonically is an error, never the digest of `null`.
 pub fn subjects(predicate: &Predicate) -> Result<Vec<Subject>, serde_json::Error> {
     let evidence = &predicate.evidence;
-    let account = &evidence.collection.caller.account;
-    let digest = |value: Result<Value, serde_json::Error>| -> Result<_, serde_json::Error> {
-        Ok(BTreeMap::from([(
-            "sha256".to_string(),
-            sha256_hex(jcs::canonical(&value?)?.as_bytes()),
-        )]))
-    };
+    subjects_of(
+        predicate,
+        &jcs::to_vec(&evidence.captures, usize::MAX)?.bytes,
+        &jcs::to_vec(&evidence.facts, usize::MAX)?.bytes,
+    )
+}
+
+/// [`subjects`] with the canonical captures and facts (the large parts) already written.
+fn subjects_of(
+    predicate: &Predicate,
+    captures: &[u8],
+    facts: &[u8],
+) -> Result<Vec<Subject>, serde_json::Error> {
+    let account = &predicate.evidence.collection.caller.account;
+    let digest = |canonical: &[u8]| BTreeMap::from([("sha256".to_string(), sha256_hex(canonical))]);
     let mut subjects = vec![
         Subject {
             name: format!("aws-account/{account}/captures"),
-            digest: digest(serde_json::to_value(&evidence.captures))?,
+            digest: digest(captures),
         },
         Subject {
             name: format!("aws-account/{account}/facts"),
-            digest: digest(serde_json::to_value(&evidence.facts))?,
+            digest: digest(facts),
         },
         Subject {
             name: format!("aws-account/{account}/evaluation"),
-            digest: digest(serde_json::to_value(&predicate.evaluation))?,
+            digest: digest(jcs::canonical(&predicate.evaluation)?.as_bytes()),
         },
     ];
     // Only renewals have it, so earlier bundles keep their subjects.
     if let Some(renewal) = &predicate.renewal {
         subjects.push(Subject {
             name: format!("aws-account/{account}/renewal"),
-            digest: digest(serde_json::to_value(renewal))?,
+            digest: digest(jcs::canonical(renewal)?.as_bytes()),
         });
     }
     Ok(subjects)
+}
+
+/// The in-toto Statement as written: its members in canonical order already.
+#[derive(Serialize)]
+struct Statement<'a> {
+    #[serde(rename = "_type")]
+    statement_type: &'static str,
+    predicate: &'a Predicate,
+    #[serde(rename = "predicateType")]
+    predicate_type: &'static str,
+    subject: &'a [Subject],
 }
 
 /// The canonical payload: the in-toto Statement around the predicate.
@@ -109,19 +127,66 @@ pub fn payload(predicate: &Predicate) -> Result<Vec<u8>, serde_json::Error> {
     payload_with(predicate, &subjects(predicate)?)
 }
 
-/// [`payload`] with the predicate's [`subjects`] already computed (they are its costliest
-/// part: verify needs them anyway).
+/// [`payload`] with the predicate's [`subjects`] already computed.
 pub fn payload_with(
     predicate: &Predicate,
     subjects: &[Subject],
 ) -> Result<Vec<u8>, serde_json::Error> {
-    let statement = serde_json::json!({
-        "_type": STATEMENT_TYPE,
-        "subject": subjects,
-        "predicateType": PREDICATE_TYPE,
-        "predicate": predicate,
+    Ok(jcs::to_vec(&statement(predicate, subjects), usize::MAX)?.bytes)
+}
+
+fn statement<'a>(predicate: &'a Predicate, subjects: &'a [Subject]) -> Statement<'a> {
+    Statement {
+        statement_type: STATEMENT_TYPE,
+        predicate,
+        predicate_type: PREDICATE_TYPE,
+        subject: subjects,
+    }
+}
+
+/// What a verifier recomputes of a statement in one canonical writing of it: the subjects
+/// this version computes for the predicate, and whether `payload_sha256` is the digest of
+/// exactly the payload this version writes for it (RFC 8785, with those subjects).
+/// `stated` are the subjects the statement carries; the predicate's captures and facts
+/// are digested where they lie in the writing (RFC 8785 writes a part the same inside
+/// the statement as alone). `payload_len` sizes the writing.
+pub fn recompute(
+    predicate: &Predicate,
+    stated: &[Subject],
+    payload_sha256: &[u8],
+    payload_len: usize,
+) -> Result<(Vec<Subject>, bool), serde_json::Error> {
+    let written = jcs::to_vec_sized(&statement(predicate, stated), 1, payload_len)?;
+    let top = |key: &str| {
+        written
+            .members
+            .iter()
+            .find(|m| m.depth == 0 && written.key(m).as_deref() == Some(key))
+            .copied()
+    };
+    let inside = top("predicate").map_or(0..0, |p| p.value..p.end);
+    let part = |key: &str| {
+        written
+            .members
+            .iter()
+            .find(|m| {
+                m.depth == 1 && inside.contains(&m.start) && written.key(m).as_deref() == Some(key)
+            })
+            .map(|m| &written.bytes[m.value..m.end])
+    };
+    let (Some(captures), Some(facts)) = (part("captures"), part("facts")) else {
+        return Ok((subjects(predicate)?, false));
+    };
+    // The whole and its parts digested on two cores.
+    let (whole, expected) = std::thread::scope(|s| {
+        let whole = s.spawn(|| Sha256::digest(&written.bytes));
+        let expected = subjects_of(predicate, captures, facts);
+        (whole.join(), expected)
     });
-    Ok(jcs::canonical(&statement)?.into_bytes())
+    let whole = whole.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let expected = expected?;
+    let same = expected.as_slice() == stated && whole[..] == *payload_sha256;
+    Ok((expected, same))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +326,41 @@ pub async fn seal(mut predicate: Predicate, signers: &[Signer]) -> Result<Envelo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What verify's one writing of a statement gives is what writing its parts and the
+    /// whole payload apart gives: the same subjects, and canonical exactly when the payload
+    /// is `payload_with` those subjects.
+    #[test]
+    fn one_writing_gives_the_subjects_and_the_canonical_check() {
+        for name in ["exemplary-v0.1.0.json", "weak-v0.1.0.json"] {
+            let path = format!("{}/fixtures/bundles/{name}", env!("CARGO_MANIFEST_DIR"));
+            let envelope: Envelope =
+                serde_json::from_slice(&std::fs::read(&path).expect("fixture")).expect("envelope");
+            let payload = base64::engine::general_purpose::STANDARD
+                .decode(&envelope.payload)
+                .expect("base64");
+            #[derive(Deserialize)]
+            struct Statement {
+                subject: Vec<Subject>,
+                predicate: Predicate,
+            }
+            let st: Statement = serde_json::from_slice(&payload).expect("statement");
+            let expected = subjects(&st.predicate).expect("subjects");
+            let old_canonical = payload_with(&st.predicate, &expected).expect("payload") == payload;
+            let sha = Sha256::digest(&payload);
+            let got =
+                recompute(&st.predicate, &st.subject, &sha, payload.len()).expect("recompute");
+            assert_eq!(got, (expected.clone(), old_canonical), "{name}");
+            // Another payload, or other stated subjects: not canonical, the same subjects.
+            let other =
+                recompute(&st.predicate, &st.subject, &Sha256::digest(b"x"), 0).expect("recompute");
+            assert_eq!(other, (expected.clone(), false), "{name}");
+            let mut wrong = st.subject.clone();
+            wrong[0].digest.insert("sha256".into(), "0".repeat(64));
+            let wrong = recompute(&st.predicate, &wrong, &sha, payload.len()).expect("recompute");
+            assert_eq!(wrong, (expected, false), "{name}");
+        }
+    }
 
     #[test]
     fn pae_matches_the_dsse_specification() {

@@ -6,8 +6,9 @@ pub(crate) fn run(args: ExportArgs) -> Result<Exit, Failure> {
     use dms_evidence::export::{Source, ocsf, oscal};
     let (bytes, keys, checklists) =
         verification_inputs(&args.bundle, &args.public_keys, &args.checklist)?;
-    let report = (!keys.is_empty()).then(|| {
-        dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists)
+    let bundle_sha256 = dms_evidence::digest::sha256_hex(&bytes);
+    let mut report = (!keys.is_empty()).then(|| {
+        dms_evidence::verify::verify(bytes, &keys, usize::from(args.threshold), &checklists)
     });
     let verified = report.as_ref().is_some_and(|r| r.verified);
     if !verified && !args.allow_unverified {
@@ -26,8 +27,12 @@ pub(crate) fn run(args: ExportArgs) -> Result<Exit, Failure> {
             ),
         });
     }
-    // The signed evaluation is what is exported; an unsigned document is judged again.
-    let predicate = bundle::predicate::load(&args.bundle).map_err(bad_input)?;
+    // The signed evaluation is what is exported (as verification read it); an unsigned
+    // document is judged again.
+    let predicate = match report.as_mut().and_then(|r| r.predicate.take()) {
+        Some(p) => p,
+        None => bundle::predicate::load(&args.bundle).map_err(bad_input)?,
+    };
     let evaluation = match &predicate.evaluation {
         Some(e) => e.clone(),
         None => dms_evidence::evaluate::evaluate(&predicate.evidence, &checklists[0]),
@@ -40,7 +45,7 @@ pub(crate) fn run(args: ExportArgs) -> Result<Exit, Failure> {
         predicate: &predicate,
         evaluation: &evaluation,
         checklist,
-        bundle_sha256: dms_evidence::digest::sha256_hex(&bytes),
+        bundle_sha256,
         signed_by: report.map(|r| r.signed_by).unwrap_or_default(),
         verified,
     };

@@ -14,7 +14,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<Exit, Failure> {
             dms_evidence::input::MAX_DOCUMENT_BYTES,
         )
         .unwrap_or_default();
-        dms_evidence::verify::verify(&bytes, &keys, 1, &[checklist::load_default()])
+        dms_evidence::verify::verify(bytes, &keys, 1, &[checklist::load_default()])
     });
     let status = match &verification {
         Some(r) if r.verified => Status::Verified(r),

@@ -6,7 +6,7 @@ pub(crate) fn run(args: VerifyArgs) -> Result<Exit, Failure> {
     let (bytes, keys, checklists) =
         verification_inputs(&args.bundle, &args.public_keys, &args.checklist)?;
     let mut report =
-        dms_evidence::verify::verify(&bytes, &keys, usize::from(args.threshold), &checklists);
+        dms_evidence::verify::verify(bytes, &keys, usize::from(args.threshold), &checklists);
     if let Some(previous) = &args.previous {
         let old =
             dms_evidence::input::read_limited(previous, dms_evidence::input::MAX_DOCUMENT_BYTES)

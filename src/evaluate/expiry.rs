@@ -125,32 +125,49 @@ fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
 const HISTORY_DAYS: i64 = 90;
 
 /// The DMS resource a pointer names (`tasks/…`, `endpoints/…`,
-/// `replication_instances/…`): as JSON with its captures, its CloudTrail history, and
-/// whether it was deleted.
-fn resource<'a>(
-    input: &Input<'a>,
-    pointer: &str,
-) -> Option<(serde_json::Value, &'a [HistoryEvent], bool, &'a [String])> {
-    fn record<'a, T: Serialize>(
-        r: &'a T,
-        history: &'a [HistoryEvent],
-        deleted: bool,
-        sources: &'a [String],
-    ) -> Option<(serde_json::Value, &'a [HistoryEvent], bool, &'a [String])> {
-        Some((serde_json::to_value(r).ok()?, history, deleted, sources))
+/// `replication_instances/…`).
+enum Resource<'a> {
+    Task(&'a crate::facts::Task),
+    Endpoint(&'a crate::facts::Endpoint),
+    Instance(&'a crate::facts::ReplicationInstance),
+}
+
+impl<'a> Resource<'a> {
+    fn named(input: &Input<'a>, pointer: &str) -> Option<Resource<'a>> {
+        let f = &input.evidence.facts;
+        if let Some(arn) = pointer.strip_prefix("tasks/") {
+            f.tasks.iter().find(|t| t.arn == arn).map(Resource::Task)
+        } else if let Some(arn) = pointer.strip_prefix("endpoints/") {
+            f.endpoints
+                .iter()
+                .find(|e| e.arn == arn)
+                .map(Resource::Endpoint)
+        } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
+            f.replication_instances
+                .iter()
+                .find(|i| i.arn == arn)
+                .map(Resource::Instance)
+        } else {
+            None
+        }
     }
-    let f = &input.evidence.facts;
-    if let Some(arn) = pointer.strip_prefix("tasks/") {
-        let t = f.tasks.iter().find(|t| t.arn == arn)?;
-        record(t, &t.history, t.deleted_at.is_some(), &t.sources)
-    } else if let Some(arn) = pointer.strip_prefix("endpoints/") {
-        let e = f.endpoints.iter().find(|e| e.arn == arn)?;
-        record(e, &e.history, e.deleted_at.is_some(), &e.sources)
-    } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
-        let i = f.replication_instances.iter().find(|i| i.arn == arn)?;
-        record(i, &i.history, i.deleted_at.is_some(), &i.sources)
-    } else {
-        None
+
+    /// Its CloudTrail history, whether it was deleted, and its captures.
+    fn record(&self) -> (&'a [HistoryEvent], bool, &'a [String]) {
+        match self {
+            Resource::Task(t) => (&t.history, t.deleted_at.is_some(), &t.sources),
+            Resource::Endpoint(e) => (&e.history, e.deleted_at.is_some(), &e.sources),
+            Resource::Instance(i) => (&i.history, i.deleted_at.is_some(), &i.sources),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Resource::Task(t) => serde_json::to_value(t),
+            Resource::Endpoint(e) => serde_json::to_value(e),
+            Resource::Instance(i) => serde_json::to_value(i),
+        }
+        .unwrap_or_default()
     }
 }
 
@@ -160,7 +177,8 @@ fn resource<'a>(
 /// the configuration it ran with) passes the event history's 90 days. With the record,
 /// to carry forward.
 fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Record)> {
-    let (value, history, deleted, sources) = resource(input, pointer)?;
+    let resource = Resource::named(input, pointer)?;
+    let (history, deleted, sources) = resource.record();
     let modified = history.iter().find(|h| h.name.starts_with("Modify"));
     if !deleted && modified.is_none() {
         return None;
@@ -180,7 +198,11 @@ fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Reco
     };
     let mut sources = sources.to_vec();
     sources.extend(history.iter().flat_map(|h| h.sources.iter().cloned()));
-    Some((first + HISTORY_DAYS * DAY, basis, (value, sources)))
+    Some((
+        first + HISTORY_DAYS * DAY,
+        basis,
+        (resource.json(), sources),
+    ))
 }
 
 fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {

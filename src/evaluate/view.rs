@@ -5,7 +5,7 @@
 //! database sizes.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::evidence::{Evidence, HashedAttachment};
 use crate::evidence::{Gap, GapKind};
@@ -64,6 +64,9 @@ pub struct Input<'a> {
     /// Migrations without that evidence: started and moved nothing, or never started.
     /// They count only against (a bad setting is bad whether or not data moved).
     pub unproven: Vec<Migration<'a>>,
+    /// The metric series (indices into `facts.metrics`) that name each dimension value:
+    /// lookups by resource in time proportional to its own series, not to all of them.
+    by_dimension: HashMap<&'a str, Vec<usize>>,
 }
 
 /// What a migration's evidence shows of its run, computed once in [`Input::new`].
@@ -444,12 +447,22 @@ impl<'a> Input<'a> {
         let facts = &evidence.facts;
         let now =
             crate::time::parse_rfc3339(&evidence.collection.finished_at).map_or(0, |t| t.secs());
+        let mut by_dimension: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in facts.metrics.iter().enumerate() {
+            for v in s.dimensions.values() {
+                let series = by_dimension.entry(v.as_str()).or_default();
+                if series.last() != Some(&i) {
+                    series.push(i);
+                }
+            }
+        }
         let mut input = Input {
             evidence,
             facts,
             now,
             migrations: Vec::new(),
             unproven: Vec::new(),
+            by_dimension,
         };
         let tasks = facts.tasks.iter().map(|t| task_migration(facts, t));
         let serverless = facts
@@ -731,7 +744,7 @@ impl<'a> Input<'a> {
         dim: &str,
         ids: &[&str],
     ) -> Option<&'a MetricSeries> {
-        self.facts.metrics.iter().find(|m| {
+        self.named_by(ids.iter().copied()).into_iter().find(|m| {
             m.region == region
                 && m.namespace == namespace
                 && m.name == name
@@ -742,10 +755,25 @@ impl<'a> Input<'a> {
         })
     }
 
+    /// The series that name any of `values` as a dimension, in the order of the facts
+    /// (so a lookup finds the series a scan of all of them would).
+    fn named_by<'v>(&self, values: impl Iterator<Item = &'v str>) -> Vec<&'a MetricSeries> {
+        let mut at: Vec<usize> = values
+            .filter_map(|v| self.by_dimension.get(v))
+            .flatten()
+            .copied()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        let metrics: &'a [MetricSeries] = &self.facts.metrics;
+        at.into_iter().map(|i| &metrics[i]).collect()
+    }
+
     /// A DMS task or serverless metric of this migration (its region, its resource id,
     /// and its instance when the series names one).
     pub fn task_series(&self, m: &Migration<'_>, name: &str) -> Option<&'a MetricSeries> {
-        self.facts.metrics.iter().find(|s| {
+        let ids = m.metric_ids.iter().copied().chain([m.arn]);
+        self.named_by(ids).into_iter().find(|s| {
             s.region == m.region
                 && s.namespace == "AWS/DMS"
                 && s.name == name

@@ -291,8 +291,9 @@ fn resumed(
     let bytes = crate::input::read_limited(path, crate::input::MAX_DOCUMENT_BYTES)
         .map_err(|e| Some(format!("{}: {e}", path.display())))?;
     let keys: Vec<_> = shared.signers.iter().map(Signer::public).collect();
+    let sha256 = crate::digest::sha256_hex(&bytes);
     let report = crate::verify::verify(
-        &bytes,
+        bytes,
         &keys,
         keys.len(),
         std::slice::from_ref(&shared.checklist),
@@ -313,13 +314,7 @@ fn resumed(
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(record(
-        id,
-        &predicate,
-        &file,
-        crate::digest::sha256_hex(&bytes),
-        true,
-    ))
+    Ok(record(id, &predicate, &file, sha256, true))
 }
 
 /// Why a verified bundle is another case study's (account, role, regions, or the rest of
