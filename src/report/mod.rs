@@ -4,6 +4,7 @@
 //! the same facts and cannot drift; HTML escaping is the engine's.
 
 mod chart;
+mod condense;
 mod timeline;
 mod view;
 

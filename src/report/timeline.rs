@@ -245,8 +245,39 @@ fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) 
     }
 }
 
-/// The migrations that moved data, then those that never did (shown so nobody counts them).
-pub fn timelines(input: &Input<'_>, eval: &Evaluation) -> Vec<Timeline> {
+/// Migrations drawn in full; the others are one table row each.
+const DRAWN: usize = 12;
+
+/// One migration in a line: its title, its first and last dated events, and what it
+/// supports.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub title: String,
+    pub events: usize,
+    pub first: String,
+    pub last: String,
+    pub not_counted: Option<String>,
+    pub supports: String,
+}
+
+impl From<Timeline> for Row {
+    fn from(t: Timeline) -> Row {
+        let when = |e: Option<&Event>| e.map(|e| e.when.clone()).unwrap_or_default();
+        Row {
+            first: when(t.events.first()),
+            last: when(t.events.last()),
+            events: t.events.len(),
+            title: t.title,
+            not_counted: t.not_counted,
+            supports: t.supports.join(", "),
+        }
+    }
+}
+
+/// The migrations that moved data, then those that never did (shown so nobody counts
+/// them): drawn in full for the first [`DRAWN`] that a `met` finding cites (then the
+/// others that moved data), one row each for the rest.
+pub fn timelines(input: &Input<'_>, eval: &Evaluation) -> (Vec<Timeline>, Vec<Row>) {
     let ran = input
         .migrations
         .iter()
@@ -255,7 +286,23 @@ pub fn timelines(input: &Input<'_>, eval: &Evaluation) -> Vec<Timeline> {
         .unproven
         .iter()
         .map(|m| timeline(input, eval, m, false));
-    ran.chain(never).collect()
+    let met: Vec<&str> = eval
+        .findings
+        .iter()
+        .filter(|f| f.verdict == crate::evaluate::Verdict::Met)
+        .map(|f| f.item.as_str())
+        .collect();
+    let mut all: Vec<Timeline> = ran.chain(never).collect();
+    // Cited by a met finding first, then those that moved data; stable otherwise.
+    all.sort_by_key(|t| {
+        let cited = t.supports.iter().any(|i| met.contains(&i.as_str()));
+        (!cited, !t.ran)
+    });
+    if all.len() <= DRAWN {
+        return (all, Vec::new());
+    }
+    let rows = all.split_off(DRAWN).into_iter().map(Row::from).collect();
+    (all, rows)
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::chart::{Chart, charts};
-use super::timeline::{Timeline, timelines};
+use super::condense::{Listed, condense, some};
+use super::timeline::{Row, Timeline, timelines};
 use crate::bundle::Predicate;
 use crate::evaluate::Evaluation;
 use crate::evaluate::view::Input;
@@ -60,26 +61,101 @@ pub struct View {
     charts: Vec<Chart>,
     summary: ExecutiveSummary,
     timelines: Vec<Timeline>,
+    /// The migrations not drawn in full, one row each; a row's supports are left empty
+    /// when they are `other_supports`, what most of them support.
+    other_migrations: Vec<Row>,
+    other_supports: String,
+    /// The series past the first [`CHARTED`], not drawn.
+    more_charts: usize,
     captures: Vec<CaptureView>,
     renewal: Option<RenewalView>,
+    /// Appendix B: every name the condensed reasons leave out.
+    listed: Vec<ListedView>,
 }
 
-/// The peer checks as table rows: control, title, resource, result, reason.
+/// A row of appendix B.
+#[derive(Serialize)]
+struct ListedView {
+    items: Vec<String>,
+    says: String,
+    count: usize,
+    names: String,
+}
+
+/// The migrations drawn in full, the others one row each, and what most of those
+/// support (left out of their rows).
+fn migrations(input: &Input<'_>, eval: &Evaluation) -> (Vec<Timeline>, Vec<Row>, String) {
+    let (drawn, mut rows) = timelines(input, eval);
+    let common = most_common(rows.iter().map(|r| r.supports.as_str()));
+    for r in &mut rows {
+        if r.supports == common {
+            r.supports.clear();
+        }
+    }
+    (drawn, rows, common)
+}
+
+/// Series drawn; the signed bundle has them all.
+const CHARTED: usize = 12;
+
+/// The first [`CHARTED`] charts, and how many more series there are.
+fn charted(input: &Input<'_>) -> (Vec<Chart>, usize) {
+    let mut all = charts(input);
+    let more = all.len().saturating_sub(CHARTED);
+    all.truncate(CHARTED);
+    (all, more)
+}
+
+/// The value most of `values` have (the first of the most frequent), or "".
+fn most_common<'v>(values: impl Iterator<Item = &'v str>) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(x, _)| *x == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// Resources a grouped peer-check row names before it counts the rest.
+const PEER_NAMES: usize = 3;
+
+/// The peer checks as table rows: control, title, resources, result, reason. Resources
+/// with the same result for the same reason share a row, which names a few by their
+/// resource id and counts the rest (every per-resource result is in the signed bundle,
+/// and in `export --format ocsf`).
 fn peer_rows(eval: &Evaluation) -> Vec<[String; 5]> {
-    eval.peer_checks
-        .iter()
-        .map(|c| {
-            let result = serde_json::to_value(c.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            [
-                c.control.clone(),
-                c.title.clone(),
-                c.resource.clone(),
-                result,
-                c.reason.clone(),
-            ]
+    let mut rows: Vec<([String; 4], Vec<&str>)> = Vec::new();
+    for c in &eval.peer_checks {
+        let result = serde_json::to_value(c.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let key = [c.control.clone(), c.title.clone(), result, c.reason.clone()];
+        let id = c.resource.rsplit([':', '/']).next().unwrap_or(&c.resource);
+        match rows.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, ids)) => ids.push(id),
+            None => rows.push((key, vec![id])),
+        }
+    }
+    rows.into_iter()
+        .map(|([control, title, result, reason], ids)| {
+            let resources = if ids.len() <= PEER_NAMES {
+                ids.join(", ")
+            } else {
+                format!(
+                    "{} resources: {}, …",
+                    ids.len(),
+                    ids[..PEER_NAMES].join(", ")
+                )
+            };
+            [control, title, resources, result, reason]
         })
         .collect()
 }
@@ -126,7 +202,10 @@ struct CaptureView {
 struct FindingView {
     item: String,
     verdict: &'static str,
+    /// The reason with repeated clauses written once ([`condense`]).
     reason: String,
+    /// The same, at most [`BRIEF`] characters, for the tables.
+    brief: String,
     values: Vec<(String, String)>,
     evidence: String,
     sources: String,
@@ -158,6 +237,14 @@ impl View {
         let ev = &p.evidence;
         let cs = &ev.case_study.case_study;
         let input = Input::new(ev);
+        let (timelines, other_migrations, other_supports) = migrations(&input, eval);
+        let (charts, more_charts) = charted(&input);
+        let mut listed = Vec::new();
+        let findings = eval
+            .findings
+            .iter()
+            .map(|f| finding(f, &mut listed))
+            .collect();
         let counts: Vec<String> = eval
             .summary
             .verdicts
@@ -178,7 +265,7 @@ impl View {
             counts: counts.join(", "),
             patterns: eval.summary.patterns.clone(),
             readiness: eval.summary.readiness(),
-            findings: eval.findings.iter().map(finding).collect(),
+            findings,
             claims: eval
                 .claims
                 .iter()
@@ -205,9 +292,12 @@ impl View {
                 })
                 .collect(),
             topology: topology(ev),
-            charts: charts(&input),
+            charts,
             summary: executive_summary(eval),
-            timelines: timelines(&input, eval),
+            timelines,
+            other_migrations,
+            other_supports,
+            more_charts,
             captures: ev
                 .captures
                 .iter()
@@ -220,8 +310,37 @@ impl View {
                 })
                 .collect(),
             renewal: p.renewal.as_ref().map(renewal),
+            listed: appendix_b(listed),
         }
     }
+}
+
+/// Appendix B's rows: the names each condensed reason counts, one row for the items
+/// that count the same names (the same targets are counted by the size, sizing and
+/// encryption items alike).
+fn appendix_b(listed: Vec<Listed>) -> Vec<ListedView> {
+    let mut rows: Vec<(Vec<String>, Vec<String>, Vec<String>)> = Vec::new();
+    for l in listed {
+        match rows.iter_mut().find(|(names, _, _)| *names == l.names) {
+            Some((_, items, says)) => {
+                if !items.contains(&l.item) {
+                    items.push(l.item);
+                }
+                if !says.contains(&l.says) {
+                    says.push(l.says);
+                }
+            }
+            None => rows.push((l.names, vec![l.item], vec![l.says])),
+        }
+    }
+    rows.into_iter()
+        .map(|(names, items, says)| ListedView {
+            count: names.len(),
+            names: names.join(", "),
+            items,
+            says: says.join(" / "),
+        })
+        .collect()
 }
 
 fn renewal(r: &crate::bundle::renewal::Renewal) -> RenewalView {
@@ -288,7 +407,10 @@ fn executive_summary(eval: &Evaluation) -> ExecutiveSummary {
             .summary
             .blockers
             .iter()
-            .map(|b| (b.item.clone(), b.verdict.as_str(), b.reason.clone()))
+            .map(|b| {
+                let (reason, _) = condense(&b.item, &b.reason);
+                (b.item.clone(), b.verdict.as_str(), brief(&reason))
+            })
             .collect(),
         ready: eval.summary.ready,
         expiry: eval.expiry.first().map(|x| {
@@ -333,18 +455,39 @@ fn cover(p: &Predicate, eval: &Evaluation) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn finding(f: &crate::evaluate::Finding) -> FindingView {
+/// The longest reason a table row shows; the rest is under Evidence per item.
+const BRIEF: usize = 400;
+/// The fact pointers and captures listed per item; the signed bundle has them all.
+const LISTED: usize = 5;
+
+/// A reason cut after the clause that reaches [`BRIEF`] characters.
+fn brief(reason: &str) -> String {
+    let head = crate::text::prefix(reason, BRIEF);
+    if head.len() == reason.len() {
+        return reason.to_string();
+    }
+    let cut = head
+        .rfind("; ")
+        .or_else(|| head.rfind(", "))
+        .unwrap_or(head.len());
+    format!("{} … (in full under Evidence per item)", &head[..cut])
+}
+
+fn finding(f: &crate::evaluate::Finding, listed: &mut Vec<Listed>) -> FindingView {
+    let (reason, more) = condense(&f.item, &f.reason);
+    listed.extend(more);
     FindingView {
         item: f.item.clone(),
         verdict: f.verdict.as_str(),
-        reason: f.reason.clone(),
+        brief: brief(&reason),
+        reason,
         values: f
             .values
             .iter()
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect(),
-        evidence: f.evidence.join(", "),
-        sources: f.sources.join(", "),
+        evidence: some(&f.evidence, LISTED),
+        sources: some(&f.sources, LISTED),
         remediation: f.remediation.clone(),
     }
 }

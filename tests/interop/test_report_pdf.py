@@ -58,14 +58,21 @@ def text_past_the_edge(pdftotext: str, pdf: Path, tmp: Path) -> list[str]:
     return over
 
 
-def test_the_report_prints_on_a4_with_every_item_and_the_verification(run, signed, tmp_path):
+def printed(run, signed, scenario: str, tmp: Path) -> tuple[dict[str, str], Path, Path, Path]:
+    """The scenario's signed bundle reported as HTML and printed: the tools, the bundle,
+    the HTML and the PDF."""
     found = tools()
     bundles, public = signed
-    bundle = bundles["exemplary"]
-    html, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    bundle = bundles[scenario]
+    html, pdf = tmp / f"{scenario}.html", tmp / f"{scenario}.pdf"
     done = run("report", str(bundle), "--public-key", str(public), "--out", str(html))
     assert done.returncode == 0, done.stderr
-    print_pdf(found["chromium"], html, pdf, tmp_path / "profile")
+    print_pdf(found["chromium"], html, pdf, tmp / "profile")
+    return found, bundle, html, pdf
+
+
+def test_the_report_prints_on_a4_with_every_item_and_the_verification(run, signed, tmp_path):
+    found, bundle, _html, pdf = printed(run, signed, "exemplary", tmp_path)
 
     sizes = page_sizes(found["pdfinfo"], pdf)
     assert len(sizes) >= 3, f"{len(sizes)} page(s)"
@@ -81,3 +88,22 @@ def test_the_report_prints_on_a4_with_every_item_and_the_verification(run, signe
     keyid = predicate["signers"][0]["keyid"]
     assert "Signature: verified: signed by" in flat and keyid in flat.replace(" ", ""), "the verification line"
     assert "Executive summary" in flat and "Appendix: the evidence" in flat
+
+
+def test_the_large_report_stays_readable_and_names_every_resource(run, signed, tmp_path):
+    """On `large` (150 tasks, 3 regions) the executive summary and the checklist fit in 12
+    A4 pages after the cover, the whole report in 100, and every task and endpoint is
+    still named in it."""
+    found, bundle, html, pdf = printed(run, signed, "large", tmp_path)
+    pages = subprocess.run([found["pdftotext"], str(pdf), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
+    pages = [" ".join(p.split()) for p in pages if p.strip()]
+    claims = next(i for i, p in enumerate(pages) if "Claims Claim Stated Observed Result" in p)
+    assert claims <= 13, f"the executive summary and the checklist take {claims - 1} pages after the cover"
+    assert len(pages) <= 100, f"{len(pages)} pages"
+    text = html.read_text()
+    facts = json.loads(base64.b64decode(json.loads(bundle.read_text())["payload"]))["predicate"]["facts"]
+    names = [t["identifier"] for t in facts["tasks"]] + [e["identifier"] for e in facts["endpoints"]]
+    missing = [n for n in names if n not in text]
+    assert missing == [], f"not named in the report: {missing[:5]}"
+
