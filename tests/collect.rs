@@ -25,10 +25,9 @@ fn run(emu: &Emulator, args: &[&str]) -> Output {
     support::cli(emu, args)
 }
 
-fn collect(emu: &Emulator, case: &Path) -> Evidence {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("evidence.json");
-    let result = run(
+/// `collect --case-study CASE --out OUT`.
+fn run_collect(emu: &Emulator, case: &Path, out: &Path) -> Output {
+    run(
         emu,
         &[
             "collect",
@@ -37,7 +36,13 @@ fn collect(emu: &Emulator, case: &Path) -> Evidence {
             "--out",
             &out.to_string_lossy(),
         ],
-    );
+    )
+}
+
+fn collect(emu: &Emulator, case: &Path) -> Evidence {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("evidence.json");
+    let result = run_collect(emu, case, &out);
     // 0: ready; 3: written, something blocks; 6: written, some calls failed (incomplete).
     assert!(
         matches!(result.status.code(), Some(0 | 3 | 6)),
@@ -431,16 +436,7 @@ fn a_wrong_external_id_is_refused_and_nothing_is_written() {
         );
         let case = dir.path().join("case.toml");
         std::fs::write(&case, text).expect("case");
-        let run = run(
-            emu,
-            &[
-                "collect",
-                "--case-study",
-                &case.to_string_lossy(),
-                "--out",
-                &out.to_string_lossy(),
-            ],
-        );
+        let run = run_collect(emu, &case, &out);
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.status.code(), Some(1), "{external:?}: {stderr}");
         assert!(
