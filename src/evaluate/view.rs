@@ -181,6 +181,9 @@ pub struct Migration<'a> {
     /// Endpoints left out because what they connected to while it ran is not on record:
     /// the side (`source`, `target`) and why.
     pub endpoints_unknown: Vec<(&'static str, String)>,
+    /// Those endpoints as they are today (or were when deleted): what they may have been
+    /// while it ran, for checks that must not miss a need (a role a Redshift target needs).
+    pub unknown_today: Vec<(&'static str, &'a Endpoint)>,
     /// Its settings as they were while it ran ([`crate::facts::history::settings_during`]).
     pub settings: Cow<'a, TaskSettings>,
     /// Where the settings come from, when not simply today's: CloudTrail events.
@@ -254,6 +257,7 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         stats: t.stats.as_ref(),
         endpoints_then: Vec::new(),
         endpoints_unknown: Vec::new(),
+        unknown_today: Vec::new(),
         settings: Cow::Borrowed(&t.settings),
         settings_basis: None,
         task: Some(t),
@@ -306,6 +310,7 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         stats: s.stats.as_ref(),
         endpoints_then: Vec::new(),
         endpoints_unknown: Vec::new(),
+        unknown_today: Vec::new(),
         settings: Cow::Borrowed(&s.settings),
         settings_basis: None,
         task: None,
@@ -412,6 +417,9 @@ impl Migration<'_> {
                     *slot = Some(Cow::Owned(*was));
                 }
                 Then::Unknown(why) => {
+                    if let Some(Cow::Borrowed(today)) = slot.as_ref() {
+                        self.unknown_today.push((side, *today));
+                    }
                     self.endpoints_unknown.push((
                         side,
                         format!(

@@ -94,10 +94,14 @@ fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
     let logging = input
         .every_migration()
         .any(|m| m.settings.logging_enabled == Some(true));
+    // A target whose past is not on record counts as it is today: it may have needed it.
     let redshift = input.every_migration().any(|m| {
+        let today = m.unknown_today.iter().filter(|(side, _)| *side == "target");
         m.target
             .as_deref()
-            .is_some_and(|t| t.host.kind == HostKind::Redshift)
+            .into_iter()
+            .chain(today.map(|(_, e)| *e))
+            .any(|t| t.host.kind == HostKind::Redshift)
     });
     let mut needed = vec!["dms-vpc-role"];
     if logging {
@@ -151,5 +155,51 @@ mod tests {
                 "{logging:?}"
             );
         }
+    }
+
+    /// A Redshift target whose address then is not on record (re-pointed since the
+    /// task's creation, the run undated) may have needed the endpoint-access role: it is
+    /// required, as it would be had the target never changed.
+    #[test]
+    fn a_target_unknown_then_counts_as_it_is_today() {
+        let mut ev = migration();
+        ev.facts.iam_roles = vec![IamRole {
+            name: "dms-vpc-role".into(),
+            exists: true,
+            trusted_services: vec!["dms.amazonaws.com".into()],
+            ..IamRole::default()
+        }];
+        ev.facts.tasks[0].settings.logging_enabled = Some(false);
+        // Beside the migration that moved data, a task that never started, created on
+        // 1 October, into a Redshift target re-pointed on 1 November.
+        let mut task = ev.facts.tasks[0].clone();
+        task.arn = format!("{}-2", task.arn);
+        task.identifier = "never-started".into();
+        task.resource_id = "NEVER".into();
+        (task.started, task.stats, task.tables) = (None, None, None);
+        task.created = Some("2026-10-01T00:00:00Z".into());
+        let mut e = ev.facts.endpoints[1].clone();
+        e.arn = format!("{}-redshift", e.arn);
+        e.identifier = "dw".into();
+        task.target_arn = Some(e.arn.clone());
+        ev.facts.tasks.push(task);
+        e.host.kind = HostKind::Redshift;
+        let event = |name: &str, at: &str, server: &str| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: name.into(),
+            request: serde_json::json!({"ServerName": server}),
+            ..HistoryEvent::default()
+        };
+        e.history = vec![
+            event("CreateEndpoint", "2026-09-30T00:00:00Z", "then.example"),
+            event("ModifyEndpoint", "2026-11-01T00:00:00Z", "now.example"),
+        ];
+        e.server_name = Some("now.example".into());
+        ev.facts.endpoints.push(e);
+        let f = run(&ev, "dms.1.0.sec.iam-roles");
+        // The role is needed and not in the evidence (without counting it: met).
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
+        assert!(f.reason.contains("dms-access-for-endpoint"), "{}", f.reason);
     }
 }
