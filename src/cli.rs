@@ -20,6 +20,12 @@ pub enum Command {
     /// Assume the case study's read-only role, collect every DMS-related fact, and
     /// evaluate the checklist.
     Collect(Box<CollectArgs>),
+    /// Check, before collecting, that everything the collector reads is reachable: your
+    /// credentials, the role (trust policy, external id), each region, every read the
+    /// collector makes (each probed once with its cheapest call), and the evidence sources
+    /// that may be off. Writes no bundle and keeps no customer data; exit 0 when every
+    /// required source is reachable, 7 when one is not.
+    Doctor(Box<DoctorArgs>),
     /// Re-evaluate a saved evidence document or bundle offline (no AWS call).
     Evaluate(EvaluateArgs),
     /// Create an Ed25519 key pair for signing bundles.
@@ -219,24 +225,8 @@ pub struct EvaluateArgs {
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// Case-study manifest (TOML): account, role, regions, statements, claims, attachments.
-    #[arg(long, value_name = "FILE")]
-    pub case_study: Option<PathBuf>,
-    /// The customer's 12-digit AWS account id (overrides the manifest).
-    #[arg(long)]
-    pub account_id: Option<String>,
-    /// ARN of the read-only IAM role in that account (overrides the manifest).
-    #[arg(long)]
-    pub role_arn: Option<String>,
-    /// External id the role's trust policy requires (overrides the manifest).
-    #[arg(long, env = "DMS_EVIDENCE_EXTERNAL_ID", hide_env_values = true)]
-    pub external_id: Option<String>,
-    /// Role session name (default: dms-evidence).
-    #[arg(long)]
-    pub session_name: Option<String>,
-    /// Region to read; repeat for several (overrides the manifest).
-    #[arg(long = "region", value_name = "REGION")]
-    pub regions: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Write the evidence document here (default: standard output).
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -270,6 +260,50 @@ pub struct CollectArgs {
     pub previous: Option<PathBuf>,
     #[command(flatten)]
     pub renewal: RenewalArgs,
+}
+
+/// Which case study, account, role and regions (collect and doctor): a manifest, flags
+/// that override it, or flags alone.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Case-study manifest (TOML): account, role, regions, statements, claims, attachments.
+    #[arg(long, value_name = "FILE")]
+    pub case_study: Option<PathBuf>,
+    /// The customer's 12-digit AWS account id (overrides the manifest).
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// ARN of the read-only IAM role in that account (overrides the manifest).
+    #[arg(long)]
+    pub role_arn: Option<String>,
+    /// External id the role's trust policy requires (overrides the manifest).
+    #[arg(long, env = "DMS_EVIDENCE_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// Role session name (default: dms-evidence).
+    #[arg(long)]
+    pub session_name: Option<String>,
+    /// Region to read; repeat for several (overrides the manifest).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Checklist definition the items fed are named from (default: the built-in one).
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<PathBuf>,
+    /// `text`: a table for people; `json`: the same checks for programs.
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
+    pub format: DoctorFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DoctorFormat {
+    Text,
+    Json,
 }
 
 /// How to reach AWS and how hard to push it (collect and fleet).
@@ -410,7 +444,7 @@ mod tests {
         let Command::Collect(args) = cli.command else {
             panic!("collect")
         };
-        assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
+        assert_eq!(args.target.regions, ["us-east-1", "eu-west-1"]);
         assert_eq!(args.aws.concurrency, 8);
         assert!(Cli::try_parse_from(["dms-evidence", "collect", "--concurrency", "0"]).is_err());
         for (text, ok) in [

@@ -2,7 +2,7 @@
 //!
 //! The pipeline: [`collect`] (one module per AWS service, every response captured)
 //! → [`facts`] → [`evaluate`] (one rule per checklist item) → [`bundle`] (DSSE) →
-//! [`verify`] / [`diff`] / [`report`].
+//! [`verify`] / [`diff`] / [`report`]; [`doctor`] checks access before a collection.
 
 pub mod bundle;
 pub mod casestudy;
@@ -10,6 +10,7 @@ pub mod cli;
 pub mod collect;
 pub mod diff;
 pub mod digest;
+pub mod doctor;
 pub mod evaluate;
 pub mod evidence;
 pub mod export;

@@ -79,6 +79,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<Exit, Failure> {
     match cli.command {
         Command::Collect(args) => commands::collect::run(*args).await,
+        Command::Doctor(args) => commands::doctor::run(*args).await,
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Verify(args) => commands::verify::run(args),

@@ -17,6 +17,10 @@ pub struct Operation {
     pub service: String,
     pub operation: String,
     pub iam_action: String,
+    /// Checklist items the answer serves beyond finding the migrations (`doctor` names
+    /// them; `doctor::feeds` checks them against the actions each rule cites).
+    #[serde(default)]
+    pub feeds: Vec<String>,
 }
 
 /// The table, shared with the emulator (which enforces it): `policies/operations.json`.

@@ -182,6 +182,65 @@ pub fn verify_table(report: &crate::verify::Report) -> String {
     out
 }
 
+/// The doctor's table for people: one line per check (status, source, region, the items
+/// it feeds), what AWS answered, and the fix of each that is not `ok`; then the verdict.
+pub fn doctor_table(d: &crate::doctor::Diagnosis) -> String {
+    use crate::doctor::Status;
+    let mut out = format!(
+        "doctor: account {}, role {}, regions {}\n\n{:<12} {:<44} {:<15} feeds\n",
+        d.account_id,
+        d.role_arn,
+        d.regions.join(", "),
+        "status",
+        "source",
+        "region"
+    );
+    for c in &d.checks {
+        let feeds = match c.items.len() {
+            0 => "-".to_string(),
+            1..=3 => c.items.join(", "),
+            n => format!("{}, … ({n} items)", c.items[..2].join(", ")),
+        };
+        let optional = if c.required { "" } else { " (optional)" };
+        out.push_str(&format!(
+            "{:<12} {:<44} {:<15} {feeds}\n",
+            c.status.as_str(),
+            format!("{}{optional}", c.source),
+            c.region
+        ));
+        let quiet = c.kind == crate::doctor::Kind::Read
+            && matches!(c.status, Status::Ok | Status::NotChecked);
+        if !quiet {
+            out.push_str(&format!("             {}\n", c.detail));
+        }
+        if let Some(fix) = &c.fix {
+            out.push_str(&format!("             fix: {fix}\n"));
+        }
+    }
+    let skipped: Vec<&crate::doctor::Check> = d
+        .checks
+        .iter()
+        .filter(|c| c.kind == crate::doctor::Kind::Read && c.status == Status::NotChecked)
+        .collect();
+    if let Some(first) = skipped.first() {
+        out.push_str(&format!(
+            "\n{} read(s) not probed: {}\n",
+            skipped.len(),
+            first.detail.trim_start_matches("not checked: ")
+        ));
+    }
+    let blocking = d.blocking().count();
+    if d.ready {
+        out.push_str("\nready: every source collect needs is reachable\n");
+    } else {
+        out.push_str(&format!(
+            "\nNOT READY: {blocking} required check(s) are not ok (exit 7); collect would \
+             record each as a gap and judge the items it feeds insufficient_evidence\n"
+        ));
+    }
+    out
+}
+
 /// Writes a new secret file (mode 0600), never overwriting one; nothing is left
 /// behind on error.
 pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {

@@ -11,9 +11,13 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
+use aws_credential_types::Credentials;
+
+use crate::casestudy::CaseStudy;
 use crate::collect::capture::{CaptureStore, scoped};
-use crate::collect::retry::{DEFAULT_MAX_ATTEMPTS, THROTTLED_ATTEMPTS};
-use crate::evidence::CallerIdentity;
+use crate::collect::gap;
+use crate::collect::retry::{self, DEFAULT_MAX_ATTEMPTS, THROTTLED_ATTEMPTS};
+use crate::evidence::{CallerIdentity, Gap, GapKind};
 
 /// How to reach AWS: caller credentials, endpoint, retries and timeouts.
 #[derive(Debug, Clone)]
@@ -146,4 +150,105 @@ pub async fn verify_identity(
         });
     }
     Ok(identity)
+}
+
+/// Who a set of credentials acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
+/// Whether the credential chain finds credentials at all (before any call): a gap
+/// `AccessDenied` saying why, when it does not.
+pub async fn own_credentials(config: &SdkConfig) -> Result<(), Gap> {
+    use aws_credential_types::provider::ProvideCredentials as _;
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    let found = match config.credentials_provider() {
+        Some(provider) => provider
+            .provide_credentials()
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::text::error_chain(&e)),
+        None => Err("no credentials provider is configured".to_string()),
+    };
+    found.map_err(|why| Gap {
+        service: "sts".into(),
+        operation: "GetCallerIdentity".into(),
+        region,
+        iam_action: "sts:GetCallerIdentity".into(),
+        kind: GapKind::AccessDenied,
+        code: Some("NoCredentials".into()),
+        message: format!("no credentials found: {why}"),
+        resource: None,
+    })
+}
+
+/// GetCallerIdentity with these credentials, not captured (`doctor`); a failure is the
+/// gap the collector would record.
+pub async fn caller(config: &SdkConfig, policy: &retry::Policy) -> Result<Caller, Gap> {
+    let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+    let out = sts_client(config, policy)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| gap::from_sdk_error("sts", "GetCallerIdentity", &region, &e))?;
+    Ok(Caller {
+        account: out.account().unwrap_or_default().to_string(),
+        arn: out.arn().unwrap_or_default().to_string(),
+    })
+}
+
+/// One AssumeRole into the case study's role as collect makes it (external id, session
+/// name and length), so that its own answer is seen (`doctor`): the credentials and
+/// when they expire.
+pub async fn assume_once(
+    base: &SdkConfig,
+    policy: &retry::Policy,
+    case: &CaseStudy,
+    seconds: i32,
+) -> Result<(Credentials, String), Gap> {
+    let region = base.region().map(|r| r.to_string()).unwrap_or_default();
+    let out = sts_client(base, policy)
+        .assume_role()
+        .role_arn(&case.role_arn)
+        .role_session_name(&case.session_name)
+        .set_external_id(case.external_id.clone())
+        .duration_seconds(seconds.max(900))
+        .send()
+        .await
+        .map_err(|e| gap::from_sdk_error("sts", "AssumeRole", &region, &e))?;
+    let Some(c) = out.credentials() else {
+        return Err(Gap {
+            service: "sts".into(),
+            operation: "AssumeRole".into(),
+            region,
+            iam_action: "sts:AssumeRole".into(),
+            kind: GapKind::Other,
+            code: None,
+            message: "AssumeRole answered without credentials".into(),
+            resource: None,
+        });
+    };
+    let expires = c.expiration();
+    let credentials = Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        std::time::SystemTime::try_from(*expires).ok(),
+        "dms-evidence-doctor",
+    );
+    let expiry = expires
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default();
+    Ok((credentials, expiry))
+}
+
+fn sts_client(config: &SdkConfig, policy: &retry::Policy) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .interceptor(policy.clone())
+            .retry_classifier(policy.clone())
+            .build(),
+    )
 }

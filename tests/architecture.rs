@@ -32,7 +32,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("collect", &["collect", "session"]),
     ("evaluate", &["evaluate"]),
     ("bundle", &["bundle"]),
-    ("use of bundles", &["verify", "diff", "pipeline", "renewal"]),
+    (
+        "use of bundles",
+        &["verify", "diff", "pipeline", "renewal", "doctor"],
+    ),
     ("fleets", &["fleet"]),
     ("report and exports", &["report", "export"]),
     ("edge", &["output", "cli"]),

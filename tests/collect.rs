@@ -461,6 +461,28 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
         );
         called.extend(ev.gaps.iter().map(|g| g.iam_action.clone()));
     }
+    // `doctor` reads a few more (region opt-in, the Config recorder): its checks list
+    // the actions each called.
+    let out = run(
+        emu,
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--case-study",
+            &manifest("exemplary").to_string_lossy(),
+        ],
+    );
+    let doctor: Value = serde_json::from_slice(&out.stdout).expect("doctor JSON");
+    called.extend(
+        doctor["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .flat_map(|c| c["actions"].as_array().cloned().unwrap_or_default())
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .filter(|a| a != "sts:AssumeRole"),
+    );
     // And every one of those reads was answered as AWS's models say AWS answers.
     emu.assert_answers_like_aws();
     let declared: BTreeSet<String> = operations::iam_actions().into_iter().collect();

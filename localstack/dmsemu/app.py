@@ -20,7 +20,19 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import cbor2
 
-from . import MOTO_VERSION, cloudtrail, cloudwatch, dms, iam, kms, opensearch, rds, redshift_serverless, validate
+from . import (
+    MOTO_VERSION,
+    cloudtrail,
+    cloudwatch,
+    dms,
+    iam,
+    kms,
+    opensearch,
+    rds,
+    redshift_serverless,
+    regions,
+    validate,
+)
 from .faults import FaultError, Injector
 from .protocol import Call, Response, Service, classify, error_response
 
@@ -38,6 +50,7 @@ SERVICES: dict[str, Service] = {
     "redshift-serverless": redshift_serverless.SERVICE,
     "cloudtrail": cloudtrail.SERVICE,
     "es": opensearch.SERVICE,
+    "ec2": regions.SERVICE,
 }
 UNCHANGED = Service()
 
@@ -78,7 +91,7 @@ class CompatApp:
             time.sleep(delay)
         if fault is not None:
             return error_response(call, *fault)
-        denied = iam.check(call)
+        denied = regions.refusal(call) or iam.check(call)
         if denied is not None:
             return error_response(call, *denied)
         invalid = self.invalid(call)
@@ -181,6 +194,7 @@ class CompatApp:
                 dms.reset()
                 cloudtrail.reset()
                 redshift_serverless.reset()
+                regions.reset()
                 validate.deviations(clear=True)
                 iam.set_enforced(True)
                 self.faults.reset()
@@ -193,6 +207,8 @@ class CompatApp:
                 return _admin_json(cloudtrail.set_clock(doc))
             if path == "/_dmsemu/state/redshift-serverless" and method in ("PUT", "POST"):
                 return _admin_json(redshift_serverless.seed_state(doc))
+            if path == "/_dmsemu/regions" and method in ("PUT", "POST"):
+                return _admin_json(regions.set_disabled(doc))
             if path == "/_dmsemu/iam":
                 if method in ("PUT", "POST"):
                     return _admin_json(iam.set_enforced(doc.get("enforce", True)))

@@ -54,6 +54,13 @@ impl Policy {
         }
     }
 
+    /// Throttling may cost this run at most `budget` of waiting (`doctor` asks for little:
+    /// it reports throttling rather than riding it out).
+    pub fn with_budget(mut self, budget: Duration) -> Policy {
+        self.budget = budget;
+        self
+    }
+
     /// The backoff before attempt `attempt + 1` of a throttled request: exponential,
     /// with jitter between half and all of it; `None` once the run's budget is spent.
     fn throttled_backoff(&self, attempt: u32) -> Option<Duration> {

@@ -3,14 +3,7 @@
 use super::*;
 
 pub(crate) async fn run(args: CollectArgs) -> Result<Exit, Failure> {
-    let overrides = Overrides {
-        account_id: args.account_id.clone(),
-        role_arn: args.role_arn.clone(),
-        external_id: args.external_id.clone(),
-        session_name: args.session_name.clone(),
-        regions: args.regions.clone(),
-    };
-    let case = casestudy::resolve(args.case_study.as_deref(), &overrides).map_err(bad_input)?;
+    let case = case_study(&args.target)?;
     // Everything that can be wrong with the input is found before any AWS call.
     if let Some(out) = &args.out {
         output::check_writable(out)

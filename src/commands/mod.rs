@@ -4,6 +4,7 @@
 
 pub mod collect;
 pub mod diff;
+pub mod doctor;
 pub mod evaluate;
 pub mod export;
 pub mod fleet;
@@ -22,7 +23,7 @@ use dms_evidence::casestudy::{self, Overrides};
 use dms_evidence::cli::{
     AwsArgs, CollectArgs, DiffArgs, EvaluateArgs, ExportArgs, ExportFormat, FleetArgs,
     FleetSummaryArgs, Format, InitArgs, KeygenArgs, ManArgs, ReportArgs, ReportFormat, SigningArgs,
-    VerifyArgs,
+    TargetArgs, VerifyArgs,
 };
 use dms_evidence::collect::Plan;
 use dms_evidence::evaluate::{Checklist, Evaluation, checklist};
@@ -49,6 +50,9 @@ pub enum Exit {
     /// 6: calls failed, so the evidence is incomplete (written, signed, and marked
     /// `complete: false`); `--allow-incomplete` turns this off.
     Incomplete,
+    /// 7: `doctor`: a source `collect` needs is not reachable (denied, not enabled,
+    /// throttled or unreachable).
+    NotReady,
     /// 10 + n: `fleet`: n case studies failed (counted up to 99).
     FleetFailed(usize),
 }
@@ -64,6 +68,7 @@ impl Exit {
             Exit::Invalid => 4,
             Exit::Regression => 5,
             Exit::Incomplete => 6,
+            Exit::NotReady => 7,
             Exit::FleetFailed(n) => 10 + u8::try_from(n.min(99)).unwrap_or(99),
         }
     }
@@ -127,6 +132,18 @@ pub(crate) fn within(when: &str, days: i64) -> bool {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     dms_evidence::time::parse_rfc3339(when).is_some_and(|t| t.secs() <= now + days * 86_400)
+}
+
+/// The case study the flags name: a manifest, overridden by flags, or flags alone.
+pub(crate) fn case_study(target: &TargetArgs) -> Result<casestudy::CaseStudy, Failure> {
+    let overrides = Overrides {
+        account_id: target.account_id.clone(),
+        role_arn: target.role_arn.clone(),
+        external_id: target.external_id.clone(),
+        session_name: target.session_name.clone(),
+        regions: target.regions.clone(),
+    };
+    casestudy::resolve(target.case_study.as_deref(), &overrides).map_err(bad_input)
 }
 
 pub(crate) fn load_checklist(path: Option<&std::path::Path>) -> Result<Checklist, Failure> {
@@ -266,6 +283,7 @@ mod tests {
             (Exit::Invalid, 4),
             (Exit::Regression, 5),
             (Exit::Incomplete, 6),
+            (Exit::NotReady, 7),
             (Exit::FleetFailed(1), 11),
             (Exit::FleetFailed(99), 109),
             (Exit::FleetFailed(5000), 109),

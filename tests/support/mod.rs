@@ -144,14 +144,25 @@ impl Emulator {
     /// SDK configuration acting in `account`, reached the way the tool reaches a
     /// customer account: base credentials, then STS AssumeRole into a role there.
     pub async fn sdk_config(&self, account: &str, region: &str) -> SdkConfig {
-        let base = self.base_config(region).await;
         let role = format!("arn:aws:iam::{account}:role/dms-evidence-readonly");
-        let provider = AssumeRoleProvider::builder(role)
-            .session_name("dms-evidence-tests")
-            .external_id(external_id(account))
-            .configure(&base)
-            .build()
-            .await;
+        self.assumed(&role, Some(external_id(account)), region)
+            .await
+    }
+
+    /// SDK configuration as the account's owner, who may change IAM, Config and the rest
+    /// (the emulator's seeder role, exempt from IAM enforcement).
+    pub async fn owner_config(&self, account: &str, region: &str) -> SdkConfig {
+        let role = format!("arn:aws:iam::{account}:role/dmsemu-seeder");
+        self.assumed(&role, None, region).await
+    }
+
+    async fn assumed(&self, role: &str, external_id: Option<String>, region: &str) -> SdkConfig {
+        let base = self.base_config(region).await;
+        let mut builder = AssumeRoleProvider::builder(role).session_name("dms-evidence-tests");
+        if let Some(id) = external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.configure(&base).build().await;
         base.into_builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
             .build()

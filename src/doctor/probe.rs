@@ -1,0 +1,367 @@
+//! One cheapest call for each read the collector makes: a list asks for its smallest page,
+//! a call about one resource names a placeholder that does not exist (AWS authorises the
+//! call before it looks the resource up, so `not found` means the action is allowed).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_smithy_types::DateTime;
+
+use super::{Check, Kind, Status, answer, read_fix};
+use crate::collect::{Clients, gap};
+use crate::evidence::Gap;
+use crate::operations::{Operation, operations};
+
+/// Awaits one request: `Ok` when it answered, else the gap the collector would record.
+/// `$at` is `(service, operation, region)`.
+macro_rules! call {
+    ($at:expr, $fut:expr) => {{
+        let (service, operation, region): (&str, &str, &str) = $at;
+        $fut.await
+            .map(|_| ())
+            .map_err(|e| gap::from_sdk_error(service, operation, region, &e))
+    }};
+}
+
+/// The name probes give the resource they ask about (none has it).
+pub const PLACEHOLDER: &str = "dms-evidence-doctor-probe";
+/// Operations other checks make: the session's, the regions', the evidence sources'.
+const CHECKED_ELSEWHERE: &[&str] = &[
+    "GetCallerIdentity",
+    "DescribeRegions",
+    "DescribeConfigurationRecorders",
+    "DescribeConfigurationRecorderStatus",
+];
+const GLOBAL_SERVICES: &[&str] = &["iam"];
+
+/// The IAM actions [`reads`] probes, in the order of `policies/operations.json`.
+pub fn actions() -> impl Iterator<Item = &'static str> {
+    probed().map(|o| o.iam_action.as_str())
+}
+
+fn probed() -> impl Iterator<Item = &'static Operation> {
+    operations()
+        .iter()
+        .filter(|o| !CHECKED_ELSEWHERE.contains(&o.operation.as_str()))
+}
+
+/// Every read probed once, at once, in the clients' region (IAM's globally).
+pub async fn reads(
+    c: &Clients,
+    account: &str,
+    feeds: &BTreeMap<String, Vec<String>>,
+) -> Vec<Check> {
+    futures::future::join_all(probed().map(|op| async move {
+        let region = if GLOBAL_SERVICES.contains(&op.service.as_str()) {
+            "global"
+        } else {
+            c.region.as_str()
+        };
+        let (status, detail) = match probe(c, account, &op.service, &op.operation).await {
+            Ok(()) => (Status::Ok, "answered".to_string()),
+            Err(gap) => {
+                let status = Status::of_gap(&gap);
+                let detail = if status == Status::Ok {
+                    format!("allowed (answered {} for a placeholder name)", answer(&gap))
+                } else {
+                    answer(&gap)
+                };
+                (status, detail)
+            }
+        };
+        Check {
+            kind: Kind::Read,
+            source: op.iam_action.clone(),
+            region: region.to_string(),
+            status,
+            required: true,
+            items: feeds.get(&op.iam_action).cloned().unwrap_or_default(),
+            detail,
+            fix: read_fix(status, &op.iam_action, region),
+            actions: vec![op.iam_action.clone()],
+        }
+    }))
+    .await
+}
+
+/// The answer to one cheapest call of `service:operation`.
+pub async fn probe(c: &Clients, account: &str, service: &str, operation: &str) -> Result<(), Gap> {
+    let region = c.region.as_str();
+    let at = (service, operation, region);
+    let arn = |kind: &str| format!("arn:aws:dms:{region}:{account}:{kind}:{PLACEHOLDER}");
+    match (service, operation) {
+        ("dms", _) => probe_dms(c, operation, &arn).await,
+        ("rds", "DescribeDBInstances") => {
+            call!(at, c.rds.describe_db_instances().max_records(20).send())
+        }
+        ("rds", "DescribeDBClusters") => {
+            call!(at, c.rds.describe_db_clusters().max_records(20).send())
+        }
+        ("kms", "DescribeKey") => call!(at, c.kms.describe_key().key_id("alias/aws/dms").send()),
+        ("kms", "GetKeyRotationStatus") => call!(
+            at,
+            c.kms
+                .get_key_rotation_status()
+                .key_id("00000000-0000-0000-0000-000000000000")
+                .send()
+        ),
+        ("cloudwatch", "ListMetrics") => {
+            call!(at, c.cloudwatch.list_metrics().namespace("AWS/DMS").send())
+        }
+        ("cloudwatch", "GetMetricData") => call!(at, metric_probe(c).send()),
+        ("logs", "DescribeLogGroups") => call!(
+            at,
+            c.logs
+                .describe_log_groups()
+                .log_group_name_prefix("dms-tasks-")
+                .limit(1)
+                .send()
+        ),
+        ("logs", "DescribeLogStreams") => call!(
+            at,
+            c.logs
+                .describe_log_streams()
+                .log_group_name(format!("dms-tasks-{PLACEHOLDER}"))
+                .limit(1)
+                .send()
+        ),
+        ("cloudtrail", "LookupEvents") => call!(at, dms_events(c, 1).send()),
+        _ => probe_others(c, account, service, operation).await,
+    }
+}
+
+async fn probe_dms(c: &Clients, operation: &str, arn: &dyn Fn(&str) -> String) -> Result<(), Gap> {
+    let region = c.region.as_str();
+    let at = ("dms", operation, region);
+    let d = &c.dms;
+    match operation {
+        "DescribeReplicationInstances" => {
+            call!(
+                at,
+                d.describe_replication_instances().max_records(20).send()
+            )
+        }
+        "DescribeReplicationSubnetGroups" => call!(
+            at,
+            d.describe_replication_subnet_groups()
+                .max_records(20)
+                .send()
+        ),
+        "DescribeEndpoints" => call!(at, d.describe_endpoints().max_records(20).send()),
+        "DescribeReplicationTasks" => call!(
+            at,
+            d.describe_replication_tasks()
+                .without_settings(true)
+                .max_records(20)
+                .send()
+        ),
+        "DescribeTableStatistics" => call!(
+            at,
+            d.describe_table_statistics()
+                .replication_task_arn(arn("task"))
+                .send()
+        ),
+        "DescribeCertificates" => call!(at, d.describe_certificates().max_records(20).send()),
+        "DescribeAccountAttributes" => call!(at, d.describe_account_attributes().send()),
+        "DescribeReplicationTaskAssessmentRuns" => call!(
+            at,
+            d.describe_replication_task_assessment_runs()
+                .max_records(20)
+                .send()
+        ),
+        "DescribeReplicationConfigs" => {
+            call!(at, d.describe_replication_configs().max_records(20).send())
+        }
+        "DescribeReplications" => call!(at, d.describe_replications().max_records(20).send()),
+        "DescribeReplicationTableStatistics" => call!(
+            at,
+            d.describe_replication_table_statistics()
+                .replication_config_arn(arn("replication-config"))
+                .send()
+        ),
+        "DescribeMigrationProjects" => {
+            call!(at, d.describe_migration_projects().max_records(20).send())
+        }
+        "DescribeDataProviders" => call!(at, d.describe_data_providers().max_records(20).send()),
+        "DescribeMetadataModelAssessments" => call!(
+            at,
+            d.describe_metadata_model_assessments()
+                .migration_project_identifier(arn("migration-project"))
+                .send()
+        ),
+        "DescribeEngineVersions" => call!(at, d.describe_engine_versions().max_records(20).send()),
+        "DescribeEvents" => call!(at, d.describe_events().duration(60).max_records(20).send()),
+        "DescribeEventSubscriptions" => {
+            call!(at, d.describe_event_subscriptions().max_records(20).send())
+        }
+        "ListTagsForResource" => call!(
+            at,
+            d.list_tags_for_resource().resource_arn(arn("rep")).send()
+        ),
+        _ => Err(unknown("dms", operation, region)),
+    }
+}
+
+async fn probe_others(
+    c: &Clients,
+    account: &str,
+    service: &str,
+    operation: &str,
+) -> Result<(), Gap> {
+    let region = c.region.as_str();
+    let at = (service, operation, region);
+    match (service, operation) {
+        ("iam", _) => probe_iam(c, operation).await,
+        ("ec2", "DescribeInstances") => call!(at, c.ec2.describe_instances().max_results(5).send()),
+        ("ec2", "DescribeVpcs") => call!(at, c.ec2.describe_vpcs().max_results(5).send()),
+        ("redshift", "DescribeClusters") => {
+            call!(at, c.redshift.describe_clusters().max_records(20).send())
+        }
+        ("redshift-serverless", "ListNamespaces") => {
+            call!(
+                at,
+                c.redshift_serverless
+                    .list_namespaces()
+                    .max_results(1)
+                    .send()
+            )
+        }
+        ("redshift-serverless", "ListWorkgroups") => {
+            call!(
+                at,
+                c.redshift_serverless
+                    .list_workgroups()
+                    .max_results(1)
+                    .send()
+            )
+        }
+        ("s3", "GetBucketEncryption") => call!(
+            at,
+            c.s3.get_bucket_encryption()
+                .bucket(format!("{PLACEHOLDER}-{account}"))
+                .send()
+        ),
+        ("dynamodb", "DescribeTable") => {
+            call!(
+                at,
+                c.dynamodb.describe_table().table_name(PLACEHOLDER).send()
+            )
+        }
+        ("opensearch", "ListDomainNames") => call!(at, c.opensearch.list_domain_names().send()),
+        ("opensearch", "DescribeDomains") => call!(
+            at,
+            c.opensearch
+                .describe_domains()
+                .domain_names(PLACEHOLDER)
+                .send()
+        ),
+        ("kinesis", "DescribeStreamSummary") => call!(
+            at,
+            c.kinesis
+                .describe_stream_summary()
+                .stream_name(PLACEHOLDER)
+                .send()
+        ),
+        _ => Err(unknown(service, operation, region)),
+    }
+}
+
+/// IAM's reads, about the role DMS needs (`dms-vpc-role`) and the customer's policies.
+async fn probe_iam(c: &Clients, operation: &str) -> Result<(), Gap> {
+    let at = ("iam", operation, c.region.as_str());
+    let dms_vpc_role = "dms-vpc-role";
+    match ("iam", operation) {
+        ("iam", "GetRole") => call!(at, c.iam.get_role().role_name(dms_vpc_role).send()),
+        ("iam", "ListAttachedRolePolicies") => call!(
+            at,
+            c.iam
+                .list_attached_role_policies()
+                .role_name(dms_vpc_role)
+                .max_items(1)
+                .send()
+        ),
+        ("iam", "ListPolicies") => call!(
+            at,
+            c.iam
+                .list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+                .max_items(1)
+                .send()
+        ),
+        ("iam", "GetPolicyVersion") => call!(
+            at,
+            c.iam
+                .get_policy_version()
+                .policy_arn("arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole")
+                .version_id("v1")
+                .send()
+        ),
+        _ => Err(unknown("iam", operation, &c.region)),
+    }
+}
+
+/// A GetMetricData of one hour of one series no instance has.
+fn metric_probe(
+    c: &Clients,
+) -> aws_sdk_cloudwatch::operation::get_metric_data::builders::GetMetricDataFluentBuilder {
+    let now = crate::time::now().secs();
+    let metric = Metric::builder()
+        .namespace("AWS/DMS")
+        .metric_name("CPUUtilization")
+        .dimensions(
+            Dimension::builder()
+                .name("ReplicationInstanceIdentifier")
+                .value(PLACEHOLDER)
+                .build(),
+        )
+        .build();
+    let query = MetricDataQuery::builder()
+        .id("probe")
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(3600)
+                .stat("Average")
+                .build(),
+        )
+        .build();
+    c.cloudwatch
+        .get_metric_data()
+        .metric_data_queries(query)
+        .start_time(DateTime::from_secs(now - 3600))
+        .end_time(DateTime::from_secs(now))
+}
+
+/// LookupEvents of DMS's management events of the last 90 days, newest first.
+pub(crate) fn dms_events(
+    c: &Clients,
+    max: i32,
+) -> aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder {
+    let now = crate::time::now().secs();
+    let source = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventSource)
+        .attribute_value("dms.amazonaws.com")
+        .build()
+        .ok();
+    c.cloudtrail
+        .lookup_events()
+        .set_lookup_attributes(source.map(|s| vec![s]))
+        .start_time(DateTime::from_secs(now - 90 * 86_400))
+        .end_time(DateTime::from_secs(now))
+        .max_results(max)
+}
+
+/// An operation of the table this module has no probe for (a test keeps there none).
+fn unknown(service: &str, operation: &str, region: &str) -> Gap {
+    Gap {
+        service: service.into(),
+        operation: operation.into(),
+        region: region.into(),
+        iam_action: crate::operations::iam_action(service, operation),
+        kind: crate::evidence::GapKind::NotImplemented,
+        code: None,
+        message: format!("doctor has no probe for {service}:{operation}"),
+        resource: None,
+    }
+}
