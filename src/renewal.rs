@@ -142,7 +142,9 @@ pub fn renew(
     }
     let now = &new.collection.finished_at;
     let secs = |t: &str| crate::time::parse_rfc3339(t).map(|t| t.secs());
-    if secs(&old.collection.finished_at) >= secs(now) {
+    // Times are whole seconds: a renewal collected within the second its previous bundle
+    // finished is not earlier than it (two quick runs, as in the tests, do that).
+    if secs(&old.collection.finished_at) > secs(now) {
         return Err(RenewalError::NotEarlier {
             previous: old.collection.finished_at.clone(),
             current: now.clone(),
@@ -530,6 +532,8 @@ mod tests {
         assert!(err.to_string().contains("account 111111111111"), "{err}");
         let err = renew(&prev, &sealed(later(-1, false)), &checklist).expect_err("older");
         assert!(err.to_string().contains("not before"), "{err}");
+        // Within the same second (whole-second times) is not earlier.
+        renew(&prev, &sealed(later(0, false)), &checklist).expect("the same second");
         let unevaluated = Predicate::unevaluated(later(500, false));
         assert!(matches!(
             renew(&prev, &unevaluated, &checklist),
