@@ -159,6 +159,63 @@ const ESTATES: &[Estate] = &[
             ("dms.1.0.mig.cdc", "CDCThroughputRowsTarget above 0"),
         ],
     },
+    // DMS Serverless, deleted after cut-over: the configuration is rebuilt from
+    // CloudTrail (DeleteReplicationConfig's answer), its run dated by StartReplication and
+    // StopReplication, its data movement from CloudWatch and its log group.
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000027",
+        regions: &["us-west-2"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.mig.cdc", Met),
+            ("dms.2.1.wl.cdc-homo", Met),
+            ("dms.1.0.sec.in-flight", Met),
+            ("dms.1.0.mig.task-log", Met),
+            ("dms.1.0.size", Met),
+            ("pre.2.1.account-id", Met),
+        ],
+        never: &[],
+        reasons: &[
+            ("dms.2.1.wl.cdc-homo", "orders-to-aurora (deleted on "),
+            ("dms.2.1.wl.cdc-homo", ", from CloudTrail event "),
+            (
+                "dms.1.0.sec.in-flight",
+                "pg SslMode=require during orders-to-aurora's run",
+            ),
+        ],
+    },
+    // A serverless run that failed, after which its configuration was re-pointed to a
+    // 400 GB encrypted Aurora PostgreSQL target: judged against the 6 GB unencrypted
+    // Aurora MySQL target it ran with (today's would give three false mets).
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000028",
+        regions: &["us-west-2"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.size", NotMet),
+            ("dms.1.0.sec.at-rest", NotMet),
+            ("dms.2.1.dep.hetero", NotMet),
+        ],
+        never: &[
+            ("dms.1.0.size", Met),
+            ("dms.1.0.sec.at-rest", Met),
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.2.1.wl.cdc-hetero", Met),
+        ],
+        reasons: &[
+            ("dms.1.0.size", "6.0 GB"),
+            (
+                "dms.2.1.dep.hetero",
+                "its target was small while it ran (set by CloudTrail CreateReplicationConfig",
+            ),
+            (
+                "dms.2.1.dep.hetero",
+                "re-pointed since by CloudTrail ModifyReplicationConfig",
+            ),
+        ],
+    },
     Estate {
         name: "deleted-after-cutover",
         account: "900000000022",

@@ -425,6 +425,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _dated(call: Call) -> str:
+    """Now by the account and region's CloudTrail clock (which a scenario moves into the
+    past): AWS dates a serverless configuration and its replication by the call."""
+    return cloudtrail.clock(call.account, call.region).replace(tzinfo=UTC).isoformat()
+
+
 # ---------------------------------------------------------------- own operations
 
 
@@ -561,8 +567,8 @@ def create_replication_config(call: Call, req: dict) -> dict:
         "ReplicationSettings": req.get("ReplicationSettings") or "{}",
         "SupplementalSettings": req.get("SupplementalSettings") or "{}",
         "TableMappings": req["TableMappings"],
-        "ReplicationConfigCreateTime": _now().isoformat(),
-        "ReplicationConfigUpdateTime": _now().isoformat(),
+        "ReplicationConfigCreateTime": _dated(call),
+        "ReplicationConfigUpdateTime": _dated(call),
     }
     with _LOCK:
         st.replication_configs[arn] = record
@@ -579,6 +585,59 @@ def describe_replication_configs(call: Call, req: dict) -> dict:
     filters = _filters(req)
     configs = state(call.account, call.region).replication_configs.values()
     return {"ReplicationConfigs": [c for c in configs if _match(c, filters, names)]}
+
+
+def _config(call: Call, req: dict) -> tuple[DmsState, str, dict]:
+    """The account and region's state, and the configuration `ReplicationConfigArn` names."""
+    st = state(call.account, call.region)
+    arn = req.get("ReplicationConfigArn", "")
+    config = st.replication_configs.get(arn)
+    if config is None:
+        raise DmsError("ResourceNotFoundFault", f"Replication config {arn} not found")
+    return st, arn, config
+
+
+MODIFIABLE_CONFIG = ("ReplicationConfigIdentifier", "ReplicationType", "TableMappings", "ReplicationSettings",
+                     "SupplementalSettings", "SourceEndpointArn", "TargetEndpointArn")
+
+
+def modify_replication_config(call: Call, req: dict) -> dict:
+    """ModifyReplicationConfig (DMS API Reference): the members given replace the
+    configuration's (ComputeConfig's members one by one). "You can only modify a replication
+    configuration before any replication that uses it has started ... even if you stop it.
+    Other run statuses that allow you to run this command include FAILED and CREATED":
+    refused with InvalidResourceStateFault otherwise."""
+    st, arn, config = _config(call, req)
+    run = st.replications.get(arn, {})
+    status = str(run.get("Status", "created")).lower()
+    if run.get("StartReplicationType") and status not in ("failed", "created"):
+        raise DmsError("InvalidResourceStateFault",
+                       f"Replication config {arn} cannot be modified: its replication has started (status {status})")
+    known = {e.endpoint_arn for e in _backend(call).endpoints.values()}
+    for member in ("SourceEndpointArn", "TargetEndpointArn"):
+        if member in req and req[member] not in known:
+            raise DmsError("ResourceNotFoundFault", f"Endpoint {req[member]} not found")
+    with _LOCK:
+        for member in MODIFIABLE_CONFIG:
+            if member in req:
+                config[member] = req[member]
+        if isinstance(req.get("ComputeConfig"), dict):
+            config["ComputeConfig"] = {**config["ComputeConfig"], **req["ComputeConfig"]}
+        config["ReplicationConfigUpdateTime"] = _dated(call)
+    return {"ReplicationConfig": dict(config)}
+
+
+def stop_replication(call: Call, req: dict) -> dict:
+    """StopReplication: a running replication stops (Status stopped, StopDate now)."""
+    st, arn, config = _config(call, req)
+    now = _dated(call)
+    with _LOCK:
+        run = st.replications.get(arn)
+        if not run or str(run.get("Status", "")).lower() != "running":
+            raise DmsError("InvalidResourceStateFault", f"Replication {arn} is not running")
+        run.update({"Status": "stopped", "StopReason": "Stop Reason NORMAL", "ReplicationUpdateTime": now})
+        run.setdefault("ReplicationStats", {})["StopDate"] = now
+    return {"Replication": _replication_view(config, run)}
 
 
 def delete_replication_config(call: Call, req: dict) -> dict:
@@ -611,12 +670,8 @@ def _replication_view(config: dict, override: dict) -> dict:
 
 
 def start_replication(call: Call, req: dict) -> dict:
-    st = state(call.account, call.region)
-    arn = req.get("ReplicationConfigArn", "")
-    config = st.replication_configs.get(arn)
-    if config is None:
-        raise DmsError("ResourceNotFoundFault", f"Replication config {arn} not found")
-    now = _now().isoformat()
+    st, arn, config = _config(call, req)
+    now = _dated(call)
     with _LOCK:
         override = st.replications.setdefault(arn, {})
         override.update({"Status": "running", "StartReplicationType": req.get("StartReplicationType", "start-replication"),
@@ -947,8 +1002,10 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeReplicationTaskAssessmentRuns": _own(describe_assessment_runs),
     "CreateReplicationConfig": _own(create_replication_config),
     "DescribeReplicationConfigs": _own(describe_replication_configs),
+    "ModifyReplicationConfig": _own(modify_replication_config),
     "DeleteReplicationConfig": _own(delete_replication_config),
     "StartReplication": _own(start_replication),
+    "StopReplication": _own(stop_replication),
     "DescribeReplications": _own(describe_replications),
     "DescribeReplicationTableStatistics": _own(describe_replication_table_statistics),
     "DescribeMigrationProjects": _own(describe_migration_projects),

@@ -327,7 +327,9 @@ class RegionLoader:
         creation), task `modify` (its settings
         document), task `started`/`stopped`, and `deleted`
         of tasks, endpoints and instances (DeleteReplicationTask, DeleteEndpoint,
-        DeleteReplicationInstance, as a customer does after cut-over)."""
+        DeleteReplicationInstance, as a customer does after cut-over); serverless
+        replication configs' `modify`, `started`, `stopped`, `failed` (the run fails by
+        itself: the derived state says so) and `deleted` likewise."""
         steps: list[tuple[float, int, str, Any]] = []
 
         def at(value: str) -> float:
@@ -349,6 +351,14 @@ class RegionLoader:
             for change in spec.get("modify") or []:
                 steps.append((at(change["at"]), 1, change["at"], ("modify_task", arn, change.get("settings", {}))))
             for key, order, op in (("started", 0, "start_task"), ("stopped", 1, "stop_task"), ("deleted", 2, "delete_task")):
+                if spec.get(key):
+                    steps.append((at(spec[key]), order, spec[key], (op, arn, None)))
+        for spec in expand(self.spec.get("replication_configs")):
+            arn = self.configs[spec["id"]]
+            for change in spec.get("modify") or []:
+                steps.append((at(change["at"]), 1, change["at"], ("modify_config", arn, self.config_members(change))))
+            for key, order, op in (("started", 0, "start_config"), ("stopped", 1, "stop_config"),
+                                   ("failed", 1, "fail_config"), ("deleted", 2, "delete_config")):
                 if spec.get(key):
                     steps.append((at(spec[key]), order, spec[key], (op, arn, None)))
         for spec in expand(self.spec.get("replication_instances")):
@@ -373,7 +383,40 @@ class RegionLoader:
                 self.dms.delete_endpoint(EndpointArn=arn)
             elif op == "delete_instance":
                 self.dms.delete_replication_instance(ReplicationInstanceArn=arn)
+            else:
+                self.config_step(op, arn, settings)
         self.clock("now")
+
+    def config_step(self, op: str, arn: str, members: Any) -> None:
+        """One dated step of a serverless replication's history."""
+        if op == "modify_config":
+            self.dms.modify_replication_config(ReplicationConfigArn=arn, **members)
+        elif op == "start_config":
+            self.dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="start-replication")
+        elif op == "stop_config":
+            self.dms.stop_replication(ReplicationConfigArn=arn)
+        elif op == "delete_config":
+            self.dms.delete_replication_config(ReplicationConfigArn=arn)
+        elif op == "fail_config":
+            # A run that fails by itself: no API call makes it, so the derived state says it.
+            self.l.admin("state/dms", {"account": self.account, "region": self.region, "replications": {
+                arn: {"Status": "failed", "StopReason": "Stop Reason FATAL_ERROR"}}})
+
+    def config_members(self, change: dict) -> dict:
+        """ModifyReplicationConfig members of a `modify` step: `source`/`target` endpoint
+        ids, `settings` (the ReplicationSettings document), `replication_type`, `compute`."""
+        members: dict[str, Any] = {}
+        if change.get("source"):
+            members["SourceEndpointArn"] = self.ref(self.endpoints, change["source"], "endpoint")
+        if change.get("target"):
+            members["TargetEndpointArn"] = self.ref(self.endpoints, change["target"], "endpoint")
+        if "settings" in change:
+            members["ReplicationSettings"] = as_json_text(change["settings"])
+        if change.get("replication_type"):
+            members["ReplicationType"] = change["replication_type"]
+        if change.get("compute"):
+            members["ComputeConfig"] = dict(change["compute"])
+        return members
 
     # ------------------------------------------------------------ resources
 
@@ -681,6 +724,7 @@ class RegionLoader:
             self.out.setdefault("table_statistics", {})[arn] = len(stats)
 
     def replication_config(self, spec: dict) -> None:
+        self.dated(spec)
         config = self.dms.create_replication_config(
             ReplicationConfigIdentifier=spec["id"],
             SourceEndpointArn=self.ref(self.endpoints, spec["source"], "endpoint"),
@@ -691,6 +735,7 @@ class RegionLoader:
             ReplicationSettings=as_json_text(spec.get("settings") or {}),
             Tags=tags(spec.get("tags")),
         )["ReplicationConfig"]
+        self.dated(spec, undo=True)
         arn = config["ReplicationConfigArn"]
         self.configs[spec["id"]] = arn
         self.record("replication_configs", arn)

@@ -175,6 +175,32 @@ def test_serverless_replication_config_and_replications(client):
     assert dms.describe_replication_configs()["ReplicationConfigs"][0]["ReplicationConfigIdentifier"] == "cfg"
 
 
+def test_a_serverless_config_is_modified_only_before_its_replication_starts(client):
+    """DMS API Reference, ModifyReplicationConfig: only before any replication of it has
+    started (or after one failed); then StopReplication dates the stop."""
+    dms = client("dms")
+    src = make_endpoint(dms, "m-src")
+    other = make_endpoint(dms, "m-src-2")
+    tgt = make_endpoint(dms, "m-tgt", kind="target", engine="redshift")
+    arn = dms.create_replication_config(
+        ReplicationConfigIdentifier="mod", SourceEndpointArn=src["EndpointArn"], TargetEndpointArn=tgt["EndpointArn"],
+        ComputeConfig={"MaxCapacityUnits": 8}, ReplicationType="cdc", TableMappings="{}",
+    )["ReplicationConfig"]["ReplicationConfigArn"]
+    changed = dms.modify_replication_config(
+        ReplicationConfigArn=arn, SourceEndpointArn=other["EndpointArn"], ComputeConfig={"MultiAZ": True},
+    )["ReplicationConfig"]
+    assert changed["SourceEndpointArn"] == other["EndpointArn"]
+    assert changed["ComputeConfig"]["MultiAZ"] is True and changed["ComputeConfig"]["MaxCapacityUnits"] == 8
+    dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="start-replication")
+    with pytest.raises(ClientError) as err:
+        dms.modify_replication_config(ReplicationConfigArn=arn, SourceEndpointArn=src["EndpointArn"])
+    assert err.value.response["Error"]["Code"] == "InvalidResourceStateFault"
+    stopped = dms.stop_replication(ReplicationConfigArn=arn)["Replication"]
+    assert stopped["Status"] == "stopped" and isinstance(stopped["ReplicationStats"]["StopDate"], datetime)
+    with pytest.raises(ClientError):  # stopped is not enough: it has started once
+        dms.modify_replication_config(ReplicationConfigArn=arn, ReplicationType="full-load")
+
+
 def test_other_read_operations_answer(client):
     dms = client("dms")
     assert dms.describe_replication_task_assessment_runs()["ReplicationTaskAssessmentRuns"] == []

@@ -433,6 +433,7 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
     let config_arns: Vec<String> = facts
         .serverless
         .iter()
+        .filter(|s| s.deleted_at.is_none())
         .map(|s| s.config_arn.clone())
         .collect();
     let width = plan.concurrency.max(1);
@@ -502,7 +503,8 @@ fn taggable(facts: &Facts) -> Vec<String> {
     let arns = arns.chain(endpoints.map(|e| e.arn.clone()));
     let tasks = facts.tasks.iter().filter(|t| live(&t.deleted_at));
     let arns = arns.chain(tasks.map(|t| t.arn.clone()));
-    let arns = arns.chain(facts.serverless.iter().map(|s| s.config_arn.clone()));
+    let configs = facts.serverless.iter().filter(|s| live(&s.deleted_at));
+    let arns = arns.chain(configs.map(|s| s.config_arn.clone()));
     let arns = arns.chain(facts.certificates.iter().map(|x| x.arn.clone()));
     let arns = arns.chain(facts.subnet_groups.iter().filter_map(|g| g.arn.clone()));
     arns.chain(

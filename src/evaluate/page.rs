@@ -71,7 +71,13 @@ and the earlier database is placed and measured as today's is). When what it had
 record (the history begins after the run, the change fell inside the run, or a run with no
 dates on record and a change since the task's creation), the endpoint is left out and the items
 resting on it are `insufficient_evidence` with that reason. A task created
-and deleted without ever starting proves nothing. **Collect within 90 days of cut-over**, or
+and deleted without ever starting proves nothing. DMS Serverless replications are rebuilt the
+same way (from DeleteReplicationConfig's answer, their runs dated by StartReplication and
+StopReplication). A serverless configuration can be modified only before its replication first
+starts or after a run that failed (DMS API Reference, ModifyReplicationConfig): one modified
+after its last run is judged with the endpoints, replication type and settings it ran with
+(\"its target was … while it ran (set by CloudTrail CreateReplicationConfig …; re-pointed since
+by …)\"), and what its events do not show is left out. **Collect within 90 days of cut-over**, or
 keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
 migration is `insufficient_evidence` naming it.
 

@@ -643,6 +643,103 @@ fn modify_after_the_run(ev: &Evidence, later: &Mig) -> Evidence {
 /// `dated`) get a CloudTrail history: created as they are, then re-pointed after the run
 /// (ModifyEndpoint) to another endpoint's engine, server and host (`shift` along the
 /// list), which become today's.
+/// A CloudTrail event on record of a resource, with this request.
+fn event(name: &str, at: &str, request: serde_json::Value) -> HistoryEvent {
+    HistoryEvent {
+        name: name.into(),
+        at: at.into(),
+        event_id: format!("{name}-{at}"),
+        request,
+        ..HistoryEvent::default()
+    }
+}
+
+/// The estate's tasks as DMS Serverless replications of the same endpoints, settings,
+/// tables and metrics (the series name the config's resource id), each with the history
+/// of a configuration created and then started once.
+fn as_serverless(ev: &Evidence) -> Evidence {
+    let mut out = ev.clone();
+    let f = &mut out.facts;
+    for t in std::mem::take(&mut f.tasks) {
+        let arn = format!(
+            "arn:aws:dms:{REGION}:111111111111:replication-config:{}",
+            t.resource_id
+        );
+        let mut history = vec![event(
+            "CreateReplicationConfig",
+            "2026-09-30T00:00:00Z",
+            serde_json::json!({"SourceEndpointArn": t.source_arn, "TargetEndpointArn": t.target_arn,
+                               "ReplicationType": t.migration_type}),
+        )];
+        if let Some(at) = &t.started {
+            history.push(event(
+                "StartReplication",
+                at,
+                serde_json::json!({"ReplicationConfigArn": arn}),
+            ));
+        }
+        f.serverless.push(ServerlessReplication {
+            region: t.region.clone(),
+            identifier: t.identifier.clone(),
+            config_arn: arn,
+            source_arn: t.source_arn.clone(),
+            target_arn: t.target_arn.clone(),
+            replication_type: t.migration_type.clone(),
+            created: t.created.clone(),
+            status: t.status.clone(),
+            stop_reason: t.stop_reason.clone(),
+            stats: t.stats.clone(),
+            settings: t.settings.clone(),
+            table_mappings: t.table_mappings.clone(),
+            tables: t.tables.clone(),
+            sources: t.sources.clone(),
+            history,
+            ..ServerlessReplication::default()
+        });
+    }
+    out
+}
+
+/// Each started serverless configuration re-pointed after its last run, as AWS allows
+/// after a failed one (ModifyReplicationConfig): today it names another migration's
+/// target and source and another replication type; with `settings`, its settings
+/// changed too (the ones it ran with are not in its Create event).
+fn repoint_config_after_the_run(ev: &Evidence, shift: usize, settings: bool) -> Evidence {
+    let mut changed = ev.clone();
+    let f = &mut changed.facts;
+    let n = f.serverless.len();
+    let others: Vec<(Option<String>, Option<String>)> = f
+        .serverless
+        .iter()
+        .map(|s| (s.source_arn.clone(), s.target_arn.clone()))
+        .collect();
+    for (i, s) in f.serverless.iter_mut().enumerate() {
+        if !s.history.iter().any(|h| h.name == "StartReplication") {
+            continue;
+        }
+        let (source, target) = others[(i + shift) % n].clone();
+        s.source_arn = source.clone();
+        s.target_arn = target.clone();
+        s.replication_type = Some("full-load-and-cdc".into());
+        let mut request = serde_json::json!({"SourceEndpointArn": source, "TargetEndpointArn": target,
+                                             "ReplicationType": "full-load-and-cdc"});
+        if settings {
+            let document =
+                r#"{"Logging": {"EnableLogging": true}, "TargetMetadata": {"SupportLobs": true}}"#;
+            s.settings = TaskSettings::parse(Some(document));
+            request["ReplicationSettings"] = document.into();
+        }
+        s.history.push(HistoryEvent {
+            name: "ModifyReplicationConfig".into(),
+            at: "2026-11-28T00:00:00Z".into(),
+            event_id: format!("modify-{i}"),
+            request,
+            ..HistoryEvent::default()
+        });
+    }
+    changed
+}
+
 fn repoint_after_the_run(ev: &Evidence, shift: usize, dated: bool) -> Evidence {
     let mut changed = ev.clone();
     let f = &mut changed.facts;
@@ -661,13 +758,6 @@ fn repoint_after_the_run(ev: &Evidence, shift: usize, dated: bool) -> Evidence {
         };
     let keep: Vec<bool> = f.endpoints.iter().map(|e| stopped(&e.arn)).collect();
     let others = f.endpoints.clone();
-    let event = |name: &str, at: &str, request: serde_json::Value| HistoryEvent {
-        name: name.into(),
-        at: at.into(),
-        event_id: format!("{name}-{at}"),
-        request,
-        ..HistoryEvent::default()
-    };
     for (i, e) in f.endpoints.iter_mut().enumerate() {
         let other = &others[(i + shift) % others.len()];
         // Without an SslMode on record, CreateEndpoint would say DMS's default (none).
@@ -848,6 +938,22 @@ proptest! {
     fn repointing_endpoints_after_the_run_changes_no_verdict(spec in estate(), shift in 1usize..4) {
         let ev = build(&spec, "a");
         prop_assert_eq!(verdicts(&ev), verdicts(&repoint_after_the_run(&ev, shift, true)));
+    }
+
+    /// A serverless configuration re-pointed after its last run (another source and
+    /// target, replication type and settings: ModifyReplicationConfig, which AWS allows
+    /// after a failed run) changes no verdict: it is judged as it was when it ran.
+    #[test]
+    fn repointing_a_serverless_config_after_its_run_changes_no_verdict(spec in estate(), shift in 1usize..4) {
+        let ev = as_serverless(&build(&spec, "a"));
+        prop_assert_eq!(verdicts(&ev), verdicts(&repoint_config_after_the_run(&ev, shift, false)));
+    }
+
+    /// Settings changed after the last run, the earlier ones not on record: never a met.
+    #[test]
+    fn changing_a_serverless_config_after_its_run_never_creates_a_met(spec in estate(), shift in 1usize..4) {
+        let ev = as_serverless(&build(&spec, "a"));
+        no_new_met(&verdicts(&ev), &verdicts(&repoint_config_after_the_run(&ev, shift, true)), "modifying");
     }
 
     /// When a run's dates are not on record, an endpoint re-pointed since its task was

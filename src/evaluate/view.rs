@@ -236,6 +236,22 @@ fn endpoint<'a>(facts: &'a Facts, arn: Option<&str>) -> Option<Cow<'a, Endpoint>
     arn.and_then(|a| facts.endpoint(a)).map(Cow::Borrowed)
 }
 
+/// When a resource was deleted, and the id of the `delete` event that shows it.
+fn deleted<'a>(
+    at: Option<&'a str>,
+    history: &'a [HistoryEvent],
+    delete: &str,
+) -> Option<(&'a str, &'a str)> {
+    at.map(|at| {
+        let event = history
+            .iter()
+            .rev()
+            .find(|h| h.name == delete)
+            .map_or("", |h| h.event_id.as_str());
+        (at, event)
+    })
+}
+
 /// A task as a migration (its log group and stream as DMS names them).
 fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
     let mut sources = t.sources.clone();
@@ -273,15 +289,7 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         log_streams,
         sources,
         history: &t.history,
-        deleted: t.deleted_at.as_deref().map(|at| {
-            let event = t
-                .history
-                .iter()
-                .rev()
-                .find(|h| h.name == "DeleteReplicationTask")
-                .map_or("", |h| h.event_id.as_str());
-            (at, event)
-        }),
+        deleted: deleted(t.deleted_at.as_deref(), &t.history, "DeleteReplicationTask"),
         stop_reason: t.stop_reason.as_deref(),
         failure: t.last_failure_message.as_deref(),
         activity: Vec::new(),
@@ -325,8 +333,12 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         log_groups,
         log_streams: Vec::new(),
         sources: s.sources.clone(),
-        deleted: None,
-        history: &[],
+        deleted: deleted(
+            s.deleted_at.as_deref(),
+            &s.history,
+            "DeleteReplicationConfig",
+        ),
+        history: &s.history,
         stop_reason: s.stop_reason.as_deref(),
         failure: None,
         activity: Vec::new(),
@@ -364,7 +376,7 @@ fn provision_activity(p: &Provision) -> Option<String> {
     ))
 }
 
-impl Migration<'_> {
+impl<'a> Migration<'a> {
     /// Replaces today's task settings by those in force during the run, when the task's
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
     /// and cites the events they rest on.
@@ -383,6 +395,80 @@ impl Migration<'_> {
         self.settings = Cow::Owned(then);
         self.settings_basis = Some(basis);
         for h in t.history.iter().filter(|h| h.settings.is_some()) {
+            self.sources.extend(h.sources.iter().cloned());
+        }
+        self.sources.sort();
+        self.sources.dedup();
+    }
+
+    /// A serverless configuration can be modified only before its replication first
+    /// starts, or after a run that failed (DMS API Reference, ModifyReplicationConfig).
+    /// Each member a ModifyReplicationConfig changed after the last StartReplication
+    /// (endpoints, replication type, settings) is taken as it was when that run started
+    /// ([`crate::facts::history::config_as_ran`]), citing the events, and left out with
+    /// why when they do not show it: today's configuration is not what ran.
+    fn judge_config_as_it_ran(&mut self, facts: &'a Facts) {
+        use crate::facts::history::{basis, config_as_ran};
+        let history: &'a [HistoryEvent] = self.history;
+        if self.kind != MigrationKind::Serverless {
+            return;
+        }
+        for (side, member) in [
+            ("source", "SourceEndpointArn"),
+            ("target", "TargetEndpointArn"),
+        ] {
+            let Some(c) = config_as_ran(history, member) else {
+                continue;
+            };
+            let then = c
+                .then
+                .and_then(|(arn, set)| Some((facts.endpoint(arn)?, set)));
+            let slot = if side == "source" {
+                &mut self.source
+            } else {
+                &mut self.target
+            };
+            match then {
+                Some((was, set)) => {
+                    self.endpoints_then.push(format!(
+                        "its {side} was {} while it ran (set by {}; re-pointed since by {})",
+                        was.identifier,
+                        basis(set),
+                        basis(c.changed)
+                    ));
+                    *slot = Some(Cow::Borrowed(was));
+                }
+                None => {
+                    if let Some(Cow::Borrowed(today)) = slot.as_ref() {
+                        self.unknown_today.push((side, *today));
+                    }
+                    *slot = None;
+                    self.endpoints_unknown.push((side, c.unknown()));
+                }
+            }
+            self.cite_history(&c);
+        }
+        if let Some(c) = config_as_ran(history, "ReplicationType") {
+            self.migration_type = c.then.map(|(v, _)| v);
+            self.cite_history(&c);
+        }
+        if let Some(c) = config_as_ran(history, "ReplicationSettings") {
+            let (settings, why) = match c.then {
+                Some((text, set)) => (
+                    TaskSettings::parse(Some(text)),
+                    format!("as set by {} (modified after its last run)", basis(set)),
+                ),
+                None => (TaskSettings::default(), c.unknown()),
+            };
+            self.settings = Cow::Owned(settings);
+            self.settings_basis = Some(why);
+            self.cite_history(&c);
+        }
+    }
+
+    fn cite_history(&mut self, c: &crate::facts::history::AsRan<'_>) {
+        let events = std::iter::once(c.changed).chain(c.then.map(|(_, set)| set));
+        for h in events {
             self.sources.extend(h.sources.iter().cloned());
         }
         self.sources.sort();
@@ -483,6 +569,7 @@ impl<'a> Input<'a> {
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
             m.judge_settings_as_they_ran();
+            m.judge_config_as_it_ran(facts);
             m.judge_endpoints_as_they_ran(input.now);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
@@ -734,11 +821,22 @@ impl<'a> Input<'a> {
             .filter(|m| m.source.is_none() || m.target.is_none())
             .map(|m| m.id)
             .collect();
+        let why: Vec<String> = self
+            .migrations
+            .iter()
+            .flat_map(|m| ["source", "target"].map(|side| m.unknown_endpoint(side)))
+            .flatten()
+            .collect();
         (!ids.is_empty()).then(|| {
             format!(
-                "the endpoints of {} are not in the evidence{}",
+                "the endpoints of {} are not in the evidence{}{}",
                 ids.join(", "),
-                self.gap_paren(&["dms:DescribeEndpoints"])
+                self.gap_paren(&["dms:DescribeEndpoints"]),
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", why.join("; "))
+                }
             )
         })
     }

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{
-    Endpoint, Facts, HistoryEvent, HistoryRead, ReplicationInstance, TableMappings, Task,
-    TaskSettings, TaskStats, host,
+    Endpoint, Facts, HistoryEvent, HistoryRead, ReplicationInstance, ServerlessReplication,
+    TableMappings, Task, TaskSettings, TaskStats, host,
 };
 
 // Values arrive redacted: the collector (collect::cloudtrail) redacts every event before
@@ -43,6 +43,9 @@ enum Kind {
     Instance,
     Endpoint,
     Task,
+    /// A DMS Serverless replication configuration (its replication's Start/Stop events
+    /// name it too: StartReplication's ReplicationConfigArn).
+    Config,
 }
 
 impl Kind {
@@ -52,6 +55,7 @@ impl Kind {
             Kind::Instance => ("ReplicationInstanceArn", "ReplicationInstance"),
             Kind::Endpoint => ("EndpointArn", "Endpoint"),
             Kind::Task => ("ReplicationTaskArn", "ReplicationTask"),
+            Kind::Config => ("ReplicationConfigArn", "ReplicationConfig"),
         }
     }
 
@@ -61,10 +65,11 @@ impl Kind {
             Kind::Instance => "ReplicationInstance",
             Kind::Endpoint => "Endpoint",
             Kind::Task => "ReplicationTask",
+            Kind::Config => "ReplicationConfig",
         }
     }
 
-    const ALL: [Kind; 3] = [Kind::Instance, Kind::Endpoint, Kind::Task];
+    const ALL: [Kind; 4] = [Kind::Instance, Kind::Endpoint, Kind::Task, Kind::Config];
 }
 
 /// CloudTrail writes member names with a lower-case first letter; the API and our facts
@@ -188,6 +193,15 @@ pub fn reconstruct(facts: &mut Facts, region: &str, events: &[TrailEvent], read:
                 }),
                 None => {}
             },
+            Kind::Config => match facts.serverless.iter_mut().find(|c| c.config_arn == *arn) {
+                Some(live) => live.history = history,
+                None if deleted.is_some() => facts.serverless.push(ServerlessReplication {
+                    history,
+                    deleted_at: deleted,
+                    ..config(region, arn, list)
+                }),
+                None => {}
+            },
         }
     }
     facts.history_reads.push(read);
@@ -290,21 +304,8 @@ fn endpoint(region: &str, arn: &str, list: &[&TrailEvent]) -> Endpoint {
 
 fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
     let (v, sources) = snapshot(Kind::Task, list);
-    let at = |name: &str| -> Vec<String> {
-        list.iter()
-            .filter(|e| e.name == name)
-            .map(|e| e.at.clone())
-            .collect()
-    };
-    let starts = at("StartReplicationTask");
+    let (starts, stop) = runs(list, "StartReplicationTask", "StopReplicationTask");
     let last_start = starts.last().cloned();
-    // The run ends at the first Stop after the last start. A run DMS ended by itself (a
-    // full load that finished, a failure) leaves no Stop event: its end is not on record
-    // (not the deletion, which may be much later).
-    let stop = at("StopReplicationTask")
-        .into_iter()
-        .filter(|t| last_start.as_ref().is_some_and(|s| t >= s))
-        .min();
     Task {
         region: region.to_string(),
         identifier: text(&v, "ReplicationTaskIdentifier").unwrap_or_default(),
@@ -336,8 +337,124 @@ fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
     }
 }
 
-/// What a value set by `h` rests on.
-pub(super) fn basis(h: &HistoryEvent) -> String {
+/// A deleted DMS Serverless replication as CloudTrail last showed its configuration
+/// (DeleteReplicationConfig answers with it: DMS API Reference), its runs dated by the
+/// StartReplication and StopReplication events.
+fn config(region: &str, arn: &str, list: &[&TrailEvent]) -> ServerlessReplication {
+    let (v, sources) = snapshot(Kind::Config, list);
+    let compute = v.get("ComputeConfig");
+    let (starts, stop) = runs(list, "StartReplication", "StopReplication");
+    ServerlessReplication {
+        region: region.to_string(),
+        identifier: text(&v, "ReplicationConfigIdentifier").unwrap_or_default(),
+        config_arn: arn.to_string(),
+        source_arn: text(&v, "SourceEndpointArn"),
+        target_arn: text(&v, "TargetEndpointArn"),
+        replication_type: text(&v, "ReplicationType"),
+        kms_key_id: compute.and_then(|c| text(c, "KmsKeyId")),
+        multi_az: compute
+            .and_then(|c| c.get("MultiAZ"))
+            .and_then(Value::as_bool),
+        max_capacity_units: compute
+            .and_then(|c| c.get("MaxCapacityUnits"))
+            .and_then(Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok()),
+        created: list
+            .iter()
+            .find(|e| e.name.starts_with("Create"))
+            .map(|e| e.at.clone()),
+        status: Some("deleted".into()),
+        stats: starts.last().map(|last| TaskStats {
+            fresh_start_date: starts.first().cloned(),
+            start_date: Some(last.clone()),
+            stop_date: stop,
+            ..TaskStats::default()
+        }),
+        settings: TaskSettings::parse(v.get("ReplicationSettings").and_then(Value::as_str)),
+        table_mappings: TableMappings::parse(v.get("TableMappings").and_then(Value::as_str)),
+        sources,
+        ..ServerlessReplication::default()
+    }
+}
+
+/// The times of the `start` events, oldest first, and the first `stop` after the last
+/// of them. A run DMS ended by itself (a full load that finished, a failure) leaves no
+/// Stop event: its end is not on record (not the deletion, which may be much later).
+fn runs(list: &[&TrailEvent], start: &str, stop: &str) -> (Vec<String>, Option<String>) {
+    let at = |name: &str| -> Vec<String> {
+        list.iter()
+            .filter(|e| e.name == name)
+            .map(|e| e.at.clone())
+            .collect()
+    };
+    let starts = at(start);
+    let last = starts.last().cloned();
+    let stopped = at(stop)
+        .into_iter()
+        .filter(|t| last.as_ref().is_some_and(|s| t >= s))
+        .min();
+    (starts, stopped)
+}
+
+/// A member of a DMS Serverless configuration that a ModifyReplicationConfig changed
+/// after the replication last started: the change, and the value the member had when
+/// that run started with the event that set it (`None`: not on record).
+#[derive(Debug, Clone, Copy)]
+pub struct AsRan<'h> {
+    pub changed: &'h HistoryEvent,
+    pub start: &'h str,
+    pub then: Option<(&'h str, &'h HistoryEvent)>,
+}
+
+impl AsRan<'_> {
+    /// Why what ran is not on record.
+    pub fn unknown(&self) -> String {
+        format!(
+            "the configuration was modified after its last run ({}, after StartReplication {}) \
+             and what ran is not on record",
+            basis(self.changed),
+            self.start
+        )
+    }
+}
+
+/// How `member` (`TargetEndpointArn`, `ReplicationSettings` …) was when the replication
+/// last started, when a ModifyReplicationConfig changed it since: the last
+/// CreateReplicationConfig or ModifyReplicationConfig before that start that set it
+/// (DMS API Reference, ModifyReplicationConfig: a configuration is modified only before
+/// its replication first starts, or after a run that failed). `None` when it was not
+/// changed after the last start (today's value is what ran) or nothing started.
+pub fn config_as_ran<'h>(history: &'h [HistoryEvent], member: &str) -> Option<AsRan<'h>> {
+    let start = history
+        .iter()
+        .filter(|h| h.name == "StartReplication")
+        .map(|h| h.at.as_str())
+        .max()?;
+    let changed = history.iter().find(|h| {
+        h.name == "ModifyReplicationConfig"
+            && h.at.as_str() > start
+            && h.request.get(member).is_some()
+    })?;
+    let then = history
+        .iter()
+        .filter(|h| h.at.as_str() <= start)
+        .filter(|h| h.name == "CreateReplicationConfig" || h.name == "ModifyReplicationConfig")
+        .rev()
+        .find_map(|h| {
+            h.request
+                .get(member)
+                .and_then(Value::as_str)
+                .map(|v| (v, h))
+        });
+    Some(AsRan {
+        changed,
+        start,
+        then,
+    })
+}
+
+/// What a value set by `h` rests on: "CloudTrail <event> <time> (<id>)".
+pub fn basis(h: &HistoryEvent) -> String {
     format!("CloudTrail {} {} ({})", h.name, h.at, h.event_id)
 }
 
@@ -710,5 +827,70 @@ mod tests {
         // Today's disagree with the last change on record: the members that differ are unknown.
         t.history[0].settings = Some(doc(true, true));
         assert_eq!((during(&t).0, during(&t).1), (None, Some(true)));
+    }
+
+    #[test]
+    fn a_serverless_member_is_taken_as_the_last_run_started_with_it() {
+        let h = |name: &str, at: &str, request: Value| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: format!("{name}@{at}"),
+            request,
+            ..HistoryEvent::default()
+        };
+        let create = h(
+            "CreateReplicationConfig",
+            "2026-11-01T00:00:00Z",
+            json!({"TargetEndpointArn": "A"}),
+        );
+        let early = h(
+            "ModifyReplicationConfig",
+            "2026-11-02T00:00:00Z",
+            json!({"TargetEndpointArn": "B"}),
+        );
+        let start = h("StartReplication", "2026-11-03T00:00:00Z", json!({}));
+        let late = h(
+            "ModifyReplicationConfig",
+            "2026-11-05T00:00:00Z",
+            json!({"TargetEndpointArn": "C"}),
+        );
+        let other = h(
+            "ModifyReplicationConfig",
+            "2026-11-05T00:00:00Z",
+            json!({"ReplicationType": "cdc"}),
+        );
+        let member = "TargetEndpointArn";
+        let then = |history: &[HistoryEvent]| {
+            config_as_ran(history, member)
+                .map(|c| c.then.map(|(v, set)| (v.to_string(), set.event_id.clone())))
+        };
+        for (history, expected) in [
+            // Never started, or not changed after the start: today's value is what ran.
+            (vec![create.clone(), late.clone()], None),
+            (vec![create.clone(), early.clone(), start.clone()], None),
+            (vec![create.clone(), start.clone(), other.clone()], None),
+            // Changed after the start: the value the start ran with, and its event.
+            (
+                vec![create.clone(), start.clone(), late.clone()],
+                Some(Some(("A".into(), create.event_id.clone()))),
+            ),
+            (
+                vec![create.clone(), early.clone(), start.clone(), late.clone()],
+                Some(Some(("B".into(), early.event_id.clone()))),
+            ),
+            // Changed after the start, the earlier value not on record.
+            (vec![start.clone(), late.clone()], Some(None)),
+        ] {
+            assert_eq!(
+                then(&history),
+                expected,
+                "{:?}",
+                history.iter().map(|h| &h.event_id).collect::<Vec<_>>()
+            );
+        }
+        let unknown = config_as_ran(&[start.clone(), late.clone()], member).map(|c| c.unknown());
+        assert!(
+            unknown.is_some_and(|u| u.contains("ModifyReplicationConfig 2026-11-05T00:00:00Z"))
+        );
     }
 }

@@ -265,6 +265,14 @@ pub struct ServerlessReplication {
     pub table_mappings: TableMappings,
     pub tables: Option<Vec<TableStat>>,
     pub sources: Vec<String>,
+    /// When CloudTrail shows it deleted (DeleteReplicationConfig); it is then known only
+    /// from its history, and its dates (`stats`) are the CloudTrail events'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// Its CloudTrail events (Create/Modify/Delete ReplicationConfig, Start/Stop
+    /// Replication), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEvent>,
 }
 
 /// DMS Serverless ProvisionData: evidence that capacity was provisioned (it ran).

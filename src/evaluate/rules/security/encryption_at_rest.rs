@@ -61,8 +61,10 @@ fn judge<'a>(
     keys: &mut BTreeSet<(String, String)>,
 ) {
     let Some(target) = m.target.as_deref() else {
-        t.unknown
-            .push(format!("{}: target endpoint not found", m.id));
+        t.unknown.push(
+            m.unknown_endpoint("target")
+                .unwrap_or_else(|| format!("{}: target endpoint not found", m.id)),
+        );
         return;
     };
     t.cite(format!("endpoints/{}", target.arn), &target.sources);
