@@ -231,11 +231,15 @@ pub fn doctor_table(d: &crate::doctor::Diagnosis) -> String {
     }
     let blocking = d.blocking().count();
     if d.ready {
-        out.push_str("\nready: every source collect needs is reachable\n");
+        out.push_str(
+            "\nready: every source collect needs answered (the reads were probed once, in the \
+             first enabled region)\n",
+        );
     } else {
         out.push_str(&format!(
-            "\nNOT READY: {blocking} required check(s) are not ok (exit 7); collect would \
-             record each as a gap and judge the items it feeds insufficient_evidence\n"
+            "\nNOT READY: {blocking} required check(s) are not ok (exit 7): without credentials \
+             or the role collect stops; otherwise it records each failed read as a gap and \
+             judges the items it feeds insufficient_evidence\n"
         ));
     }
     out

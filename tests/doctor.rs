@@ -112,14 +112,34 @@ fn a_ready_account_is_ok_everywhere_and_every_call_is_in_the_policy() {
     assert_eq!(code, Some(0), "{doc:#}");
     assert_eq!(doc["schema"], "dms-evidence/doctor/v1");
     assert_eq!(doc["ready"], true);
-    // Only the optional Config recorder is off (the scenario turns none on).
+    // Only the optional Config recorder is off (the scenario turns none on), and S3's
+    // read is not proven: the estate has no S3 endpoint, and S3 answers NoSuchBucket for a
+    // name nobody has before it looks at any policy. KMS is asked about the real aws/dms key.
+    let row = |source: &str, status: &str| {
+        (
+            source.to_string(),
+            "us-east-1".to_string(),
+            status.to_string(),
+        )
+    };
     assert_eq!(
         statuses(&doc),
-        BTreeSet::from([(
-            "AWS Config recorder".to_string(),
-            "us-east-1".to_string(),
-            "not_enabled".to_string()
-        )])
+        BTreeSet::from([
+            row("AWS Config recorder", "not_enabled"),
+            row("s3:GetEncryptionConfiguration", "not_checked"),
+        ])
+    );
+    let s3 = check(&doc, "s3:GetEncryptionConfiguration", "us-east-1");
+    assert_eq!(s3["required"], false);
+    assert!(
+        s3["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("not proven")
+    );
+    assert_eq!(
+        check(&doc, "kms:GetKeyRotationStatus", "us-east-1")["detail"],
+        "answered"
     );
     let recorder = check(&doc, "AWS Config recorder", "us-east-1");
     assert_eq!(recorder["required"], false);
@@ -157,7 +177,7 @@ fn a_ready_account_is_ok_everywhere_and_every_call_is_in_the_policy() {
     let text = support::cli(emu, &["doctor", "--case-study", &manifest("exemplary")]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("ready: every source collect needs is reachable"),
+        text.contains("ready: every source collect needs answered"),
         "{text}"
     );
     assert!(
@@ -179,7 +199,8 @@ fn a_role_missing_one_action_is_denied_with_the_statement_to_add() {
     let actions = without["Statement"][0]["Action"]
         .as_array_mut()
         .expect("actions");
-    actions.retain(|a| a != "dms:DescribeEndpoints");
+    // A list, and a read of one resource probed with a placeholder name.
+    actions.retain(|a| a != "dms:DescribeEndpoints" && a != "dynamodb:DescribeTable");
     set_readonly_policy(emu, "222222222222", "us-west-2", &without);
     let doc = not_ready(emu, &["--case-study", &manifest("weak")]);
     assert_eq!(doc["ready"], false);
@@ -211,7 +232,11 @@ fn a_role_missing_one_action_is_denied_with_the_statement_to_add() {
         .filter(|c| c["required"] == true && c["status"] != "ok")
         .filter_map(|c| c["source"].as_str())
         .collect();
-    assert_eq!(blocking, ["dms:DescribeEndpoints"], "{doc:#}");
+    assert_eq!(
+        blocking,
+        ["dms:DescribeEndpoints", "dynamodb:DescribeTable"],
+        "{doc:#}"
+    );
     set_readonly_policy(emu, "222222222222", "us-west-2", &policy);
 }
 
@@ -423,7 +448,7 @@ fn no_endpoint_and_no_credentials_are_unreachable_and_denied() {
         check(&doc, "credentials", "us-east-1")["status"],
         "unreachable"
     );
-    assert_eq!(check(&doc, "role", "global")["status"], "not_checked");
+    assert_eq!(check(&doc, "role", "us-east-1")["status"], "not_checked");
     let doc = not_ready_with(
         emu,
         &["--case-study", &manifest("exemplary")],

@@ -2,6 +2,7 @@
 //! around an in-toto Statement v1 whose predicate is the evidence document. The payload
 //! is canonical JSON (RFC 8785), so digests and diffs are stable. See docs/bundle-format.md.
 
+pub mod dsse;
 pub mod jcs;
 pub mod keys;
 pub mod predicate;

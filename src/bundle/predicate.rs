@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
+use super::SignerInfo;
 use super::renewal::Renewal;
-use super::{Envelope, SignerInfo};
 use crate::evaluate::{ChecklistRef, Evaluation, Finding, Summary, claims, peer};
 use crate::evidence::{
     Capture, CaseStudyRecord, Collection, Evidence, Gap, HashedAttachment, Tool,
@@ -148,15 +147,16 @@ pub fn load(path: &Path) -> Result<Predicate, InputFileError> {
         path: path.display().to_string(),
         message,
     };
-    if let Ok(envelope) = serde_json::from_slice::<Envelope>(&bytes) {
-        let payload = base64::engine::general_purpose::STANDARD
-            .decode(envelope.payload.as_bytes())
-            .map_err(|e| invalid(format!("the bundle's payload is not base64: {e}")))?;
-        return serde_json::from_slice::<Statement>(&payload)
+    // A bundle is read as `verify` reads it: its payload decoded over the file's own bytes.
+    match super::dsse::Parsed::read(bytes) {
+        Ok(Ok(parsed)) => serde_json::from_slice::<Statement>(parsed.payload())
             .map(|s| s.predicate)
-            .map_err(|e| invalid(format!("the bundle's statement: {e}")));
+            .map_err(|e| invalid(format!("the bundle's statement: {e}"))),
+        Ok(Err(e)) => Err(invalid(format!("the bundle's envelope: {e}"))),
+        Err(bytes) => {
+            serde_json::from_slice::<Predicate>(&bytes).map_err(|e| invalid(e.to_string()))
+        }
     }
-    serde_json::from_slice::<Predicate>(&bytes).map_err(|e| invalid(e.to_string()))
 }
 
 #[cfg(test)]

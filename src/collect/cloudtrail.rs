@@ -79,9 +79,15 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
     Some((events, read))
 }
 
-/// One event of the CloudTrailEvent JSON; `None` for a record without a name or time.
+/// One event of the CloudTrailEvent JSON; `None` for a record without a name or time, and
+/// for a call that failed: CloudTrail records refused and failed calls too, with an
+/// `errorCode` (CloudTrail User Guide, "CloudTrail record contents"), and a call that did
+/// not take effect changed nothing (a denied ModifyEndpoint did not re-point anything).
 fn trail_event(record: Option<&str>, sources: &[String]) -> Option<TrailEvent> {
     let v: Value = serde_json::from_str(record?).ok()?;
+    if v.get("errorCode").is_some_and(|c| !c.is_null()) {
+        return None;
+    }
     let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     let at = crate::time::parse_rfc3339(&text("eventTime")?).map(|t| crate::time::rfc3339(&t))?;
     let mut request = pascal(v.get("requestParameters").cloned().unwrap_or(Value::Null));
@@ -130,6 +136,13 @@ mod tests {
             "{text}"
         );
         assert!(trail_event(Some("{}"), &[]).is_none());
+        // A call that failed took no effect.
+        let failed = record.replacen(
+            "{",
+            r#"{"errorCode":"AccessDenied","errorMessage":"denied","#,
+            1,
+        );
+        assert!(trail_event(Some(&failed), &[]).is_none());
         assert!(trail_event(Some("not json"), &[]).is_none());
     }
 }

@@ -8,6 +8,19 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 pub use crate::evidence::{Gap, GapKind};
 use crate::text::error_chain;
 
+/// Codes of a request whose credentials or signature AWS refused (expired session, wrong
+/// secret, no token; AWS General Reference, "Common errors", and S3's InvalidAccessKeyId):
+/// the call was refused, as by a policy.
+const CREDENTIALS_REFUSED: &[&str] = &[
+    "expiredtoken",
+    "expiredtokenexception",
+    "signaturedoesnotmatch",
+    "incompletesignature",
+    "missingauthenticationtoken",
+    "invalidsignatureexception",
+    "invalidaccesskeyid",
+];
+
 pub fn classify_code(code: &str) -> GapKind {
     let c = code.to_ascii_lowercase();
     if c == "authfailure" {
@@ -17,6 +30,7 @@ pub fn classify_code(code: &str) -> GapKind {
     } else if c.contains("accessdenied")
         || c.contains("unauthorized")
         || c.contains("notauthorized")
+        || CREDENTIALS_REFUSED.contains(&c.as_str())
     {
         GapKind::AccessDenied
     } else if c.contains("optinrequired") || c.contains("subscriptionrequired") {
@@ -96,6 +110,11 @@ mod tests {
             ("UnrecognizedClientException", GapKind::RegionNotEnabled),
             ("InvalidClientTokenId", GapKind::RegionNotEnabled),
             ("AuthFailure", GapKind::RegionNotEnabled),
+            ("ExpiredToken", GapKind::AccessDenied),
+            ("SignatureDoesNotMatch", GapKind::AccessDenied),
+            ("InvalidSignatureException", GapKind::AccessDenied),
+            ("InvalidAccessKeyId", GapKind::AccessDenied),
+            ("MissingAuthenticationToken", GapKind::AccessDenied),
             ("InvalidResourceStateFault", GapKind::ResourceState),
             ("UnsupportedOperationException", GapKind::Unsupported),
         ] {

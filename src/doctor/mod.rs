@@ -81,11 +81,19 @@ impl Status {
     }
 }
 
-/// Error codes that answer a probe about a resource that does not exist.
+/// Error codes that answer a probe about a resource that does not exist (DMS, IAM,
+/// CloudWatch Logs, DynamoDB, Kinesis, OpenSearch; KMS and S3 are judged apart, in
+/// [`probe`]).
 fn answered(code: &str) -> bool {
-    ["NotFound", "NoSuch", "Invalid", "Validation"]
-        .iter()
-        .any(|word| code.contains(word))
+    matches!(
+        code,
+        "ResourceNotFoundFault"
+            | "ResourceNotFoundException"
+            | "NoSuchEntity"
+            | "NotFoundException"
+            | "NoSuchBucket"
+            | "InvalidResourceStateFault"
+    )
 }
 
 /// What a check is about.
@@ -184,7 +192,7 @@ pub async fn diagnose(case: &CaseStudy, opts: &SessionOptions, checklist: &Check
             checks.push(not_checked(
                 Kind::Role,
                 "role",
-                "global",
+                &home,
                 "your credentials did not work",
             ));
             None
@@ -448,9 +456,14 @@ mod tests {
             (
                 GapKind::Other,
                 Some("InvalidParameterValueException"),
-                Status::Ok,
+                Status::Unreachable,
             ),
-            (GapKind::Other, Some("ValidationException"), Status::Ok),
+            (
+                GapKind::Other,
+                Some("ValidationException"),
+                Status::Unreachable,
+            ),
+            (GapKind::AccessDenied, Some("ExpiredToken"), Status::Denied),
             (GapKind::Other, Some("InternalFailure"), Status::Unreachable),
             (GapKind::Other, None, Status::Unreachable),
             (

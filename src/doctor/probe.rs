@@ -1,6 +1,7 @@
 //! One cheapest call for each read the collector makes: a list asks for its smallest page,
-//! a call about one resource names a placeholder that does not exist (AWS authorises the
-//! call before it looks the resource up, so `not found` means the action is allowed).
+//! a call about one resource names a placeholder that does not exist (these services
+//! authorise the call before they look the resource up, so `not found` means the action is
+//! allowed); KMS, which looks a key up first, is asked about a key DMS uses.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,8 @@ const CHECKED_ELSEWHERE: &[&str] = &[
     "DescribeConfigurationRecorderStatus",
 ];
 const GLOBAL_SERVICES: &[&str] = &["iam"];
+/// Services that look a resource up before they evaluate the caller's policies for it.
+const RESOURCE_POLICY_FIRST: &[&str] = &["kms", "s3"];
 
 /// The IAM actions [`reads`] probes, in the order of `policies/operations.json`.
 pub fn actions() -> impl Iterator<Item = &'static str> {
@@ -60,22 +63,33 @@ pub async fn reads(
         };
         let (status, detail) = match probe(c, account, &op.service, &op.operation).await {
             Ok(()) => (Status::Ok, "answered".to_string()),
-            Err(gap) => {
-                let status = Status::of_gap(&gap);
-                let detail = if status == Status::Ok {
-                    format!("allowed (answered {} for a placeholder name)", answer(&gap))
-                } else {
-                    answer(&gap)
-                };
-                (status, detail)
-            }
+            Err(gap) => match Status::of_gap(&gap) {
+                // KMS and S3 look a key or bucket up before they evaluate the caller's
+                // policies for it (the key policy, the bucket's own policy): a not-found
+                // answer for a name nobody has proves nothing about the permission.
+                Status::Ok if RESOURCE_POLICY_FIRST.contains(&op.service.as_str()) => (
+                    Status::NotChecked,
+                    format!(
+                        "not proven: {} answered {} for a name that does not exist; collect's \
+                         own calls on the account's keys and buckets will show it",
+                        op.service,
+                        answer(&gap)
+                    ),
+                ),
+                Status::Ok => (
+                    Status::Ok,
+                    format!("allowed (answered {} for a placeholder name)", answer(&gap)),
+                ),
+                other => (other, answer(&gap)),
+            },
         };
         Check {
             kind: Kind::Read,
             source: op.iam_action.clone(),
             region: region.to_string(),
             status,
-            required: true,
+            // Not proven is not blocking: the call may well be allowed.
+            required: status != Status::NotChecked,
             items: feeds.get(&op.iam_action).cloned().unwrap_or_default(),
             detail,
             fix: read_fix(status, &op.iam_action, region),
@@ -98,14 +112,19 @@ pub async fn probe(c: &Clients, account: &str, service: &str, operation: &str) -
         ("rds", "DescribeDBClusters") => {
             call!(at, c.rds.describe_db_clusters().max_records(20).send())
         }
-        ("kms", "DescribeKey") => call!(at, c.kms.describe_key().key_id("alias/aws/dms").send()),
-        ("kms", "GetKeyRotationStatus") => call!(
-            at,
-            c.kms
-                .get_key_rotation_status()
-                .key_id("00000000-0000-0000-0000-000000000000")
-                .send()
-        ),
+        ("kms", "DescribeKey") => call!(at, c.kms.describe_key().key_id(dms_key(c).await).send()),
+        ("kms", "GetKeyRotationStatus") => {
+            let key = dms_key(c).await;
+            // GetKeyRotationStatus takes a key id or ARN, not an alias.
+            let key = if key.starts_with("alias/") {
+                let described = c.kms.describe_key().key_id(&key).send().await.ok();
+                described.and_then(|o| o.key_metadata().map(|m| m.key_id().to_string()))
+            } else {
+                Some(key)
+            };
+            let key = key.unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into());
+            call!(at, c.kms.get_key_rotation_status().key_id(key).send())
+        }
         ("cloudwatch", "ListMetrics") => {
             call!(at, c.cloudwatch.list_metrics().namespace("AWS/DMS").send())
         }
@@ -299,6 +318,35 @@ async fn probe_iam(c: &Clients, operation: &str) -> Result<(), Gap> {
         ),
         _ => Err(unknown("iam", operation, &c.region)),
     }
+}
+
+/// A KMS key DMS uses in this region, so that KMS (which looks a key up before it
+/// evaluates policies for it) is asked about a real one: the key of the first replication
+/// instance or endpoint that names one, else the account's `aws/dms` key.
+async fn dms_key(c: &Clients) -> String {
+    let instances = c
+        .dms
+        .describe_replication_instances()
+        .max_records(20)
+        .send()
+        .await;
+    let from_instances = instances.ok().and_then(|o| {
+        o.replication_instances()
+            .iter()
+            .find_map(|i| i.kms_key_id().map(str::to_string))
+    });
+    if let Some(key) = from_instances {
+        return key;
+    }
+    let endpoints = c.dms.describe_endpoints().max_records(20).send().await;
+    endpoints
+        .ok()
+        .and_then(|o| {
+            o.endpoints()
+                .iter()
+                .find_map(|e| e.kms_key_id().map(str::to_string))
+        })
+        .unwrap_or_else(|| "alias/aws/dms".into())
 }
 
 /// A GetMetricData of one hour of one series no instance has.

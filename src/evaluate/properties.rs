@@ -656,8 +656,9 @@ fn event(name: &str, at: &str, request: serde_json::Value) -> HistoryEvent {
 
 /// The estate's tasks as DMS Serverless replications of the same endpoints, settings,
 /// tables and metrics (the series name the config's resource id), each with the history
-/// of a configuration created and then started once.
-fn as_serverless(ev: &Evidence) -> Evidence {
+/// of a configuration created and then started once (without `started_on_record`, the
+/// history begins after the start: only the replication's StartDate says when it was).
+fn as_serverless(ev: &Evidence, started_on_record: bool) -> Evidence {
     let mut out = ev.clone();
     let f = &mut out.facts;
     for t in std::mem::take(&mut f.tasks) {
@@ -671,12 +672,18 @@ fn as_serverless(ev: &Evidence) -> Evidence {
             serde_json::json!({"SourceEndpointArn": t.source_arn, "TargetEndpointArn": t.target_arn,
                                "ReplicationType": t.migration_type}),
         )];
-        if let Some(at) = &t.started {
+        if !started_on_record {
+            history.clear();
+        } else if let Some(at) = &t.started {
             history.push(event(
                 "StartReplication",
                 at,
                 serde_json::json!({"ReplicationConfigArn": arn}),
             ));
+        }
+        let mut stats = t.stats.clone();
+        if let Some(s) = stats.as_mut() {
+            s.start_date = s.start_date.clone().or_else(|| t.started.clone());
         }
         f.serverless.push(ServerlessReplication {
             region: t.region.clone(),
@@ -688,7 +695,7 @@ fn as_serverless(ev: &Evidence) -> Evidence {
             created: t.created.clone(),
             status: t.status.clone(),
             stop_reason: t.stop_reason.clone(),
-            stats: t.stats.clone(),
+            stats,
             settings: t.settings.clone(),
             table_mappings: t.table_mappings.clone(),
             tables: t.tables.clone(),
@@ -714,7 +721,9 @@ fn repoint_config_after_the_run(ev: &Evidence, shift: usize, settings: bool) -> 
         .map(|s| (s.source_arn.clone(), s.target_arn.clone()))
         .collect();
     for (i, s) in f.serverless.iter_mut().enumerate() {
-        if !s.history.iter().any(|h| h.name == "StartReplication") {
+        let started = s.history.iter().any(|h| h.name == "StartReplication")
+            || s.stats.as_ref().is_some_and(|x| x.start_date.is_some());
+        if !started {
             continue;
         }
         let (source, target) = others[(i + shift) % n].clone();
@@ -728,6 +737,12 @@ fn repoint_config_after_the_run(ev: &Evidence, shift: usize, settings: bool) -> 
                 r#"{"Logging": {"EnableLogging": true}, "TargetMetadata": {"SupportLobs": true}}"#;
             s.settings = TaskSettings::parse(Some(document));
             request["ReplicationSettings"] = document.into();
+            let mappings = r#"{"rules": [{"rule-type": "transformation", "rule-target": "schema",
+                "rule-action": "rename", "rule-id": "1", "rule-name": "1", "object-locator": {"schema-name": "%"}, "value": "X"},
+                {"rule-type": "table-settings", "rule-id": "2", "rule-name": "2",
+                 "object-locator": {"schema-name": "%", "table-name": "%"}, "parallel-load": {"type": "partitions-auto"}}]}"#;
+            s.table_mappings = TableMappings::parse(Some(mappings));
+            request["TableMappings"] = mappings.into();
         }
         s.history.push(HistoryEvent {
             name: "ModifyReplicationConfig".into(),
@@ -945,15 +960,17 @@ proptest! {
     /// after a failed run) changes no verdict: it is judged as it was when it ran.
     #[test]
     fn repointing_a_serverless_config_after_its_run_changes_no_verdict(spec in estate(), shift in 1usize..4) {
-        let ev = as_serverless(&build(&spec, "a"));
+        let ev = as_serverless(&build(&spec, "a"), true);
         prop_assert_eq!(verdicts(&ev), verdicts(&repoint_config_after_the_run(&ev, shift, false)));
     }
 
     /// Settings changed after the last run, the earlier ones not on record: never a met.
     #[test]
     fn changing_a_serverless_config_after_its_run_never_creates_a_met(spec in estate(), shift in 1usize..4) {
-        let ev = as_serverless(&build(&spec, "a"));
-        no_new_met(&verdicts(&ev), &verdicts(&repoint_config_after_the_run(&ev, shift, true)), "modifying");
+        for started_on_record in [true, false] {
+            let ev = as_serverless(&build(&spec, "a"), started_on_record);
+            no_new_met(&verdicts(&ev), &verdicts(&repoint_config_after_the_run(&ev, shift, true)), "modifying");
+        }
     }
 
     /// When a run's dates are not on record, an endpoint re-pointed since its task was

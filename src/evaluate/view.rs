@@ -190,7 +190,7 @@ pub struct Migration<'a> {
     pub settings_basis: Option<String>,
     /// The task it is (none for a serverless replication).
     task: Option<&'a Task>,
-    pub mappings: &'a TableMappings,
+    pub mappings: Cow<'a, TableMappings>,
     pub tables: Option<&'a [TableStat]>,
     pub instance: Option<&'a ReplicationInstance>,
     /// The instance ARN the task names, found in the evidence or not.
@@ -277,7 +277,7 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         settings: Cow::Borrowed(&t.settings),
         settings_basis: None,
         task: Some(t),
-        mappings: &t.table_mappings,
+        mappings: Cow::Borrowed(&t.table_mappings),
         tables: t.tables.as_deref(),
         instance,
         instance_arn: t.instance_arn.as_deref(),
@@ -322,7 +322,7 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         settings: Cow::Borrowed(&s.settings),
         settings_basis: None,
         task: None,
-        mappings: &s.table_mappings,
+        mappings: Cow::Borrowed(&s.table_mappings),
         tables: s.tables.as_deref(),
         instance: None,
         instance_arn: None,
@@ -408,16 +408,23 @@ impl<'a> Migration<'a> {
     /// ([`crate::facts::history::config_as_ran`]), citing the events, and left out with
     /// why when they do not show it: today's configuration is not what ran.
     fn judge_config_as_it_ran(&mut self, facts: &'a Facts) {
-        use crate::facts::history::{basis, config_as_ran};
+        use crate::facts::history::basis;
         let history: &'a [HistoryEvent] = self.history;
         if self.kind != MigrationKind::Serverless {
             return;
         }
+        // The replication's own start date stands in when its StartReplication fell
+        // before the history (DescribeReplications' ReplicationStats).
+        let run_start = self
+            .stats
+            .and_then(|s| s.start_date.as_deref().or(s.fresh_start_date.as_deref()));
+        let config_as_ran =
+            |member: &str| crate::facts::history::config_as_ran(history, member, run_start);
         for (side, member) in [
             ("source", "SourceEndpointArn"),
             ("target", "TargetEndpointArn"),
         ] {
-            let Some(c) = config_as_ran(history, member) else {
+            let Some(c) = config_as_ran(member) else {
                 continue;
             };
             let then = c
@@ -448,11 +455,15 @@ impl<'a> Migration<'a> {
             }
             self.cite_history(&c);
         }
-        if let Some(c) = config_as_ran(history, "ReplicationType") {
+        if let Some(c) = config_as_ran("TableMappings") {
+            self.mappings = Cow::Owned(TableMappings::parse(c.then.map(|(text, _)| text)));
+            self.cite_history(&c);
+        }
+        if let Some(c) = config_as_ran("ReplicationType") {
             self.migration_type = c.then.map(|(v, _)| v);
             self.cite_history(&c);
         }
-        if let Some(c) = config_as_ran(history, "ReplicationSettings") {
+        if let Some(c) = config_as_ran("ReplicationSettings") {
             let (settings, why) = match c.then {
                 Some((text, set)) => (
                     TaskSettings::parse(Some(text)),
@@ -564,12 +575,14 @@ impl<'a> Input<'a> {
             .iter()
             .map(|s| serverless_migration(facts, s));
         for mut m in tasks.chain(serverless).collect::<Vec<_>>() {
+            // What a serverless configuration was when it ran comes first: whether its
+            // changes count as CDC depends on its replication type then.
+            m.judge_config_as_it_ran(facts);
             m.activity = input.activity(&m);
             m.moved = input.moved(&m);
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
             m.judge_settings_as_they_ran();
-            m.judge_config_as_it_ran(facts);
             m.judge_endpoints_as_they_ran(input.now);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData

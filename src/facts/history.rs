@@ -144,7 +144,9 @@ fn settings_set(e: &TrailEvent) -> Option<String> {
 /// Attaches a region's events to its resources and adds those deleted after cut-over.
 pub fn reconstruct(facts: &mut Facts, region: &str, events: &[TrailEvent], read: HistoryRead) {
     let mut by_resource: BTreeMap<(Kind, String), Vec<&TrailEvent>> = BTreeMap::new();
-    for e in events {
+    // LookupEvents answers newest first; reversed, the stable sort below keeps events of
+    // the same second in the order they happened.
+    for e in events.iter().rev() {
         if let Some(key) = concerns(e) {
             by_resource.entry(key).or_default().push(e);
         }
@@ -399,10 +401,10 @@ fn runs(list: &[&TrailEvent], start: &str, stop: &str) -> (Vec<String>, Option<S
 /// A member of a DMS Serverless configuration that a ModifyReplicationConfig changed
 /// after the replication last started: the change, and the value the member had when
 /// that run started with the event that set it (`None`: not on record).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AsRan<'h> {
     pub changed: &'h HistoryEvent,
-    pub start: &'h str,
+    pub start: String,
     pub then: Option<(&'h str, &'h HistoryEvent)>,
 }
 
@@ -422,22 +424,31 @@ impl AsRan<'_> {
 /// last started, when a ModifyReplicationConfig changed it since: the last
 /// CreateReplicationConfig or ModifyReplicationConfig before that start that set it
 /// (DMS API Reference, ModifyReplicationConfig: a configuration is modified only before
-/// its replication first starts, or after a run that failed). `None` when it was not
-/// changed after the last start (today's value is what ran) or nothing started.
-pub fn config_as_ran<'h>(history: &'h [HistoryEvent], member: &str) -> Option<AsRan<'h>> {
+/// its replication first starts, or after a run that failed). The last start is the last
+/// StartReplication on record, else `run_start` (the replication's own StartDate, when
+/// the start fell before the history). A change in the same second as the start counts as
+/// after it, and a value set in that second is not taken as what ran. `None` when it was
+/// not changed after the last start (today's value is what ran) or nothing started.
+pub fn config_as_ran<'h>(
+    history: &'h [HistoryEvent],
+    member: &str,
+    run_start: Option<&str>,
+) -> Option<AsRan<'h>> {
     let start = history
         .iter()
         .filter(|h| h.name == "StartReplication")
         .map(|h| h.at.as_str())
-        .max()?;
+        .max()
+        .or(run_start)?
+        .to_string();
     let changed = history.iter().find(|h| {
         h.name == "ModifyReplicationConfig"
-            && h.at.as_str() > start
+            && h.at.as_str() >= start.as_str()
             && h.request.get(member).is_some()
     })?;
     let then = history
         .iter()
-        .filter(|h| h.at.as_str() <= start)
+        .filter(|h| h.at.as_str() < start.as_str())
         .filter(|h| h.name == "CreateReplicationConfig" || h.name == "ModifyReplicationConfig")
         .rev()
         .find_map(|h| {
@@ -861,7 +872,7 @@ mod tests {
         );
         let member = "TargetEndpointArn";
         let then = |history: &[HistoryEvent]| {
-            config_as_ran(history, member)
+            config_as_ran(history, member, None)
                 .map(|c| c.then.map(|(v, set)| (v.to_string(), set.event_id.clone())))
         };
         for (history, expected) in [
@@ -888,7 +899,26 @@ mod tests {
                 history.iter().map(|h| &h.event_id).collect::<Vec<_>>()
             );
         }
-        let unknown = config_as_ran(&[start.clone(), late.clone()], member).map(|c| c.unknown());
+        // No StartReplication on record (it fell before the history): the replication's
+        // own start date stands for it; a change in the second of the start is after it.
+        let rows = [create.clone(), late.clone()];
+        let before_history = config_as_ran(&rows, member, Some("2026-11-03T00:00:00Z"));
+        assert_eq!(
+            before_history.map(|c| c.then.map(|(v, _)| v.to_string())),
+            Some(Some("A".into()))
+        );
+        let tie = h(
+            "ModifyReplicationConfig",
+            "2026-11-03T00:00:00Z",
+            json!({"TargetEndpointArn": "D"}),
+        );
+        let rows = [create.clone(), start.clone(), tie];
+        assert!(
+            config_as_ran(&rows, member, None).is_some(),
+            "a change in the start's second is after it"
+        );
+        let unknown =
+            config_as_ran(&[start.clone(), late.clone()], member, None).map(|c| c.unknown());
         assert!(
             unknown.is_some_and(|u| u.contains("ModifyReplicationConfig 2026-11-05T00:00:00Z"))
         );

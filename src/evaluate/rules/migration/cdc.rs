@@ -29,7 +29,11 @@ impl Check for Cdc {
         let (mut seen, mut quiet, mut none) = (Vec::new(), Vec::new(), Vec::new());
         for m in &input.migrations {
             f = f.cite(m.pointer(), &m.sources);
-            let kind = m.migration_type.unwrap_or("type unknown");
+            let Some(kind) = m.migration_type else {
+                // Not on record (changed since it ran): it may have been CDC.
+                quiet.push(format!("{} (migration type not on record)", m.id));
+                continue;
+            };
             if !m.has_cdc_type() {
                 none.push(format!("{} ({kind})", m.id));
                 continue;
@@ -65,8 +69,8 @@ impl Check for Cdc {
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
                 reason: format!(
-                    "{} use(s) CDC but no applied change is on record (statistics reset or metrics expired; a backlog \
-                     of changes waiting to be applied is not an applied change){never}",
+                    "{} use(s) or may use CDC but no applied change is on record (statistics reset or metrics \
+                     expired; a backlog of changes waiting to be applied is not an applied change){never}",
                     quiet.join(", ")
                 ),
                 ..f

@@ -50,8 +50,13 @@ impl Check for OracleTargetSchema {
         }
         let mut f = Finding::new(Verdict::Met, "");
         let mut renamed = Vec::new();
+        let mut unread = Vec::new();
         for m in &oracle {
             f = f.cite(m.pointer(), &m.sources);
+            if !m.mappings.parsed {
+                unread.push(m.id);
+                continue;
+            }
             if m.mappings
                 .transformations
                 .iter()
@@ -60,7 +65,17 @@ impl Check for OracleTargetSchema {
                 renamed.push(m.id);
             }
         }
-        if renamed.is_empty() {
+        if renamed.is_empty() && !unread.is_empty() {
+            Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!(
+                    "the table mappings of Oracle target task(s) {} are not on record (missing, \
+                     not JSON, or changed since they ran)",
+                    unread.join(", ")
+                ),
+                ..f
+            }
+        } else if renamed.is_empty() {
             Finding {
                 verdict: Verdict::NotMet,
                 reason: "Oracle target(s) without a schema rename transformation rule".into(),
