@@ -840,15 +840,52 @@ mod tests {
         assert_eq!((during(&t).0, during(&t).1), (None, Some(true)));
     }
 
-    #[test]
-    fn a_serverless_member_is_taken_as_the_last_run_started_with_it() {
-        let h = |name: &str, at: &str, request: Value| HistoryEvent {
+    fn h(name: &str, at: &str, request: Value) -> HistoryEvent {
+        HistoryEvent {
             name: name.into(),
             at: at.into(),
             event_id: format!("{name}@{at}"),
             request,
             ..HistoryEvent::default()
-        };
+        }
+    }
+
+    #[test]
+    fn a_serverless_start_before_the_history_or_in_the_second_of_a_change() {
+        let member = "TargetEndpointArn";
+        let create = h(
+            "CreateReplicationConfig",
+            "2026-11-01T00:00:00Z",
+            json!({"TargetEndpointArn": "A"}),
+        );
+        let start = h("StartReplication", "2026-11-03T00:00:00Z", json!({}));
+        let late = h(
+            "ModifyReplicationConfig",
+            "2026-11-05T00:00:00Z",
+            json!({"TargetEndpointArn": "C"}),
+        );
+        // No StartReplication on record (it fell before the history): the replication's
+        // own start date stands for it; a change in the second of the start is after it.
+        let rows = [create.clone(), late.clone()];
+        let before_history = config_as_ran(&rows, member, Some("2026-11-03T00:00:00Z"));
+        assert_eq!(
+            before_history.map(|c| c.then.map(|(v, _)| v.to_string())),
+            Some(Some("A".into()))
+        );
+        let tie = h(
+            "ModifyReplicationConfig",
+            "2026-11-03T00:00:00Z",
+            json!({"TargetEndpointArn": "D"}),
+        );
+        let rows = [create.clone(), start.clone(), tie];
+        assert!(
+            config_as_ran(&rows, member, None).is_some(),
+            "a change in the start's second is after it"
+        );
+    }
+
+    #[test]
+    fn a_serverless_member_is_taken_as_the_last_run_started_with_it() {
         let create = h(
             "CreateReplicationConfig",
             "2026-11-01T00:00:00Z",
@@ -899,24 +936,6 @@ mod tests {
                 history.iter().map(|h| &h.event_id).collect::<Vec<_>>()
             );
         }
-        // No StartReplication on record (it fell before the history): the replication's
-        // own start date stands for it; a change in the second of the start is after it.
-        let rows = [create.clone(), late.clone()];
-        let before_history = config_as_ran(&rows, member, Some("2026-11-03T00:00:00Z"));
-        assert_eq!(
-            before_history.map(|c| c.then.map(|(v, _)| v.to_string())),
-            Some(Some("A".into()))
-        );
-        let tie = h(
-            "ModifyReplicationConfig",
-            "2026-11-03T00:00:00Z",
-            json!({"TargetEndpointArn": "D"}),
-        );
-        let rows = [create.clone(), start.clone(), tie];
-        assert!(
-            config_as_ran(&rows, member, None).is_some(),
-            "a change in the start's second is after it"
-        );
         let unknown =
             config_as_ran(&[start.clone(), late.clone()], member, None).map(|c| c.unknown());
         assert!(
