@@ -93,7 +93,9 @@ class CompatApp:
             return error_response(call, *fault)
         denied = regions.refusal(call) or iam.check(call)
         if denied is not None:
-            return error_response(call, *denied)
+            refused = error_response(call, *denied)
+            cloudtrail.record(call, refused)  # CloudTrail records denied calls too
+            return refused
         invalid = self.invalid(call)
         if invalid is not None:
             return error_response(call, *invalid)

@@ -222,15 +222,36 @@ def _identity(call: Call) -> dict:
     return {**identity, "type": "IAMUser", "arn": f"arn:aws:iam::{call.account}:user/dmsemu", "userName": "dmsemu"}
 
 
+def _error(response: Response) -> tuple[str, str]:
+    """The error code and message of a refused call, as its protocol wrote them."""
+    body = response.body.decode("utf-8", "replace")
+    try:
+        doc = json.loads(body)
+        code = str(doc.get("__type", "")).rsplit("#", 1)[-1]
+        return code, str(doc.get("message") or doc.get("Message") or "")
+    except ValueError:
+        found_code = re.search(r"<Code>([^<]*)</Code>", body)
+        found_message = re.search(r"<Message>([^<]*)</Message>", body)
+        return (found_code.group(1) if found_code else "", found_message.group(1) if found_message else "")
+
+
 def record(call: Call, response: Response) -> None:
-    """Records a successful write call as CloudTrail would."""
-    if response.status >= 300 or not is_write(call.operation) or call.service in ("cloudtrail", "sts", ""):
+    """Records a write call as CloudTrail would: a successful one with its answer, and one
+    refused by the service or by IAM (4xx) with `errorCode` and `errorMessage` and no
+    answer, as CloudTrail records failed calls too (CloudTrail User Guide, "CloudTrail
+    record contents": errorCode, errorMessage)."""
+    failed = 400 <= response.status < 500
+    if (response.status >= 300 and not failed) or not is_write(call.operation) or call.service in (
+        "cloudtrail",
+        "sts",
+        "",
+    ):
         return
     if (call.service, call.operation) in DATA_EVENTS:
         return
     op_model = shapes.operation(call.service, call.operation)
     request = _request(call)
-    answer = _response(call, response)
+    answer = None if failed else _response(call, response)
     if op_model is not None:
         request = _hide(request, op_model.input_shape)
         if answer is not None:
@@ -261,6 +282,8 @@ def record(call: Call, response: Response) -> None:
             "recipientAccountId": call.account,
             "eventCategory": "Management",
         }
+        if failed:
+            body["errorCode"], body["errorMessage"] = _error(response)
         t.events.append({
             "EventId": event_id,
             "EventName": call.operation,

@@ -92,6 +92,11 @@ def test_modify_operations_update_the_resource_and_are_recorded(client):
     with pytest.raises(ClientError) as err:
         dms.modify_endpoint(EndpointArn=arn.replace(arn.rsplit(":", 1)[-1], "NOPE"), SslMode="require")
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundFault"
+    # The refused call is in the history too, with its error and no answer.
+    failed = json.loads(_dms_events(ct)[0]["CloudTrailEvent"])
+    assert failed["eventName"] == "ModifyEndpoint"
+    assert failed["errorCode"] == "ResourceNotFoundFault" and failed["errorMessage"]
+    assert failed["responseElements"] is None
 
 
 def test_lookup_pages_filters_and_limits_as_aws_documents(client):
