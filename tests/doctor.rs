@@ -382,6 +382,46 @@ fn a_config_recorder_recording_dms_types_is_ok() {
     );
 }
 
+/// What doctor really sends, as the emulator counted it: only reads the read-only policy
+/// grants (and AssumeRole, made with your own credentials), and every one of them.
+#[test]
+fn doctor_calls_exactly_the_actions_of_the_policy() {
+    let emu = &Emulator::start();
+    emu.seed("exemplary");
+    emu.admin("DELETE", "calls", &json!({}));
+    let (doc, code) = diagnosis(&doctor(emu, &["--case-study", &manifest("exemplary")]));
+    assert_eq!(code, Some(0), "{doc:#}");
+    let counted = emu.admin("GET", "calls", &json!({}));
+    // Signing names the table spells otherwise.
+    let service = |s: &str| match s {
+        "monitoring" => "cloudwatch".to_string(),
+        "es" => "opensearch".to_string(),
+        other => other.to_string(),
+    };
+    let called: BTreeSet<String> = counted
+        .as_object()
+        .expect("counts")
+        .keys()
+        .filter_map(|k| k.split_once(':'))
+        .map(|(s, op)| dms_evidence::operations::iam_action(&service(s), op))
+        .filter(|a| a != "sts:AssumeRole")
+        .collect();
+    for action in &called {
+        let op = action.split_once(':').map_or("", |(_, op)| op);
+        assert!(
+            dms_evidence::operations::is_read_only(op),
+            "{action} is not a read"
+        );
+    }
+    let declared: BTreeSet<String> = dms_evidence::operations::iam_actions()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        called, declared,
+        "calls the emulator counted vs policies/operations.json"
+    );
+}
+
 /// Throttling past doctor's short budget, and a service slower than --read-timeout.
 #[test]
 fn throttled_and_unreachable_are_told_apart() {
