@@ -110,9 +110,17 @@ pub async fn assume_role(
         builder = builder.external_id(id);
     }
     let provider = builder.configure(base).build().await;
+    with_credentials(base, provider)
+}
+
+/// `base` with other credentials (a role's).
+pub fn with_credentials(
+    base: &SdkConfig,
+    credentials: impl aws_credential_types::provider::ProvideCredentials + 'static,
+) -> SdkConfig {
     base.clone()
         .into_builder()
-        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .build()
 }
 

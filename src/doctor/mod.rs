@@ -13,8 +13,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_credential_types::Credentials;
-use aws_credential_types::provider::SharedCredentialsProvider;
 use serde::{Deserialize, Serialize};
 
 use crate::casestudy::CaseStudy;
@@ -311,7 +309,7 @@ async fn role_check(
             return (check, None);
         }
     };
-    let config = with_credentials(base, credentials);
+    let config = session::with_credentials(base, credentials);
     match session::caller(&config, policy).await {
         Ok(c) if c.account == case.account_id => {
             check.detail = format!("{} (session until {expiry})", c.arn);
@@ -393,14 +391,6 @@ fn region_fix(region: &str) -> String {
         "enable {region} for the account (AWS Account Management: Regions, or `aws account \
          enable-region --region-name {region}`), or remove it from the case study's regions"
     )
-}
-
-/// The session for one check's client: the same config with other credentials.
-pub(crate) fn with_credentials(base: &SdkConfig, credentials: Credentials) -> SdkConfig {
-    base.clone()
-        .into_builder()
-        .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .build()
 }
 
 #[cfg(test)]

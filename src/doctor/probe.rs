@@ -55,13 +55,15 @@ pub async fn reads(
     account: &str,
     feeds: &BTreeMap<String, Vec<String>>,
 ) -> Vec<Check> {
+    // One key for both KMS probes, looked up once.
+    let kms_key = &dms_key(c).await;
     futures::future::join_all(probed().map(|op| async move {
         let region = if GLOBAL_SERVICES.contains(&op.service.as_str()) {
             "global"
         } else {
             c.region.as_str()
         };
-        let (status, detail) = match probe(c, account, &op.service, &op.operation).await {
+        let (status, detail) = match probe(c, account, kms_key, &op.service, &op.operation).await {
             Ok(()) => (Status::Ok, "answered".to_string()),
             Err(gap) => match Status::of_gap(&gap) {
                 // KMS and S3 look a key or bucket up before they evaluate the caller's
@@ -100,7 +102,14 @@ pub async fn reads(
 }
 
 /// The answer to one cheapest call of `service:operation`.
-pub async fn probe(c: &Clients, account: &str, service: &str, operation: &str) -> Result<(), Gap> {
+/// `kms_key`: the key KMS is asked about ([`dms_key`]).
+pub async fn probe(
+    c: &Clients,
+    account: &str,
+    kms_key: &str,
+    service: &str,
+    operation: &str,
+) -> Result<(), Gap> {
     let region = c.region.as_str();
     let at = (service, operation, region);
     let arn = |kind: &str| format!("arn:aws:dms:{region}:{account}:{kind}:{PLACEHOLDER}");
@@ -112,9 +121,9 @@ pub async fn probe(c: &Clients, account: &str, service: &str, operation: &str) -
         ("rds", "DescribeDBClusters") => {
             call!(at, c.rds.describe_db_clusters().max_records(20).send())
         }
-        ("kms", "DescribeKey") => call!(at, c.kms.describe_key().key_id(dms_key(c).await).send()),
+        ("kms", "DescribeKey") => call!(at, c.kms.describe_key().key_id(kms_key).send()),
         ("kms", "GetKeyRotationStatus") => {
-            let key = dms_key(c).await;
+            let key = kms_key.to_string();
             // GetKeyRotationStatus takes a key id or ARN, not an alias.
             let key = if key.starts_with("alias/") {
                 let described = c.kms.describe_key().key_id(&key).send().await.ok();
@@ -323,7 +332,7 @@ async fn probe_iam(c: &Clients, operation: &str) -> Result<(), Gap> {
 /// A KMS key DMS uses in this region, so that KMS (which looks a key up before it
 /// evaluates policies for it) is asked about a real one: the key of the first replication
 /// instance or endpoint that names one, else the account's `aws/dms` key.
-async fn dms_key(c: &Clients) -> String {
+pub async fn dms_key(c: &Clients) -> String {
     let instances = c
         .dms
         .describe_replication_instances()

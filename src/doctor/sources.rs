@@ -99,7 +99,7 @@ async fn region_check(
         return check;
     }
     let clients = Clients::new(config, region, ctx);
-    match probe::probe(&clients, "", "dms", "DescribeAccountAttributes").await {
+    match probe::probe(&clients, "", "", "dms", "DescribeAccountAttributes").await {
         Ok(()) => check.detail = format!("enabled ({said}); DMS answers"),
         Err(g) => {
             check.status = Status::of_gap(&g);
