@@ -21,6 +21,11 @@ pub struct Operation {
     /// them; `doctor::feeds` checks them against the actions each rule cites).
     #[serde(default)]
     pub feeds: Vec<String>,
+    /// A read the customer may leave out of the role (its own statement in the policy and
+    /// a CloudFormation parameter): without it collect records a gap, and `doctor` does
+    /// not count it as blocking.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 /// The table, shared with the emulator (which enforces it): `policies/operations.json`.

@@ -85,6 +85,15 @@ fn statuses(doc: &Value) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
+/// The read-only policy as shipped.
+fn readonly_policy() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("policies/dms-evidence-readonly-policy.json"))
+            .expect("policy"),
+    )
+    .expect("policy JSON")
+}
+
 /// Replaces the read-only role's policy in `account`, as its owner would.
 fn set_readonly_policy(emu: &Emulator, account: &str, region: &str, document: &Value) {
     runtime().block_on(async {
@@ -190,11 +199,7 @@ fn a_ready_account_is_ok_everywhere_and_every_call_is_in_the_policy() {
 fn a_role_missing_one_action_is_denied_with_the_statement_to_add() {
     let emu = Emulator::shared();
     emu.seed("weak");
-    let policy: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("policies/dms-evidence-readonly-policy.json"))
-            .expect("policy"),
-    )
-    .expect("policy JSON");
+    let policy = readonly_policy();
     let mut without = policy.clone();
     let actions = without["Statement"][0]["Action"]
         .as_array_mut()
@@ -238,6 +243,39 @@ fn a_role_missing_one_action_is_denied_with_the_statement_to_add() {
         "{doc:#}"
     );
     set_readonly_policy(emu, "222222222222", "us-west-2", &policy);
+}
+
+/// A role deployed without the optional Cost Explorer statement (CloudFormation
+/// parameter CostExplorer=false) is still ready: the read is denied, named, and not
+/// blocking, and the fix says what it would add.
+#[test]
+fn a_role_without_the_optional_cost_explorer_statement_is_still_ready() {
+    // Its own emulator: the shared one's "weak" role is changed by another test.
+    let emu = &Emulator::start();
+    emu.seed("weak");
+    let policy = readonly_policy();
+    let mut without = policy.clone();
+    without["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .retain(|s| s["Sid"] != "DmsEvidenceCostExplorerOptional");
+    assert_ne!(without, policy, "the policy has the optional statement");
+    set_readonly_policy(emu, "222222222222", "us-west-2", &without);
+    let out = doctor(emu, &["--case-study", &manifest("weak")]);
+    let (doc, code) = diagnosis(&out);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["ready"], true);
+    let ce = check(&doc, "ce:GetCostAndUsage", "us-east-1");
+    assert_eq!(
+        (&ce["status"], &ce["required"]),
+        (&Value::from("denied"), &Value::from(false))
+    );
+    let fix = ce["fix"].as_str().unwrap_or_default();
+    assert!(
+        fix.starts_with("optional: grant ce:GetCostAndUsage"),
+        "{fix}"
+    );
+    assert_eq!(ce["items"], serde_json::json!(["pre.2.1.dates"]));
 }
 
 #[test]

@@ -665,3 +665,71 @@ fn statistics_of_a_deprovisioned_replication_are_a_gap_not_a_crash() {
         "{reason}"
     );
 }
+
+/// Cost Explorer bills the deleted migration's instance hours in the months it ran: the
+/// project-dates finding names them as supporting evidence. Without ce:GetCostAndUsage
+/// (an optional permission) the read is a gap naming it, and every verdict is the same.
+#[test]
+fn billed_months_support_a_deleted_migration_and_their_absence_changes_no_verdict() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/deleted-after-cutover.json"));
+    let account = "900000000021";
+    let with = collect_seeded(&emu, account, &["us-east-1"], "", &dir, "billed");
+    let facts = &with.evidence.facts;
+    let used: Vec<_> = facts.billed_usage.iter().filter(|u| u.used()).collect();
+    assert!(
+        !used.is_empty() && facts.billing_read.is_some(),
+        "{:?}",
+        facts.billed_usage
+    );
+    // Created 15 days ago and deleted 5 days ago: 240 instance hours, whatever the months.
+    let hours: f64 = used
+        .iter()
+        .filter_map(|u| u.amount.parse::<f64>().ok())
+        .sum();
+    assert!((hours - 240.0).abs() < 0.5, "{hours} hours: {used:?}");
+    assert!(
+        used.iter().all(|u| u.usage_type.contains("Usg:dms.")),
+        "{used:?}"
+    );
+    let eval = with.evaluation.clone().expect("evaluated");
+    let dates = eval
+        .findings
+        .iter()
+        .find(|f| f.item == "pre.2.1.dates")
+        .expect("dates");
+    assert!(
+        dates.reason.contains("Cost Explorer billed DMS usage in"),
+        "{}",
+        dates.reason
+    );
+    assert!(
+        dates
+            .evidence
+            .iter()
+            .any(|p| p.starts_with("billed_usage/"))
+    );
+
+    emu.set_faults(serde_json::json!({"deny": ["ce:GetCostAndUsage"]}));
+    let without = collect_seeded(&emu, account, &["us-east-1"], "", &dir, "unbilled");
+    emu.set_faults(serde_json::json!({"deny": []}));
+    let gaps: Vec<&str> = without
+        .evidence
+        .gaps
+        .iter()
+        .map(|g| g.iam_action.as_str())
+        .collect();
+    assert_eq!(gaps, ["ce:GetCostAndUsage"]);
+    assert!(without.evidence.facts.billing_read.is_none());
+    let verdicts = |e: &Evaluation| -> Vec<(String, Verdict)> {
+        e.findings
+            .iter()
+            .map(|f| (f.item.clone(), f.verdict))
+            .collect()
+    };
+    assert_eq!(
+        verdicts(&eval),
+        verdicts(&without.evaluation.clone().expect("evaluated"))
+    );
+}

@@ -24,6 +24,7 @@ from . import (
     MOTO_VERSION,
     cloudtrail,
     cloudwatch,
+    costexplorer,
     dms,
     iam,
     kms,
@@ -51,6 +52,7 @@ SERVICES: dict[str, Service] = {
     "cloudtrail": cloudtrail.SERVICE,
     "es": opensearch.SERVICE,
     "ec2": regions.SERVICE,
+    "ce": costexplorer.SERVICE,
 }
 UNCHANGED = Service()
 

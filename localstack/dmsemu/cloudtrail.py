@@ -93,6 +93,13 @@ def trail(account: str, region: str) -> Trail:
         return _TRAILS.setdefault((account, region), Trail())
 
 
+def account_events(account: str) -> list[tuple[str, dict]]:
+    """Every recorded event of `account`, with its region (a copy, for other services'
+    views of the history: Cost Explorer's billing)."""
+    with _LOCK:
+        return [(region, e) for (acct, region), t in _TRAILS.items() if acct == account for e in t.events]
+
+
 def reset() -> None:
     with _LOCK:
         _TRAILS.clear()

@@ -30,6 +30,7 @@ TARGET_PREFIX = {
     "Logs_20140328": "logs",
     "GraniteServiceVersion20100801": "monitoring",
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+    "AWSInsightsIndexService": "ce",
 }
 
 

@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod costexplorer;
 pub mod dms;
 pub mod ec2;
 pub mod gap;
@@ -165,6 +166,8 @@ pub struct Clients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub opensearch: aws_sdk_opensearch::Client,
     pub kinesis: aws_sdk_kinesis::Client,
+    /// Cost Explorer, whose one endpoint is in us-east-1 ([`costexplorer::REGION`]).
+    pub ce: aws_sdk_costexplorer::Client,
 }
 
 /// One SDK client of a region, built from the shared configuration with the
@@ -189,6 +192,11 @@ impl Clients {
             .region(aws_config::Region::new(region.to_string()))
             .build();
         let c = &region_config;
+        let ce_config = config
+            .clone()
+            .into_builder()
+            .region(aws_config::Region::new(costexplorer::REGION))
+            .build();
         Clients {
             region: region.to_string(),
             cloudtrail: client!(aws_sdk_cloudtrail, c, ctx, "cloudtrail", region),
@@ -211,6 +219,13 @@ impl Clients {
             dynamodb: client!(aws_sdk_dynamodb, c, ctx, "dynamodb", region),
             opensearch: client!(aws_sdk_opensearch, c, ctx, "opensearch", region),
             kinesis: client!(aws_sdk_kinesis, c, ctx, "kinesis", region),
+            ce: client!(
+                aws_sdk_costexplorer,
+                &ce_config,
+                ctx,
+                "ce",
+                costexplorer::REGION
+            ),
         }
     }
 }
@@ -224,13 +239,20 @@ pub async fn collect(plan: &Plan, config: &SdkConfig, ctx: &Context) -> Facts {
         .collect();
     let regional = join_all(clients.iter().map(|c| collect_region(plan, c, ctx)));
     let global = iam::collect(&clients[0], ctx);
-    let (regions, (roles, policies)) = futures::join!(regional, global);
+    let billing = costexplorer::dms_usage(&clients[0].ce, &plan.account_id, ctx);
+    let (regions, (roles, policies), billing) = futures::join!(regional, global, billing);
+    let (billed_usage, billing_read) = match billing {
+        Some((usage, read)) => (usage, Some(read)),
+        None => (Vec::new(), None),
+    };
     let mut facts = Facts {
         version: FACTS_VERSION,
         account_id: plan.account_id.clone(),
         regions: plan.regions.clone(),
         iam_roles: roles,
         iam_policies: policies,
+        billed_usage,
+        billing_read,
         ..Facts::default()
     };
     let mut ec2_read = Vec::new();

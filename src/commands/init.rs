@@ -182,7 +182,8 @@ fn manifest(args: &InitArgs, external_id: &str, checklist: &Checklist) -> String
          #      aws cloudformation deploy --stack-name dms-evidence-readonly \\\n\
          #        --template-file dms-evidence-readonly-role.cfn.yaml --capabilities CAPABILITY_NAMED_IAM \\\n\
          #        --parameter-overrides CollectorAccountId={collector} ExternalId={external_id} RoleName={role}\n#\n\
-         #    Keep the external id private between you and the customer.\n\
+         #    Keep the external id private between you and the customer. CostExplorer=false\n\
+         #    leaves out the optional Cost Explorer read (billed DMS months, supporting only).\n\
          # 2. Fill in the statements and claims below (uncomment each line you answer).\n\
          # 3. dms-evidence collect --case-study <this file> --key <signing key> --out bundle.json\n\n\
          # name = \"Oracle to Aurora PostgreSQL for Example Corp\"\naccount_id = {account_q}\nrole_arn = {role_arn}\nexternal_id = {external_q}\nregions = [{regions}]\n\n\

@@ -9,8 +9,8 @@ use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 
-use super::{Check, Kind, Status, answer, read_fix};
-use crate::collect::{Clients, gap};
+use super::{Check, Kind, POLICY_FILE, Status, TEMPLATE_FILE, answer, read_fix};
+use crate::collect::{Clients, costexplorer, gap};
 use crate::evidence::Gap;
 use crate::operations::{Operation, operations};
 
@@ -58,10 +58,10 @@ pub async fn reads(
     // One key for both KMS probes, looked up once.
     let kms_key = &dms_key(c).await;
     futures::future::join_all(probed().map(|op| async move {
-        let region = if GLOBAL_SERVICES.contains(&op.service.as_str()) {
-            "global"
-        } else {
-            c.region.as_str()
+        let region = match op.service.as_str() {
+            s if GLOBAL_SERVICES.contains(&s) => "global",
+            "ce" => costexplorer::REGION,
+            _ => c.region.as_str(),
         };
         let (status, detail) = match probe(c, account, kms_key, &op.service, &op.operation).await {
             Ok(()) => (Status::Ok, "answered".to_string()),
@@ -90,11 +90,15 @@ pub async fn reads(
             source: op.iam_action.clone(),
             region: region.to_string(),
             status,
-            // Not proven is not blocking: the call may well be allowed.
-            required: status != Status::NotChecked,
+            // Not proven is not blocking: the call may well be allowed; nor is an optional read.
+            required: status != Status::NotChecked && !op.optional,
             items: feeds.get(&op.iam_action).cloned().unwrap_or_default(),
             detail,
-            fix: read_fix(status, &op.iam_action, region),
+            fix: if op.optional && status == Status::Denied {
+                Some(optional_fix(&op.iam_action))
+            } else {
+                read_fix(status, &op.iam_action, region)
+            },
             actions: vec![op.iam_action.clone()],
         }
     }))
@@ -155,8 +159,23 @@ pub async fn probe(
                 .send()
         ),
         ("cloudtrail", "LookupEvents") => call!(at, dms_events(c, 1).send()),
+        ("ce", "GetCostAndUsage") => call!(
+            (service, operation, costexplorer::REGION),
+            costexplorer::cheapest(&c.ce).send()
+        ),
         _ => probe_others(c, account, service, operation).await,
     }
+}
+
+/// The fix for an optional read the role does not grant: how to add it, and that
+/// collect does without it.
+fn optional_fix(action: &str) -> String {
+    format!(
+        "optional: grant {action} to add its supporting evidence (its own statement in \
+         {POLICY_FILE}; {TEMPLATE_FILE} adds it unless its parameter turns it off); collect \
+         records a gap without it and judges every item the same. In an AWS Organization, \
+         the management account may also have to give member accounts access to Cost Explorer"
+    )
 }
 
 async fn probe_dms(c: &Clients, operation: &str, arn: &dyn Fn(&str) -> String) -> Result<(), Gap> {

@@ -79,7 +79,10 @@ after its last run is judged with the endpoints, replication type and settings i
 (\"its target was … while it ran (set by CloudTrail CreateReplicationConfig …; re-pointed since
 by …)\"), and what its events do not show is left out. **Collect within 90 days of cut-over**, or
 keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
-migration is `insufficient_evidence` naming it.
+migration is `insufficient_evidence` naming it. Cost Explorer's monthly DMS usage (13 months
+back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
+named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it
+moved, so it decides no item.
 
 Databases, metrics and instances are looked up in the endpoint's own region, and hosts are
 placed from evidence (see [evidence.md](evidence.md#host)). Section 2.2 items report observed

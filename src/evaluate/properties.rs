@@ -981,6 +981,37 @@ proptest! {
         no_new_met(&verdicts(&ev), &verdicts(&repoint_after_the_run(&ev, shift, false)), "re-pointing");
     }
 
+    /// Cost Explorer's billed DMS usage (any months and amounts, or none billed; on a live
+    /// estate or one deleted after cut-over) changes no verdict: billing shows an instance
+    /// was billed, not what it moved, and is supporting evidence only.
+    #[test]
+    fn billed_usage_changes_no_verdict(
+        spec in estate(),
+        months in proptest::collection::vec((0u32..14, 0u32..2000), 0..6),
+        deleted in any::<bool>(),
+    ) {
+        let ev = build(&spec, "a");
+        let ev = if deleted { delete_after_cut_over(&ev) } else { ev };
+        let mut billed = ev.clone();
+        billed.facts.billing_read = Some(BillingRead {
+            since: "2025-11-01".into(),
+            until: "2026-12-06".into(),
+            sources: vec!["c9".into()],
+        });
+        for (m, hours) in months {
+            billed.facts.billed_usage.push(BilledUsage {
+                month: format!("{}-{:02}", 2025 + (10 + m) / 12, (10 + m) % 12 + 1),
+                region: "us-east-1".into(),
+                usage_type: "InstanceUsg:dms.r5.large".into(),
+                amount: hours.to_string(),
+                unit: "Hrs".into(),
+                estimated: m == 13,
+                sources: vec!["c9".into()],
+            });
+        }
+        prop_assert_eq!(verdicts(&ev), verdicts(&billed));
+    }
+
     /// Renaming every resource consistently changes no verdict.
     #[test]
     fn names_do_not_matter(spec in estate()) {

@@ -61,6 +61,49 @@ pub struct Facts {
     /// What CloudTrail event history covered, per region ([`history`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history_reads: Vec<HistoryRead>,
+    /// The DMS usage AWS billed, month by month, from Cost Explorer: supporting evidence
+    /// that DMS ran in a month, never enough alone for an item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billed_usage: Vec<BilledUsage>,
+    /// What the Cost Explorer read covered; `None` when it was not read or failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_read: Option<BillingRead>,
+}
+
+/// One month's billed quantity of one DMS usage type in one region, as Cost Explorer's
+/// GetCostAndUsage answered it (grouped by REGION and USAGE_TYPE; Cost Explorer API
+/// Reference, GetCostAndUsage).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BilledUsage {
+    /// The month, `YYYY-MM` (the result's TimePeriod Start).
+    pub month: String,
+    pub region: String,
+    /// The usage type as billed, e.g. `EUW2-InstanceUsg:dms.r5.large` (the region's
+    /// billing prefix, then `InstanceUsg:` or `Multi-AZUsg:` and the instance class).
+    pub usage_type: String,
+    /// UsageQuantity's Amount, as Cost Explorer wrote it (a decimal string).
+    pub amount: String,
+    /// UsageQuantity's Unit (`Hrs` for instance hours).
+    pub unit: String,
+    /// Cost Explorer's `Estimated`: the month's figures are not final yet.
+    pub estimated: bool,
+    pub sources: Vec<String>,
+}
+
+impl BilledUsage {
+    /// Whether the month shows any of this usage: an amount above zero.
+    pub fn used(&self) -> bool {
+        self.amount.parse::<f64>().is_ok_and(|a| a > 0.0)
+    }
+}
+
+/// The span of months Cost Explorer was asked about (`since` inclusive, `until`
+/// exclusive, `YYYY-MM-DD`, as its TimePeriod).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BillingRead {
+    pub since: String,
+    pub until: String,
+    pub sources: Vec<String>,
 }
 
 /// One CloudTrail management event about a DMS resource: when, which call, by whom,

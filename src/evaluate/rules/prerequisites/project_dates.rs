@@ -14,77 +14,121 @@ impl Check for ProjectDates {
     const DOC: RuleDoc = RuleDoc {
         met: "declared YYYY-MM-DD dates (validated at load) that contain every dated run: no activity before the start, none after the end, nothing still running past the end",
         checked: "The declared start and end dates contain the DMS activity AWS recorded (creation, start, stop dates).",
-        evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate; `claims.start_date`/`end_date` or statements",
+        evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate; `claims.start_date`/`end_date` or statements; the months Cost Explorer billed DMS usage (`billed_months`: supporting only, never the verdict)",
         verdicts: "met / not_met; attestation_required without declared dates; insufficient_evidence without dates on record",
     };
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
-        if input.migrations.is_empty() {
-            return no_migrations(input);
+        billed(input, judge(input))
+    }
+}
+
+/// The months Cost Explorer billed DMS usage in, added to the finding as supporting
+/// evidence: they show an instance was billed, not that a migration ran, so they never
+/// change the verdict (a property test holds it).
+fn billed(input: &Input<'_>, mut f: Finding) -> Finding {
+    let facts = input.facts;
+    let Some(read) = &facts.billing_read else {
+        if let Some(gap) = input.gap_note(&["ce:GetCostAndUsage"]) {
+            f.reason.push_str(&format!(
+                "; the months AWS billed DMS are not on record: {gap}"
+            ));
         }
-        let (f, span) = observed(input);
-        let span = match span {
-            Ok(span) => span,
-            Err(reason) => {
-                return Finding {
-                    verdict: Verdict::InsufficientEvidence,
-                    reason,
-                    ..f
-                };
+        return f;
+    };
+    let mut months: Vec<&str> = Vec::new();
+    for (i, u) in facts.billed_usage.iter().enumerate() {
+        if u.used() {
+            f.add_citation(format!("billed_usage/{i}"), &u.sources);
+            if !months.contains(&u.month.as_str()) {
+                months.push(&u.month);
             }
-        };
-        let day = crate::time::date;
-        let end_text = if span.running {
-            format!("{} (still running)", day(input.now))
-        } else {
-            day(span.last)
-        };
-        let observed = format!("DMS activity from {} to {end_text}", day(span.first));
-        let f = f
-            .value("observed_start", day(span.first))
-            .value("observed_end", (!span.running).then(|| day(span.last)));
-        let case = &input.evidence.case_study.case_study;
-        let declared_start = input
-            .statement("start_date")
-            .or(case.claims.start_date.as_deref());
-        let declared_end = input
-            .statement("end_date")
-            .or(case.claims.end_date.as_deref());
-        let (Some(start), Some(end)) = (declared_start, declared_end) else {
-            return Finding {
-                verdict: Verdict::AttestationRequired,
-                reason: format!("{observed}; the project's start and end dates were not given"),
-                ..f
-            };
-        };
-        let f = f.value("declared_start", start).value("declared_end", end);
-        // Dates were validated when the manifest loaded; compare them as dates.
-        let (Some(start_at), Some(end_at)) =
-            (crate::time::parse_date(start), crate::time::parse_date(end))
-        else {
+        }
+    }
+    months.sort_unstable();
+    f.add_citation("billing_read", &read.sources);
+    let note = match (months.first(), months.last()) {
+        (Some(first), Some(last)) => format!(
+            "; Cost Explorer billed DMS usage in {} month(s) from {first} to {last} \
+             (supporting evidence only: billing shows an instance ran, not what it moved)",
+            months.len()
+        ),
+        _ => format!(
+            "; Cost Explorer billed no DMS usage from {} to {}",
+            read.since, read.until
+        ),
+    };
+    f.reason.push_str(&note);
+    f.value("billed_months", months.join(", "))
+}
+
+/// The verdict on the declared dates against the dated DMS activity.
+fn judge(input: &Input<'_>) -> Finding {
+    if input.migrations.is_empty() {
+        return no_migrations(input);
+    }
+    let (f, span) = observed(input);
+    let span = match span {
+        Ok(span) => span,
+        Err(reason) => {
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
-                reason: format!("declared dates {start} to {end} are not YYYY-MM-DD dates"),
+                reason,
                 ..f
             };
-        };
-        let reason = format!("declared {start} to {end}; observed {observed}");
-        match outside(&span, input.now, start_at, end_at, end) {
-            None => Finding {
-                verdict: Verdict::Met,
-                reason: format!("{reason}: the declared range contains it"),
-                ..f
-            },
-            Some(p) => Finding {
-                verdict: Verdict::NotMet,
-                reason: format!("{reason}: {p}"),
-                ..f
-            }
-            .remedy(
-                "Correct the declared project dates: they must cover the DMS activity AWS recorded.",
-            ),
         }
+    };
+    let day = crate::time::date;
+    let end_text = if span.running {
+        format!("{} (still running)", day(input.now))
+    } else {
+        day(span.last)
+    };
+    let observed = format!("DMS activity from {} to {end_text}", day(span.first));
+    let f = f
+        .value("observed_start", day(span.first))
+        .value("observed_end", (!span.running).then(|| day(span.last)));
+    let case = &input.evidence.case_study.case_study;
+    let declared_start = input
+        .statement("start_date")
+        .or(case.claims.start_date.as_deref());
+    let declared_end = input
+        .statement("end_date")
+        .or(case.claims.end_date.as_deref());
+    let (Some(start), Some(end)) = (declared_start, declared_end) else {
+        return Finding {
+            verdict: Verdict::AttestationRequired,
+            reason: format!("{observed}; the project's start and end dates were not given"),
+            ..f
+        };
+    };
+    let f = f.value("declared_start", start).value("declared_end", end);
+    // Dates were validated when the manifest loaded; compare them as dates.
+    let (Some(start_at), Some(end_at)) =
+        (crate::time::parse_date(start), crate::time::parse_date(end))
+    else {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!("declared dates {start} to {end} are not YYYY-MM-DD dates"),
+            ..f
+        };
+    };
+    let reason = format!("declared {start} to {end}; observed {observed}");
+    match outside(&span, input.now, start_at, end_at, end) {
+        None => Finding {
+            verdict: Verdict::Met,
+            reason: format!("{reason}: the declared range contains it"),
+            ..f
+        },
+        Some(p) => Finding {
+            verdict: Verdict::NotMet,
+            reason: format!("{reason}: {p}"),
+            ..f
+        }
+        .remedy(
+            "Correct the declared project dates: they must cover the DMS activity AWS recorded.",
+        ),
     }
 }
 
@@ -214,5 +258,61 @@ mod tests {
         // Dates compare as dates, not strings.
         ev.case_study.case_study.claims.start_date = Some("2026-10-02".into());
         assert_eq!(run(&ev, "pre.2.1.dates").verdict, Verdict::NotMet);
+    }
+
+    #[test]
+    fn billed_months_are_named_and_cited_and_change_no_verdict() {
+        use crate::facts::{BilledUsage, BillingRead};
+        let usage = |month: &str, amount: &str| BilledUsage {
+            month: month.into(),
+            region: "us-east-1".into(),
+            usage_type: "InstanceUsg:dms.r5.large".into(),
+            amount: amount.into(),
+            unit: "Hrs".into(),
+            estimated: false,
+            sources: vec![format!("ce-{month}")],
+        };
+        let mut ev = migration();
+        let claims = &mut ev.case_study.case_study.claims;
+        claims.start_date = Some("2026-09-01".into());
+        claims.end_date = Some("2026-12-31".into());
+        let before = run(&ev, "pre.2.1.dates");
+        // Not read: nothing said.
+        assert!(
+            !before.reason.contains("Cost Explorer"),
+            "{}",
+            before.reason
+        );
+        ev.facts.billing_read = Some(BillingRead {
+            since: "2025-11-01".into(),
+            until: "2026-12-06".into(),
+            sources: vec!["ce-read".into()],
+        });
+        let none = run(&ev, "pre.2.1.dates");
+        assert!(
+            none.reason
+                .ends_with("Cost Explorer billed no DMS usage from 2025-11-01 to 2026-12-06"),
+            "{}",
+            none.reason
+        );
+        // Usage long before the declared start: named, but the verdict stands.
+        ev.facts.billed_usage = vec![
+            usage("2026-10", "120.5"),
+            usage("2025-12", "3"),
+            usage("2026-11", "0"),
+        ];
+        let f = run(&ev, "pre.2.1.dates");
+        assert_eq!(f.verdict, before.verdict, "{}", f.reason);
+        assert_eq!(f.values["billed_months"], "2025-12, 2026-10");
+        assert!(
+            f.reason.contains("2 month(s) from 2025-12 to 2026-10"),
+            "{}",
+            f.reason
+        );
+        assert!(f.sources.contains(&"ce-2025-12".to_string()));
+        assert!(
+            !f.sources.contains(&"ce-2026-11".to_string()),
+            "a zero month is not cited"
+        );
     }
 }

@@ -1,0 +1,239 @@
+//! Cost Explorer: the DMS usage AWS billed the account, month by month, over the months
+//! Cost Explorer keeps: supporting evidence that DMS ran in a month (it shows an instance
+//! was billed, not what it moved), never enough alone for an item.
+//!
+//! One GetCostAndUsage query (Cost Explorer API Reference, GetCostAndUsage): `MONTHLY`,
+//! the metric `UsageQuantity`, filtered on `SERVICE` = "AWS Database Migration Service"
+//! and `LINKED_ACCOUNT` = the case study's account (a management account sees its
+//! members' costs too), grouped by `REGION` and `USAGE_TYPE`. The API "can access up to
+//! 13 months of historical data and data for the current month" and each request, each
+//! page included, costs USD 0.01 (Cost Management User Guide, "Best practices for the
+//! AWS Cost Explorer API"): one query, paged only if AWS pages it. Its endpoint is
+//! `ce.us-east-1.amazonaws.com` (AWS CLI Command Reference, `ce`), so the client is
+//! built for us-east-1 whatever the case study's regions.
+
+use aws_sdk_costexplorer::types::{
+    DateInterval, Dimension, DimensionValues, Expression, Granularity, GroupDefinition,
+    GroupDefinitionType, ResultByTime,
+};
+
+use super::Context;
+use crate::facts::{BilledUsage, BillingRead};
+
+/// The region Cost Explorer answers in.
+pub const REGION: &str = "us-east-1";
+/// DMS's name in the `SERVICE` dimension (the service names of the Billing User Guide,
+/// "Tracking your AWS Free Tier usage", which lists `Global-InstanceUsg:dms.t2.micro`).
+pub const DMS_SERVICE: &str = "AWS Database Migration Service";
+/// Historical months Cost Explorer's API reaches, before the current one.
+pub const HISTORY_MONTHS: i32 = 13;
+/// The metric read: instance hours and the other DMS quantities.
+const METRIC: &str = "UsageQuantity";
+
+/// The first day of the oldest month Cost Explorer answers for, and today (the query's
+/// exclusive end: today's figures are not complete), both `YYYY-MM-DD`.
+pub fn period(today: &str) -> Option<(String, String)> {
+    let (year, month) = (
+        today.get(0..4)?.parse::<i32>().ok()?,
+        today.get(5..7)?.parse::<i32>().ok()?,
+    );
+    let months = year * 12 + (month - 1) - HISTORY_MONTHS;
+    let since = format!(
+        "{:04}-{:02}-01",
+        months.div_euclid(12),
+        months.rem_euclid(12) + 1
+    );
+    Some((since, today.get(0..10)?.to_string()))
+}
+
+/// The cheapest query `doctor` asks (one day, DMS only): it still costs USD 0.01.
+pub fn cheapest(
+    ce: &aws_sdk_costexplorer::Client,
+) -> aws_sdk_costexplorer::operation::get_cost_and_usage::builders::GetCostAndUsageFluentBuilder {
+    let today = crate::time::now().secs();
+    let day = |secs: i64| crate::time::date(secs);
+    ce.get_cost_and_usage()
+        .set_time_period(
+            DateInterval::builder()
+                .start(day(today - 86_400))
+                .end(day(today))
+                .build()
+                .ok(),
+        )
+        .granularity(Granularity::Daily)
+        .metrics(METRIC)
+        .filter(
+            Expression::builder()
+                .dimensions(
+                    DimensionValues::builder()
+                        .key(Dimension::Service)
+                        .values(DMS_SERVICE)
+                        .build(),
+                )
+                .build(),
+        )
+}
+
+/// The account's billed DMS usage; `None` when the query failed (a gap names
+/// `ce:GetCostAndUsage`).
+pub async fn dms_usage(
+    ce: &aws_sdk_costexplorer::Client,
+    account: &str,
+    ctx: &Context,
+) -> Option<(Vec<BilledUsage>, BillingRead)> {
+    let (since, until) = period(&crate::time::now_rfc3339())?;
+    let interval = DateInterval::builder()
+        .start(&since)
+        .end(&until)
+        .build()
+        .ok()?;
+    let dimension = |key: Dimension, value: &str| {
+        Expression::builder()
+            .dimensions(DimensionValues::builder().key(key).values(value).build())
+            .build()
+    };
+    let filter = Expression::builder()
+        .and(dimension(Dimension::Service, DMS_SERVICE))
+        .and(dimension(Dimension::LinkedAccount, account))
+        .build();
+    let group = |key: &str| {
+        GroupDefinition::builder()
+            .r#type(GroupDefinitionType::Dimension)
+            .key(key)
+            .build()
+    };
+    let mut usage = Vec::new();
+    let mut sources_all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let request = ce
+            .get_cost_and_usage()
+            .time_period(interval.clone())
+            .granularity(Granularity::Monthly)
+            .metrics(METRIC)
+            .filter(filter.clone())
+            .group_by(group("REGION"))
+            .group_by(group("USAGE_TYPE"))
+            .set_next_page_token(token.clone())
+            .send();
+        let (page, sources) = ctx
+            .call("ce", "GetCostAndUsage", REGION, None, request)
+            .await?;
+        for result in page.results_by_time() {
+            usage.extend(month(result, &sources));
+        }
+        sources_all.extend(sources);
+        token = page.next_page_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    usage.sort_by(|a, b| {
+        (&a.month, &a.region, &a.usage_type).cmp(&(&b.month, &b.region, &b.usage_type))
+    });
+    let read = BillingRead {
+        since,
+        until,
+        sources: sources_all,
+    };
+    Some((usage, read))
+}
+
+/// The groups of one month's result: `[region, usage type]` keys and the metric.
+fn month(result: &ResultByTime, sources: &[String]) -> Vec<BilledUsage> {
+    let Some(month) = result
+        .time_period()
+        .and_then(|p| p.start().get(0..7))
+        .map(str::to_string)
+    else {
+        return Vec::new();
+    };
+    result
+        .groups()
+        .iter()
+        .filter_map(|g| {
+            let [region, usage_type] = g.keys() else {
+                return None;
+            };
+            let metric = g.metrics()?.get(METRIC)?;
+            Some(BilledUsage {
+                month: month.clone(),
+                region: region.clone(),
+                usage_type: usage_type.clone(),
+                amount: metric.amount()?.to_string(),
+                unit: metric.unit().unwrap_or_default().to_string(),
+                estimated: result.estimated(),
+                sources: sources.to_vec(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_is_the_thirteen_months_before_this_one_and_this_one_up_to_today() {
+        for (today, since) in [
+            ("2026-12-06T10:00:00Z", "2025-11-01"),
+            ("2026-01-01T00:00:00Z", "2024-12-01"),
+            ("2026-02-28T23:59:59Z", "2025-01-01"),
+        ] {
+            assert_eq!(
+                period(today),
+                Some((since.to_string(), today[..10].to_string())),
+                "{today}"
+            );
+        }
+        assert_eq!(period("now"), None);
+    }
+
+    #[test]
+    fn a_month_keeps_each_region_and_usage_type_and_skips_malformed_groups() {
+        use aws_sdk_costexplorer::types::{Group, MetricValue};
+        let metric = |amount: &str| MetricValue::builder().amount(amount).unit("Hrs").build();
+        let result = ResultByTime::builder()
+            .time_period(
+                DateInterval::builder()
+                    .start("2026-09-01")
+                    .end("2026-10-01")
+                    .build()
+                    .expect("interval"),
+            )
+            .groups(
+                Group::builder()
+                    .keys("eu-west-2")
+                    .keys("EUW2-InstanceUsg:dms.r5.large")
+                    .metrics(METRIC, metric("312.5"))
+                    .build(),
+            )
+            .groups(
+                Group::builder()
+                    .keys("only-one-key")
+                    .metrics(METRIC, metric("1"))
+                    .build(),
+            )
+            .groups(Group::builder().keys("a").keys("b").build())
+            .estimated(true)
+            .build();
+        let got = month(&result, &["c1".into()]);
+        assert_eq!(got.len(), 1);
+        let u = &got[0];
+        assert_eq!(
+            (
+                u.month.as_str(),
+                u.region.as_str(),
+                u.amount.as_str(),
+                u.unit.as_str()
+            ),
+            ("2026-09", "eu-west-2", "312.5", "Hrs")
+        );
+        assert!(u.estimated && u.used());
+        let zero = BilledUsage {
+            amount: "0".into(),
+            ..u.clone()
+        };
+        assert!(!zero.used());
+    }
+}
