@@ -74,6 +74,14 @@ pub fn iam_actions() -> Vec<String> {
     actions
 }
 
+/// Whether the read authorised by `iam_action` is optional (the customer may leave it out
+/// of the role; no item rests on it alone).
+pub fn is_optional(iam_action: &str) -> bool {
+    operations()
+        .iter()
+        .any(|o| o.iam_action == iam_action && o.optional)
+}
+
 pub fn is_read_only(operation: &str) -> bool {
     READ_VERBS.iter().any(|verb| operation.starts_with(verb))
 }

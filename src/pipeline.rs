@@ -81,7 +81,9 @@ pub async fn collect(
         metrics: ctx.metric_usage(),
         retries: ctx.store.retries(),
         redacted: false,
-        complete: gaps.is_empty(),
+        complete: gaps
+            .iter()
+            .all(|g| crate::operations::is_optional(&g.iam_action)),
         outcomes: outcomes(&captures, &gaps),
     };
     let record = CaseStudyRecord {

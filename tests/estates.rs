@@ -722,6 +722,8 @@ fn billed_months_support_a_deleted_migration_and_their_absence_changes_no_verdic
         .collect();
     assert_eq!(gaps, ["ce:GetCostAndUsage"]);
     assert!(without.evidence.facts.billing_read.is_none());
+    // An optional read's gap is recorded, and the collection is still complete.
+    assert!(with.evidence.collection.complete && without.evidence.collection.complete);
     let verdicts = |e: &Evaluation| -> Vec<(String, Verdict)> {
         e.findings
             .iter()

@@ -13,13 +13,15 @@ region's billing prefix (none for us-east-1, as the AWS Price List names
 
 The request is answered as the Cost Explorer API Reference describes GetCostAndUsage:
 TimePeriod Start inclusive and End exclusive (`YYYY-MM-DD`), Granularity `DAILY` or
-`MONTHLY`, Filter expressions (And, Or, Not, Dimensions), GroupBy of at most two
-dimensions, ResultsByTime with Total (no grouping) or Groups, `Estimated` for the
+`MONTHLY`, Filter expressions (And, Or, Not, Dimensions), GroupBy of at most two of the
+dimensions it lists (not REGION), ResultsByTime with Total (no grouping) or Groups, `Estimated` for the
 current month; the API "can access up to 13 months of historical data and data for the
 current month" (Cost Management User Guide, "Best practices for the AWS Cost Explorer
 API"): an older Start is refused.
 
-Deviations (docs/emulator.md): only replication instance hours are billed (no storage,
+Deviations (docs/emulator.md): a ModifyReplicationInstance that changes the class starts
+the new stretch at once, ApplyImmediately or not (AWS applies it in the maintenance window
+otherwise); only replication instance hours are billed (no storage,
 data transfer or DMS Serverless capacity units); figures stop at the start of the current
 UTC day (AWS refreshes them up to three times a day); only the UsageQuantity metric
 (cost metrics need prices the emulator does not have: NotImplemented); HOURLY, tag and
@@ -38,6 +40,12 @@ from .protocol import Call, Forward, Response, Service, error_response, json_res
 DMS_SERVICE = "AWS Database Migration Service"
 HISTORY_MONTHS = 13
 MAX_GROUP_BY = 2
+# The dimensions GetCostAndUsage groups by (API Reference, GetCostAndUsage, GroupBy: "Valid
+# values for the DIMENSION type are ..."); REGION is a filter dimension, not one of these.
+GROUP_BY_DIMENSIONS = {
+    "AZ", "INSTANCE_TYPE", "LEGAL_ENTITY_NAME", "INVOICING_ENTITY", "LINKED_ACCOUNT", "OPERATION",
+    "PLATFORM", "PURCHASE_TYPE", "SERVICE", "TENANCY", "RECORD_TYPE", "USAGE_TYPE",
+}
 INSTANCE_WRITES = {"CreateReplicationInstance", "ModifyReplicationInstance", "DeleteReplicationInstance"}
 # Billing prefixes of usage types by region (AWS Price List `usagetype`); us-east-1 has none.
 PREFIX = {
@@ -169,6 +177,9 @@ def get_cost_and_usage(call: Call, req: dict) -> dict:
     group_by = req.get("GroupBy") or []
     if len(group_by) > MAX_GROUP_BY or any(g.get("Type") != "DIMENSION" for g in group_by):
         raise CeError("ValidationException", "GroupBy takes at most two DIMENSION groups here")
+    for g in group_by:
+        if g.get("Key") not in GROUP_BY_DIMENSIONS:
+            raise CeError("ValidationException", f"Group Definition dimension is invalid: {g.get('Key')}")
     horizon = datetime(now.year, now.month, now.day, tzinfo=UTC)  # figures up to today
     billed = stretches(call.account, horizon)
     results = []
@@ -179,7 +190,7 @@ def get_cost_and_usage(call: Call, req: dict) -> dict:
         total = 0.0
         for s in billed:
             dims = {"SERVICE": DMS_SERVICE, "REGION": s.region, "USAGE_TYPE": s.usage_type,
-                    "LINKED_ACCOUNT": call.account}
+                    "LINKED_ACCOUNT": call.account, "INSTANCE_TYPE": s.usage_type.split(":", 1)[-1]}
             hours = _hours(s, lo, hi) if hi > lo else 0.0
             if hours <= 0 or not _matches(req.get("Filter"), dims):
                 continue

@@ -5,10 +5,13 @@
 //! One GetCostAndUsage query (Cost Explorer API Reference, GetCostAndUsage): `MONTHLY`,
 //! the metric `UsageQuantity`, filtered on `SERVICE` = "AWS Database Migration Service"
 //! and `LINKED_ACCOUNT` = the case study's account (a management account sees its
-//! members' costs too), grouped by `REGION` and `USAGE_TYPE`. The API "can access up to
-//! 13 months of historical data and data for the current month" and each request, each
-//! page included, costs USD 0.01 (Cost Management User Guide, "Best practices for the
-//! AWS Cost Explorer API"): one query, paged only if AWS pages it. Its endpoint is
+//! members' costs too), grouped by `USAGE_TYPE` (whose billing prefix names the region;
+//! `REGION` is not among the dimensions the reference lists for GroupBy). The API "can
+//! access up to 13 months of historical data and data for the current month" and each
+//! request, each page included, costs USD 0.01 (Cost Management User Guide, "Best
+//! practices for the AWS Cost Explorer API"): one query, paged only if AWS pages it,
+//! starting 12 months back so that a clock difference at a month's change cannot put the
+//! start outside what AWS answers. Its endpoint is
 //! `ce.us-east-1.amazonaws.com` (AWS CLI Command Reference, `ce`), so the client is
 //! built for us-east-1 whatever the case study's regions.
 
@@ -25,12 +28,12 @@ pub const REGION: &str = "us-east-1";
 /// DMS's name in the `SERVICE` dimension (the service names of the Billing User Guide,
 /// "Tracking your AWS Free Tier usage", which lists `Global-InstanceUsg:dms.t2.micro`).
 pub const DMS_SERVICE: &str = "AWS Database Migration Service";
-/// Historical months Cost Explorer's API reaches, before the current one.
-pub const HISTORY_MONTHS: i32 = 13;
+/// Historical months read before the current one: one inside the 13 the API reaches.
+pub const HISTORY_MONTHS: i32 = 12;
 /// The metric read: instance hours and the other DMS quantities.
 const METRIC: &str = "UsageQuantity";
 
-/// The first day of the oldest month Cost Explorer answers for, and today (the query's
+/// The first day of the month [`HISTORY_MONTHS`] before this one, and today (the query's
 /// exclusive end: today's figures are not complete), both `YYYY-MM-DD`.
 pub fn period(today: &str) -> Option<(String, String)> {
     let (year, month) = (
@@ -112,7 +115,6 @@ pub async fn dms_usage(
             .granularity(Granularity::Monthly)
             .metrics(METRIC)
             .filter(filter.clone())
-            .group_by(group("REGION"))
             .group_by(group("USAGE_TYPE"))
             .set_next_page_token(token.clone())
             .send();
@@ -128,9 +130,7 @@ pub async fn dms_usage(
             break;
         }
     }
-    usage.sort_by(|a, b| {
-        (&a.month, &a.region, &a.usage_type).cmp(&(&b.month, &b.region, &b.usage_type))
-    });
+    usage.sort_by(|a, b| (&a.month, &a.usage_type).cmp(&(&b.month, &b.usage_type)));
     let read = BillingRead {
         since,
         until,
@@ -139,7 +139,7 @@ pub async fn dms_usage(
     Some((usage, read))
 }
 
-/// The groups of one month's result: `[region, usage type]` keys and the metric.
+/// The groups of one month's result: the usage type (the one key) and the metric.
 fn month(result: &ResultByTime, sources: &[String]) -> Vec<BilledUsage> {
     let Some(month) = result
         .time_period()
@@ -152,13 +152,12 @@ fn month(result: &ResultByTime, sources: &[String]) -> Vec<BilledUsage> {
         .groups()
         .iter()
         .filter_map(|g| {
-            let [region, usage_type] = g.keys() else {
+            let [usage_type] = g.keys() else {
                 return None;
             };
             let metric = g.metrics()?.get(METRIC)?;
             Some(BilledUsage {
                 month: month.clone(),
-                region: region.clone(),
                 usage_type: usage_type.clone(),
                 amount: metric.amount()?.to_string(),
                 unit: metric.unit().unwrap_or_default().to_string(),
@@ -174,11 +173,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_period_is_the_thirteen_months_before_this_one_and_this_one_up_to_today() {
+    fn the_period_is_the_twelve_months_before_this_one_and_this_one_up_to_today() {
         for (today, since) in [
-            ("2026-12-06T10:00:00Z", "2025-11-01"),
-            ("2026-01-01T00:00:00Z", "2024-12-01"),
-            ("2026-02-28T23:59:59Z", "2025-01-01"),
+            ("2026-12-06T10:00:00Z", "2025-12-01"),
+            ("2026-01-01T00:00:00Z", "2025-01-01"),
+            ("2026-02-28T23:59:59Z", "2025-02-01"),
         ] {
             assert_eq!(
                 period(today),
@@ -190,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn a_month_keeps_each_region_and_usage_type_and_skips_malformed_groups() {
+    fn a_month_keeps_each_usage_type_and_skips_malformed_groups() {
         use aws_sdk_costexplorer::types::{Group, MetricValue};
         let metric = |amount: &str| MetricValue::builder().amount(amount).unit("Hrs").build();
         let result = ResultByTime::builder()
@@ -203,18 +202,18 @@ mod tests {
             )
             .groups(
                 Group::builder()
-                    .keys("eu-west-2")
                     .keys("EUW2-InstanceUsg:dms.r5.large")
                     .metrics(METRIC, metric("312.5"))
                     .build(),
             )
             .groups(
                 Group::builder()
-                    .keys("only-one-key")
+                    .keys("two")
+                    .keys("keys")
                     .metrics(METRIC, metric("1"))
                     .build(),
             )
-            .groups(Group::builder().keys("a").keys("b").build())
+            .groups(Group::builder().keys("no-metric").build())
             .estimated(true)
             .build();
         let got = month(&result, &["c1".into()]);
@@ -223,11 +222,11 @@ mod tests {
         assert_eq!(
             (
                 u.month.as_str(),
-                u.region.as_str(),
+                u.usage_type.as_str(),
                 u.amount.as_str(),
                 u.unit.as_str()
             ),
-            ("2026-09", "eu-west-2", "312.5", "Hrs")
+            ("2026-09", "EUW2-InstanceUsg:dms.r5.large", "312.5", "Hrs")
         );
         assert!(u.estimated && u.used());
         let zero = BilledUsage {

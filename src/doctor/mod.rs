@@ -338,7 +338,7 @@ fn skipped_reads(case: &CaseStudy, feeds: &BTreeMap<String, Vec<String>>, why: &
     probe::actions()
         .map(|action| Check {
             items: feeds.get(action).cloned().unwrap_or_default(),
-            ..not_checked(Kind::Read, action, &region, why)
+            ..not_checked(Kind::Read, action, probe::region_of(action, &region), why)
         })
         .collect()
 }

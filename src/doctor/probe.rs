@@ -58,11 +58,7 @@ pub async fn reads(
     // One key for both KMS probes, looked up once.
     let kms_key = &dms_key(c).await;
     futures::future::join_all(probed().map(|op| async move {
-        let region = match op.service.as_str() {
-            s if GLOBAL_SERVICES.contains(&s) => "global",
-            "ce" => costexplorer::REGION,
-            _ => c.region.as_str(),
-        };
+        let region = region_of(&op.iam_action, &c.region);
         let (status, detail) = match probe(c, account, kms_key, &op.service, &op.operation).await {
             Ok(()) => (Status::Ok, "answered".to_string()),
             Err(gap) => match Status::of_gap(&gap) {
@@ -103,6 +99,16 @@ pub async fn reads(
         }
     }))
     .await
+}
+
+/// Where a read's check is reported: IAM's globally, Cost Explorer's in us-east-1 (its one
+/// endpoint), the others in `region`.
+pub fn region_of<'a>(iam_action: &str, region: &'a str) -> &'a str {
+    match iam_action.split_once(':').map(|(service, _)| service) {
+        Some(s) if GLOBAL_SERVICES.contains(&s) => "global",
+        Some("ce") => costexplorer::REGION,
+        _ => region,
+    }
 }
 
 /// The answer to one cheapest call of `service:operation`.
@@ -167,14 +173,26 @@ pub async fn probe(
     }
 }
 
+/// The optional reads: the policy statement that grants each and the CloudFormation
+/// parameter that turns it on.
+const OPTIONAL_STATEMENTS: &[(&str, &str, &str)] = &[(
+    "ce:GetCostAndUsage",
+    "DmsEvidenceCostExplorerOptional",
+    "CostExplorer=true",
+)];
+
 /// The fix for an optional read the role does not grant: how to add it, and that
 /// collect does without it.
 fn optional_fix(action: &str) -> String {
+    let (sid, parameter) = OPTIONAL_STATEMENTS
+        .iter()
+        .find(|(a, _, _)| *a == action)
+        .map_or(("its own", "its parameter"), |(_, sid, p)| (*sid, *p));
     format!(
-        "optional: grant {action} to add its supporting evidence (its own statement in \
-         {POLICY_FILE}; {TEMPLATE_FILE} adds it unless its parameter turns it off); collect \
-         records a gap without it and judges every item the same. In an AWS Organization, \
-         the management account may also have to give member accounts access to Cost Explorer"
+        "optional: grant {action} to add its supporting evidence (statement {sid} of \
+         {POLICY_FILE}; {TEMPLATE_FILE} with {parameter}); collect records a gap without it \
+         and judges every item the same. In an AWS Organization, the management account may \
+         also have to give member accounts access to Cost Explorer"
     )
 }
 

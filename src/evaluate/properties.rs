@@ -1001,7 +1001,6 @@ proptest! {
         for (m, hours) in months {
             billed.facts.billed_usage.push(BilledUsage {
                 month: format!("{}-{:02}", 2025 + (10 + m) / 12, (10 + m) % 12 + 1),
-                region: "us-east-1".into(),
                 usage_type: "InstanceUsg:dms.r5.large".into(),
                 amount: hours.to_string(),
                 unit: "Hrs".into(),

@@ -123,8 +123,10 @@ pub struct Collection {
     /// Names replaced by salted tokens (`collect --redact`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
-    /// `true` only when every call answered: a run with gaps is incomplete, and says so
-    /// in the signed statement, the verification and the report.
+    /// `true` only when every call the collection needs answered: a run with gaps is
+    /// incomplete, and says so in the signed statement, the verification and the report.
+    /// An optional read (`optional` in `policies/operations.json`: Cost Explorer) that
+    /// failed is a gap, not incompleteness: no item rests on it.
     #[serde(default)]
     pub complete: bool,
     /// Every operation called, per region: responses captured and failures by reason.

@@ -70,14 +70,12 @@ pub struct Facts {
     pub billing_read: Option<BillingRead>,
 }
 
-/// One month's billed quantity of one DMS usage type in one region, as Cost Explorer's
-/// GetCostAndUsage answered it (grouped by REGION and USAGE_TYPE; Cost Explorer API
-/// Reference, GetCostAndUsage).
+/// One month's billed quantity of one DMS usage type, as Cost Explorer's GetCostAndUsage
+/// answered it (grouped by USAGE_TYPE; Cost Explorer API Reference, GetCostAndUsage).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BilledUsage {
     /// The month, `YYYY-MM` (the result's TimePeriod Start).
     pub month: String,
-    pub region: String,
     /// The usage type as billed, e.g. `EUW2-InstanceUsg:dms.r5.large` (the region's
     /// billing prefix, then `InstanceUsg:` or `Multi-AZUsg:` and the instance class).
     pub usage_type: String,
@@ -91,7 +89,8 @@ pub struct BilledUsage {
 }
 
 impl BilledUsage {
-    /// Whether the month shows any of this usage: an amount above zero.
+    /// Whether the month shows any of this usage: an amount above zero (instance hours,
+    /// storage, Serverless capacity: any DMS usage).
     pub fn used(&self) -> bool {
         self.amount.parse::<f64>().is_ok_and(|a| a > 0.0)
     }

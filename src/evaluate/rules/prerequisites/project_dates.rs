@@ -25,8 +25,9 @@ impl Check for ProjectDates {
 }
 
 /// The months Cost Explorer billed DMS usage in, added to the finding as supporting
-/// evidence: they show an instance was billed, not that a migration ran, so they never
-/// change the verdict (a property test holds it).
+/// evidence: they show DMS usage was billed, not that a migration ran, so they never
+/// change the verdict (a property test holds it). They are cited only beside the
+/// finding's own evidence: a `met` never rests on billing alone, even in its citations.
 fn billed(input: &Input<'_>, mut f: Finding) -> Finding {
     let facts = input.facts;
     let Some(read) = &facts.billing_read else {
@@ -37,25 +38,30 @@ fn billed(input: &Input<'_>, mut f: Finding) -> Finding {
         }
         return f;
     };
+    let cite = f.verdict != Verdict::Met || !f.evidence.is_empty();
     let mut months: Vec<&str> = Vec::new();
     for (i, u) in facts.billed_usage.iter().enumerate() {
         if u.used() {
-            f.add_citation(format!("billed_usage/{i}"), &u.sources);
+            if cite {
+                f.add_citation(format!("billed_usage/{i}"), &u.sources);
+            }
             if !months.contains(&u.month.as_str()) {
                 months.push(&u.month);
             }
         }
     }
     months.sort_unstable();
-    f.add_citation("billing_read", &read.sources);
+    if cite {
+        f.add_citation("billing_read", &read.sources);
+    }
     let note = match (months.first(), months.last()) {
         (Some(first), Some(last)) => format!(
             "; Cost Explorer billed DMS usage in {} month(s) from {first} to {last} \
-             (supporting evidence only: billing shows an instance ran, not what it moved)",
+             (supporting evidence only: billing shows DMS was used, not what it moved)",
             months.len()
         ),
         _ => format!(
-            "; Cost Explorer billed no DMS usage from {} to {}",
+            "; no DMS usage matched in Cost Explorer from {} to {} (exclusive)",
             read.since, read.until
         ),
     };
@@ -265,7 +271,6 @@ mod tests {
         use crate::facts::{BilledUsage, BillingRead};
         let usage = |month: &str, amount: &str| BilledUsage {
             month: month.into(),
-            region: "us-east-1".into(),
             usage_type: "InstanceUsg:dms.r5.large".into(),
             amount: amount.into(),
             unit: "Hrs".into(),
@@ -290,8 +295,9 @@ mod tests {
         });
         let none = run(&ev, "pre.2.1.dates");
         assert!(
-            none.reason
-                .ends_with("Cost Explorer billed no DMS usage from 2025-11-01 to 2026-12-06"),
+            none.reason.ends_with(
+                "no DMS usage matched in Cost Explorer from 2025-11-01 to 2026-12-06 (exclusive)"
+            ),
             "{}",
             none.reason
         );
