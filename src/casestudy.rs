@@ -144,6 +144,35 @@ pub struct Attachment {
     pub media_type: Option<String>,
 }
 
+/// A CloudTrail trail's log files in S3 (`[trail]` in the manifest): the DMS history older
+/// than event history's 90 days, where the customer keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrailSource {
+    pub bucket: String,
+    /// The trail's S3 key prefix (DescribeTrails' S3KeyPrefix), without slashes around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The organization id, for an organization trail (its files sit under
+    /// `AWSLogs/<organization id>/<account>/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The first day read (`YYYY-MM-DD`).
+    pub since: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrail {
+    bucket: Spanned<String>,
+    prefix: Option<Spanned<String>>,
+    organization_id: Option<Spanned<String>>,
+    since: Option<Spanned<String>>,
+}
+
+/// How far before the project's start date a trail is read by default: the replication
+/// instance and endpoints are often created during the weeks before.
+pub const TRAIL_LEAD_DAYS: i64 = 30;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
@@ -159,6 +188,7 @@ struct Manifest {
     claims: Option<RawClaims>,
     #[serde(default)]
     attachments: Vec<Spanned<Attachment>>,
+    trail: Option<Spanned<RawTrail>>,
 }
 
 /// Values given on the command line; each overrides the manifest's.
@@ -193,6 +223,9 @@ pub struct CaseStudy {
     pub manifest: Option<PathBuf>,
     #[serde(skip)]
     pub attachment_lines: Vec<usize>,
+    /// Where older DMS history is read from, if the partner names a trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trail: Option<TrailSource>,
 }
 
 impl CaseStudy {
@@ -312,12 +345,20 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
         .map(|n| n.get_ref().clone());
     let (mut statements, mut claims) = (BTreeMap::new(), Claims::default());
     let (mut attachments, mut attachment_lines) = (Vec::new(), Vec::new());
+    let mut trail = None;
     if let Some(m) = m {
         statements = statement_values(&src, m.statements)?;
         if let Some(c) = m.claims {
             claims = claim_values(&src, c)?;
         }
         (attachments, attachment_lines) = attachment_paths(&src, m.attachments)?;
+        if let Some(t) = m.trail {
+            let start = claims
+                .start_date
+                .as_deref()
+                .or(statements.get("start_date").map(String::as_str));
+            trail = Some(trail_source(&src, t, start)?);
+        }
     }
     let path = src.path;
     Ok(CaseStudy {
@@ -333,6 +374,80 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
         attachment_lines,
         manifest: (!path.as_os_str().is_empty()).then(|| path.clone()),
         base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        trail,
+    })
+}
+
+/// The `[trail]` section: an S3 bucket name as S3 allows it (S3 User Guide, "General
+/// purpose bucket naming rules": 3 to 63 lower-case letters, digits, dots and hyphens,
+/// beginning and ending with a letter or digit), an organization id as AWS Organizations
+/// writes it (`o-` and 10 to 32 lower-case letters or digits), and the first day to read:
+/// `since`, else 30 days before the project's start date.
+fn trail_source(
+    src: &Source,
+    raw: Spanned<RawTrail>,
+    project_start: Option<&str>,
+) -> Result<TrailSource, InputError> {
+    let section = raw.span();
+    let t = raw.into_inner();
+    let bucket = t.bucket.get_ref().trim();
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let valid_bucket = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge(bucket.chars().next())
+        && edge(bucket.chars().last());
+    if !valid_bucket {
+        let message = format!(
+            "{bucket:?} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and \
+             hyphens); give the trail's S3BucketName as `aws cloudtrail describe-trails` shows it"
+        );
+        return Err(src.invalid("trail.bucket", t.bucket.span(), message));
+    }
+    let organization_id = match t.organization_id {
+        Some(o) => {
+            let id = o.get_ref().trim();
+            let valid = id.strip_prefix("o-").is_some_and(|rest| {
+                (10..=32).contains(&rest.len())
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+            if !valid {
+                let message = format!(
+                    "{id:?} is not an organization id (o-, then 10 to 32 lower-case letters or digits)"
+                );
+                return Err(src.invalid("trail.organization_id", o.span(), message));
+            }
+            Some(id.to_string())
+        }
+        None => None,
+    };
+    let since = match (t.since, project_start) {
+        (Some(s), _) => match crate::time::parse_date(s.get_ref().trim()) {
+            Some(_) => s.get_ref().trim().to_string(),
+            None => return Err(src.invalid("trail.since", s.span(), not_a_date(s.get_ref()))),
+        },
+        (None, Some(start)) => crate::time::parse_date(start)
+            .map(|secs| crate::time::date(secs - TRAIL_LEAD_DAYS * 86_400))
+            .unwrap_or_else(|| start.to_string()),
+        (None, None) => {
+            let message = "give `since = \"YYYY-MM-DD\"`, the first day of the trail to read \
+                           (or the project's start date in [claims] start_date, read from 30 days before)"
+                .to_string();
+            return Err(src.invalid("trail.since", section, message));
+        }
+    };
+    let prefix = t
+        .prefix
+        .map(|p| p.into_inner().trim().trim_matches('/').to_string())
+        .filter(|p| !p.is_empty());
+    Ok(TrailSource {
+        bucket: bucket.to_string(),
+        prefix,
+        organization_id,
+        since,
     })
 }
 
@@ -660,6 +775,77 @@ path = "diagram.svg"
             resolve(Some(&path), &flags).expect("valid").regions,
             ["us-west-2"]
         );
+    }
+
+    #[test]
+    fn a_trail_section_is_validated_and_its_first_day_defaults_from_the_project_start() {
+        let with = |trail: &str, claims: &str| {
+            let text = GOOD.replace("cdc_used = true\n", &format!("cdc_used = true\n{claims}"));
+            let (_dir, path) = manifest(&format!("{text}\n[trail]\n{trail}"));
+            resolve(Some(&path), &Overrides::default()).map_err(|e| e.to_string())
+        };
+        let t = with(
+            "bucket = \"acme-logs\"\nprefix = \"/org/main/\"\norganization_id = \"o-abcdef1234\"\nsince = \"2026-01-05\"",
+            "",
+        )
+        .expect("valid")
+        .trail
+        .expect("trail");
+        assert_eq!(
+            (
+                t.bucket.as_str(),
+                t.prefix.as_deref(),
+                t.organization_id.as_deref(),
+                t.since.as_str()
+            ),
+            (
+                "acme-logs",
+                Some("org/main"),
+                Some("o-abcdef1234"),
+                "2026-01-05"
+            )
+        );
+        let defaulted = with("bucket = \"acme-logs\"", "start_date = \"2026-03-10\"\n")
+            .expect("valid")
+            .trail
+            .expect("trail");
+        assert_eq!(
+            (defaulted.since.as_str(), defaulted.prefix),
+            ("2026-02-08", None)
+        );
+        for (trail, place, message) in [
+            (
+                "bucket = \"Acme_Logs\"\nsince = \"2026-01-05\"",
+                "field `trail.bucket`",
+                "not an S3 bucket name",
+            ),
+            (
+                "bucket = \"acme-logs\"\nsince = \"2026-13-05\"",
+                "field `trail.since`",
+                "2026-13-05",
+            ),
+            (
+                "bucket = \"acme-logs\"",
+                "field `trail.since`",
+                "the first day of the trail to read",
+            ),
+            (
+                "bucket = \"acme-logs\"\norganization_id = \"org-1\"\nsince = \"2026-01-05\"",
+                "field `trail.organization_id`",
+                "not an organization id",
+            ),
+            (
+                "bucket = \"acme-logs\"\nsince = \"2026-01-05\"\ntrail_name = \"x\"",
+                "case.toml:",
+                "unknown field `trail_name`",
+            ),
+        ] {
+            let err = with(trail, "").expect_err(trail);
+            assert!(
+                err.contains(place) && err.contains(message),
+                "{trail}: {err}"
+            );
+        }
     }
 
     #[test]

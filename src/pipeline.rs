@@ -60,6 +60,7 @@ pub async fn collect(
         session::verify_identity(&config, &store, &case.role_arn, &case.account_id).await?;
     plan.account_id = case.account_id.clone();
     plan.regions = case.regions.clone();
+    plan.trail = case.trail.clone();
     let ctx = Context::new(store).with_error_attempts(opts.max_attempts);
     let facts = collect::collect(&plan, &config, &ctx).await;
     let captures = ctx.store.snapshot();

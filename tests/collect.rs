@@ -461,6 +461,26 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
         );
         called.extend(ev.gaps.iter().map(|g| g.iam_action.clone()));
     }
+    // A trail's log files are read only for a case study that names its trail.
+    emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("trail.toml");
+    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    std::fs::write(
+        &case,
+        format!(
+            "account_id = \"900000000029\"\nrole_arn = \"arn:aws:iam::900000000029:role/dms-evidence-readonly\"\n\
+             external_id = \"estate-900000000029\"\nregions = [\"us-east-1\"]\n\
+             [trail]\nbucket = \"acme-cloudtrail-logs\"\nprefix = \"org/main\"\nsince = \"{since}\"\n"
+        ),
+    )
+    .expect("case");
+    let ev = collect(emu, &case);
+    called.extend(
+        ev.captures
+            .iter()
+            .map(|c| operations::iam_action(&c.service, &c.operation)),
+    );
     // `doctor` reads a few more (region opt-in, the Config recorder): its checks list
     // the actions each called.
     let out = run(

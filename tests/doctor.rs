@@ -124,6 +124,7 @@ fn a_ready_account_is_ok_everywhere_and_every_call_is_in_the_policy() {
     // Only the optional Config recorder is off (the scenario turns none on), and S3's
     // read is not proven: the estate has no S3 endpoint, and S3 answers NoSuchBucket for a
     // name nobody has before it looks at any policy. KMS is asked about the real aws/dms key.
+    // The trail reads are not made: the case study names no trail.
     let row = |source: &str, status: &str| {
         (
             source.to_string(),
@@ -136,6 +137,8 @@ fn a_ready_account_is_ok_everywhere_and_every_call_is_in_the_policy() {
         BTreeSet::from([
             row("AWS Config recorder", "not_enabled"),
             row("s3:GetEncryptionConfiguration", "not_checked"),
+            row("s3:GetObject", "not_checked"),
+            row("s3:ListBucket", "not_checked"),
         ])
     );
     let s3 = check(&doc, "s3:GetEncryptionConfiguration", "us-east-1");
@@ -427,8 +430,30 @@ fn doctor_calls_exactly_the_actions_of_the_policy() {
     let emu = &Emulator::start();
     emu.seed("exemplary");
     emu.admin("DELETE", "calls", &json!({}));
-    let (doc, code) = diagnosis(&doctor(emu, &["--case-study", &manifest("exemplary")]));
-    assert_eq!(code, Some(0), "{doc:#}");
+    // With a trail named (its bucket missing here), so that its reads are probed too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = dir.path().join("case.toml");
+    let text = std::fs::read_to_string(manifest("exemplary")).expect("manifest");
+    let text = text.split("[[attachments]]").next().unwrap_or_default();
+    std::fs::write(
+        &case,
+        format!("{text}\n[trail]\nbucket = \"no-such-trail-bucket\"\nsince = \"2026-01-01\"\n"),
+    )
+    .expect("case");
+    let (doc, code) = diagnosis(&doctor(emu, &["--case-study", &case.to_string_lossy()]));
+    assert_eq!(code, Some(0), "an optional read blocks nothing: {doc:#}");
+    let listing = doc["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["source"] == "s3:ListBucket")
+        .expect("the trail listing's check");
+    assert!(
+        listing["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no-such-trail-bucket does not exist")),
+        "{listing:#}"
+    );
     let counted = emu.admin("GET", "calls", &json!({}));
     // Signing names the table spells otherwise.
     let service = |s: &str| match s {

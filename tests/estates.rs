@@ -735,3 +735,138 @@ fn billed_months_support_a_deleted_migration_and_their_absence_changes_no_verdic
         verdicts(&without.evaluation.clone().expect("evaluated"))
     );
 }
+
+/// fixtures/estates/trail-beyond-event-history.json: the migration ran 127 to 121 days ago
+/// and was deleted 120 days ago, past event history's 90 days. Without the trail nothing
+/// shows what the task was; with the case study's `[trail]`, its log files in S3 rebuild
+/// it as event history would have: met over SSL, not_met where the source was plaintext.
+/// With s3:GetObject denied (an optional permission) the read is a gap naming it, and the
+/// items stay insufficient_evidence.
+#[test]
+fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
+    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    let trail = |bucket: &str| {
+        format!("[trail]\nbucket = \"{bucket}\"\nprefix = \"/org/main/\"\nsince = \"{since}\"\n")
+    };
+    // No task-log item: the scenario has no task log to show (PutLogEvents refuses events
+    // older than 14 days, so none can be seeded).
+    let items = [
+        "dms.1.0.mig.cdc",
+        "dms.1.0.sec.in-flight",
+        "dms.2.1.dep.hetero",
+        "dms.1.0.size",
+    ];
+    let blind = collect_seeded(&emu, "900000000029", &["us-east-1"], "", &dir, "no-trail");
+    let eval = blind.evaluation.clone().expect("evaluated");
+    for item in items {
+        assert_eq!(
+            *verdict(&eval, item).0,
+            InsufficientEvidence,
+            "{item} without the trail"
+        );
+    }
+
+    let with = trail("acme-cloudtrail-logs");
+    let read = collect_seeded(&emu, "900000000029", &["us-east-1"], &with, &dir, "trail");
+    let eval = read.evaluation.clone().expect("evaluated");
+    for item in items {
+        let (got, reason) = verdict(&eval, item);
+        assert_eq!(*got, Met, "{item}: {reason}");
+    }
+    let (_, reason) = verdict(&eval, "dms.1.0.sec.in-flight");
+    assert!(
+        reason.contains("ora SslMode=verify-ca during erp-migration's run"),
+        "{reason}"
+    );
+    let reads = &read.evidence.facts.history_reads;
+    let from_trail = reads
+        .iter()
+        .find(|r| r.source.is_some())
+        .expect("a read of the trail's log files");
+    assert!(
+        from_trail.source.as_deref().is_some_and(|s| s.starts_with(
+            "trail log files s3://acme-cloudtrail-logs/org/main/AWSLogs/900000000029/CloudTrail/us-east-1"
+        )),
+        "{from_trail:?}"
+    );
+    assert!(from_trail.events >= 6, "{from_trail:?}");
+    let task = read
+        .evidence
+        .facts
+        .tasks
+        .iter()
+        .find(|t| t.identifier == "erp-migration")
+        .expect("the deleted task, rebuilt");
+    assert!(task.deleted_at.is_some());
+    // Every event cites a capture of the log file it came from, kept with the SHA-256 of
+    // the object as S3 returned it.
+    let captures = &read.evidence.captures;
+    for h in &task.history {
+        for id in &h.sources {
+            let c = captures.iter().find(|c| &c.id == id).expect("capture");
+            assert_eq!(
+                (c.service.as_str(), c.operation.as_str()),
+                ("s3", "GetObject")
+            );
+            assert!(
+                c.received_sha256.is_some() && c.body.contains("\"Key\""),
+                "{c:?}"
+            );
+        }
+    }
+
+    // The trail keeps its files as long as the bucket does: no 90-day expiry is claimed
+    // for what was read from it.
+    assert!(
+        eval.expiry
+            .iter()
+            .all(|x| !x.basis.contains("CloudTrail event history")),
+        "{:?}",
+        eval.expiry
+    );
+
+    let plaintext = trail("acme-2-cloudtrail-logs");
+    let read = collect_seeded(
+        &emu,
+        "900000000030",
+        &["us-east-1"],
+        &plaintext,
+        &dir,
+        "trail-plain",
+    );
+    let eval = read.evaluation.clone().expect("evaluated");
+    let (got, reason) = verdict(&eval, "dms.1.0.sec.in-flight");
+    assert_eq!(*got, NotMet, "{reason}");
+
+    emu.set_faults(serde_json::json!({"deny": ["s3:GetObject"]}));
+    let denied = collect_seeded(
+        &emu,
+        "900000000029",
+        &["us-east-1"],
+        &with,
+        &dir,
+        "trail-denied",
+    );
+    emu.set_faults(serde_json::json!({"deny": []}));
+    let eval = denied.evaluation.clone().expect("evaluated");
+    for item in items {
+        let (got, reason) = verdict(&eval, item);
+        assert_eq!(*got, InsufficientEvidence, "{item}: {reason}");
+    }
+    assert!(
+        denied
+            .evidence
+            .gaps
+            .iter()
+            .any(|g| g.iam_action == "s3:GetObject"),
+        "{:?}",
+        denied.evidence.gaps
+    );
+    assert!(
+        denied.evidence.collection.complete,
+        "an optional read's gap"
+    );
+}

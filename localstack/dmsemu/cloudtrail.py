@@ -21,6 +21,18 @@ readOnly true); responseElements are recorded for JSON-protocol services only (q
 and REST answers are XML); timestamps in responseElements keep the JSON protocol's
 epoch numbers.
 
+Trails deliver too (CloudTrail User Guide, "CloudTrail log file examples" and "Finding
+your CloudTrail log files"): each recorded event is written, for every trail of the
+account that logs at the time and covers the region (a multi-region trail, or one whose
+home region it is), to the trail's S3 bucket as a gzip JSON log file `{"Records": [...]}`
+under `<prefix>/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`, named
+`<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16 characters>.json.gz` (an organization
+trail's under `AWSLogs/<organization id>/<account>/…`). StopLogging is delivered before
+logging stops; CloudTrail's own management calls (CreateTrail, StartLogging, StopLogging)
+are recorded like any other. Deviations: one file per event, delivered at once (AWS
+batches events into a file about every five minutes, and a file may hold records of
+the day before); no digest files; a bucket in another account is not written.
+
 The admin route `POST /_dmsemu/state/cloudtrail` sets the recording clock of an
 account and region (`{"account", "region", "clock": "-60d"}`): later events are dated
 that far in the past, so a scenario can seed a migration that ran months ago.
@@ -29,8 +41,12 @@ that far in the past, so a scenario can seed a migration that ran months ago.
 from __future__ import annotations
 
 import base64
+import contextlib
+import gzip
 import json
 import re
+import secrets
+import string
 import threading
 import time
 import uuid
@@ -248,11 +264,7 @@ def record(call: Call, response: Response) -> None:
     answer, as CloudTrail records failed calls too (CloudTrail User Guide, "CloudTrail
     record contents": errorCode, errorMessage)."""
     failed = 400 <= response.status < 500
-    if (response.status >= 300 and not failed) or not is_write(call.operation) or call.service in (
-        "cloudtrail",
-        "sts",
-        "",
-    ):
+    if (response.status >= 300 and not failed) or not is_write(call.operation) or call.service in ("sts", ""):
         return
     if (call.service, call.operation) in DATA_EVENTS:
         return
@@ -291,6 +303,7 @@ def record(call: Call, response: Response) -> None:
         }
         if failed:
             body["errorCode"], body["errorMessage"] = _error(response)
+        _deliver(call.account, region, body, when)
         t.events.append({
             "EventId": event_id,
             "EventName": call.operation,
@@ -302,6 +315,45 @@ def record(call: Call, response: Response) -> None:
             "Resources": _resources(request, answer),
             "CloudTrailEvent": json.dumps(body),
         })
+
+
+# ---------------------------------------------------------------- trail delivery
+
+
+def _logging(t: Any, body: dict) -> bool:
+    """Whether trail `t` logs `body`: it is logging, or `body` is the StopLogging call that
+    stops it (CloudTrail logs that call before it stops)."""
+    if t.status.is_logging:
+        return True
+    named = (body.get("requestParameters") or {}).get("name", "")
+    return body["eventName"] == "StopLogging" and named in (t.trail_name, t.arn)
+
+
+def log_file_key(trail_prefix: str | None, account: str, region: str, when: datetime,
+                 organization: str | None = None) -> str:
+    """Where a trail delivers a log file (CloudTrail User Guide, "Finding your CloudTrail
+    log files"; an organization trail adds the organization id before the account)."""
+    prefix = f"{trail_prefix.strip('/')}/" if trail_prefix else ""
+    owner = f"{organization}/{account}" if organization else account
+    unique = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))
+    return (f"{prefix}AWSLogs/{owner}/CloudTrail/{region}/{when:%Y/%m/%d}/"
+            f"{account}_CloudTrail_{region}_{when:%Y%m%dT%H%MZ}_{unique}.json.gz")
+
+
+def _deliver(account: str, region: str, body: dict, when: datetime) -> None:
+    """Writes `body` as a log file of every trail of `account` that logs it."""
+    from moto.cloudtrail.models import cloudtrail_backends
+    from moto.s3.models import s3_backends
+
+    for backend in list(cloudtrail_backends[account].values()):
+        for t in list(backend.trails.values()):
+            if not (t.is_multi_region or t.region_name == region) or not _logging(t, body):
+                continue
+            key = log_file_key(t.s3_key_prefix, account, region, when)
+            data = gzip.compress(json.dumps({"Records": [body]}).encode())
+            # A bucket gone (or in another account here) gets no file.
+            with contextlib.suppress(Exception):
+                s3_backends[account]["aws"].put_object(t.bucket_name, key, data)
 
 
 # ---------------------------------------------------------------- LookupEvents
@@ -387,4 +439,17 @@ def _lookup(call: Call, forward: Forward) -> Response:
         return error_response(call, 400, err.code, err.message)
 
 
-SERVICE = Service({"LookupEvents": _lookup})
+def _trail_answer(call: Call, forward: Forward) -> Response:
+    """moto's CreateTrail/UpdateTrail answer, without the two members it adds that the
+    CloudTrail API Reference's CreateTrailResponse does not have (HasCustomEventSelectors
+    and HasInsightSelectors belong to the Trail of DescribeTrails and GetTrail)."""
+    answer = forward(call.body)
+    if answer.status != 200:
+        return answer
+    doc = json.loads(answer.body or b"{}")
+    for member in ("HasCustomEventSelectors", "HasInsightSelectors"):
+        doc.pop(member, None)
+    return Response(answer.status, answer.headers, json.dumps(doc).encode())
+
+
+SERVICE = Service({"LookupEvents": _lookup, "CreateTrail": _trail_answer, "UpdateTrail": _trail_answer})

@@ -260,6 +260,8 @@ class RegionLoader:
         # started 40 days ago was created before): CloudTrail dates their creation so.
         self.base_clock = earliest_clock(s)
         self.clock(self.base_clock)
+        for t in expand(s.get("trails")):
+            self.trail(t)
         for key in expand(s.get("kms_keys")):
             self.kms_key(key)
         self.network(s.get("vpc"))
@@ -419,6 +421,23 @@ class RegionLoader:
         return members
 
     # ------------------------------------------------------------ resources
+
+    def trail(self, spec: dict) -> None:
+        """A trail logging to its own bucket (CreateBucket, CreateTrail, StartLogging), so
+        that the scenario's later calls are delivered to it as log files."""
+        s3 = self.l.client(self.session, "s3", self.region)
+        args: dict = {"Bucket": spec["bucket"]}
+        if self.region != "us-east-1":
+            args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        s3.create_bucket(**args)
+        ct = self.l.client(self.session, "cloudtrail", self.region)
+        params: dict = {"Name": spec["name"], "S3BucketName": spec["bucket"],
+                        "IsMultiRegionTrail": bool(spec.get("multi_region", True))}
+        if spec.get("prefix"):
+            params["S3KeyPrefix"] = spec["prefix"]
+        ct.create_trail(**params)
+        ct.start_logging(Name=spec["name"])
+        self.record("trails", spec["name"])
 
     def kms_key(self, spec: dict) -> None:
         meta = self.kms.create_key(

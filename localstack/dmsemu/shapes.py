@@ -138,6 +138,9 @@ def from_cbor(value: Any) -> Any:
 REST_MODEL = {"es": "opensearch"}
 
 
+PLAIN = {"GetObject", "PutObject", "DeleteObject", "ListBuckets"}
+
+
 @functools.cache
 def _rest_routes(service: str) -> list:
     """(method, path regex, required query keys, operation), most specific first."""
@@ -147,10 +150,17 @@ def _rest_routes(service: str) -> list:
         http = model.operation_model(name).http
         uri = http.get("requestUri", "/")
         path, _, query = uri.partition("?")
-        pattern = "^" + re.sub(r"\\{[^}]+?\\+\\}", ".+", re.sub(r"\\{[^}+]+\\}", "[^/]+", re.escape(path))) + "/?$"
+        # A label matches one path segment, a greedy one (`{Key+}`) the rest of the path.
+        parts = re.split(r"(\{[^}]+\})", path)
+        pattern = "^" + "".join(
+            (".+" if p.endswith("+}") else "[^/]+") if p.startswith("{") else re.escape(p) for p in parts
+        ) + "/?$"
         keys = [q.split("=", 1)[0] for q in query.split("&") if q]
         routes.append((http.get("method", "GET"), re.compile(pattern), keys, name, len(path) + 10 * len(keys)))
-    routes.sort(key=lambda r: -r[4])
+    # Operations told apart from the plain object calls only by a header or by a query
+    # member outside the URI (CopyObject, UploadPart, ListParts, AbortMultipartUpload)
+    # are taken as the plain call.
+    routes.sort(key=lambda r: (-r[4], r[3] not in PLAIN))
     return routes
 
 

@@ -7,6 +7,7 @@ contents"), with the limits AWS documents.
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import urllib.error
@@ -152,3 +153,43 @@ def test_the_clock_dates_history_in_the_past_and_90_days_are_kept(endpoint, acco
     assert timedelta(days=59) < age < timedelta(days=61)
     with pytest.raises(urllib.error.HTTPError):
         _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "yesterday"})
+
+
+def _trail_records(s3, bucket: str, prefix: str = "") -> list[tuple[str, dict]]:
+    """Every record of every log file in the bucket, with the file's key."""
+    out: list[tuple[str, dict]] = []
+    for obj in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+        body = gzip.decompress(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+        out.extend((obj["Key"], r) for r in json.loads(body)["Records"])
+    return out
+
+
+def test_a_logging_trail_delivers_log_files_to_its_bucket_past_event_history(endpoint, account, client):
+    s3, ct, dms = client("s3"), client("cloudtrail"), client("dms", "eu-west-1")
+    s3.create_bucket(Bucket="trail-logs")
+    ct.create_trail(Name="main", S3BucketName="trail-logs", S3KeyPrefix="ct", IsMultiRegionTrail=True)
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "eu-west-1", "clock": "-120d"})
+    _endpoint(dms, "before-logging")
+    ct.start_logging(Name="main")
+    arn = _endpoint(dms, "logged", ssl="verify-full")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "eu-west-1", "clock": "now"})
+    ct.stop_logging(Name="main")
+    _endpoint(dms, "after-logging")
+    records = _trail_records(s3, "trail-logs")
+    names = [(r["eventSource"], r["eventName"]) for _, r in records]
+    # Only what happened while it logged, StartLogging and StopLogging included.
+    assert ("dms.amazonaws.com", "CreateEndpoint") in names
+    assert ("cloudtrail.amazonaws.com", "StartLogging") in names
+    assert ("cloudtrail.amazonaws.com", "StopLogging") in names
+    created = [r for _, r in records if r["eventName"] == "CreateEndpoint"]
+    assert [r["requestParameters"]["endpointIdentifier"] for r in created] == ["logged"]
+    key, record = next((k, r) for k, r in records if r["eventName"] == "CreateEndpoint")
+    assert record["responseElements"]["endpoint"]["endpointArn"] == arn
+    assert record["requestParameters"]["password"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    day = datetime.fromisoformat(record["eventTime"])
+    assert timedelta(days=119) < datetime.now(UTC) - day < timedelta(days=121)
+    assert key.startswith(f"ct/AWSLogs/{account}/CloudTrail/eu-west-1/{day:%Y/%m/%d}/{account}_CloudTrail_eu-west-1_")
+    assert key.endswith(".json.gz")
+    # Event history no longer holds the call of 120 days ago; the trail does.
+    assert _dms_events(client("cloudtrail", "eu-west-1"))[0]["EventName"] == "CreateEndpoint"
+    assert len(_dms_events(client("cloudtrail", "eu-west-1"))) == 1

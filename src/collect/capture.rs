@@ -52,6 +52,12 @@ impl CaptureStore {
         id
     }
 
+    /// A capture the collector built itself: a body the interceptor cannot see (an S3
+    /// object, which the SDK streams), as it is kept. Returns its id.
+    pub fn add(&self, capture: Capture) -> String {
+        self.push(capture)
+    }
+
     /// Retries so far and the time waited before them.
     pub fn retries(&self) -> Retries {
         *self.retries.lock().unwrap_or_else(|e| e.into_inner())

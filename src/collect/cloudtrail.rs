@@ -75,6 +75,7 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
         until: crate::time::rfc3339(&DateTime::from_secs(now)),
         events: events.len(),
         sources: sources_all,
+        source: None,
     };
     Some((events, read))
 }
@@ -85,6 +86,11 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
 /// not take effect changed nothing (a denied ModifyEndpoint did not re-point anything).
 fn trail_event(record: Option<&str>, sources: &[String]) -> Option<TrailEvent> {
     let v: Value = serde_json::from_str(record?).ok()?;
+    trail_event_value(&v, sources)
+}
+
+/// [`trail_event`] of a record already parsed (a trail log file's, [`super::trail`]).
+pub fn trail_event_value(v: &Value, sources: &[String]) -> Option<TrailEvent> {
     if v.get("errorCode").is_some_and(|c| !c.is_null()) {
         return None;
     }

@@ -18,6 +18,7 @@ pub mod logs;
 pub mod rds;
 pub mod retry;
 pub mod stores;
+pub mod trail;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -28,7 +29,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::join_all;
 
 use crate::evidence::MetricUsage;
-use crate::facts::{FACTS_VERSION, Facts};
+use crate::facts::history::TrailEvent;
+use crate::facts::{FACTS_VERSION, Facts, HistoryRead};
 use capture::{CaptureStore, scoped};
 pub use gap::{Gap, GapKind};
 
@@ -43,6 +45,8 @@ pub struct Plan {
     pub metric_days: i64,
     /// How far back DMS events are read (DMS keeps them 14 days).
     pub event_days: i64,
+    /// A trail's log files to read for history older than event history's.
+    pub trail: Option<crate::casestudy::TrailSource>,
 }
 
 impl Plan {
@@ -53,6 +57,7 @@ impl Plan {
             concurrency: 8,
             metric_days: 455,
             event_days: 14,
+            trail: None,
         }
     }
 }
@@ -272,11 +277,11 @@ async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (boo
         rds::collect(c, ctx),
         logs::list_groups(c, ctx),
         ec2::vpcs(c, ctx),
-        cloudtrail::dms_history(c, ctx),
+        history(plan, c, ctx),
     );
     // The resources deleted after cut-over join today's, with every resource's history.
-    if let Some((events, read)) = history {
-        crate::facts::history::reconstruct(&mut dms_facts, &c.region, &events, read);
+    if let Some((events, reads)) = history {
+        crate::facts::history::reconstruct(&mut dms_facts, &c.region, &events, reads);
     }
     let (instances, stores) = futures::join!(
         async {
@@ -314,6 +319,36 @@ async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (boo
         },
         ec2_read,
     )
+}
+
+/// The region's DMS history: event history's 90 days and, when the case study names a
+/// trail, its log files before them, read up to the day after event history begins (or
+/// up to now when event history could not be read) so that the two join without a gap.
+/// An event both hold is taken once, from event history.
+async fn history(
+    plan: &Plan,
+    c: &Clients,
+    ctx: &Context,
+) -> Option<(Vec<TrailEvent>, Vec<HistoryRead>)> {
+    let recent = cloudtrail::dms_history(c, ctx).await;
+    let Some(source) = &plan.trail else {
+        return recent.map(|(events, read)| (events, vec![read]));
+    };
+    let until = match &recent {
+        Some((_, read)) => crate::time::parse_rfc3339(&read.since)
+            .map_or_else(|| crate::time::now().secs(), |t| t.secs() + 86_400),
+        None => crate::time::now().secs(),
+    };
+    let older = trail::dms_history(c, ctx, &plan.account_id, source, until).await;
+    match (recent, older) {
+        (Some((mut events, read)), Some((more, trail_read))) => {
+            let seen: std::collections::BTreeSet<String> =
+                events.iter().map(|e| e.event_id.clone()).collect();
+            events.extend(more.into_iter().filter(|e| !seen.contains(&e.event_id)));
+            Some((events, vec![read, trail_read]))
+        }
+        (recent, older) => recent.or(older).map(|(events, read)| (events, vec![read])),
+    }
 }
 
 fn merge(into: &mut Facts, from: Facts) {

@@ -183,7 +183,8 @@ fn manifest(args: &InitArgs, external_id: &str, checklist: &Checklist) -> String
          #        --template-file dms-evidence-readonly-role.cfn.yaml --capabilities CAPABILITY_NAMED_IAM \\\n\
          #        --parameter-overrides CollectorAccountId={collector} ExternalId={external_id} RoleName={role}\n#\n\
          #    Keep the external id private between you and the customer. CostExplorer=false\n\
-         #    leaves out the optional Cost Explorer read (billed DMS months, supporting only).\n\
+         #    leaves out the optional Cost Explorer read (billed DMS months, supporting only);\n\
+         #    TrailBucket=<bucket> lets it read a CloudTrail trail's log files ([trail] below).\n\
          # 2. Fill in the statements and claims below (uncomment each line you answer).\n\
          # 3. dms-evidence collect --case-study <this file> --key <signing key> --out bundle.json\n\n\
          # name = \"Oracle to Aurora PostgreSQL for Example Corp\"\naccount_id = {account_q}\nrole_arn = {role_arn}\nexternal_id = {external_q}\nregions = [{regions}]\n\n\
@@ -213,6 +214,11 @@ fn manifest(args: &InitArgs, external_id: &str, checklist: &Checklist) -> String
     for (key, example, what) in CLAIMS {
         out.push_str(&format!("\n# {what}\n# {key} = {example}\n"));
     }
+    out.push_str(
+        "\n# A migration that ran more than 90 days ago (past CloudTrail event history): the\n\
+         # trail that logged the account, read from `since` (docs/cli.md, [trail]).\n\
+         # [trail]\n# bucket = \"acme-cloudtrail-logs\"\n# prefix = \"org/main\"\n# since = \"2026-01-05\"\n",
+    );
     out.push_str(
         "\n# Attachments (diagrams, SCT reports) for the items that ask for them:\n\
          # [[attachments]]\n# item = \"pre.3.1.diagram-services\"\n\

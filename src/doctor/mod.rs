@@ -222,7 +222,7 @@ pub async fn diagnose(case: &CaseStudy, opts: &SessionOptions, checklist: &Check
         return Diagnosis::new(case, checks);
     };
     let clients = Clients::new(&config, probe_region, &ctx);
-    checks.extend(probe::reads(&clients, &case.account_id, &feeds).await);
+    checks.extend(probe::reads(&clients, &case.account_id, case.trail.as_ref(), &feeds).await);
     for region in &enabled {
         let clients = Clients::new(&config, region, &ctx);
         checks.extend(sources::evidence_sources(&clients, &config, &ctx, &feeds).await);

@@ -10,7 +10,8 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 
 use super::{Check, Kind, POLICY_FILE, Status, TEMPLATE_FILE, answer, read_fix};
-use crate::collect::{Clients, costexplorer, gap};
+use crate::casestudy::TrailSource;
+use crate::collect::{Clients, costexplorer, gap, trail};
 use crate::evidence::Gap;
 use crate::operations::{Operation, operations};
 
@@ -53,15 +54,43 @@ fn probed() -> impl Iterator<Item = &'static Operation> {
 pub async fn reads(
     c: &Clients,
     account: &str,
+    trail: Option<&TrailSource>,
     feeds: &BTreeMap<String, Vec<String>>,
 ) -> Vec<Check> {
     // One key for both KMS probes, looked up once.
     let kms_key = &dms_key(c).await;
     futures::future::join_all(probed().map(|op| async move {
         let region = region_of(&op.iam_action, &c.region);
-        let (status, detail) = match probe(c, account, kms_key, &op.service, &op.operation).await {
-            Ok(()) => (Status::Ok, "answered".to_string()),
-            Err(gap) => match Status::of_gap(&gap) {
+        let on_trail = TRAIL_READS.contains(&op.operation.as_str());
+        let answered = match (on_trail, trail) {
+            (true, None) => Err((
+                Status::NotChecked,
+                "not read: the case study names no [trail]".to_string(),
+            )),
+            (true, Some(t)) => Ok(probe_trail(c, account, t, &op.operation).await),
+            (false, _) => Ok(probe(c, account, kms_key, &op.service, &op.operation).await),
+        };
+        let (status, detail) = match answered {
+            Err(skipped) => skipped,
+            Ok(Ok(())) => (Status::Ok, "answered".to_string()),
+            Ok(Err(gap)) if on_trail && gap.code.as_deref() == Some("NoSuchBucket") => (
+                Status::NotEnabled,
+                format!(
+                    "the trail's bucket {} does not exist: check [trail] bucket against \
+                     DescribeTrails' S3BucketName",
+                    trail.map_or("", |t| t.bucket.as_str())
+                ),
+            ),
+            Ok(Err(gap)) => match Status::of_gap(&gap) {
+                // The trail's own bucket was asked: S3 evaluated the role's policies and
+                // the bucket's before it found no such log file.
+                Status::Ok if on_trail => (
+                    Status::Ok,
+                    format!(
+                        "allowed (answered {} for a log file that does not exist)",
+                        answer(&gap)
+                    ),
+                ),
                 // KMS and S3 look a key or bucket up before they evaluate the caller's
                 // policies for it (the key policy, the bucket's own policy): a not-found
                 // answer for a name nobody has proves nothing about the permission.
@@ -173,26 +202,82 @@ pub async fn probe(
     }
 }
 
-/// The optional reads: the policy statement that grants each and the CloudFormation
-/// parameter that turns it on.
-const OPTIONAL_STATEMENTS: &[(&str, &str, &str)] = &[(
-    "ce:GetCostAndUsage",
-    "DmsEvidenceCostExplorerOptional",
-    "CostExplorer=true",
-)];
+/// The operations that read a trail's log files: probed only when the case study names a
+/// trail, on its bucket.
+const TRAIL_READS: &[&str] = &["ListObjectsV2", "GetObject"];
+
+/// The trail reads, on the case study's trail: the account's log folder listed (one key),
+/// and a log file that does not exist asked for (S3 checks the caller's policies before
+/// it looks the key up).
+async fn probe_trail(
+    c: &Clients,
+    account: &str,
+    t: &TrailSource,
+    operation: &str,
+) -> Result<(), Gap> {
+    let region = c.region.as_str();
+    let at = ("s3", operation, region);
+    let folder = trail::day_prefix(t, account, region, "");
+    if operation == "ListObjectsV2" {
+        call!(
+            at,
+            c.s3.list_objects_v2()
+                .bucket(&t.bucket)
+                .prefix(folder)
+                .max_keys(1)
+                .send()
+        )
+    } else {
+        call!(
+            at,
+            c.s3.get_object()
+                .bucket(&t.bucket)
+                .key(format!("{folder}{PLACEHOLDER}.json.gz"))
+                .send()
+        )
+    }
+}
+
+/// The optional reads: the policy statement that grants each, the CloudFormation
+/// parameter that turns it on, and what else may stand in the way.
+const OPTIONAL_STATEMENTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ce:GetCostAndUsage",
+        "DmsEvidenceCostExplorerOptional",
+        "CostExplorer=true",
+        "It decides no item: every verdict is the same without it. In an AWS Organization, \
+         the management account may also have to give member accounts access to Cost Explorer",
+    ),
+    (
+        "s3:ListBucket",
+        "DmsEvidenceTrailOptional",
+        "TrailBucket=<the trail's bucket>",
+        "Without it, a migration older than event history's 90 days stays \
+         insufficient_evidence. A bucket in another account (an organization's log archive) \
+         must also allow the role in its bucket policy",
+    ),
+    (
+        "s3:GetObject",
+        "DmsEvidenceTrailOptional",
+        "TrailBucket=<the trail's bucket>",
+        "Without it, a migration older than event history's 90 days stays \
+         insufficient_evidence. A bucket in another account (an organization's log archive) \
+         must also allow the role in its bucket policy",
+    ),
+];
 
 /// The fix for an optional read the role does not grant: how to add it, and that
 /// collect does without it.
 fn optional_fix(action: &str) -> String {
-    let (sid, parameter) = OPTIONAL_STATEMENTS
+    let (sid, parameter, also) = OPTIONAL_STATEMENTS
         .iter()
-        .find(|(a, _, _)| *a == action)
-        .map_or(("its own", "its parameter"), |(_, sid, p)| (*sid, *p));
+        .find(|(a, ..)| *a == action)
+        .map_or(("its own", "its parameter", ""), |(_, sid, p, also)| {
+            (*sid, *p, *also)
+        });
     format!(
-        "optional: grant {action} to add its supporting evidence (statement {sid} of \
-         {POLICY_FILE}; {TEMPLATE_FILE} with {parameter}); collect records a gap without it \
-         and judges every item the same. In an AWS Organization, the management account may \
-         also have to give member accounts access to Cost Explorer"
+        "optional: grant {action} to add its evidence (statement {sid} of {POLICY_FILE}; \
+         {TEMPLATE_FILE} with {parameter}); collect records a gap without it. {also}"
     )
 }
 

@@ -175,7 +175,7 @@ impl<'a> Resource<'a> {
 /// events), or modified since it was created (judged as it was while it ran, from its
 /// Create event). It can no longer be judged so once its first event (the creation, with
 /// the configuration it ran with) passes the event history's 90 days. With the record,
-/// to carry forward.
+/// to carry forward. One whose first event was read from a trail's log files has no date.
 fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Record)> {
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
@@ -183,11 +183,21 @@ fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Reco
     if !deleted && modified.is_none() {
         return None;
     }
-    let first = history
-        .iter()
-        .filter_map(|h| crate::time::parse_rfc3339(&h.at))
-        .map(|t| t.secs())
-        .min()?;
+    let first_event = history.iter().min_by(|a, b| a.at.cmp(&b.at))?;
+    // Read from a trail's log files in S3: kept as long as the bucket keeps them, which no
+    // read here shows, so no date is claimed.
+    let from_trail = !first_event.sources.is_empty()
+        && first_event.sources.iter().all(|id| {
+            input
+                .evidence
+                .captures
+                .iter()
+                .any(|c| &c.id == id && c.service == "s3")
+        });
+    if from_trail {
+        return None;
+    }
+    let first = crate::time::parse_rfc3339(&first_event.at)?.secs();
     let basis = match modified {
         Some(h) if !deleted => format!(
             "modified since ({} {}): judged as it was while it ran from CloudTrail event history, which keeps events 90 days",

@@ -78,7 +78,12 @@ starts or after a run that failed (DMS API Reference, ModifyReplicationConfig): 
 after its last run is judged with the endpoints, replication type and settings it ran with
 (\"its target was … while it ran (set by CloudTrail CreateReplicationConfig …; re-pointed since
 by …)\"), and what its events do not show is left out. **Collect within 90 days of cut-over**, or
-keep the task (stopped) until the validation; with `cloudtrail:LookupEvents` denied, a deleted
+name the trail that logged the account: with `[trail]` in the case study (its bucket, prefix and
+a first day), its log files in S3 are read back to that day (`s3:ListBucket` and `s3:GetObject`
+on that bucket, an optional permission) and join event history without a gap, so a migration
+deleted months ago is judged from the same records; a span after the trail stopped logging
+(StopLogging or DeleteTrail with no record after it until StartLogging) is not taken as read,
+and the history begins after it. With `cloudtrail:LookupEvents` denied and no trail, a deleted
 migration is `insufficient_evidence` naming it. Cost Explorer's monthly DMS usage (13 months
 back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
 named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it

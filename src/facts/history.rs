@@ -142,7 +142,12 @@ fn settings_set(e: &TrailEvent) -> Option<String> {
 }
 
 /// Attaches a region's events to its resources and adds those deleted after cut-over.
-pub fn reconstruct(facts: &mut Facts, region: &str, events: &[TrailEvent], read: HistoryRead) {
+pub fn reconstruct(
+    facts: &mut Facts,
+    region: &str,
+    events: &[TrailEvent],
+    reads: Vec<HistoryRead>,
+) {
     let mut by_resource: BTreeMap<(Kind, String), Vec<&TrailEvent>> = BTreeMap::new();
     // LookupEvents answers newest first; reversed, the stable sort below keeps events of
     // the same second in the order they happened.
@@ -206,7 +211,7 @@ pub fn reconstruct(facts: &mut Facts, region: &str, events: &[TrailEvent], read:
             },
         }
     }
-    facts.history_reads.push(read);
+    facts.history_reads.extend(reads);
 }
 
 /// The resource as CloudTrail last showed it: the Delete answer, else the latest answer
@@ -685,7 +690,7 @@ mod tests {
             ),
         ];
         let mut facts = Facts::default();
-        reconstruct(&mut facts, "us-east-1", &events, read());
+        reconstruct(&mut facts, "us-east-1", &events, vec![read()]);
         let e = &facts.endpoints[0];
         assert_eq!(
             (
@@ -715,7 +720,7 @@ mod tests {
             json!({"Endpoint": {"EndpointArn": EP}}),
         )];
         let mut facts = Facts::default();
-        reconstruct(&mut facts, "us-east-1", &events, read());
+        reconstruct(&mut facts, "us-east-1", &events, vec![read()]);
         assert!(facts.endpoints.is_empty());
     }
 

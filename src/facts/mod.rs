@@ -127,8 +127,8 @@ pub struct HistoryEvent {
     pub sources: Vec<String>,
 }
 
-/// The span of CloudTrail event history read in a region: events before `since` are
-/// not on record (event history keeps 90 days).
+/// The span of CloudTrail history read in a region, from event history (90 days) or a
+/// trail's log files: events before `since` are not on record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRead {
     pub region: String,
@@ -136,6 +136,9 @@ pub struct HistoryRead {
     pub until: String,
     pub events: usize,
     pub sources: Vec<String>,
+    /// Where the events were read, when not from event history (a trail's log files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -309,7 +309,7 @@ pub(crate) fn no_migrations(input: &Input<'_>) -> Finding {
                 input.unproven_note()
             ),
         )
-        .remedy("Present the migration that moved data: collect within 90 days of cut-over (CloudTrail event history shows tasks deleted since, and their CloudWatch metrics stay 455 days), or keep its task (stopped) with its table statistics until the validation.");
+        .remedy("Present the migration that moved data: collect within 90 days of cut-over (CloudTrail event history shows tasks deleted since, and their CloudWatch metrics stay 455 days), or name the CloudTrail trail that logged the account (`[trail]` in the case study: its log files in S3 hold the deleted task's calls for as long as the bucket keeps them), or keep its task (stopped) with its table statistics until the validation.");
         for m in &input.unproven {
             f = f.cite(m.pointer(), &m.sources);
         }

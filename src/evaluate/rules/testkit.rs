@@ -110,6 +110,7 @@ pub(crate) fn empty() -> Evidence {
         base_dir: Default::default(),
         manifest: None,
         attachment_lines: vec![],
+        trail: None,
     };
     let collection = Collection {
         started_at: NOW.into(),

@@ -9,7 +9,7 @@ pub struct AccountIdentity;
 
 impl Check for AccountIdentity {
     const NAME: &'static str = "account_identity";
-    const REMEDIATION: &'static str = "Check the account id; collect within 90 days of cut-over (CloudTrail event history shows DMS resources deleted since), or keep the task (stopped) until the validation.";
+    const REMEDIATION: &'static str = "Check the account id; collect within 90 days of cut-over (CloudTrail event history shows DMS resources deleted since), or name the CloudTrail trail that logged the account (`[trail]` in the case study), or keep the task (stopped) until the validation.";
     const DOC: RuleDoc = RuleDoc {
         met: "STS account equals the declared id and at least one DMS migration in it moved data (rows loaded or changes applied: table statistics, TablesLoaded, or CloudWatch FullLoadThroughputRowsTarget / CDCThroughputRowsTarget above zero)",
         checked: "STS GetCallerIdentity equals the declared account, and the account holds at least one DMS task or serverless replication.",
