@@ -158,6 +158,10 @@ pub struct TrailSource {
     pub organization_id: Option<String>,
     /// The first day read (`YYYY-MM-DD`).
     pub since: String,
+    /// `validation = "off"`: the log files are read without CloudTrail's digest files (a
+    /// trail that had log file validation off), and the history says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unvalidated: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,6 +171,7 @@ struct RawTrail {
     prefix: Option<Spanned<String>>,
     organization_id: Option<Spanned<String>>,
     since: Option<Spanned<String>>,
+    validation: Option<Spanned<String>>,
 }
 
 /// How far before the project's start date a trail is read by default: the replication
@@ -443,12 +448,33 @@ fn trail_source(
         .prefix
         .map(|p| p.into_inner().trim().trim_matches('/').to_string())
         .filter(|p| !p.is_empty());
+    let unvalidated = match t.validation {
+        Some(v) => unvalidated(src, v)?,
+        None => false,
+    };
     Ok(TrailSource {
         bucket: bucket.to_string(),
         prefix,
         organization_id,
         since,
+        unvalidated,
     })
+}
+
+/// `[trail] validation`: "required" (false) or "off" (true).
+fn unvalidated(src: &Source, v: Spanned<String>) -> Result<bool, InputError> {
+    match v.get_ref().trim() {
+        "required" => Ok(false),
+        "off" => Ok(true),
+        other => {
+            let message = format!(
+                "{other:?} is not \"required\" (the default: the log files must check against \
+                 the trail's signed digest files) or \"off\" (for a trail that had log file \
+                 validation off; the history then says its files were not validated)"
+            );
+            Err(src.invalid("trail.validation", v.span(), message))
+        }
+    }
 }
 
 fn identity(src: &Source, m: Option<&Manifest>, flags: &Overrides) -> Result<Identity, InputError> {
@@ -778,6 +804,24 @@ path = "diagram.svg"
     }
 
     #[test]
+    fn a_trail_is_read_unvalidated_only_when_the_case_study_says_so() {
+        for (line, unvalidated) in [
+            ("", false),
+            ("validation = \"required\"", false),
+            ("validation = \"off\"", true),
+        ] {
+            let text =
+                format!("{GOOD}\n[trail]\nbucket = \"acme-logs\"\nsince = \"2026-01-05\"\n{line}");
+            let (_dir, path) = manifest(&text);
+            let t = resolve(Some(&path), &Overrides::default())
+                .expect("valid")
+                .trail
+                .expect("trail");
+            assert_eq!(t.unvalidated, unvalidated, "{line}");
+        }
+    }
+
+    #[test]
     fn a_trail_section_is_validated_and_its_first_day_defaults_from_the_project_start() {
         let with = |trail: &str, claims: &str| {
             let text = GOOD.replace("cdc_used = true\n", &format!("cdc_used = true\n{claims}"));
@@ -810,8 +854,12 @@ path = "diagram.svg"
             .trail
             .expect("trail");
         assert_eq!(
-            (defaulted.since.as_str(), defaulted.prefix),
-            ("2026-02-08", None)
+            (
+                defaulted.since.as_str(),
+                defaulted.prefix,
+                defaulted.unvalidated
+            ),
+            ("2026-02-08", None, false)
         );
         for (trail, place, message) in [
             (
@@ -833,6 +881,11 @@ path = "diagram.svg"
                 "bucket = \"acme-logs\"\norganization_id = \"org-1\"\nsince = \"2026-01-05\"",
                 "field `trail.organization_id`",
                 "not an organization id",
+            ),
+            (
+                "bucket = \"acme-logs\"\nsince = \"2026-01-05\"\nvalidation = \"no\"",
+                "field `trail.validation`",
+                "is not \"required\"",
             ),
             (
                 "bucket = \"acme-logs\"\nsince = \"2026-01-05\"\ntrail_name = \"x\"",

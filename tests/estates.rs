@@ -793,6 +793,14 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
         "{from_trail:?}"
     );
     assert!(from_trail.events >= 6, "{from_trail:?}");
+    // The files checked against the trail's signed digest files.
+    assert!(
+        from_trail
+            .integrity
+            .as_deref()
+            .is_some_and(|i| i.starts_with("validated: ") && i.contains("digest files")),
+        "{from_trail:?}"
+    );
     let task = read
         .evidence
         .facts
@@ -816,6 +824,15 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
                 "{c:?}"
             );
         }
+        // And a capture of the signed digest file that lists that log file.
+        assert!(
+            h.sources
+                .iter()
+                .any(|id| captures.iter().any(|c| &c.id == id
+                    && c.body.contains("\"Digest\"")
+                    && c.body.contains("\"signature\""))),
+            "{h:?}"
+        );
     }
 
     // The trail keeps its files as long as the bucket does: no 90-day expiry is claimed
@@ -828,6 +845,8 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
         eval.expiry
     );
 
+    // A trail without log file validation: its files prove nothing until the case study
+    // reads them unvalidated, and then the history says so.
     let plaintext = trail("acme-2-cloudtrail-logs");
     let read = collect_seeded(
         &emu,
@@ -839,7 +858,36 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
     );
     let eval = read.evaluation.clone().expect("evaluated");
     let (got, reason) = verdict(&eval, "dms.1.0.sec.in-flight");
+    assert_eq!(*got, InsufficientEvidence, "{reason}");
+    assert!(
+        read.evidence
+            .gaps
+            .iter()
+            .any(|g| g.code.as_deref() == Some("LogFileValidation")
+                && g.message.contains("validation = \"off\"")),
+        "{:?}",
+        read.evidence.gaps
+    );
+    let unvalidated = format!("{plaintext}validation = \"off\"\n");
+    let read = collect_seeded(
+        &emu,
+        "900000000030",
+        &["us-east-1"],
+        &unvalidated,
+        &dir,
+        "trail-plain-off",
+    );
+    let eval = read.evaluation.clone().expect("evaluated");
+    let (got, reason) = verdict(&eval, "dms.1.0.sec.in-flight");
     assert_eq!(*got, NotMet, "{reason}");
+    assert!(
+        read.evidence.facts.history_reads.iter().any(|r| r
+            .integrity
+            .as_deref()
+            .is_some_and(|i| i.starts_with("not validated"))),
+        "{:?}",
+        read.evidence.facts.history_reads
+    );
 
     emu.set_faults(serde_json::json!({"deny": ["s3:GetObject"]}));
     let denied = collect_seeded(
@@ -868,5 +916,151 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
     assert!(
         denied.evidence.collection.complete,
         "an optional read's gap"
+    );
+}
+
+/// The objects under `prefix` in the trail's bucket, as the account's owner reads them.
+fn bucket_objects(
+    emu: &Emulator,
+    account: &str,
+    bucket: &str,
+    prefix: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let s3 = aws_sdk_s3::Client::new(&emu.owner_config(account, "us-east-1").await);
+        let listed = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .expect("list");
+        let mut out = Vec::new();
+        for key in listed.contents().iter().filter_map(|o| o.key()) {
+            let got = s3
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .expect("get");
+            let body = got
+                .body
+                .collect()
+                .await
+                .expect("body")
+                .into_bytes()
+                .to_vec();
+            out.push((key.to_string(), body));
+        }
+        out
+    })
+}
+
+/// The account's owner changes the trail's bucket: `Some(body)` writes the object, `None`
+/// deletes it.
+fn change_object(emu: &Emulator, account: &str, bucket: &str, key: &str, body: Option<Vec<u8>>) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let s3 = aws_sdk_s3::Client::new(&emu.owner_config(account, "us-east-1").await);
+        match body {
+            Some(b) => {
+                s3.put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(b.into())
+                    .send()
+                    .await
+                    .expect("put");
+            }
+            None => {
+                s3.delete_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    });
+}
+
+/// Log files are the customer's objects: one rewritten after delivery (the Oracle source
+/// shown as verify-full), or a digest file deleted (hiding what it listed), and the trail
+/// proves nothing: in-flight goes back to insufficient_evidence with a gap naming the file,
+/// never to a `met` resting on a file CloudTrail did not deliver.
+#[test]
+fn a_trail_whose_files_changed_after_delivery_proves_nothing() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
+    let (account, bucket) = ("900000000029", "acme-cloudtrail-logs");
+    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    let with =
+        format!("[trail]\nbucket = \"{bucket}\"\nprefix = \"org/main\"\nsince = \"{since}\"\n");
+    let in_flight = |name: &str| {
+        let read = collect_seeded(&emu, account, &["us-east-1"], &with, &dir, name);
+        let eval = read.evaluation.clone().expect("evaluated");
+        let (got, reason) = verdict(&eval, "dms.1.0.sec.in-flight");
+        (*got, reason.to_string(), read.evidence.gaps.clone())
+    };
+    assert_eq!(in_flight("intact").0, Met);
+
+    let logs = format!("org/main/AWSLogs/{account}/CloudTrail/us-east-1/");
+    let (key, original) = bucket_objects(&emu, account, bucket, &logs)
+        .into_iter()
+        .find(|(_, gz)| {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(gz.as_slice()),
+                &mut text,
+            );
+            text.contains("\"CreateEndpoint\"") && text.contains("verify-ca")
+        })
+        .expect("the log file of the source endpoint's creation");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(original.as_slice()),
+        &mut text,
+    )
+    .expect("gzip");
+    let mut forged = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut forged,
+        text.replace("verify-ca", "verify-full").as_bytes(),
+    )
+    .expect("gzip");
+    change_object(
+        &emu,
+        account,
+        bucket,
+        &key,
+        Some(forged.finish().expect("gzip")),
+    );
+    let (got, reason, gaps) = in_flight("rewritten");
+    assert_eq!(got, InsufficientEvidence, "{reason}");
+    assert!(
+        gaps.iter()
+            .any(|g| g.code.as_deref() == Some("LogFileValidation")
+                && g.message.contains("changed after CloudTrail delivered it")
+                && g.message.contains(&key)),
+        "{gaps:?}"
+    );
+    change_object(&emu, account, bucket, &key, Some(original));
+    assert_eq!(in_flight("restored").0, Met);
+
+    let digests = format!("org/main/AWSLogs/{account}/CloudTrail-Digest/us-east-1/");
+    let listed = bucket_objects(&emu, account, bucket, &digests);
+    let (middle, _) = &listed[listed.len() / 2];
+    change_object(&emu, account, bucket, middle, None);
+    let (got, reason, gaps) = in_flight("digest-deleted");
+    assert_eq!(got, InsufficientEvidence, "{reason}");
+    assert!(
+        gaps.iter()
+            .any(|g| g.code.as_deref() == Some("LogFileValidation")
+                && g.message.contains("is not in the bucket")
+                && g.message.contains(middle.as_str())),
+        "{gaps:?}"
     );
 }

@@ -53,6 +53,7 @@ SERVICES: dict[str, Service] = {
     "es": opensearch.SERVICE,
     "ec2": regions.SERVICE,
     "ce": costexplorer.SERVICE,
+    "s3": cloudtrail.S3_SERVICE,
 }
 UNCHANGED = Service()
 

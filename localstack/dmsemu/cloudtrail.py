@@ -31,7 +31,25 @@ trail's under `AWSLogs/<organization id>/<account>/…`). StopLogging is deliver
 logging stops; CloudTrail's own management calls (CreateTrail, StartLogging, StopLogging)
 are recorded like any other. Deviations: one file per event, delivered at once (AWS
 batches events into a file about every five minutes, and a file may hold records of
-the day before); no digest files; a bucket in another account is not written.
+the day before); a bucket in another account is not written.
+
+A trail with log file validation on (EnableLogFileValidation) delivers digest files
+(CloudTrail User Guide, "CloudTrail digest file structure" and "Custom implementations of
+CloudTrail log file integrity validation"): one an hour per region, empty hours too, under
+`<prefix>/AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/` named
+`<account>_CloudTrail-Digest_<region>_<trail>_<home region>_<YYYYMMDDTHHMMSSZ>.json.gz`,
+listing each log file delivered in the hour with the SHA-256 of its uncompressed content,
+chained to the previous digest by its S3 location and signature, and signed SHA256withRSA
+with the region's key over `<digestEndTime>\n<bucket>/<key>\n<SHA-256 of the uncompressed
+digest>\n<previous signature or "null">`, the signature in the object's metadata
+(x-amz-meta-signature, x-amz-meta-signature-algorithm). A stop (StopLogging, DeleteTrail)
+ends the chain after the hour it falls in; a new chain starts with null previous fields.
+ListPublicKeys serves each region's key (DER PKCS #1, its fingerprint the MD5 of that
+DER). Deviations: digests are written when the bucket is next read (S3 GetObject or a
+listing), for every hour since the last one up to the real time; a log file delivered
+with a date in an hour already digested goes into the next digest (AWS writes a backfill
+digest); a region gets digests only once a log file was delivered in it (AWS: every region
+a multi-region trail covers); one key per region, valid from 2015 to 2099.
 
 The admin route `POST /_dmsemu/state/cloudtrail` sets the recording clock of an
 account and region (`{"account", "region", "clock": "-60d"}`): later events are dated
@@ -43,7 +61,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import gzip
+import hashlib
 import json
+import logging
 import re
 import secrets
 import string
@@ -57,10 +77,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import cbor2
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from . import shapes
 from .protocol import Call, Forward, Response, Service, error_response, json_response
 
+LOG = logging.getLogger("dmsemu")
 RETENTION = timedelta(days=90)
 MAX_RESULTS = 50
 RATE_PER_SECOND = 2
@@ -119,6 +142,7 @@ def account_events(account: str) -> list[tuple[str, dict]]:
 def reset() -> None:
     with _LOCK:
         _TRAILS.clear()
+        _CHAINS.clear()
 
 
 def set_clock(doc: dict) -> dict:
@@ -341,7 +365,8 @@ def log_file_key(trail_prefix: str | None, account: str, region: str, when: date
 
 
 def _deliver(account: str, region: str, body: dict, when: datetime) -> None:
-    """Writes `body` as a log file of every trail of `account` that logs it."""
+    """Writes `body` as a log file of every trail of `account` that logs it, and lists it
+    for the trail's next digest file when the trail validates its log files."""
     from moto.cloudtrail.models import cloudtrail_backends
     from moto.s3.models import s3_backends
 
@@ -350,10 +375,160 @@ def _deliver(account: str, region: str, body: dict, when: datetime) -> None:
             if not (t.is_multi_region or t.region_name == region) or not _logging(t, body):
                 continue
             key = log_file_key(t.s3_key_prefix, account, region, when)
-            data = gzip.compress(json.dumps({"Records": [body]}).encode())
+            raw = json.dumps({"Records": [body]}).encode()
             # A bucket gone (or in another account here) gets no file.
-            with contextlib.suppress(Exception):
-                s3_backends[account]["aws"].put_object(t.bucket_name, key, data)
+            try:
+                s3_backends[account]["aws"].put_object(t.bucket_name, key, gzip.compress(raw))
+            except Exception:  # noqa: BLE001
+                LOG.debug("trail %s: no log file delivered to %s", t.trail_name, t.bucket_name)
+                continue
+            if t.log_validation:
+                _chain_file(account, region, t, body, when, key, hashlib.sha256(raw).hexdigest())
+
+
+# ---------------------------------------------------------------- digest files
+
+DIGEST_PERIOD = timedelta(hours=1)
+KEY_VALIDITY = (datetime(2015, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC))
+_KEYS: dict[str, rsa.RSAPrivateKey] = {}
+
+
+@dataclass
+class Chain:
+    """One trail's digest files in one region: the next digest's start, the last one's
+    location and signature, and the log files delivered since."""
+
+    account: str
+    region: str
+    bucket: str
+    prefix: str | None
+    trail_name: str
+    home_region: str
+    start: datetime
+    previous: dict | None = None
+    files: list[dict] = field(default_factory=list)
+    stopped: datetime | None = None
+
+
+_CHAINS: dict[tuple[str, str, str], Chain] = {}
+
+
+def region_key(region: str) -> rsa.RSAPrivateKey:
+    with _LOCK:
+        if region not in _KEYS:
+            _KEYS[region] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return _KEYS[region]
+
+
+def public_key(region: str) -> tuple[bytes, str]:
+    """The region's public key as ListPublicKeys gives it (DER PKCS #1) and its fingerprint."""
+    der = region_key(region).public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return der, hashlib.md5(der, usedforsecurity=False).hexdigest()
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _chain_file(account: str, region: str, t: Any, body: dict, when: datetime, key: str, sha: str) -> None:
+    """Lists a delivered log file for its trail's digest; a stop ends the chain after its
+    hour, and a start after a stop begins a new chain."""
+    ident = (account, t.arn, region)
+    aware = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    chain = _CHAINS.get(ident)
+    if chain is not None and chain.stopped is not None and aware > chain.stopped:
+        _flush(chain, chain.stopped + DIGEST_PERIOD)
+        chain = None
+    if chain is None:
+        chain = Chain(account, region, t.bucket_name, t.s3_key_prefix, t.trail_name, t.region_name,
+                      start=aware - timedelta(seconds=1))
+        _CHAINS[ident] = chain
+    chain.files.append({"s3Bucket": t.bucket_name, "s3Object": key, "hashValue": sha, "hashAlgorithm": "SHA-256",
+                        "newestEventTime": body["eventTime"], "oldestEventTime": body["eventTime"], "_at": aware})
+    if body["eventName"] in ("StopLogging", "DeleteTrail"):
+        chain.stopped = aware
+
+
+def digest_key(chain: Chain, end: datetime) -> str:
+    prefix = f"{chain.prefix.strip('/')}/" if chain.prefix else ""
+    return (f"{prefix}AWSLogs/{chain.account}/CloudTrail-Digest/{chain.region}/{end:%Y/%m/%d}/"
+            f"{chain.account}_CloudTrail-Digest_{chain.region}_{chain.trail_name}_{chain.home_region}_"
+            f"{end:%Y%m%dT%H%M%SZ}.json.gz")
+
+
+def _flush(chain: Chain, upto: datetime) -> None:
+    """Writes the chain's digest files for every hour that ended by `upto`."""
+    from moto.s3.models import s3_backends
+
+    _, fingerprint = public_key(chain.region)
+    while chain.start + DIGEST_PERIOD <= upto:
+        end = chain.start + DIGEST_PERIOD
+        listed = [f for f in chain.files if f["_at"] < end]
+        chain.files = [f for f in chain.files if f["_at"] >= end]
+        key = digest_key(chain, end)
+        prev = chain.previous or {}
+        times = sorted(f["newestEventTime"] for f in listed)
+        doc = {
+            "awsAccountId": chain.account,
+            "digestStartTime": _iso(chain.start),
+            "digestEndTime": _iso(end),
+            "digestS3Bucket": chain.bucket,
+            "digestS3Object": key,
+            "digestPublicKeyFingerprint": fingerprint,
+            "digestSignatureAlgorithm": "SHA256withRSA",
+            "newestEventTime": times[-1] if times else None,
+            "oldestEventTime": times[0] if times else None,
+            "previousDigestS3Bucket": prev.get("bucket"),
+            "previousDigestS3Object": prev.get("key"),
+            "previousDigestHashValue": prev.get("hash"),
+            "previousDigestHashAlgorithm": "SHA-256" if prev else None,
+            "previousDigestSignature": prev.get("signature"),
+            "logFiles": [{k: v for k, v in f.items() if k != "_at"} for f in listed],
+        }
+        raw = json.dumps(doc).encode()
+        digest_hash = hashlib.sha256(raw).hexdigest()
+        to_sign = f"{doc['digestEndTime']}\n{chain.bucket}/{key}\n{digest_hash}\n{prev.get('signature') or 'null'}"
+        signature = region_key(chain.region).sign(to_sign.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
+        with contextlib.suppress(Exception):
+            obj = s3_backends[chain.account]["aws"].put_object(chain.bucket, key, gzip.compress(raw))
+            obj.set_metadata({"x-amz-meta-signature": signature, "x-amz-meta-signature-algorithm": "SHA256withRSA"})
+        chain.previous = {"bucket": chain.bucket, "key": key, "hash": digest_hash, "signature": signature}
+        chain.start = end
+
+
+def flush_digests(account: str) -> None:
+    """Every digest file of `account`'s trails due by now: written before the bucket is read."""
+    now = datetime.now(UTC)
+    with _LOCK:
+        for ident, chain in list(_CHAINS.items()):
+            if chain.account != account:
+                continue
+            _flush(chain, now if chain.stopped is None else min(now, chain.stopped + DIGEST_PERIOD))
+            if chain.stopped is not None and chain.start > chain.stopped:
+                del _CHAINS[ident]
+
+
+def _list_public_keys(call: Call, forward: Forward) -> Response:
+    """ListPublicKeys: the region's key when its validity overlaps StartTime–EndTime."""
+    req = call.json_body()
+    now = datetime.now(UTC)
+    start = shapes.to_datetime(req["StartTime"]) if "StartTime" in req else now
+    end = shapes.to_datetime(req["EndTime"]) if "EndTime" in req else now
+    if start > end:
+        return error_response(call, 400, "InvalidTimeRangeException", "StartTime is after EndTime")
+    der, fingerprint = public_key(call.region)
+    valid_from, valid_to = KEY_VALIDITY
+    keys = []
+    if valid_from <= end and start <= valid_to:
+        keys.append({"Value": base64.b64encode(der).decode(), "ValidityStartTime": valid_from.timestamp(),
+                     "ValidityEndTime": valid_to.timestamp(), "Fingerprint": fingerprint})
+    return json_response({"PublicKeyList": keys})
+
+
+def _s3_read(call: Call, forward: Forward) -> Response:
+    """An S3 read: the account's digest files due by now are written first."""
+    flush_digests(call.account)
+    return forward(call.body)
 
 
 # ---------------------------------------------------------------- LookupEvents
@@ -452,4 +627,8 @@ def _trail_answer(call: Call, forward: Forward) -> Response:
     return Response(answer.status, answer.headers, json.dumps(doc).encode())
 
 
-SERVICE = Service({"LookupEvents": _lookup, "CreateTrail": _trail_answer, "UpdateTrail": _trail_answer})
+SERVICE = Service({"LookupEvents": _lookup, "CreateTrail": _trail_answer, "UpdateTrail": _trail_answer,
+                   "ListPublicKeys": _list_public_keys})
+# S3 reads that may meet a trail's digest files.
+S3_SERVICE = Service({"GetObject": _s3_read, "ListObjectsV2": _s3_read, "ListObjects": _s3_read,
+                      "HeadObject": _s3_read})

@@ -435,6 +435,8 @@ class RegionLoader:
                         "IsMultiRegionTrail": bool(spec.get("multi_region", True))}
         if spec.get("prefix"):
             params["S3KeyPrefix"] = spec["prefix"]
+        if spec.get("log_file_validation"):
+            params["EnableLogFileValidation"] = True
         ct.create_trail(**params)
         ct.start_logging(Name=spec["name"])
         self.record("trails", spec["name"])

@@ -8,6 +8,7 @@ contents"), with the limits AWS documents.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import time
 import urllib.error
@@ -193,3 +194,53 @@ def test_a_logging_trail_delivers_log_files_to_its_bucket_past_event_history(end
     # Event history no longer holds the call of 120 days ago; the trail does.
     assert _dms_events(client("cloudtrail", "eu-west-1"))[0]["EventName"] == "CreateEndpoint"
     assert len(_dms_events(client("cloudtrail", "eu-west-1"))) == 1
+
+
+def test_a_validating_trail_signs_hourly_digest_files_chained_to_each_other(endpoint, account, client):
+    """Digest files as the AWS CLI's `cloudtrail validate-logs` checks them: signed
+    SHA256withRSA with the key ListPublicKeys gives, each listing the SHA-256 of its log
+    files' uncompressed content and naming the previous digest and its signature."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    s3, ct, dms = client("s3"), client("cloudtrail"), client("dms", "eu-west-1")
+    s3.create_bucket(Bucket="signed-logs")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "-5h"})
+    ct.create_trail(Name="main", S3BucketName="signed-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "eu-west-1", "clock": "-5h"})
+    ct.start_logging(Name="main")
+    _endpoint(dms, "signed", ssl="verify-full")
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "eu-west-1", "clock": "now"})
+    listed = s3.list_objects_v2(Bucket="signed-logs", Prefix=f"AWSLogs/{account}/CloudTrail-Digest/eu-west-1/")
+    keys = sorted(o["Key"] for o in listed.get("Contents", []))
+    # One digest an hour, empty hours too, from the first log file to now.
+    assert 4 <= len(keys) <= 5, keys
+    assert all("_CloudTrail-Digest_eu-west-1_main_us-east-1_" in k for k in keys)
+    # The key of the region whose digests these are (the CLI asks that region).
+    regional = client("cloudtrail", "eu-west-1")
+    pub = regional.list_public_keys(StartTime=datetime.now(UTC) - timedelta(days=1))["PublicKeyList"]
+    by_print = {}
+    for k in pub:
+        loaded = serialization.load_der_public_key(k["Value"])
+        assert isinstance(loaded, rsa.RSAPublicKey)
+        by_print[k["Fingerprint"]] = loaded
+    previous_signature, files = None, []
+    for key in keys:
+        obj = s3.get_object(Bucket="signed-logs", Key=key)
+        raw = gzip.decompress(obj["Body"].read())
+        doc = json.loads(raw)
+        signature = obj["Metadata"]["signature"]
+        assert obj["Metadata"]["signature-algorithm"] == "SHA256withRSA"
+        assert (doc["digestS3Bucket"], doc["digestS3Object"]) == ("signed-logs", key)
+        assert doc["previousDigestSignature"] == previous_signature
+        to_sign = (f"{doc['digestEndTime']}\nsigned-logs/{key}\n{hashlib.sha256(raw).hexdigest()}\n"
+                   f"{previous_signature or 'null'}")
+        by_print[doc["digestPublicKeyFingerprint"]].verify(
+            bytes.fromhex(signature), to_sign.encode(), padding.PKCS1v15(), hashes.SHA256())
+        files.extend(doc["logFiles"])
+        previous_signature = signature
+    assert files, "the log files of the hour they were delivered in"
+    for f in files:
+        body = gzip.decompress(s3.get_object(Bucket=f["s3Bucket"], Key=f["s3Object"])["Body"].read())
+        assert hashlib.sha256(body).hexdigest() == f["hashValue"]
+    assert any("CloudTrail/eu-west-1/" in f["s3Object"] for f in files)

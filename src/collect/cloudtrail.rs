@@ -76,6 +76,7 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
         events: events.len(),
         sources: sources_all,
         source: None,
+        integrity: None,
     };
     Some((events, read))
 }

@@ -19,6 +19,7 @@ pub mod rds;
 pub mod retry;
 pub mod stores;
 pub mod trail;
+pub mod trail_digest;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};

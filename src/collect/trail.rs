@@ -17,13 +17,13 @@
 //! hold no record until a StartLogging of the same trail is a span nothing proves; the
 //! history then begins after it ([`covered_since`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read as _;
 
 use futures::StreamExt as _;
 use serde_json::{Value, json};
 
-use super::{Clients, Context};
+use super::{Clients, Context, trail_digest};
 use crate::casestudy::TrailSource;
 use crate::digest::sha256_hex;
 use crate::evidence::{Capture, Gap, GapKind};
@@ -42,8 +42,13 @@ const MAX_FILE_BYTES: u64 = 256 << 20;
 const STOPS: &[&str] = &["StopLogging", "DeleteTrail"];
 const START: &str = "StartLogging";
 
-/// The key prefix of one day's log files of `account` in `region`.
-pub fn day_prefix(t: &TrailSource, account: &str, region: &str, day: &str) -> String {
+/// The folders a trail delivers to: log files, and digest files.
+pub const LOGS: &str = "CloudTrail";
+pub const DIGESTS: &str = "CloudTrail-Digest";
+
+/// The key prefix of `account`'s `kind` files ([`LOGS`], [`DIGESTS`]) in `region`, ending
+/// in `/`.
+pub fn folder(t: &TrailSource, account: &str, region: &str, kind: &str) -> String {
     let prefix = t
         .prefix
         .as_ref()
@@ -53,8 +58,14 @@ pub fn day_prefix(t: &TrailSource, account: &str, region: &str, day: &str) -> St
         Some(org) => format!("{org}/{account}"),
         None => account.to_string(),
     };
+    format!("{prefix}AWSLogs/{owner}/{kind}/{region}/")
+}
+
+/// The key prefix of one day's log files of `account` in `region`.
+pub fn day_prefix(t: &TrailSource, account: &str, region: &str, day: &str) -> String {
     format!(
-        "{prefix}AWSLogs/{owner}/CloudTrail/{region}/{}/",
+        "{}{}/",
+        folder(t, account, region, LOGS),
         day.replace('-', "/")
     )
 }
@@ -63,22 +74,38 @@ pub fn day_prefix(t: &TrailSource, account: &str, region: &str, day: &str) -> St
 /// it names.
 pub type LoggingCall = (String, i64, String);
 
-/// What one region's log files held: the kept records, the minutes at which any record
-/// was written (to tell a trail that kept logging from one that stopped), the files read,
-/// and the captures.
+/// What one log file held: the kept records, the minutes at which any record was written
+/// (to tell a trail that kept logging from one that stopped), and the capture.
 #[derive(Debug, Default)]
 struct Read {
     events: Vec<TrailEvent>,
     logging: Vec<LoggingCall>,
     minutes: BTreeSet<i64>,
-    files: usize,
     sources: Vec<String>,
-    failed: bool,
+}
+
+/// One log file read: its key, the SHA-256 of its uncompressed content (what a digest
+/// file lists), and what it held.
+#[derive(Debug)]
+struct FileRead {
+    key: String,
+    sha256: String,
+    read: Read,
+}
+
+/// The days `from` to `to` (epoch seconds), as `YYYY-MM-DD`.
+fn days(from: i64, to: i64) -> Vec<String> {
+    (0..)
+        .map(|n| from + n * 86_400)
+        .take_while(|d| *d <= to)
+        .map(crate::time::date)
+        .collect()
 }
 
 /// The region's DMS events in the trail's files from `t.since` to `until` (epoch seconds),
 /// and what the read covered; `None` when a listing or a file failed (a gap names the
-/// action), or when the window is empty.
+/// action), when the files do not check against the trail's digest files (a gap says
+/// which and why), or when the window is empty.
 pub async fn dms_history(
     c: &Clients,
     ctx: &Context,
@@ -91,50 +118,254 @@ pub async fn dms_history(
         return None;
     }
     let today = crate::time::now().secs();
-    let days: Vec<String> = (0..)
-        .map(|n| since + n * 86_400)
-        .take_while(|d| *d <= (until + 86_400).min(today))
-        .map(crate::time::date)
-        .collect();
-    let reads: Vec<Read> = futures::stream::iter(days)
-        .map(|day| read_day(c, ctx, account, t, day))
-        .buffer_unordered(DAYS_IN_FLIGHT)
-        .collect()
-        .await;
-    let mut all = Read::default();
-    for r in reads {
-        all.events.extend(r.events);
-        all.logging.extend(r.logging);
-        all.minutes.extend(r.minutes);
-        all.files += r.files;
-        all.sources.extend(r.sources);
-        all.failed |= r.failed;
+    let log_days = days(since, (until + 86_400).min(today));
+    let prefix = folder(t, account, &c.region, LOGS);
+    let (files, mut sources) = read_folders(c, ctx, t, &prefix, &log_days, |key| {
+        read_file(c, ctx, t, key)
+    })
+    .await?;
+    let mut logging = Vec::new();
+    let mut minutes = BTreeSet::new();
+    for f in &files {
+        logging.extend(f.read.logging.iter().cloned());
+        minutes.extend(f.read.minutes.iter().copied());
     }
-    if all.failed {
-        return None;
+    let mut from = covered_since(since, until, &logging, &minutes);
+    let mut to = until;
+    let (integrity, proven) = if t.unvalidated {
+        (
+            "not validated: the case study reads this trail with validation = \"off\", so \
+             nothing shows these log files are the ones CloudTrail delivered"
+                .to_string(),
+            None,
+        )
+    } else if files.is_empty() {
+        ("no log files in the days read".to_string(), None)
+    } else {
+        let v = validate(c, ctx, account, t, since, until, &files).await?;
+        from = from.max(v.from);
+        to = to.min(v.until);
+        (v.integrity, Some(v.proven))
+    };
+    let file_count = files.len();
+    let mut events = Vec::new();
+    for f in files {
+        let digest = match &proven {
+            None => None,
+            // A file the digests do not vouch for (delivered outside the span they prove)
+            // gives nothing.
+            Some(p) => match p.get(&f.key) {
+                Some(d) => d.clone(),
+                None => continue,
+            },
+        };
+        sources.extend(f.read.sources.iter().cloned());
+        for mut e in f.read.events {
+            e.sources.extend(digest.iter().cloned());
+            events.push(e);
+        }
     }
-    let from = covered_since(since, until, &all.logging, &all.minutes);
-    let mut events: Vec<TrailEvent> = all
-        .events
+    let mut events: Vec<TrailEvent> = events
         .into_iter()
-        .filter(|e| secs(&e.at).is_some_and(|at| at >= from && at < until))
+        .filter(|e| secs(&e.at).is_some_and(|at| at >= from && at < to))
         .collect();
     events.sort_by(|a, b| b.at.cmp(&a.at));
-    all.sources.sort();
-    let location = format!(
-        "s3://{}/{}",
-        t.bucket,
-        day_prefix(t, account, &c.region, "").trim_end_matches('/')
-    );
+    sources.sort();
+    sources.dedup();
+    let location = format!("s3://{}/{}", t.bucket, prefix.trim_end_matches('/'));
     let read = HistoryRead {
         region: c.region.clone(),
         since: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(from)),
-        until: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(until)),
+        until: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(to.max(from))),
         events: events.len(),
-        sources: all.sources,
-        source: Some(format!("trail log files {location} ({} files)", all.files)),
+        sources,
+        source: Some(format!("trail log files {location} ({file_count} files)")),
+        integrity: Some(integrity),
     };
     Some((events, read))
+}
+
+/// What the digest files prove: from when to when the log files are CloudTrail's, each
+/// log file in that span with the capture of the digest listing it (`None` when it held no
+/// kept record), and the sentence the history read carries.
+struct Validated {
+    from: i64,
+    until: i64,
+    proven: HashMap<String, Option<String>>,
+    integrity: String,
+}
+
+/// Checks the log files read against the trail's digest files of the same days (and the
+/// day after), as `aws cloudtrail validate-logs` does: each digest signed by the region's
+/// CloudTrail key, the chain unbroken, and every log file delivered in the span the chain
+/// covers listed with the SHA-256 of its content, none missing. Any failure is a gap and
+/// the trail read is dropped: a changed or deleted file could hide the event that decides
+/// an item.
+async fn validate(
+    c: &Clients,
+    ctx: &Context,
+    account: &str,
+    t: &TrailSource,
+    since: i64,
+    until: i64,
+    files: &[FileRead],
+) -> Option<Validated> {
+    let now = crate::time::now().secs();
+    // CloudTrail delivers a file within minutes of its events and its digest in the hour
+    // after: what was delivered up to two hours ago is digested by now.
+    let file_end = (until + 86_400).min(now - 2 * 3600);
+    let keys = public_keys(c, ctx, since, (file_end + 2 * 3600).min(now)).await?;
+    let digests = folder(t, account, &c.region, DIGESTS);
+    let digest_days = days(since, (file_end + 3600).min(now));
+    let (fetched, _) = read_folders(c, ctx, t, &digests, &digest_days, |key| {
+        read_digest(c, ctx, t, key)
+    })
+    .await?;
+    let mut problems = Vec::new();
+    let mut valid = Vec::new();
+    for f in &fetched {
+        match trail_digest::check(f, &t.bucket, &keys) {
+            Ok(v) => valid.push(v),
+            Err(e) => problems.push(e),
+        }
+    }
+    problems.extend(trail_digest::chain_breaks(&valid, since));
+    let at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(file_end));
+    let Some(covered) = trail_digest::covered_from(&valid, file_end) else {
+        problems.push(format!(
+            "no valid digest file of this region covers {at} ({} read): the log files cannot be \
+             checked against CloudTrail's signature. If the trail had log file validation off, \
+             set validation = \"off\" in [trail] to read them unvalidated (the bundle then says so)",
+            fetched.len()
+        ));
+        return integrity_gaps(ctx, &c.region, &problems);
+    };
+    let from = covered.max(since);
+    let log_folder = folder(t, account, &c.region, LOGS);
+    let listed = trail_digest::listed(&valid, &t.bucket);
+    let in_span =
+        |key: &str| trail_digest::time_in_name(key).is_some_and(|d| d >= from && d < file_end);
+    problems.extend(unlisted(files, &listed, &log_folder, &in_span));
+    if !problems.is_empty() {
+        return integrity_gaps(ctx, &c.region, &problems);
+    }
+    let by_key: HashMap<&str, &trail_digest::Fetched> =
+        fetched.iter().map(|f| (f.key.as_str(), f)).collect();
+    let mut captured: HashMap<&str, String> = HashMap::new();
+    let mut proven = HashMap::new();
+    for f in files.iter().filter(|f| in_span(&f.key)) {
+        let digest = listed
+            .get(f.key.as_str())
+            .filter(|_| !f.read.sources.is_empty())
+            .and_then(|(_, d)| by_key.get(d).map(|fetched| (*d, *fetched)));
+        let capture = digest.map(|(d, fetched)| {
+            captured
+                .entry(d)
+                .or_insert_with(|| capture_digest(ctx, &c.region, &t.bucket, fetched))
+                .clone()
+        });
+        proven.insert(f.key.clone(), capture);
+    }
+    let chained = valid.iter().filter(|v| !v.backfill).count();
+    let integrity = format!(
+        "validated: {} log files delivered from {} to {at} are each listed with their SHA-256 in \
+         {chained} CloudTrail digest files, every digest signed SHA256withRSA with this region's \
+         CloudTrail key (ListPublicKeys) and chained to the one before, none missing",
+        proven.len(),
+        crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(from)),
+    );
+    Some(Validated {
+        from,
+        until: until.min(file_end),
+        proven,
+        integrity,
+    })
+}
+
+/// The log files in the span (`in_span`) that the digests do not list as they are: a file
+/// whose content is not the one listed, one no digest lists, and one listed that is gone.
+fn unlisted(
+    files: &[FileRead],
+    listed: &BTreeMap<&str, (&str, &str)>,
+    log_folder: &str,
+    in_span: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in files.iter().filter(|f| in_span(&f.key)) {
+        match listed.get(f.key.as_str()) {
+            Some((hash, _)) if *hash == f.sha256 => {}
+            Some((hash, digest)) => problems.push(format!(
+                "log file {} changed after CloudTrail delivered it: digest file {digest} lists \
+                 SHA-256 {hash}, the file's content has {}",
+                f.key, f.sha256
+            )),
+            None => problems.push(format!(
+                "log file {} is listed in no digest file: CloudTrail did not deliver it",
+                f.key
+            )),
+        }
+    }
+    let on_bucket: HashSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
+    for (key, (_, digest)) in listed {
+        if key.starts_with(log_folder) && in_span(key) && !on_bucket.contains(key) {
+            problems.push(format!(
+                "log file {key}, listed in digest file {digest}, is not in the bucket"
+            ));
+        }
+    }
+    problems
+}
+
+/// The first problems the digest files show, each a gap (the rest counted in the last),
+/// and no trail read.
+fn integrity_gaps<T>(ctx: &Context, region: &str, problems: &[String]) -> Option<T> {
+    const SHOWN: usize = 5;
+    let shown = SHOWN.min(problems.len());
+    for (n, p) in problems.iter().take(shown).enumerate() {
+        let more = match problems.len() - shown {
+            extra if extra > 0 && n + 1 == shown => format!(" (and {extra} more problems like it)"),
+            _ => String::new(),
+        };
+        let message = format!(
+            "the trail's log files do not check against CloudTrail's digest files, so none is \
+             used: {p}{more}"
+        );
+        object_gap::<()>(ctx, region, Some("LogFileValidation"), message, None);
+    }
+    None
+}
+
+/// The region's CloudTrail public keys valid between `from` and `to`, by fingerprint.
+async fn public_keys(
+    c: &Clients,
+    ctx: &Context,
+    from: i64,
+    to: i64,
+) -> Option<HashMap<String, Vec<u8>>> {
+    use aws_smithy_types::DateTime;
+    let mut keys = HashMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let request = c
+            .cloudtrail
+            .list_public_keys()
+            .start_time(DateTime::from_secs(from))
+            .end_time(DateTime::from_secs(to.max(from)))
+            .set_next_token(token.clone())
+            .send();
+        let (page, _) = ctx
+            .call("cloudtrail", "ListPublicKeys", &c.region, None, request)
+            .await?;
+        for k in page.public_key_list() {
+            if let (Some(fingerprint), Some(value)) = (k.fingerprint(), k.value()) {
+                keys.insert(fingerprint.to_string(), value.as_ref().to_vec());
+            }
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Some(keys);
+        }
+    }
 }
 
 fn secs(at: &str) -> Option<i64> {
@@ -173,11 +404,52 @@ pub fn covered_since(
     from
 }
 
-/// One day's log files: listed, then read a few at a time.
-async fn read_day(c: &Clients, ctx: &Context, account: &str, t: &TrailSource, day: String) -> Read {
-    let prefix = day_prefix(t, account, &c.region, &day);
+/// Every `.json.gz` object of the day folders `folder/YYYY/MM/DD/` of `days`, listed
+/// (a few days at a time) and each read with `read` (a few at a time); with the listings'
+/// captures. `None` when a listing or a read failed (a gap names it).
+async fn read_folders<R, F, Fut>(
+    c: &Clients,
+    ctx: &Context,
+    t: &TrailSource,
+    folder: &str,
+    days: &[String],
+    read: F,
+) -> Option<(Vec<R>, Vec<String>)>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Option<R>>,
+{
+    let listings: Vec<Option<(Vec<String>, Vec<String>)>> = futures::stream::iter(days)
+        .map(|day| list_day(c, ctx, t, format!("{folder}{}/", day.replace('-', "/"))))
+        .buffer_unordered(DAYS_IN_FLIGHT)
+        .collect()
+        .await;
     let mut keys = Vec::new();
-    let mut read = Read::default();
+    let mut sources = Vec::new();
+    for listing in listings {
+        let (k, s) = listing?;
+        keys.extend(k);
+        sources.extend(s);
+    }
+    keys.sort();
+    let reads: Vec<Option<R>> = futures::stream::iter(keys)
+        .map(read)
+        .buffered(FILES_IN_FLIGHT)
+        .collect()
+        .await;
+    let reads: Option<Vec<R>> = reads.into_iter().collect();
+    Some((reads?, sources))
+}
+
+/// The `.json.gz` keys under one day's `prefix`, with the listing's captures.
+async fn list_day(
+    c: &Clients,
+    ctx: &Context,
+    t: &TrailSource,
+    prefix: String,
+) -> Option<(Vec<String>, Vec<String>)> {
+    let mut keys = Vec::new();
+    let mut sources = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let request =
@@ -186,14 +458,10 @@ async fn read_day(c: &Clients, ctx: &Context, account: &str, t: &TrailSource, da
                 .prefix(&prefix)
                 .set_continuation_token(token.clone())
                 .send();
-        let Some((page, sources)) = ctx
+        let (page, captured) = ctx
             .call("s3", "ListObjectsV2", &c.region, Some(&t.bucket), request)
-            .await
-        else {
-            read.failed = true;
-            return read;
-        };
-        read.sources.extend(sources);
+            .await?;
+        sources.extend(captured);
         keys.extend(
             page.contents()
                 .iter()
@@ -203,49 +471,43 @@ async fn read_day(c: &Clients, ctx: &Context, account: &str, t: &TrailSource, da
         );
         token = page.next_continuation_token().map(str::to_string);
         if token.is_none() {
-            break;
+            return Some((keys, sources));
         }
     }
-    let files: Vec<Option<Read>> = futures::stream::iter(keys)
-        .map(|key| read_file(c, ctx, t, key))
-        .buffer_unordered(FILES_IN_FLIGHT)
-        .collect()
-        .await;
-    for f in files {
-        let Some(f) = f else {
-            read.failed = true;
-            continue;
-        };
-        read.events.extend(f.events);
-        read.logging.extend(f.logging);
-        read.minutes.extend(f.minutes);
-        read.sources.extend(f.sources);
-        read.files += 1;
+}
+
+/// An object of the trail's bucket: its bytes, its user metadata and the request id.
+async fn get(
+    c: &Clients,
+    ctx: &Context,
+    t: &TrailSource,
+    key: &str,
+) -> Option<(Vec<u8>, HashMap<String, String>, Option<String>)> {
+    use aws_sdk_s3::operation::RequestId as _;
+    let request = c.s3.get_object().bucket(&t.bucket).key(key).send();
+    let (out, _) = ctx
+        .call("s3", "GetObject", &c.region, Some(key), request)
+        .await?;
+    let request_id = out.request_id().map(str::to_string);
+    let metadata = out.metadata().cloned().unwrap_or_default();
+    match out.body.collect().await {
+        Ok(b) => Some((b.into_bytes().to_vec(), metadata, request_id)),
+        Err(e) => unreadable(ctx, &c.region, key, &e.to_string()),
     }
-    read
 }
 
 /// One log file: its DMS and trail-logging records, captured as kept, with the SHA-256 of
 /// the object as S3 returned it.
-async fn read_file(c: &Clients, ctx: &Context, t: &TrailSource, key: String) -> Option<Read> {
-    let request = c.s3.get_object().bucket(&t.bucket).key(&key).send();
-    let (out, _) = ctx
-        .call("s3", "GetObject", &c.region, Some(&key), request)
-        .await?;
-    use aws_sdk_s3::operation::RequestId as _;
-    let request_id = out.request_id().map(str::to_string);
-    let gzipped = match out.body.collect().await {
-        Ok(b) => b.into_bytes(),
-        Err(e) => return unreadable(ctx, &c.region, &key, &e.to_string()),
-    };
-    let records = match records_of(&gzipped) {
-        Ok(records) => records,
+async fn read_file(c: &Clients, ctx: &Context, t: &TrailSource, key: String) -> Option<FileRead> {
+    let (gzipped, _, request_id) = get(c, ctx, t, &key).await?;
+    let (records, sha256) = match records_of(&gzipped) {
+        Ok(read) => read,
         Err(why) => return unreadable(ctx, &c.region, &key, &why),
     };
     let total = records.len();
     let (kept, mut read) = keep(records, &c.region);
     if kept.is_empty() {
-        return Some(read);
+        return Some(FileRead { key, sha256, read });
     }
     let mut body = json!({"Bucket": t.bucket, "Key": key, "Records": kept});
     let mut redacted = Vec::new();
@@ -254,22 +516,15 @@ async fn read_file(c: &Clients, ctx: &Context, t: &TrailSource, key: String) -> 
         "$.Records: {} of {total} records kept (DMS, and calls that stop or start a trail)",
         kept.len()
     ));
-    let body = body.to_string();
-    let id = ctx.store.add(Capture {
-        id: String::new(),
-        service: "s3".into(),
-        operation: "GetObject".into(),
-        region: c.region.clone(),
+    let received = sha256_hex(&gzipped);
+    let id = add_capture(
+        ctx,
+        &c.region,
         request_id,
-        http_status: 200,
-        time: crate::time::now_rfc3339(),
-        media_type: "application/json".into(),
-        body_encoding: "utf8".into(),
-        sha256: sha256_hex(body.as_bytes()),
-        received_sha256: Some(sha256_hex(&gzipped)),
-        body,
+        body.to_string(),
+        received,
         redacted,
-    });
+    );
     let sources = vec![id];
     for r in kept
         .iter()
@@ -279,11 +534,89 @@ async fn read_file(c: &Clients, ctx: &Context, t: &TrailSource, key: String) -> 
             .extend(super::cloudtrail::trail_event_value(r, &sources));
     }
     read.sources = sources;
-    Some(read)
+    Some(FileRead { key, sha256, read })
 }
 
-/// The records of a gzip JSON log file, or why it is not one.
-fn records_of(gzipped: &[u8]) -> Result<Vec<Value>, String> {
+/// A capture of an S3 object read here: what was kept of it, with the SHA-256 of the
+/// object as S3 returned it (the interceptor does not see streamed S3 bodies).
+fn add_capture(
+    ctx: &Context,
+    region: &str,
+    request_id: Option<String>,
+    body: String,
+    received_sha256: String,
+    redacted: Vec<String>,
+) -> String {
+    ctx.store.add(Capture {
+        id: String::new(),
+        service: "s3".into(),
+        operation: "GetObject".into(),
+        region: region.to_string(),
+        request_id,
+        http_status: 200,
+        time: crate::time::now_rfc3339(),
+        media_type: "application/json".into(),
+        body_encoding: "utf8".into(),
+        sha256: sha256_hex(body.as_bytes()),
+        received_sha256: Some(received_sha256),
+        body,
+        redacted,
+    })
+}
+
+/// One digest file, gunzipped, with its signature metadata; `None` (a gap) when it
+/// cannot be read or is not gzip.
+async fn read_digest(
+    c: &Clients,
+    ctx: &Context,
+    t: &TrailSource,
+    key: String,
+) -> Option<trail_digest::Fetched> {
+    let (gzipped, metadata, request_id) = get(c, ctx, t, &key).await?;
+    let mut inflated = Vec::new();
+    if let Err(e) = flate2::read::GzDecoder::new(gzipped.as_slice())
+        .take(MAX_FILE_BYTES)
+        .read_to_end(&mut inflated)
+    {
+        return unreadable(ctx, &c.region, &key, &format!("not gzip: {e}"));
+    }
+    Some(trail_digest::Fetched {
+        key,
+        inflated,
+        signature: metadata.get("signature").cloned(),
+        algorithm: metadata.get("signature-algorithm").cloned(),
+        request_id,
+        received_sha256: sha256_hex(&gzipped),
+    })
+}
+
+/// The capture of a digest file that vouches for a log file an event came from: its
+/// location, signature metadata and content, so that an auditor can check it again.
+fn capture_digest(ctx: &Context, region: &str, bucket: &str, f: &trail_digest::Fetched) -> String {
+    let digest: Value = serde_json::from_slice(&f.inflated).unwrap_or(Value::Null);
+    let body = json!({
+        "Bucket": bucket,
+        "Key": f.key,
+        "Metadata": {"signature": f.signature, "signature-algorithm": f.algorithm},
+        "Digest": digest,
+    });
+    let redacted = vec![
+        "$.Digest: the digest file, gunzipped (received_sha256 is the object's as S3 returned it)"
+            .into(),
+    ];
+    add_capture(
+        ctx,
+        region,
+        f.request_id.clone(),
+        body.to_string(),
+        f.received_sha256.clone(),
+        redacted,
+    )
+}
+
+/// The records of a gzip JSON log file and the SHA-256 of its uncompressed content, or why
+/// it is not one.
+fn records_of(gzipped: &[u8]) -> Result<(Vec<Value>, String), String> {
     let mut text = Vec::new();
     flate2::read::GzDecoder::new(gzipped)
         .take(MAX_FILE_BYTES)
@@ -292,7 +625,7 @@ fn records_of(gzipped: &[u8]) -> Result<Vec<Value>, String> {
     let doc: Value = serde_json::from_slice(&text).map_err(|e| format!("not JSON: {e}"))?;
     match doc {
         Value::Object(mut map) => match map.remove("Records") {
-            Some(Value::Array(records)) => Ok(records),
+            Some(Value::Array(records)) => Ok((records, sha256_hex(&text))),
             _ => Err("no Records array".into()),
         },
         _ => Err("no Records array".into()),
@@ -343,16 +676,28 @@ fn trail_name(name: &str) -> String {
 
 /// A log file that could not be read: a gap naming it, so that its span is not taken as
 /// read.
-fn unreadable(ctx: &Context, region: &str, key: &str, why: &str) -> Option<Read> {
+fn unreadable<T>(ctx: &Context, region: &str, key: &str, why: &str) -> Option<T> {
+    let message = format!("the trail log file could not be read: {why}");
+    object_gap(ctx, region, None, message, Some(key))
+}
+
+/// A gap in reading the trail's bucket (its objects are read with GetObject).
+fn object_gap<T>(
+    ctx: &Context,
+    region: &str,
+    code: Option<&str>,
+    message: String,
+    key: Option<&str>,
+) -> Option<T> {
     ctx.gap(Gap {
         service: "s3".into(),
         operation: "GetObject".into(),
         region: region.to_string(),
         iam_action: crate::operations::iam_action("s3", "GetObject"),
         kind: GapKind::Other,
-        code: None,
-        message: format!("the trail log file could not be read: {why}"),
-        resource: Some(key.to_string()),
+        code: code.map(str::to_string),
+        message,
+        resource: key.map(str::to_string),
     });
     None
 }
@@ -367,6 +712,7 @@ mod tests {
             prefix: prefix.map(str::to_string),
             organization_id: org.map(str::to_string),
             since: "2026-01-01".into(),
+            unvalidated: false,
         }
     }
 
@@ -519,9 +865,11 @@ mod tests {
         ] {
             assert!(records_of(&bytes).is_err_and(|e| e.contains(why)), "{why}");
         }
+        // The hash a digest file lists is that of the uncompressed content.
+        let content = b"{\"Records\": [{}]}";
         assert_eq!(
-            records_of(&gzip(b"{\"Records\": [{}]}")).map(|r| r.len()),
-            Ok(1)
+            records_of(&gzip(content)).map(|(r, sha)| (r.len(), sha)),
+            Ok((1, sha256_hex(content)))
         );
     }
 

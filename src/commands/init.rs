@@ -217,7 +217,9 @@ fn manifest(args: &InitArgs, external_id: &str, checklist: &Checklist) -> String
     out.push_str(
         "\n# A migration that ran more than 90 days ago (past CloudTrail event history): the\n\
          # trail that logged the account, read from `since` (docs/cli.md, [trail]).\n\
-         # [trail]\n# bucket = \"acme-cloudtrail-logs\"\n# prefix = \"org/main\"\n# since = \"2026-01-05\"\n",
+         # [trail]\n# bucket = \"acme-cloudtrail-logs\"\n# prefix = \"org/main\"\n# since = \"2026-01-05\"\n\
+         # Its log files must check against its signed digest files (log file validation); for a\n\
+         # trail that had validation off, say so (the bundle records it):\n# validation = \"off\"\n",
     );
     out.push_str(
         "\n# Attachments (diagrams, SCT reports) for the items that ask for them:\n\

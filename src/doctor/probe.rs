@@ -194,6 +194,8 @@ pub async fn probe(
                 .send()
         ),
         ("cloudtrail", "LookupEvents") => call!(at, dms_events(c, 1).send()),
+        // The keys valid now (StartTime and EndTime default to the current time).
+        ("cloudtrail", "ListPublicKeys") => call!(at, c.cloudtrail.list_public_keys().send()),
         ("ce", "GetCostAndUsage") => call!(
             (service, operation, costexplorer::REGION),
             costexplorer::cheapest(&c.ce).send()
@@ -217,7 +219,7 @@ async fn probe_trail(
 ) -> Result<(), Gap> {
     let region = c.region.as_str();
     let at = ("s3", operation, region);
-    let folder = trail::day_prefix(t, account, region, "");
+    let folder = trail::folder(t, account, region, trail::LOGS);
     if operation == "ListObjectsV2" {
         call!(
             at,
@@ -241,6 +243,13 @@ async fn probe_trail(
 /// The optional reads: the policy statement that grants each, the CloudFormation
 /// parameter that turns it on, and what else may stand in the way.
 const OPTIONAL_STATEMENTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "cloudtrail:ListPublicKeys",
+        "DmsEvidenceReadOnly",
+        "its default parameters",
+        "Without it, a trail's log files cannot be checked against CloudTrail's signed digest \
+         files, and a [trail] is used only with validation = \"off\"",
+    ),
     (
         "ce:GetCostAndUsage",
         "DmsEvidenceCostExplorerOptional",

@@ -83,7 +83,11 @@ a first day), its log files in S3 are read back to that day (`s3:ListBucket` and
 on that bucket, an optional permission) and join event history without a gap, so a migration
 deleted months ago is judged from the same records; a span after the trail stopped logging
 (StopLogging or DeleteTrail with no record after it until StartLogging) is not taken as read,
-and the history begins after it. With `cloudtrail:LookupEvents` denied and no trail, a deleted
+and the history begins after it. The log files count only as CloudTrail's signed digest files
+show them (log file validation on the trail; `cloudtrail:ListPublicKeys`): a file changed or
+deleted after delivery, or a broken digest chain, drops the trail read with a gap, and a trail
+without validation is read only when the case study says `validation = \"off\"`, which the
+bundle records. With `cloudtrail:LookupEvents` denied and no trail, a deleted
 migration is `insufficient_evidence` naming it. Cost Explorer's monthly DMS usage (13 months
 back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
 named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it

@@ -139,6 +139,10 @@ pub struct HistoryRead {
     /// Where the events were read, when not from event history (a trail's log files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What shows the events are unchanged, for a trail's log files: checked against
+    /// CloudTrail's signed digest files, or not validated and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
