@@ -770,7 +770,16 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
     }
 
     let with = trail("acme-cloudtrail-logs");
-    let read = collect_seeded(&emu, "900000000029", &["us-east-1"], &with, &dir, "trail");
+    // eu-west-1 too, where the trail delivered no log file: no trail read is claimed there,
+    // and nothing there is a validation problem.
+    let read = collect_seeded(
+        &emu,
+        "900000000029",
+        &["us-east-1", "eu-west-1"],
+        &with,
+        &dir,
+        "trail",
+    );
     let eval = read.evaluation.clone().expect("evaluated");
     for item in items {
         let (got, reason) = verdict(&eval, item);
@@ -793,6 +802,20 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
         "{from_trail:?}"
     );
     assert!(from_trail.events >= 6, "{from_trail:?}");
+    assert!(
+        reads
+            .iter()
+            .all(|r| r.source.is_none() || r.region == "us-east-1"),
+        "{reads:?}"
+    );
+    assert!(
+        read.evidence
+            .gaps
+            .iter()
+            .all(|g| g.code.as_deref() != Some("LogFileValidation")),
+        "{:?}",
+        read.evidence.gaps
+    );
     // The files checked against the trail's signed digest files.
     assert!(
         from_trail

@@ -105,7 +105,8 @@ fn days(from: i64, to: i64) -> Vec<String> {
 /// The region's DMS events in the trail's files from `t.since` to `until` (epoch seconds),
 /// and what the read covered; `None` when a listing or a file failed (a gap names the
 /// action), when the files do not check against the trail's digest files (a gap says
-/// which and why), or when the window is empty.
+/// which and why), when the region has no log file in those days, or when the window is
+/// empty.
 pub async fn dms_history(
     c: &Clients,
     ctx: &Context,
@@ -140,7 +141,10 @@ pub async fn dms_history(
             None,
         )
     } else if files.is_empty() {
-        ("no log files in the days read".to_string(), None)
+        // No log file delivered for this region in those days: the trail says nothing of
+        // it, and no span is claimed as read (deleting every file must not read as a
+        // quiet account).
+        return None;
     } else {
         let v = validate(c, ctx, account, t, since, until, &files).await?;
         from = from.max(v.from);
@@ -148,23 +152,7 @@ pub async fn dms_history(
         (v.integrity, Some(v.proven))
     };
     let file_count = files.len();
-    let mut events = Vec::new();
-    for f in files {
-        let digest = match &proven {
-            None => None,
-            // A file the digests do not vouch for (delivered outside the span they prove)
-            // gives nothing.
-            Some(p) => match p.get(&f.key) {
-                Some(d) => d.clone(),
-                None => continue,
-            },
-        };
-        sources.extend(f.read.sources.iter().cloned());
-        for mut e in f.read.events {
-            e.sources.extend(digest.iter().cloned());
-            events.push(e);
-        }
-    }
+    let events = vouched(files, proven.as_ref(), &mut sources);
     let mut events: Vec<TrailEvent> = events
         .into_iter()
         .filter(|e| secs(&e.at).is_some_and(|at| at >= from && at < to))
@@ -183,6 +171,31 @@ pub async fn dms_history(
         integrity: Some(integrity),
     };
     Some((events, read))
+}
+
+/// The events of the files the digest files vouch for (all, when not validated), each
+/// citing the capture of the digest listing its file; the files' captures join `sources`.
+/// A file the digests do not vouch for (delivered outside the span they prove) gives
+/// nothing.
+fn vouched(
+    files: Vec<FileRead>,
+    proven: Option<&HashMap<String, Option<String>>>,
+    sources: &mut Vec<String>,
+) -> Vec<TrailEvent> {
+    let mut events = Vec::new();
+    for f in files {
+        let digest = match proven.map(|p| p.get(&f.key)) {
+            None => None,
+            Some(Some(d)) => d.clone(),
+            Some(None) => continue,
+        };
+        sources.extend(f.read.sources.iter().cloned());
+        for mut e in f.read.events {
+            e.sources.extend(digest.iter().cloned());
+            events.push(e);
+        }
+    }
+    events
 }
 
 /// What the digest files prove: from when to when the log files are CloudTrail's, each
