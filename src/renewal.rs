@@ -364,7 +364,7 @@ mod tests {
             media_type: "application/json".into(),
             body_encoding: "utf8".into(),
             sha256: sha256_hex(body.as_bytes()),
-            body,
+            body: body.into(),
             received_sha256: None,
             redacted: Vec::new(),
         });
@@ -560,7 +560,7 @@ mod tests {
             ("not carried", Box::new(|r| r.captures.clear())),
             (
                 "SHA-256",
-                Box::new(|r| r.captures[0].capture.body.push(' ')),
+                Box::new(|r| r.captures[0].capture.body.make_mut().push(' ')),
             ),
             ("miscounted", Box::new(|r| r.regressions += 1)),
             ("readiness", Box::new(|r| r.ready = !r.ready)),

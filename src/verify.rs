@@ -9,15 +9,16 @@
 //! the signatures verify, and any failure fails the whole (fail closed).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::bundle::dsse::{Parsed, StructureError};
 use crate::bundle::{self, Predicate, PublicKey, Subject, jcs};
 use crate::digest::sha256_hex;
 use crate::evaluate::{self, Checklist, Evaluation};
-use crate::evidence::Evidence;
+use crate::evidence::Capture;
 
 /// One verification step and what it found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -198,15 +199,29 @@ struct Statement {
     predicate: Predicate,
 }
 
-/// The statement read from a payload, with the payload's SHA-256: not yet trusted.
+/// The statement read from a payload, and the payload (its capture bodies lie there):
+/// not yet trusted.
 pub struct Read {
     statement: Statement,
-    sha256: Vec<u8>,
-    len: usize,
+    pae: Arc<Vec<u8>>,
+    body: usize,
 }
 
 impl Read {
-    fn from_payload(payload: &[u8]) -> Result<Read, StatementError> {
+    /// Reads the statement of `parsed`'s payload; its capture bodies refer to the payload
+    /// rather than copy it.
+    fn from(parsed: &Parsed) -> Result<Read, StatementError> {
+        let (pae, body) = parsed.shared();
+        let _sharing = crate::evidence::share_from(Arc::clone(&pae));
+        let statement = Read::statement(parsed.payload())?;
+        Ok(Read {
+            statement,
+            pae,
+            body,
+        })
+    }
+
+    fn statement(payload: &[u8]) -> Result<Statement, StatementError> {
         let head = |e| match serde_json::from_slice::<Head>(payload) {
             Err(e) => StatementError::NotJson(e),
             Ok(h)
@@ -226,11 +241,7 @@ impl Read {
                 statement.predicate_type,
             ));
         }
-        Ok(Read {
-            statement,
-            sha256: Sha256::digest(payload).to_vec(),
-            len: payload.len(),
-        })
+        Ok(statement)
     }
 }
 
@@ -288,27 +299,18 @@ pub fn verify(
         incomplete: None,
         predicate: None,
     };
-    let Some(read) = signed_statement(&mut report, bytes.into(), keys, threshold) else {
+    let Some(judged) = signed_statement(&mut report, bytes.into(), keys, threshold, |read| {
+        judge(read, checklists)
+    }) else {
         return report;
     };
-    let Read {
-        statement,
-        sha256,
-        len,
-    } = read;
-    let (predicate, stated) = (statement.predicate, statement.subject);
-    // The statement is written canonically again on one core while the captures are
-    // digested and the findings re-evaluated on the other; each is recorded in stage
-    // order, and nothing after a statement that does not hold.
-    let (recomputed, captured, judged) = std::thread::scope(|s| {
-        let recomputed = s.spawn(|| bundle::recompute(&predicate, &stated, &sha256, len));
-        let captured = captures(&predicate.evidence);
-        let judged = findings(&predicate, checklists);
-        let recomputed = recomputed
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (recomputed, captured, judged)
-    });
+    let Judged {
+        predicate,
+        stated,
+        recomputed,
+        captured,
+        findings,
+    } = judged;
     let expected = match recomputed {
         Ok((expected, canonical)) => {
             report.record::<StatementError>("statement", Ok(statement_note(canonical)));
@@ -321,15 +323,12 @@ pub fn verify(
     };
     report.record("subjects", subjects(&stated, &expected));
     report.record("captures", captured);
-    match judged {
-        Ok((stored, checklist, detail)) => {
+    match findings {
+        Ok((detail, summary, renewal)) => {
             report.record::<FindingsError>("findings", Ok(detail));
-            report.record("summary", summary(stored, checklist));
-            if let Some(renewal) = &predicate.renewal {
-                report.record(
-                    "renewal",
-                    crate::bundle::renewal::check(renewal, &predicate, checklist),
-                );
+            report.record("summary", summary);
+            if let Some(renewal) = renewal {
+                report.record("renewal", renewal);
             }
         }
         Err(e) => report.record::<FindingsError>("findings", Err(e)),
@@ -343,17 +342,103 @@ pub fn verify(
     report
 }
 
+/// What stages 3 to 8 found of a statement, before they are recorded in order.
+struct Judged {
+    predicate: Predicate,
+    /// The subjects the statement carries.
+    stated: Vec<Subject>,
+    /// The subjects recomputed, and whether the payload is canonical.
+    recomputed: Result<(Vec<Subject>, bool), serde_json::Error>,
+    captured: Result<String, CaptureError>,
+    /// The findings step, then the summary and (for a renewal) the renewal step.
+    findings: Result<FindingStages, FindingsError>,
+}
+
+type FindingStages = (
+    String,
+    Result<String, SummaryError>,
+    Option<Result<String, String>>,
+);
+
+/// Stages 3 to 8 of a statement read: the statement is written canonically again but
+/// for its captures and facts on one core, the facts on another, while the captures are
+/// digested and the findings re-evaluated on a third; then the captures are written one
+/// by one against the payload (`bundle::Rest`). Runs while the signatures are checked;
+/// nothing it finds is recorded unless they hold.
+fn judge(read: Read, checklists: &[Checklist]) -> Judged {
+    let Read {
+        statement,
+        pae,
+        body,
+    } = read;
+    let payload = &pae[body..];
+    let (predicate, stated) = (statement.predicate, statement.subject);
+    let (recomputed, captured, findings) = std::thread::scope(|s| {
+        let (predicate, stated) = (&predicate, stated.as_slice());
+        let facts = s.spawn(move || {
+            timed("facts written", || {
+                jcs::to_vec(&predicate.evidence.facts, usize::MAX).map(|c| c.bytes)
+            })
+        });
+        let recomputed = s.spawn(move || {
+            let rest = timed("rest written", || bundle::Rest::write(predicate, stated, 0))?;
+            match rest {
+                Some(rest) => timed("captures written", || {
+                    rest.recompute(predicate, stated, payload, || joined(facts))
+                }),
+                None => bundle::subjects(predicate).map(|subjects| (subjects, false)),
+            }
+        });
+        let captured = timed("captures digested", || {
+            captures(&predicate.evidence.captures)
+        });
+        let findings = timed("findings", || {
+            findings(predicate, checklists).map(|(stored, checklist, detail)| {
+                let renewal = predicate
+                    .renewal
+                    .as_ref()
+                    .map(|r| crate::bundle::renewal::check(r, predicate, checklist));
+                (detail, summary(stored, checklist), renewal)
+            })
+        });
+        (joined(recomputed), captured, findings)
+    });
+    Judged {
+        stated,
+        recomputed,
+        predicate,
+        captured,
+        findings,
+    }
+}
+
+/// `f()`, its time logged (at debug level: `-vv`).
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    tracing::debug!(ms = start.elapsed().as_millis(), "verify: {what}");
+    out
+}
+
+/// A scoped thread's result (its panic carried on).
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Stages 1–3, each only after the one before passed. The bundle's bytes are let go
 /// once the envelope is decoded; the signatures are checked on this thread while the
-/// statement is read on another (both only read the payload), and the statement counts
-/// only if the signatures hold.
-fn signed_statement(
+/// statement is read on another (both only read the payload) and handed to `then`; what
+/// `then` makes of it counts only if the signatures hold.
+fn signed_statement<J: Send>(
     report: &mut Report,
     bytes: Vec<u8>,
     keys: &[PublicKey],
     threshold: usize,
-) -> Option<Read> {
-    let parsed = match Parsed::try_from(bytes) {
+    then: impl FnOnce(Read) -> J + Send,
+) -> Option<J> {
+    let parsed = match timed("envelope read", || Parsed::try_from(bytes)) {
         Ok(p) => p,
         Err(e) => {
             report.record::<StructureError>("structure", Err(e));
@@ -369,8 +454,8 @@ fn signed_statement(
         )),
     );
     let (signed_by, read) = std::thread::scope(|s| {
-        let read = s.spawn(|| Read::from_payload(parsed.payload()));
-        let signed_by = parsed.signed_by(keys, threshold);
+        let read = s.spawn(|| timed("statement read", || Read::from(&parsed)).map(then));
+        let signed_by = timed("signatures", || parsed.signed_by(keys, threshold));
         (signed_by, read.join())
     });
     drop(parsed);
@@ -391,7 +476,7 @@ fn signed_statement(
     );
     report.signed_by = signed_by;
     match read.unwrap_or_else(|panic| std::panic::resume_unwind(panic)) {
-        Ok(read) => Some(read),
+        Ok(judged) => Some(judged),
         Err(e) => {
             report.record::<StatementError>("statement", Err(e));
             None
@@ -424,19 +509,26 @@ fn subjects(stated: &[Subject], expected: &[Subject]) -> Result<String, SubjectE
 }
 
 /// Stage 5: every capture's body matches its SHA-256, and ids are unique.
-fn captures(evidence: &Evidence) -> Result<String, CaptureError> {
+fn captures(captures: &[Capture]) -> Result<String, CaptureError> {
     let mut bad = Vec::new();
     let mut ids = BTreeSet::new();
-    for c in &evidence.captures {
+    // Binary bodies are decoded into one buffer, reused from capture to capture.
+    let mut decoded = Vec::new();
+    for c in captures {
         if !ids.insert(c.id.as_str()) {
             bad.push(format!("{} appears twice", c.id));
         }
         let body = match c.body_encoding.as_str() {
-            "base64" => c.body_bytes().map(std::borrow::Cow::Owned),
-            _ => Ok(std::borrow::Cow::Borrowed(c.body.as_bytes())),
+            "base64" => {
+                decoded.clear();
+                base64::engine::general_purpose::STANDARD
+                    .decode_vec(c.body.as_bytes(), &mut decoded)
+                    .map(|()| decoded.as_slice())
+            }
+            _ => Ok(c.body.as_bytes()),
         };
         match body {
-            Ok(body) if sha256_hex(&body) == c.sha256 => {}
+            Ok(body) if sha256_hex(body) == c.sha256 => {}
             Ok(_) => bad.push(format!(
                 "{} ({} {}) body does not match its sha256",
                 c.id, c.service, c.operation
@@ -447,10 +539,7 @@ fn captures(evidence: &Evidence) -> Result<String, CaptureError> {
     if !bad.is_empty() {
         return Err(CaptureError(bad));
     }
-    Ok(format!(
-        "{} captures match their SHA-256",
-        evidence.captures.len()
-    ))
+    Ok(format!("{} captures match their SHA-256", captures.len()))
 }
 
 /// Stage 6: the findings and claims, re-evaluated with the checklist the bundle names.
@@ -557,5 +646,60 @@ mod tests {
         let parsed = Parsed::try_from(envelope.as_bytes()).expect("parsed");
         let err = parsed.signed_by(&[], 1).err().map(|(_, e)| e.to_string());
         assert!(err.is_some_and(|e| e.contains("no trusted public key")));
+    }
+
+    /// A payload another writer laid out (indented, not RFC 8785) verifies with the same
+    /// subjects, named as not canonical; a change inside its facts is still found.
+    #[test]
+    fn a_payload_not_in_canonical_form_is_checked_part_by_part() {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let path = format!(
+            "{}/fixtures/bundles/exemplary-v0.1.0.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let envelope: bundle::Envelope =
+            serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("envelope");
+        let statement: serde_json::Value =
+            serde_json::from_slice(&b64.decode(&envelope.payload).expect("base64")).expect("json");
+        let key = bundle::LocalKey::generate().expect("key");
+        let checklists = [crate::evaluate::checklist::load_default()];
+        let verify_signed = |statement: &serde_json::Value| {
+            let payload = serde_json::to_vec_pretty(statement).expect("json");
+            let sig = key.sign(&bundle::pae(bundle::PAYLOAD_TYPE, &payload));
+            let envelope = bundle::Envelope {
+                payload: b64.encode(&payload),
+                payload_type: bundle::PAYLOAD_TYPE.into(),
+                signatures: vec![bundle::Signature {
+                    keyid: key.public().keyid(),
+                    sig: b64.encode(sig),
+                }],
+            };
+            let bytes = serde_json::to_vec(&envelope).expect("envelope");
+            verify(bytes, &[key.public()], 1, &checklists)
+        };
+        let report = verify_signed(&statement);
+        assert!(report.verified, "{:?}", report.failures());
+        let step = |r: &Report, name: &str| {
+            r.checks
+                .iter()
+                .find(|c| c.step == name)
+                .map(|c| c.detail.clone())
+        };
+        assert!(
+            step(&report, "statement").is_some_and(|d| d.contains("not in canonical form")),
+            "{:?}",
+            report.checks
+        );
+        let mut changed = statement.clone();
+        changed["predicate"]["facts"]["endpoints"][0]["ssl_mode"] = "none".into();
+        let report = verify_signed(&changed);
+        let failed: Vec<&str> = report.failures().iter().map(|c| c.step).collect();
+        assert!(failed.contains(&"subjects"), "{failed:?}");
+        assert!(
+            step(&report, "subjects").is_some_and(|d| d.contains("/facts")),
+            "{:?}",
+            report.checks
+        );
     }
 }

@@ -269,7 +269,7 @@ async fn tampering_is_detected_where_it_happened() {
         serde_json::to_vec(&bundle::seal(ev, &[signer()]).await.expect("seal")).expect("json")
     };
     let mut ev = evidence.clone();
-    ev.evidence.captures[3].body.push(' ');
+    ev.evidence.captures[3].body.make_mut().push(' ');
     let resealed = reseal(ev).await;
     let (step, detail) = failed_step(&resealed, &trusted);
     assert_eq!(step, "captures", "{detail}");

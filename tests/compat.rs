@@ -24,6 +24,16 @@ struct Statement {
     predicate: Predicate,
 }
 
+/// Every capture body with nothing to unescape is a span of the bundle read, and some are.
+fn shared_where_possible(p: &Predicate) -> bool {
+    let escaped = |ch: char| ch == '"' || ch == '\\' || ch < ' ';
+    let captures = &p.evidence.captures;
+    captures.iter().any(|c| c.body.is_shared())
+        && captures
+            .iter()
+            .all(|c| c.body.is_shared() || c.body.contains(escaped))
+}
+
 #[test]
 fn earlier_bundles_verify_and_round_trip_byte_for_byte() {
     let key = PublicKey::load(&fixture("signer.pub")).expect("signer.pub");
@@ -36,6 +46,21 @@ fn earlier_bundles_verify_and_round_trip_byte_for_byte() {
             &[checklist::load_default()],
         );
         assert!(report.verified, "{name}: {:?}", report.failures());
+        let statement_step = report.checks.iter().find(|c| c.step == "statement");
+        assert!(
+            statement_step.is_some_and(|c| c.detail.contains("canonical (RFC 8785)")),
+            "{name}: {statement_step:?}"
+        );
+        // The bodies verify read are spans of the payload, not copies (issue 22).
+        let predicate = report.predicate.as_ref().expect("predicate");
+        assert!(
+            predicate
+                .evidence
+                .captures
+                .iter()
+                .all(|c| c.body.is_shared() || c.body.contains('"') || c.body.contains('\\')),
+            "{name}: a body without escapes was copied"
+        );
         // Later builds may word reasons differently, never reach other verdicts.
         let findings = report
             .checks
@@ -61,5 +86,6 @@ fn earlier_bundles_verify_and_round_trip_byte_for_byte() {
 
         let loaded = bundle::predicate::load(&fixture(name)).expect("load");
         assert!(loaded.evaluation.is_some() && !loaded.signers.is_empty());
+        assert!(shared_where_possible(&loaded), "{name}: load copied a body");
     }
 }

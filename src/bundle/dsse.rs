@@ -29,7 +29,9 @@ pub enum StructureError {
 pub struct Parsed {
     /// The DSSE pre-authentication encoding the signatures cover, the payload decoded
     /// straight into its end (from `body` on): no second copy of a large payload.
-    pub(crate) pae: Vec<u8>,
+    /// Shared: the capture bodies `verify` reads from the payload refer to it
+    /// ([`crate::evidence::share_from`]).
+    pub(crate) pae: std::sync::Arc<Vec<u8>>,
     pub(crate) body: usize,
     /// (keyid, signature) of each signature, decoded.
     pub(crate) signatures: Vec<(String, Vec<u8>)>,
@@ -56,7 +58,7 @@ impl TryFrom<&[u8]> for Parsed {
         let (pae, body) = pae_of(&envelope.payload_type, envelope.payload.as_bytes())
             .ok_or(StructureError::PayloadEncoding)?;
         Ok(Parsed {
-            pae,
+            pae: pae.into(),
             body,
             signatures,
         })
@@ -83,7 +85,7 @@ impl TryFrom<Vec<u8>> for Parsed {
         let (pae, body) = decode_in_place(bytes, at, super::PAYLOAD_TYPE)
             .ok_or(StructureError::PayloadEncoding)?;
         Ok(Parsed {
-            pae,
+            pae: pae.into(),
             body,
             signatures,
         })
@@ -187,6 +189,11 @@ impl Parsed {
     pub fn payload(&self) -> &[u8] {
         &self.pae[self.body..]
     }
+
+    /// The buffer the payload lies in (behind its PAE prefix), and where it starts there.
+    pub fn shared(&self) -> (std::sync::Arc<Vec<u8>>, usize) {
+        (std::sync::Arc::clone(&self.pae), self.body)
+    }
 }
 
 #[cfg(test)]
@@ -243,7 +250,7 @@ mod tests {
             format!(r#"{{"signatures":[{sig}],"payloadType":"{ok_type}","payload":"{encoded}"}}"#),
         ] {
             let parsed = Parsed::try_from(ordered.into_bytes()).expect("parsed");
-            assert_eq!(parsed.pae, bundle::pae(ok_type, payload.as_bytes()));
+            assert_eq!(*parsed.pae, bundle::pae(ok_type, payload.as_bytes()));
             assert_eq!(parsed.payload(), payload.as_bytes());
         }
     }

@@ -73,29 +73,31 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// be written canonically is an error, never the digest of `null`.
 pub fn subjects(predicate: &Predicate) -> Result<Vec<Subject>, serde_json::Error> {
     let evidence = &predicate.evidence;
-    subjects_of(
+    subjects_with(
         predicate,
-        &jcs::to_vec(&evidence.captures, usize::MAX)?.bytes,
-        &jcs::to_vec(&evidence.facts, usize::MAX)?.bytes,
+        sha256_hex(&jcs::to_vec(&evidence.captures, usize::MAX)?.bytes),
+        sha256_hex(&jcs::to_vec(&evidence.facts, usize::MAX)?.bytes),
     )
 }
 
-/// [`subjects`] with the canonical captures and facts (the large parts) already written.
-fn subjects_of(
+/// [`subjects`] with the digests (hex SHA-256) of the canonical captures and facts (the
+/// large parts) already made.
+fn subjects_with(
     predicate: &Predicate,
-    captures: &[u8],
-    facts: &[u8],
+    captures: String,
+    facts: String,
 ) -> Result<Vec<Subject>, serde_json::Error> {
     let account = &predicate.evidence.collection.caller.account;
-    let digest = |canonical: &[u8]| BTreeMap::from([("sha256".to_string(), sha256_hex(canonical))]);
+    let sha256 = |hex: String| BTreeMap::from([("sha256".to_string(), hex)]);
+    let digest = |canonical: &[u8]| sha256(sha256_hex(canonical));
     let mut subjects = vec![
         Subject {
             name: format!("aws-account/{account}/captures"),
-            digest: digest(captures),
+            digest: sha256(captures),
         },
         Subject {
             name: format!("aws-account/{account}/facts"),
-            digest: digest(facts),
+            digest: sha256(facts),
         },
         Subject {
             name: format!("aws-account/{account}/evaluation"),
@@ -145,49 +147,99 @@ fn statement<'a>(predicate: &'a Predicate, subjects: &'a [Subject]) -> Statement
     }
 }
 
-/// What a verifier recomputes of a statement in one canonical writing of it: the subjects
-/// this version computes for the predicate, and whether `payload_sha256` is the digest of
-/// exactly the payload this version writes for it (RFC 8785, with those subjects).
-/// `stated` are the subjects the statement carries; the predicate's captures and facts
-/// are digested where they lie in the writing (RFC 8785 writes a part the same inside
-/// the statement as alone). `payload_len` sizes the writing.
-pub fn recompute(
-    predicate: &Predicate,
-    stated: &[Subject],
-    payload_sha256: &[u8],
-    payload_len: usize,
-) -> Result<(Vec<Subject>, bool), serde_json::Error> {
-    let written = jcs::to_vec_sized(&statement(predicate, stated), 1, payload_len)?;
-    let top = |key: &str| {
-        written
+/// The first half of what a verifier recomputes of a statement: its canonical writing
+/// with the predicate's two large parts left out (`"captures":[]`, `"facts":{}`), so that
+/// other threads can write the facts and read the captures meanwhile. [`Rest::recompute`]
+/// then writes the captures one at a time against the payload: no writing of the whole
+/// is held.
+pub struct Rest {
+    written: jcs::Canonical,
+    /// Where `[]` stands for the captures, and `{}` for the facts, in the writing.
+    captures: std::ops::Range<usize>,
+    facts: std::ops::Range<usize>,
+}
+
+impl Rest {
+    /// Writes the statement of `predicate` and `stated` canonically, but for its captures
+    /// and facts; `capacity` sizes the writing. `None` inside: the writing has no
+    /// predicate with captures before facts, where this format puts them.
+    pub fn write(
+        predicate: &Predicate,
+        stated: &[Subject],
+        capacity: usize,
+    ) -> Result<Option<Rest>, serde_json::Error> {
+        let written = crate::evidence::without_parts(|| {
+            jcs::to_vec_sized(&statement(predicate, stated), 1, capacity)
+        })?;
+        let top = written
             .members
             .iter()
-            .find(|m| m.depth == 0 && written.key(m).as_deref() == Some(key))
-            .copied()
-    };
-    let inside = top("predicate").map_or(0..0, |p| p.value..p.end);
-    let part = |key: &str| {
-        written
-            .members
-            .iter()
-            .find(|m| {
-                m.depth == 1 && inside.contains(&m.start) && written.key(m).as_deref() == Some(key)
-            })
-            .map(|m| &written.bytes[m.value..m.end])
-    };
-    let (Some(captures), Some(facts)) = (part("captures"), part("facts")) else {
-        return Ok((subjects(predicate)?, false));
-    };
-    // The whole and its parts digested on two cores.
-    let (whole, expected) = std::thread::scope(|s| {
-        let whole = s.spawn(|| Sha256::digest(&written.bytes));
-        let expected = subjects_of(predicate, captures, facts);
-        (whole.join(), expected)
-    });
-    let whole = whole.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let expected = expected?;
-    let same = expected.as_slice() == stated && whole[..] == *payload_sha256;
-    Ok((expected, same))
+            .find(|m| m.depth == 0 && written.key(m).as_deref() == Some("predicate"))
+            .map_or(0..0, |p| p.value..p.end);
+        let part = |key: &str, empty: &[u8]| {
+            written
+                .members
+                .iter()
+                .find(|m| {
+                    m.depth == 1 && top.contains(&m.start) && written.key(m).as_deref() == Some(key)
+                })
+                .map(|m| m.value..m.end)
+                .filter(|r| &written.bytes[r.clone()] == empty)
+        };
+        let (Some(captures), Some(facts)) = (part("captures", b"[]"), part("facts", b"{}")) else {
+            return Ok(None);
+        };
+        Ok((captures.end <= facts.start).then_some(Rest {
+            written,
+            captures,
+            facts,
+        }))
+    }
+
+    /// The subjects this version computes for `predicate` (captures and facts in), and
+    /// whether `payload` is exactly the statement this version writes for it (RFC 8785,
+    /// with `stated` as subjects). Each capture is written canonically in turn, digested
+    /// and compared with the payload where it should lie; then `facts` (the facts'
+    /// canonical writing, made meanwhile) is digested and compared likewise (RFC 8785
+    /// writes a part the same inside the statement as alone).
+    pub fn recompute(
+        &self,
+        predicate: &Predicate,
+        stated: &[Subject],
+        payload: &[u8],
+        facts: impl FnOnce() -> Result<Vec<u8>, serde_json::Error>,
+    ) -> Result<(Vec<Subject>, bool), serde_json::Error> {
+        let bytes = &self.written.bytes;
+        let mut same = payload.starts_with(&bytes[..self.captures.start]);
+        let mut at = self.captures.start;
+        let mut expect = |part: &[u8], at: &mut usize| {
+            same &= payload.get(*at..*at + part.len()) == Some(part);
+            *at += part.len();
+        };
+        let mut digest = Sha256::new();
+        for (i, capture) in predicate.evidence.captures.iter().enumerate() {
+            let sep: &[u8] = if i == 0 { b"[" } else { b"," };
+            let one = jcs::to_vec(capture, usize::MAX)?.bytes;
+            digest.update(sep);
+            digest.update(&one);
+            expect(sep, &mut at);
+            expect(&one, &mut at);
+        }
+        if predicate.evidence.captures.is_empty() {
+            digest.update(b"[");
+            expect(b"[", &mut at);
+        }
+        digest.update(b"]");
+        expect(&bytes[self.captures.end - 1..self.facts.start], &mut at);
+        let facts = facts()?;
+        expect(&facts, &mut at);
+        expect(&bytes[self.facts.end..], &mut at);
+        let mut same = same && at == payload.len();
+        let captures = hex::encode(digest.finalize());
+        let expected = subjects_with(predicate, captures, sha256_hex(&facts))?;
+        same &= expected.as_slice() == stated;
+        Ok((expected, same))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -348,18 +400,44 @@ mod tests {
             let st: Statement = serde_json::from_slice(&payload).expect("statement");
             let expected = subjects(&st.predicate).expect("subjects");
             let old_canonical = payload_with(&st.predicate, &expected).expect("payload") == payload;
-            let sha = Sha256::digest(&payload);
-            let got =
-                recompute(&st.predicate, &st.subject, &sha, payload.len()).expect("recompute");
+            let recompute = |p: &Predicate, stated: &[Subject], payload: &[u8]| {
+                let rest = Rest::write(p, stated, 0).expect("written").expect("parts");
+                let facts = || jcs::to_vec(&p.evidence.facts, usize::MAX).map(|c| c.bytes);
+                rest.recompute(p, stated, payload, facts)
+                    .expect("recompute")
+            };
+            let got = recompute(&st.predicate, &st.subject, &payload);
             assert_eq!(got, (expected.clone(), old_canonical), "{name}");
             // Another payload, or other stated subjects: not canonical, the same subjects.
-            let other =
-                recompute(&st.predicate, &st.subject, &Sha256::digest(b"x"), 0).expect("recompute");
-            assert_eq!(other, (expected.clone(), false), "{name}");
+            for other in [
+                &b"x"[..],
+                &payload[..payload.len() - 1],
+                &[payload.as_slice(), b" "].concat(),
+            ] {
+                let got = recompute(&st.predicate, &st.subject, other);
+                assert_eq!(got, (expected.clone(), false), "{name}");
+            }
             let mut wrong = st.subject.clone();
             wrong[0].digest.insert("sha256".into(), "0".repeat(64));
-            let wrong = recompute(&st.predicate, &wrong, &sha, payload.len()).expect("recompute");
-            assert_eq!(wrong, (expected, false), "{name}");
+            let wrong = recompute(&st.predicate, &wrong, &payload);
+            assert_eq!(wrong, (expected.clone(), false), "{name}");
+            // One byte of one capture changed; and the captures are written elsewhere.
+            let mut changed = payload.clone();
+            let at = changed
+                .windows(8)
+                .position(|w| w == b"\"body\":\"")
+                .expect("a body")
+                + 8;
+            changed[at] ^= 1;
+            assert_eq!(
+                recompute(&st.predicate, &st.subject, &changed),
+                (expected, false)
+            );
+            let all = jcs::canonical(&st.predicate).expect("written");
+            assert!(
+                all.contains("\"captures\":[{") && !all.contains("\"facts\":{}"),
+                "{name}"
+            );
         }
     }
 

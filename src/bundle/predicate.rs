@@ -147,13 +147,19 @@ pub fn load(path: &Path) -> Result<Predicate, InputFileError> {
         path: path.display().to_string(),
         message,
     };
-    // A bundle is read as `verify` reads it: its payload decoded over the file's own bytes.
+    // A bundle is read as `verify` reads it: its payload decoded over the file's own bytes,
+    // and capture bodies that are spans of it (or of the document) not copied.
     match super::dsse::Parsed::read(bytes) {
-        Ok(Ok(parsed)) => serde_json::from_slice::<Statement>(parsed.payload())
-            .map(|s| s.predicate)
-            .map_err(|e| invalid(format!("the bundle's statement: {e}"))),
+        Ok(Ok(parsed)) => {
+            let _sharing = crate::evidence::share_from(parsed.shared().0);
+            serde_json::from_slice::<Statement>(parsed.payload())
+                .map(|s| s.predicate)
+                .map_err(|e| invalid(format!("the bundle's statement: {e}")))
+        }
         Ok(Err(e)) => Err(invalid(format!("the bundle's envelope: {e}"))),
         Err(bytes) => {
+            let bytes = std::sync::Arc::new(bytes);
+            let _sharing = crate::evidence::share_from(std::sync::Arc::clone(&bytes));
             serde_json::from_slice::<Predicate>(&bytes).map_err(|e| invalid(e.to_string()))
         }
     }

@@ -178,7 +178,7 @@ impl Intercept for CaptureInterceptor {
             time: now_rfc3339(),
             media_type,
             body_encoding,
-            body,
+            body: body.into(),
             received_sha256: (stored != received_sha256).then_some(received_sha256),
             sha256: stored,
             redacted,

@@ -572,7 +572,7 @@ fn add_capture(
         body_encoding: "utf8".into(),
         sha256: sha256_hex(body.as_bytes()),
         received_sha256: Some(received_sha256),
-        body,
+        body: body.into(),
         redacted,
     })
 }

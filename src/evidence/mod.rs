@@ -11,7 +11,7 @@ mod gap;
 use serde::{Deserialize, Serialize};
 
 pub use attachments::{AttachmentError, HashedAttachment, MAX_ATTACHMENT_BYTES, hash_attachments};
-pub use capture::{Capture, Retries};
+pub use capture::{Body, Capture, Retries, SharingGuard, share_from, without_parts};
 pub use gap::{Gap, GapKind};
 
 use crate::casestudy::CaseStudy;
@@ -27,7 +27,12 @@ pub struct Evidence {
     pub case_study: CaseStudyRecord,
     pub attachments: Vec<HashedAttachment>,
     pub collection: Collection,
+    /// Written as `[]` inside [`capture::without_parts`] (a verifier's writing of the
+    /// rest of a bundle).
+    #[serde(serialize_with = "capture::elidable")]
     pub captures: Vec<Capture>,
+    /// Written as `{}` inside [`capture::without_parts`].
+    #[serde(serialize_with = "capture::elidable_facts")]
     pub facts: Facts,
     pub gaps: Vec<Gap>,
 }

@@ -205,11 +205,11 @@ impl Pseudonymizer {
             if c.body_encoding != "utf8" {
                 continue;
             }
-            let mut text = body.take().unwrap_or_else(|| c.body.clone());
+            let mut text = body.take().unwrap_or_else(|| c.body.to_string());
             self.text(&mut text);
-            if text != c.body {
+            if c.body != text {
                 let original = std::mem::replace(&mut c.sha256, sha256_hex(text.as_bytes()));
-                c.body = text;
+                c.body = text.into();
                 if c.received_sha256.is_none() {
                     c.received_sha256 = Some(original);
                 }
@@ -225,7 +225,7 @@ impl Pseudonymizer {
         if c.body_encoding != "utf8" {
             return None;
         }
-        if let Ok(mut v) = serde_json::from_str::<Value>(&c.body) {
+        if let Ok(mut v) = serde_json::from_str::<Value>(c.body.as_str()) {
             let before = v.clone();
             self.walk(&mut v);
             (v != before).then(|| v.to_string())
