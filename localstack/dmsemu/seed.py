@@ -422,14 +422,20 @@ class RegionLoader:
 
     # ------------------------------------------------------------ resources
 
-    def trail(self, spec: dict) -> None:
-        """A trail logging to its own bucket (CreateBucket, CreateTrail, StartLogging), so
-        that the scenario's later calls are delivered to it as log files."""
+    def bucket(self, name: str) -> Any:
+        """CreateBucket in this region (outside us-east-1 S3 needs the region named as the
+        location constraint: S3 API Reference, CreateBucket); the S3 client."""
         s3 = self.l.client(self.session, "s3", self.region)
-        args: dict = {"Bucket": spec["bucket"]}
+        args: dict = {"Bucket": name}
         if self.region != "us-east-1":
             args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
         s3.create_bucket(**args)
+        return s3
+
+    def trail(self, spec: dict) -> None:
+        """A trail logging to its own bucket (CreateBucket, CreateTrail, StartLogging), so
+        that the scenario's later calls are delivered to it as log files."""
+        self.bucket(spec["bucket"])
         ct = self.l.client(self.session, "cloudtrail", self.region)
         params: dict = {"Name": spec["name"], "S3BucketName": spec["bucket"],
                         "IsMultiRegionTrail": bool(spec.get("multi_region", True))}
@@ -628,11 +634,7 @@ class RegionLoader:
             client = self.l.client(self.session, "redshift", self.region)
             self.redshift_clusters[spec["id"]] = client.create_cluster(**params)["Cluster"]
         elif kind == "s3":
-            client = self.l.client(self.session, "s3", self.region)
-            args: dict = {"Bucket": spec["id"]}
-            if self.region != "us-east-1":
-                args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-            client.create_bucket(**args)
+            client = self.bucket(spec["id"])
             if spec.get("sse"):
                 rule: dict = {"SSEAlgorithm": spec["sse"]}
                 if spec.get("kms_key"):

@@ -380,33 +380,72 @@ pub async fn seal(mut predicate: Predicate, signers: &[Signer]) -> Result<Envelo
 mod tests {
     use super::*;
 
+    /// A fixture bundle's predicate, stated subjects and payload.
+    fn fixture(name: &str) -> (Predicate, Vec<Subject>, Vec<u8>) {
+        let path = format!("{}/fixtures/bundles/{name}", env!("CARGO_MANIFEST_DIR"));
+        let envelope: Envelope =
+            serde_json::from_slice(&std::fs::read(&path).expect("fixture")).expect("envelope");
+        let payload = base64::engine::general_purpose::STANDARD
+            .decode(&envelope.payload)
+            .expect("base64");
+        #[derive(Deserialize)]
+        struct Statement {
+            subject: Vec<Subject>,
+            predicate: Predicate,
+        }
+        let st: Statement = serde_json::from_slice(&payload).expect("statement");
+        (st.predicate, st.subject, payload)
+    }
+
+    fn recompute_all(p: &Predicate, stated: &[Subject], payload: &[u8]) -> (Vec<Subject>, bool) {
+        let rest = Rest::write(p, stated, 0).expect("written").expect("parts");
+        let facts = || jcs::to_vec(&p.evidence.facts, usize::MAX).map(|c| c.bytes);
+        rest.recompute(p, stated, payload, facts)
+            .expect("recompute")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Only the exact writing is canonical: a payload with any byte changed, taken out
+        /// or put in is not, wherever it is (inside a capture, between the parts, in the
+        /// facts), and the subjects stay those of the predicate.
+        #[test]
+        fn only_the_exact_writing_is_canonical(
+            at in 0.0f64..1.0,
+            how in 0u8..3,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            static FIXTURE: std::sync::OnceLock<(Predicate, Vec<Subject>, Vec<u8>)> =
+                std::sync::OnceLock::new();
+            let (p, stated, payload) = FIXTURE.get_or_init(|| fixture("exemplary-v0.1.0.json"));
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let i = ((at * payload.len() as f64) as usize).min(payload.len() - 1);
+            let mut changed = payload.clone();
+            match how {
+                0 => changed[i] ^= byte | 1,
+                1 => {
+                    changed.remove(i);
+                }
+                _ => changed.insert(i, byte),
+            }
+            let (subjects, canonical) = recompute_all(p, stated, &changed);
+            proptest::prop_assert!(!canonical);
+            proptest::prop_assert_eq!(&subjects, stated);
+        }
+    }
+
     /// What verify's one writing of a statement gives is what writing its parts and the
     /// whole payload apart gives: the same subjects, and canonical exactly when the payload
     /// is `payload_with` those subjects.
     #[test]
     fn one_writing_gives_the_subjects_and_the_canonical_check() {
         for name in ["exemplary-v0.1.0.json", "weak-v0.1.0.json"] {
-            let path = format!("{}/fixtures/bundles/{name}", env!("CARGO_MANIFEST_DIR"));
-            let envelope: Envelope =
-                serde_json::from_slice(&std::fs::read(&path).expect("fixture")).expect("envelope");
-            let payload = base64::engine::general_purpose::STANDARD
-                .decode(&envelope.payload)
-                .expect("base64");
-            #[derive(Deserialize)]
-            struct Statement {
-                subject: Vec<Subject>,
-                predicate: Predicate,
-            }
-            let st: Statement = serde_json::from_slice(&payload).expect("statement");
-            let expected = subjects(&st.predicate).expect("subjects");
-            let old_canonical = payload_with(&st.predicate, &expected).expect("payload") == payload;
-            let recompute = |p: &Predicate, stated: &[Subject], payload: &[u8]| {
-                let rest = Rest::write(p, stated, 0).expect("written").expect("parts");
-                let facts = || jcs::to_vec(&p.evidence.facts, usize::MAX).map(|c| c.bytes);
-                rest.recompute(p, stated, payload, facts)
-                    .expect("recompute")
-            };
-            let got = recompute(&st.predicate, &st.subject, &payload);
+            let (predicate, subject, payload) = fixture(name);
+            let st = (predicate, subject);
+            let expected = subjects(&st.0).expect("subjects");
+            let old_canonical = payload_with(&st.0, &expected).expect("payload") == payload;
+            let recompute = recompute_all;
+            let got = recompute(&st.0, &st.1, &payload);
             assert_eq!(got, (expected.clone(), old_canonical), "{name}");
             // Another payload, or other stated subjects: not canonical, the same subjects.
             for other in [
@@ -414,12 +453,12 @@ mod tests {
                 &payload[..payload.len() - 1],
                 &[payload.as_slice(), b" "].concat(),
             ] {
-                let got = recompute(&st.predicate, &st.subject, other);
+                let got = recompute(&st.0, &st.1, other);
                 assert_eq!(got, (expected.clone(), false), "{name}");
             }
-            let mut wrong = st.subject.clone();
+            let mut wrong = st.1.clone();
             wrong[0].digest.insert("sha256".into(), "0".repeat(64));
-            let wrong = recompute(&st.predicate, &wrong, &payload);
+            let wrong = recompute(&st.0, &wrong, &payload);
             assert_eq!(wrong, (expected.clone(), false), "{name}");
             // One byte of one capture changed; and the captures are written elsewhere.
             let mut changed = payload.clone();
@@ -429,11 +468,8 @@ mod tests {
                 .expect("a body")
                 + 8;
             changed[at] ^= 1;
-            assert_eq!(
-                recompute(&st.predicate, &st.subject, &changed),
-                (expected, false)
-            );
-            let all = jcs::canonical(&st.predicate).expect("written");
+            assert_eq!(recompute(&st.0, &st.1, &changed), (expected, false));
+            let all = jcs::canonical(&st.0).expect("written");
             assert!(
                 all.contains("\"captures\":[{") && !all.contains("\"facts\":{}"),
                 "{name}"

@@ -65,16 +65,14 @@ pub fn cheapest(
         )
         .granularity(Granularity::Daily)
         .metrics(METRIC)
-        .filter(
-            Expression::builder()
-                .dimensions(
-                    DimensionValues::builder()
-                        .key(Dimension::Service)
-                        .values(DMS_SERVICE)
-                        .build(),
-                )
-                .build(),
-        )
+        .filter(dimension(Dimension::Service, DMS_SERVICE))
+}
+
+/// A filter on one value of one Cost Explorer dimension.
+fn dimension(key: Dimension, value: &str) -> Expression {
+    Expression::builder()
+        .dimensions(DimensionValues::builder().key(key).values(value).build())
+        .build()
 }
 
 /// The account's billed DMS usage; `None` when the query failed (a gap names
@@ -90,11 +88,6 @@ pub async fn dms_usage(
         .end(&until)
         .build()
         .ok()?;
-    let dimension = |key: Dimension, value: &str| {
-        Expression::builder()
-            .dimensions(DimensionValues::builder().key(key).values(value).build())
-            .build()
-    };
     let filter = Expression::builder()
         .and(dimension(Dimension::Service, DMS_SERVICE))
         .and(dimension(Dimension::LinkedAccount, account))

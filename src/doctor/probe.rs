@@ -553,3 +553,49 @@ fn unknown(service: &str, operation: &str, region: &str) -> Gap {
         resource: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each optional read's row names the statement of the policy file that grants it and
+    /// the template parameter that turns it on, and every optional read has a row: the
+    /// advice doctor prints stays true to the files it names.
+    #[test]
+    fn the_optional_statements_are_those_of_the_policy_and_the_template() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let policy: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{root}/{POLICY_FILE}")).expect("policy"),
+        )
+        .expect("policy JSON");
+        let template =
+            std::fs::read_to_string(format!("{root}/{TEMPLATE_FILE}")).expect("template");
+        let statements = policy["Statement"].as_array().expect("statements");
+        for (action, sid, parameter, _) in OPTIONAL_STATEMENTS {
+            let statement = statements.iter().find(|s| s["Sid"] == *sid);
+            let actions = statement.map(|s| match &s["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                v => serde_json::from_value::<Vec<String>>(v.clone()).unwrap_or_default(),
+            });
+            assert!(
+                actions.is_some_and(|a| a.iter().any(|a| a == action)),
+                "{action}: not in statement {sid} of {POLICY_FILE}"
+            );
+            assert!(template.contains(&format!("  {sid}:")) || *sid == "DmsEvidenceReadOnly");
+            if let Some((name, _)) = parameter.split_once('=') {
+                assert!(
+                    template.contains(&format!("\n  {name}:\n")),
+                    "{parameter}: no such parameter in {TEMPLATE_FILE}"
+                );
+            }
+        }
+        for action in crate::operations::iam_actions() {
+            if crate::operations::is_optional(&action) {
+                assert!(
+                    OPTIONAL_STATEMENTS.iter().any(|(a, ..)| *a == action),
+                    "{action} is optional but doctor has no row for it"
+                );
+            }
+        }
+    }
+}
