@@ -76,8 +76,8 @@ thread_local! {
 }
 
 /// Runs `f` with the evidence written on this thread having `"captures":[]` and
-/// `"facts":{}`: a verifier writes the rest of a bundle so while other threads read the
-/// captures and write the facts, the two large parts (`bundle::Rest`).
+/// `"facts":{}`: a verifier writes the rest of a bundle this way while other threads
+/// digest the captures and write the facts, its two large parts (`bundle::Rest`).
 pub fn without_parts<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
