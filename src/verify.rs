@@ -680,6 +680,14 @@ mod tests {
         };
         let report = verify_signed(&statement);
         assert!(report.verified, "{:?}", report.failures());
+        // Judged while the signatures were checked, but nothing of it recorded when they
+        // fail: structure and signatures only.
+        let stranger = bundle::LocalKey::generate().expect("key").public();
+        let bytes = serde_json::to_vec(&envelope).expect("envelope");
+        let refused = verify(bytes, &[stranger], 1, &checklists);
+        let steps: Vec<&str> = refused.checks.iter().map(|c| c.step).collect();
+        assert_eq!(steps, ["structure", "signatures"]);
+        assert!(refused.predicate.is_none() && refused.outcome == Outcome::Invalid);
         let step = |r: &Report, name: &str| {
             r.checks
                 .iter()

@@ -44,7 +44,9 @@ pub struct Plan {
     pub concurrency: usize,
     /// How far back CloudWatch is read (CloudWatch keeps hourly data 455 days).
     pub metric_days: i64,
-    /// How far back DMS events are read (DMS keeps them 14 days).
+    /// How far back DMS events are asked for (DescribeEvents' StartTime). The DMS API
+    /// Reference (DescribeEvents) documents no retention: what comes back is what DMS still
+    /// keeps, and an older event missing proves nothing.
     pub event_days: i64,
     /// A trail's log files to read for history older than event history's.
     pub trail: Option<crate::casestudy::TrailSource>,
