@@ -217,17 +217,16 @@ impl Rest {
             *at += part.len();
         };
         let mut digest = Sha256::new();
+        digest.update(b"[");
+        expect(b"[", &mut at);
         for (i, capture) in predicate.evidence.captures.iter().enumerate() {
-            let sep: &[u8] = if i == 0 { b"[" } else { b"," };
             let one = jcs::to_vec(capture, usize::MAX)?.bytes;
-            digest.update(sep);
+            if i > 0 {
+                digest.update(b",");
+                expect(b",", &mut at);
+            }
             digest.update(&one);
-            expect(sep, &mut at);
             expect(&one, &mut at);
-        }
-        if predicate.evidence.captures.is_empty() {
-            digest.update(b"[");
-            expect(b"[", &mut at);
         }
         digest.update(b"]");
         expect(&bytes[self.captures.end - 1..self.facts.start], &mut at);
