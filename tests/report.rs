@@ -165,6 +165,11 @@ fn report_renders_every_section_self_contained() {
     ] {
         assert!(text.contains(event), "{event}");
     }
+    // DMS's own event about the task's instance, inside the task's life, is context.
+    assert!(
+        text.contains("| DMS event | `DescribeEvents replication-instance erp-replication: Replication instance maintenance completed`"),
+        "DMS events beside the dated ones"
+    );
     let bundle: serde_json::Value =
         serde_json::from_slice(&std::fs::read(p("b.json")).expect("bundle")).expect("json");
     let payload = base64::Engine::decode(

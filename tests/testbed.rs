@@ -186,7 +186,27 @@ async fn exemplary_dms_estate_reads_back_with_correct_types() {
         .send()
         .await
         .expect("DescribeEvents");
-    assert_eq!(events.events().len(), 2);
+    assert_eq!(events.events().len(), 1, "the seeded maintenance event");
+    // The task's creation and start, recorded by the calls, dated by the scenario's history.
+    let older = dms
+        .describe_events()
+        .start_time(DateTime::from_secs(since.secs() - 76 * 86_400))
+        .send()
+        .await
+        .expect("DescribeEvents");
+    let task: Vec<_> = older
+        .events()
+        .iter()
+        .filter(|e| e.source_identifier() == Some("erp-oracle-to-aurora"))
+        .filter_map(|e| e.message())
+        .collect();
+    assert_eq!(
+        task,
+        [
+            "The replication task is created.",
+            "The replication task has started."
+        ]
+    );
     let tags = dms
         .list_tags_for_resource()
         .resource_arn_list(arn)

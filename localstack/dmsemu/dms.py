@@ -863,7 +863,9 @@ def modify_replication_task(call: Call, req: dict) -> dict:
         if "ReplicationTaskSettings" in req:
             task.replication_task_settings = req["ReplicationTaskSettings"]
             _set_log_names(call, task)
-    return {"ReplicationTask": _task_view(call, task.to_dict(), task)}
+    answer = {"ReplicationTask": _task_view(call, task.to_dict(), task)}
+    _event(call, req, answer)
+    return answer
 
 
 # ---------------------------------------------------------------- fixes to moto's answers
@@ -884,6 +886,41 @@ def _dated_by_clock(call: Call, request: dict, payload: dict) -> None:
     with _LOCK:
         setattr(task, attribute, cloudtrail.clock(call.account, call.region))
     payload["ReplicationTask"] = task.to_dict()
+
+
+# The events DMS itself records for the calls that cause them (DMS User Guide, "Working
+# with events and notifications in AWS Database Migration Service", CHAP_Events: the
+# replication instance and replication task tables). AWS documents each event's id,
+# category and description, not its message text: the description stands in for it.
+_EVENTS: dict[str, tuple[str, str, str, str]] = {
+    "CreateReplicationInstance": ("replication-instance", "creation", "DMS-EVENT-0005",
+                                  "A replication instance is created."),
+    "DeleteReplicationInstance": ("replication-instance", "deletion", "DMS-EVENT-0003",
+                                  "The replication instance is deleted."),
+    "CreateReplicationTask": ("replication-task", "creation", "DMS-EVENT-0074", "The replication task is created."),
+    "StartReplicationTask": ("replication-task", "state change", "DMS-EVENT-0069",
+                             "The replication task has started."),
+    "StopReplicationTask": ("replication-task", "state change", "DMS-EVENT-0079", "The replication task has stopped."),
+    "ModifyReplicationTask": ("replication-task", "configuration change", "DMS-EVENT-0080",
+                              "The replication task is modified."),
+    "DeleteReplicationTask": ("replication-task", "deletion", "DMS-EVENT-0073", "The replication task is deleted."),
+}
+
+
+def _event(call: Call, request: dict, payload: dict) -> None:
+    """Records the DMS event of a call that succeeded, dated by the CloudTrail clock and
+    named by the resource's identifier (CreateEventSubscription: SourceIds are
+    identifiers), for DescribeEvents."""
+    source_type, category, _event_id, message = _EVENTS[call.operation]
+    kind = "ReplicationTask" if source_type == "replication-task" else "ReplicationInstance"
+    identifier = (payload.get(kind) or {}).get(f"{kind}Identifier")
+    if not identifier:
+        return
+    with _LOCK:
+        state(call.account, call.region).events.append({
+            "SourceIdentifier": identifier, "SourceType": source_type, "Message": message,
+            "EventCategories": [category], "Date": _dated(call),
+        })
 
 
 def _task_result_view(call: Call, request: dict, payload: dict) -> None:
@@ -981,15 +1018,16 @@ OPERATIONS: dict[str, Handler] = {
     # moto's answer, fixed.
     "CreateReplicationSubnetGroup": _through_moto(_fix_new_subnet_group),
     "DescribeReplicationSubnetGroups": _through_moto(_subnet_groups_view),
-    "CreateReplicationInstance": _through_moto(_fix_new_instance, _instances_view),
+    "CreateReplicationInstance": _through_moto(_fix_new_instance, _instances_view, _event),
     "DescribeReplicationInstances": _through_moto(_instances_view),
     "CreateEndpoint": _through_moto(_fix_new_endpoint, _endpoints_view),
     "DescribeEndpoints": _through_moto(_endpoints_view),
     "ModifyReplicationInstance": _through_moto(_instances_view),
-    "CreateReplicationTask": _through_moto(_fix_new_task),
-    "StartReplicationTask": _through_moto(_dated_by_clock, _task_result_view),
-    "StopReplicationTask": _through_moto(_dated_by_clock, _task_result_view),
-    "DeleteReplicationTask": _through_moto(_task_result_view),
+    "CreateReplicationTask": _through_moto(_fix_new_task, _event),
+    "StartReplicationTask": _through_moto(_dated_by_clock, _task_result_view, _event),
+    "StopReplicationTask": _through_moto(_dated_by_clock, _task_result_view, _event),
+    "DeleteReplicationTask": _through_moto(_task_result_view, _event),
+    "DeleteReplicationInstance": _through_moto(_event),
     "DescribeReplicationTasks": _through_moto(_tasks_view),
     # The layer's own.
     "ModifyEndpoint": _own(modify_endpoint),

@@ -211,6 +211,35 @@ def test_other_read_operations_answer(client):
     assert {"3.5.3", "3.5.4"} <= {v["Version"] for v in versions}
 
 
+def test_lifecycle_calls_record_dms_events_as_dms_does(client):
+    """Create, start, stop, modify and delete each record the event the DMS User Guide's
+    event tables name (CHAP_Events), by identifier; a failed call records none."""
+    dms = client("dms")
+    task = make_task(dms, "ev")
+    arn = task["ReplicationTaskArn"]
+    dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    dms.stop_replication_task(ReplicationTaskArn=arn)
+    dms.modify_replication_task(ReplicationTaskArn=arn, MigrationType="cdc")
+    with pytest.raises(ClientError):
+        dms.modify_replication_task(ReplicationTaskArn=arn + "-missing", MigrationType="cdc")
+    dms.delete_replication_task(ReplicationTaskArn=arn)
+    dms.delete_replication_instance(ReplicationInstanceArn=task["ReplicationInstanceArn"])
+    events = dms.describe_events(StartTime=datetime.now(UTC) - timedelta(days=1))["Events"]
+    seen = [(e["SourceType"], e["SourceIdentifier"], e["EventCategories"], e["Message"]) for e in events]
+    assert seen == [
+        ("replication-instance", "ev-ri", ["creation"], "A replication instance is created."),
+        ("replication-task", "ev", ["creation"], "The replication task is created."),
+        ("replication-task", "ev", ["state change"], "The replication task has started."),
+        ("replication-task", "ev", ["state change"], "The replication task has stopped."),
+        ("replication-task", "ev", ["configuration change"], "The replication task is modified."),
+        ("replication-task", "ev", ["deletion"], "The replication task is deleted."),
+        ("replication-instance", "ev-ri", ["deletion"], "The replication instance is deleted."),
+    ]
+    assert all(isinstance(e["Date"], datetime) for e in events)
+    only = dms.describe_events(StartTime=datetime.now(UTC) - timedelta(days=1), SourceIdentifier="ev-ri")["Events"]
+    assert len(only) == 2
+
+
 def test_tags_batch_listing(client):
     dms = client("dms")
     a = make_endpoint(dms, "tag-a")

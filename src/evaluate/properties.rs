@@ -1011,6 +1011,39 @@ proptest! {
         prop_assert_eq!(verdicts(&ev), verdicts(&billed));
     }
 
+    /// DMS's own events (DescribeEvents: started, stopped, failed, deleted, about any task
+    /// or instance of the estate, at any time) change no verdict: AWS documents neither
+    /// their text nor their retention, so they are context in the report's timeline only.
+    #[test]
+    fn dms_events_change_no_verdict(
+        spec in estate(),
+        events in proptest::collection::vec((0usize..4, 0usize..4, 0i64..120), 0..8),
+        deleted in any::<bool>(),
+    ) {
+        let ev = build(&spec, "a");
+        let ev = if deleted { delete_after_cut_over(&ev) } else { ev };
+        let mut told = ev.clone();
+        let names: Vec<String> = ev.facts.tasks.iter().map(|t| t.identifier.clone())
+            .chain(ev.facts.replication_instances.iter().map(|i| i.identifier.clone()))
+            .chain(["elsewhere".to_string()])
+            .collect();
+        let messages = ["The replication task has started.", "The replication task has stopped.",
+            "The replication task has failed.", "The replication task is deleted."];
+        for (who, what, days) in events {
+            told.facts.events.push(Event {
+                region: "us-east-1".into(),
+                source_identifier: Some(names[who % names.len()].clone()),
+                source_type: Some("replication-task".into()),
+                message: Some(messages[what].into()),
+                categories: vec!["state change".into()],
+                date: Some(crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(
+                    1_790_000_000 - days * 86_400))),
+                sources: vec!["c9".into()],
+            });
+        }
+        prop_assert_eq!(verdicts(&ev), verdicts(&told));
+    }
+
     /// Renaming every resource consistently changes no verdict.
     #[test]
     fn names_do_not_matter(spec in estate()) {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::evaluate::Evaluation;
-use crate::evaluate::view::{CDC_ACTIVITY_METRICS, Input, Migration, Run};
+use crate::evaluate::view::{CDC_ACTIVITY_METRICS, Input, Migration, MigrationKind, Run};
 
 #[derive(Debug, Serialize)]
 pub struct Timeline {
@@ -199,9 +199,55 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             source,
         });
     }
+    out.extend(dms_events(input, m));
     // RFC 3339 UTC strings sort in time order.
     out.sort_by(|a, b| a.when.cmp(&b.when));
     out
+}
+
+/// DMS's own events (DescribeEvents) that name a task or its replication instance, within
+/// the task's life where its creation or deletion is dated (an identifier can be reused):
+/// context for the reader, never a finding's ground. AWS documents these events' ids and
+/// categories but neither their message text nor how long DMS keeps them (DMS User Guide,
+/// "Working with events and notifications in AWS Database Migration Service").
+fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
+    if m.kind != MigrationKind::Task {
+        return Vec::new();
+    }
+    let mut names = vec![m.id, m.arn];
+    names.extend(&m.metric_ids);
+    names.extend(
+        m.instance
+            .iter()
+            .flat_map(|i| [i.identifier.as_str(), i.arn.as_str()]),
+    );
+    let secs = |t: &str| crate::time::parse_rfc3339(t).map(|t| t.secs());
+    let from = m.created.and_then(secs).unwrap_or(i64::MIN);
+    let until = m.deleted.and_then(|(at, _)| secs(at)).unwrap_or(i64::MAX);
+    input
+        .facts
+        .events
+        .iter()
+        .filter(|e| e.region == m.region)
+        .filter(|e| {
+            e.source_identifier
+                .as_deref()
+                .is_some_and(|s| names.contains(&s))
+        })
+        .filter_map(|e| {
+            let when = e.date.as_ref()?;
+            (from..=until).contains(&secs(when)?).then(|| Event {
+                when: when.clone(),
+                what: "DMS event",
+                source: format!(
+                    "DescribeEvents {} {}: {}",
+                    e.source_type.as_deref().unwrap_or("source"),
+                    e.source_identifier.as_deref().unwrap_or_default(),
+                    e.message.as_deref().unwrap_or("(no message)")
+                ),
+            })
+        })
+        .collect()
 }
 
 fn timeline(input: &Input<'_>, eval: &Evaluation, m: &Migration<'_>, ran: bool) -> Timeline {
@@ -314,6 +360,61 @@ mod tests {
             when: when.into(),
             what,
             source: String::new(),
+        }
+    }
+
+    #[test]
+    fn dms_events_that_name_the_task_or_its_instance_in_its_life_are_shown() {
+        use crate::evaluate::rules::testkit::migration;
+        use crate::facts::Event as DmsEvent;
+        let dms = |region: &str, source: &str, date: Option<&str>| DmsEvent {
+            region: region.into(),
+            source_identifier: Some(source.into()),
+            source_type: Some("replication-task".into()),
+            message: Some(format!("{source} {date:?}")),
+            categories: vec!["state change".into()],
+            date: date.map(str::to_string),
+            sources: vec!["c000100".into()],
+        };
+        // (event, shown): the task is t1 on instance ri, created 2026-10-01, deleted
+        // 2026-11-01.
+        let cases = [
+            (dms("us-east-1", "t1", Some("2026-10-02T00:00:00Z")), true),
+            (
+                dms(
+                    "us-east-1",
+                    "arn:aws:dms:us-east-1:111111111111:task:t1",
+                    Some("2026-10-03T00:00:00Z"),
+                ),
+                true,
+            ),
+            (dms("us-east-1", "ri", Some("2026-10-04T00:00:00Z")), true),
+            (dms("us-east-1", "t1", Some("2026-11-01T00:00:00Z")), true),
+            (dms("eu-west-1", "t1", Some("2026-10-02T00:00:00Z")), false),
+            (dms("us-east-1", "t1", Some("2026-09-01T00:00:00Z")), false),
+            (dms("us-east-1", "t1", Some("2026-11-02T00:00:00Z")), false),
+            (dms("us-east-1", "t2", Some("2026-10-02T00:00:00Z")), false),
+            (dms("us-east-1", "t1", None), false),
+            (dms("us-east-1", "t1", Some("yesterday")), false),
+        ];
+        for (event, shown) in cases {
+            let mut ev = migration();
+            ev.facts.tasks[0].deleted_at = Some("2026-11-01T00:00:00Z".into());
+            let message = event.message.clone().unwrap_or_default();
+            ev.facts.events = vec![event];
+            let input = Input::new(&ev);
+            let m = input
+                .migrations
+                .iter()
+                .chain(&input.unproven)
+                .next()
+                .expect("t1");
+            let found = dms_events(&input, m);
+            assert_eq!(found.len(), usize::from(shown), "{message}");
+            if let Some(e) = found.first() {
+                assert_eq!(e.what, "DMS event");
+                assert!(e.source.ends_with(&message), "{}", e.source);
+            }
         }
     }
 
