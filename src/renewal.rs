@@ -335,7 +335,8 @@ mod tests {
     use crate::evidence::Capture;
     use crate::evidence::Evidence;
 
-    const DAY: i64 = 86_400;
+    use crate::time::DAY;
+
     const CDC: &str = "dms.1.0.mig.cdc";
 
     fn at(secs: i64) -> String {
@@ -658,7 +659,7 @@ mod tests {
             let mut new = old.clone();
             if mask & 1 != 0 { new.facts.metrics.clear(); }
             if mask & 2 != 0 { new.facts.log_groups.clear(); }
-            let now = NOW_SECS + days * 86_400;
+            let now = NOW_SECS + days * crate::time::DAY;
             new.collection.finished_at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(now));
             let sealed = |ev: Evidence| {
                 let eval = evaluate::evaluate(&ev, &checklist);

@@ -24,50 +24,28 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
     DateTime::from_str(s, Format::DateTime).ok()
 }
 
-/// A calendar date `YYYY-MM-DD`, validated (month and day in range, leap years),
-/// as the epoch seconds of its midnight UTC.
+/// Seconds in a day and an hour, for spans counted in epoch seconds.
+pub const DAY: i64 = 86_400;
+pub const HOUR: i64 = 3_600;
+
+/// A calendar date `YYYY-MM-DD` (four-digit year from 1970, two-digit month and day),
+/// validated by the `time` crate (month and day in range, leap years), as the epoch
+/// seconds of its midnight UTC.
 pub fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| -> Option<u16> {
         let t = s.get(r)?;
         t.bytes()
             .all(|c| c.is_ascii_digit())
             .then(|| t.parse().ok())?
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1970..=9999).contains(&y)
-        || !(1..=12).contains(&m)
-        || d < 1
-        || d > days_in[(m - 1) as usize]
-    {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::from(y), month, u8::try_from(d).ok()?).ok()?;
+    (y >= 1970).then(|| date.midnight().assume_utc().unix_timestamp())
 }
 
 /// The date (`YYYY-MM-DD`) of epoch seconds, in UTC.

@@ -33,7 +33,7 @@ pub const DMS_SOURCE: &str = "dms.amazonaws.com";
 /// covered; `None` when a page failed (a gap names cloudtrail:LookupEvents).
 pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>, HistoryRead)> {
     let now = crate::time::now().secs();
-    let since = now - RETENTION_DAYS * 86_400;
+    let since = now - RETENTION_DAYS * crate::time::DAY;
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventSource)
         .attribute_value(DMS_SOURCE)

@@ -17,6 +17,7 @@ use futures::StreamExt;
 use super::{Clients, Context, Plan};
 use crate::evidence::MetricUsage;
 use crate::facts::{ClusterKind, Facts, MetricSeries, run_window};
+use crate::time::{DAY, HOUR};
 
 /// GetMetricData accepts at most 500 queries and returns at most 100,800 datapoints
 /// per call (CloudWatch API Reference, GetMetricData).
@@ -126,7 +127,7 @@ type Request = (Vec<usize>, i64, i64, i32);
 pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Vec<MetricSeries> {
     let now = crate::time::now().secs();
     let end = now - now.rem_euclid(i64::from(HOURLY)) + i64::from(HOURLY);
-    let start = end - plan.metric_days * 86_400;
+    let start = end - plan.metric_days * DAY;
     let mut queries = inventory_queries(facts, now, start);
     let listed = listed_queries(c, ctx, facts, &queries).await;
     queries.extend(listed);
@@ -181,9 +182,9 @@ fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
     let mut by_window: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
     for (i, q) in queries.iter().enumerate() {
         for w in merge_windows(&q.hourly) {
-            let a = (w.0 - 3600).max(start);
+            let a = (w.0 - HOUR).max(start);
             let a = a - a.rem_euclid(i64::from(HOURLY));
-            let b = (w.1 + 3600).min(end);
+            let b = (w.1 + HOUR).min(end);
             if b > a {
                 by_window.entry((a, b)).or_default().push(i);
             }
@@ -201,11 +202,7 @@ fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
 /// One series: hourly points inside its windows, daily points elsewhere.
 fn to_series(region: &str, q: Query, (daily, hourly, mut sources): Points) -> MetricSeries {
     let windows = merge_windows(&q.hourly);
-    let covered = |t: i64| {
-        windows
-            .iter()
-            .any(|(a, b)| t >= a - 86_400 && t <= b + 3600)
-    };
+    let covered = |t: i64| windows.iter().any(|(a, b)| t >= a - DAY && t <= b + HOUR);
     let mut pts: Vec<(i64, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
     pts.extend(hourly);
     pts.sort_by_key(|(t, _)| *t);
@@ -237,7 +234,7 @@ fn merge_windows(windows: &[(i64, i64)]) -> Vec<(i64, i64)> {
     let mut out: Vec<(i64, i64)> = Vec::new();
     for (a, b) in w {
         match out.last_mut() {
-            Some(last) if a <= last.1 + 3600 => last.1 = last.1.max(b),
+            Some(last) if a <= last.1 + HOUR => last.1 = last.1.max(b),
             _ => out.push((a, b)),
         }
     }

@@ -58,7 +58,7 @@ pub fn cheapest(
     ce.get_cost_and_usage()
         .set_time_period(
             DateInterval::builder()
-                .start(day(today - 86_400))
+                .start(day(today - crate::time::DAY))
                 .end(day(today))
                 .build()
                 .ok(),

@@ -338,8 +338,10 @@ async fn history(
         return recent.map(|(events, read)| (events, vec![read]));
     };
     let until = match &recent {
-        Some((_, read)) => crate::time::parse_rfc3339(&read.since)
-            .map_or_else(|| crate::time::now().secs(), |t| t.secs() + 86_400),
+        Some((_, read)) => crate::time::parse_rfc3339(&read.since).map_or_else(
+            || crate::time::now().secs(),
+            |t| t.secs() + crate::time::DAY,
+        ),
         None => crate::time::now().secs(),
     };
     let older = trail::dms_history(c, ctx, &plan.account_id, source, until).await;

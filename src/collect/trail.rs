@@ -29,6 +29,7 @@ use crate::digest::sha256_hex;
 use crate::evidence::{Capture, Gap, GapKind};
 use crate::facts::HistoryRead;
 use crate::facts::history::TrailEvent;
+use crate::time::{DAY, HOUR};
 
 /// Log files read at once in a region.
 const FILES_IN_FLIGHT: usize = 16;
@@ -96,7 +97,7 @@ struct FileRead {
 /// The days `from` to `to` (epoch seconds), as `YYYY-MM-DD`.
 fn days(from: i64, to: i64) -> Vec<String> {
     (0..)
-        .map(|n| from + n * 86_400)
+        .map(|n| from + n * DAY)
         .take_while(|d| *d <= to)
         .map(crate::time::date)
         .collect()
@@ -119,7 +120,7 @@ pub async fn dms_history(
         return None;
     }
     let today = crate::time::now().secs();
-    let log_days = days(since, (until + 86_400).min(today));
+    let log_days = days(since, (until + DAY).min(today));
     let prefix = folder(t, account, &c.region, LOGS);
     let (files, mut sources) = read_folders(c, ctx, t, &prefix, &log_days, |key| {
         read_file(c, ctx, t, key)
@@ -226,10 +227,10 @@ async fn validate(
     let now = crate::time::now().secs();
     // CloudTrail delivers a file within minutes of its events and its digest in the hour
     // after: what was delivered up to two hours ago is digested by now.
-    let file_end = (until + 86_400).min(now - 2 * 3600);
-    let keys = public_keys(c, ctx, since, (file_end + 2 * 3600).min(now)).await?;
+    let file_end = (until + DAY).min(now - 2 * HOUR);
+    let keys = public_keys(c, ctx, since, (file_end + 2 * HOUR).min(now)).await?;
     let digests = folder(t, account, &c.region, DIGESTS);
-    let digest_days = days(since, (file_end + 3600).min(now));
+    let digest_days = days(since, (file_end + HOUR).min(now));
     let (fetched, _) = read_folders(c, ctx, t, &digests, &digest_days, |key| {
         read_digest(c, ctx, t, key)
     })
@@ -762,7 +763,7 @@ mod tests {
 
     #[test]
     fn the_history_begins_after_a_stop_nothing_was_logged_after() {
-        let day = 86_400;
+        let day = DAY;
         let (since, until) = (0, 100 * day);
         let minutes = |ats: &[i64]| ats.iter().map(|a| a / 60).collect::<BTreeSet<i64>>();
         let ev = |name: &str, at: i64, trail: &str| (name.to_string(), at, trail.to_string());

@@ -131,7 +131,8 @@ pub(crate) fn within(when: &str, days: i64) -> bool {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    dms_evidence::time::parse_rfc3339(when).is_some_and(|t| t.secs() <= now + days * 86_400)
+    dms_evidence::time::parse_rfc3339(when)
+        .is_some_and(|t| t.secs() <= now + days * dms_evidence::time::DAY)
 }
 
 /// The case study the flags name: a manifest, overridden by flags, or flags alone.

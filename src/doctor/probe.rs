@@ -517,7 +517,7 @@ fn metric_probe(
     c.cloudwatch
         .get_metric_data()
         .metric_data_queries(query)
-        .start_time(DateTime::from_secs(now - 3600))
+        .start_time(DateTime::from_secs(now - crate::time::HOUR))
         .end_time(DateTime::from_secs(now))
 }
 
@@ -535,7 +535,7 @@ pub(crate) fn dms_events(
     c.cloudtrail
         .lookup_events()
         .set_lookup_attributes(source.map(|s| vec![s]))
-        .start_time(DateTime::from_secs(now - 90 * 86_400))
+        .start_time(DateTime::from_secs(now - 90 * crate::time::DAY))
         .end_time(DateTime::from_secs(now))
         .max_results(max)
 }

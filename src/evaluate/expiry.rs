@@ -15,8 +15,7 @@ use crate::facts::{HistoryEvent, LogGroup, MetricSeries};
 use super::checklist::Checklist;
 use super::view::Input;
 use super::{Finding, Verdict};
-
-const DAY: i64 = 86_400;
+use crate::time::DAY;
 
 /// One fact a `met` rests on, and the day AWS starts forgetting it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

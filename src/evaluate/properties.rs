@@ -1037,7 +1037,7 @@ proptest! {
                 message: Some(messages[what].into()),
                 categories: vec!["state change".into()],
                 date: Some(crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(
-                    1_790_000_000 - days * 86_400))),
+                    1_790_000_000 - days * crate::time::DAY))),
                 sources: vec!["c9".into()],
             });
         }

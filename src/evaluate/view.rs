@@ -10,12 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use crate::evidence::{Evidence, HashedAttachment};
 use crate::evidence::{Gap, GapKind};
 use crate::facts::*;
+use crate::time::{DAY, HOUR};
 
 /// GiB, the unit of RDS AllocatedStorage.
 pub const GIB: f64 = 1_073_741_824.0;
 /// An RDS FreeStorageSpace point is read against today's AllocatedStorage only when
 /// it is this recent: storage may have been modified since older points.
-pub const FRESH_FREE_SPACE_SECS: i64 = 2 * 86_400;
+pub const FRESH_FREE_SPACE_SECS: i64 = 2 * DAY;
 
 /// The DMS task metric that shows changes applied on the target by ongoing replication
 /// (DMS User Guide, "Replication task metrics": CDCThroughputRowsTarget, "outgoing task
@@ -1198,7 +1199,7 @@ pub fn in_windows(s: &MetricSeries, windows: &[(i64, i64)]) -> Vec<f64> {
         .filter(|(t, _)| {
             windows
                 .iter()
-                .any(|(a, b)| **t >= a - 3600 && **t <= b + 3600)
+                .any(|(a, b)| **t >= a - HOUR && **t <= b + HOUR)
         })
         .map(|(_, v)| *v)
         .collect()
@@ -1330,7 +1331,7 @@ impl Migration<'_> {
         } else {
             Input::secs(stats.stop_date.as_deref())?
         };
-        Some((end - start) as f64 / 86_400.0)
+        Some((end - start) as f64 / DAY as f64)
     }
 
     pub fn pointer(&self) -> String {

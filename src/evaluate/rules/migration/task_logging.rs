@@ -40,7 +40,7 @@ impl Check for TaskLogging {
                 _ => {}
             }
             let in_window = |at: &str| match (m.window, Input::secs(Some(at))) {
-                (Some((start, _)), Some(t)) => t >= start - 3600,
+                (Some((start, _)), Some(t)) => t >= start - crate::time::HOUR,
                 _ => true,
             };
             match input.log_events(m).filter(|(_, _, at)| in_window(at)) {

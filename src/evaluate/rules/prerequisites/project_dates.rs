@@ -186,7 +186,7 @@ fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
 /// How the activity falls outside the declared range, if it does.
 fn outside(span: &Span, now: i64, start_at: i64, end_at: i64, end: &str) -> Option<String> {
     let day = crate::time::date;
-    let end_of_end = end_at + 86_400;
+    let end_of_end = end_at + crate::time::DAY;
     if span.first < start_at {
         Some(format!(
             "DMS activity began {} before the declared start",
