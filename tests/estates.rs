@@ -39,6 +39,23 @@ const ABOUT_WHAT_MOVED: &[&str] = &[
 ];
 
 const ESTATES: &[Estate] = &[
+    // A run 125 to 120 days ago, its plaintext source switched to verify-full 100 days
+    // ago: before event history, after the run. Today's SslMode is not what it ran with.
+    Estate {
+        name: "changed-before-history",
+        account: "900000000031",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[
+            ("dms.1.0.sec.in-flight", InsufficientEvidence),
+            ("dms.2.1.wl.cdc-homo", InsufficientEvidence),
+        ],
+        never: &[("dms.1.0.sec.in-flight", Met), ("dms.1.0.size", Met)],
+        reasons: &[(
+            "dms.1.0.sec.in-flight",
+            "CloudTrail history in us-east-1 begins",
+        )],
+    },
     Estate {
         name: "never-run",
         account: "900000000001",

@@ -88,7 +88,14 @@ show them (log file validation on the trail; `cloudtrail:ListPublicKeys`): a fil
 deleted after delivery, or a broken digest chain, drops the trail read with a gap, and a trail
 without validation is read only when the case study says `validation = \"off\"`, which the
 bundle records. With `cloudtrail:LookupEvents` denied and no trail, a deleted
-migration is `insufficient_evidence` naming it. Cost Explorer's monthly DMS usage (13 months
+migration is `insufficient_evidence` naming it. The same holds for a task or endpoint that
+still exists: what it ran with is on record only as far back as the history reaches, so a run
+that started before the history begins (or in a region whose history was not read) is not judged
+on today's endpoints and settings, which may have been changed between the run and the history's
+beginning; its endpoints are left out and its settings unknown (\"CloudTrail history in … begins
+…, after it started …: a change made before then would not show\"), unless the resource's
+creation is on record. Bundles collected before CloudTrail history was read (0.1.0: no history
+read and no gap for it) are judged, as then, on what they show. Cost Explorer's monthly DMS usage (13 months
 back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
 named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it
 moved, so it decides no item.

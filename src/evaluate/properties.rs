@@ -1044,6 +1044,39 @@ proptest! {
         prop_assert_eq!(verdicts(&ev), verdicts(&told));
     }
 
+    /// CloudTrail history that begins later (less of it) never creates a met: what was in
+    /// force while a migration ran is on record only as far back as the history reaches,
+    /// and a run before it is not judged on today's settings. Whether the task and its
+    /// endpoints still exist or were deleted after cut-over.
+    #[test]
+    fn less_history_never_creates_a_met(
+        spec in estate(),
+        days in (0i64..120, 0i64..120),
+        deleted in any::<bool>(),
+    ) {
+        let ev = build(&spec, "a");
+        let ev = if deleted { delete_after_cut_over(&ev) } else { ev };
+        let since = |d: i64| {
+            let mut e = ev.clone();
+            e.facts.history_reads = vec![HistoryRead {
+                region: REGION.into(),
+                since: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS - d * crate::time::DAY)),
+                until: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS)),
+                events: 0,
+                sources: vec!["c9".into()],
+                source: None,
+                integrity: None,
+            }];
+            verdicts(&e)
+        };
+        let (more, less) = (since(days.0.max(days.1)), since(days.0.min(days.1)));
+        for (item, v) in &less {
+            if *v == Verdict::Met {
+                prop_assert_eq!(more.get(item), Some(&Verdict::Met), "{}", item);
+            }
+        }
+    }
+
     /// Renaming every resource consistently changes no verdict.
     #[test]
     fn names_do_not_matter(spec in estate()) {

@@ -222,6 +222,9 @@ pub struct Migration<'a> {
     pub run: Run,
     /// Epoch seconds of its run (start, end), when known.
     pub window: Option<(i64, i64)>,
+    /// Why what was in force when it started is not on record, when CloudTrail history in
+    /// its region begins after that or was not read there ([`Input::before_history`]).
+    pub before_history: Option<String>,
 }
 
 fn secs(t: Option<&str>) -> Option<i64> {
@@ -298,6 +301,7 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         cdc: Vec::new(),
         run: Run::NeverStarted,
         window: None,
+        before_history: None,
     }
 }
 
@@ -347,6 +351,7 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         cdc: Vec::new(),
         run: Run::NeverStarted,
         window: None,
+        before_history: None,
     }
 }
 
@@ -380,8 +385,24 @@ fn provision_activity(p: &Provision) -> Option<String> {
 impl<'a> Migration<'a> {
     /// Replaces today's task settings by those in force during the run, when the task's
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
-    /// and cites the events they rest on.
+    /// and cites the events they rest on; leaves them unknown when the run began before
+    /// the history ([`Migration::before_history`]).
     fn judge_settings_as_they_ran(&mut self) {
+        // A task or serverless configuration modified before the history began may have
+        // run with other settings; one whose creation is on record has its whole life there.
+        let create = match self.kind {
+            MigrationKind::Task => "CreateReplicationTask",
+            MigrationKind::Serverless => "CreateReplicationConfig",
+        };
+        if let Some(why) = &self.before_history
+            && !self.history.iter().any(|h| h.name == create)
+        {
+            self.settings = Cow::Owned(TaskSettings::default());
+            self.settings_basis = Some(format!(
+                "its settings while it ran are not on record: {why}"
+            ));
+            return;
+        }
         let (Some(t), Some((from, to))) = (self.task, self.window) else {
             return;
         };
@@ -503,11 +524,24 @@ impl<'a> Migration<'a> {
             ),
         };
         for (side, slot) in [("source", &mut self.source), ("target", &mut self.target)] {
-            let Some(e) = slot.as_deref().filter(|e| !e.history.is_empty()) else {
+            // An endpoint modified before the history began may have connected elsewhere
+            // while it ran; one whose creation is on record has its whole life there.
+            let before = self.before_history.as_ref().filter(|_| {
+                slot.as_deref()
+                    .is_some_and(|e| !e.history.iter().any(|h| h.name == "CreateEndpoint"))
+            });
+            let Some(e) = slot
+                .as_deref()
+                .filter(|e| before.is_some() || !e.history.is_empty())
+            else {
                 continue;
             };
             let id = e.identifier.clone();
-            match during(e, from.as_deref(), &to) {
+            let then = match before {
+                Some(why) => Then::Unknown(why.clone()),
+                None => during(e, from.as_deref(), &to),
+            };
+            match then {
                 Then::Unchanged => {}
                 Then::Was(was, changes) => {
                     self.endpoints_then
@@ -583,6 +617,7 @@ impl<'a> Input<'a> {
             m.moved = input.moved(&m);
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
+            m.before_history = input.before_history(&m);
             m.judge_settings_as_they_ran();
             m.judge_endpoints_as_they_ran(input.now);
             m.run = if !m.moved.is_empty() {
@@ -750,6 +785,47 @@ impl<'a> Input<'a> {
             .started
             .or_else(|| m.provision.and_then(|p| p.date_provisioned.as_deref()));
         run_window(started, m.stats, m.status == Some("running"), self.now)
+    }
+
+    /// Why what was in force when `m` started (its endpoints, its settings) is not on
+    /// record: the CloudTrail history read in its region (event history, 90 days, or a
+    /// trail's log files) begins after the run started, so a change made between the run
+    /// and that beginning would not show and today's settings may not be those it ran
+    /// with; or no history was read there. `None` when the history reaches back to the
+    /// start (or to the creation, for an undated run), and for evidence collected before
+    /// CloudTrail history was read at all (no read and no gap for it: bundles of 0.1.0),
+    /// which is judged, as then, on what it shows.
+    pub fn before_history(&self, m: &Migration<'_>) -> Option<String> {
+        let reads = &self.facts.history_reads;
+        let gap = self.gap_paren(&["cloudtrail:LookupEvents"]);
+        if reads.is_empty() && gap.is_empty() {
+            return None;
+        }
+        let begins = reads
+            .iter()
+            .filter(|r| r.region == m.region)
+            .filter_map(|r| secs(Some(&r.since)).map(|t| (t, r.since.as_str())))
+            .min();
+        let Some((begins, since)) = begins else {
+            return Some(format!(
+                "no CloudTrail history was read in {}{gap}",
+                m.region
+            ));
+        };
+        let start = m.window.map(|(a, _)| a).or_else(|| secs(m.created));
+        match start {
+            Some(t) if t >= begins => None,
+            Some(t) => Some(format!(
+                "CloudTrail history in {} begins {since}, after it started {}: a change made before then \
+                 would not show",
+                m.region,
+                crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))
+            )),
+            None => Some(format!(
+                "its run and its creation are not dated, and CloudTrail history in {} begins {since}",
+                m.region
+            )),
+        }
     }
 
     /// The newest event of a migration's own log stream: (group, stream, time).

@@ -489,3 +489,118 @@ fn a_positive_verdict_without_a_citation_cannot_be_built() {
         assert_eq!(f.build().is_ok(), built, "{verdict:?} cited={cited}");
     }
 }
+
+type HistoryCase = (
+    &'static str,
+    Vec<HistoryRead>,
+    Vec<Gap>,
+    Verdict,
+    &'static str,
+);
+
+/// (case, history read, gaps, verdict of the items resting on what was in force while the
+/// task ran on 2026-07-01..10, phrase of the reason).
+fn history_cases() -> Vec<HistoryCase> {
+    let read = |region: &str, since: &str| HistoryRead {
+        region: region.into(),
+        since: since.into(),
+        until: NOW.into(),
+        events: 0,
+        sources: vec!["c000050".into()],
+        source: None,
+        integrity: None,
+    };
+    let denied = Gap {
+        service: "cloudtrail".into(),
+        operation: "LookupEvents".into(),
+        region: "us-east-1".into(),
+        iam_action: "cloudtrail:LookupEvents".into(),
+        kind: GapKind::AccessDenied,
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+        resource: None,
+    };
+    let unknown = Verdict::InsufficientEvidence;
+    vec![
+        (
+            "history from before the run",
+            vec![read("us-east-1", "2026-06-01T00:00:00Z")],
+            vec![],
+            Verdict::Met,
+            "",
+        ),
+        (
+            "history begins after the run started",
+            vec![read("us-east-1", "2026-08-29T00:00:00Z")],
+            vec![],
+            unknown,
+            "CloudTrail history in us-east-1 begins 2026-08-29T00:00:00Z, after it started 2026-07-01T00:00:00Z",
+        ),
+        (
+            "a trail's log files reach back before the run",
+            vec![
+                read("us-east-1", "2026-08-29T00:00:00Z"),
+                read("us-east-1", "2026-06-15T00:00:00Z"),
+            ],
+            vec![],
+            Verdict::Met,
+            "",
+        ),
+        (
+            "history read in another region only",
+            vec![read("eu-west-1", "2026-06-01T00:00:00Z")],
+            vec![],
+            unknown,
+            "no CloudTrail history was read in us-east-1",
+        ),
+        (
+            "LookupEvents denied",
+            vec![],
+            vec![denied],
+            unknown,
+            "cloudtrail:LookupEvents was denied",
+        ),
+        (
+            "collected before CloudTrail history was read (0.1.0)",
+            vec![],
+            vec![],
+            Verdict::Met,
+            "",
+        ),
+    ]
+}
+
+/// What was in force while a migration ran is on record only as far back as CloudTrail
+/// history reaches: a run that started before it may have used other endpoints and
+/// settings than today's (an endpoint switched to verify-full after the run, before the
+/// history began, would otherwise be a false met).
+#[test]
+fn a_run_before_the_history_is_not_judged_on_todays_settings() {
+    for (case, reads, gaps, want, phrase) in history_cases() {
+        let mut ev = perfect_but(|_| {});
+        let t = &mut ev.facts.tasks[0];
+        t.status = Some("stopped".into());
+        t.created = Some("2026-06-30T00:00:00Z".into());
+        t.started = Some("2026-07-01T00:00:00Z".into());
+        let stats = t.stats.get_or_insert_with(TaskStats::default);
+        stats.start_date = Some("2026-07-01T00:00:00Z".into());
+        stats.fresh_start_date = None;
+        stats.stop_date = Some("2026-07-10T00:00:00Z".into());
+        ev.facts.history_reads = reads;
+        ev.gaps = gaps;
+        assert_eq!(Input::new(&ev).migrations.len(), 1, "{case}: it moved data");
+        for item in [
+            "dms.1.0.sec.in-flight",
+            "dms.2.1.dep.hetero",
+            "dms.1.0.mig.task-log",
+        ] {
+            let f = run(&ev, item);
+            if item == "dms.1.0.mig.task-log" && want == Verdict::Met {
+                // Judged on its log events as before; only its settings' basis matters here.
+                continue;
+            }
+            assert_eq!(f.verdict, want, "{case}: {item}: {}", f.reason);
+            assert!(f.reason.contains(phrase), "{case}: {item}: {}", f.reason);
+        }
+    }
+}

@@ -34,7 +34,7 @@ impl Check for TaskLogging {
                     continue;
                 }
                 None if m.is_task() => {
-                    unknown.push(m.id.to_string());
+                    unknown.push(format!("{}{}", m.id, m.settings_note()));
                     continue;
                 }
                 _ => {}
