@@ -5,8 +5,9 @@
 //! history keeps management events 90 days (CloudTrail User Guide, "Working with
 //! CloudTrail event history"): a resource deleted after cut-over is known only from them.
 //! A renewal collected after that date cannot show the same evidence again: collect it
-//! before, or keep this bundle. Facts AWS keeps while the resource exists (settings,
-//! statistics, keys) do not expire.
+//! before, or keep this bundle. A task's or endpoint's settings today stand for those it
+//! ran with only while event history reaches back to its first run, so they expire 90 days
+//! after it; statistics and keys AWS keeps while the resource exists do not expire.
 
 use serde::{Deserialize, Serialize};
 
@@ -170,17 +171,87 @@ impl<'a> Resource<'a> {
     }
 }
 
+/// A task or endpoint that exists unmodified is judged on today's settings only while
+/// CloudTrail history reaches back to the start of the runs that used it
+/// ([`Input::before_history`]): with event history alone, until 90 days after the earliest
+/// such start (a task cited by an item resting on CDC activity is not: see below). A trail
+/// read reaching that start is kept as long as the bucket keeps it,
+/// which no read here shows: no date. Evidence collected before history was read (no
+/// read) is judged as then, with no date either.
+fn unchanged_expiry(
+    input: &Input<'_>,
+    resource: &Resource<'_>,
+    cdc_activity: bool,
+) -> Option<(i64, String, Record)> {
+    let reads = &input.facts.history_reads;
+    if reads.is_empty() {
+        return None;
+    }
+    let (region, start) = match resource {
+        // An item resting on CDC activity cites the task for its changes applied, which
+        // its series date (they expire as CloudWatch forgets them), not for its settings.
+        Resource::Task(_) if cdc_activity => return None,
+        Resource::Task(t) => (
+            &t.region,
+            input
+                .migrations
+                .iter()
+                .filter(|m| m.arn == t.arn)
+                .filter_map(|m| input.first_start(m))
+                .min()?,
+        ),
+        Resource::Endpoint(e) => (
+            &e.region,
+            input
+                .migrations
+                .iter()
+                .filter(|m| {
+                    [&m.source, &m.target]
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s.arn == e.arn)
+                })
+                .filter_map(|m| input.first_start(m))
+                .min()?,
+        ),
+        // An instance's placement and key cannot be modified (botocore `dms` 2016-01-01:
+        // ModifyReplicationInstanceMessage has neither PubliclyAccessible nor KmsKeyId).
+        Resource::Instance(_) => return None,
+    };
+    let trail = reads.iter().any(|r| {
+        &r.region == region
+            && r.source.is_some()
+            && Input::secs(Some(&r.since)).is_some_and(|since| since <= start)
+    });
+    if trail {
+        return None;
+    }
+    let began = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(start));
+    Some((
+        start + HISTORY_DAYS * DAY,
+        format!(
+            "judged on today's settings, unchanged since its run began {began} as far as CloudTrail event history shows, \
+             which keeps events 90 days"
+        ),
+        (resource.json(), resource.record().2.to_vec()),
+    ))
+}
+
 /// A resource judged from CloudTrail: deleted after cut-over (known only from its
 /// events), or modified since it was created (judged as it was while it ran, from its
 /// Create event). It can no longer be judged so once its first event (the creation, with
 /// the configuration it ran with) passes the event history's 90 days. With the record,
 /// to carry forward. One whose first event was read from a trail's log files has no date.
-fn history_expiry(input: &Input<'_>, pointer: &str) -> Option<(i64, String, Record)> {
+fn history_expiry(
+    input: &Input<'_>,
+    pointer: &str,
+    cdc_activity: bool,
+) -> Option<(i64, String, Record)> {
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
     let modified = history.iter().find(|h| h.name.starts_with("Modify"));
     if !deleted && modified.is_none() {
-        return None;
+        return unchanged_expiry(input, &resource, cdc_activity);
     }
     let first_event = history.iter().min_by(|a, b| a.at.cmp(&b.at))?;
     // Read from a trail's log files in S3: kept as long as the bucket keeps them, which no
@@ -299,7 +370,8 @@ pub fn expiring<'a>(
     let mut out: Vec<Expiring<'a>> = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Met) {
         for pointer in &f.evidence {
-            if let Some((at, basis, record)) = history_expiry(input, pointer) {
+            if let Some((at, basis, record)) = history_expiry(input, pointer, cdc_activity(&f.item))
+            {
                 out.push(Expiring {
                     expiry: Expiry {
                         item: f.item.clone(),
@@ -506,7 +578,8 @@ mod tests {
             sources.contains(&"trail-2026-10-01T00:00:00Z".to_string()),
             "{sources:?}"
         );
-        // While the task exists unmodified, its facts do not expire...
+        // While the task exists unmodified, its facts do not expire in evidence collected
+        // before history was read (see the next test)...
         ev.facts.tasks[0].deleted_at = None;
         assert!(expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist).is_empty());
         // ...but once modified it is judged as it ran from the same 90 days of history.
@@ -523,5 +596,41 @@ mod tests {
             "{}",
             got[0].basis
         );
+    }
+
+    /// An unmodified task is judged on today's settings only while event history reaches
+    /// back to its run's start (2026-10-01); a trail's log files reaching it have no date.
+    #[test]
+    fn an_unchanged_resource_is_todays_only_while_history_reaches_its_run() {
+        let mut ev = migration();
+        let pointer = format!("tasks/{}", ev.facts.tasks[0].arn);
+        let checklist = crate::evaluate::checklist::load_default();
+        let met = Finding {
+            item: "dms.2.1.dep.hetero".into(),
+            evidence: vec![pointer],
+            ..Finding::new(Verdict::Met, "")
+        };
+        let read = |source: Option<&str>| crate::facts::HistoryRead {
+            region: "us-east-1".into(),
+            since: "2026-09-01T00:00:00Z".into(),
+            until: NOW.into(),
+            source: source.map(str::to_string),
+            ..Default::default()
+        };
+        ev.facts.history_reads = vec![read(None)];
+        let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
+        assert_eq!(
+            got.iter().map(|x| x.expires.as_str()).collect::<Vec<_>>(),
+            ["2026-12-30T00:00:00Z"]
+        );
+        assert!(
+            got[0].basis.starts_with("judged on today's settings"),
+            "{}",
+            got[0].basis
+        );
+        ev.facts
+            .history_reads
+            .push(read(Some("s3://trail-bucket/")));
+        assert!(expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist).is_empty());
     }
 }

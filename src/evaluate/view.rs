@@ -189,6 +189,12 @@ pub struct Migration<'a> {
     pub settings: Cow<'a, TaskSettings>,
     /// Where the settings come from, when not simply today's: CloudTrail events.
     pub settings_basis: Option<String>,
+    /// The settings in force while it ran are not on record (`settings_basis` says why):
+    /// every member of `settings` is unknown, not a default.
+    pub settings_unknown: bool,
+    /// Its settings today (or when deleted): for checks that must not miss a need (a role
+    /// that logging needs), whatever was in force while it ran.
+    pub settings_today: &'a TaskSettings,
     /// The task it is (none for a serverless replication).
     task: Option<&'a Task>,
     pub mappings: Cow<'a, TableMappings>,
@@ -279,6 +285,8 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         endpoints_unknown: Vec::new(),
         unknown_today: Vec::new(),
         settings: Cow::Borrowed(&t.settings),
+        settings_unknown: false,
+        settings_today: &t.settings,
         settings_basis: None,
         task: Some(t),
         mappings: Cow::Borrowed(&t.table_mappings),
@@ -325,6 +333,8 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         endpoints_unknown: Vec::new(),
         unknown_today: Vec::new(),
         settings: Cow::Borrowed(&s.settings),
+        settings_unknown: false,
+        settings_today: &s.settings,
         settings_basis: None,
         task: None,
         mappings: Cow::Borrowed(&s.table_mappings),
@@ -398,6 +408,7 @@ impl<'a> Migration<'a> {
             && !self.history.iter().any(|h| h.name == create)
         {
             self.settings = Cow::Owned(TaskSettings::default());
+            self.settings_unknown = true;
             self.settings_basis = Some(format!(
                 "its settings while it ran are not on record: {why}"
             ));
@@ -491,7 +502,10 @@ impl<'a> Migration<'a> {
                     TaskSettings::parse(Some(text)),
                     format!("as set by {} (modified after its last run)", basis(set)),
                 ),
-                None => (TaskSettings::default(), c.unknown()),
+                None => {
+                    self.settings_unknown = true;
+                    (TaskSettings::default(), c.unknown())
+                }
             };
             self.settings = Cow::Owned(settings);
             self.settings_basis = Some(why);
@@ -617,9 +631,6 @@ impl<'a> Input<'a> {
             m.moved = input.moved(&m);
             m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
-            m.before_history = input.before_history(&m);
-            m.judge_settings_as_they_ran();
-            m.judge_endpoints_as_they_ran(input.now);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
             } else if !m.activity.is_empty() && m.table_counts().is_some() {
@@ -629,6 +640,13 @@ impl<'a> Input<'a> {
             } else {
                 Run::NeverStarted
             };
+            // Only a run that moved data is judged on what was in force while it ran; the
+            // others count only against, as they are today.
+            if m.run == Run::MovedData {
+                m.before_history = input.before_history(&m);
+            }
+            m.judge_settings_as_they_ran();
+            m.judge_endpoints_as_they_ran(input.now);
             if m.run == Run::MovedData {
                 input.migrations.push(m);
             } else {
@@ -812,20 +830,62 @@ impl<'a> Input<'a> {
                 m.region
             ));
         };
-        let start = m.window.map(|(a, _)| a).or_else(|| secs(m.created));
-        match start {
-            Some(t) if t >= begins => None,
-            Some(t) => Some(format!(
+        let started = self.first_start(m);
+        let at = |t: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
+        match (started, secs(m.created)) {
+            (Some(t), _) if t >= begins => None,
+            (Some(t), _) => Some(format!(
                 "CloudTrail history in {} begins {since}, after it started {}: a change made before then \
                  would not show",
                 m.region,
-                crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))
+                at(t)
             )),
-            None => Some(format!(
+            (None, Some(c)) if c >= begins => None,
+            (None, Some(c)) => Some(format!(
+                "its run is not dated, and CloudTrail history in {} begins {since}, after it was created {}",
+                m.region,
+                at(c)
+            )),
+            (None, None) => Some(format!(
                 "its run and its creation are not dated, and CloudTrail history in {} begins {since}",
                 m.region
             )),
         }
+    }
+
+    /// When a migration first ran, as far as the evidence dates it: the earliest of its
+    /// run's dates (those of its latest run: a restart resets them) and of the first
+    /// datapoint above zero of its own AWS/DMS series showing it moved data (a run before
+    /// its latest restart leaves them).
+    pub fn first_start(&self, m: &Migration<'_>) -> Option<i64> {
+        let series = self.active_hours(m, MOVED_METRICS).min();
+        [m.window.map(|(a, _)| a), series]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The times of the datapoints above zero of a migration's own AWS/DMS series of
+    /// these metrics (those whose dimensions name it, in its region).
+    pub fn active_hours<'s>(
+        &'s self,
+        m: &'s Migration<'_>,
+        names: &'s [&str],
+    ) -> impl Iterator<Item = i64> + 's {
+        self.facts
+            .metrics
+            .iter()
+            .filter(move |s| {
+                s.region == m.region
+                    && s.namespace == "AWS/DMS"
+                    && names.contains(&s.name.as_str())
+                    && s.dimensions
+                        .values()
+                        .any(|v| m.metric_ids.contains(&v.as_str()))
+            })
+            .flat_map(|s| s.timestamps.iter().zip(&s.values))
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(t, _)| *t)
     }
 
     /// The newest event of a migration's own log stream: (group, stream, time).

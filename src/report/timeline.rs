@@ -109,22 +109,7 @@ pub struct Event {
 /// CDCThroughputRowsTarget series.
 fn cdc_hours(input: &Input<'_>, m: &Migration<'_>) -> Option<(i64, i64)> {
     input
-        .facts
-        .metrics
-        .iter()
-        .filter(|s| {
-            s.region == m.region
-                && s.namespace == "AWS/DMS"
-                && CDC_ACTIVITY_METRICS.contains(&s.name.as_str())
-        })
-        .filter(|s| {
-            s.dimensions
-                .values()
-                .any(|v| m.metric_ids.contains(&v.as_str()))
-        })
-        .flat_map(|s| s.timestamps.iter().zip(&s.values))
-        .filter(|(_, v)| **v > 0.0)
-        .map(|(t, _)| *t)
+        .active_hours(m, &CDC_ACTIVITY_METRICS)
         .fold(None, |acc, t| {
             Some(acc.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
         })

@@ -602,5 +602,68 @@ fn a_run_before_the_history_is_not_judged_on_todays_settings() {
             assert_eq!(f.verdict, want, "{case}: {item}: {}", f.reason);
             assert!(f.reason.contains(phrase), "{case}: {item}: {}", f.reason);
         }
+        if want == Verdict::Met {
+            continue;
+        }
+        // Unknown settings are not within limits; a need today still counts (logging on
+        // today needs its role); a public instance whose endpoints then are unknown may
+        // have needed the internet.
+        let f = run(&ev, "dms.1.0.arch.limits");
+        assert_eq!(
+            f.verdict,
+            Verdict::InsufficientEvidence,
+            "{case}: limits: {}",
+            f.reason
+        );
+        let mut roleless = ev.clone();
+        roleless.facts.iam_roles.clear();
+        let f = run(&roleless, "dms.1.0.sec.iam-roles");
+        assert!(
+            f.reason.contains("dms-cloudwatch-logs-role"),
+            "{case}: {}",
+            f.reason
+        );
+        let mut public = ev.clone();
+        public.facts.replication_instances[0].publicly_accessible = Some(true);
+        let f = run(&public, "dms.1.0.arch.public-private");
+        assert_eq!(
+            f.verdict,
+            Verdict::InsufficientEvidence,
+            "{case}: public: {}",
+            f.reason
+        );
     }
+}
+
+/// A restart resets a task's dates to the latest run; the series of an earlier run that
+/// moved data still date it, and the history must reach back to that.
+#[test]
+fn an_earlier_run_dated_by_its_series_is_before_the_history() {
+    let mut ev = perfect_but(|_| {});
+    ev.facts.history_reads = vec![HistoryRead {
+        region: "us-east-1".into(),
+        since: "2026-09-01T00:00:00Z".into(),
+        until: NOW.into(),
+        ..HistoryRead::default()
+    }];
+    assert_eq!(
+        run(&ev, "dms.1.0.sec.in-flight").verdict,
+        Verdict::Met,
+        "its dated run is inside the history"
+    );
+    // CDC applied 150 days ago, by a run before the one its dates show.
+    ev.facts.metrics.push(series(
+        "AWS/DMS",
+        "CDCThroughputRowsTarget",
+        "ReplicationTaskIdentifier",
+        "t1",
+        &[1.0; 3600],
+    ));
+    let f = run(&ev, "dms.1.0.sec.in-flight");
+    assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
+    assert!(
+        f.reason.contains("after it started 2026-06-30"),
+        "{}",
+        f.reason
+    );
 }

@@ -79,6 +79,20 @@ impl Check for DmsLimits {
                 ..f
             };
         }
+        // Settings not on record are not within limits: they are unknown.
+        let unknown: Vec<String> = input
+            .migrations
+            .iter()
+            .filter(|m| m.settings_unknown)
+            .map(|m| format!("{}{}", m.id, m.settings_note()))
+            .collect();
+        if !unknown.is_empty() {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!("task settings unknown for {}", unknown.join("; ")),
+                ..f
+            };
+        }
         let technical = Finding {
             reason: format!(
                 "{} quotas within their maximum (highest {}), task settings of the migrations that moved data within documented \

@@ -64,14 +64,9 @@ impl Check for PublicPrivate {
     }
 }
 
-/// An instance's placement judged by the endpoints of its own migrations that moved data:
-/// only they can justify a public instance.
-fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String) {
-    let own: Vec<&Migration<'_>> = input
-        .migrations
-        .iter()
-        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
-        .collect();
+/// The endpoints of these migrations reached over the internet, and those whose reach is
+/// in doubt (or not on record), as text.
+fn reaches(own: &[&Migration<'_>]) -> (Vec<String>, Vec<String>) {
     let mut internet = Vec::new();
     let mut doubt = Vec::new();
     for e in own
@@ -85,8 +80,29 @@ fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String)
             Reach::Private => {}
         }
     }
+    // An endpoint left out because what it connected to while it ran is not on record
+    // may have been the one that needed the internet.
+    for m in own {
+        doubt.extend(
+            ["source", "target"]
+                .into_iter()
+                .filter_map(|side| m.unknown_endpoint(side)),
+        );
+    }
     internet.dedup();
     doubt.dedup();
+    (internet, doubt)
+}
+
+/// An instance's placement judged by the endpoints of its own migrations that moved data:
+/// only they can justify a public instance.
+fn placement(input: &Input<'_>, inst: &ReplicationInstance) -> (Verdict, String) {
+    let own: Vec<&Migration<'_>> = input
+        .migrations
+        .iter()
+        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+        .collect();
+    let (internet, doubt) = reaches(&own);
     let id = &inst.identifier;
     match inst.publicly_accessible {
         Some(false) => (Verdict::Met, format!("{id} is private")),

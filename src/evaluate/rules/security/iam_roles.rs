@@ -91,9 +91,10 @@ impl Check for IamRoles {
 /// when a task logs, the endpoint-access role for a Redshift target (every task counts:
 /// a role a task needs is needed whether or not it moved data).
 fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
-    let logging = input
-        .every_migration()
-        .any(|m| m.settings.logging_enabled == Some(true));
+    // Logging in force while it ran, or today where that is not on record.
+    let logging = input.every_migration().any(|m| {
+        m.settings.logging_enabled == Some(true) || m.settings_today.logging_enabled == Some(true)
+    });
     // A target whose past is not on record counts as it is today: it may have needed it.
     let redshift = input.every_migration().any(|m| {
         let today = m.unknown_today.iter().filter(|(side, _)| *side == "target");
