@@ -395,8 +395,8 @@ fn provision_activity(p: &Provision) -> Option<String> {
 impl<'a> Migration<'a> {
     /// Replaces today's task settings by those in force during the run, when the task's
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
-    /// and cites the events they rest on; leaves them unknown when the run began before
-    /// the history ([`Migration::before_history`]).
+    /// and cites the events they rest on; leaves them and the table mappings unknown when
+    /// the run began before the history ([`Migration::before_history`]).
     fn judge_settings_as_they_ran(&mut self) {
         // A task or serverless configuration modified before the history began may have
         // run with other settings; one whose creation is on record has its whole life there.
@@ -408,6 +408,7 @@ impl<'a> Migration<'a> {
             && !self.history.iter().any(|h| h.name == create)
         {
             self.settings = Cow::Owned(TaskSettings::default());
+            self.mappings = Cow::Owned(TableMappings::default());
             self.settings_unknown = true;
             self.settings_basis = Some(format!(
                 "its settings while it ran are not on record: {why}"

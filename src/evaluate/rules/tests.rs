@@ -586,6 +586,7 @@ fn a_run_before_the_history_is_not_judged_on_todays_settings() {
         stats.start_date = Some("2026-07-01T00:00:00Z".into());
         stats.fresh_start_date = None;
         stats.stop_date = Some("2026-07-10T00:00:00Z".into());
+        t.table_mappings.parsed = true;
         ev.facts.history_reads = reads;
         ev.gaps = gaps;
         assert_eq!(Input::new(&ev).migrations.len(), 1, "{case}: it moved data");
@@ -602,6 +603,12 @@ fn a_run_before_the_history_is_not_judged_on_todays_settings() {
             assert_eq!(f.verdict, want, "{case}: {item}: {}", f.reason);
             assert!(f.reason.contains(phrase), "{case}: {item}: {}", f.reason);
         }
+        let mappings_read = Input::new(&ev).migrations[0].mappings.parsed;
+        assert_eq!(
+            mappings_read,
+            want == Verdict::Met,
+            "{case}: table mappings"
+        );
         if want == Verdict::Met {
             continue;
         }
