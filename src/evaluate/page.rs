@@ -96,8 +96,9 @@ beginning; its endpoints are left out and its task settings unknown (\"CloudTrai
 begins …, after it started …: a change made before then would not show\"; its start is the
 earliest of its run's dates and of its own series' first datapoint showing data moved), unless
 the resource's creation is on record. Checks that must not miss a need (the role logging needs)
-still count today's settings. Its table mappings are unknown too. The migration type and the
-replication instance (its engine version) are still judged as they are today. Bundles collected before CloudTrail history was read (0.1.0: no history
+still count today's settings. Its table mappings are unknown too, and so is its replication
+instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creation is on
+record. The migration type is still judged as it is today. Bundles collected before CloudTrail history was read (0.1.0: no history
 read and no gap for it) are judged, as then, on what they show. Cost Explorer's monthly DMS usage (13 months
 back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
 named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it

@@ -4,6 +4,7 @@ use super::{every_instance, only_serverless, orphan_tasks, used_instances, worst
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
+use crate::facts::ReplicationInstance;
 use std::collections::BTreeSet;
 
 /// The `engine_versions` rule.
@@ -68,32 +69,19 @@ impl Check for EngineVersions {
                 format!("engine_versions/{}/{version}", known.region),
                 &known.sources,
             );
-            let started = input
-                .every_migration()
-                .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
-                .filter_map(|m| m.window.map(|w| w.0))
-                .min();
-            let deprecated_before_use =
-                match (Input::secs(known.deprecation_date.as_deref()), started) {
-                    (Some(d), Some(s)) => d <= s,
-                    (Some(d), None) => d <= input.now,
-                    _ => false,
-                };
-            let beta = known.release_status.as_deref().is_some_and(|s| s != "prod");
-            if beta || deprecated_before_use {
-                verdict = worst(verdict, Verdict::NotMet);
+            // ModifyReplicationInstance can change EngineVersion (botocore `dms`
+            // 2016-01-01): a run before the history may have used another version.
+            if let Some(why) = version_then_unknown(input, inst) {
+                verdict = worst(verdict, Verdict::InsufficientEvidence);
+                parts.push(format!(
+                    "{} runs {version} today; the version it ran then is not on record: {why}",
+                    inst.identifier
+                ));
+                continue;
             }
-            parts.push(format!(
-                "{} runs {version} ({}, {}{})",
-                inst.identifier,
-                known.release_status.as_deref().unwrap_or("?"),
-                known.lifecycle.as_deref().unwrap_or("?"),
-                known
-                    .deprecation_date
-                    .as_deref()
-                    .map(|d| format!(", deprecated {}", d.chars().take(10).collect::<String>()))
-                    .unwrap_or_default()
-            ));
+            let (v, text) = judged(input, inst, version, known);
+            verdict = worst(verdict, v);
+            parts.push(text);
         }
         Finding {
             verdict,
@@ -101,6 +89,67 @@ impl Check for EngineVersions {
             ..f
         }
     }
+}
+
+/// A listed version: not met when beta, or deprecated before the instance's first run.
+fn judged(
+    input: &Input<'_>,
+    inst: &ReplicationInstance,
+    version: &str,
+    known: &crate::facts::EngineVersion,
+) -> (Verdict, String) {
+    let started = input
+        .every_migration()
+        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+        .filter_map(|m| m.window.map(|w| w.0))
+        .min();
+    let deprecated_before_use = match (Input::secs(known.deprecation_date.as_deref()), started) {
+        (Some(d), Some(s)) => d <= s,
+        (Some(d), None) => d <= input.now,
+        _ => false,
+    };
+    let beta = known.release_status.as_deref().is_some_and(|s| s != "prod");
+    let v = if beta || deprecated_before_use {
+        Verdict::NotMet
+    } else {
+        Verdict::Met
+    };
+    (
+        v,
+        format!(
+            "{} runs {version} ({}, {}{})",
+            inst.identifier,
+            known.release_status.as_deref().unwrap_or("?"),
+            known.lifecycle.as_deref().unwrap_or("?"),
+            known
+                .deprecation_date
+                .as_deref()
+                .map(|d| format!(", deprecated {}", d.chars().take(10).collect::<String>()))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+/// Why the engine version an instance's migrations ran on is not on record: one of them
+/// began before the history ([`crate::evaluate::view::Input::before_history`]) and the
+/// instance's creation is not on record.
+fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option<String> {
+    if inst
+        .history
+        .iter()
+        .any(|h| h.name == "CreateReplicationInstance")
+    {
+        return None;
+    }
+    input
+        .migrations
+        .iter()
+        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+        .find_map(|m| {
+            m.before_history
+                .as_ref()
+                .map(|why| format!("{}: {why}", m.id))
+        })
 }
 
 #[cfg(test)]
@@ -148,5 +197,45 @@ mod tests {
             Verdict::InsufficientEvidence,
             "a task without its instance"
         );
+    }
+
+    /// A run that began before the history may have used another engine version
+    /// (ModifyReplicationInstance changes it), unless the instance's creation is on record.
+    #[test]
+    fn the_version_a_run_before_the_history_used_is_not_on_record() {
+        // (history begins, instance created on record, verdict)
+        for (since, created, want) in [
+            ("2026-09-01T00:00:00Z", false, Verdict::Met),
+            ("2026-10-15T00:00:00Z", false, Verdict::InsufficientEvidence),
+            ("2026-10-15T00:00:00Z", true, Verdict::Met),
+        ] {
+            let mut ev = migration();
+            let ri = &mut ev.facts.replication_instances[0];
+            ri.engine_version = Some("3.5.4".into());
+            if created {
+                ri.history = vec![HistoryEvent {
+                    at: "2026-10-20T00:00:00Z".into(),
+                    name: "CreateReplicationInstance".into(),
+                    ..HistoryEvent::default()
+                }];
+            }
+            ev.facts.engine_versions = vec![EngineVersion {
+                region: "us-east-1".into(),
+                version: "3.5.4".into(),
+                release_status: Some("prod".into()),
+                ..EngineVersion::default()
+            }];
+            ev.facts.history_reads = vec![HistoryRead {
+                region: "us-east-1".into(),
+                since: since.into(),
+                until: NOW.into(),
+                ..HistoryRead::default()
+            }];
+            let f = run(&ev, "dms.1.0.arch.engine-ver");
+            assert_eq!(f.verdict, want, "{since} {created}: {}", f.reason);
+            if want != Verdict::Met {
+                assert!(f.reason.contains("not on record"), "{}", f.reason);
+            }
+        }
     }
 }
