@@ -340,7 +340,7 @@ mod tests {
     const CDC: &str = "dms.1.0.mig.cdc";
 
     fn at(secs: i64) -> String {
-        crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(secs))
+        crate::time::rfc3339_secs(secs)
     }
 
     /// A migration whose CDC shows only in hourly metrics (capture c000009).
@@ -660,7 +660,7 @@ mod tests {
             if mask & 1 != 0 { new.facts.metrics.clear(); }
             if mask & 2 != 0 { new.facts.log_groups.clear(); }
             let now = NOW_SECS + days * crate::time::DAY;
-            new.collection.finished_at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(now));
+            new.collection.finished_at = crate::time::rfc3339_secs(now);
             let sealed = |ev: Evidence| {
                 let eval = evaluate::evaluate(&ev, &checklist);
                 Predicate::new(ev, eval)

@@ -20,6 +20,11 @@ pub fn rfc3339(t: &DateTime) -> String {
         .unwrap_or_else(|_| t.secs().to_string())
 }
 
+/// [`rfc3339`] of epoch seconds.
+pub fn rfc3339_secs(secs: i64) -> String {
+    rfc3339(&DateTime::from_secs(secs))
+}
+
 pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
     DateTime::from_str(s, Format::DateTime).ok()
 }
@@ -50,10 +55,7 @@ pub fn parse_date(s: &str) -> Option<i64> {
 
 /// The date (`YYYY-MM-DD`) of epoch seconds, in UTC.
 pub fn date(secs: i64) -> String {
-    rfc3339(&DateTime::from_secs(secs))
-        .chars()
-        .take(10)
-        .collect()
+    rfc3339_secs(secs).chars().take(10).collect()
 }
 
 #[cfg(test)]

@@ -71,8 +71,8 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
     }
     let read = HistoryRead {
         region: c.region.clone(),
-        since: crate::time::rfc3339(&DateTime::from_secs(since)),
-        until: crate::time::rfc3339(&DateTime::from_secs(now)),
+        since: crate::time::rfc3339_secs(since),
+        until: crate::time::rfc3339_secs(now),
         events: events.len(),
         sources: sources_all,
         source: None,

@@ -164,8 +164,8 @@ pub async fn dms_history(
     let location = format!("s3://{}/{}", t.bucket, prefix.trim_end_matches('/'));
     let read = HistoryRead {
         region: c.region.clone(),
-        since: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(from)),
-        until: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(to.max(from))),
+        since: crate::time::rfc3339_secs(from),
+        until: crate::time::rfc3339_secs(to.max(from)),
         events: events.len(),
         sources,
         source: Some(format!("trail log files {location} ({file_count} files)")),
@@ -244,7 +244,7 @@ async fn validate(
         }
     }
     problems.extend(trail_digest::chain_breaks(&valid, since));
-    let at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(file_end));
+    let at = crate::time::rfc3339_secs(file_end);
     let Some(covered) = trail_digest::covered_from(&valid, file_end) else {
         problems.push(format!(
             "no valid digest file of this region covers {at} ({} read): the log files cannot be \
@@ -286,7 +286,7 @@ async fn validate(
          {chained} CloudTrail digest files, every digest signed SHA256withRSA with this region's \
          CloudTrail key (ListPublicKeys) and chained to the one before, none missing",
         proven.len(),
-        crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(from)),
+        crate::time::rfc3339_secs(from),
     );
     Some(Validated {
         from,

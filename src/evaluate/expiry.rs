@@ -226,7 +226,7 @@ fn unchanged_expiry(
     if trail {
         return None;
     }
-    let began = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(start));
+    let began = crate::time::rfc3339_secs(start);
     Some((
         start + HISTORY_DAYS * DAY,
         format!(
@@ -376,7 +376,7 @@ pub fn expiring<'a>(
                     expiry: Expiry {
                         item: f.item.clone(),
                         evidence: pointer.clone(),
-                        expires: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(at)),
+                        expires: crate::time::rfc3339_secs(at),
                         basis,
                     },
                     at,
@@ -398,7 +398,7 @@ pub fn expiring<'a>(
                 expiry: Expiry {
                     item: f.item.clone(),
                     evidence: pointer,
-                    expires: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(at)),
+                    expires: crate::time::rfc3339_secs(at),
                     basis,
                 },
                 at,
@@ -471,8 +471,7 @@ mod tests {
             ],
             &checklist,
         );
-        let first_minute =
-            crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(first + 15 * DAY));
+        let first_minute = crate::time::rfc3339_secs(first + 15 * DAY);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].expires, "2026-12-01T00:00:00Z");
         assert_eq!(got[1].expires, first_minute, "the 1-minute copy goes first");
@@ -515,9 +514,7 @@ mod tests {
         // A pattern resting on CDC activity: dated by its task's series in us-east-1,
         // not by the 1-minute series of a same-named task in eu-west-1.
         let got = expiry_pairs(&input, &[met("dms.2.1.wl.cdc-hetero")], &checklist);
-        let hourly = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(
-            here.timestamps[0] + 455 * DAY,
-        ));
+        let hourly = crate::time::rfc3339_secs(here.timestamps[0] + 455 * DAY);
         assert_eq!(
             got,
             vec![(

@@ -426,7 +426,7 @@ fn add_metrics(f: &mut Facts, n: &Names, m: &Mig) {
         ));
     }
     if m.logs {
-        let at = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS - 600));
+        let at = crate::time::rfc3339_secs(NOW_SECS - 600);
         f.log_groups.push(LogGroup {
             region: REGION.into(),
             name: format!("dms-tasks-{}", n.ri),
@@ -1036,8 +1036,7 @@ proptest! {
                 source_type: Some("replication-task".into()),
                 message: Some(messages[what].into()),
                 categories: vec!["state change".into()],
-                date: Some(crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(
-                    1_790_000_000 - days * crate::time::DAY))),
+                date: Some(crate::time::rfc3339_secs(1_790_000_000 - days * crate::time::DAY)),
                 sources: vec!["c9".into()],
             });
         }
@@ -1060,8 +1059,8 @@ proptest! {
             let mut e = ev.clone();
             e.facts.history_reads = vec![HistoryRead {
                 region: REGION.into(),
-                since: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS - d * crate::time::DAY)),
-                until: crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(NOW_SECS)),
+                since: crate::time::rfc3339_secs(NOW_SECS - d * crate::time::DAY),
+                until: crate::time::rfc3339_secs(NOW_SECS),
                 events: 0,
                 sources: vec!["c9".into()],
                 source: None,

@@ -421,7 +421,7 @@ impl<'a> Migration<'a> {
         if !t.history.iter().any(|h| h.settings.is_some()) {
             return;
         }
-        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        let at = |s: i64| crate::time::rfc3339_secs(s);
         let (then, basis) = crate::facts::history::settings_during(t, &at(from), &at(to));
         if then == t.settings {
             return;
@@ -529,7 +529,7 @@ impl<'a> Migration<'a> {
     /// today's would judge another migration than this one.
     fn judge_endpoints_as_they_ran(&mut self, now: i64) {
         use crate::facts::endpoint_then::{Then, during};
-        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        let at = |s: i64| crate::time::rfc3339_secs(s);
         // Undated runs: the task ran between its creation and its deletion (or now).
         let (from, to) = match self.window {
             Some((from, to)) => (Some(at(from)), at(to)),
@@ -832,7 +832,7 @@ impl<'a> Input<'a> {
             ));
         };
         let started = self.first_start(m);
-        let at = |t: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
+        let at = |t: i64| crate::time::rfc3339_secs(t);
         match (started, secs(m.created)) {
             (Some(t), _) if t >= begins => None,
             (Some(t), _) => Some(format!(
@@ -1214,7 +1214,7 @@ impl<'a> Input<'a> {
         Ok(SizeSeries {
             basis: format!(
                 "RDS {id}: AllocatedStorage {allocated_gb} GiB minus FreeStorageSpace at {}",
-                crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t))
+                crate::time::rfc3339_secs(t)
             ),
             points: vec![(t, (allocated - free).max(0.0))],
             pointer: format!("metrics/AWS/RDS/FreeStorageSpace/{id}"),

@@ -172,7 +172,7 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             CDC_ACTIVITY_METRICS[0],
             m.metric_ids.first().unwrap_or(&m.id)
         );
-        let at = |t| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
+        let at = |t| crate::time::rfc3339_secs(t);
         out.push(Event {
             when: at(first),
             what: "CDC changes first seen",
@@ -206,9 +206,8 @@ fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             .iter()
             .flat_map(|i| [i.identifier.as_str(), i.arn.as_str()]),
     );
-    let secs = |t: &str| crate::time::parse_rfc3339(t).map(|t| t.secs());
-    let from = m.created.and_then(secs).unwrap_or(i64::MIN);
-    let until = m.deleted.and_then(|(at, _)| secs(at)).unwrap_or(i64::MAX);
+    let from = Input::secs(m.created).unwrap_or(i64::MIN);
+    let until = Input::secs(m.deleted.map(|(at, _)| at)).unwrap_or(i64::MAX);
     input
         .facts
         .events
@@ -221,16 +220,18 @@ fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
         })
         .filter_map(|e| {
             let when = e.date.as_ref()?;
-            (from..=until).contains(&secs(when)?).then(|| Event {
-                when: when.clone(),
-                what: "DMS event",
-                source: format!(
-                    "DescribeEvents {} {}: {}",
-                    e.source_type.as_deref().unwrap_or("source"),
-                    e.source_identifier.as_deref().unwrap_or_default(),
-                    e.message.as_deref().unwrap_or("(no message)")
-                ),
-            })
+            (from..=until)
+                .contains(&Input::secs(Some(when))?)
+                .then(|| Event {
+                    when: when.clone(),
+                    what: "DMS event",
+                    source: format!(
+                        "DescribeEvents {} {}: {}",
+                        e.source_type.as_deref().unwrap_or("source"),
+                        e.source_identifier.as_deref().unwrap_or_default(),
+                        e.message.as_deref().unwrap_or("(no message)")
+                    ),
+                })
         })
         .collect()
 }

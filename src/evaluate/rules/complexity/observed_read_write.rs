@@ -69,7 +69,7 @@ impl Check for ObservedReadWrite {
                 .max_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)));
             if let Some((t, rv, wv)) = peak.filter(|p| p.1 + p.2 > 0.0) {
                 let pct = 100.0 * if read { rv } else { wv } / (rv + wv);
-                let hour = crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(t));
+                let hour = crate::time::rfc3339_secs(t);
                 observed = Some(
                     Finding::new(
                         Verdict::Met,

@@ -83,7 +83,7 @@ impl Check for EncryptionInFlight {
 /// with a note of what it rests on ("" when that is today's endpoint, unchanged).
 fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, String)> {
     let window = m.window.map(|(a, b)| {
-        let at = |s: i64| crate::time::rfc3339(&aws_smithy_types::DateTime::from_secs(s));
+        let at = |s: i64| crate::time::rfc3339_secs(s);
         (at(a), at(b))
     });
     let Some((from, to)) = window.filter(|_| !e.history.is_empty()) else {
