@@ -419,7 +419,7 @@ fn a_config_recorder_recording_dms_types_is_ok() {
         recorder["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("default records DMS resources")
+            .contains("default records AWS::DMS::Endpoint")
     );
 }
 

@@ -56,6 +56,29 @@ const ESTATES: &[Estate] = &[
             "CloudTrail history in us-east-1 begins",
         )],
     },
+    // The same run, in accounts whose AWS Config recorder records DMS endpoints: from
+    // before the run (its items show the plaintext source), or only since after it.
+    Estate {
+        name: "recorded-by-config",
+        account: "900000000032",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.in-flight", NotMet)],
+        never: &[("dms.1.0.sec.in-flight", Met)],
+        reasons: &[("dms.1.0.sec.in-flight", "as AWS Config recorded it")],
+    },
+    Estate {
+        name: "recorded-by-config",
+        account: "900000000033",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.in-flight", InsufficientEvidence)],
+        never: &[("dms.1.0.sec.in-flight", Met)],
+        reasons: &[(
+            "dms.1.0.sec.in-flight",
+            "AWS Config cannot say either: AWS Config's first item of it",
+        )],
+    },
     Estate {
         name: "never-run",
         account: "900000000001",

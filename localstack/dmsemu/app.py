@@ -22,6 +22,7 @@ import cbor2
 
 from . import (
     MOTO_VERSION,
+    awsconfig,
     cloudtrail,
     cloudwatch,
     costexplorer,
@@ -54,6 +55,7 @@ SERVICES: dict[str, Service] = {
     "ec2": regions.SERVICE,
     "ce": costexplorer.SERVICE,
     "s3": cloudtrail.S3_SERVICE,
+    "config": awsconfig.SERVICE,
 }
 UNCHANGED = Service()
 

@@ -31,6 +31,7 @@ TARGET_PREFIX = {
     "GraniteServiceVersion20100801": "monitoring",
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
     "AWSInsightsIndexService": "ce",
+    "StarlingDoveService": "config",
 }
 
 

@@ -262,6 +262,8 @@ class RegionLoader:
         self.clock(self.base_clock)
         for t in expand(s.get("trails")):
             self.trail(t)
+        if s.get("config_recorder"):
+            self.config_recorder(s["config_recorder"])
         for key in expand(s.get("kms_keys")):
             self.kms_key(key)
         self.network(s.get("vpc"))
@@ -363,6 +365,11 @@ class RegionLoader:
                                    ("failed", 1, "fail_config"), ("deleted", 2, "delete_config")):
                 if spec.get(key):
                     steps.append((at(spec[key]), order, spec[key], (op, arn, None)))
+        recorder = self.spec.get("config_recorder") or {}
+        for key, order in (("started", 0), ("stopped", 0), ("restarted", 0)):
+            if recorder.get(key):
+                op = "stop_recorder" if key == "stopped" else "start_recorder"
+                steps.append((at(recorder[key]), order, recorder[key], (op, "default", None)))
         for spec in expand(self.spec.get("replication_instances")):
             if spec.get("deleted"):
                 arn = self.instances[spec["id"]]
@@ -385,6 +392,12 @@ class RegionLoader:
                 self.dms.delete_endpoint(EndpointArn=arn)
             elif op == "delete_instance":
                 self.dms.delete_replication_instance(ReplicationInstanceArn=arn)
+            elif op == "start_recorder":
+                self.l.client(self.session, "config", self.region).start_configuration_recorder(
+                    ConfigurationRecorderName=arn)
+            elif op == "stop_recorder":
+                self.l.client(self.session, "config", self.region).stop_configuration_recorder(
+                    ConfigurationRecorderName=arn)
             else:
                 self.config_step(op, arn, settings)
         self.clock("now")
@@ -446,6 +459,25 @@ class RegionLoader:
         ct.create_trail(**params)
         ct.start_logging(Name=spec["name"])
         self.record("trails", spec["name"])
+
+    def config_recorder(self, spec: dict) -> None:
+        """An AWS Config recorder named `default` recording every supported type (or
+        `resource_types`) at `frequency` (CONTINUOUS by default), delivering to its own
+        bucket (PutConfigurationRecorder, PutDeliveryChannel); it starts now, before the
+        scenario's resources, or at `started`, and may be `stopped` and `restarted`."""
+        bucket = f"config-{self.account}-{self.region}"
+        self.bucket(bucket)
+        cfg = self.l.client(self.session, "config", self.region)
+        types = spec.get("resource_types")
+        group = {"allSupported": False, "resourceTypes": types} if types else {"allSupported": True}
+        cfg.put_configuration_recorder(ConfigurationRecorder={
+            "name": "default", "roleARN": f"arn:aws:iam::{self.account}:role/aws-service-role/config.amazonaws.com/"
+            "AWSServiceRoleForConfig", "recordingGroup": group,
+            "recordingMode": {"recordingFrequency": spec.get("frequency", "CONTINUOUS")}})
+        cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+        if not spec.get("started"):
+            cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+        self.record("config_recorders", "default")
 
     def kms_key(self, spec: dict) -> None:
         meta = self.kms.create_key(

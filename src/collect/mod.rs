@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod cloudtrail;
 pub mod cloudwatch;
+pub mod config;
 pub mod costexplorer;
 pub mod dms;
 pub mod ec2;
@@ -165,6 +166,7 @@ pub struct Clients {
     pub rds: aws_sdk_rds::Client,
     pub kms: aws_sdk_kms::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub config: aws_sdk_config::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub iam: aws_sdk_iam::Client,
     pub ec2: aws_sdk_ec2::Client,
@@ -212,6 +214,7 @@ impl Clients {
             rds: client!(aws_sdk_rds, c, ctx, "rds", region),
             kms: client!(aws_sdk_kms, c, ctx, "kms", region),
             cloudwatch: client!(aws_sdk_cloudwatch, c, ctx, "cloudwatch", region),
+            config: client!(aws_sdk_config, c, ctx, "config", region),
             logs: client!(aws_sdk_cloudwatchlogs, c, ctx, "logs", region),
             iam: client!(aws_sdk_iam, c, ctx, "iam", region),
             ec2: client!(aws_sdk_ec2, c, ctx, "ec2", region),
@@ -311,13 +314,22 @@ async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (boo
     let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts);
     let keys = kms::collect(c, ctx, &dms_facts);
     let streams = logs::latest_streams(plan, c, ctx, log_groups, &dms_facts);
-    let (details, metrics, keys, log_groups) = futures::join!(details, metrics, keys, streams);
+    // What AWS Config recorded of every endpoint known, live or rebuilt from CloudTrail.
+    let recorded = config::endpoint_history(c, ctx, &dms_facts.endpoints);
+    let (details, metrics, keys, log_groups, (config_recorders, recorded)) =
+        futures::join!(details, metrics, keys, streams, recorded);
     dms::apply(&mut dms_facts, details);
+    for (arn, items) in recorded {
+        if let Some(e) = dms_facts.endpoints.iter_mut().find(|e| e.arn == arn) {
+            e.config_history = items;
+        }
+    }
     (
         Facts {
             metrics,
             kms_keys: keys,
             log_groups,
+            config_recorders,
             ..dms_facts
         },
         ec2_read,
@@ -382,6 +394,7 @@ fn merge(into: &mut Facts, from: Facts) {
     into.metadata_assessments.extend(from.metadata_assessments);
     into.target_stores.extend(from.target_stores);
     into.history_reads.extend(from.history_reads);
+    into.config_recorders.extend(from.config_recorders);
 }
 
 /// The SDK's DateTime as RFC 3339, for facts.

@@ -91,6 +91,8 @@ fn answered(code: &str) -> bool {
             | "NotFoundException"
             | "NoSuchBucket"
             | "InvalidResourceStateFault"
+            // AWS Config's answer about a resource it never recorded.
+            | "ResourceNotDiscoveredException"
     )
 }
 

@@ -194,6 +194,23 @@ pub async fn probe(
                 .send()
         ),
         ("cloudtrail", "LookupEvents") => call!(at, dms_events(c, 1).send()),
+        ("config", "ListDiscoveredResources") => call!(
+            at,
+            c.config
+                .list_discovered_resources()
+                .resource_type(config_type())
+                .limit(1)
+                .send()
+        ),
+        ("config", "GetResourceConfigHistory") => call!(
+            at,
+            c.config
+                .get_resource_config_history()
+                .resource_type(config_type())
+                .resource_id(arn("endpoint"))
+                .limit(1)
+                .send()
+        ),
         // The keys valid now (StartTime and EndTime default to the current time).
         ("cloudtrail", "ListPublicKeys") => call!(at, c.cloudtrail.list_public_keys().send()),
         ("ce", "GetCostAndUsage") => call!(
@@ -202,6 +219,11 @@ pub async fn probe(
         ),
         _ => probe_others(c, account, service, operation).await,
     }
+}
+
+/// The AWS Config resource type the collector asks about.
+fn config_type() -> aws_sdk_config::types::ResourceType {
+    aws_sdk_config::types::ResourceType::from(crate::facts::config_history::ENDPOINT_TYPE)
 }
 
 /// The operations that read a trail's log files: probed only when the case study names a

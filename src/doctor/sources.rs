@@ -239,12 +239,15 @@ async fn config_recorder(c: &Clients, config: &SdkConfig, ctx: &Context) -> Chec
     Check {
         status,
         fix: (status != Status::Ok).then(|| {
-            "optional: an AWS Config recorder recording AWS::DMS::* types keeps the \
-             configuration of DMS resources after they are deleted (AWS Config Developer \
-             Guide, \"Recording AWS resources\")"
+            "optional: an AWS Config recorder recording AWS::DMS::Endpoint continuously keeps \
+             what each endpoint connected to, and how, beyond CloudTrail's 90 days and after \
+             it is deleted (AWS Config Developer Guide, \"Recording AWS resources\")"
                 .to_string()
         }),
-        detail: format!("{detail} (collect does not read Config history yet)"),
+        detail: format!(
+            "{detail} (collect reads its history of DMS endpoints for runs CloudTrail's \
+             history does not reach)"
+        ),
         ..check
     }
 }
@@ -262,32 +265,25 @@ fn recorder_verdict(
         if !recording.contains(name) {
             said.push(format!("{name} is not recording"));
         } else if records_dms(r) {
-            return (Status::Ok, format!("{name} records DMS resources"));
+            return (
+                Status::Ok,
+                format!(
+                    "{name} records {}",
+                    crate::facts::config_history::ENDPOINT_TYPE
+                ),
+            );
         } else {
-            said.push(format!("{name} records no AWS::DMS:: type"));
+            said.push(format!(
+                "{name} does not record {}",
+                crate::facts::config_history::ENDPOINT_TYPE
+            ));
         }
     }
     (Status::NotEnabled, said.join("; "))
 }
 
 fn records_dms(r: &aws_sdk_config::types::ConfigurationRecorder) -> bool {
-    use aws_sdk_config::types::RecordingStrategyType;
-    let Some(group) = r.recording_group() else {
-        return false;
-    };
-    let dms = |t: &aws_sdk_config::types::ResourceType| t.as_str().starts_with("AWS::DMS::");
-    let excluding = group
-        .recording_strategy()
-        .and_then(|s| s.use_only())
-        .is_some_and(|s| *s == RecordingStrategyType::ExclusionByResourceTypes);
-    if excluding {
-        let excluded = group
-            .exclusion_by_resource_types()
-            .map(|e| e.resource_types())
-            .unwrap_or_default();
-        return !excluded.iter().any(dms);
-    }
-    group.all_supported() || group.resource_types().iter().any(dms)
+    crate::collect::config::records(r, crate::facts::config_history::ENDPOINT_TYPE)
 }
 
 /// The DMS task log groups (`dms-tasks-<instance>`, AWS DMS User Guide, "Logging task

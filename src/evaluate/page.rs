@@ -95,8 +95,19 @@ on today's endpoints and settings, which may have been changed between the run a
 beginning; its endpoints are left out and its task settings unknown (\"CloudTrail history in …
 begins …, after it started …: a change made before then would not show\"; its start is the
 earliest of its run's dates and of its own series' first datapoint showing data moved), unless
-the resource's creation is on record. Checks that must not miss a need (the role logging needs)
-still count today's settings. Its table mappings are unknown too, and so is its replication
+the resource's creation is on record. Where an AWS Config recorder records `AWS::DMS::Endpoint`
+(`config:ListDiscoveredResources`, `config:GetResourceConfigHistory`), its configuration items
+settle what such an endpoint (or one whose value before its first CloudTrail change is not on
+record) connected to and its SslMode while the run went (\"as AWS Config recorded it: AWS Config
+item captured …\"), but only where nothing can have slipped between them: the item in force when
+the run began and every item captured up to an hour after it ended agree, all recorded
+`CONTINUOUS` (a daily item misses a change undone within the day), none saying the type went
+unrecorded, by a recorder whose last start (DescribeConfigurationRecorderStatus) is at or before
+that first item and that did not stop before the run's end; a live endpoint whose members today
+differ from the last item then is not trusted either. Otherwise the reason adds why \"AWS Config
+cannot say either\". Config keeps no task settings, so those stay unknown. **Keep a recorder
+recording DMS endpoints continuously**, or a trail, for case studies older than 90 days. Checks
+that must not miss a need (the role logging needs) still count today's settings. Its table mappings are unknown too, and so is its replication
 instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creation is on
 record. The migration type is still judged as it is today. Bundles collected before CloudTrail history was read (0.1.0: no history
 read and no gap for it) are judged, as then, on what they show. Cost Explorer's monthly DMS usage (13 months

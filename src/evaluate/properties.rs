@@ -311,6 +311,8 @@ fn gen_endpoint(
         deleted_at: None,
         history: Vec::new(),
         hosts_then: Vec::new(),
+        config_history: Vec::new(),
+        then_basis: None,
     }
 }
 

@@ -527,7 +527,12 @@ impl<'a> Migration<'a> {
     /// CloudTrail history shows them re-pointed since (ModifyEndpoint), citing the events;
     /// an endpoint whose engine or address then is not on record is left out, with why:
     /// today's would judge another migration than this one.
-    fn judge_endpoints_as_they_ran(&mut self, now: i64) {
+    fn judge_endpoints_as_they_ran(
+        &mut self,
+        now: i64,
+        config: &ConfigView<'_, '_>,
+        first_start: Option<i64>,
+    ) {
         use crate::facts::endpoint_then::{Then, during};
         let at = |s: i64| crate::time::rfc3339_secs(s);
         // Undated runs: the task ran between its creation and its deletion (or now).
@@ -552,15 +557,27 @@ impl<'a> Migration<'a> {
                 continue;
             };
             let id = e.identifier.clone();
-            let then = match before {
-                Some(why) => Then::Unknown(why.clone()),
-                None => during(e, from.as_deref(), &to),
+            // AWS Config settles the run where it recorded the endpoint throughout; else its
+            // CloudTrail history, and what neither can say is unknown. One whose creation
+            // CloudTrail holds has its whole life there.
+            let created = e.history.iter().any(|h| h.name == "CreateEndpoint");
+            let recorded = (!created).then(|| config.during(e, first_start, self.window));
+            let then = match (recorded, before) {
+                (Some(Ok(was)), _) => Then::Was(Box::new(was), String::new()),
+                (recorded, Some(why)) => Then::Unknown(config.explain(why.clone(), e, recorded)),
+                (recorded, None) => match during(e, from.as_deref(), &to) {
+                    Then::Unknown(why) => Then::Unknown(config.explain(why, e, recorded)),
+                    known => known,
+                },
             };
             match then {
                 Then::Unchanged => {}
                 Then::Was(was, changes) => {
-                    self.endpoints_then
-                        .push(format!("its {side} {id} had {changes}"));
+                    let line = match &was.then_basis {
+                        Some(basis) => format!("its {side} {id} {basis}"),
+                        None => format!("its {side} {id} had {changes}"),
+                    };
+                    self.endpoints_then.push(line);
                     *slot = Some(Cow::Owned(*was));
                 }
                 Then::Unknown(why) => {
@@ -596,6 +613,58 @@ impl<'a> Migration<'a> {
             .unwrap_or_default()
     }
 }
+
+/// AWS Config's view of endpoints, for runs CloudTrail's history cannot settle.
+struct ConfigView<'i, 'a> {
+    input: &'i Input<'a>,
+}
+
+impl ConfigView<'_, '_> {
+    /// `e` as AWS Config recorded it while the run went (from its first start, or its
+    /// window's, to its window's end), citing the items; else why Config cannot say.
+    fn during(
+        &self,
+        e: &Endpoint,
+        first_start: Option<i64>,
+        window: Option<(i64, i64)>,
+    ) -> Result<Endpoint, String> {
+        let Some((start, end)) = window else {
+            return Err("its run is not dated".into());
+        };
+        let from = first_start.map_or(start, |f| f.min(start));
+        crate::facts::config_history::during(e, &self.input.facts.config_recorders, from, end)
+    }
+
+    /// `why` what `e` connected to is unknown, with why AWS Config cannot say either when
+    /// it was read in `e`'s region (or was refused there).
+    fn explain(
+        &self,
+        why: String,
+        e: &Endpoint,
+        recorded: Option<Result<Endpoint, String>>,
+    ) -> String {
+        let read = self
+            .input
+            .facts
+            .config_recorders
+            .iter()
+            .any(|r| r.region == e.region);
+        let gap = self.input.gap_paren(CONFIG_READS);
+        match (recorded, read) {
+            (Some(Err(not)), true) => format!("{why}; AWS Config cannot say either: {not}{gap}"),
+            (_, false) if !gap.is_empty() => format!("{why}; AWS Config was not read{gap}"),
+            _ => why,
+        }
+    }
+}
+
+/// The reads AWS Config's history of an endpoint rests on.
+pub const CONFIG_READS: &[&str] = &[
+    "config:DescribeConfigurationRecorders",
+    "config:DescribeConfigurationRecorderStatus",
+    "config:ListDiscoveredResources",
+    "config:GetResourceConfigHistory",
+];
 
 impl<'a> Input<'a> {
     pub fn new(evidence: &'a Evidence) -> Input<'a> {
@@ -647,7 +716,8 @@ impl<'a> Input<'a> {
                 m.before_history = input.before_history(&m);
             }
             m.judge_settings_as_they_ran();
-            m.judge_endpoints_as_they_ran(input.now);
+            let first_start = input.first_start(&m);
+            m.judge_endpoints_as_they_ran(input.now, &ConfigView { input: &input }, first_start);
             if m.run == Run::MovedData {
                 input.migrations.push(m);
             } else {

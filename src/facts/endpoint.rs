@@ -364,6 +364,8 @@ mod tests {
             deleted_at: None,
             history: Vec::new(),
             hosts_then: Vec::new(),
+            config_history: Vec::new(),
+            then_basis: None,
         }
     }
 

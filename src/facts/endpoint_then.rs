@@ -105,20 +105,25 @@ pub fn during(e: &Endpoint, from: Option<&str>, to: &str) -> Then {
     was.sources.sort();
     was.sources.dedup();
     if was.engine != e.engine || was.server_name != e.server_name {
-        was.host = e
-            .hosts_then
-            .iter()
-            .find(|h| h.engine == was.engine && h.server_name == was.server_name)
-            .map(|h| h.host.clone())
-            .unwrap_or_else(|| Host {
-                kind: HostKind::Unknown,
-                resource: None,
-                address: was.server_name.clone(),
-                public_address: None,
-                basis: "the address it had then was not placed".into(),
-            });
+        was.host = host_then(e, &was.engine, &was.server_name);
     }
     Then::Was(Box::new(was), grouped(&changed))
+}
+
+/// Where `e`'s host was when it had this engine and server name: as placed among its
+/// [`Endpoint::hosts_then`], else unplaced.
+pub(super) fn host_then(e: &Endpoint, engine: &str, server_name: &Option<String>) -> Host {
+    e.hosts_then
+        .iter()
+        .find(|h| h.engine == engine && &h.server_name == server_name)
+        .map(|h| h.host.clone())
+        .unwrap_or_else(|| Host {
+            kind: HostKind::Unknown,
+            resource: None,
+            address: server_name.clone(),
+            public_address: None,
+            basis: "the address it had then was not placed".into(),
+        })
 }
 
 /// One member of an endpoint during a span.
@@ -258,6 +263,8 @@ mod tests {
                     basis: "an RDS instance of this account".into(),
                 },
             }],
+            config_history: Vec::new(),
+            then_basis: None,
         }
     }
 

@@ -306,6 +306,8 @@ fn endpoint(region: &str, arn: &str, list: &[&TrailEvent]) -> Endpoint {
         deleted_at: None,
         history: Vec::new(),
         hosts_then: Vec::new(),
+        config_history: Vec::new(),
+        then_basis: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! Every fact carries `region` and `sources`, the ids of the raw captures it was
 //! read from. Values AWS did not report stay `None`; nothing is defaulted here.
 
+pub mod config_history;
 pub mod endpoint;
 pub mod endpoint_then;
 pub mod history;
@@ -58,6 +59,10 @@ pub struct Facts {
     /// The target stores' own encryption and placement, read from their services.
     #[serde(default)]
     pub target_stores: Vec<TargetStore>,
+    /// The AWS Config recorders of each region, as they were when collected
+    /// ([`config_history`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_recorders: Vec<config_history::ConfigRecorder>,
     /// What CloudTrail event history covered, per region ([`history`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history_reads: Vec<HistoryRead>,
@@ -216,6 +221,13 @@ pub struct Endpoint {
     /// today's host is ([`host::past_identities`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts_then: Vec<HostThen>,
+    /// What AWS Config recorded of it, oldest first ([`config_history`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_history: Vec<config_history::ConfigItem>,
+    /// For a copy of it as it was while a migration ran, what that rests on when it is not
+    /// its CloudTrail history ([`config_history::during`]); never serialized.
+    #[serde(skip)]
+    pub then_basis: Option<String>,
 }
 
 /// The host of an engine and server name an endpoint had before today's.

@@ -49,6 +49,8 @@ pub(crate) fn endpoint(
         deleted_at: None,
         history: Vec::new(),
         hosts_then: Vec::new(),
+        config_history: Vec::new(),
+        then_basis: None,
     }
 }
 

@@ -570,6 +570,113 @@ fn history_cases() -> Vec<HistoryCase> {
     ]
 }
 
+/// The task ran from 1 to 10 July 2026 and is stopped since.
+fn ran_in_july(ev: &mut Evidence) {
+    let t = &mut ev.facts.tasks[0];
+    t.status = Some("stopped".into());
+    t.created = Some("2026-06-30T00:00:00Z".into());
+    t.started = Some("2026-07-01T00:00:00Z".into());
+    let stats = t.stats.get_or_insert_with(TaskStats::default);
+    stats.start_date = Some("2026-07-01T00:00:00Z".into());
+    stats.fresh_start_date = None;
+    stats.stop_date = Some("2026-07-10T00:00:00Z".into());
+    t.table_mappings.parsed = true;
+}
+
+/// AWS Config item of `e` as it is but with SslMode `ssl`, captured `at`.
+fn config_item(e: &Endpoint, at: &str, ssl: &str) -> crate::facts::config_history::ConfigItem {
+    let members = serde_json::json!({"EngineName": e.engine.to_ascii_lowercase(), "SslMode": ssl,
+                                     "ServerName": e.server_name, "Port": e.port, "DatabaseName": e.database});
+    crate::facts::config_history::ConfigItem {
+        captured_at: at.into(),
+        status: "OK".into(),
+        frequency: Some("CONTINUOUS".into()),
+        state_id: None,
+        configuration: members
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        sources: vec![format!("cfg-{at}")],
+    }
+}
+
+/// A run older than CloudTrail's history is judged on what AWS Config recorded of its
+/// endpoints when the recorder recorded them continuously throughout; else it stays
+/// insufficient, naming why Config cannot say either.
+#[test]
+fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
+    use crate::facts::config_history::ConfigRecorder;
+    let unknown = Verdict::InsufficientEvidence;
+    // (case, the source's SslMode while it ran ("today": today's), the recorder's last
+    // start, verdict, phrase)
+    let cases = [
+        (
+            "plaintext while it ran",
+            "none",
+            "2026-01-01T00:00:00Z",
+            Verdict::NotMet,
+            "as AWS Config recorded it",
+        ),
+        (
+            "encrypted while it ran (today's modes)",
+            "today",
+            "2026-01-01T00:00:00Z",
+            Verdict::Met,
+            "",
+        ),
+        (
+            "recorder restarted since",
+            "none",
+            "2026-07-20T00:00:00Z",
+            unknown,
+            "AWS Config cannot say either: AWS Config recorder default last started 2026-07-20",
+        ),
+    ];
+    for (case, then, started, want, phrase) in cases {
+        let mut ev = perfect_but(ran_in_july);
+        ev.facts.history_reads = history_cases().remove(1).1;
+        for e in &mut ev.facts.endpoints {
+            let today = e.ssl_mode.clone().unwrap_or_default();
+            let mode = if e.endpoint_type == "source" && then != "today" {
+                then.to_string()
+            } else {
+                today.clone()
+            };
+            e.config_history = vec![config_item(e, "2026-06-01T00:00:00Z", &mode)];
+            if mode != today {
+                // Switched to today's mode after the run: recorded too.
+                e.config_history
+                    .push(config_item(e, "2026-08-01T00:00:00Z", &today));
+            }
+        }
+        ev.facts.config_recorders = vec![ConfigRecorder {
+            region: "us-east-1".into(),
+            name: "default".into(),
+            records_endpoints: true,
+            endpoint_frequency: Some("CONTINUOUS".into()),
+            recording: true,
+            last_start: Some(started.into()),
+            sources: vec!["c000060".into()],
+            ..ConfigRecorder::default()
+        }];
+        let f = run(&ev, "dms.1.0.sec.in-flight");
+        assert_eq!(f.verdict, want, "{case}: {}", f.reason);
+        assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
+        if want != unknown {
+            assert!(
+                f.sources.iter().any(|s| s.starts_with("cfg-")),
+                "{case}: cites the items: {:?}",
+                f.sources
+            );
+        }
+        // Config does not record task settings: those stay unknown.
+        assert_eq!(run(&ev, "dms.1.0.arch.limits").verdict, unknown, "{case}");
+    }
+}
+
 /// What was in force while a migration ran is on record only as far back as CloudTrail
 /// history reaches: a run that started before it may have used other endpoints and
 /// settings than today's (an endpoint switched to verify-full after the run, before the
@@ -577,16 +684,7 @@ fn history_cases() -> Vec<HistoryCase> {
 #[test]
 fn a_run_before_the_history_is_not_judged_on_todays_settings() {
     for (case, reads, gaps, want, phrase) in history_cases() {
-        let mut ev = perfect_but(|_| {});
-        let t = &mut ev.facts.tasks[0];
-        t.status = Some("stopped".into());
-        t.created = Some("2026-06-30T00:00:00Z".into());
-        t.started = Some("2026-07-01T00:00:00Z".into());
-        let stats = t.stats.get_or_insert_with(TaskStats::default);
-        stats.start_date = Some("2026-07-01T00:00:00Z".into());
-        stats.fresh_start_date = None;
-        stats.stop_date = Some("2026-07-10T00:00:00Z".into());
-        t.table_mappings.parsed = true;
+        let mut ev = perfect_but(ran_in_july);
         ev.facts.history_reads = reads;
         ev.gaps = gaps;
         assert_eq!(Input::new(&ev).migrations.len(), 1, "{case}: it moved data");

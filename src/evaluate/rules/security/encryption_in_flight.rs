@@ -110,11 +110,14 @@ fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, S
         .collect()
 }
 
+/// " (deleted on …)" and " (as AWS Config recorded it: …)", as they apply.
 fn deleted_note(e: &Endpoint) -> String {
-    e.deleted_at
+    let deleted = e
+        .deleted_at
         .as_deref()
-        .map(|at| format!(" (deleted on {})", crate::text::prefix(at, 10)))
-        .unwrap_or_default()
+        .map(|at| format!(" (deleted on {})", crate::text::prefix(at, 10)));
+    let then = e.then_basis.as_deref().map(|b| format!(" ({b})"));
+    deleted.into_iter().chain(then).collect()
 }
 
 /// One endpoint; an expired certificate undoes its SSL. `note` says when it was so.
