@@ -102,12 +102,19 @@ def _pascal(value: Any) -> Any:
     return value
 
 
+# Engine settings objects the CloudFormation type (and so AWS Config) names otherwise than the
+# DMS API (cfn-lint `aws-dms-endpoint.json`; botocore `dms` Endpoint).
+SETTINGS_NAMES = {"PostgreSQLSettings": "PostgreSqlSettings", "MySQLSettings": "MySqlSettings",
+                  "MicrosoftSQLServerSettings": "MicrosoftSqlServerSettings", "IBMDb2Settings": "IbmDb2Settings"}
+
+
 def _configuration(endpoint: dict) -> dict:
     """The endpoint as the AWS::DMS::Endpoint schema names its members."""
     e = _pascal(endpoint)
     out = {k: v for k, v in e.items() if k in (
         "CertificateArn", "DatabaseName", "EndpointIdentifier", "EngineName", "ExternalId", "KmsKeyId", "Port",
-        "ServerName", "SslMode", "Username") or (k.endswith("Settings") and isinstance(v, dict))}
+        "ServerName", "SslMode", "Username")}
+    out.update({SETTINGS_NAMES.get(k, k): v for k, v in e.items() if k.endswith("Settings") and isinstance(v, dict)})
     if "EndpointType" in e:
         out["EndpointType"] = str(e["EndpointType"]).lower()
     out["Id"] = e.get("EndpointArn")

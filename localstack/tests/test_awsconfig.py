@@ -35,7 +35,8 @@ def _recorder(client, account: str, group: dict | None = None, mode: dict | None
 def _endpoint(dms, name: str, ssl: str = "none") -> str:
     return dms.create_endpoint(EndpointIdentifier=name, EndpointType="source", EngineName="postgres",
                                ServerName="198.51.100.7", Port=5432, DatabaseName="app", Username="u",
-                               Password="secret", SslMode=ssl)["Endpoint"]["EndpointArn"]
+                               Password="secret", SslMode=ssl,
+                               PostgreSQLSettings={"HeartbeatEnable": True})["Endpoint"]["EndpointArn"]
 
 
 def _history(cfg, arn: str, **kw) -> list[dict]:
@@ -63,6 +64,8 @@ def test_each_change_of_a_recorded_endpoint_is_an_item_dated_by_its_call(client,
     assert (first["EngineName"], first["ServerName"], first["Port"], first["EndpointType"]) == (
         "postgres", "198.51.100.7", 5432, "source")
     assert "Password" not in first
+    # Engine settings under the CloudFormation type's names, as the resource schema has them.
+    assert first["PostgreSqlSettings"]["HeartbeatEnable"] is True
     assert all(i["recordingFrequency"] == "CONTINUOUS" and i["arn"] == arn for i in items)
     days = [(items[-1]["configurationItemCaptureTime"] - i["configurationItemCaptureTime"]).days for i in items]
     assert days == [20, 10, 0]

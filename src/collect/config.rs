@@ -20,7 +20,9 @@ use serde_json::Value;
 
 use super::{Clients, Context, ts};
 use crate::facts::Endpoint;
-use crate::facts::config_history::{ConfigItem, ConfigRecorder, ENDPOINT_TYPE, MEMBERS};
+use crate::facts::config_history::{
+    ConfigItem, ConfigRecorder, ENDPOINT_TYPE, MEMBERS, api_settings_name, is_settings,
+};
 
 /// Endpoints whose history is read at once.
 const CONCURRENT: usize = 4;
@@ -227,16 +229,24 @@ async fn items(c: &Clients, ctx: &Context, resource_id: &str, arn: &str) -> Vec<
 }
 
 fn item(i: &ConfigurationItem, sources: &[String]) -> Option<ConfigItem> {
-    let configuration: BTreeMap<String, Value> = i
+    let object = i
         .configuration()
         .and_then(|text| serde_json::from_str::<Value>(text).ok())
         .and_then(|v| v.as_object().cloned())
-        .map(|o| {
-            o.into_iter()
-                .filter(|(k, v)| MEMBERS.contains(&k.as_str()) && !v.is_null())
-                .collect()
-        })
         .unwrap_or_default();
+    let mut configuration = BTreeMap::new();
+    for (key, mut value) in object {
+        if value.is_null() {
+            continue;
+        }
+        if is_settings(&key, &value) {
+            let key = api_settings_name(&key).to_string();
+            crate::redact::json("dms", &mut value, &key, &mut Vec::new());
+            configuration.insert(key, value);
+        } else if MEMBERS.contains(&key.as_str()) {
+            configuration.insert(key, value);
+        }
+    }
     Some(ConfigItem {
         captured_at: ts(i.configuration_item_capture_time())?,
         status: i.configuration_item_status()?.as_str().to_string(),

@@ -243,13 +243,20 @@ fn cdc(input: &Input<'_>, stated: bool) -> ClaimCheck {
         .iter()
         .filter(|m| m.has_cdc_type() && m.cdc_applied().is_none() && m.ended_before_cdc().is_some())
         .count();
+    // Runs whose migration type then is not on record: they may have been CDC.
+    let unknown = input
+        .migrations
+        .iter()
+        .filter(|m| m.migration_type.is_none())
+        .count();
+    let no_cdc = cdc_types == stopped && unknown == 0;
     let result = match (input.migrations.is_empty(), stated) {
         (true, _) => ClaimResult::Unverifiable,
         (false, true) if applied > 0 => ClaimResult::Confirmed,
-        (false, true) if cdc_types == stopped => ClaimResult::Contradicted,
+        (false, true) if no_cdc => ClaimResult::Contradicted,
         (false, true) => ClaimResult::Unverifiable,
         (false, false) if applied > 0 => ClaimResult::Contradicted,
-        (false, false) if cdc_types == stopped => ClaimResult::Confirmed,
+        (false, false) if no_cdc => ClaimResult::Confirmed,
         (false, false) => ClaimResult::Unverifiable,
     };
     claim_check(

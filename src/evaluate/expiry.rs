@@ -171,6 +171,19 @@ impl<'a> Resource<'a> {
     }
 }
 
+/// Every migration using `e` judged it as AWS Config recorded it (none judged it from
+/// today's or CloudTrail's view).
+fn settled_by_config(input: &Input<'_>, e: &crate::facts::Endpoint) -> bool {
+    let uses: Vec<&crate::facts::Endpoint> = input
+        .migrations
+        .iter()
+        .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
+        .flatten()
+        .filter(|s| s.arn == e.arn)
+        .collect();
+    !uses.is_empty() && uses.iter().all(|s| s.then_basis.is_some())
+}
+
 /// A task or endpoint that exists unmodified is judged on today's settings only while
 /// CloudTrail history reaches back to the start of the runs that used it
 /// ([`Input::before_history`]): with event history alone, until 90 days after the earliest
@@ -249,6 +262,16 @@ fn history_expiry(
 ) -> Option<(i64, String, Record)> {
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
+    // An endpoint AWS Config settled for every run that used it is kept as long as Config's
+    // retention configuration keeps its items (7 years unless set otherwise: AWS Config API
+    // Reference, PutRetentionConfiguration), which collect does not read: no date. One
+    // deleted is known at all only from its CloudTrail history, which dates it as below.
+    if let Resource::Endpoint(e) = &resource
+        && !deleted
+        && settled_by_config(input, e)
+    {
+        return None;
+    }
     let modified = history.iter().find(|h| h.name.starts_with("Modify"));
     if !deleted && modified.is_none() {
         return unchanged_expiry(input, &resource, cdc_activity);

@@ -103,13 +103,20 @@ item captured …\"), but only where nothing can have slipped between them: the 
 the run began and every item captured up to an hour after it ended agree, all recorded
 `CONTINUOUS` (a daily item misses a change undone within the day), none saying the type went
 unrecorded, by a recorder whose last start (DescribeConfigurationRecorderStatus) is at or before
-that first item and that did not stop before the run's end; a live endpoint whose members today
-differ from the last item then is not trusted either. Otherwise the reason adds why \"AWS Config
+that first item, that did not stop before the run's end and that records endpoints continuously
+today; a live endpoint whose members today differ from the last item then is not trusted either.
+The engine settings objects (KafkaSettings, RedisSettings, ElasticsearchSettings …) are those
+the items hold, not today's, and must agree too. Otherwise the reason adds why \"AWS Config
 cannot say either\". Config keeps no task settings, so those stay unknown. **Keep a recorder
 recording DMS endpoints continuously**, or a trail, for case studies older than 90 days. Checks
 that must not miss a need (the role logging needs) still count today's settings. Its table mappings are unknown too, and so is its replication
 instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creation is on
-record. The migration type is still judged as it is today. Bundles collected before CloudTrail history was read (0.1.0: no history
+record. A task's migration type is the one it ran with: CreateReplicationTask and each
+ModifyReplicationTask that set MigrationType, in order (a later change does not rewrite it;
+\"its migration type was … while it ran (set by CloudTrail …)\"); where they do not show it,
+or the run began before the history and the task's creation is not on record, it is not on
+record, and items about CDC are `insufficient_evidence` for it (its counters cannot say: the
+cached changes a full load applies count in them too). Bundles collected before CloudTrail history was read (0.1.0: no history
 read and no gap for it) are judged, as then, on what they show. Cost Explorer's monthly DMS usage (13 months
 back, `ce:GetCostAndUsage`, an optional permission) shows the months an instance was billed,
 named in pre.2.1.dates as supporting evidence: billing shows an instance ran, not what it

@@ -1078,6 +1078,59 @@ proptest! {
         }
     }
 
+    /// Less of AWS Config's history (an endpoint's items gone, or a recorder that started
+    /// later) never creates a met, on runs CloudTrail's history does not reach: what Config
+    /// does not show is unknown, never today's. Some endpoints were plaintext while they ran
+    /// and switched to today's mode since, which Config recorded.
+    #[test]
+    fn less_config_history_never_creates_a_met(
+        spec in estate(),
+        plaintext_then in proptest::collection::vec(any::<bool>(), 8),
+        dropped in proptest::collection::vec(any::<bool>(), 8),
+        started_days in (150i64..400, 0i64..400),
+    ) {
+        let mut ev = build(&spec, "a");
+        ev.facts.history_reads = vec![HistoryRead {
+            region: REGION.into(),
+            since: crate::time::rfc3339_secs(NOW_SECS - crate::time::DAY),
+            until: crate::time::rfc3339_secs(NOW_SECS),
+            sources: vec!["c9".into()],
+            ..HistoryRead::default()
+        }];
+        let day = |d: i64| crate::time::rfc3339_secs(NOW_SECS - d * crate::time::DAY);
+        for (i, e) in ev.facts.endpoints.iter_mut().enumerate() {
+            let today = e.ssl_mode.clone().unwrap_or_default();
+            let then = if plaintext_then[i % 8] { "none".to_string() } else { today.clone() };
+            e.config_history = vec![super::rules::testkit::config_item(e, &day(140), &then)];
+            if then != today {
+                e.config_history.push(super::rules::testkit::config_item(e, &day(2), &today));
+            }
+        }
+        let recorder = |days: i64| config_history::ConfigRecorder {
+            region: REGION.into(),
+            name: "default".into(),
+            records_endpoints: true,
+            recording: true,
+            last_start: Some(day(days)),
+            sources: vec!["c8".into()],
+            ..config_history::ConfigRecorder::default()
+        };
+        ev.facts.config_recorders = vec![recorder(started_days.0)];
+        let more = verdicts(&ev);
+        let mut less = ev.clone();
+        for (i, e) in less.facts.endpoints.iter_mut().enumerate() {
+            if dropped[i % 8] {
+                e.config_history.clear();
+            }
+        }
+        less.facts.config_recorders = vec![recorder(started_days.0.min(started_days.1))];
+        for (item, v) in &verdicts(&less) {
+            if *v == Verdict::Met {
+                prop_assert_eq!(more.get(item), Some(&Verdict::Met), "{}", item);
+            }
+        }
+    }
+
     /// Renaming every resource consistently changes no verdict.
     #[test]
     fn names_do_not_matter(spec in estate()) {

@@ -435,6 +435,56 @@ impl<'a> Migration<'a> {
         self.sources.dedup();
     }
 
+    /// The task's migration type as it ran: a ModifyReplicationTask since does not rewrite
+    /// it ([`crate::facts::history::migration_type_during`]), citing the event that set
+    /// it; not on record (`None`) when its history does not show it, or when the run began
+    /// before the history ([`Migration::before_history`]) and the task's creation is not on
+    /// record (then no change it applied counts as CDC: [`Input::cdc_applied`]). Serverless
+    /// replications are judged in [`Migration::judge_config_as_it_ran`].
+    fn judge_type_as_it_ran(&mut self) {
+        // Only a run that moved data is judged so; the others count only against, as today.
+        let Some(t) = self.task.filter(|_| self.run == Run::MovedData) else {
+            return;
+        };
+        let created = self
+            .history
+            .iter()
+            .any(|h| h.name == "CreateReplicationTask");
+        let then = match (&self.before_history, self.window) {
+            (Some(why), _) if !created => Err(why.clone()),
+            (_, Some((from, to))) => {
+                let at = crate::time::rfc3339_secs;
+                crate::facts::history::migration_type_during(t, &at(from), &at(to))
+            }
+            (_, None) => Ok(None),
+        };
+        match then {
+            Ok(None) => {}
+            Ok(Some((kind, basis))) => {
+                self.endpoints_then.push(format!(
+                    "its migration type was {kind} while it ran (set by {basis}; {} today)",
+                    self.migration_type.unwrap_or("not reported")
+                ));
+                self.migration_type = Some(kind);
+                for h in t
+                    .history
+                    .iter()
+                    .filter(|h| h.request.get("MigrationType").is_some())
+                {
+                    self.sources.extend(h.sources.iter().cloned());
+                }
+                self.sources.sort();
+                self.sources.dedup();
+            }
+            Err(why) => {
+                self.endpoints_then.push(format!(
+                    "its migration type while it ran is not on record: {why}"
+                ));
+                self.migration_type = None;
+            }
+        }
+    }
+
     /// A serverless configuration can be modified only before its replication first
     /// starts, or after a run that failed (DMS API Reference, ModifyReplicationConfig).
     /// Each member a ModifyReplicationConfig changed after the last StartReplication
@@ -699,7 +749,6 @@ impl<'a> Input<'a> {
             m.judge_config_as_it_ran(facts);
             m.activity = input.activity(&m);
             m.moved = input.moved(&m);
-            m.cdc = input.cdc_applied(&m);
             m.window = input.window(&m);
             m.run = if !m.moved.is_empty() {
                 Run::MovedData
@@ -715,6 +764,9 @@ impl<'a> Input<'a> {
             if m.run == Run::MovedData {
                 m.before_history = input.before_history(&m);
             }
+            // Whether its changes count as CDC depends on its migration type as it ran.
+            m.judge_type_as_it_ran();
+            m.cdc = input.cdc_applied(&m);
             m.judge_settings_as_they_ran();
             let first_start = input.first_start(&m);
             m.judge_endpoints_as_they_ran(input.now, &ConfigView { input: &input }, first_start);
@@ -770,6 +822,8 @@ impl<'a> Input<'a> {
     /// CDC ([`STOPPED_BEFORE_CDC`]) disproves them for that run: its counters are not
     /// ongoing replication, and only datapoints from before that run started count.
     fn cdc_applied(&self, m: &Migration<'a>) -> Vec<Activity> {
+        // A type not on record may have been CDC or not: its counters prove neither (cached
+        // changes a full load applied count in them too).
         if !m.has_cdc_type() {
             return Vec::new();
         }

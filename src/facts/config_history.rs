@@ -43,6 +43,29 @@ pub const MEMBERS: &[&str] = &[
     "KmsKeyId",
     "CertificateArn",
 ];
+/// Engine settings objects AWS Config names otherwise than the DMS API does (Config's
+/// configuration follows the CloudFormation type's property names: cfn-lint
+/// `aws-dms-endpoint.json`; the DMS API's, botocore `dms` 2016-01-01 `Endpoint`).
+const SETTINGS_NAMES: &[(&str, &str)] = &[
+    ("PostgreSqlSettings", "PostgreSQLSettings"),
+    ("MySqlSettings", "MySQLSettings"),
+    ("MicrosoftSqlServerSettings", "MicrosoftSQLServerSettings"),
+    ("IbmDb2Settings", "IBMDb2Settings"),
+];
+
+/// The DMS API's name of an engine settings object AWS Config names `name`.
+pub fn api_settings_name(name: &str) -> &str {
+    SETTINGS_NAMES
+        .iter()
+        .find(|(config, _)| *config == name)
+        .map_or(name, |(_, api)| api)
+}
+
+/// Whether a member of an item's configuration is an engine settings object.
+pub fn is_settings(name: &str, value: &Value) -> bool {
+    name.ends_with("Settings") && value.is_object()
+}
+
 /// How long after a change its item may be captured, as far as this tool assumes: an item
 /// captured within this of a run's end may record a change made during the run. AWS
 /// documents no bound for continuous recording; an hour is this tool's margin.
@@ -61,7 +84,9 @@ pub struct ConfigItem {
     /// `configurationStateId`: the item's place in the resource's order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_id: Option<String>,
-    /// The [`MEMBERS`] its `configuration` holds (none for a deleted or unrecorded state).
+    /// The [`MEMBERS`] its `configuration` holds, and its engine settings objects under the
+    /// DMS API's names ([`api_settings_name`]), secrets redacted (none for a deleted or
+    /// unrecorded state).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub configuration: BTreeMap<String, Value>,
     pub sources: Vec<String>,
@@ -167,6 +192,18 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
             ));
         }
     }
+    // Its mode today: one that records endpoints daily now may have for a while (AWS keeps
+    // no history of the mode; the items' own frequency is checked too).
+    if let Some(f) = r
+        .endpoint_frequency
+        .as_deref()
+        .filter(|f| *f != "CONTINUOUS")
+    {
+        return Err(format!(
+            "AWS Config recorder {name} records {ENDPOINT_TYPE} {f}: a change undone within a day \
+             would not show"
+        ));
+    }
     if !r.recording && secs(r.last_stop.as_deref()).is_none_or(|stop| stop < until) {
         return Err(format!(
             "AWS Config recorder {name} stopped {}, before {}",
@@ -218,7 +255,19 @@ pub fn during(
         .filter(|(t, _)| *t > from && *t <= until)
         .map(|(_, i)| *i)
         .collect();
-    let states: Vec<&ConfigItem> = std::iter::once(before)
+    let states = agreeing(before, &inside)?;
+    unchanged_since(e, &items, until)?;
+    Ok(as_recorded(e, before, &states, recorder, until))
+}
+
+/// The states possibly in force during the run (the item in force when it began, and
+/// those captured inside it or within the margin after), when all were recorded
+/// continuously, none says the type went unrecorded, and all agree; else why not.
+fn agreeing<'i>(
+    before: &'i ConfigItem,
+    inside: &[&'i ConfigItem],
+) -> Result<Vec<&'i ConfigItem>, String> {
+    let states: Vec<&'i ConfigItem> = std::iter::once(before)
         .chain(inside.iter().copied().filter(|i| i.is_state()))
         .collect();
     for i in std::iter::once(before).chain(inside.iter().copied()) {
@@ -235,6 +284,20 @@ pub fn during(
             ));
         }
     }
+    let settings = |i: &ConfigItem| -> Vec<(String, Value)> {
+        i.configuration
+            .iter()
+            .filter(|(k, v)| is_settings(k, v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    if let Some(other) = states.iter().find(|s| settings(s) != settings(before)) {
+        return Err(format!(
+            "AWS Config shows its engine settings changed around its run: the {} and the {} differ",
+            before.describe(),
+            other.describe()
+        ));
+    }
     for member in MEMBERS {
         let first = before.configuration.get(*member);
         if let Some(other) = states
@@ -250,8 +313,7 @@ pub fn during(
             ));
         }
     }
-    unchanged_since(e, &items, until)?;
-    Ok(as_recorded(e, before, &states, recorder, until))
+    Ok(states)
 }
 
 /// A live endpoint whose members differ from AWS Config's last item at or before `until`
@@ -263,7 +325,7 @@ fn unchanged_since(e: &Endpoint, items: &[(i64, &ConfigItem)], until: i64) -> Re
     let Some((_, last)) = items.iter().rev().find(|(_, i)| i.is_state()) else {
         return Ok(());
     };
-    let today = as_recorded_members(e);
+    let today = members_of(e);
     for member in MEMBERS {
         if last.configuration.get(*member) != today.get(*member) {
             return Err(format!(
@@ -278,7 +340,7 @@ fn unchanged_since(e: &Endpoint, items: &[(i64, &ConfigItem)], until: i64) -> Re
 }
 
 /// `e`'s own members, named and typed as an item's configuration holds them.
-fn as_recorded_members(e: &Endpoint) -> BTreeMap<String, Value> {
+pub fn members_of(e: &Endpoint) -> BTreeMap<String, Value> {
     let text = |v: &Option<String>| v.clone().map(Value::from);
     [
         ("SslMode", text(&e.ssl_mode)),
@@ -320,6 +382,12 @@ fn as_recorded(
     was.ssl_mode = text("SslMode");
     was.kms_key_id = text("KmsKeyId");
     was.certificate_arn = text("CertificateArn");
+    // Its engine settings as recorded: none recorded, none known (not today's).
+    was.settings = c
+        .iter()
+        .filter(|(k, v)| is_settings(k, v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if was.engine != e.engine || was.server_name != e.server_name {
         was.host = super::endpoint_then::host_then(e, &was.engine, &was.server_name);
     }
@@ -598,6 +666,44 @@ mod tests {
                 (got, want) => panic!("{case}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    /// Engine settings are as recorded, not today's; one changed around the run is unknown.
+    #[test]
+    fn engine_settings_are_as_recorded() {
+        let mut e = endpoint("none", vec![]);
+        e.settings.insert(
+            "KafkaSettings".into(),
+            json!({"SecurityProtocol": "ssl-encryption"}),
+        );
+        let with = |at: &str, protocol: &str| {
+            let mut i = item(at, "OK", Some("none"), "CONTINUOUS");
+            i.configuration.insert(
+                "KafkaSettings".into(),
+                json!({"SecurityProtocol": protocol}),
+            );
+            i
+        };
+        let rec = recorder("2026-04-01T00:00:00Z", None, true);
+        e.config_history = vec![with("2026-05-01T00:00:00Z", "plaintext")];
+        let was = during(&e, std::slice::from_ref(&rec), at(RUN.0), at(RUN.1)).expect("on record");
+        assert_eq!(
+            was.settings["KafkaSettings"]["SecurityProtocol"],
+            "plaintext"
+        );
+        e.config_history
+            .push(with("2026-07-05T00:00:00Z", "ssl-encryption"));
+        let why =
+            during(&e, std::slice::from_ref(&rec), at(RUN.0), at(RUN.1)).expect_err("changed");
+        assert!(
+            why.contains("engine settings changed around its run"),
+            "{why}"
+        );
+        assert_eq!(
+            api_settings_name("PostgreSqlSettings"),
+            "PostgreSQLSettings"
+        );
+        assert_eq!(api_settings_name("KafkaSettings"), "KafkaSettings");
     }
 
     /// A deleted endpoint is judged on its items up to its deletion.

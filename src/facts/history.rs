@@ -553,6 +553,64 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
     out
 }
 
+/// The migration type in force during `[from, to]`, from the task's CloudTrail history
+/// (CreateReplicationTask, then each ModifyReplicationTask that set MigrationType: DMS API
+/// Reference, ModifyReplicationTask "MigrationType"; a task is modified only while stopped).
+/// `Ok(None)`: today's (no ModifyReplicationTask set it, or the one in force is today's);
+/// `Ok(Some((type, basis)))`: another, set by that event; `Err(why)`: not on record (set
+/// only after `from` with nothing before, changed between runs inside the span, or today's
+/// differing from the last change on record at or before `to`).
+pub fn migration_type_during<'t>(
+    t: &'t Task,
+    from: &str,
+    to: &str,
+) -> Result<Option<(&'t str, String)>, String> {
+    let value = |h: &'t HistoryEvent| h.request.get("MigrationType").and_then(Value::as_str);
+    let changes: Vec<&'t HistoryEvent> = t
+        .history
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.name.as_str(),
+                "CreateReplicationTask" | "ModifyReplicationTask"
+            ) && value(h).is_some()
+        })
+        .collect();
+    if !changes.iter().any(|h| h.name == "ModifyReplicationTask") {
+        return Ok(None);
+    }
+    let today = t.migration_type.as_deref();
+    if let Some(last) = changes.last()
+        && last.at.as_str() <= to
+        && value(last) != today
+    {
+        return Err(format!(
+            "its migration type today ({}) differs from {}: changed at a time CloudTrail does not show",
+            today.unwrap_or("not reported"),
+            basis(last)
+        ));
+    }
+    let (before, inside) = in_force_during(&changes, from, to);
+    let Some(before) = before else {
+        return Err(format!(
+            "its migration type before the first change on record ({}) is not on record",
+            basis(changes[0])
+        ));
+    };
+    if let Some(other) = inside.iter().find(|h| value(h) != value(before)) {
+        return Err(format!(
+            "its migration type changed between its runs: {} set by {}, {} by {}",
+            value(before).unwrap_or_default(),
+            basis(before),
+            value(other).unwrap_or_default(),
+            basis(other)
+        ));
+    }
+    Ok(value(before)
+        .filter(|v| Some(*v) != today)
+        .map(|v| (v, basis(before))))
+}
+
 /// The task settings in force during `[from, to]` (a run: a task is modified only while
 /// stopped), and what they rest on. From the CloudTrail history of the task's settings,
 /// in order: the version in force at `from` and every version set inside the span,
@@ -854,6 +912,86 @@ mod tests {
             event_id: format!("{name}@{at}"),
             request,
             ..HistoryEvent::default()
+        }
+    }
+
+    /// The migration type a task ran with, from CreateReplicationTask and each
+    /// ModifyReplicationTask that set it: (case, today's type, its history, the type then
+    /// (`Ok(None)`: today's) or a phrase of why it is not on record).
+    #[test]
+    fn the_migration_type_in_force_follows_the_history() {
+        let create = |kind: &str| {
+            h(
+                "CreateReplicationTask",
+                "2026-09-01T00:00:00Z",
+                json!({"MigrationType": kind}),
+            )
+        };
+        let modify =
+            |at: &str, kind: &str| h("ModifyReplicationTask", at, json!({"MigrationType": kind}));
+        let settings_only = h(
+            "ModifyReplicationTask",
+            "2026-10-01T00:00:00Z",
+            json!({"ReplicationTaskSettings": "{}"}),
+        );
+        let cdc = "full-load-and-cdc";
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            Vec<HistoryEvent>,
+            Result<Option<&'a str>, &'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            ("no history", "full-load", vec![], Ok(None)),
+            (
+                "created so, never changed",
+                cdc,
+                vec![create(cdc), settings_only.clone()],
+                Ok(None),
+            ),
+            (
+                "changed after the run",
+                "full-load",
+                vec![create(cdc), modify("2026-10-01T00:00:00Z", "full-load")],
+                Ok(Some(cdc)),
+            ),
+            (
+                "changed before the run",
+                cdc,
+                vec![create("full-load"), modify("2026-09-01T12:00:00Z", cdc)],
+                Ok(None),
+            ),
+            (
+                "first change after the run, nothing before",
+                "full-load",
+                vec![modify("2026-10-01T00:00:00Z", "full-load")],
+                Err("before the first change on record"),
+            ),
+            (
+                "changed between runs inside the span",
+                cdc,
+                vec![create("full-load"), modify("2026-09-10T00:00:00Z", cdc)],
+                Err("changed between its runs"),
+            ),
+            (
+                "today's differs from the last change",
+                "cdc",
+                vec![create(cdc), modify("2026-09-01T12:00:00Z", "full-load")],
+                Err("changed at a time CloudTrail does not show"),
+            ),
+        ];
+        for (case, today, history, want) in cases {
+            let t = Task {
+                migration_type: Some(today.into()),
+                history,
+                ..Task::default()
+            };
+            let got = migration_type_during(&t, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z");
+            match (got, want) {
+                (Ok(got), Ok(want)) => assert_eq!(got.map(|(k, _)| k), want, "{case}"),
+                (Err(why), Err(phrase)) => assert!(why.contains(phrase), "{case}: {why}"),
+                (got, want) => panic!("{case}: got {got:?}, want {want:?}"),
+            }
         }
     }
 

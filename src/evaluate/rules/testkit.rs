@@ -258,3 +258,21 @@ pub(crate) fn moved_nothing(ev: &mut Evidence) {
             .collect(),
     );
 }
+
+/// AWS Config item of `e` as it is but with SslMode `ssl`, captured `at`.
+pub(crate) fn config_item(
+    e: &Endpoint,
+    at: &str,
+    ssl: &str,
+) -> crate::facts::config_history::ConfigItem {
+    let mut configuration = crate::facts::config_history::members_of(e);
+    configuration.insert("SslMode".into(), ssl.into());
+    crate::facts::config_history::ConfigItem {
+        captured_at: at.into(),
+        status: "OK".into(),
+        frequency: Some("CONTINUOUS".into()),
+        state_id: None,
+        configuration,
+        sources: vec![format!("cfg-{at}")],
+    }
+}

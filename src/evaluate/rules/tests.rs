@@ -583,24 +583,35 @@ fn ran_in_july(ev: &mut Evidence) {
     t.table_mappings.parsed = true;
 }
 
-/// AWS Config item of `e` as it is but with SslMode `ssl`, captured `at`.
-fn config_item(e: &Endpoint, at: &str, ssl: &str) -> crate::facts::config_history::ConfigItem {
-    let members = serde_json::json!({"EngineName": e.engine.to_ascii_lowercase(), "SslMode": ssl,
-                                     "ServerName": e.server_name, "Port": e.port, "DatabaseName": e.database});
-    crate::facts::config_history::ConfigItem {
-        captured_at: at.into(),
-        status: "OK".into(),
-        frequency: Some("CONTINUOUS".into()),
-        state_id: None,
-        configuration: members
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        sources: vec![format!("cfg-{at}")],
+/// AWS Config's items of each endpoint, captured before the July run with today's members
+/// (the source's SslMode `then`, or today's for "today"), and the change to today's mode
+/// after the run; a recorder recording endpoints continuously since `started`.
+fn recorded_by_config(ev: &mut Evidence, then: &str, started: &str) {
+    use crate::facts::config_history::ConfigRecorder;
+    for e in &mut ev.facts.endpoints {
+        let today = e.ssl_mode.clone().unwrap_or_default();
+        let mode = if e.endpoint_type == "source" && then != "today" {
+            then.to_string()
+        } else {
+            today.clone()
+        };
+        e.config_history = vec![config_item(e, "2026-06-01T00:00:00Z", &mode)];
+        if mode != today {
+            // Switched to today's mode after the run: recorded too.
+            e.config_history
+                .push(config_item(e, "2026-08-01T00:00:00Z", &today));
+        }
     }
+    ev.facts.config_recorders = vec![ConfigRecorder {
+        region: "us-east-1".into(),
+        name: "default".into(),
+        records_endpoints: true,
+        endpoint_frequency: Some("CONTINUOUS".into()),
+        recording: true,
+        last_start: Some(started.into()),
+        sources: vec!["c000060".into()],
+        ..ConfigRecorder::default()
+    }];
 }
 
 /// A run older than CloudTrail's history is judged on what AWS Config recorded of its
@@ -608,7 +619,6 @@ fn config_item(e: &Endpoint, at: &str, ssl: &str) -> crate::facts::config_histor
 /// insufficient, naming why Config cannot say either.
 #[test]
 fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
-    use crate::facts::config_history::ConfigRecorder;
     let unknown = Verdict::InsufficientEvidence;
     // (case, the source's SslMode while it ran ("today": today's), the recorder's last
     // start, verdict, phrase)
@@ -638,30 +648,7 @@ fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
     for (case, then, started, want, phrase) in cases {
         let mut ev = perfect_but(ran_in_july);
         ev.facts.history_reads = history_cases().remove(1).1;
-        for e in &mut ev.facts.endpoints {
-            let today = e.ssl_mode.clone().unwrap_or_default();
-            let mode = if e.endpoint_type == "source" && then != "today" {
-                then.to_string()
-            } else {
-                today.clone()
-            };
-            e.config_history = vec![config_item(e, "2026-06-01T00:00:00Z", &mode)];
-            if mode != today {
-                // Switched to today's mode after the run: recorded too.
-                e.config_history
-                    .push(config_item(e, "2026-08-01T00:00:00Z", &today));
-            }
-        }
-        ev.facts.config_recorders = vec![ConfigRecorder {
-            region: "us-east-1".into(),
-            name: "default".into(),
-            records_endpoints: true,
-            endpoint_frequency: Some("CONTINUOUS".into()),
-            recording: true,
-            last_start: Some(started.into()),
-            sources: vec!["c000060".into()],
-            ..ConfigRecorder::default()
-        }];
+        recorded_by_config(&mut ev, then, started);
         let f = run(&ev, "dms.1.0.sec.in-flight");
         assert_eq!(f.verdict, want, "{case}: {}", f.reason);
         assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
@@ -674,6 +661,127 @@ fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
         }
         // Config does not record task settings: those stay unknown.
         assert_eq!(run(&ev, "dms.1.0.arch.limits").verdict, unknown, "{case}");
+        // Config keeps its items for its retention (not read): an endpoint it settled gets
+        // no date from CloudTrail's 90 days, which its run is already past.
+        if want == Verdict::Met {
+            let expiring = crate::evaluate::expiry::expiries(
+                &Input::new(&ev),
+                std::slice::from_ref(&f),
+                &load_default(),
+            );
+            assert!(
+                expiring
+                    .iter()
+                    .all(|x| !x.evidence.starts_with("endpoints/")),
+                "{case}: {expiring:?}"
+            );
+        }
+    }
+}
+
+/// (case, CloudTrail history from, today's type, its history, changes applied, verdict, phrase)
+type TypeCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<HistoryEvent>,
+    i64,
+    Verdict,
+    &'static str,
+);
+
+fn type_cases() -> Vec<TypeCase> {
+    let event = |name: &str, at: &str, kind: &str| HistoryEvent {
+        name: name.into(),
+        at: at.into(),
+        event_id: format!("{name}@{at}"),
+        request: serde_json::json!({"MigrationType": kind}),
+        sources: vec![format!("ct-{at}")],
+        ..HistoryEvent::default()
+    };
+    let cdc = "full-load-and-cdc";
+    vec![
+        (
+            "full load today, CDC while it ran",
+            "2026-06-01T00:00:00Z",
+            "full-load",
+            vec![
+                event("CreateReplicationTask", "2026-06-30T00:00:00Z", cdc),
+                event("ModifyReplicationTask", "2026-08-01T00:00:00Z", "full-load"),
+            ],
+            10,
+            Verdict::Met,
+            "(full-load-and-cdc, ",
+        ),
+        (
+            "full load then and today",
+            "2026-06-01T00:00:00Z",
+            "full-load",
+            vec![],
+            10,
+            Verdict::NotMet,
+            "(full-load)",
+        ),
+        (
+            "CDC today, full load while it ran",
+            "2026-06-01T00:00:00Z",
+            cdc,
+            vec![
+                event("CreateReplicationTask", "2026-06-30T00:00:00Z", "full-load"),
+                event("ModifyReplicationTask", "2026-08-01T00:00:00Z", cdc),
+            ],
+            0,
+            Verdict::NotMet,
+            "(full-load)",
+        ),
+        (
+            "before the history, changes applied",
+            "2026-08-29T00:00:00Z",
+            cdc,
+            vec![],
+            10,
+            Verdict::InsufficientEvidence,
+            "migration type not on record",
+        ),
+        (
+            "before the history, nothing applied",
+            "2026-08-29T00:00:00Z",
+            "full-load",
+            vec![],
+            0,
+            Verdict::InsufficientEvidence,
+            "migration type not on record",
+        ),
+    ]
+}
+
+/// Whether a task's changes count as CDC depends on the migration type it ran with: a
+/// ModifyReplicationTask since does not rewrite it; before the history it is not on record,
+/// and its counters cannot say (cached changes a full load applies count in them too).
+#[test]
+fn the_migration_type_is_judged_as_it_ran() {
+    for (case, since, today, history, inserts, want, phrase) in type_cases() {
+        let mut ev = perfect_but(ran_in_july);
+        ev.facts.history_reads = vec![HistoryRead {
+            region: "us-east-1".into(),
+            since: since.into(),
+            until: NOW.into(),
+            sources: vec!["c000050".into()],
+            ..HistoryRead::default()
+        }];
+        let t = &mut ev.facts.tasks[0];
+        t.migration_type = Some(today.into());
+        t.history = history;
+        t.tables = Some(vec![TableStat {
+            schema: "s".into(),
+            table: "t".into(),
+            full_load_rows: 100,
+            inserts,
+            ..TableStat::default()
+        }]);
+        let f = run(&ev, "dms.1.0.mig.cdc");
+        assert_eq!(f.verdict, want, "{case}: {}", f.reason);
+        assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
     }
 }
 

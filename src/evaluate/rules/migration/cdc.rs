@@ -30,7 +30,8 @@ impl Check for Cdc {
         for m in &input.migrations {
             f = f.cite(m.pointer(), &m.sources);
             let Some(kind) = m.migration_type else {
-                // Not on record (changed since it ran): it may have been CDC.
+                // Not on record (changed since it ran, or before the history): it may have
+                // been CDC.
                 quiet.push(format!("{} (migration type not on record)", m.id));
                 continue;
             };

@@ -193,6 +193,8 @@ fn cdc_seen(m: &Migration<'_>) -> bool {
 fn with_cdc(m: &Migration<'_>, cond: bool, a: Answer) -> Answer {
     match and(cond, a) {
         Answer::No => Answer::No,
+        // A type not on record may have been CDC: neither yes nor no.
+        _ if m.migration_type.is_none() => Answer::Quiet,
         _ if !m.has_cdc_type() => Answer::No,
         a if cdc_seen(m) => a,
         _ if m.ended_before_cdc().is_some() => Answer::No,
