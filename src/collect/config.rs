@@ -7,7 +7,8 @@
 //! DescribeConfigurationRecorderStatus (recording, lastStartTime, lastStopTime, lastStatus),
 //! ListDiscoveredResources ("includeDeletedResources", at most 100 a page) and
 //! GetResourceConfigHistory (`chronologicalOrder` Forward, at most 100 items a page). Without
-//! a recorder recording AWS::DMS::Endpoint, or one that ever did, nothing more is asked.
+//! a recorder whose recording group covers AWS::DMS::Endpoint today (recording or stopped),
+//! nothing more is asked: no other can vouch for a run.
 
 use std::collections::BTreeMap;
 
@@ -215,12 +216,20 @@ async fn items(c: &Clients, ctx: &Context, resource_id: &str, arn: &str) -> Vec<
         else {
             return Vec::new();
         };
-        out.extend(
-            page.configuration_items()
-                .iter()
-                .filter(|i| i.arn().unwrap_or(resource_id) == arn)
-                .filter_map(|i| item(i, &sources)),
-        );
+        for i in page.configuration_items() {
+            if i.arn().unwrap_or(resource_id) != arn {
+                continue;
+            }
+            // An item that cannot be read could be the change that matters: no history.
+            let Some(read) = item(i, &sources) else {
+                tracing::warn!(
+                    arn,
+                    "an AWS Config item without capture time or status; its history is left out"
+                );
+                return Vec::new();
+            };
+            out.push(read);
+        }
         token = page.next_token().map(str::to_string);
         if token.is_none() {
             return out;

@@ -263,9 +263,10 @@ fn history_expiry(
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
     // An endpoint AWS Config settled for every run that used it is kept as long as Config's
-    // retention configuration keeps its items (7 years unless set otherwise: AWS Config API
-    // Reference, PutRetentionConfiguration), which collect does not read: no date. One
-    // deleted is known at all only from its CloudTrail history, which dates it as below.
+    // retention configuration keeps its items (7 years unless set as short as 30 days: AWS
+    // Config API Reference, PutRetentionConfiguration), which collect does not read, and
+    // only while the recorder is not restarted (its last start must precede the items): no
+    // date. One deleted is known at all only from its CloudTrail history, dated as below.
     if let Resource::Endpoint(e) = &resource
         && !deleted
         && settled_by_config(input, e)

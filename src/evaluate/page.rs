@@ -99,14 +99,18 @@ the resource's creation is on record. Where an AWS Config recorder records `AWS:
 (`config:ListDiscoveredResources`, `config:GetResourceConfigHistory`), its configuration items
 settle what such an endpoint (or one whose value before its first CloudTrail change is not on
 record) connected to and its SslMode while the run went (\"as AWS Config recorded it: AWS Config
-item captured …\"), but only where nothing can have slipped between them: the item in force when
-the run began and every item captured up to an hour after it ended agree, all recorded
-`CONTINUOUS` (a daily item misses a change undone within the day), none saying the type went
-unrecorded, by a recorder whose last start (DescribeConfigurationRecorderStatus) is at or before
-that first item, that did not stop before the run's end and that records endpoints continuously
-today; a live endpoint whose members today differ from the last item then is not trusted either.
-The engine settings objects (KafkaSettings, RedisSettings, ElasticsearchSettings …) are those
-the items hold, not today's, and must agree too. Otherwise the reason adds why \"AWS Config
+item captured …\"), but only where nothing can have slipped between them: the run's span is
+dated (it runs, or AWS gives its stop date; from its first start to the last hour its own series
+show it active); the item in force when it began and every item captured up to a day after it
+ended (AWS documents no bound on the capture's delay) agree; every item since that first one was
+recorded `CONTINUOUS` (a daily item misses a change undone within the day) and none says the type
+went unrecorded; every recorder recording endpoints last started
+(DescribeConfigurationRecorderStatus) at or before that first item, did not stop before the
+run's end and records endpoints continuously today; CloudTrail shows no ModifyEndpoint of it
+around the run; and a live endpoint whose members (and the settings members the checks read)
+differ today from the last item then is not trusted either. The engine settings objects
+(KafkaSettings, RedisSettings, ElasticsearchSettings …) are those the items hold, not today's,
+and where it connected is placed anew when its engine or address was not today's. Otherwise the reason adds why \"AWS Config
 cannot say either\". Config keeps no task settings, so those stay unknown. **Keep a recorder
 recording DMS endpoints continuously**, or a trail, for case studies older than 90 days. Checks
 that must not miss a need (the role logging needs) still count today's settings. Its table mappings are unknown too, and so is its replication

@@ -441,22 +441,34 @@ impl<'a> Migration<'a> {
     /// before the history ([`Migration::before_history`]) and the task's creation is not on
     /// record (then no change it applied counts as CDC: [`Input::cdc_applied`]). Serverless
     /// replications are judged in [`Migration::judge_config_as_it_ran`].
-    fn judge_type_as_it_ran(&mut self) {
+    fn judge_type_as_it_ran(&mut self, span: Option<(i64, i64)>) {
         // Only a run that moved data is judged so; the others count only against, as today.
-        let Some(t) = self.task.filter(|_| self.run == Run::MovedData) else {
+        if self.run != Run::MovedData {
             return;
+        }
+        let create = match self.kind {
+            MigrationKind::Task => "CreateReplicationTask",
+            MigrationKind::Serverless => "CreateReplicationConfig",
         };
-        let created = self
-            .history
-            .iter()
-            .any(|h| h.name == "CreateReplicationTask");
-        let then = match (&self.before_history, self.window) {
-            (Some(why), _) if !created => Err(why.clone()),
-            (_, Some((from, to))) => {
-                let at = crate::time::rfc3339_secs;
+        let created = self.history.iter().any(|h| h.name == create);
+        let at = crate::time::rfc3339_secs;
+        let then = match (&self.before_history, self.task, span.or(self.window)) {
+            (Some(why), _, _) if !created => Err(why.clone()),
+            // A serverless configuration's type as it ran: judge_config_as_it_ran.
+            (_, None, _) => Ok(None),
+            (_, Some(t), Some((from, to))) => {
                 crate::facts::history::migration_type_during(t, &at(from), &at(to))
             }
-            (_, None) => Ok(None),
+            // Undated: it ran some time in its life, with any type its history set.
+            (_, Some(t), None) => match t.history.iter().find(|h| {
+                h.name == "ModifyReplicationTask" && h.request.get("MigrationType").is_some()
+            }) {
+                Some(h) => Err(format!(
+                    "its run is not dated and {} changed it",
+                    crate::facts::history::basis(h)
+                )),
+                None => Ok(None),
+            },
         };
         match then {
             Ok(None) => {}
@@ -466,11 +478,8 @@ impl<'a> Migration<'a> {
                     self.migration_type.unwrap_or("not reported")
                 ));
                 self.migration_type = Some(kind);
-                for h in t
-                    .history
-                    .iter()
-                    .filter(|h| h.request.get("MigrationType").is_some())
-                {
+                let events = self.history.iter();
+                for h in events.filter(|h| h.request.get("MigrationType").is_some()) {
                     self.sources.extend(h.sources.iter().cloned());
                 }
                 self.sources.sort();
@@ -581,7 +590,7 @@ impl<'a> Migration<'a> {
         &mut self,
         now: i64,
         config: &ConfigView<'_, '_>,
-        first_start: Option<i64>,
+        span: Option<(i64, i64)>,
     ) {
         use crate::facts::endpoint_then::{Then, during};
         let at = |s: i64| crate::time::rfc3339_secs(s);
@@ -607,18 +616,28 @@ impl<'a> Migration<'a> {
                 continue;
             };
             let id = e.identifier.clone();
-            // AWS Config settles the run where it recorded the endpoint throughout; else its
-            // CloudTrail history, and what neither can say is unknown. One whose creation
-            // CloudTrail holds has its whole life there.
+            // Its CloudTrail history first; what that cannot settle (the run began before it,
+            // a value before its first change, its SslMode then), AWS Config may, where it
+            // recorded the endpoint throughout. One whose creation CloudTrail holds has its
+            // whole life there.
+            let trail = match before {
+                Some(why) => Then::Unknown(why.clone()),
+                None => during(e, from.as_deref(), &to),
+            };
             let created = e.history.iter().any(|h| h.name == "CreateEndpoint");
-            let recorded = (!created).then(|| config.during(e, first_start, self.window));
-            let then = match (recorded, before) {
+            let ssl_unknown = || {
+                from.as_deref().is_some_and(|from| {
+                    crate::facts::history::ssl_modes_during(e, from, &to)
+                        .iter()
+                        .any(|(mode, _)| mode.is_none())
+                })
+            };
+            let needed = !created && (matches!(trail, Then::Unknown(_)) || ssl_unknown());
+            let recorded = needed.then(|| config.during(e, span));
+            let then = match (recorded, trail) {
                 (Some(Ok(was)), _) => Then::Was(Box::new(was), String::new()),
-                (recorded, Some(why)) => Then::Unknown(config.explain(why.clone(), e, recorded)),
-                (recorded, None) => match during(e, from.as_deref(), &to) {
-                    Then::Unknown(why) => Then::Unknown(config.explain(why, e, recorded)),
-                    known => known,
-                },
+                (recorded, Then::Unknown(why)) => Then::Unknown(config.explain(why, e, recorded)),
+                (_, known) => known,
             };
             match then {
                 Then::Unchanged => {}
@@ -672,17 +691,23 @@ struct ConfigView<'i, 'a> {
 impl ConfigView<'_, '_> {
     /// `e` as AWS Config recorded it while the run went (from its first start, or its
     /// window's, to its window's end), citing the items; else why Config cannot say.
-    fn during(
-        &self,
-        e: &Endpoint,
-        first_start: Option<i64>,
-        window: Option<(i64, i64)>,
-    ) -> Result<Endpoint, String> {
-        let Some((start, end)) = window else {
-            return Err("its run is not dated".into());
+    fn during(&self, e: &Endpoint, span: Option<(i64, i64)>) -> Result<Endpoint, String> {
+        let Some((from, to)) = span else {
+            return Err("its run's start or end is not dated".into());
         };
-        let from = first_start.map_or(start, |f| f.min(start));
-        crate::facts::config_history::during(e, &self.input.facts.config_recorders, from, end)
+        // A change CloudTrail shows inside the run that AWS Config did not record means
+        // Config missed one: it cannot vouch for the rest either.
+        let at = crate::time::rfc3339_secs;
+        let until = at(to + crate::facts::config_history::CAPTURE_MARGIN);
+        if let Some(h) = e.history.iter().find(|h| {
+            h.name == "ModifyEndpoint" && h.at.as_str() >= at(from).as_str() && h.at <= until
+        }) {
+            return Err(format!(
+                "CloudTrail shows {} around its run",
+                crate::facts::history::basis(h)
+            ));
+        }
+        crate::facts::config_history::during(e, &self.input.facts.config_recorders, from, to)
     }
 
     /// `why` what `e` connected to is unknown, with why AWS Config cannot say either when
@@ -764,12 +789,12 @@ impl<'a> Input<'a> {
             if m.run == Run::MovedData {
                 m.before_history = input.before_history(&m);
             }
+            let span = input.span(&m);
             // Whether its changes count as CDC depends on its migration type as it ran.
-            m.judge_type_as_it_ran();
+            m.judge_type_as_it_ran(span);
             m.cdc = input.cdc_applied(&m);
             m.judge_settings_as_they_ran();
-            let first_start = input.first_start(&m);
-            m.judge_endpoints_as_they_ran(input.now, &ConfigView { input: &input }, first_start);
+            m.judge_endpoints_as_they_ran(input.now, &ConfigView { input: &input }, span);
             if m.run == Run::MovedData {
                 input.migrations.push(m);
             } else {
@@ -976,6 +1001,26 @@ impl<'a> Input<'a> {
                 m.region
             )),
         }
+    }
+
+    /// Everything a migration's runs can have spanned, when its end is dated (it runs, or
+    /// AWS gives its stop date): from its first start ([`Input::first_start`]) to the
+    /// later of that end and the last hour its own series show it moving data or applying
+    /// changes. `None` when either end is not dated: a full load's finish or the start
+    /// standing in for the end would leave the rest of the run out.
+    pub fn span(&self, m: &Migration<'_>) -> Option<(i64, i64)> {
+        let (start, end) = m.window?;
+        let dated = m.status == Some("running") || m.stats.is_some_and(|s| s.stop_date.is_some());
+        if !dated {
+            return None;
+        }
+        let from = self.first_start(m).map_or(start, |f| f.min(start));
+        let active = self
+            .active_hours(m, MOVED_METRICS)
+            .chain(self.active_hours(m, &CDC_ACTIVITY_METRICS))
+            .max()
+            .map(|t| t + HOUR);
+        Some((from, active.map_or(end, |a| a.max(end))))
     }
 
     /// When a migration first ran, as far as the evidence dates it: the earliest of its

@@ -53,6 +53,17 @@ const SETTINGS_NAMES: &[(&str, &str)] = &[
     ("IbmDb2Settings", "IBMDb2Settings"),
 ];
 
+/// Engine settings members the checks read (in-flight encryption, where the endpoint
+/// connects, the target store), compared between today's endpoint and AWS Config's last item.
+const SETTINGS_READ: &[(&str, &str)] = &[
+    ("KafkaSettings", "SecurityProtocol"),
+    ("KafkaSettings", "Broker"),
+    ("RedisSettings", "SslSecurityProtocol"),
+    ("ElasticsearchSettings", "EndpointUri"),
+    ("S3Settings", "BucketName"),
+    ("KinesisSettings", "StreamArn"),
+];
+
 /// The DMS API's name of an engine settings object AWS Config names `name`.
 pub fn api_settings_name(name: &str) -> &str {
     SETTINGS_NAMES
@@ -68,8 +79,9 @@ pub fn is_settings(name: &str, value: &Value) -> bool {
 
 /// How long after a change its item may be captured, as far as this tool assumes: an item
 /// captured within this of a run's end may record a change made during the run. AWS
-/// documents no bound for continuous recording; an hour is this tool's margin.
-pub const CAPTURE_MARGIN: i64 = crate::time::HOUR;
+/// documents no bound for continuous recording; a day (the span of daily recording) is
+/// this tool's margin.
+pub const CAPTURE_MARGIN: i64 = crate::time::DAY;
 
 /// One configuration item of an endpoint (AWS Config API Reference, ConfigurationItem).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -147,22 +159,26 @@ fn show(v: Option<&Value>) -> String {
     }
 }
 
-/// The recorder of `region` that records endpoints; why there is none.
-fn recorder_of<'r>(
+/// The recorders of `region` that record endpoints (items do not say which recorder made
+/// them: each must vouch for the run); why there is none.
+fn recorders_of<'r>(
     recorders: &'r [ConfigRecorder],
     region: &str,
-) -> Result<&'r ConfigRecorder, String> {
+) -> Result<Vec<&'r ConfigRecorder>, String> {
     let mine: Vec<&ConfigRecorder> = recorders.iter().filter(|r| r.region == region).collect();
-    mine.iter()
-        .find(|r| r.records_endpoints)
+    let recording: Vec<&ConfigRecorder> = mine
+        .iter()
         .copied()
-        .ok_or_else(|| {
-            if mine.is_empty() {
-                format!("no AWS Config recorder in {region}")
-            } else {
-                format!("no AWS Config recorder in {region} records {ENDPOINT_TYPE}")
-            }
-        })
+        .filter(|r| r.records_endpoints)
+        .collect();
+    if recording.is_empty() {
+        return Err(if mine.is_empty() {
+            format!("no AWS Config recorder in {region}")
+        } else {
+            format!("no AWS Config recorder in {region} records {ENDPOINT_TYPE}")
+        });
+    }
+    Ok(recording)
 }
 
 /// Why `r` cannot vouch that it recorded without a stop through `[since, until]`.
@@ -225,13 +241,24 @@ pub fn during(
     from: i64,
     to: i64,
 ) -> Result<Endpoint, String> {
-    let recorder = recorder_of(recorders, &e.region)?;
-    let mut items: Vec<(i64, &ConfigItem)> = e
-        .config_history
-        .iter()
-        .filter_map(|i| Some((secs(Some(&i.captured_at))?, i)))
-        .collect();
-    items.sort_by_key(|(t, _)| *t);
+    let recording = recorders_of(recorders, &e.region)?;
+    let mut items: Vec<(i64, &ConfigItem)> = Vec::new();
+    for i in &e.config_history {
+        let Some(t) = secs(Some(&i.captured_at)) else {
+            return Err(format!(
+                "an AWS Config item's capture time ({}) is not a time",
+                i.captured_at
+            ));
+        };
+        items.push((t, i));
+    }
+    // In capture order; items of one second by configurationStateId.
+    items.sort_by_key(|(t, i)| {
+        (
+            *t,
+            i.state_id.as_deref().and_then(|s| s.parse::<u64>().ok()),
+        )
+    });
     if items.is_empty() {
         return Err("AWS Config holds no item of it".into());
     }
@@ -249,7 +276,33 @@ pub fn during(
             before.status
         ));
     }
-    recorded_through(recorder, since, until)?;
+    if before
+        .configuration
+        .get("EngineName")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return Err(format!("the {} does not say its engine", before.describe()));
+    }
+    for r in &recording {
+        recorded_through(r, since, until)?;
+    }
+    // Every item since the one in force when the run began was recorded continuously: a
+    // daily spell in between (the mode leaves no history) could hide a change undone.
+    if let Some((_, i)) = items
+        .iter()
+        .filter(|(t, _)| *t >= since)
+        .find(|(_, i)| i.frequency.as_deref() != Some("CONTINUOUS"))
+    {
+        return Err(format!(
+            "the {} was recorded {}: a change undone within a day would not show",
+            i.describe(),
+            i.frequency
+                .as_deref()
+                .unwrap_or("at a frequency it does not say")
+        ));
+    }
+    let recorder = recording[0];
     let inside: Vec<&ConfigItem> = items
         .iter()
         .filter(|(t, _)| *t > from && *t <= until)
@@ -270,19 +323,8 @@ fn agreeing<'i>(
     let states: Vec<&'i ConfigItem> = std::iter::once(before)
         .chain(inside.iter().copied().filter(|i| i.is_state()))
         .collect();
-    for i in std::iter::once(before).chain(inside.iter().copied()) {
-        if i.unrecorded() {
-            return Err(format!("the {} says {}", i.describe(), i.status));
-        }
-        if i.frequency.as_deref() != Some("CONTINUOUS") {
-            return Err(format!(
-                "the {} was recorded {}: a change undone within a day would not show",
-                i.describe(),
-                i.frequency
-                    .as_deref()
-                    .unwrap_or("at a frequency it does not say")
-            ));
-        }
+    if let Some(i) = inside.iter().find(|i| i.unrecorded()) {
+        return Err(format!("the {} says {}", i.describe(), i.status));
     }
     let settings = |i: &ConfigItem| -> Vec<(String, Value)> {
         i.configuration
@@ -333,6 +375,23 @@ fn unchanged_since(e: &Endpoint, items: &[(i64, &ConfigItem)], until: i64) -> Re
                 show(today.get(*member)),
                 last.describe(),
                 show(last.configuration.get(*member))
+            ));
+        }
+    }
+    // The settings members the checks read (whole objects differ in which members AWS
+    // Config and DescribeEndpoints list).
+    for (object, member) in SETTINGS_READ {
+        let of = |settings: &BTreeMap<String, Value>| {
+            settings.get(*object).and_then(|o| o.get(*member)).cloned()
+        };
+        let (now, then) = (of(&e.settings), of(&last.configuration));
+        if now != then {
+            return Err(format!(
+                "its {object}.{member} today ({}) differs from the {} ({}): a change AWS Config did \
+                 not record",
+                show(now.as_ref()),
+                last.describe(),
+                show(then.as_ref())
             ));
         }
     }
@@ -388,8 +447,16 @@ fn as_recorded(
         .filter(|(k, v)| is_settings(k, v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if was.engine != e.engine || was.server_name != e.server_name {
+    // Where it connected then: re-placed when its engine or address (the server name, or a
+    // broker or URI in its settings: host::address) was not today's.
+    let address = super::host::address(was.server_name.as_deref(), &was.settings);
+    if was.engine != e.engine
+        || address != super::host::address(e.server_name.as_deref(), &e.settings)
+    {
         was.host = super::endpoint_then::host_then(e, &was.engine, &was.server_name);
+        if was.host.kind == super::HostKind::Unknown {
+            was.host.address = address;
+        }
     }
     was.history.clear();
     for s in std::iter::once(&before).chain(states) {
@@ -606,17 +673,17 @@ mod tests {
                 "verify-full",
                 vec![
                     created(),
-                    item("2026-07-10T00:30:00Z", "OK", Some("verify-full"), c),
+                    item("2026-07-10T20:00:00Z", "OK", Some("verify-full"), c),
                 ],
                 on(),
                 Err("changed around"),
             ),
             (
-                "changed two hours after it",
+                "changed two days after it",
                 "verify-full",
                 vec![
                     created(),
-                    item("2026-07-10T02:00:00Z", "OK", Some("verify-full"), c),
+                    item("2026-07-12T00:00:00Z", "OK", Some("verify-full"), c),
                 ],
                 on(),
                 Ok("none"),
@@ -685,14 +752,18 @@ mod tests {
             i
         };
         let rec = recorder("2026-04-01T00:00:00Z", None, true);
-        e.config_history = vec![with("2026-05-01T00:00:00Z", "plaintext")];
+        // Plaintext while it ran; switched to today's protocol after it, recorded too.
+        e.config_history = vec![
+            with("2026-05-01T00:00:00Z", "plaintext"),
+            with("2026-08-01T00:00:00Z", "ssl-encryption"),
+        ];
         let was = during(&e, std::slice::from_ref(&rec), at(RUN.0), at(RUN.1)).expect("on record");
         assert_eq!(
             was.settings["KafkaSettings"]["SecurityProtocol"],
             "plaintext"
         );
         e.config_history
-            .push(with("2026-07-05T00:00:00Z", "ssl-encryption"));
+            .insert(1, with("2026-07-05T00:00:00Z", "ssl-encryption"));
         let why =
             during(&e, std::slice::from_ref(&rec), at(RUN.0), at(RUN.1)).expect_err("changed");
         assert!(

@@ -576,9 +576,6 @@ pub fn migration_type_during<'t>(
             ) && value(h).is_some()
         })
         .collect();
-    if !changes.iter().any(|h| h.name == "ModifyReplicationTask") {
-        return Ok(None);
-    }
     let today = t.migration_type.as_deref();
     if let Some(last) = changes.last()
         && last.at.as_str() <= to
@@ -589,6 +586,9 @@ pub fn migration_type_during<'t>(
             today.unwrap_or("not reported"),
             basis(last)
         ));
+    }
+    if !changes.iter().any(|h| h.name == "ModifyReplicationTask") {
+        return Ok(None);
     }
     let (before, inside) = in_force_during(&changes, from, to);
     let Some(before) = before else {
@@ -920,15 +920,9 @@ mod tests {
     /// (`Ok(None)`: today's) or a phrase of why it is not on record).
     #[test]
     fn the_migration_type_in_force_follows_the_history() {
-        let create = |kind: &str| {
-            h(
-                "CreateReplicationTask",
-                "2026-09-01T00:00:00Z",
-                json!({"MigrationType": kind}),
-            )
-        };
-        let modify =
-            |at: &str, kind: &str| h("ModifyReplicationTask", at, json!({"MigrationType": kind}));
+        let set = |name: &str, at: &str, kind: &str| h(name, at, json!({"MigrationType": kind}));
+        let create = |kind: &str| set("CreateReplicationTask", "2026-09-01T00:00:00Z", kind);
+        let modify = |at: &str, kind: &str| set("ModifyReplicationTask", at, kind);
         let settings_only = h(
             "ModifyReplicationTask",
             "2026-10-01T00:00:00Z",
@@ -943,6 +937,12 @@ mod tests {
         );
         let cases: Vec<Case> = vec![
             ("no history", "full-load", vec![], Ok(None)),
+            (
+                "created otherwise, no change on record",
+                "full-load",
+                vec![create(cdc)],
+                Err("changed at a time CloudTrail does not show"),
+            ),
             (
                 "created so, never changed",
                 cdc,

@@ -644,11 +644,24 @@ fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
             unknown,
             "AWS Config cannot say either: AWS Config recorder default last started 2026-07-20",
         ),
+        (
+            "its end not dated",
+            "none",
+            "2026-01-01T00:00:00Z",
+            unknown,
+            "AWS Config cannot say either: its run's start or end is not dated",
+        ),
     ];
     for (case, then, started, want, phrase) in cases {
         let mut ev = perfect_but(ran_in_july);
         ev.facts.history_reads = history_cases().remove(1).1;
         recorded_by_config(&mut ev, then, started);
+        if case == "its end not dated" {
+            // A full load's finish would stand in for the end: the rest of the run is left out.
+            let stats = ev.facts.tasks[0].stats.as_mut().expect("stats");
+            stats.stop_date = None;
+            stats.full_load_finish_date = Some("2026-07-02T00:00:00Z".into());
+        }
         let f = run(&ev, "dms.1.0.sec.in-flight");
         assert_eq!(f.verdict, want, "{case}: {}", f.reason);
         assert!(f.reason.contains(phrase), "{case}: {}", f.reason);

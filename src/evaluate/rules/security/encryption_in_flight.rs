@@ -38,7 +38,7 @@ impl Check for EncryptionInFlight {
                 .flatten()
             {
                 for (as_then, note) in in_force(m, e) {
-                    if seen.insert((e.arn.clone(), as_then.ssl_mode.clone(), note.is_empty())) {
+                    if seen.insert(judged_as(&as_then, &note)) {
                         judge(input, &as_then, &note, &mut t);
                     }
                 }
@@ -60,9 +60,7 @@ impl Check for EncryptionInFlight {
             .flat_map(|m| [m.source.as_deref(), m.target.as_deref()])
             .flatten()
         {
-            if !judged.contains(e.arn.as_str())
-                && seen.insert((e.arn.clone(), e.ssl_mode.clone(), true))
-            {
+            if !judged.contains(e.arn.as_str()) && seen.insert(judged_as(e, "")) {
                 judge(input, e, "", &mut against);
             }
         }
@@ -77,6 +75,21 @@ impl Check for EncryptionInFlight {
         t.unknown.extend(input.unresolved_endpoints());
         conclude(t)
     }
+}
+
+/// What one judgement of an endpoint rests on: its ARN and every member [`judge`] reads
+/// (two migrations may have used it with other settings, as AWS Config or CloudTrail show),
+/// and whether it is today's endpoint (an empty note) or a copy as it was.
+fn judged_as(e: &Endpoint, note: &str) -> (String, String) {
+    let read = format!(
+        "{}|{:?}|{:?}|{:?}|{}",
+        e.engine,
+        e.ssl_mode,
+        e.certificate_arn,
+        e.settings,
+        note.is_empty()
+    );
+    (e.arn.clone(), read)
 }
 
 /// The endpoint as it was during the migration's run: one copy per SslMode in force, each
