@@ -777,6 +777,34 @@ mod tests {
         assert_eq!(api_settings_name("KafkaSettings"), "KafkaSettings");
     }
 
+    /// Where it connected is placed anew when its address then was not today's, also when
+    /// the address is in its settings (a Kafka broker), not its server name.
+    #[test]
+    fn an_address_in_the_settings_then_is_not_todays_host() {
+        let mut e = endpoint("none", vec![]);
+        e.engine = "kafka".into();
+        e.server_name = None;
+        e.host.kind = crate::facts::HostKind::External;
+        e.settings
+            .insert("KafkaSettings".into(), json!({"Broker": "b-new:9092"}));
+        let with = |at: &str, broker: &str| {
+            let mut i = item(at, "OK", Some("none"), "CONTINUOUS");
+            i.configuration.insert("EngineName".into(), json!("kafka"));
+            i.configuration.remove("ServerName");
+            i.configuration
+                .insert("KafkaSettings".into(), json!({"Broker": broker}));
+            i
+        };
+        e.config_history = vec![
+            with("2026-05-01T00:00:00Z", "b-old:9092"),
+            with("2026-08-01T00:00:00Z", "b-new:9092"),
+        ];
+        let rec = recorder("2026-04-01T00:00:00Z", None, true);
+        let was = during(&e, std::slice::from_ref(&rec), at(RUN.0), at(RUN.1)).expect("on record");
+        assert_eq!(was.host.kind, crate::facts::HostKind::Unknown);
+        assert_eq!(was.host.address.as_deref(), Some("b-old"));
+    }
+
     /// A deleted endpoint is judged on its items up to its deletion.
     #[test]
     fn a_deleted_endpoint_is_as_its_items_left_it() {

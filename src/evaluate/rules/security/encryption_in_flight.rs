@@ -193,6 +193,31 @@ fn conclude(t: Tally) -> Finding {
 mod tests {
     use crate::evaluate::rules::testkit::*;
 
+    /// Two copies of one endpoint as two runs used it are judged apart whenever anything
+    /// the judgement reads differs, not only the SslMode (a Kafka broker's protocol, a
+    /// certificate).
+    #[test]
+    fn each_copy_of_an_endpoint_is_judged_on_what_it_was() {
+        let today = endpoint("k", "target", "kafka", HostKind::External, Some("none"));
+        let mut plaintext = today.clone();
+        plaintext.settings.insert(
+            "KafkaSettings".into(),
+            serde_json::json!({"SecurityProtocol": "plaintext"}),
+        );
+        let mut sasl = today.clone();
+        sasl.settings.insert(
+            "KafkaSettings".into(),
+            serde_json::json!({"SecurityProtocol": "sasl-ssl"}),
+        );
+        let mut other_cert = sasl.clone();
+        other_cert.certificate_arn = Some("arn:aws:dms:us-east-1:1:cert:old".into());
+        let keys = [&plaintext, &sasl, &other_cert]
+            .map(|e| super::judged_as(e, " (as AWS Config recorded it)"));
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[1], keys[2]);
+        assert_eq!(super::judged_as(&sasl, " x"), super::judged_as(&sasl, " y"));
+    }
+
     #[test]
     fn ssl_in_flight_by_engine() {
         use HostKind::*;
