@@ -87,6 +87,12 @@ impl Check for IamRoles {
     }
 }
 
+/// A Redshift target: placed on a Redshift host, or named so by its engine (a target as it
+/// was while a run went, whose address then was not placed, is still one).
+fn is_redshift(t: &crate::facts::Endpoint) -> bool {
+    t.host.kind == HostKind::Redshift || t.engine.eq_ignore_ascii_case("redshift")
+}
+
 /// The DMS service roles the estate needs: the VPC role always, the CloudWatch Logs role
 /// when a task logs, the endpoint-access role for a Redshift target (every task counts:
 /// a role a task needs is needed whether or not it moved data).
@@ -102,7 +108,7 @@ fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
             .as_deref()
             .into_iter()
             .chain(today.map(|(_, e)| *e))
-            .any(|t| t.host.kind == HostKind::Redshift)
+            .any(is_redshift)
     });
     let mut needed = vec!["dms-vpc-role"];
     if logging {
@@ -117,6 +123,33 @@ fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use crate::evaluate::rules::testkit::*;
+
+    /// A Redshift target whose host is not placed (its address then unknown) still needs
+    /// the endpoint-access role.
+    #[test]
+    fn an_unplaced_redshift_target_needs_its_role() {
+        let mut ev = migration();
+        ev.facts.iam_roles = vec![
+            IamRole {
+                name: "dms-vpc-role".into(),
+                exists: true,
+                trusted_services: vec!["dms.amazonaws.com".into()],
+                ..IamRole::default()
+            },
+            IamRole {
+                name: "dms-access-for-endpoint".into(),
+                exists: false,
+                ..IamRole::default()
+            },
+        ];
+        ev.facts.tasks[0].settings.logging_enabled = Some(false);
+        let target = &mut ev.facts.endpoints[1];
+        target.engine = "redshift".into();
+        target.host.kind = HostKind::Unknown;
+        let f = run(&ev, "dms.1.0.sec.iam-roles");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+        assert!(f.reason.contains("dms-access-for-endpoint"), "{}", f.reason);
+    }
 
     #[test]
     fn iam_roles_required_by_use() {
