@@ -130,10 +130,31 @@ fn judged(
     )
 }
 
-/// Why the engine version an instance's migrations ran on is not on record: one of them
-/// began before the history ([`crate::evaluate::view::Input::before_history`]) and the
-/// instance's creation is not on record.
+/// Why the engine version an instance's migrations ran on is not on record: a
+/// ModifyReplicationInstance set EngineVersion after the first of them began (applied then,
+/// or in a maintenance window after: DMS API Reference, ModifyReplicationInstance
+/// ApplyImmediately), so today's is not what ran; or one of them began before the history
+/// ([`crate::evaluate::view::Input::before_history`]) and the instance's creation is not on
+/// record.
 fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option<String> {
+    let uses = || {
+        input
+            .migrations
+            .iter()
+            .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+    };
+    let first_start = uses().filter_map(|m| input.first_start(m)).min();
+    let upgraded = inst.history.iter().find(|h| {
+        h.name == "ModifyReplicationInstance"
+            && h.request.get("EngineVersion").is_some()
+            && first_start.is_some_and(|s| Input::secs(Some(&h.at)).is_some_and(|at| at >= s))
+    });
+    if let Some(h) = upgraded {
+        return Some(format!(
+            "{} set EngineVersion after its first run began",
+            crate::facts::history::basis(h)
+        ));
+    }
     if inst
         .history
         .iter()
@@ -141,15 +162,11 @@ fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option
     {
         return None;
     }
-    input
-        .migrations
-        .iter()
-        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
-        .find_map(|m| {
-            m.before_history
-                .as_ref()
-                .map(|why| format!("{}: {why}", m.id))
-        })
+    uses().find_map(|m| {
+        m.before_history
+            .as_ref()
+            .map(|why| format!("{}: {why}", m.id))
+    })
 }
 
 #[cfg(test)]
@@ -200,24 +217,55 @@ mod tests {
     }
 
     /// A run that began before the history may have used another engine version
-    /// (ModifyReplicationInstance changes it), unless the instance's creation is on record.
+    /// (ModifyReplicationInstance changes it), unless the instance's creation is on record;
+    /// one upgraded after its run began ran another version than today's.
     #[test]
     fn the_version_a_run_before_the_history_used_is_not_on_record() {
-        // (history begins, instance created on record, verdict)
-        for (since, created, want) in [
-            ("2026-09-01T00:00:00Z", false, Verdict::Met),
-            ("2026-10-15T00:00:00Z", false, Verdict::InsufficientEvidence),
-            ("2026-10-15T00:00:00Z", true, Verdict::Met),
+        // (history begins, instance created on record, upgraded on, verdict)
+        for (since, created, upgraded, want) in [
+            ("2026-09-01T00:00:00Z", false, None, Verdict::Met),
+            (
+                "2026-10-15T00:00:00Z",
+                false,
+                None,
+                Verdict::InsufficientEvidence,
+            ),
+            ("2026-10-15T00:00:00Z", true, None, Verdict::Met),
+            (
+                "2026-09-01T00:00:00Z",
+                true,
+                Some("2026-09-30T00:00:00Z"),
+                Verdict::Met,
+            ),
+            (
+                "2026-09-01T00:00:00Z",
+                true,
+                Some("2026-11-15T00:00:00Z"),
+                Verdict::InsufficientEvidence,
+            ),
         ] {
             let mut ev = migration();
             let ri = &mut ev.facts.replication_instances[0];
             ri.engine_version = Some("3.5.4".into());
+            let event = |name: &str, at: &str, request| HistoryEvent {
+                at: at.into(),
+                name: name.into(),
+                request,
+                ..HistoryEvent::default()
+            };
             if created {
-                ri.history = vec![HistoryEvent {
-                    at: "2026-10-20T00:00:00Z".into(),
-                    name: "CreateReplicationInstance".into(),
-                    ..HistoryEvent::default()
-                }];
+                ri.history = vec![event(
+                    "CreateReplicationInstance",
+                    "2026-09-20T00:00:00Z",
+                    serde_json::Value::Null,
+                )];
+            }
+            if let Some(at) = upgraded {
+                ri.history.push(event(
+                    "ModifyReplicationInstance",
+                    at,
+                    serde_json::json!({"EngineVersion": "3.5.4"}),
+                ));
             }
             ev.facts.engine_versions = vec![EngineVersion {
                 region: "us-east-1".into(),
@@ -232,7 +280,11 @@ mod tests {
                 ..HistoryRead::default()
             }];
             let f = run(&ev, "dms.1.0.arch.engine-ver");
-            assert_eq!(f.verdict, want, "{since} {created}: {}", f.reason);
+            assert_eq!(
+                f.verdict, want,
+                "{since} {created} {upgraded:?}: {}",
+                f.reason
+            );
             if want != Verdict::Met {
                 assert!(f.reason.contains("not on record"), "{}", f.reason);
             }
