@@ -130,14 +130,21 @@ def test_lookup_pages_filters_and_limits_as_aws_documents(client):
 
 def test_more_than_two_lookups_a_second_are_throttled(client):
     ct = client("cloudtrail")
-    time.sleep(1.1)
-    codes = []
-    for _ in range(3):
-        try:
-            ct.lookup_events(MaxResults=1)
-            codes.append("ok")
-        except ClientError as err:
-            codes.append(err.response["Error"]["Code"])
+    # Three lookups within one second: on a busy machine they may take longer, and then
+    # the third is rightly not throttled; try again (a rate is about time, measured here).
+    for _ in range(5):
+        time.sleep(1.1)
+        began, codes = time.monotonic(), []
+        for _ in range(3):
+            try:
+                ct.lookup_events(MaxResults=1)
+                codes.append("ok")
+            except ClientError as err:
+                codes.append(err.response["Error"]["Code"])
+        if time.monotonic() - began < 1.0:
+            break
+    else:
+        pytest.fail("three lookups never fit in one second: the machine is too busy to test the rate")
     assert codes == ["ok", "ok", "ThrottlingException"]
 
 

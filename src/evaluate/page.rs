@@ -116,8 +116,9 @@ recording DMS endpoints continuously**, or a trail, for case studies older than 
 that must not miss a need (the role logging needs) still count today's settings. Its table mappings are unknown too, and so is its replication
 instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creation is on
 record; an instance a ModifyReplicationInstance set EngineVersion on after its first run began
-ran another version than today's, which is not on record either (applied at once or in a later
-maintenance window; an automatic minor upgrade leaves no such event and is not seen). A task's migration type is the one it ran with: CreateReplicationTask and each
+ran another version than today's, which is not on record either (so does one set up to a week
+before it without ApplyImmediately: the weekly maintenance window may have applied it during
+the run; an automatic minor upgrade leaves no such event and is not seen). A task's migration type is the one it ran with: CreateReplicationTask and each
 ModifyReplicationTask that set MigrationType, in order (a later change does not rewrite it;
 \"its migration type was … while it ran (set by CloudTrail …)\"); where they do not show it,
 or the run began before the history and the task's creation is not on record, it is not on

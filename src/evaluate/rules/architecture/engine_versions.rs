@@ -256,7 +256,7 @@ mod tests {
             if created {
                 ri.history = vec![event(
                     "CreateReplicationInstance",
-                    "2026-09-20T00:00:00Z",
+                    "2026-09-10T00:00:00Z",
                     serde_json::Value::Null,
                 )];
             }
