@@ -36,14 +36,13 @@ supplementary configuration; only endpoints have a history.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from . import cloudtrail, shapes
-from .protocol import Call, Forward, Response, Service, error_response, json_response
+from .protocol import Call, Forward, Response, Service, error_response, json_response, page_offset, page_token, patched
 
 ENDPOINT_TYPE = "AWS::DMS::Endpoint"
 RECORDER_CALLS = {"PutConfigurationRecorder", "StartConfigurationRecorder", "StopConfigurationRecorder",
@@ -229,20 +228,6 @@ def _recorder_call(h: History, name: str, request: dict, when: datetime, note) -
 # ---------------------------------------------------------------- the API
 
 
-def _token(offset: int, key: str) -> str:
-    return base64.urlsafe_b64encode(f"cfg:{offset}:{key}".encode()).decode()
-
-
-def _untoken(token: str, key: str) -> int:
-    try:
-        prefix, offset, rest = base64.urlsafe_b64decode(token.encode()).decode().split(":", 2)
-        if prefix != "cfg" or rest != key:
-            raise ValueError(token)
-        return int(offset)
-    except ValueError as err:
-        raise ConfigError("InvalidNextTokenException", "The nextToken provided is invalid") from err
-
-
 def _limit(req: dict, default: int) -> int:
     limit = req.get("limit") or default
     if not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
@@ -252,9 +237,12 @@ def _limit(req: dict, default: int) -> int:
 
 def _page(found: list, req: dict, default: int, key: str) -> tuple[list, str | None]:
     limit = _limit(req, default)
-    offset = _untoken(req["nextToken"], key) if req.get("nextToken") else 0
+    try:
+        offset = page_offset("cfg", req["nextToken"], key) if req.get("nextToken") else 0
+    except ValueError as err:
+        raise ConfigError("InvalidNextTokenException", "The nextToken provided is invalid") from err
     page = found[offset: offset + limit]
-    return page, _token(offset + limit, key) if offset + limit < len(found) else None
+    return page, page_token("cfg", offset + limit, key) if offset + limit < len(found) else None
 
 
 def list_discovered_resources(call: Call, req: dict) -> dict:
@@ -325,40 +313,38 @@ def _history(call: Call, forward: Forward) -> Response:
 def _recorders(call: Call, forward: Forward) -> Response:
     """moto's answer with the recordingMode it drops, without the `status` it adds (not a
     member of ConfigurationRecorder: DescribeConfigurationRecorderStatus answers it)."""
-    answer = forward(call.body)
-    if answer.status != 200:
-        return answer
-    doc = json.loads(answer.body or b"{}")
     recorders = history(call.account, call.region).recorders
-    for r in doc.get("ConfigurationRecorders") or []:
-        r.pop("status", None)
-        mode = recorders.get(r.get("name"), Recorder()).mode
-        r["recordingMode"] = mode or {"recordingFrequency": "CONTINUOUS"}
-    return Response(answer.status, answer.headers, json.dumps(doc).encode())
+
+    def edit(doc: dict) -> None:
+        for r in doc.get("ConfigurationRecorders") or []:
+            r.pop("status", None)
+            mode = recorders.get(r.get("name"), Recorder()).mode
+            r["recordingMode"] = mode or {"recordingFrequency": "CONTINUOUS"}
+
+    return patched(forward(call.body), edit)
 
 
 def _status(call: Call, forward: Forward) -> Response:
     """moto's answer, dated as CloudTrail dated the recorder's starts and stops."""
-    answer = forward(call.body)
-    if answer.status != 200:
-        return answer
-    doc = json.loads(answer.body or b"{}")
     recorders = history(call.account, call.region).recorders
-    for s in doc.get("ConfigurationRecordersStatus") or []:
-        r = recorders.get(s.get("name"))
-        if r is None:
-            continue
-        for member, when in (("lastStartTime", r.last_start), ("lastStopTime", r.last_stop)):
-            if when is not None:
-                s[member] = when.timestamp()
-        changes = [t for t in (r.last_start, r.last_stop) if t is not None]
-        if changes:
-            s["lastStatusChangeTime"] = max(changes).timestamp()
-        if r.recording:
-            s["lastStatus"] = "Success"
-        elif s.get("lastStatus") == "PENDING":
-            s["lastStatus"] = "Pending"  # moto's spelling; the model's enum is Pending|Success|Failure
-    return Response(answer.status, answer.headers, json.dumps(doc).encode())
+
+    def edit(doc: dict) -> None:
+        for s in doc.get("ConfigurationRecordersStatus") or []:
+            r = recorders.get(s.get("name"))
+            if r is None:
+                continue
+            for member, when in (("lastStartTime", r.last_start), ("lastStopTime", r.last_stop)):
+                if when is not None:
+                    s[member] = when.timestamp()
+            changes = [t for t in (r.last_start, r.last_stop) if t is not None]
+            if changes:
+                s["lastStatusChangeTime"] = max(changes).timestamp()
+            if r.recording:
+                s["lastStatus"] = "Success"
+            elif s.get("lastStatus") == "PENDING":
+                s["lastStatus"] = "Pending"  # moto's spelling; the model's enum is Pending|Success|Failure
+
+    return patched(forward(call.body), edit)
 
 
 SERVICE = Service({

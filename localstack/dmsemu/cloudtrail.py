@@ -81,7 +81,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from . import shapes
-from .protocol import Call, Forward, Response, Service, error_response, json_response
+from .protocol import Call, Forward, Response, Service, error_response, json_response, page_offset, page_token, patched
 
 LOG = logging.getLogger("dmsemu")
 RETENTION = timedelta(days=90)
@@ -540,16 +540,9 @@ class LookupError_(Exception):
         self.code, self.message = code, message
 
 
-def _token(offset: int, key: str) -> str:
-    return base64.urlsafe_b64encode(f"ct:{offset}:{key}".encode()).decode()
-
-
 def _untoken(token: str, key: str) -> int:
     try:
-        prefix, offset, rest = base64.urlsafe_b64decode(token.encode()).decode().split(":", 2)
-        if prefix != "ct" or rest != key:
-            raise ValueError(token)
-        return int(offset)
+        return page_offset("ct", token, key)
     except ValueError as err:
         raise LookupError_("InvalidNextTokenException", "Invalid NextToken") from err
 
@@ -603,7 +596,7 @@ def lookup_events(call: Call, req: dict) -> dict:
     page = found[offset : offset + limit]
     out: dict[str, Any] = {"Events": [{**e, "EventTime": e["EventTime"].timestamp()} for e in page]}
     if offset + limit < len(found):
-        out["NextToken"] = _token(offset + limit, key)
+        out["NextToken"] = page_token("ct", offset + limit, key)
     return out
 
 
@@ -618,13 +611,12 @@ def _trail_answer(call: Call, forward: Forward) -> Response:
     """moto's CreateTrail/UpdateTrail answer, without the two members it adds that the
     CloudTrail API Reference's CreateTrailResponse does not have (HasCustomEventSelectors
     and HasInsightSelectors belong to the Trail of DescribeTrails and GetTrail)."""
-    answer = forward(call.body)
-    if answer.status != 200:
-        return answer
-    doc = json.loads(answer.body or b"{}")
-    for member in ("HasCustomEventSelectors", "HasInsightSelectors"):
-        doc.pop(member, None)
-    return Response(answer.status, answer.headers, json.dumps(doc).encode())
+
+    def edit(doc: dict) -> None:
+        for member in ("HasCustomEventSelectors", "HasInsightSelectors"):
+            doc.pop(member, None)
+
+    return patched(forward(call.body), edit)
 
 
 SERVICE = Service({"LookupEvents": _lookup, "CreateTrail": _trail_answer, "UpdateTrail": _trail_answer,

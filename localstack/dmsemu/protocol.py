@@ -8,6 +8,7 @@ handler returns (`Response`) and how a service module routes its operations
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -175,6 +176,32 @@ class Forward(Protocol):
 
 Handler = Callable[[Call, Forward], Response]
 """Serves one operation: the classified request and the way to moto, to the answer."""
+
+
+def patched(answer: Response, edit: Callable[[dict], None]) -> Response:
+    """moto's successful JSON answer with `edit` applied to its document; any other as it is."""
+    if answer.status != 200:
+        return answer
+    doc = json.loads(answer.body or b"{}")
+    edit(doc)
+    return Response(answer.status, answer.headers, json.dumps(doc).encode())
+
+
+def page_token(prefix: str, offset: int, key: str) -> str:
+    """An opaque paging token: where the next page starts, valid only for the same request
+    (`key`) and service (`prefix`)."""
+    return base64.urlsafe_b64encode(f"{prefix}:{offset}:{key}".encode()).decode()
+
+
+def page_offset(prefix: str, token: str, key: str) -> int:
+    """The offset a [`page_token`] holds; ValueError for one of another request or service."""
+    try:
+        found, offset, rest = base64.urlsafe_b64decode(token.encode()).decode().split(":", 2)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(token) from err
+    if found != prefix or rest != key:
+        raise ValueError(token)
+    return int(offset)
 
 
 def forward_unchanged(call: Call, forward: Forward) -> Response:

@@ -147,16 +147,10 @@ pub struct ConfigRecorder {
     pub sources: Vec<String>,
 }
 
-fn secs(t: Option<&str>) -> Option<i64> {
-    t.and_then(crate::time::parse_rfc3339).map(|d| d.secs())
-}
+use super::epoch as secs;
 
 fn show(v: Option<&Value>) -> String {
-    match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => "none".into(),
-        Some(v) => v.to_string(),
-    }
+    super::endpoint_then::show(v.unwrap_or(&Value::Null))
 }
 
 /// The recorders of `region` that record endpoints (items do not say which recorder made

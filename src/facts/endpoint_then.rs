@@ -67,7 +67,8 @@ fn value_set(h: &HistoryEvent, member: &str) -> Option<Value> {
     })
 }
 
-fn show(v: &Value) -> String {
+/// A member's value as reasons quote it (`none` for null).
+pub(super) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "none".into(),

@@ -680,7 +680,8 @@ pub fn arn_region(arn: &str) -> Option<&str> {
         .filter(|r| !r.is_empty())
 }
 
-fn epoch(t: Option<&str>) -> Option<i64> {
+/// Epoch seconds of an RFC 3339 time, when it is one.
+pub(crate) fn epoch(t: Option<&str>) -> Option<i64> {
     t.and_then(crate::time::parse_rfc3339).map(|d| d.secs())
 }
 
