@@ -5,9 +5,10 @@
 //! history keeps management events 90 days (CloudTrail User Guide, "Working with
 //! CloudTrail event history"): a resource deleted after cut-over is known only from them.
 //! A renewal collected after that date cannot show the same evidence again: collect it
-//! before, or keep this bundle. A task's or endpoint's settings today stand for those it
-//! ran with only while event history reaches back to its first run, so they expire 90 days
-//! after it; statistics and keys AWS keeps while the resource exists do not expire.
+//! before, or keep this bundle. A task's, endpoint's or serverless configuration's settings
+//! today, and an instance's engine version, stand for those it ran with only while event
+//! history reaches back to its first run, so they expire 90 days after it; statistics,
+//! placement and keys AWS keeps while the resource exists do not expire.
 
 use serde::{Deserialize, Serialize};
 
@@ -124,12 +125,23 @@ fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
 /// CloudTrail event history keeps management events this many days.
 const HISTORY_DAYS: i64 = 90;
 
+/// What a `met` finding's rule rests on, beyond the facts it cites
+/// ([`crate::evaluate::rules::Check`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Rests {
+    /// The CDC activity of the migrations it cites.
+    cdc_activity: bool,
+    /// The engine version of the instances it cites, as it was while they ran.
+    instance_version: bool,
+}
+
 /// The DMS resource a pointer names (`tasks/…`, `endpoints/…`,
-/// `replication_instances/…`).
+/// `replication_instances/…`, `serverless/…`).
 enum Resource<'a> {
     Task(&'a crate::facts::Task),
     Endpoint(&'a crate::facts::Endpoint),
     Instance(&'a crate::facts::ReplicationInstance),
+    Serverless(&'a crate::facts::ServerlessReplication),
 }
 
 impl<'a> Resource<'a> {
@@ -147,6 +159,11 @@ impl<'a> Resource<'a> {
                 .iter()
                 .find(|i| i.arn == arn)
                 .map(Resource::Instance)
+        } else if let Some(arn) = pointer.strip_prefix("serverless/") {
+            f.serverless
+                .iter()
+                .find(|s| s.config_arn == arn)
+                .map(Resource::Serverless)
         } else {
             None
         }
@@ -158,6 +175,7 @@ impl<'a> Resource<'a> {
             Resource::Task(t) => (&t.history, t.deleted_at.is_some(), &t.sources),
             Resource::Endpoint(e) => (&e.history, e.deleted_at.is_some(), &e.sources),
             Resource::Instance(i) => (&i.history, i.deleted_at.is_some(), &i.sources),
+            Resource::Serverless(s) => (&s.history, s.deleted_at.is_some(), &s.sources),
         }
     }
 
@@ -166,6 +184,7 @@ impl<'a> Resource<'a> {
             Resource::Task(t) => serde_json::to_value(t),
             Resource::Endpoint(e) => serde_json::to_value(e),
             Resource::Instance(i) => serde_json::to_value(i),
+            Resource::Serverless(s) => serde_json::to_value(s),
         }
         .unwrap_or_default()
     }
@@ -184,51 +203,60 @@ fn settled_by_config(input: &Input<'_>, e: &crate::facts::Endpoint) -> bool {
     !uses.is_empty() && uses.iter().all(|s| s.then_basis.is_some())
 }
 
-/// A task or endpoint that exists unmodified is judged on today's settings only while
-/// CloudTrail history reaches back to the start of the runs that used it
-/// ([`Input::before_history`]): with event history alone, until 90 days after the earliest
-/// such start (a task cited by an item resting on CDC activity is not: see below). A trail
-/// read reaching that start is kept as long as the bucket keeps it,
-/// which no read here shows: no date. Evidence collected before history was read (no
-/// read) is judged as then, with no date either.
+/// A task, endpoint or serverless configuration that exists unmodified is judged on
+/// today's settings only while CloudTrail history reaches back to the start of the runs
+/// that used it ([`Input::before_history`]): with event history alone, until 90 days after
+/// the earliest such start (one cited by an item resting on CDC activity is not: see
+/// below). So is an instance's engine version, for an item resting on it. A trail read
+/// reaching that start is kept as long as the bucket keeps it, which no read here shows:
+/// no date. Evidence collected before history was read (no read) is judged as then, with
+/// no date either.
 fn unchanged_expiry(
     input: &Input<'_>,
     resource: &Resource<'_>,
-    cdc_activity: bool,
+    rests: Rests,
 ) -> Option<(i64, String, Record)> {
     let reads = &input.facts.history_reads;
     if reads.is_empty() {
         return None;
     }
-    let (region, start) = match resource {
-        // An item resting on CDC activity cites the task for its changes applied, which
-        // its series date (they expire as CloudWatch forgets them), not for its settings.
-        Resource::Task(_) if cdc_activity => return None,
-        Resource::Task(t) => (
-            &t.region,
-            input
-                .migrations
-                .iter()
-                .filter(|m| m.arn == t.arn)
-                .filter_map(|m| input.first_start(m))
-                .min()?,
+    let first_start = |used: &dyn Fn(&crate::evaluate::view::Migration<'_>) -> bool| {
+        input
+            .migrations
+            .iter()
+            .filter(|m| used(m))
+            .filter_map(|m| input.first_start(m))
+            .min()
+    };
+    let (region, what, start) = match resource {
+        // An item resting on CDC activity cites the migration for its changes applied,
+        // which its series date (they expire as CloudWatch forgets them), not its settings.
+        Resource::Task(_) | Resource::Serverless(_) if rests.cdc_activity => return None,
+        Resource::Task(t) => (&t.region, "settings", first_start(&|m| m.arn == t.arn)?),
+        Resource::Serverless(s) => (
+            &s.region,
+            "settings",
+            first_start(&|m| m.arn == s.config_arn)?,
         ),
         Resource::Endpoint(e) => (
             &e.region,
-            input
-                .migrations
-                .iter()
-                .filter(|m| {
-                    [&m.source, &m.target]
-                        .into_iter()
-                        .flatten()
-                        .any(|s| s.arn == e.arn)
-                })
-                .filter_map(|m| input.first_start(m))
-                .min()?,
+            "settings",
+            first_start(&|m| {
+                [&m.source, &m.target]
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s.arn == e.arn)
+            })?,
         ),
-        // An instance's placement and key cannot be modified (botocore `dms` 2016-01-01:
-        // ModifyReplicationInstanceMessage has neither PubliclyAccessible nor KmsKeyId).
+        // ModifyReplicationInstance can change its EngineVersion (botocore `dms`
+        // 2016-01-01)...
+        Resource::Instance(i) if rests.instance_version => (
+            &i.region,
+            "engine version",
+            first_start(&|m| m.instance.is_some_and(|x| x.arn == i.arn))?,
+        ),
+        // ...but not its placement or key (ModifyReplicationInstanceMessage has neither
+        // PubliclyAccessible nor KmsKeyId).
         Resource::Instance(_) => return None,
     };
     let trail = reads.iter().any(|r| {
@@ -243,7 +271,7 @@ fn unchanged_expiry(
     Some((
         start + HISTORY_DAYS * DAY,
         format!(
-            "judged on today's settings, unchanged since its run began {began} as far as CloudTrail event history shows, \
+            "judged on today's {what}, unchanged since its run began {began} as far as CloudTrail event history shows, \
              which keeps events 90 days"
         ),
         (resource.json(), resource.record().2.to_vec()),
@@ -255,13 +283,14 @@ fn unchanged_expiry(
 /// Create event). It can no longer be judged so once its first event (the creation, with
 /// the configuration it ran with) passes the event history's 90 days. With the record,
 /// to carry forward. One whose first event was read from a trail's log files has no date.
-fn history_expiry(
-    input: &Input<'_>,
-    pointer: &str,
-    cdc_activity: bool,
-) -> Option<(i64, String, Record)> {
+fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64, String, Record)> {
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
+    // An existing instance cited for its placement or key, which no Modify changes, is
+    // judged on today's.
+    if matches!(resource, Resource::Instance(_)) && !deleted && !rests.instance_version {
+        return None;
+    }
     // An endpoint AWS Config settled for every run that used it is kept as long as Config's
     // retention configuration keeps its items (7 years unless set as short as 30 days: AWS
     // Config API Reference, PutRetentionConfiguration), which collect does not read, and
@@ -275,7 +304,7 @@ fn history_expiry(
     }
     let modified = history.iter().find(|h| h.name.starts_with("Modify"));
     if !deleted && modified.is_none() {
-        return unchanged_expiry(input, &resource, cdc_activity);
+        return unchanged_expiry(input, &resource, rests);
     }
     let first_event = history.iter().min_by(|a, b| a.at.cmp(&b.at))?;
     // Read from a trail's log files in S3: kept as long as the bucket keeps them, which no
@@ -384,18 +413,21 @@ pub fn expiring<'a>(
     findings: &[Finding],
     checklist: &Checklist,
 ) -> Vec<Expiring<'a>> {
-    let cdc_activity = |item: &str| {
+    let rests = |item: &str| {
         checklist
             .items
             .iter()
             .find(|i| i.id == item)
-            .is_some_and(|i| i.rule.cdc_activity)
+            .map(|i| Rests {
+                cdc_activity: i.rule.cdc_activity,
+                instance_version: i.rule.instance_version,
+            })
+            .unwrap_or_default()
     };
     let mut out: Vec<Expiring<'a>> = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Met) {
         for pointer in &f.evidence {
-            if let Some((at, basis, record)) = history_expiry(input, pointer, cdc_activity(&f.item))
-            {
+            if let Some((at, basis, record)) = history_expiry(input, pointer, rests(&f.item)) {
                 out.push(Expiring {
                     expiry: Expiry {
                         item: f.item.clone(),
@@ -410,7 +442,7 @@ pub fn expiring<'a>(
                 });
             }
         }
-        for (pointer, series, group) in behind(input, f, cdc_activity(&f.item)) {
+        for (pointer, series, group) in behind(input, f, rests(&f.item).cdc_activity) {
             let dated = match group {
                 Some(g) => log_expiry(g),
                 None => metric_expiry(&series),
@@ -619,6 +651,17 @@ mod tests {
         );
     }
 
+    /// History read in us-east-1 since 2026-09-01, from event history or a trail.
+    fn history_read(source: Option<&str>) -> crate::facts::HistoryRead {
+        crate::facts::HistoryRead {
+            region: "us-east-1".into(),
+            since: "2026-09-01T00:00:00Z".into(),
+            until: NOW.into(),
+            source: source.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
     /// An unmodified task is judged on today's settings only while event history reaches
     /// back to its run's start (2026-10-01); a trail's log files reaching it have no date.
     #[test]
@@ -631,14 +674,7 @@ mod tests {
             evidence: vec![pointer],
             ..Finding::new(Verdict::Met, "")
         };
-        let read = |source: Option<&str>| crate::facts::HistoryRead {
-            region: "us-east-1".into(),
-            since: "2026-09-01T00:00:00Z".into(),
-            until: NOW.into(),
-            source: source.map(str::to_string),
-            ..Default::default()
-        };
-        ev.facts.history_reads = vec![read(None)];
+        ev.facts.history_reads = vec![history_read(None)];
         let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
         assert_eq!(
             got.iter().map(|x| x.expires.as_str()).collect::<Vec<_>>(),
@@ -651,7 +687,122 @@ mod tests {
         );
         ev.facts
             .history_reads
-            .push(read(Some("s3://trail-bucket/")));
+            .push(history_read(Some("s3://trail-bucket/")));
         assert!(expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist).is_empty());
+    }
+
+    /// An instance's engine version today stands for the one its migration ran on only
+    /// while event history reaches that run (ModifyReplicationInstance can change it); its
+    /// placement and key, which no Modify changes, do not expire while it exists.
+    #[test]
+    fn an_instance_expires_only_for_what_a_modify_can_change() {
+        let mut ev = migration();
+        ev.facts.history_reads = vec![history_read(None)];
+        let pointer = format!(
+            "replication_instances/{}",
+            ev.facts.replication_instances[0].arn
+        );
+        let checklist = crate::evaluate::checklist::load_default();
+        let met = |item: &str| Finding {
+            item: item.into(),
+            evidence: vec![pointer.clone()],
+            ..Finding::new(Verdict::Met, "")
+        };
+        let expiring_for = |ev: &Evidence, item: &str| {
+            expiries(&Input::new(ev), &[met(item)], &checklist)
+                .into_iter()
+                .map(|x| {
+                    (
+                        x.expires,
+                        x.basis.split(',').next().unwrap_or("").to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            expiring_for(&ev, "dms.1.0.arch.engine-ver"),
+            [(
+                "2026-12-30T00:00:00Z".to_string(),
+                "judged on today's engine version".to_string()
+            )]
+        );
+        assert!(expiring_for(&ev, "dms.1.0.arch.public-private").is_empty());
+        // A class change is no reason for a placement to expire; deleted, the instance is
+        // known only from its history.
+        ev.facts.replication_instances[0].history = vec![crate::facts::HistoryEvent {
+            at: "2026-09-15T00:00:00Z".into(),
+            name: "ModifyReplicationInstance".into(),
+            ..Default::default()
+        }];
+        assert!(expiring_for(&ev, "dms.1.0.arch.public-private").is_empty());
+        ev.facts.replication_instances[0].deleted_at = Some("2026-10-20T00:00:00Z".into());
+        assert_eq!(
+            expiring_for(&ev, "dms.1.0.arch.public-private"),
+            [(
+                "2026-12-14T00:00:00Z".to_string(),
+                "deleted after cut-over: known from CloudTrail event history".to_string()
+            )]
+        );
+    }
+
+    /// A serverless configuration is judged on today's settings only while event history
+    /// reaches its run, and from its history once deleted, as a task is.
+    #[test]
+    fn a_serverless_configuration_expires_as_a_task_does() {
+        let mut ev = migration();
+        ev.facts.history_reads = vec![history_read(None)];
+        let t = ev.facts.tasks.remove(0);
+        let arn = "arn:aws:dms:us-east-1:111111111111:replication-config:c1".to_string();
+        let mut stats = t.stats.clone();
+        if let Some(s) = stats.as_mut() {
+            s.start_date = t.started.clone();
+        }
+        ev.facts
+            .serverless
+            .push(crate::facts::ServerlessReplication {
+                region: t.region.clone(),
+                identifier: "c1".into(),
+                config_arn: arn.clone(),
+                source_arn: t.source_arn.clone(),
+                target_arn: t.target_arn.clone(),
+                replication_type: t.migration_type.clone(),
+                status: t.status.clone(),
+                stats,
+                settings: t.settings.clone(),
+                sources: t.sources.clone(),
+                ..Default::default()
+            });
+        let checklist = crate::evaluate::checklist::load_default();
+        let met = Finding {
+            item: "dms.2.1.dep.hetero".into(),
+            evidence: vec![format!("serverless/{arn}")],
+            ..Finding::new(Verdict::Met, "")
+        };
+        let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
+        assert_eq!(
+            got.iter()
+                .map(|x| (
+                    x.expires.as_str(),
+                    x.basis.starts_with("judged on today's settings")
+                ))
+                .collect::<Vec<_>>(),
+            [("2026-12-30T00:00:00Z", true)]
+        );
+        ev.facts.serverless[0].deleted_at = Some("2026-10-20T00:00:00Z".into());
+        ev.facts.serverless[0].history = vec![crate::facts::HistoryEvent {
+            at: "2026-09-30T00:00:00Z".into(),
+            name: "CreateReplicationConfig".into(),
+            ..Default::default()
+        }];
+        let got = expiries(&Input::new(&ev), &[met], &checklist);
+        assert_eq!(
+            got.iter()
+                .map(|x| (
+                    x.expires.as_str(),
+                    x.basis.starts_with("deleted after cut-over")
+                ))
+                .collect::<Vec<_>>(),
+            [("2026-12-29T00:00:00Z", true)]
+        );
     }
 }

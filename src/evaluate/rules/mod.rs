@@ -80,6 +80,11 @@ pub trait Check {
     /// statistics or CloudWatch CDC metrics): the evidence that expires with CloudWatch
     /// retention ([`crate::evaluate::expiry`]) and that a renewal carries forward.
     const CDC_ACTIVITY: bool = false;
+    /// Whether a `met` rests on the engine version of the replication instances it cites
+    /// as it was while their migrations ran: ModifyReplicationInstance can change it, so
+    /// today's stands for it only while CloudTrail history reaches back to their first run
+    /// ([`crate::evaluate::expiry`]).
+    const INSTANCE_VERSION: bool = false;
     /// The item's `params`, without `statements` (unknown keys are refused).
     type Params: DeserializeOwned + Send + Sync + 'static;
 
@@ -93,6 +98,7 @@ pub struct RuleDef {
     pub doc: RuleDoc,
     pub statements: bool,
     pub cdc_activity: bool,
+    pub instance_version: bool,
     parse: fn(toml::Value) -> Result<Params, ParamError>,
     run: fn(&Input<'_>, &Item) -> Finding,
 }
@@ -111,6 +117,7 @@ impl RuleDef {
             doc: C::DOC,
             statements: C::STATEMENTS,
             cdc_activity: C::CDC_ACTIVITY,
+            instance_version: C::INSTANCE_VERSION,
             parse: parse::<C>,
             run: run::<C>,
         }

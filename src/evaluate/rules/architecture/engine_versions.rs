@@ -20,6 +20,7 @@ impl Check for EngineVersions {
         evidence: "DescribeReplicationInstances EngineVersion; DescribeEngineVersions ReleaseStatus, Lifecycle, DeprecationDate",
         verdicts: "met / not_met; insufficient_evidence for unknown versions; not_applicable for serverless only",
     };
+    const INSTANCE_VERSION: bool = true;
     type Params = NoParams;
 
     fn run(input: &Input<'_>, _item: &Item, _p: &NoParams) -> Finding {
