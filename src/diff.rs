@@ -206,7 +206,11 @@ fn dms_resources(f: &Facts) -> BTreeMap<String, Settings> {
     for c in &f.certificates {
         out.insert(
             format!("certificate {}/{}", c.region, c.identifier),
-            settings([("ValidTo", show(c.valid_to.as_deref()), None)]),
+            settings([(
+                "ValidTo",
+                show(c.valid_to.map(|t| t.to_string()).as_deref()),
+                None,
+            )]),
         );
     }
     out

@@ -1,5 +1,8 @@
-//! Time helpers: RFC 3339 formatting and epoch conversions through the SDK's DateTime.
+//! Time as a type: [`Timestamp`], the instants AWS reports, parsed once where they enter
+//! and written back as the RFC 3339 text bundles carry; RFC 3339 formatting and epoch
+//! conversions through the SDK's DateTime.
 
+use std::fmt;
 use std::time::SystemTime;
 
 use aws_smithy_types::DateTime;
@@ -27,6 +30,122 @@ pub fn rfc3339_secs(secs: i64) -> String {
 
 pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
     DateTime::from_str(s, Format::DateTime).ok()
+}
+
+/// An instant as AWS reports it, to the second, in UTC. Parsed once where it enters (an
+/// SDK `DateTime`, a CloudTrail record's text), compared and counted as a date-time
+/// (`time::OffsetDateTime`, with `time::Duration` spans), and written as RFC 3339 text in
+/// whole seconds (`2026-11-27T23:18:17Z`): the text bundles have always carried, so a bundle
+/// read back serialises to the bytes that were signed (`tests/compat.rs`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(time::OffsetDateTime);
+
+impl Timestamp {
+    /// The instant `secs` seconds after the Unix epoch, held within the years -9999..=9999
+    /// the type spans (an instant AWS reports always is).
+    pub fn from_secs(secs: i64) -> Timestamp {
+        let (min, max) = (
+            time::PrimitiveDateTime::MIN.assume_utc(),
+            time::PrimitiveDateTime::MAX.assume_utc(),
+        );
+        let secs = secs.clamp(min.unix_timestamp(), max.unix_timestamp());
+        Timestamp(time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(min))
+    }
+
+    /// An SDK date-time, to the second.
+    pub fn from_sdk(t: &DateTime) -> Timestamp {
+        Timestamp::from_secs(t.secs())
+    }
+
+    /// RFC 3339 text (`2026-11-27T23:18:17Z`, a fraction of a second dropped), as AWS writes
+    /// it in JSON (CloudTrail's eventTime, AWS Config's configurationItemCaptureTime).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        parse_rfc3339(text).map(|t| Timestamp::from_sdk(&t))
+    }
+
+    /// Now, to the second.
+    pub fn now() -> Timestamp {
+        Timestamp::from_sdk(&now())
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn secs(self) -> i64 {
+        self.0.unix_timestamp()
+    }
+
+    /// Its date, `YYYY-MM-DD`.
+    pub fn date(self) -> String {
+        date(self.secs())
+    }
+}
+
+impl Default for Timestamp {
+    /// The Unix epoch.
+    fn default() -> Timestamp {
+        Timestamp(time::OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&rfc3339_secs(self.secs()))
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::ops::Add<time::Duration> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, d: time::Duration) -> Timestamp {
+        self.0.checked_add(d).map_or(self, Timestamp)
+    }
+}
+
+impl std::ops::Sub<time::Duration> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, d: time::Duration) -> Timestamp {
+        self.0.checked_sub(d).map_or(self, Timestamp)
+    }
+}
+
+impl std::ops::Sub for Timestamp {
+    type Output = time::Duration;
+    fn sub(self, other: Timestamp) -> time::Duration {
+        self.0 - other.0
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Timestamp, String> {
+        Timestamp::parse(text)
+            .ok_or_else(|| format!("`{text}` is not an RFC 3339 time (like 2026-11-27T23:18:17Z)"))
+    }
+}
+
+/// Test literals: `at: "2026-10-01T00:00:00Z".into()`.
+#[cfg(test)]
+impl From<&str> for Timestamp {
+    fn from(text: &str) -> Timestamp {
+        text.parse().unwrap_or_else(|e: String| panic!("{e}"))
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Seconds in a day and an hour, for spans counted in epoch seconds.
@@ -82,6 +201,33 @@ mod tests {
             Some("2026-09-21")
         );
         assert!(parse_date("2025-10-02") > parse_date("2025-09-30"));
+    }
+
+    #[test]
+    fn timestamps_read_and_write_the_text_bundles_carry() {
+        let t: Timestamp = "2026-09-21T14:13:20Z".parse().expect("time");
+        assert_eq!(t.secs(), 1_790_000_000);
+        assert_eq!(t.date(), "2026-09-21");
+        assert_eq!(
+            serde_json::to_string(&t).expect("json"),
+            "\"2026-09-21T14:13:20Z\""
+        );
+        let read: Option<Timestamp> =
+            serde_json::from_str("\"2026-09-21T14:13:20.250Z\"").expect("json");
+        assert_eq!(read, Some(t));
+        let err = serde_json::from_str::<Timestamp>("\"yesterday\"").expect_err("not a time");
+        assert!(
+            err.to_string()
+                .contains("`yesterday` is not an RFC 3339 time"),
+            "{err}"
+        );
+        assert_eq!(t + time::Duration::DAY - t, time::Duration::DAY);
+        assert!(t - time::Duration::HOUR < t);
+        assert_eq!(
+            Timestamp::from_secs(i64::MAX).to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(Timestamp::default().to_string(), "1970-01-01T00:00:00Z");
     }
 
     #[test]

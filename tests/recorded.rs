@@ -157,7 +157,10 @@ async fn omitted_booleans_stay_unknown_instead_of_false() {
         ),
         (Some(true), Some(false), Some(true))
     );
-    assert_eq!(full.created.as_deref(), Some("2016-04-27T19:40:16Z"));
+    assert_eq!(
+        full.created.map(|t| t.to_string()).as_deref(),
+        Some("2016-04-27T19:40:16Z")
+    );
     assert_eq!(full.vpc_id.as_deref(), Some("vpc-6741a603"));
     assert_eq!(full.public_ips, ["54.210.10.21"]);
     // The SDK reads these as `false` when absent; the facts must not.

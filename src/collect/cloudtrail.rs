@@ -32,8 +32,8 @@ pub const DMS_SOURCE: &str = "dms.amazonaws.com";
 /// The region's DMS events of the last 90 days, newest page first, and what the read
 /// covered; `None` when a page failed (a gap names cloudtrail:LookupEvents).
 pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>, HistoryRead)> {
-    let now = crate::time::now().secs();
-    let since = now - RETENTION_DAYS * crate::time::DAY;
+    let now = crate::time::Timestamp::now();
+    let since = now - time::Duration::days(RETENTION_DAYS);
     let attribute = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventSource)
         .attribute_value(DMS_SOURCE)
@@ -52,8 +52,8 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
             .cloudtrail
             .lookup_events()
             .lookup_attributes(attribute.clone())
-            .start_time(DateTime::from_secs(since))
-            .end_time(DateTime::from_secs(now))
+            .start_time(DateTime::from_secs(since.secs()))
+            .end_time(DateTime::from_secs(now.secs()))
             .max_results(PAGE)
             .set_next_token(token.clone())
             .send();
@@ -71,8 +71,8 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
     }
     let read = HistoryRead {
         region: c.region.clone(),
-        since: crate::time::rfc3339_secs(since),
-        until: crate::time::rfc3339_secs(now),
+        since,
+        until: now,
         events: events.len(),
         sources: sources_all,
         source: None,
@@ -96,7 +96,7 @@ pub fn trail_event_value(v: &Value, sources: &[String]) -> Option<TrailEvent> {
         return None;
     }
     let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
-    let at = crate::time::parse_rfc3339(&text("eventTime")?).map(|t| crate::time::rfc3339(&t))?;
+    let at = crate::time::Timestamp::parse(&text("eventTime")?)?;
     let mut request = pascal(v.get("requestParameters").cloned().unwrap_or(Value::Null));
     let mut response = pascal(v.get("responseElements").cloned().unwrap_or(Value::Null));
     crate::redact::json("dms", &mut request, "$", &mut Vec::new());
@@ -129,7 +129,7 @@ mod tests {
             "responseElements":{"endpoint":{"endpointArn":"arn:aws:dms:us-east-1:1:endpoint:E"}}}"#;
         let e = trail_event(Some(record), &["c1".into()]).expect("event");
         assert_eq!(
-            (e.name.as_str(), e.at.as_str()),
+            (e.name.as_str(), e.at.to_string().as_str()),
             ("CreateEndpoint", "2026-09-01T10:00:00Z")
         );
         assert_eq!(e.request["SslMode"], "none");

@@ -259,8 +259,7 @@ fn inventory_queries(facts: &Facts, now: i64, start: i64) -> Vec<Query> {
     };
     for t in &facts.tasks {
         let running = t.status.as_deref() == Some("running");
-        let w = run_window(t.started.as_deref(), t.stats.as_ref(), running, now)
-            .filter(|w| w.1 >= start);
+        let w = run_window(t.started, t.stats.as_ref(), running, now).filter(|w| w.1 >= start);
         note(t.source_arn.as_deref(), w);
         note(t.target_arn.as_deref(), w);
         let Some(inst) = t.instance_arn.as_deref().and_then(|a| facts.instance(a)) else {

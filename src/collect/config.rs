@@ -19,7 +19,7 @@ use aws_sdk_config::types::{
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::{Clients, Context, ts};
+use super::{Clients, Context, stamp};
 use crate::facts::Endpoint;
 use crate::facts::config_history::{
     ConfigItem, ConfigRecorder, ENDPOINT_TYPE, MEMBERS, api_settings_name, is_settings,
@@ -103,8 +103,8 @@ pub async fn recorders(c: &Clients, ctx: &Context) -> Option<Vec<ConfigRecorder>
                     records_endpoints: records(r, ENDPOINT_TYPE),
                     endpoint_frequency: frequency(r, ENDPOINT_TYPE),
                     recording: status.is_some_and(|s| s.recording()),
-                    last_start: ts(status.and_then(|s| s.last_start_time())),
-                    last_stop: ts(status.and_then(|s| s.last_stop_time())),
+                    last_start: stamp(status.and_then(|s| s.last_start_time())),
+                    last_stop: stamp(status.and_then(|s| s.last_stop_time())),
                     last_status: status
                         .and_then(|s| s.last_status())
                         .map(|s| s.as_str().to_string()),
@@ -257,7 +257,7 @@ fn item(i: &ConfigurationItem, sources: &[String]) -> Option<ConfigItem> {
         }
     }
     Some(ConfigItem {
-        captured_at: ts(i.configuration_item_capture_time())?,
+        captured_at: stamp(i.configuration_item_capture_time())?,
         status: i.configuration_item_status()?.as_str().to_string(),
         frequency: i.recording_frequency().map(|f| f.as_str().to_string()),
         state_id: i.configuration_state_id().map(str::to_string),

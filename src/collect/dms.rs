@@ -8,7 +8,7 @@ use aws_sdk_databasemigration::types as t;
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::{Clients, Context, Plan, ts};
+use super::{Clients, Context, Plan, stamp};
 use crate::facts::host;
 use crate::facts::*;
 
@@ -22,11 +22,11 @@ macro_rules! task_stats {
             tables_loading: Some($s.tables_loading()),
             tables_queued: Some($s.tables_queued()),
             tables_errored: Some($s.tables_errored()),
-            fresh_start_date: ts($s.fresh_start_date()),
-            start_date: ts($s.start_date()),
-            stop_date: ts($s.stop_date()),
-            full_load_start_date: ts($s.full_load_start_date()),
-            full_load_finish_date: ts($s.full_load_finish_date()),
+            fresh_start_date: stamp($s.fresh_start_date()),
+            start_date: stamp($s.start_date()),
+            stop_date: stamp($s.stop_date()),
+            full_load_start_date: stamp($s.full_load_start_date()),
+            full_load_finish_date: stamp($s.full_load_finish_date()),
         }
     };
 }
@@ -279,7 +279,7 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
         name: p.migration_project_name().unwrap_or_default().to_string(),
         arn: p.migration_project_arn().unwrap_or_default().to_string(),
         engine: None,
-        created: ts(p.migration_project_creation_time()),
+        created: stamp(p.migration_project_creation_time()),
         sources: s.to_vec(),
     });
     facts.data_providers = each(&l.providers, |p, s| NamedResource {
@@ -287,7 +287,7 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context) -> Facts {
         name: p.data_provider_name().unwrap_or_default().to_string(),
         arn: p.data_provider_arn().unwrap_or_default().to_string(),
         engine: p.engine().map(str::to_string),
-        created: ts(p.data_provider_creation_time()),
+        created: stamp(p.data_provider_creation_time()),
         sources: s.to_vec(),
     });
     facts.engine_versions = each(&l.versions, |v, s| engine_version(region, v, s));
@@ -338,8 +338,8 @@ fn certificate(region: &str, x: &t::Certificate, sources: &[String]) -> Certific
         region: region.to_string(),
         identifier: x.certificate_identifier().unwrap_or_default().to_string(),
         arn: x.certificate_arn().unwrap_or_default().to_string(),
-        valid_from: ts(x.valid_from_date()),
-        valid_to: ts(x.valid_to_date()),
+        valid_from: stamp(x.valid_from_date()),
+        valid_to: stamp(x.valid_to_date()),
         key_length: x.key_length(),
         signing_algorithm: x.signing_algorithm().map(str::to_string),
         sources: sources.to_vec(),
@@ -360,7 +360,7 @@ fn assessment_run(
             .to_string(),
         task_arn: r.replication_task_arn().map(str::to_string),
         status: r.status().map(str::to_string),
-        created: ts(r.replication_task_assessment_run_creation_date()),
+        created: stamp(r.replication_task_assessment_run_creation_date()),
         passed: stat.map(|s| s.passed()),
         failed: stat.map(|s| s.failed()),
         error: stat.map(|s| s.error()),
@@ -375,8 +375,8 @@ fn engine_version(region: &str, v: &t::EngineVersion, sources: &[String]) -> Eng
         version: v.version().unwrap_or_default().to_string(),
         lifecycle: v.lifecycle().map(str::to_string),
         release_status: v.release_status().map(|s| s.as_str().to_string()),
-        launch_date: ts(v.launch_date()),
-        deprecation_date: ts(v.deprecation_date()),
+        launch_date: stamp(v.launch_date()),
+        deprecation_date: stamp(v.deprecation_date()),
         sources: sources.to_vec(),
     }
 }
@@ -406,7 +406,7 @@ fn event(region: &str, e: &t::Event, sources: &[String]) -> Event {
         source_type: e.source_type().map(|s| s.as_str().to_string()),
         message: e.message().map(str::to_string),
         categories: e.event_categories().to_vec(),
-        date: ts(e.date()),
+        date: stamp(e.date()),
         sources: sources.to_vec(),
     }
 }
@@ -494,7 +494,7 @@ pub async fn details(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
 /// The ARNs whose tags are read: every resource that still exists (those known only
 /// from CloudTrail history are gone).
 fn taggable(facts: &Facts) -> Vec<String> {
-    let live = |deleted: &Option<String>| deleted.is_none();
+    let live = |deleted: &Option<crate::facts::Timestamp>| deleted.is_none();
     let instances = facts
         .replication_instances
         .iter()
@@ -681,7 +681,7 @@ fn instance(
             .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
             .collect(),
         kms_key_id: i.kms_key_id().map(str::to_string),
-        created: ts(i.instance_create_time()),
+        created: stamp(i.instance_create_time()),
         sources: sources.to_vec(),
         deleted_at: None,
         history: Vec::new(),
@@ -751,8 +751,8 @@ fn task(region: &str, x: &t::ReplicationTask, sources: &[String]) -> Task {
         status: x.status().map(str::to_string),
         stop_reason: x.stop_reason().map(str::to_string),
         last_failure_message: x.last_failure_message().map(str::to_string),
-        created: ts(x.replication_task_creation_date()),
-        started: ts(x.replication_task_start_date()),
+        created: stamp(x.replication_task_creation_date()),
+        started: stamp(x.replication_task_start_date()),
         recovery_checkpoint: x.recovery_checkpoint().map(str::to_string),
         stats: x.replication_task_stats().map(|s| task_stats!(s)),
         settings: TaskSettings::parse(x.replication_task_settings()),
@@ -786,7 +786,7 @@ fn serverless(
         kms_key_id: compute.and_then(|c| c.kms_key_id()).map(str::to_string),
         multi_az: compute.and_then(|c| c.multi_az()),
         max_capacity_units: compute.and_then(|c| c.max_capacity_units()),
-        created: ts(x.replication_config_create_time()),
+        created: stamp(x.replication_config_create_time()),
         settings: TaskSettings::parse(x.replication_settings()),
         table_mappings: TableMappings::parse(x.table_mappings()),
         sources: sources.to_vec(),
@@ -799,8 +799,8 @@ fn serverless(
         out.provision = r.provision_data().map(|p| Provision {
             state: p.provision_state().map(str::to_string),
             capacity_units: Some(p.provisioned_capacity_units()),
-            date_provisioned: ts(p.date_provisioned()),
-            date_new_provisioning_data_available: ts(p.date_new_provisioning_data_available()),
+            date_provisioned: stamp(p.date_provisioned()),
+            date_new_provisioning_data_available: stamp(p.date_new_provisioning_data_available()),
         });
         out.sources.extend(r_sources.iter().cloned());
     }
@@ -820,7 +820,7 @@ fn table_stat(s: &t::TableStatistics) -> TableStat {
         full_load_error_rows: s.full_load_error_rows(),
         validation_state: s.validation_state().map(str::to_string),
         validation_failed_records: s.validation_failed_records(),
-        last_update: ts(s.last_update_time()),
+        last_update: stamp(s.last_update_time()),
     }
 }
 

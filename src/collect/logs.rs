@@ -4,7 +4,7 @@
 use futures::StreamExt;
 
 use super::{Clients, Context, Plan};
-use crate::facts::{Facts, LogGroup};
+use crate::facts::{Facts, LogGroup, Timestamp};
 
 /// Log group name prefixes DMS writes to.
 pub const PREFIXES: &[&str] = &["dms-tasks-", "dms-serverless-replication-"];
@@ -62,7 +62,7 @@ async fn describe_groups(c: &Clients, ctx: &Context, prefix: &str) -> Option<Vec
             stored_bytes: g.stored_bytes(),
             created: g
                 .creation_time()
-                .map(|ms| crate::time::rfc3339(&aws_smithy_types::DateTime::from_millis(ms))),
+                .map(|ms| Timestamp::from_sdk(&aws_smithy_types::DateTime::from_millis(ms))),
             latest_streams: Vec::new(),
             sources: sources.clone(),
         })
@@ -123,7 +123,7 @@ pub async fn latest_streams(
                     (
                         s.log_stream_name().unwrap_or_default().to_string(),
                         s.last_event_timestamp().map(|ms| {
-                            crate::time::rfc3339(&aws_smithy_types::DateTime::from_millis(ms))
+                            Timestamp::from_sdk(&aws_smithy_types::DateTime::from_millis(ms))
                         }),
                     )
                 })

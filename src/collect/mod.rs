@@ -350,10 +350,7 @@ async fn history(
         return recent.map(|(events, read)| (events, vec![read]));
     };
     let until = match &recent {
-        Some((_, read)) => crate::time::parse_rfc3339(&read.since).map_or_else(
-            || crate::time::now().secs(),
-            |t| t.secs() + crate::time::DAY,
-        ),
+        Some((_, read)) => read.since.secs() + crate::time::DAY,
         None => crate::time::now().secs(),
     };
     let older = trail::dms_history(c, ctx, &plan.account_id, source, until).await;
@@ -397,7 +394,7 @@ fn merge(into: &mut Facts, from: Facts) {
     into.config_recorders.extend(from.config_recorders);
 }
 
-/// The SDK's DateTime as RFC 3339, for facts.
-pub(crate) fn ts(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    t.map(crate::time::rfc3339)
+/// The SDK's DateTime as a [`crate::facts::Timestamp`], for facts.
+pub(crate) fn stamp(t: Option<&aws_smithy_types::DateTime>) -> Option<crate::facts::Timestamp> {
+    t.map(crate::facts::Timestamp::from_sdk)
 }

@@ -29,7 +29,7 @@ use crate::digest::sha256_hex;
 use crate::evidence::{Capture, Gap, GapKind};
 use crate::facts::HistoryRead;
 use crate::facts::history::TrailEvent;
-use crate::time::{DAY, HOUR};
+use crate::time::{DAY, HOUR, Timestamp};
 
 /// Log files read at once in a region.
 const FILES_IN_FLIGHT: usize = 16;
@@ -156,16 +156,16 @@ pub async fn dms_history(
     let events = vouched(files, proven.as_ref(), &mut sources);
     let mut events: Vec<TrailEvent> = events
         .into_iter()
-        .filter(|e| secs(&e.at).is_some_and(|at| at >= from && at < to))
+        .filter(|e| (from..to).contains(&e.at.secs()))
         .collect();
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     sources.sort();
     sources.dedup();
     let location = format!("s3://{}/{}", t.bucket, prefix.trim_end_matches('/'));
     let read = HistoryRead {
         region: c.region.clone(),
-        since: crate::time::rfc3339_secs(from),
-        until: crate::time::rfc3339_secs(to.max(from)),
+        since: Timestamp::from_secs(from),
+        until: Timestamp::from_secs(to.max(from)),
         events: events.len(),
         sources,
         source: Some(format!("trail log files {location} ({file_count} files)")),
@@ -383,7 +383,7 @@ async fn public_keys(
 }
 
 fn secs(at: &str) -> Option<i64> {
-    crate::time::parse_rfc3339(at).map(|t| t.secs())
+    Timestamp::parse(at).map(Timestamp::secs)
 }
 
 /// The first moment from which the trail logged without a break up to `until`: after the

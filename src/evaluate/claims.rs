@@ -309,14 +309,14 @@ fn date(input: &Input<'_>, bound: Bound, stated: &str) -> ClaimCheck {
         let s = m.stats;
         match bound {
             Bound::Start => [
-                Input::secs(m.created),
-                s.and_then(|s| Input::secs(s.fresh_start_date.as_deref())),
+                m.created.map(|t| t.secs()),
+                s.and_then(|s| s.fresh_start_date.map(|t| t.secs())),
             ]
             .into_iter()
             .flatten()
             .min(),
             Bound::End if m.status == Some("running") => Some(input.now),
-            Bound::End => s.and_then(|s| Input::secs(s.stop_date.as_deref())),
+            Bound::End => s.and_then(|s| s.stop_date.map(|t| t.secs())),
         }
     });
     let observed = match bound {

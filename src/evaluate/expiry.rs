@@ -259,11 +259,9 @@ fn unchanged_expiry(
         // PubliclyAccessible nor KmsKeyId).
         Resource::Instance(_) => return None,
     };
-    let trail = reads.iter().any(|r| {
-        &r.region == region
-            && r.source.is_some()
-            && Input::secs(Some(&r.since)).is_some_and(|since| since <= start)
-    });
+    let trail = reads
+        .iter()
+        .any(|r| &r.region == region && r.source.is_some() && r.since.secs() <= start);
     if trail {
         return None;
     }
@@ -320,7 +318,7 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
     if from_trail {
         return None;
     }
-    let first = crate::time::parse_rfc3339(&first_event.at)?.secs();
+    let first = first_event.at.secs();
     let basis = match modified {
         Some(h) if !deleted => format!(
             "modified since ({} {}): judged as it was while it ran from CloudTrail event history, which keeps events 90 days",
@@ -353,8 +351,7 @@ fn log_expiry(group: &LogGroup) -> Option<(i64, String)> {
     let latest = group
         .latest_streams
         .iter()
-        .filter_map(|(_, t)| t.as_deref().and_then(crate::time::parse_rfc3339))
-        .map(|t| t.secs())
+        .filter_map(|(_, t)| t.map(|t| t.secs()))
         .max()?;
     Some((
         latest + days * DAY,
@@ -755,7 +752,7 @@ mod tests {
         let arn = "arn:aws:dms:us-east-1:111111111111:replication-config:c1".to_string();
         let mut stats = t.stats.clone();
         if let Some(s) = stats.as_mut() {
-            s.start_date = t.started.clone();
+            s.start_date = t.started;
         }
         ev.facts
             .serverless

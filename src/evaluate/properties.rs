@@ -428,7 +428,7 @@ fn add_metrics(f: &mut Facts, n: &Names, m: &Mig) {
         ));
     }
     if m.logs {
-        let at = crate::time::rfc3339_secs(NOW_SECS - 600);
+        let at = Timestamp::from_secs(NOW_SECS - 600);
         f.log_groups.push(LogGroup {
             region: REGION.into(),
             name: format!("dms-tasks-{}", n.ri),
@@ -469,7 +469,7 @@ fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> T
     // AWS dates every run (ReplicationTaskStartDate): a task with statistics, metrics or
     // log events was started.
     let started_flag = m.started || m.tables.is_some() || m.cdc_metric || m.logs;
-    let started = "2026-10-01T00:00:00Z".to_string();
+    let started = Timestamp::from("2026-10-01T00:00:00Z");
     let status = ["running", "stopped", "ready", "failed"][usize::from(m.status)];
     let tables = m.tables.map(|(count, rows, changes, errors)| {
         (0..count)
@@ -513,10 +513,10 @@ fn gen_task(n: &Names, m: &Mig, instance: &str, source: &str, target: &str) -> T
             })
             .map(|r| format!("Stop Reason {r}")),
         created: Some("2026-09-30T00:00:00Z".into()),
-        started: started_flag.then(|| started.clone()),
+        started: started_flag.then_some(started),
         stats: Some(TaskStats {
             tables_errored: Some(0),
-            fresh_start_date: started_flag.then(|| started.clone()),
+            fresh_start_date: started_flag.then_some(started),
             stop_date: (m.stopped && status != "running").then(|| "2026-11-26T23:00:00Z".into()),
             ..TaskStats::default()
         }),
@@ -540,7 +540,7 @@ fn verdicts(ev: &Evidence) -> BTreeMap<String, Verdict> {
 /// the Start/Stop events, status deleted — beside the metrics and logs that remain.
 fn delete_after_cut_over(ev: &Evidence) -> Evidence {
     let mut gone = ev.clone();
-    let at = "2026-11-26T23:30:00Z".to_string();
+    let at = Timestamp::from("2026-11-26T23:30:00Z");
     let f = &mut gone.facts;
     for t in &mut f.tasks {
         t.tables = None;
@@ -550,20 +550,20 @@ fn delete_after_cut_over(ev: &Evidence) -> Evidence {
         t.stats = t.stats.take().map(|s| TaskStats {
             fresh_start_date: s.fresh_start_date,
             start_date: s.start_date,
-            stop_date: s.stop_date.or_else(|| running.then(|| at.clone())),
+            stop_date: s.stop_date.or(running.then_some(at)),
             ..TaskStats::default()
         });
         // The Delete answer CloudTrail records carries the task's StopReason.
         t.status = Some("deleted".into());
-        t.deleted_at = Some(at.clone());
+        t.deleted_at = Some(at);
     }
     for e in &mut f.endpoints {
         e.status = Some("deleted".into());
-        e.deleted_at = Some(at.clone());
+        e.deleted_at = Some(at);
     }
     for i in &mut f.replication_instances {
         i.status = Some("deleted".into());
-        i.deleted_at = Some(at.clone());
+        i.deleted_at = Some(at);
     }
     gone
 }
@@ -646,10 +646,11 @@ fn modify_after_the_run(ev: &Evidence, later: &Mig) -> Evidence {
 /// (ModifyEndpoint) to another endpoint's engine, server and host (`shift` along the
 /// list), which become today's.
 /// A CloudTrail event on record of a resource, with this request.
-fn event(name: &str, at: &str, request: serde_json::Value) -> HistoryEvent {
+fn event(name: &str, at: impl Into<Timestamp>, request: serde_json::Value) -> HistoryEvent {
+    let at = at.into();
     HistoryEvent {
         name: name.into(),
-        at: at.into(),
+        at,
         event_id: format!("{name}-{at}"),
         request,
         ..HistoryEvent::default()
@@ -676,7 +677,7 @@ fn as_serverless(ev: &Evidence, started_on_record: bool) -> Evidence {
         )];
         if !started_on_record {
             history.clear();
-        } else if let Some(at) = &t.started {
+        } else if let Some(at) = t.started {
             history.push(event(
                 "StartReplication",
                 at,
@@ -685,7 +686,7 @@ fn as_serverless(ev: &Evidence, started_on_record: bool) -> Evidence {
         }
         let mut stats = t.stats.clone();
         if let Some(s) = stats.as_mut() {
-            s.start_date = s.start_date.clone().or_else(|| t.started.clone());
+            s.start_date = s.start_date.or(t.started);
         }
         f.serverless.push(ServerlessReplication {
             region: t.region.clone(),
@@ -694,7 +695,7 @@ fn as_serverless(ev: &Evidence, started_on_record: bool) -> Evidence {
             source_arn: t.source_arn.clone(),
             target_arn: t.target_arn.clone(),
             replication_type: t.migration_type.clone(),
-            created: t.created.clone(),
+            created: t.created,
             status: t.status.clone(),
             stop_reason: t.stop_reason.clone(),
             stats,
@@ -1038,7 +1039,7 @@ proptest! {
                 source_type: Some("replication-task".into()),
                 message: Some(messages[what].into()),
                 categories: vec!["state change".into()],
-                date: Some(crate::time::rfc3339_secs(1_790_000_000 - days * crate::time::DAY)),
+                date: Some(Timestamp::from_secs(1_790_000_000 - days * crate::time::DAY)),
                 sources: vec!["c9".into()],
             });
         }
@@ -1061,8 +1062,8 @@ proptest! {
             let mut e = ev.clone();
             e.facts.history_reads = vec![HistoryRead {
                 region: REGION.into(),
-                since: crate::time::rfc3339_secs(NOW_SECS - d * crate::time::DAY),
-                until: crate::time::rfc3339_secs(NOW_SECS),
+                since: Timestamp::from_secs(NOW_SECS - d * crate::time::DAY),
+                until: Timestamp::from_secs(NOW_SECS),
                 events: 0,
                 sources: vec!["c9".into()],
                 source: None,
@@ -1092,18 +1093,18 @@ proptest! {
         let mut ev = build(&spec, "a");
         ev.facts.history_reads = vec![HistoryRead {
             region: REGION.into(),
-            since: crate::time::rfc3339_secs(NOW_SECS - crate::time::DAY),
-            until: crate::time::rfc3339_secs(NOW_SECS),
+            since: Timestamp::from_secs(NOW_SECS - crate::time::DAY),
+            until: Timestamp::from_secs(NOW_SECS),
             sources: vec!["c9".into()],
             ..HistoryRead::default()
         }];
-        let day = |d: i64| crate::time::rfc3339_secs(NOW_SECS - d * crate::time::DAY);
+        let day = |d: i64| Timestamp::from_secs(NOW_SECS - d * crate::time::DAY);
         for (i, e) in ev.facts.endpoints.iter_mut().enumerate() {
             let today = e.ssl_mode.clone().unwrap_or_default();
             let then = if plaintext_then[i % 8] { "none".to_string() } else { today.clone() };
-            e.config_history = vec![super::rules::testkit::config_item(e, &day(140), &then)];
+            e.config_history = vec![super::rules::testkit::config_item(e, day(140), &then)];
             if then != today {
-                e.config_history.push(super::rules::testkit::config_item(e, &day(2), &today));
+                e.config_history.push(super::rules::testkit::config_item(e, day(2), &today));
             }
         }
         let recorder = |days: i64| config_history::ConfigRecorder {

@@ -202,8 +202,8 @@ pub struct Migration<'a> {
     pub instance: Option<&'a ReplicationInstance>,
     /// The instance ARN the task names, found in the evidence or not.
     pub instance_arn: Option<&'a str>,
-    pub created: Option<&'a str>,
-    started: Option<&'a str>,
+    pub created: Option<Timestamp>,
+    started: Option<Timestamp>,
     provision: Option<&'a Provision>,
     /// CloudWatch ReplicationTaskIdentifier values that name it (the resource id).
     pub metric_ids: Vec<&'a str>,
@@ -212,7 +212,7 @@ pub struct Migration<'a> {
     pub log_streams: Vec<String>,
     pub sources: Vec<String>,
     /// When CloudTrail shows the task deleted, and the event that shows it.
-    pub deleted: Option<(&'a str, &'a str)>,
+    pub deleted: Option<(Timestamp, &'a str)>,
     /// Its CloudTrail events, oldest first (empty without history).
     pub history: &'a [HistoryEvent],
     /// The StopReason AWS reports ("Stop Reason FATAL_ERROR"), and the last failure.
@@ -233,10 +233,6 @@ pub struct Migration<'a> {
     pub before_history: Option<String>,
 }
 
-fn secs(t: Option<&str>) -> Option<i64> {
-    t.and_then(crate::time::parse_rfc3339).map(|d| d.secs())
-}
-
 fn day(t: i64) -> String {
     crate::time::date(t)
 }
@@ -248,10 +244,10 @@ fn endpoint<'a>(facts: &'a Facts, arn: Option<&str>) -> Option<Cow<'a, Endpoint>
 
 /// When a resource was deleted, and the id of the `delete` event that shows it.
 fn deleted<'a>(
-    at: Option<&'a str>,
+    at: Option<Timestamp>,
     history: &'a [HistoryEvent],
     delete: &str,
-) -> Option<(&'a str, &'a str)> {
+) -> Option<(Timestamp, &'a str)> {
     at.map(|at| {
         let event = history
             .iter()
@@ -293,15 +289,15 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         tables: t.tables.as_deref(),
         instance,
         instance_arn: t.instance_arn.as_deref(),
-        created: t.created.as_deref(),
-        started: t.started.as_deref(),
+        created: t.created,
+        started: t.started,
         provision: None,
         metric_ids: vec![t.resource_id.as_str()],
         log_groups,
         log_streams,
         sources,
         history: &t.history,
-        deleted: deleted(t.deleted_at.as_deref(), &t.history, "DeleteReplicationTask"),
+        deleted: deleted(t.deleted_at, &t.history, "DeleteReplicationTask"),
         stop_reason: t.stop_reason.as_deref(),
         failure: t.last_failure_message.as_deref(),
         activity: Vec::new(),
@@ -341,18 +337,14 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         tables: s.tables.as_deref(),
         instance: None,
         instance_arn: None,
-        created: s.created.as_deref(),
+        created: s.created,
         started: None,
         provision: s.provision.as_ref(),
         metric_ids: vec![resource_id, s.identifier.as_str()],
         log_groups,
         log_streams: Vec::new(),
         sources: s.sources.clone(),
-        deleted: deleted(
-            s.deleted_at.as_deref(),
-            &s.history,
-            "DeleteReplicationConfig",
-        ),
+        deleted: deleted(s.deleted_at, &s.history, "DeleteReplicationConfig"),
         history: &s.history,
         stop_reason: s.stop_reason.as_deref(),
         failure: None,
@@ -380,14 +372,14 @@ fn table_activity(rows: &[TableStat]) -> Option<String> {
 
 /// DMS Serverless capacity provisioned (a date, or capacity units above zero).
 fn provision_activity(p: &Provision) -> Option<String> {
-    let when = p.date_provisioned.as_deref();
+    let when = p.date_provisioned;
     if when.is_none() && p.capacity_units.is_none_or(|c| c <= 0) {
         return None;
     }
     Some(format!(
         "DMS Serverless provisioned {} DCU{}",
         p.capacity_units.map_or("?".into(), |c| c.to_string()),
-        when.map(|w| format!(" on {}", crate::text::prefix(w, 10)))
+        when.map(|w| format!(" on {}", w.date()))
             .unwrap_or_default()
     ))
 }
@@ -421,8 +413,8 @@ impl<'a> Migration<'a> {
         if !t.history.iter().any(|h| h.settings.is_some()) {
             return;
         }
-        let at = |s: i64| crate::time::rfc3339_secs(s);
-        let (then, basis) = crate::facts::history::settings_during(t, &at(from), &at(to));
+        let at = Timestamp::from_secs;
+        let (then, basis) = crate::facts::history::settings_during(t, at(from), at(to));
         if then == t.settings {
             return;
         }
@@ -451,13 +443,13 @@ impl<'a> Migration<'a> {
             MigrationKind::Serverless => "CreateReplicationConfig",
         };
         let created = self.history.iter().any(|h| h.name == create);
-        let at = crate::time::rfc3339_secs;
+        let at = Timestamp::from_secs;
         let then = match (&self.before_history, self.task, span.or(self.window)) {
             (Some(why), _, _) if !created => Err(why.clone()),
             // A serverless configuration's type as it ran: judge_config_as_it_ran.
             (_, None, _) => Ok(None),
             (_, Some(t), Some((from, to))) => {
-                crate::facts::history::migration_type_during(t, &at(from), &at(to))
+                crate::facts::history::migration_type_during(t, at(from), at(to))
             }
             // Undated: it ran some time in its life, with any type its history set.
             (_, Some(t), None) => match t.history.iter().find(|h| {
@@ -508,9 +500,7 @@ impl<'a> Migration<'a> {
         }
         // The replication's own start date stands in when its StartReplication fell
         // before the history (DescribeReplications' ReplicationStats).
-        let run_start = self
-            .stats
-            .and_then(|s| s.start_date.as_deref().or(s.fresh_start_date.as_deref()));
+        let run_start = self.stats.and_then(|s| s.start_date.or(s.fresh_start_date));
         let config_as_ran =
             |member: &str| crate::facts::history::config_as_ran(history, member, run_start);
         for (side, member) in [
@@ -593,14 +583,11 @@ impl<'a> Migration<'a> {
         span: Option<(i64, i64)>,
     ) {
         use crate::facts::endpoint_then::{Then, during};
-        let at = |s: i64| crate::time::rfc3339_secs(s);
+        let at = Timestamp::from_secs;
         // Undated runs: the task ran between its creation and its deletion (or now).
         let (from, to) = match self.window {
             Some((from, to)) => (Some(at(from)), at(to)),
-            None => (
-                secs(self.created).map(at),
-                at(secs(self.deleted.map(|(at, _)| at)).unwrap_or(now)),
-            ),
+            None => (self.created, self.deleted.map_or(at(now), |(at, _)| at)),
         };
         for (side, slot) in [("source", &mut self.source), ("target", &mut self.target)] {
             // An endpoint modified before the history began may have connected elsewhere
@@ -622,12 +609,12 @@ impl<'a> Migration<'a> {
             // whole life there.
             let trail = match before {
                 Some(why) => Then::Unknown(why.clone()),
-                None => during(e, from.as_deref(), &to),
+                None => during(e, from, to),
             };
             let created = e.history.iter().any(|h| h.name == "CreateEndpoint");
             let ssl_unknown = || {
-                from.as_deref().is_some_and(|from| {
-                    crate::facts::history::ssl_modes_during(e, from, &to)
+                from.is_some_and(|from| {
+                    crate::facts::history::ssl_modes_during(e, from, to)
                         .iter()
                         .any(|(mode, _)| mode.is_none())
                 })
@@ -697,11 +684,12 @@ impl ConfigView<'_, '_> {
         };
         // A change CloudTrail shows inside the run that AWS Config did not record means
         // Config missed one: it cannot vouch for the rest either.
-        let at = crate::time::rfc3339_secs;
-        let until = at(to + crate::facts::config_history::CAPTURE_MARGIN);
-        if let Some(h) = e.history.iter().find(|h| {
-            h.name == "ModifyEndpoint" && h.at.as_str() >= at(from).as_str() && h.at <= until
-        }) {
+        let until = to + crate::facts::config_history::CAPTURE_MARGIN;
+        if let Some(h) = e
+            .history
+            .iter()
+            .find(|h| h.name == "ModifyEndpoint" && (from..=until).contains(&h.at.secs()))
+        {
             return Err(format!(
                 "CloudTrail shows {} around its run",
                 crate::facts::history::basis(h)
@@ -891,15 +879,14 @@ impl<'a> Input<'a> {
         let mut out = Vec::new();
         let started = [
             m.started,
-            m.stats.and_then(|s| s.fresh_start_date.as_deref()),
-            m.stats.and_then(|s| s.start_date.as_deref()),
-            m.stats.and_then(|s| s.full_load_start_date.as_deref()),
+            m.stats.and_then(|s| s.fresh_start_date),
+            m.stats.and_then(|s| s.start_date),
+            m.stats.and_then(|s| s.full_load_start_date),
         ]
         .into_iter()
         .flatten()
-        .filter_map(|t| secs(Some(t)))
         .min();
-        out.extend(started.map(|t| here(format!("started {}", day(t)))));
+        out.extend(started.map(|t| here(format!("started {}", t.date()))));
         if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
             out.push(here(format!("{n} table(s) loaded")));
         }
@@ -951,7 +938,7 @@ impl<'a> Input<'a> {
     fn window(&self, m: &Migration<'_>) -> Option<(i64, i64)> {
         let started = m
             .started
-            .or_else(|| m.provision.and_then(|p| p.date_provisioned.as_deref()));
+            .or_else(|| m.provision.and_then(|p| p.date_provisioned));
         run_window(started, m.stats, m.status == Some("running"), self.now)
     }
 
@@ -972,7 +959,7 @@ impl<'a> Input<'a> {
         let begins = reads
             .iter()
             .filter(|r| r.region == m.region)
-            .filter_map(|r| secs(Some(&r.since)).map(|t| (t, r.since.as_str())))
+            .map(|r| (r.since.secs(), r.since))
             .min();
         let Some((begins, since)) = begins else {
             return Some(format!(
@@ -982,7 +969,7 @@ impl<'a> Input<'a> {
         };
         let started = self.first_start(m);
         let at = |t: i64| crate::time::rfc3339_secs(t);
-        match (started, secs(m.created)) {
+        match (started, m.created.map(Timestamp::secs)) {
             (Some(t), _) if t >= begins => None,
             (Some(t), _) => Some(format!(
                 "CloudTrail history in {} begins {since}, after it started {}: a change made before then \
@@ -1059,7 +1046,7 @@ impl<'a> Input<'a> {
     }
 
     /// The newest event of a migration's own log stream: (group, stream, time).
-    pub fn log_events(&self, m: &Migration<'_>) -> Option<(&'a LogGroup, String, &'a str)> {
+    pub fn log_events(&self, m: &Migration<'_>) -> Option<(&'a LogGroup, String, Timestamp)> {
         self.facts
             .log_groups
             .iter()
@@ -1067,10 +1054,10 @@ impl<'a> Input<'a> {
             .flat_map(|g| {
                 g.latest_streams.iter().filter_map(move |(name, at)| {
                     let mine = m.kind == MigrationKind::Serverless || m.log_streams.contains(name);
-                    Some((g, name.clone(), at.as_deref().filter(|_| mine)?))
+                    Some((g, name.clone(), at.filter(|_| mine)?))
                 })
             })
-            .max_by(|a, b| a.2.cmp(b.2))
+            .max_by_key(|(_, _, at)| *at)
     }
 
     pub fn statement(&self, key: &str) -> Option<&'a str> {
@@ -1274,11 +1261,6 @@ impl<'a> Input<'a> {
                 .collect(),
             None => Vec::new(),
         }
-    }
-
-    /// Seconds of a fact's RFC 3339 time.
-    pub fn secs(t: Option<&str>) -> Option<i64> {
-        secs(t)
     }
 
     /// The size of an endpoint's database, measured by the metric its kind publishes.
@@ -1566,12 +1548,13 @@ impl Migration<'_> {
         let stats = self.stats;
         [
             self.started,
-            stats.and_then(|s| s.fresh_start_date.as_deref()),
-            stats.and_then(|s| s.start_date.as_deref()),
-            stats.and_then(|s| s.full_load_start_date.as_deref()),
+            stats.and_then(|s| s.fresh_start_date),
+            stats.and_then(|s| s.start_date),
+            stats.and_then(|s| s.full_load_start_date),
         ]
         .into_iter()
-        .filter_map(|t| secs(t))
+        .flatten()
+        .map(Timestamp::secs)
         .max()
     }
 
@@ -1629,13 +1612,15 @@ impl Migration<'_> {
             return None;
         }
         let stats = self.stats?;
-        let start = Input::secs(stats.full_load_finish_date.as_deref())
-            .or_else(|| Input::secs(stats.start_date.as_deref()))
-            .or_else(|| Input::secs(stats.fresh_start_date.as_deref()))?;
+        let start = stats
+            .full_load_finish_date
+            .map(Timestamp::secs)
+            .or_else(|| stats.start_date.map(Timestamp::secs))
+            .or_else(|| stats.fresh_start_date.map(Timestamp::secs))?;
         let end = if self.status == Some("running") {
             now
         } else {
-            Input::secs(stats.stop_date.as_deref())?
+            stats.stop_date.map(Timestamp::secs)?
         };
         Some((end - start) as f64 / DAY as f64)
     }
@@ -1652,12 +1637,7 @@ impl Migration<'_> {
         let mut notes: Vec<String> = self
             .deleted
             .iter()
-            .map(|(at, event)| {
-                format!(
-                    "deleted on {}, from CloudTrail event {event}",
-                    crate::text::prefix(at, 10)
-                )
-            })
+            .map(|(at, event)| format!("deleted on {}, from CloudTrail event {event}", at.date()))
             .collect();
         notes.extend(self.endpoints_then.iter().cloned());
         if notes.is_empty() {

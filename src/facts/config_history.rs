@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Endpoint;
+use super::{Endpoint, Timestamp};
 
 /// The resource type of a DMS endpoint in AWS Config.
 pub const ENDPOINT_TYPE: &str = "AWS::DMS::Endpoint";
@@ -87,7 +87,7 @@ pub const CAPTURE_MARGIN: i64 = crate::time::DAY;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigItem {
     /// `configurationItemCaptureTime`, RFC 3339.
-    pub captured_at: String,
+    pub captured_at: Timestamp,
     /// `configurationItemStatus`.
     pub status: String,
     /// `recordingFrequency`: CONTINUOUS or DAILY; `None` when the item does not say.
@@ -138,16 +138,14 @@ pub struct ConfigRecorder {
     pub endpoint_frequency: Option<String>,
     pub recording: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_start: Option<String>,
+    pub last_start: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_stop: Option<String>,
+    pub last_stop: Option<Timestamp>,
     /// `lastStatus`: Pending, Success or Failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status: Option<String>,
     pub sources: Vec<String>,
 }
-
-use super::epoch as secs;
 
 fn show(v: Option<&Value>) -> String {
     super::endpoint_then::show(v.unwrap_or(&Value::Null))
@@ -186,13 +184,12 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
             "AWS Config recorder {name}'s last recording failed"
         ));
     }
-    match secs(r.last_start.as_deref()) {
-        Some(start) if start <= since => {}
-        Some(_) => {
+    match r.last_start {
+        Some(start) if start.secs() <= since => {}
+        Some(start) => {
             return Err(format!(
-                "AWS Config recorder {name} last started {}, after {}: a change while it was \
-                 stopped before then would not show",
-                r.last_start.as_deref().unwrap_or_default(),
+                "AWS Config recorder {name} last started {start}, after {}: a change while it \
+                 was stopped before then would not show",
                 crate::time::rfc3339_secs(since)
             ));
         }
@@ -214,10 +211,11 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
              would not show"
         ));
     }
-    if !r.recording && secs(r.last_stop.as_deref()).is_none_or(|stop| stop < until) {
+    if !r.recording && r.last_stop.is_none_or(|stop| stop.secs() < until) {
         return Err(format!(
             "AWS Config recorder {name} stopped {}, before {}",
-            r.last_stop.as_deref().unwrap_or("at a time not reported"),
+            r.last_stop
+                .map_or("at a time not reported".into(), |t| t.to_string()),
             crate::time::rfc3339_secs(until)
         ));
     }
@@ -236,16 +234,11 @@ pub fn during(
     to: i64,
 ) -> Result<Endpoint, String> {
     let recording = recorders_of(recorders, &e.region)?;
-    let mut items: Vec<(i64, &ConfigItem)> = Vec::new();
-    for i in &e.config_history {
-        let Some(t) = secs(Some(&i.captured_at)) else {
-            return Err(format!(
-                "an AWS Config item's capture time ({}) is not a time",
-                i.captured_at
-            ));
-        };
-        items.push((t, i));
-    }
+    let mut items: Vec<(i64, &ConfigItem)> = e
+        .config_history
+        .iter()
+        .map(|i| (i.captured_at.secs(), i))
+        .collect();
     // In capture order; items of one second by configurationStateId.
     items.sort_by_key(|(t, i)| {
         (
@@ -465,7 +458,10 @@ fn as_recorded(
         before.describe(),
         crate::time::rfc3339_secs(until),
         recorder.name,
-        recorder.last_start.as_deref().unwrap_or_default()
+        recorder
+            .last_start
+            .map(|t| t.to_string())
+            .unwrap_or_default()
     ));
     was
 }
@@ -479,7 +475,7 @@ mod tests {
     const RUN: (&str, &str) = ("2026-07-01T00:00:00Z", "2026-07-10T00:00:00Z");
 
     fn at(t: &str) -> i64 {
-        secs(Some(t)).expect("time")
+        Timestamp::from(t).secs()
     }
 
     fn endpoint(ssl: &str, history: Vec<ConfigItem>) -> Endpoint {
@@ -537,7 +533,7 @@ mod tests {
             endpoint_frequency: Some("CONTINUOUS".into()),
             recording: stop.is_none(),
             last_start: Some(start.into()),
-            last_stop: stop.map(str::to_string),
+            last_stop: stop.map(Timestamp::from),
             last_status: Some("Success".into()),
             sources: vec!["rec".into()],
         }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::history::{basis, in_force_during};
 use super::host::{self, Host, HostKind};
-use super::{Endpoint, HistoryEvent};
+use super::{Endpoint, HistoryEvent, Timestamp};
 
 /// The members of CreateEndpoint and ModifyEndpoint that say what an endpoint connects
 /// to. Engine settings objects are left out: ModifyEndpoint merges them into the
@@ -82,7 +82,7 @@ pub(super) fn show(v: &Value) -> String {
 /// through `to`. Members no ModifyEndpoint touched are today's. A value set only after
 /// `from` with nothing on record before it, one changed during the span, or today's value
 /// differing from the last one on record (a change CloudTrail does not show) is unknown.
-pub fn during(e: &Endpoint, from: Option<&str>, to: &str) -> Then {
+pub fn during(e: &Endpoint, from: Option<Timestamp>, to: Timestamp) -> Then {
     let mut was = e.clone();
     let mut changed: Vec<(String, String, String)> = Vec::new();
     let mut unknown = Vec::new();
@@ -140,7 +140,12 @@ enum Member<'h> {
     Unknown(String),
 }
 
-fn member_during<'h>(e: &'h Endpoint, member: &str, from: Option<&str>, to: &str) -> Member<'h> {
+fn member_during<'h>(
+    e: &'h Endpoint,
+    member: &str,
+    from: Option<Timestamp>,
+    to: Timestamp,
+) -> Member<'h> {
     let changes: Vec<&HistoryEvent> = e
         .history
         .iter()
@@ -153,7 +158,8 @@ fn member_during<'h>(e: &'h Endpoint, member: &str, from: Option<&str>, to: &str
     ) else {
         return Member::Today;
     };
-    let (before, inside) = in_force_during(&changes, from.unwrap_or(""), to);
+    // No start: in force from before any event (the Unix epoch).
+    let (before, inside) = in_force_during(&changes, from.unwrap_or_default(), to);
     // The version in force as the span began, then those set inside it.
     let in_force: Vec<&HistoryEvent> = before.into_iter().chain(inside).collect();
     let first_known =
@@ -357,7 +363,7 @@ mod tests {
             let e = endpoint(history);
             // An undated run: between the task's creation (unknown here) and today.
             let to = if dated { RUN.1 } else { "2026-11-27T00:00:00Z" };
-            let got = during(&e, dated.then_some(RUN.0), to);
+            let got = during(&e, dated.then(|| RUN.0.into()), to.into());
             match (want, got) {
                 (Some(None), Then::Unchanged) | (None, Then::Unknown(_)) => {}
                 (Some(Some((engine, server, resource))), Then::Was(was, basis)) => {
@@ -401,7 +407,7 @@ mod tests {
     fn today_differing_from_the_last_change_on_record_is_unknown() {
         let mut e = endpoint(created_then_modified(json!({"ServerName": "elsewhere"})));
         e.engine = "mysql".into();
-        let Then::Unknown(why) = during(&e, Some(RUN.0), RUN.1) else {
+        let Then::Unknown(why) = during(&e, Some(RUN.0.into()), RUN.1.into()) else {
             panic!("today's big is not what the last ModifyEndpoint set");
         };
         assert!(

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::{
     Endpoint, Facts, HistoryEvent, HistoryRead, ReplicationInstance, ServerlessReplication,
-    TableMappings, Task, TaskSettings, TaskStats, host,
+    TableMappings, Task, TaskSettings, TaskStats, Timestamp, host,
 };
 
 // Values arrive redacted: the collector (collect::cloudtrail) redacts every event before
@@ -27,8 +27,8 @@ use super::{
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrailEvent {
     pub name: String,
-    /// eventTime, RFC 3339.
-    pub at: String,
+    /// eventTime.
+    pub at: Timestamp,
     pub event_id: String,
     pub by: Option<String>,
     /// requestParameters and responseElements, member names as the API spells them.
@@ -112,7 +112,7 @@ fn concerns(e: &TrailEvent) -> Option<(Kind, String)> {
 
 fn history_event(e: &TrailEvent) -> HistoryEvent {
     HistoryEvent {
-        at: e.at.clone(),
+        at: e.at,
         name: e.name.clone(),
         event_id: e.event_id.clone(),
         by: e.by.clone(),
@@ -157,7 +157,7 @@ pub fn reconstruct(
         }
     }
     for list in by_resource.values_mut() {
-        list.sort_by(|a, b| a.at.cmp(&b.at));
+        list.sort_by_key(|a| a.at);
     }
     for ((kind, arn), list) in &by_resource {
         let history: Vec<HistoryEvent> = list.iter().map(|e| history_event(e)).collect();
@@ -165,7 +165,7 @@ pub fn reconstruct(
             .iter()
             .rev()
             .find(|e| e.name.starts_with("Delete"))
-            .map(|e| e.at.clone());
+            .map(|e| e.at);
         match kind {
             Kind::Instance => match facts
                 .replication_instances
@@ -263,7 +263,7 @@ fn instance(region: &str, arn: &str, list: &[&TrailEvent]) -> ReplicationInstanc
         created: list
             .iter()
             .find(|e| e.name.starts_with("Create"))
-            .map(|e| e.at.clone()),
+            .map(|e| e.at),
         sources,
         ..ReplicationInstance::default()
     }
@@ -331,11 +331,11 @@ fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
         created: list
             .iter()
             .find(|e| e.name.starts_with("Create"))
-            .map(|e| e.at.clone()),
+            .map(|e| e.at),
         started: starts.first().cloned(),
         stats: last_start.as_ref().map(|last| TaskStats {
             fresh_start_date: starts.first().cloned(),
-            start_date: Some(last.clone()),
+            start_date: Some(*last),
             stop_date: stop,
             ..TaskStats::default()
         }),
@@ -371,11 +371,11 @@ fn config(region: &str, arn: &str, list: &[&TrailEvent]) -> ServerlessReplicatio
         created: list
             .iter()
             .find(|e| e.name.starts_with("Create"))
-            .map(|e| e.at.clone()),
+            .map(|e| e.at),
         status: Some("deleted".into()),
         stats: starts.last().map(|last| TaskStats {
             fresh_start_date: starts.first().cloned(),
-            start_date: Some(last.clone()),
+            start_date: Some(*last),
             stop_date: stop,
             ..TaskStats::default()
         }),
@@ -389,18 +389,18 @@ fn config(region: &str, arn: &str, list: &[&TrailEvent]) -> ServerlessReplicatio
 /// The times of the `start` events, oldest first, and the first `stop` after the last
 /// of them. A run DMS ended by itself (a full load that finished, a failure) leaves no
 /// Stop event: its end is not on record (not the deletion, which may be much later).
-fn runs(list: &[&TrailEvent], start: &str, stop: &str) -> (Vec<String>, Option<String>) {
-    let at = |name: &str| -> Vec<String> {
+fn runs(list: &[&TrailEvent], start: &str, stop: &str) -> (Vec<Timestamp>, Option<Timestamp>) {
+    let at = |name: &str| -> Vec<Timestamp> {
         list.iter()
             .filter(|e| e.name == name)
-            .map(|e| e.at.clone())
+            .map(|e| e.at)
             .collect()
     };
     let starts = at(start);
-    let last = starts.last().cloned();
+    let last = starts.last().copied();
     let stopped = at(stop)
         .into_iter()
-        .filter(|t| last.as_ref().is_some_and(|s| t >= s))
+        .filter(|t| last.is_some_and(|s| *t >= s))
         .min();
     (starts, stopped)
 }
@@ -411,7 +411,7 @@ fn runs(list: &[&TrailEvent], start: &str, stop: &str) -> (Vec<String>, Option<S
 #[derive(Debug, Clone)]
 pub struct AsRan<'h> {
     pub changed: &'h HistoryEvent,
-    pub start: String,
+    pub start: Timestamp,
     pub then: Option<(&'h str, &'h HistoryEvent)>,
 }
 
@@ -439,23 +439,20 @@ impl AsRan<'_> {
 pub fn config_as_ran<'h>(
     history: &'h [HistoryEvent],
     member: &str,
-    run_start: Option<&str>,
+    run_start: Option<Timestamp>,
 ) -> Option<AsRan<'h>> {
     let start = history
         .iter()
         .filter(|h| h.name == "StartReplication")
-        .map(|h| h.at.as_str())
+        .map(|h| h.at)
         .max()
-        .or(run_start)?
-        .to_string();
+        .or(run_start)?;
     let changed = history.iter().find(|h| {
-        h.name == "ModifyReplicationConfig"
-            && h.at.as_str() >= start.as_str()
-            && h.request.get(member).is_some()
+        h.name == "ModifyReplicationConfig" && h.at >= start && h.request.get(member).is_some()
     })?;
     let then = history
         .iter()
-        .filter(|h| h.at.as_str() < start.as_str())
+        .filter(|h| h.at < start)
         .filter(|h| h.name == "CreateReplicationConfig" || h.name == "ModifyReplicationConfig")
         .rev()
         .find_map(|h| {
@@ -480,17 +477,13 @@ pub fn basis(h: &HistoryEvent) -> String {
 /// last at or before it), and those made inside `(from, to]`.
 pub(super) fn in_force_during<'h>(
     changes: &[&'h HistoryEvent],
-    from: &str,
-    to: &str,
+    from: Timestamp,
+    to: Timestamp,
 ) -> (Option<&'h HistoryEvent>, Vec<&'h HistoryEvent>) {
-    let before = changes
-        .iter()
-        .rev()
-        .find(|h| h.at.as_str() <= from)
-        .copied();
+    let before = changes.iter().rev().find(|h| h.at <= from).copied();
     let inside = changes
         .iter()
-        .filter(|h| h.at.as_str() > from && h.at.as_str() <= to)
+        .filter(|h| h.at > from && h.at <= to)
         .copied()
         .collect();
     (before, inside)
@@ -500,7 +493,11 @@ pub(super) fn in_force_during<'h>(
 /// (CreateEndpoint, then each ModifyEndpoint that set SslMode, in order), each with what
 /// it rests on. `None` as a mode: not on record for that part of the span (the history
 /// begins after it, with a change).
-pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<String>, String)> {
+pub fn ssl_modes_during(
+    e: &Endpoint,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(Option<String>, String)> {
     let sets = |h: &HistoryEvent| {
         h.name == "ModifyEndpoint" && h.request.get("SslMode").is_some()
             || h.name == "CreateEndpoint"
@@ -543,7 +540,7 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
     if let Some(last) = changes.last()
         && e.deleted_at.is_none()
         && mode_of(last) != e.ssl_mode
-        && last.at.as_str() <= to
+        && last.at <= to
     {
         out.push((
             e.ssl_mode.clone(),
@@ -562,8 +559,8 @@ pub fn ssl_modes_during(e: &Endpoint, from: &str, to: &str) -> Vec<(Option<Strin
 /// differing from the last change on record at or before `to`).
 pub fn migration_type_during<'t>(
     t: &'t Task,
-    from: &str,
-    to: &str,
+    from: Timestamp,
+    to: Timestamp,
 ) -> Result<Option<(&'t str, String)>, String> {
     let value = |h: &'t HistoryEvent| h.request.get("MigrationType").and_then(Value::as_str);
     let changes: Vec<&'t HistoryEvent> = t
@@ -578,7 +575,7 @@ pub fn migration_type_during<'t>(
         .collect();
     let today = t.migration_type.as_deref();
     if let Some(last) = changes.last()
-        && last.at.as_str() <= to
+        && last.at <= to
         && value(last) != today
     {
         return Err(format!(
@@ -620,7 +617,7 @@ pub fn migration_type_during<'t>(
 /// last change on record must agree with; the members where it does not are unknown (a
 /// change at a time the history does not show). Before the first change on record the
 /// settings are not on record.
-pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String) {
+pub fn settings_during(t: &Task, from: Timestamp, to: Timestamp) -> (TaskSettings, String) {
     let changes: Vec<&HistoryEvent> = t.history.iter().filter(|h| h.settings.is_some()).collect();
     let version = |h: &HistoryEvent| TaskSettings::parse(h.settings.as_deref());
     let Some(last) = changes.last() else {
@@ -629,7 +626,7 @@ pub fn settings_during(t: &Task, from: &str, to: &str) -> (TaskSettings, String)
             "the task's settings (no CloudTrail history of them)".into(),
         );
     };
-    if last.at.as_str() <= from {
+    if last.at <= from {
         let recorded = version(last);
         return if t.settings.agrees_with(&recorded) {
             (
@@ -760,13 +757,13 @@ mod tests {
             ),
             ("src", "source", Some("verify-ca"))
         );
-        assert_eq!(e.deleted_at.as_deref(), Some("2026-09-21T01:00:00Z"));
+        assert_eq!(e.deleted_at, Some("2026-09-21T01:00:00Z".into()));
         assert_eq!(e.settings["OracleSettings"]["ServerName"], "203.0.113.9");
         let t = &facts.tasks[0];
         assert_eq!(t.migration_type.as_deref(), Some("full-load-and-cdc"));
-        assert_eq!(t.started.as_deref(), Some("2026-09-02T00:00:00Z"));
+        assert_eq!(t.started, Some("2026-09-02T00:00:00Z".into()));
         let stats = t.stats.as_ref().expect("dates");
-        assert_eq!(stats.stop_date.as_deref(), Some("2026-09-20T00:00:00Z"));
+        assert_eq!(stats.stop_date, Some("2026-09-20T00:00:00Z".into()));
         assert_eq!(t.history.len(), 4);
         assert_eq!(facts.history_reads.len(), 1);
     }
@@ -796,10 +793,14 @@ mod tests {
             ..HistoryEvent::default()
         };
         let modes = |e: &Endpoint| {
-            ssl_modes_during(e, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z")
-                .into_iter()
-                .map(|(m, _)| m)
-                .collect::<Vec<_>>()
+            ssl_modes_during(
+                e,
+                "2026-09-02T00:00:00Z".into(),
+                "2026-09-20T00:00:00Z".into(),
+            )
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect::<Vec<_>>()
         };
         // No history: today's mode.
         assert_eq!(modes(&e), [Some("verify-full".to_string())]);
@@ -852,7 +853,11 @@ mod tests {
             ..HistoryEvent::default()
         };
         let during = |t: &Task| {
-            let (s, basis) = settings_during(t, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z");
+            let (s, basis) = settings_during(
+                t,
+                "2026-09-02T00:00:00Z".into(),
+                "2026-09-20T00:00:00Z".into(),
+            );
             (s.logging_enabled, s.support_lobs, basis)
         };
         // Today: logging off, LOBs on.
@@ -986,7 +991,11 @@ mod tests {
                 history,
                 ..Task::default()
             };
-            let got = migration_type_during(&t, "2026-09-02T00:00:00Z", "2026-09-20T00:00:00Z");
+            let got = migration_type_during(
+                &t,
+                "2026-09-02T00:00:00Z".into(),
+                "2026-09-20T00:00:00Z".into(),
+            );
             match (got, want) {
                 (Ok(got), Ok(want)) => assert_eq!(got.map(|(k, _)| k), want, "{case}"),
                 (Err(why), Err(phrase)) => assert!(why.contains(phrase), "{case}: {why}"),
@@ -1012,7 +1021,7 @@ mod tests {
         // No StartReplication on record (it fell before the history): the replication's
         // own start date stands for it; a change in the second of the start is after it.
         let rows = [create.clone(), late.clone()];
-        let before_history = config_as_ran(&rows, member, Some("2026-11-03T00:00:00Z"));
+        let before_history = config_as_ran(&rows, member, Some("2026-11-03T00:00:00Z".into()));
         assert_eq!(
             before_history.map(|c| c.then.map(|(v, _)| v.to_string())),
             Some(Some("A".into()))

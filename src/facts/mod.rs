@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::time::Timestamp;
+
 pub use host::{ClusterKind, Host, HostKind};
 pub use settings::{TableMappings, TaskSettings};
 
@@ -115,8 +117,8 @@ pub struct BillingRead {
 /// "CloudTrail record contents"; secrets hidden by CloudTrail and redacted again).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEvent {
-    /// eventTime, RFC 3339.
-    pub at: String,
+    /// eventTime.
+    pub at: Timestamp,
     /// eventName (CreateEndpoint, ModifyEndpoint, StartReplicationTask, …).
     pub name: String,
     pub event_id: String,
@@ -137,8 +139,8 @@ pub struct HistoryEvent {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRead {
     pub region: String,
-    pub since: String,
-    pub until: String,
+    pub since: Timestamp,
+    pub until: Timestamp,
     pub events: usize,
     pub sources: Vec<String>,
     /// Where the events were read, when not from event history (a trail's log files).
@@ -169,11 +171,11 @@ pub struct ReplicationInstance {
     pub vpc_id: Option<String>,
     pub security_groups: Vec<String>,
     pub kms_key_id: Option<String>,
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     pub sources: Vec<String>,
     /// When CloudTrail shows it deleted; it is then known only from its history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<String>,
+    pub deleted_at: Option<Timestamp>,
     /// Its CloudTrail events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEvent>,
@@ -213,7 +215,7 @@ pub struct Endpoint {
     pub sources: Vec<String>,
     /// When CloudTrail shows it deleted; it is then known only from its history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<String>,
+    pub deleted_at: Option<Timestamp>,
     /// Its CloudTrail events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEvent>,
@@ -246,11 +248,11 @@ pub struct TaskStats {
     pub tables_loading: Option<i32>,
     pub tables_queued: Option<i32>,
     pub tables_errored: Option<i32>,
-    pub fresh_start_date: Option<String>,
-    pub start_date: Option<String>,
-    pub stop_date: Option<String>,
-    pub full_load_start_date: Option<String>,
-    pub full_load_finish_date: Option<String>,
+    pub fresh_start_date: Option<Timestamp>,
+    pub start_date: Option<Timestamp>,
+    pub stop_date: Option<Timestamp>,
+    pub full_load_start_date: Option<Timestamp>,
+    pub full_load_finish_date: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -266,7 +268,7 @@ pub struct TableStat {
     pub full_load_error_rows: i64,
     pub validation_state: Option<String>,
     pub validation_failed_records: i64,
-    pub last_update: Option<String>,
+    pub last_update: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -283,8 +285,8 @@ pub struct Task {
     pub status: Option<String>,
     pub stop_reason: Option<String>,
     pub last_failure_message: Option<String>,
-    pub created: Option<String>,
-    pub started: Option<String>,
+    pub created: Option<Timestamp>,
+    pub started: Option<Timestamp>,
     pub recovery_checkpoint: Option<String>,
     pub stats: Option<TaskStats>,
     pub settings: TaskSettings,
@@ -297,7 +299,7 @@ pub struct Task {
     /// When CloudTrail shows it deleted; it is then known only from its history, and
     /// its dates (`started`, `stats`) are the CloudTrail events'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<String>,
+    pub deleted_at: Option<Timestamp>,
     /// Its CloudTrail events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEvent>,
@@ -315,7 +317,7 @@ pub struct ServerlessReplication {
     pub kms_key_id: Option<String>,
     pub multi_az: Option<bool>,
     pub max_capacity_units: Option<i32>,
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     pub status: Option<String>,
     pub stop_reason: Option<String>,
     pub stats: Option<TaskStats>,
@@ -329,7 +331,7 @@ pub struct ServerlessReplication {
     /// When CloudTrail shows it deleted (DeleteReplicationConfig); it is then known only
     /// from its history, and its dates (`stats`) are the CloudTrail events'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<String>,
+    pub deleted_at: Option<Timestamp>,
     /// Its CloudTrail events (Create/Modify/Delete ReplicationConfig, Start/Stop
     /// Replication), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -341,8 +343,8 @@ pub struct ServerlessReplication {
 pub struct Provision {
     pub state: Option<String>,
     pub capacity_units: Option<i32>,
-    pub date_provisioned: Option<String>,
-    pub date_new_provisioning_data_available: Option<String>,
+    pub date_provisioned: Option<Timestamp>,
+    pub date_new_provisioning_data_available: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -350,8 +352,8 @@ pub struct Certificate {
     pub region: String,
     pub identifier: String,
     pub arn: String,
-    pub valid_from: Option<String>,
-    pub valid_to: Option<String>,
+    pub valid_from: Option<Timestamp>,
+    pub valid_to: Option<Timestamp>,
     pub key_length: Option<i32>,
     pub signing_algorithm: Option<String>,
     pub sources: Vec<String>,
@@ -372,7 +374,7 @@ pub struct AssessmentRun {
     pub arn: String,
     pub task_arn: Option<String>,
     pub status: Option<String>,
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     pub passed: Option<i32>,
     pub failed: Option<i32>,
     pub error: Option<i32>,
@@ -387,7 +389,7 @@ pub struct NamedResource {
     pub name: String,
     pub arn: String,
     pub engine: Option<String>,
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 
@@ -397,8 +399,8 @@ pub struct EngineVersion {
     pub version: String,
     pub lifecycle: Option<String>,
     pub release_status: Option<String>,
-    pub launch_date: Option<String>,
-    pub deprecation_date: Option<String>,
+    pub launch_date: Option<Timestamp>,
+    pub deprecation_date: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 
@@ -409,7 +411,7 @@ pub struct Event {
     pub source_type: Option<String>,
     pub message: Option<String>,
     pub categories: Vec<String>,
-    pub date: Option<String>,
+    pub date: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 
@@ -525,9 +527,9 @@ pub struct LogGroup {
     pub name: String,
     pub retention_days: Option<i32>,
     pub stored_bytes: Option<i64>,
-    pub created: Option<String>,
+    pub created: Option<Timestamp>,
     /// The most recent streams, newest first: (name, last event time).
-    pub latest_streams: Vec<(String, Option<String>)>,
+    pub latest_streams: Vec<(String, Option<Timestamp>)>,
     pub sources: Vec<String>,
 }
 
@@ -680,35 +682,31 @@ pub fn arn_region(arn: &str) -> Option<&str> {
         .filter(|r| !r.is_empty())
 }
 
-/// Epoch seconds of an RFC 3339 time, when it is one.
-pub(crate) fn epoch(t: Option<&str>) -> Option<i64> {
-    t.and_then(crate::time::parse_rfc3339).map(|d| d.secs())
-}
-
 /// The run window that dates alone show: from the first start date (the task's
 /// start date, FreshStartDate, StartDate, FullLoadStartDate) to StopDate, or to
 /// `now` while it runs. `None` when no start date is on record.
 pub fn run_window(
-    started: Option<&str>,
+    started: Option<Timestamp>,
     stats: Option<&TaskStats>,
     running: bool,
     now: i64,
 ) -> Option<(i64, i64)> {
     let start = [
         started,
-        stats.and_then(|s| s.fresh_start_date.as_deref()),
-        stats.and_then(|s| s.start_date.as_deref()),
-        stats.and_then(|s| s.full_load_start_date.as_deref()),
+        stats.and_then(|s| s.fresh_start_date),
+        stats.and_then(|s| s.start_date),
+        stats.and_then(|s| s.full_load_start_date),
     ]
     .into_iter()
-    .filter_map(epoch)
+    .flatten()
+    .map(Timestamp::secs)
     .min()?;
     let end = if running {
         now
     } else {
-        epoch(stats.and_then(|s| s.stop_date.as_deref()))
-            .or_else(|| epoch(stats.and_then(|s| s.full_load_finish_date.as_deref())))
-            .unwrap_or(start)
+        stats
+            .and_then(|s| s.stop_date.or(s.full_load_finish_date))
+            .map_or(start, Timestamp::secs)
     };
     Some((start, end.max(start)))
 }

@@ -1,7 +1,6 @@
 //! Certificates are not expired (AWS Config): ValidToDate after the evaluation's moment.
 
 use super::{Context, Control, Kind, PeerStatus, Resource, show};
-use crate::evaluate::view::Input;
 
 pub const CONTROL: Control = Control {
     id: "dms-certificate-not-expired",
@@ -16,8 +15,8 @@ fn check(ctx: &Context<'_, '_>, resource: Resource<'_>) -> Option<(PeerStatus, S
     let Resource::Certificate(c) = resource else {
         return None;
     };
-    let status = match Input::secs(c.valid_to.as_deref()) {
-        Some(t) if t > ctx.input.now => PeerStatus::Passed,
+    let status = match c.valid_to {
+        Some(t) if t.secs() > ctx.input.now => PeerStatus::Passed,
         Some(_) => PeerStatus::Failed,
         None => PeerStatus::Unknown,
     };
@@ -38,7 +37,7 @@ mod tests {
             (None, PeerStatus::Unknown),
         ] {
             let c = Certificate {
-                valid_to: valid_to.map(str::to_string),
+                valid_to: valid_to.map(Into::into),
                 ..Certificate::default()
             };
             let got = super::super::testkit::check(&CONTROL, Resource::Certificate(&c));

@@ -262,13 +262,14 @@ pub(crate) fn moved_nothing(ev: &mut Evidence) {
 /// AWS Config item of `e` as it is but with SslMode `ssl`, captured `at`.
 pub(crate) fn config_item(
     e: &Endpoint,
-    at: &str,
+    at: impl Into<crate::facts::Timestamp>,
     ssl: &str,
 ) -> crate::facts::config_history::ConfigItem {
+    let at = at.into();
     let mut configuration = crate::facts::config_history::members_of(e);
     configuration.insert("SslMode".into(), ssl.into());
     crate::facts::config_history::ConfigItem {
-        captured_at: at.into(),
+        captured_at: at,
         status: "OK".into(),
         frequency: Some("CONTINUOUS".into()),
         state_id: None,

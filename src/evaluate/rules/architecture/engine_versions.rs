@@ -104,7 +104,7 @@ fn judged(
         .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
         .filter_map(|m| m.window.map(|w| w.0))
         .min();
-    let deprecated_before_use = match (Input::secs(known.deprecation_date.as_deref()), started) {
+    let deprecated_before_use = match (known.deprecation_date.map(|d| d.secs()), started) {
         (Some(d), Some(s)) => d <= s,
         (Some(d), None) => d <= input.now,
         _ => false,
@@ -124,8 +124,7 @@ fn judged(
             known.lifecycle.as_deref().unwrap_or("?"),
             known
                 .deprecation_date
-                .as_deref()
-                .map(|d| format!(", deprecated {}", d.chars().take(10).collect::<String>()))
+                .map(|d| format!(", deprecated {}", d.date()))
                 .unwrap_or_default()
         ),
     )
@@ -148,7 +147,7 @@ fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option
     let upgraded = inst.history.iter().find(|h| {
         h.name == "ModifyReplicationInstance"
             && h.request.get("EngineVersion").is_some()
-            && first_start.is_some_and(|s| Input::secs(Some(&h.at)).is_some_and(|at| at >= s))
+            && first_start.is_some_and(|s| h.at.secs() >= s)
     });
     if let Some(h) = upgraded {
         return Some(format!(
@@ -198,7 +197,7 @@ mod tests {
                     version.into()
                 },
                 release_status: Some(status.into()),
-                deprecation_date: deprecated.map(str::to_string),
+                deprecation_date: deprecated.map(Into::into),
                 ..EngineVersion::default()
             }];
             assert_eq!(

@@ -4,6 +4,7 @@ use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
     unless_unrecorded,
 };
+use crate::facts::Timestamp;
 
 /// The `task_logging` rule.
 pub struct TaskLogging;
@@ -39,11 +40,11 @@ impl Check for TaskLogging {
                 }
                 _ => {}
             }
-            let in_window = |at: &str| match (m.window, Input::secs(Some(at))) {
-                (Some((start, _)), Some(t)) => t >= start - crate::time::HOUR,
-                _ => true,
+            let in_window = |at: Timestamp| match m.window {
+                Some((start, _)) => at.secs() >= start - crate::time::HOUR,
+                None => true,
             };
-            match input.log_events(m).filter(|(_, _, at)| in_window(at)) {
+            match input.log_events(m).filter(|(_, _, at)| in_window(*at)) {
                 Some((g, stream, latest)) => {
                     logged.push(format!(
                         "{} logs to {}/{stream} (latest event {latest}, retention {})",
@@ -111,7 +112,7 @@ mod tests {
                 Some(true),
                 vec![(
                     "dms-task-t1".to_string(),
-                    Some("2026-11-26T00:00:00Z".to_string()),
+                    Some("2026-11-26T00:00:00Z".into()),
                 )],
                 Verdict::Met,
             ),

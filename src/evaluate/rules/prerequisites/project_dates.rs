@@ -165,7 +165,7 @@ fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
             None => undated.push(m.id),
         }
         span.running |= m.status == Some("running");
-        if let Some(t) = m.instance.and_then(|i| Input::secs(i.created.as_deref())) {
+        if let Some(t) = m.instance.and_then(|i| i.created.map(|c| c.secs())) {
             span.first = span.first.min(t);
         }
     }

@@ -95,14 +95,12 @@ fn judged_as(e: &Endpoint, note: &str) -> (String, String) {
 /// The endpoint as it was during the migration's run: one copy per SslMode in force, each
 /// with a note of what it rests on ("" when that is today's endpoint, unchanged).
 fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, String)> {
-    let window = m.window.map(|(a, b)| {
-        let at = |s: i64| crate::time::rfc3339_secs(s);
-        (at(a), at(b))
-    });
+    let at = crate::facts::Timestamp::from_secs;
+    let window = m.window.map(|(a, b)| (at(a), at(b)));
     let Some((from, to)) = window.filter(|_| !e.history.is_empty()) else {
         return vec![(Cow::Borrowed(e), deleted_note(e))];
     };
-    crate::facts::history::ssl_modes_during(e, &from, &to)
+    crate::facts::history::ssl_modes_during(e, from, to)
         .into_iter()
         .map(|(mode, basis)| {
             if mode == e.ssl_mode && e.deleted_at.is_none() {
@@ -111,7 +109,7 @@ fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, S
             let mut then = e.clone();
             then.ssl_mode = mode;
             let today = match (&e.deleted_at, &e.ssl_mode) {
-                (Some(at), _) => format!("deleted on {}", crate::text::prefix(at, 10)),
+                (Some(at), _) => format!("deleted on {}", at.date()),
                 (None, Some(now)) => format!("SslMode {now} today"),
                 (None, None) => "SslMode not reported today".into(),
             };
@@ -127,8 +125,7 @@ fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, S
 fn deleted_note(e: &Endpoint) -> String {
     let deleted = e
         .deleted_at
-        .as_deref()
-        .map(|at| format!(" (deleted on {})", crate::text::prefix(at, 10)));
+        .map(|at| format!(" (deleted on {})", at.date()));
     let then = e.then_basis.as_deref().map(|b| format!(" ({b})"));
     deleted.into_iter().chain(then).collect()
 }
@@ -149,8 +146,7 @@ fn judge(input: &Input<'_>, e: &Endpoint, note: &str, t: &mut Tally) {
                 .and_then(|arn| certificates.iter().find(|c| c.arn == arn));
             if let Some(c) = cert {
                 t.cite(format!("certificates/{}", c.arn), &c.sources);
-                if Input::secs(c.valid_to.as_deref()).is_some_and(|t| t < input.now) {
-                    let until = c.valid_to.as_deref().unwrap_or("");
+                if let Some(until) = c.valid_to.filter(|t| t.secs() < input.now) {
                     let cert_id = &c.identifier;
                     t.bad.push(format!(
                         "{id} {how} but certificate {cert_id} expired {until}"
