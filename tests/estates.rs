@@ -569,6 +569,22 @@ fn real_shaped_estates_get_the_verdicts_the_evidence_supports() {
                 ));
             }
         }
+        // The region's AWS Config retention, which dates the items' expiry: set in one
+        // account, AWS Config's default in the other.
+        if e.name == "recorded-by-config" {
+            let want = if e.account == "900000000032" {
+                365
+            } else {
+                2557
+            };
+            let recorders = &ev.evidence.facts.config_recorders;
+            if recorders.is_empty() || recorders.iter().any(|r| r.retention_days != Some(want)) {
+                failures.push(format!(
+                    "{} {}: retention {want} days expected: {recorders:?}",
+                    e.name, e.account
+                ));
+            }
+        }
         // A run that moved nothing is never a met about what was migrated.
         if e.name == "moved-nothing"
             && [

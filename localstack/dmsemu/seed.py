@@ -464,7 +464,8 @@ class RegionLoader:
         """An AWS Config recorder named `default` recording every supported type (or
         `resource_types`) at `frequency` (CONTINUOUS by default), delivering to its own
         bucket (PutConfigurationRecorder, PutDeliveryChannel); it starts now, before the
-        scenario's resources, or at `started`, and may be `stopped` and `restarted`."""
+        scenario's resources, or at `started`, and may be `stopped` and `restarted`. With
+        `retention_days`, the region's items are kept that long (PutRetentionConfiguration)."""
         bucket = f"config-{self.account}-{self.region}"
         self.bucket(bucket)
         cfg = self.l.client(self.session, "config", self.region)
@@ -475,6 +476,8 @@ class RegionLoader:
             "AWSServiceRoleForConfig", "recordingGroup": group,
             "recordingMode": {"recordingFrequency": spec.get("frequency", "CONTINUOUS")}})
         cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+        if spec.get("retention_days"):
+            cfg.put_retention_configuration(RetentionPeriodInDays=int(spec["retention_days"]))
         if not spec.get("started"):
             cfg.start_configuration_recorder(ConfigurationRecorderName="default")
         self.record("config_recorders", "default")

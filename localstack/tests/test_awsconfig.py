@@ -130,3 +130,14 @@ def test_other_resource_types_are_still_moto_s(client, endpoint, account):
         cfg.get_resource_config_history(resourceType=TYPE, resourceId="arn:aws:dms:us-east-1:1:endpoint:NOPE",
                                         limit=101)
     assert err.value.response["Error"]["Code"] in ("InvalidLimitException", "ValidationException")
+
+
+def test_the_retention_configuration_is_one_a_region(client, account):
+    """PutRetentionConfiguration creates or modifies the one named `default` (AWS Config API
+    Reference); the 30..2557 day range is the SDK's to check (botocore's model)."""
+    cfg = client("config")
+    assert cfg.describe_retention_configurations()["RetentionConfigurations"] == []
+    cfg.put_retention_configuration(RetentionPeriodInDays=365)
+    cfg.put_retention_configuration(RetentionPeriodInDays=400)
+    assert cfg.describe_retention_configurations()["RetentionConfigurations"] == [
+        {"Name": "default", "RetentionPeriodInDays": 400}]

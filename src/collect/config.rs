@@ -6,7 +6,8 @@
 //! AWS Config API Reference: DescribeConfigurationRecorders (recordingGroup, recordingMode),
 //! DescribeConfigurationRecorderStatus (recording, lastStartTime, lastStopTime, lastStatus),
 //! ListDiscoveredResources ("includeDeletedResources", at most 100 a page) and
-//! GetResourceConfigHistory (`chronologicalOrder` Forward, at most 100 items a page). Without
+//! GetResourceConfigHistory (`chronologicalOrder` Forward, at most 100 items a page),
+//! DescribeRetentionConfigurations (how long the items are kept, for their expiry). Without
 //! a recorder whose recording group covers AWS::DMS::Endpoint today (recording or stopped),
 //! nothing more is asked: no other can vouch for a run.
 
@@ -22,7 +23,8 @@ use serde_json::Value;
 use super::{Clients, Context, stamp};
 use crate::facts::Endpoint;
 use crate::facts::config_history::{
-    ConfigItem, ConfigRecorder, ENDPOINT_TYPE, MEMBERS, api_settings_name, is_settings,
+    ConfigItem, ConfigRecorder, DEFAULT_RETENTION_DAYS, ENDPOINT_TYPE, MEMBERS, api_settings_name,
+    is_settings,
 };
 
 /// Endpoints whose history is read at once.
@@ -108,6 +110,8 @@ pub async fn recorders(c: &Clients, ctx: &Context) -> Option<Vec<ConfigRecorder>
                     last_status: status
                         .and_then(|s| s.last_status())
                         .map(|s| s.as_str().to_string()),
+                    // Read below, where a recorder records endpoints.
+                    retention_days: None,
                     sources: sources.clone(),
                 }
             })
@@ -130,6 +134,13 @@ pub async fn endpoint_history(
     if mine.is_empty() || !recorders.iter().any(|r| r.records_endpoints) {
         return (recorders, Vec::new());
     }
+    let mut recorders = recorders;
+    if let Some((days, sources)) = retention(c, ctx).await {
+        for r in &mut recorders {
+            r.retention_days = Some(days);
+            r.sources.extend(sources.iter().cloned());
+        }
+    }
     let Some(discovered) = discovered(c, ctx).await else {
         return (recorders, Vec::new());
     };
@@ -148,6 +159,28 @@ pub async fn endpoint_history(
     .collect()
     .await;
     (recorders, histories)
+}
+
+/// How many days AWS Config keeps the region's items: the retention configuration AWS
+/// Config allows one of a region (AWS Config API Reference, PutRetentionConfiguration),
+/// else the default; `None` when the read failed (a gap names it).
+async fn retention(c: &Clients, ctx: &Context) -> Option<(i64, Vec<String>)> {
+    let (answer, sources) = ctx
+        .call(
+            "config",
+            "DescribeRetentionConfigurations",
+            &c.region,
+            None,
+            c.config.describe_retention_configurations().send(),
+        )
+        .await?;
+    let days = answer
+        .retention_configurations()
+        .iter()
+        .map(|r| i64::from(r.retention_period_in_days()))
+        .min()
+        .unwrap_or(DEFAULT_RETENTION_DAYS);
+    Some((days, sources))
 }
 
 /// The endpoints AWS Config discovered, deleted ones too: resource id by resource id and

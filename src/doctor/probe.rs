@@ -194,23 +194,7 @@ pub async fn probe(
                 .send()
         ),
         ("cloudtrail", "LookupEvents") => call!(at, dms_events(c, 1).send()),
-        ("config", "ListDiscoveredResources") => call!(
-            at,
-            c.config
-                .list_discovered_resources()
-                .resource_type(config_type())
-                .limit(1)
-                .send()
-        ),
-        ("config", "GetResourceConfigHistory") => call!(
-            at,
-            c.config
-                .get_resource_config_history()
-                .resource_type(config_type())
-                .resource_id(arn("endpoint"))
-                .limit(1)
-                .send()
-        ),
+        ("config", _) => probe_config(c, operation, &arn("endpoint")).await,
         // The keys valid now (StartTime and EndTime default to the current time).
         ("cloudtrail", "ListPublicKeys") => call!(at, c.cloudtrail.list_public_keys().send()),
         ("ce", "GetCostAndUsage") => call!(
@@ -218,6 +202,34 @@ pub async fn probe(
             costexplorer::cheapest(&c.ce).send()
         ),
         _ => probe_others(c, account, service, operation).await,
+    }
+}
+
+/// The cheapest call of an AWS Config read (the recorders' are checked elsewhere).
+async fn probe_config(c: &Clients, operation: &str, endpoint: &str) -> Result<(), Gap> {
+    let at = ("config", operation, c.region.as_str());
+    match operation {
+        "DescribeRetentionConfigurations" => {
+            call!(at, c.config.describe_retention_configurations().send())
+        }
+        "ListDiscoveredResources" => call!(
+            at,
+            c.config
+                .list_discovered_resources()
+                .resource_type(config_type())
+                .limit(1)
+                .send()
+        ),
+        "GetResourceConfigHistory" => call!(
+            at,
+            c.config
+                .get_resource_config_history()
+                .resource_type(config_type())
+                .resource_id(endpoint)
+                .limit(1)
+                .send()
+        ),
+        _ => Err(unknown("config", operation, &c.region)),
     }
 }
 

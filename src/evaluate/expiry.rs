@@ -203,6 +203,72 @@ fn settled_by_config(input: &Input<'_>, e: &crate::facts::Endpoint) -> bool {
     !uses.is_empty() && uses.iter().all(|s| s.then_basis.is_some())
 }
 
+/// When the AWS Config items an endpoint was judged from (for every run that used it) stop
+/// being returned. AWS Config keeps the current state of a resource while it records, and
+/// an earlier item until the state it records is older than the region's retention period:
+/// until that long after the next item's capture ("Deleting AWS Config Data", AWS Config
+/// Developer Guide; 2557 days unless a retention configuration sets as few as 30). The item
+/// in force as the earliest of those runs began goes first. Retention not read: the fewest
+/// days AWS Config allows. No date while that item is the current state and a recorder of
+/// endpoints records. (A recorder restarted later voids the judgement too, which no date
+/// can foretell.)
+fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, String)> {
+    use crate::facts::config_history::MIN_RETENTION_DAYS;
+    let start = endpoint_first_start(input, e)?;
+    let recorders: Vec<_> = input
+        .facts
+        .config_recorders
+        .iter()
+        .filter(|r| r.region == e.region && r.records_endpoints)
+        .collect();
+    let read = recorders
+        .iter()
+        .map(|r| r.retention_days)
+        .collect::<Option<Vec<i64>>>();
+    let (days, kept) = match read.and_then(|d| d.into_iter().min()) {
+        Some(days) => (days, format!("the region's retention, {days} days")),
+        None => (
+            MIN_RETENTION_DAYS,
+            format!("the region's retention was not read: at least {MIN_RETENTION_DAYS} days"),
+        ),
+    };
+    let mut items: Vec<_> = e.config_history.iter().map(|i| i.captured_at).collect();
+    items.sort();
+    let in_force = items.iter().rev().find(|t| t.secs() <= start)?;
+    let ends = match items.iter().find(|t| t.secs() > start) {
+        Some(next) => format!("until the next item ({next})"),
+        None if recorders.iter().any(|r| r.recording) => return None,
+        None => format!("from its capture ({in_force}; no recorder records now)"),
+    };
+    let from = items
+        .iter()
+        .find(|t| t.secs() > start)
+        .unwrap_or(in_force)
+        .secs();
+    Some((
+        from + days * DAY,
+        format!(
+            "judged as AWS Config recorded it: the item in force when its run began ({in_force}) \
+             is kept {ends} plus {kept}"
+        ),
+    ))
+}
+
+/// When the first run that used `e` began.
+fn endpoint_first_start(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<i64> {
+    input
+        .migrations
+        .iter()
+        .filter(|m| {
+            [&m.source, &m.target]
+                .into_iter()
+                .flatten()
+                .any(|s| s.arn == e.arn)
+        })
+        .filter_map(|m| input.first_start(m))
+        .min()
+}
+
 /// A task, endpoint or serverless configuration that exists unmodified is judged on
 /// today's settings only while CloudTrail history reaches back to the start of the runs
 /// that used it ([`Input::before_history`]): with event history alone, until 90 days after
@@ -238,16 +304,7 @@ fn unchanged_expiry(
             "settings",
             first_start(&|m| m.arn == s.config_arn)?,
         ),
-        Resource::Endpoint(e) => (
-            &e.region,
-            "settings",
-            first_start(&|m| {
-                [&m.source, &m.target]
-                    .into_iter()
-                    .flatten()
-                    .any(|s| s.arn == e.arn)
-            })?,
-        ),
+        Resource::Endpoint(e) => (&e.region, "settings", endpoint_first_start(input, e)?),
         // ModifyReplicationInstance can change its EngineVersion (botocore `dms`
         // 2016-01-01)...
         Resource::Instance(i) if rests.instance_version => (
@@ -289,16 +346,15 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
     if matches!(resource, Resource::Instance(_)) && !deleted && !rests.instance_version {
         return None;
     }
-    // An endpoint AWS Config settled for every run that used it is kept as long as Config's
-    // retention configuration keeps its items (7 years unless set as short as 30 days: AWS
-    // Config API Reference, PutRetentionConfiguration), which collect does not read, and
-    // only while the recorder is not restarted (its last start must precede the items): no
-    // date. One deleted is known at all only from its CloudTrail history, dated as below.
+    // An endpoint AWS Config settled for every run that used it is judged from its items
+    // (config_expiry). One deleted is known at all only from its CloudTrail history, dated
+    // as below.
     if let Resource::Endpoint(e) = &resource
         && !deleted
         && settled_by_config(input, e)
     {
-        return None;
+        return config_expiry(input, e)
+            .map(|(at, basis)| (at, basis, (resource.json(), sources.to_vec())));
     }
     let modified = history.iter().find(|h| h.name.starts_with("Modify"));
     if !deleted && modified.is_none() {

@@ -111,14 +111,19 @@ around the run; and a live endpoint whose members (and the settings members the 
 differ today from the last item then is not trusted either. The engine settings objects
 (KafkaSettings, RedisSettings, ElasticsearchSettings …) are those the items hold, not today's,
 and where it connected is placed anew when its engine or address was not today's. Otherwise the reason adds why \"AWS Config
-cannot say either\". Config keeps no task settings, so those stay unknown. **Keep a recorder
-recording DMS endpoints continuously**, or a trail, for case studies older than 90 days. Checks
+cannot say either\". Config keeps no task settings, so those stay unknown. Config keeps an
+item until the state it records is older than the region's retention
+(`config:DescribeRetentionConfigurations`; 2557 days by default, as few as 30), which dates the
+endpoint's expiry. **Keep a recorder recording DMS endpoints continuously**, or a trail, for
+case studies older than 90 days. Checks
 that must not miss a need (the role logging needs) still count today's settings. Its table mappings are unknown too, and so is its replication
 instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creation is on
 record; an instance a ModifyReplicationInstance set EngineVersion on after its first run began
 ran another version than today's, which is not on record either (so does one set up to a week
 before it without ApplyImmediately: the weekly maintenance window may have applied it during
-the run; an automatic minor upgrade leaves no such event and is not seen). A task's migration type is the one it ran with: CreateReplicationTask and each
+the run). Nor is a version released (DescribeEngineVersions LaunchDate) after the first run
+began: an automatic minor upgrade (AutoMinorVersionUpgrade, on by default) leaves no such
+event, and an older one to a version already out is not seen. A task's migration type is the one it ran with: CreateReplicationTask and each
 ModifyReplicationTask that set MigrationType, in order (a later change does not rewrite it;
 \"its migration type was … while it ran (set by CloudTrail …)\"); where they do not show it,
 or the run began before the history and the task's creation is not on record, it is not on

@@ -144,8 +144,18 @@ pub struct ConfigRecorder {
     /// `lastStatus`: Pending, Success or Failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_status: Option<String>,
+    /// How many days AWS Config keeps the region's configuration items: its retention
+    /// configuration (DescribeRetentionConfigurations; one a region), else the default of
+    /// 2557 days (AWS Config API Reference, PutRetentionConfiguration); `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i64>,
     pub sources: Vec<String>,
 }
+
+/// The days AWS Config keeps configuration items without a retention configuration, and
+/// the fewest one may set (AWS Config Developer Guide, "Deleting AWS Config Data").
+pub const DEFAULT_RETENTION_DAYS: i64 = 2557;
+pub const MIN_RETENTION_DAYS: i64 = 30;
 
 fn show(v: Option<&Value>) -> String {
     super::endpoint_then::show(v.unwrap_or(&Value::Null))
@@ -535,6 +545,7 @@ mod tests {
             last_start: Some(start.into()),
             last_stop: stop.map(Timestamp::from),
             last_status: Some("Success".into()),
+            retention_days: None,
             sources: vec!["rec".into()],
         }
     }

@@ -674,8 +674,9 @@ fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
         }
         // Config does not record task settings: those stay unknown.
         assert_eq!(run(&ev, "dms.1.0.arch.limits").verdict, unknown, "{case}");
-        // Config keeps its items for its retention (not read): an endpoint it settled gets
-        // no date from CloudTrail's 90 days, which its run is already past.
+        // Config keeps the current state while it records: an endpoint it settled gets no
+        // date from CloudTrail's 90 days, which its run is already past (nor, here, from
+        // Config's retention: see the next test).
         if want == Verdict::Met {
             let expiring = crate::evaluate::expiry::expiries(
                 &Input::new(&ev),
@@ -687,6 +688,71 @@ fn aws_config_settles_the_endpoints_of_a_run_before_the_history() {
                     .iter()
                     .all(|x| !x.evidence.starts_with("endpoints/")),
                 "{case}: {expiring:?}"
+            );
+        }
+    }
+}
+
+/// An endpoint AWS Config settled is kept while Config keeps the item in force as its run
+/// began: the current state while a recorder records (no date), else until the region's
+/// retention after the next item (or after its own capture, with no recorder recording);
+/// retention not read counts as the fewest days AWS Config allows (30).
+#[test]
+fn an_endpoint_settled_by_aws_config_expires_with_its_retention() {
+    // (a later item, retention read, recording, the source's expiry)
+    let cases = [
+        (false, Some(365), true, None),
+        (true, Some(365), true, Some("2027-08-01T00:00:00Z")),
+        (true, None, true, Some("2026-08-31T00:00:00Z")),
+        (false, Some(365), false, Some("2027-06-01T00:00:00Z")),
+    ];
+    for (later, retention, recording, want) in cases {
+        let mut ev = perfect_but(ran_in_july);
+        ev.facts.history_reads = history_cases().remove(1).1;
+        recorded_by_config(&mut ev, "today", "2026-01-01T00:00:00Z");
+        for r in &mut ev.facts.config_recorders {
+            r.retention_days = retention;
+            r.recording = recording;
+            r.last_stop = (!recording).then(|| "2026-09-01T00:00:00Z".into());
+        }
+        if later {
+            for e in &mut ev.facts.endpoints {
+                let today = e.ssl_mode.clone().unwrap_or_default();
+                e.config_history
+                    .push(config_item(e, "2026-08-01T00:00:00Z", &today));
+            }
+        }
+        let f = run(&ev, "dms.1.0.sec.in-flight");
+        assert_eq!(
+            f.verdict,
+            Verdict::Met,
+            "{later} {retention:?}: {}",
+            f.reason
+        );
+        let expiring = crate::evaluate::expiry::expiries(
+            &Input::new(&ev),
+            std::slice::from_ref(&f),
+            &load_default(),
+        );
+        let source = ev
+            .facts
+            .endpoints
+            .iter()
+            .find(|e| e.endpoint_type == "source")
+            .expect("source");
+        let got = expiring
+            .iter()
+            .find(|x| x.evidence == format!("endpoints/{}", source.arn));
+        assert_eq!(
+            got.map(|x| x.expires.as_str()),
+            want,
+            "{later} {retention:?} {recording}: {expiring:?}"
+        );
+        if let Some(x) = got {
+            assert!(
+                x.basis.starts_with("judged as AWS Config recorded it"),
+                "{}",
+                x.basis
             );
         }
     }

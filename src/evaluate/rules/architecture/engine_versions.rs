@@ -17,8 +17,8 @@ impl Check for EngineVersions {
     const DOC: RuleDoc = RuleDoc {
         met: "each instance of a migration that moved data on a listed, production (non-beta) engine version not deprecated before the run started",
         checked: "Each replication instance runs a production (not beta) DMS engine version that was not deprecated when its tasks were created.",
-        evidence: "DescribeReplicationInstances EngineVersion; DescribeEngineVersions ReleaseStatus, Lifecycle, DeprecationDate",
-        verdicts: "met / not_met; insufficient_evidence for unknown versions; not_applicable for serverless only",
+        evidence: "DescribeReplicationInstances EngineVersion; DescribeEngineVersions ReleaseStatus, Lifecycle, DeprecationDate, LaunchDate; ModifyReplicationInstance events (EngineVersion, ApplyImmediately)",
+        verdicts: "met / not_met; insufficient_evidence for unknown versions and when the version that ran is not on record; not_applicable for serverless only",
     };
     const INSTANCE_VERSION: bool = true;
     type Params = NoParams;
@@ -72,7 +72,7 @@ impl Check for EngineVersions {
             );
             // ModifyReplicationInstance can change EngineVersion (botocore `dms`
             // 2016-01-01): a run before the history may have used another version.
-            if let Some(why) = version_then_unknown(input, inst) {
+            if let Some(why) = version_then_unknown(input, inst, known) {
                 verdict = worst(verdict, Verdict::InsufficientEvidence);
                 parts.push(format!(
                     "{} runs {version} today; the version it ran then is not on record: {why}",
@@ -91,6 +91,10 @@ impl Check for EngineVersions {
         }
     }
 }
+
+/// A change DMS defers to the maintenance window waits at most this long: the window
+/// recurs weekly (DMS API Reference, PreferredMaintenanceWindow).
+const MAINTENANCE_CYCLE: i64 = 7 * crate::time::DAY;
 
 /// A listed version: not met when beta, or deprecated before the instance's first run.
 fn judged(
@@ -130,13 +134,24 @@ fn judged(
     )
 }
 
-/// Why the engine version an instance's migrations ran on is not on record: a
-/// ModifyReplicationInstance set EngineVersion after the first of them began (applied then,
-/// or in a maintenance window after: DMS API Reference, ModifyReplicationInstance
-/// ApplyImmediately), so today's is not what ran; or one of them began before the history
-/// ([`crate::evaluate::view::Input::before_history`]) and the instance's creation is not on
-/// record.
-fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option<String> {
+/// Why the engine version an instance's migrations ran on is not on record:
+/// - today's version was released after the first of them began (DescribeEngineVersions
+///   LaunchDate): the instance was upgraded since, by a ModifyReplicationInstance or by an
+///   automatic minor upgrade, which AWS applies in the maintenance window when
+///   AutoMinorVersionUpgrade is on (its default; DMS API Reference,
+///   CreateReplicationInstance) and which leaves no CloudTrail event of the customer's;
+/// - a ModifyReplicationInstance set EngineVersion after the first of them began, or up to a
+///   week before without ApplyImmediately: DMS applies such a change in the next weekly
+///   maintenance window (DMS API Reference, ModifyReplicationInstance ApplyImmediately and
+///   PreferredMaintenanceWindow), which may have fallen during the run;
+/// - or one of them began before the history
+///   ([`crate::evaluate::view::Input::before_history`]) and the instance's creation is not
+///   on record.
+fn version_then_unknown(
+    input: &Input<'_>,
+    inst: &ReplicationInstance,
+    known: &crate::facts::EngineVersion,
+) -> Option<String> {
     let uses = || {
         input
             .migrations
@@ -144,14 +159,26 @@ fn version_then_unknown(input: &Input<'_>, inst: &ReplicationInstance) -> Option
             .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
     };
     let first_start = uses().filter_map(|m| input.first_start(m)).min();
+    if let (Some(launched), Some(start)) = (known.launch_date, first_start)
+        && launched.secs() > start
+    {
+        return Some(format!(
+            "it was released {}, after its first run began {}",
+            launched.date(),
+            crate::time::date(start)
+        ));
+    }
     let upgraded = inst.history.iter().find(|h| {
+        let immediately = h.request.get("ApplyImmediately").and_then(|v| v.as_bool()) == Some(true);
+        let pending = if immediately { 0 } else { MAINTENANCE_CYCLE };
         h.name == "ModifyReplicationInstance"
             && h.request.get("EngineVersion").is_some()
-            && first_start.is_some_and(|s| h.at.secs() >= s)
+            && first_start.is_some_and(|s| h.at.secs() + pending >= s)
     });
     if let Some(h) = upgraded {
         return Some(format!(
-            "{} set EngineVersion after its first run began",
+            "{} set EngineVersion after its first run began, or within the week before it \
+             without ApplyImmediately (applied in a maintenance window)",
             crate::facts::history::basis(h)
         ));
     }
@@ -216,34 +243,78 @@ mod tests {
         );
     }
 
-    /// A run that began before the history may have used another engine version
-    /// (ModifyReplicationInstance changes it), unless the instance's creation is on record;
-    /// one upgraded after its run began ran another version than today's.
-    #[test]
-    fn the_version_a_run_before_the_history_used_is_not_on_record() {
-        // (history begins, instance created on record, upgraded on, verdict)
-        for (since, created, upgraded, want) in [
-            ("2026-09-01T00:00:00Z", false, None, Verdict::Met),
+    /// (history begins, instance created on record, upgraded on (with ApplyImmediately),
+    /// today's version released on, verdict); the run began 2026-10-01.
+    type VersionCase = (
+        &'static str,
+        bool,
+        Option<(&'static str, bool)>,
+        Option<&'static str>,
+        Verdict,
+    );
+
+    fn version_cases() -> Vec<VersionCase> {
+        let insufficient = Verdict::InsufficientEvidence;
+        let (before, after) = ("2026-09-01T00:00:00Z", "2026-10-15T00:00:00Z");
+        vec![
+            (before, false, None, None, Verdict::Met),
+            (after, false, None, None, insufficient),
+            (after, true, None, None, Verdict::Met),
+            // Upgraded a fortnight before the run, or the day before at once: what ran.
             (
-                "2026-10-15T00:00:00Z",
-                false,
-                None,
-                Verdict::InsufficientEvidence,
-            ),
-            ("2026-10-15T00:00:00Z", true, None, Verdict::Met),
-            (
-                "2026-09-01T00:00:00Z",
+                before,
                 true,
-                Some("2026-09-30T00:00:00Z"),
+                Some(("2026-09-15T00:00:00Z", false)),
+                None,
                 Verdict::Met,
             ),
             (
-                "2026-09-01T00:00:00Z",
+                before,
                 true,
-                Some("2026-11-15T00:00:00Z"),
-                Verdict::InsufficientEvidence,
+                Some(("2026-09-30T00:00:00Z", true)),
+                None,
+                Verdict::Met,
             ),
-        ] {
+            // The day before, for the maintenance window (which may fall in the run), or after.
+            (
+                before,
+                true,
+                Some(("2026-09-30T00:00:00Z", false)),
+                None,
+                insufficient,
+            ),
+            (
+                before,
+                true,
+                Some(("2026-11-15T00:00:00Z", true)),
+                None,
+                insufficient,
+            ),
+            // Released before the run, or after it began (an automatic minor upgrade since).
+            (
+                before,
+                true,
+                None,
+                Some("2026-06-01T00:00:00Z"),
+                Verdict::Met,
+            ),
+            (
+                before,
+                true,
+                None,
+                Some("2026-10-20T00:00:00Z"),
+                insufficient,
+            ),
+        ]
+    }
+
+    /// A run that began before the history may have used another engine version
+    /// (ModifyReplicationInstance changes it), unless the instance's creation is on record;
+    /// one upgraded after its run began (or pending for the maintenance window as it began),
+    /// or whose version was released since, ran another version than today's.
+    #[test]
+    fn the_version_a_run_used_is_not_on_record_when_it_may_differ_from_todays() {
+        for (since, created, upgraded, launched, want) in version_cases() {
             let mut ev = migration();
             let ri = &mut ev.facts.replication_instances[0];
             ri.engine_version = Some("3.5.4".into());
@@ -260,17 +331,18 @@ mod tests {
                     serde_json::Value::Null,
                 )];
             }
-            if let Some(at) = upgraded {
+            if let Some((at, immediately)) = upgraded {
                 ri.history.push(event(
                     "ModifyReplicationInstance",
                     at,
-                    serde_json::json!({"EngineVersion": "3.5.4"}),
+                    serde_json::json!({"EngineVersion": "3.5.4", "ApplyImmediately": immediately}),
                 ));
             }
             ev.facts.engine_versions = vec![EngineVersion {
                 region: "us-east-1".into(),
                 version: "3.5.4".into(),
                 release_status: Some("prod".into()),
+                launch_date: launched.map(Into::into),
                 ..EngineVersion::default()
             }];
             ev.facts.history_reads = vec![HistoryRead {
@@ -282,7 +354,7 @@ mod tests {
             let f = run(&ev, "dms.1.0.arch.engine-ver");
             assert_eq!(
                 f.verdict, want,
-                "{since} {created} {upgraded:?}: {}",
+                "{since} {created} {upgraded:?} {launched:?}: {}",
                 f.reason
             );
             if want != Verdict::Met {
