@@ -41,15 +41,18 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
 pub struct Timestamp(time::OffsetDateTime);
 
 impl Timestamp {
-    /// The instant `secs` seconds after the Unix epoch, held within the years -9999..=9999
-    /// the type spans (an instant AWS reports always is).
+    /// The first and last instants RFC 3339 writes (years 0001 to 9999).
+    const MIN_SECS: i64 = -62_135_596_800;
+    const MAX_SECS: i64 = 253_402_300_799;
+
+    /// The instant `secs` seconds after the Unix epoch, held within the years 0001..=9999
+    /// RFC 3339 writes (an instant AWS reports always is).
     pub fn from_secs(secs: i64) -> Timestamp {
-        let (min, max) = (
-            time::PrimitiveDateTime::MIN.assume_utc(),
-            time::PrimitiveDateTime::MAX.assume_utc(),
-        );
-        let secs = secs.clamp(min.unix_timestamp(), max.unix_timestamp());
-        Timestamp(time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(min))
+        let secs = secs.clamp(Timestamp::MIN_SECS, Timestamp::MAX_SECS);
+        Timestamp(
+            time::OffsetDateTime::from_unix_timestamp(secs)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        )
     }
 
     /// An SDK date-time, to the second.
@@ -98,17 +101,18 @@ impl fmt::Debug for Timestamp {
     }
 }
 
+/// Whole seconds, saturating at the years 0001 and 9999.
 impl std::ops::Add<time::Duration> for Timestamp {
     type Output = Timestamp;
     fn add(self, d: time::Duration) -> Timestamp {
-        self.0.checked_add(d).map_or(self, Timestamp)
+        Timestamp::from_secs(self.secs().saturating_add(d.whole_seconds()))
     }
 }
 
 impl std::ops::Sub<time::Duration> for Timestamp {
     type Output = Timestamp;
     fn sub(self, d: time::Duration) -> Timestamp {
-        self.0.checked_sub(d).map_or(self, Timestamp)
+        Timestamp::from_secs(self.secs().saturating_sub(d.whole_seconds()))
     }
 }
 
@@ -225,6 +229,14 @@ mod tests {
         assert!(t - time::Duration::HOUR < t);
         assert_eq!(
             Timestamp::from_secs(i64::MAX).to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            Timestamp::from_secs(i64::MIN).to_string(),
+            "0001-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            (Timestamp::from_secs(i64::MAX) + time::Duration::DAY).to_string(),
             "9999-12-31T23:59:59Z"
         );
         assert_eq!(Timestamp::default().to_string(), "1970-01-01T00:00:00Z");

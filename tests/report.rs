@@ -153,8 +153,11 @@ fn report_renders_every_section_self_contained() {
     assert!(text.contains("attachment `attachments/erp-architecture.svg`"));
     assert!(
         text.contains("**Evidence starts to disappear from AWS on** 20")
-            && text.contains("judged on today's settings, unchanged since its run began"),
-        "the summary dates the first expiring evidence: the run's start leaving event history"
+            && text.contains(
+                "judged on today's engine version, unchanged since a week before its run began"
+            ),
+        "the summary dates the first expiring evidence: the week before the run's start (a \
+         change pending for the maintenance window) leaving event history"
     );
     // The timeline dates the migration from its statistics and CDC metrics; the appendix
     // lists every capture with its full digest.

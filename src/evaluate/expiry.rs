@@ -306,11 +306,13 @@ fn unchanged_expiry(
         ),
         Resource::Endpoint(e) => (&e.region, "settings", endpoint_first_start(input, e)?),
         // ModifyReplicationInstance can change its EngineVersion (botocore `dms`
-        // 2016-01-01)...
+        // 2016-01-01), applied up to a week later without ApplyImmediately: history must
+        // reach a week before the run...
         Resource::Instance(i) if rests.instance_version => (
             &i.region,
             "engine version",
-            first_start(&|m| m.instance.is_some_and(|x| x.arn == i.arn))?,
+            first_start(&|m| m.instance.is_some_and(|x| x.arn == i.arn))?
+                - crate::facts::history::MAINTENANCE_CYCLE,
         ),
         // ...but not its placement or key (ModifyReplicationInstanceMessage has neither
         // PubliclyAccessible nor KmsKeyId).
@@ -322,12 +324,18 @@ fn unchanged_expiry(
     if trail {
         return None;
     }
-    let began = crate::time::rfc3339_secs(start);
+    let since = match resource {
+        Resource::Instance(_) => format!(
+            "a week before its run began {} (a change pending for the maintenance window)",
+            crate::time::rfc3339_secs(start + crate::facts::history::MAINTENANCE_CYCLE)
+        ),
+        _ => format!("its run began {}", crate::time::rfc3339_secs(start)),
+    };
     Some((
         start + HISTORY_DAYS * DAY,
         format!(
-            "judged on today's {what}, unchanged since its run began {began} as far as CloudTrail event history shows, \
-             which keeps events 90 days"
+            "judged on today's {what}, unchanged since {since} as far as CloudTrail event history \
+             shows, which keeps events 90 days"
         ),
         (resource.json(), resource.record().2.to_vec()),
     ))
@@ -356,11 +364,27 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
         return config_expiry(input, e)
             .map(|(at, basis)| (at, basis, (resource.json(), sources.to_vec())));
     }
-    let modified = history.iter().find(|h| h.name.starts_with("Modify"));
+    // The changes that can alter what the item rests on: an instance is cited for its
+    // engine version here (a class or storage change leaves it).
+    let alters = |h: &&HistoryEvent| {
+        h.name.starts_with("Modify")
+            && (!matches!(resource, Resource::Instance(_))
+                || h.request.get("EngineVersion").is_some())
+    };
+    let modified = history.iter().find(alters);
+    // A live resource is judged on today's only while history reaches its run, whatever
+    // else dates it: the earlier date stands.
+    let unchanged = if deleted {
+        None
+    } else {
+        unchanged_expiry(input, &resource, rests)
+    };
     if !deleted && modified.is_none() {
-        return unchanged_expiry(input, &resource, rests);
+        return unchanged;
     }
-    let first_event = history.iter().min_by(|a, b| a.at.cmp(&b.at))?;
+    let Some(first_event) = history.iter().min_by(|a, b| a.at.cmp(&b.at)) else {
+        return unchanged;
+    };
     // Read from a trail's log files in S3: kept as long as the bucket keeps them, which no
     // read here shows, so no date is claimed.
     let from_trail = !first_event.sources.is_empty()
@@ -372,7 +396,7 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
                 .any(|c| &c.id == id && c.service == "s3")
         });
     if from_trail {
-        return None;
+        return unchanged;
     }
     let first = first_event.at.secs();
     let basis = match modified {
@@ -385,11 +409,15 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
     };
     let mut sources = sources.to_vec();
     sources.extend(history.iter().flat_map(|h| h.sources.iter().cloned()));
-    Some((
+    let judged = (
         first + HISTORY_DAYS * DAY,
         basis,
         (resource.json(), sources),
-    ))
+    );
+    Some(match unchanged {
+        Some(u) if u.0 < judged.0 => u,
+        _ => judged,
+    })
 }
 
 fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {
@@ -742,6 +770,19 @@ mod tests {
             .history_reads
             .push(history_read(Some("s3://trail-bucket/")));
         assert!(expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist).is_empty());
+        // Modified after its run, its creation not on record: judged as it ran from the
+        // history, which stops reaching the run 90 days after it began, not after the Modify.
+        ev.facts.history_reads.pop();
+        ev.facts.tasks[0].history = vec![crate::facts::HistoryEvent {
+            at: "2026-11-15T00:00:00Z".into(),
+            name: "ModifyReplicationTask".into(),
+            ..Default::default()
+        }];
+        let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
+        assert_eq!(
+            got.iter().map(|x| x.expires.as_str()).collect::<Vec<_>>(),
+            ["2026-12-30T00:00:00Z"]
+        );
     }
 
     /// An instance's engine version today stands for the one its migration ran on only
@@ -772,22 +813,28 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        assert_eq!(
-            expiring_for(&ev, "dms.1.0.arch.engine-ver"),
+        // History must reach a week before the run (2026-10-01): a change pending for the
+        // maintenance window would show there.
+        let version = || {
             [(
-                "2026-12-30T00:00:00Z".to_string(),
-                "judged on today's engine version".to_string()
+                "2026-12-23T00:00:00Z".to_string(),
+                "judged on today's engine version".to_string(),
             )]
-        );
+        };
+        assert_eq!(expiring_for(&ev, "dms.1.0.arch.engine-ver"), version());
         assert!(expiring_for(&ev, "dms.1.0.arch.public-private").is_empty());
-        // A class change is no reason for a placement to expire; deleted, the instance is
-        // known only from its history.
+        // A class change after the run is no reason for a placement to expire, nor for the
+        // engine version's to move later; deleted, the instance is known only from its
+        // history.
         ev.facts.replication_instances[0].history = vec![crate::facts::HistoryEvent {
-            at: "2026-09-15T00:00:00Z".into(),
+            at: "2026-11-10T00:00:00Z".into(),
             name: "ModifyReplicationInstance".into(),
+            request: serde_json::json!({"ReplicationInstanceClass": "dms.r5.large"}),
             ..Default::default()
         }];
         assert!(expiring_for(&ev, "dms.1.0.arch.public-private").is_empty());
+        assert_eq!(expiring_for(&ev, "dms.1.0.arch.engine-ver"), version());
+        ev.facts.replication_instances[0].history[0].at = "2026-09-15T00:00:00Z".into();
         ev.facts.replication_instances[0].deleted_at = Some("2026-10-20T00:00:00Z".into());
         assert_eq!(
             expiring_for(&ev, "dms.1.0.arch.public-private"),

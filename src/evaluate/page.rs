@@ -121,9 +121,12 @@ instance's engine version (dms.1.0.arch.engine-ver) unless the instance's creati
 record; an instance a ModifyReplicationInstance set EngineVersion on after its first run began
 ran another version than today's, which is not on record either (so does one set up to a week
 before it without ApplyImmediately: the weekly maintenance window may have applied it during
-the run). Nor is a version released (DescribeEngineVersions LaunchDate) after the first run
-began: an automatic minor upgrade (AutoMinorVersionUpgrade, on by default) leaves no such
-event, and an older one to a version already out is not seen. A task's migration type is the one it ran with: CreateReplicationTask and each
+the run), and unless the instance's creation is on record, CloudTrail history must reach a
+week before the run for such a change to show. Nor is a version released
+(DescribeEngineVersions LaunchDate) after the first run began: an automatic minor upgrade
+(AutoMinorVersionUpgrade, on by default) leaves no such event, and an older one to a version
+already out is not seen. An undated run counts every change, and every release, since its
+task was created. A task's migration type is the one it ran with: CreateReplicationTask and each
 ModifyReplicationTask that set MigrationType, in order (a later change does not rewrite it;
 \"its migration type was … while it ran (set by CloudTrail …)\"); where they do not show it,
 or the run began before the history and the task's creation is not on record, it is not on

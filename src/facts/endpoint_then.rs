@@ -158,8 +158,14 @@ fn member_during<'h>(
     ) else {
         return Member::Today;
     };
-    // No start: in force from before any event (the Unix epoch).
-    let (before, inside) = in_force_during(&changes, from.unwrap_or_default(), to);
+    // No start: nothing was in force before it, and every change up to `to` counts.
+    let (before, inside) = match from {
+        Some(from) => in_force_during(&changes, from, to),
+        None => (
+            None,
+            changes.iter().filter(|h| h.at <= to).copied().collect(),
+        ),
+    };
     // The version in force as the span began, then those set inside it.
     let in_force: Vec<&HistoryEvent> = before.into_iter().chain(inside).collect();
     let first_known =

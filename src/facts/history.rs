@@ -37,6 +37,11 @@ pub struct TrailEvent {
     pub sources: Vec<String>,
 }
 
+/// A change DMS defers to the maintenance window waits at most this long: the window
+/// recurs weekly (DMS API Reference, ModifyReplicationInstance ApplyImmediately and
+/// PreferredMaintenanceWindow).
+pub const MAINTENANCE_CYCLE: i64 = 7 * crate::time::DAY;
+
 /// The kinds of DMS resource a history is kept for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {

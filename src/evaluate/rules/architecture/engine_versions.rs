@@ -92,10 +92,6 @@ impl Check for EngineVersions {
     }
 }
 
-/// A change DMS defers to the maintenance window waits at most this long: the window
-/// recurs weekly (DMS API Reference, PreferredMaintenanceWindow).
-const MAINTENANCE_CYCLE: i64 = 7 * crate::time::DAY;
-
 /// A listed version: not met when beta, or deprecated before the instance's first run.
 fn judged(
     input: &Input<'_>,
@@ -144,14 +140,18 @@ fn judged(
 ///   week before without ApplyImmediately: DMS applies such a change in the next weekly
 ///   maintenance window (DMS API Reference, ModifyReplicationInstance ApplyImmediately and
 ///   PreferredMaintenanceWindow), which may have fallen during the run;
-/// - or one of them began before the history
-///   ([`crate::evaluate::view::Input::before_history`]) and the instance's creation is not
-///   on record.
+/// - the instance's creation is not on record and CloudTrail history in its region does
+///   not reach a week before the first of them began, where such a change would show
+///   ([`crate::evaluate::view::Input::before_history`] for the run itself).
+///
+/// An undated run ran some time after the instance's task was created: it is judged from
+/// the earliest creation instead, and any change since counts.
 fn version_then_unknown(
     input: &Input<'_>,
     inst: &ReplicationInstance,
     known: &crate::facts::EngineVersion,
 ) -> Option<String> {
+    use crate::facts::history::MAINTENANCE_CYCLE;
     let uses = || {
         input
             .migrations
@@ -159,26 +159,41 @@ fn version_then_unknown(
             .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
     };
     let first_start = uses().filter_map(|m| input.first_start(m)).min();
-    if let (Some(launched), Some(start)) = (known.launch_date, first_start)
-        && launched.secs() > start
+    let created = uses().filter_map(|m| m.created.map(|c| c.secs())).min();
+    // When the version that ran may have been set: the first start, else (undated) the
+    // earliest creation; `None`: nothing dates it, and any change on record counts.
+    let (began, what) = match (first_start, created) {
+        (Some(s), _) => (Some(s), "its first run began"),
+        (None, Some(c)) => (Some(c), "its undated run's task was created"),
+        (None, None) => (None, "its run (not dated)"),
+    };
+    if let Some(launched) = known.launch_date
+        && began.is_none_or(|s| launched.secs() > s)
     {
         return Some(format!(
-            "it was released {}, after its first run began {}",
+            "it was released {}, after {what}{}",
             launched.date(),
-            crate::time::date(start)
+            began
+                .map(|s| format!(" {}", crate::time::date(s)))
+                .unwrap_or_default()
         ));
     }
     let upgraded = inst.history.iter().find(|h| {
         let immediately = h.request.get("ApplyImmediately").and_then(|v| v.as_bool()) == Some(true);
-        let pending = if immediately { 0 } else { MAINTENANCE_CYCLE };
+        // An upgrade applied at once still takes its minutes.
+        let pending = if immediately {
+            crate::time::HOUR
+        } else {
+            MAINTENANCE_CYCLE
+        };
         h.name == "ModifyReplicationInstance"
             && h.request.get("EngineVersion").is_some()
-            && first_start.is_some_and(|s| h.at.secs() + pending >= s)
+            && began.is_none_or(|s| h.at.secs() + pending >= s)
     });
     if let Some(h) = upgraded {
         return Some(format!(
-            "{} set EngineVersion after its first run began, or within the week before it \
-             without ApplyImmediately (applied in a maintenance window)",
+            "{} set EngineVersion after {what}, or within the week before without \
+             ApplyImmediately (applied in a maintenance window)",
             crate::facts::history::basis(h)
         ));
     }
@@ -189,10 +204,40 @@ fn version_then_unknown(
     {
         return None;
     }
-    uses().find_map(|m| {
+    if let Some(why) = uses().find_map(|m| {
         m.before_history
             .as_ref()
             .map(|why| format!("{}: {why}", m.id))
+    }) {
+        return Some(why);
+    }
+    week_before_unread(input, inst, began?, what)
+}
+
+/// Why the week before `began`, when an EngineVersion change pending for the maintenance
+/// window would have been made, is not in the CloudTrail history read in the instance's
+/// region.
+fn week_before_unread(
+    input: &Input<'_>,
+    inst: &ReplicationInstance,
+    began: i64,
+    what: &str,
+) -> Option<String> {
+    use crate::facts::history::MAINTENANCE_CYCLE;
+    let since = input
+        .facts
+        .history_reads
+        .iter()
+        .filter(|r| r.region == inst.region)
+        .map(|r| r.since)
+        .min()?;
+    (since.secs() > began - MAINTENANCE_CYCLE).then(|| {
+        format!(
+            "CloudTrail history in {} begins {since}, less than a week before {what} {}: an \
+             EngineVersion change pending for the maintenance window would not show",
+            inst.region,
+            crate::time::date(began)
+        )
     })
 }
 
@@ -290,6 +335,10 @@ mod tests {
                 None,
                 insufficient,
             ),
+            // History begins within the week before the run, the creation not on record: a
+            // change pending for the maintenance window would not show.
+            ("2026-09-28T00:00:00Z", false, None, None, insufficient),
+            ("2026-09-28T00:00:00Z", true, None, None, Verdict::Met),
             // Released before the run, or after it began (an automatic minor upgrade since).
             (
                 before,
@@ -360,6 +409,56 @@ mod tests {
             if want != Verdict::Met {
                 assert!(f.reason.contains("not on record"), "{}", f.reason);
             }
+        }
+    }
+
+    /// A run without dates ran some time after its task was created: a version set since
+    /// (or a week before, for the maintenance window), or released since, may be today's
+    /// only.
+    #[test]
+    fn an_undated_run_counts_every_version_change_since_its_task_was_created() {
+        // (upgraded on, released on, verdict); the task was created 2026-10-01.
+        for (upgraded, launched, want) in [
+            (None, "2026-06-01T00:00:00Z", Verdict::Met),
+            (
+                Some("2026-09-01T00:00:00Z"),
+                "2026-06-01T00:00:00Z",
+                Verdict::Met,
+            ),
+            (
+                Some("2026-11-01T00:00:00Z"),
+                "2026-06-01T00:00:00Z",
+                Verdict::InsufficientEvidence,
+            ),
+            (None, "2026-10-20T00:00:00Z", Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = migration();
+            let t = &mut ev.facts.tasks[0];
+            t.started = None;
+            t.stats = Some(TaskStats {
+                tables_loaded: Some(1),
+                ..TaskStats::default()
+            });
+            let ri = &mut ev.facts.replication_instances[0];
+            ri.engine_version = Some("3.5.4".into());
+            ri.history = upgraded
+                .map(|at| HistoryEvent {
+                    at: at.into(),
+                    name: "ModifyReplicationInstance".into(),
+                    request: serde_json::json!({"EngineVersion": "3.5.4", "ApplyImmediately": true}),
+                    ..HistoryEvent::default()
+                })
+                .into_iter()
+                .collect();
+            ev.facts.engine_versions = vec![EngineVersion {
+                region: "us-east-1".into(),
+                version: "3.5.4".into(),
+                release_status: Some("prod".into()),
+                launch_date: Some(launched.into()),
+                ..EngineVersion::default()
+            }];
+            let f = run(&ev, "dms.1.0.arch.engine-ver");
+            assert_eq!(f.verdict, want, "{upgraded:?} {launched}: {}", f.reason);
         }
     }
 }
