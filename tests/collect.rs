@@ -468,6 +468,22 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
     for case in ["exemplary", "serverless-redshift", "targets"] {
         emu.seed(case);
         let ev = collect(emu, &manifest(case));
+        // A Kinesis stream's encryption can be switched on after creation: the switches
+        // CloudTrail holds are read (the seeder encrypted it before the runs).
+        if case == "targets" {
+            let stream = ev
+                .facts
+                .target_stores
+                .iter()
+                .find(|s| s.kind == dms_evidence::facts::StoreKind::KinesisStream)
+                .expect("the Kinesis target's stream");
+            let switched = stream.encrypted_since.as_deref().unwrap_or_default();
+            assert_eq!(
+                switched.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
+                ["StartStreamEncryption"],
+                "{stream:?}"
+            );
+        }
         called.extend(
             ev.captures
                 .iter()

@@ -220,6 +220,25 @@ def _request(call: Call) -> dict:
     return {}
 
 
+def _typed(request: dict, shape) -> dict:
+    """A query-protocol request's top-level scalars as the model types them (CloudTrail
+    writes `"encrypted": true`, not the form's text); nested members stay as the form
+    flattened them."""
+    if shape is None or shape.type_name != "structure":
+        return request
+    out: dict = {}
+    for key, value in request.items():
+        member = shape.members.get(key)
+        kind = member.type_name if member is not None else None
+        if kind == "boolean" and value in ("true", "false"):
+            out[key] = value == "true"
+        elif kind in ("integer", "long") and str(value).lstrip("-").isdigit():
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out
+
+
 def _response(call: Call, response: Response) -> dict | None:
     if call.protocol != "json" or not response.body:
         return None
@@ -296,6 +315,8 @@ def record(call: Call, response: Response) -> None:
     request = _request(call)
     answer = None if failed else _response(call, response)
     if op_model is not None:
+        if call.protocol == "query":
+            request = _typed(request, op_model.input_shape)
         request = _hide(request, op_model.input_shape)
         if answer is not None:
             answer = _hide(answer, op_model.output_shape)

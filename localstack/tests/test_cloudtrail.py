@@ -67,6 +67,25 @@ def test_a_write_is_recorded_as_cloudtrail_records_it(client):
     assert _dms_events(client("cloudtrail", "eu-west-1")) == []
 
 
+def test_switching_a_store_s_encryption_on_is_recorded_with_its_parameters(client):
+    """What collect looks up (EventName) to see a target store encrypted after a run: a
+    Redshift ModifyCluster with `encrypted`, a Kinesis StartStreamEncryption."""
+    redshift, kinesis, ct = client("redshift"), client("kinesis"), client("cloudtrail")
+    redshift.create_cluster(ClusterIdentifier="dw", NodeType="ra3.xlplus", MasterUsername="admin",
+                            MasterUserPassword="Secret-pass1", ClusterType="single-node")
+    redshift.modify_cluster(ClusterIdentifier="dw", Encrypted=True)
+    assert redshift.describe_clusters(ClusterIdentifier="dw")["Clusters"][0]["Encrypted"] is True
+    kinesis.create_stream(StreamName="cdc", ShardCount=1)
+    kinesis.start_stream_encryption(StreamName="cdc", EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    found = {}
+    for name in ("ModifyCluster", "StartStreamEncryption"):
+        events = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+        assert [e["EventName"] for e in events] == [name]
+        found[name] = json.loads(events[0]["CloudTrailEvent"])["requestParameters"]
+    assert found["ModifyCluster"]["clusterIdentifier"] == "dw" and found["ModifyCluster"]["encrypted"] is True
+    assert found["StartStreamEncryption"]["streamName"] == "cdc"
+
+
 def test_modify_operations_update_the_resource_and_are_recorded(client):
     dms, ct = client("dms"), client("cloudtrail")
     arn = _endpoint(dms)

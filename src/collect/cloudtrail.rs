@@ -32,11 +32,24 @@ pub const DMS_SOURCE: &str = "dms.amazonaws.com";
 /// The region's DMS events of the last 90 days, newest page first, and what the read
 /// covered; `None` when a page failed (a gap names cloudtrail:LookupEvents).
 pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>, HistoryRead)> {
+    lookup(c, ctx, LookupAttributeKey::EventSource, DMS_SOURCE, false).await
+}
+
+/// The region's events of the last 90 days whose `key` is `value`, newest page first, and
+/// what the read covered; `None` when a page failed. With `pace_first`, the first page too
+/// waits [`MIN_INTERVAL`] (another lookup may just have been made in the region).
+pub async fn lookup(
+    c: &Clients,
+    ctx: &Context,
+    key: LookupAttributeKey,
+    value: &str,
+    pace_first: bool,
+) -> Option<(Vec<TrailEvent>, HistoryRead)> {
     let now = crate::time::Timestamp::now();
     let since = now - time::Duration::days(RETENTION_DAYS);
     let attribute = LookupAttribute::builder()
-        .attribute_key(LookupAttributeKey::EventSource)
-        .attribute_value(DMS_SOURCE)
+        .attribute_key(key)
+        .attribute_value(value)
         .build()
         .ok()?;
     let mut events = Vec::new();
@@ -44,7 +57,7 @@ pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>,
     let mut token: Option<String> = None;
     let mut first = true;
     loop {
-        if !first {
+        if !first || pace_first {
             tokio::time::sleep(MIN_INTERVAL).await;
         }
         first = false;

@@ -2,11 +2,33 @@
 //! encryption at rest and placement rest on the store's own state (Redshift
 //! clusters and Serverless namespaces, S3 buckets, DynamoDB tables, OpenSearch
 //! domains, Kinesis streams). Only stores that the region's endpoints name are read.
+//!
+//! A Redshift cluster, a Kinesis stream and an OpenSearch domain can be encrypted after
+//! they were created (Redshift API Reference, ModifyCluster `Encrypted`; Kinesis API
+//! Reference, StartStreamEncryption; OpenSearch API Reference, UpdateDomainConfig
+//! `EncryptionAtRestOptions`): today's encryption may not be what a migration wrote to.
+//! For those, the region's CloudTrail event history of those calls is read too
+//! (LookupEvents by event name, 90 days, paced as [`super::cloudtrail`] is).
 
 use std::collections::BTreeSet;
 
+use aws_sdk_cloudtrail::types::LookupAttributeKey;
+use serde_json::Value;
+
 use super::{Clients, Context};
+use crate::facts::history::TrailEvent;
 use crate::facts::{Endpoint, Facts, StoreKind, TargetStore};
+
+/// The calls that switch a store kind's encryption at rest on after its creation.
+const SWITCHES: [(StoreKind, &str); 4] = [
+    (StoreKind::RedshiftCluster, "ModifyCluster"),
+    (StoreKind::KinesisStream, "StartStreamEncryption"),
+    (StoreKind::OpenSearchDomain, "UpdateDomainConfig"),
+    (
+        StoreKind::OpenSearchDomain,
+        "UpdateElasticsearchDomainConfig",
+    ),
+];
 
 /// DescribeDomains accepts at most 5 domain names per call (OpenSearch API Reference).
 const DOMAINS_PER_CALL: usize = 5;
@@ -26,7 +48,65 @@ fn store(c: &Clients, kind: StoreKind, name: &str, sources: &[String]) -> Target
         encryption: None,
         kms_key_id: None,
         publicly_accessible: None,
+        encrypted_since: None,
         sources: sources.to_vec(),
+    }
+}
+
+/// Whether `e` switched the encryption at rest of `s` on (CloudTrail's request parameters,
+/// member names as the API spells them).
+fn switches_on(s: &TargetStore, e: &TrailEvent) -> bool {
+    let r = &e.request;
+    let text = |k: &str| r.get(k).and_then(Value::as_str);
+    let on = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    match s.kind {
+        StoreKind::RedshiftCluster => {
+            text("ClusterIdentifier") == Some(s.name.as_str()) && on(r.get("Encrypted"))
+        }
+        StoreKind::KinesisStream => {
+            text("StreamName") == Some(s.name.as_str())
+                || s.arn.is_some() && text("StreamARN") == s.arn.as_deref()
+        }
+        StoreKind::OpenSearchDomain => {
+            text("DomainName") == Some(s.name.as_str())
+                && on(r
+                    .get("EncryptionAtRestOptions")
+                    .and_then(|o| o.get("Enabled")))
+        }
+        _ => false,
+    }
+}
+
+/// For each store whose encryption can be switched on after its creation, the calls of the
+/// last 90 days that did (`encrypted_since`, oldest first); left `None` when a lookup
+/// failed (a gap names cloudtrail:LookupEvents).
+async fn encryption_switches(c: &Clients, ctx: &Context, stores: &mut [TargetStore]) {
+    let mut read: Vec<(StoreKind, Option<Vec<TrailEvent>>)> = Vec::new();
+    for (kind, name) in SWITCHES {
+        if stores.iter().any(|s| s.kind == kind) {
+            let key = LookupAttributeKey::EventName;
+            let found = super::cloudtrail::lookup(c, ctx, key, name, true).await;
+            read.push((kind, found.map(|(events, _)| events)));
+        }
+    }
+    for s in stores.iter_mut() {
+        let mine: Vec<&Option<Vec<TrailEvent>>> = read
+            .iter()
+            .filter(|(kind, _)| *kind == s.kind)
+            .map(|(_, found)| found)
+            .collect();
+        if mine.is_empty() || mine.iter().any(|found| found.is_none()) {
+            continue;
+        }
+        let mut switched: Vec<crate::facts::HistoryEvent> = mine
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| switches_on(s, e))
+            .map(crate::facts::history::history_event)
+            .collect();
+        switched.sort_by_key(|h| h.at);
+        s.encrypted_since = Some(switched);
     }
 }
 
@@ -49,32 +129,7 @@ pub async fn collect(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<TargetStore
         .filter(|e| e.engine == "kinesis")
         .filter_map(|e| setting(e, "KinesisSettings", "StreamArn"))
         .collect();
-    let dynamo_targets: BTreeSet<&str> = dms
-        .endpoints
-        .iter()
-        .filter(|e| e.engine == "dynamodb")
-        .map(|e| e.arn.as_str())
-        .collect();
-    let tables: BTreeSet<&str> = dms
-        .tasks
-        .iter()
-        .filter(|t| {
-            t.target_arn
-                .as_deref()
-                .is_some_and(|a| dynamo_targets.contains(a))
-        })
-        .flat_map(|t| t.table_mappings.target_tables.iter().map(String::as_str))
-        .chain(
-            dms.serverless
-                .iter()
-                .filter(|s| {
-                    s.target_arn
-                        .as_deref()
-                        .is_some_and(|a| dynamo_targets.contains(a))
-                })
-                .flat_map(|s| s.table_mappings.target_tables.iter().map(String::as_str)),
-        )
-        .collect();
+    let tables = dynamo_tables(dms);
     let search = engines.contains("elasticsearch") || engines.contains("opensearch");
     let (redshift, serverless, s3, dynamo, opensearch, kinesis) = futures::join!(
         async {
@@ -108,7 +163,37 @@ pub async fn collect(c: &Clients, ctx: &Context, dms: &Facts) -> Vec<TargetStore
     out.extend(dynamo.into_iter().flatten());
     out.extend(opensearch);
     out.extend(kinesis.into_iter().flatten());
+    encryption_switches(c, ctx, &mut out).await;
     out
+}
+
+/// The DynamoDB tables the region's DynamoDB targets write to (object-mapping rules).
+fn dynamo_tables(dms: &Facts) -> BTreeSet<&str> {
+    let dynamo_targets: BTreeSet<&str> = dms
+        .endpoints
+        .iter()
+        .filter(|e| e.engine == "dynamodb")
+        .map(|e| e.arn.as_str())
+        .collect();
+    dms.tasks
+        .iter()
+        .filter(|t| {
+            t.target_arn
+                .as_deref()
+                .is_some_and(|a| dynamo_targets.contains(a))
+        })
+        .flat_map(|t| t.table_mappings.target_tables.iter().map(String::as_str))
+        .chain(
+            dms.serverless
+                .iter()
+                .filter(|s| {
+                    s.target_arn
+                        .as_deref()
+                        .is_some_and(|a| dynamo_targets.contains(a))
+                })
+                .flat_map(|s| s.table_mappings.target_tables.iter().map(String::as_str)),
+        )
+        .collect()
 }
 
 async fn redshift_clusters(c: &Clients, ctx: &Context) -> Vec<TargetStore> {

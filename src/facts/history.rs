@@ -115,7 +115,7 @@ fn concerns(e: &TrailEvent) -> Option<(Kind, String)> {
     })
 }
 
-fn history_event(e: &TrailEvent) -> HistoryEvent {
+pub fn history_event(e: &TrailEvent) -> HistoryEvent {
     HistoryEvent {
         at: e.at,
         name: e.name.clone(),

@@ -632,7 +632,30 @@ pub struct TargetStore {
     pub encryption: Option<String>,
     pub kms_key_id: Option<String>,
     pub publicly_accessible: Option<bool>,
+    /// For a store whose encryption at rest can be switched on after its creation (a
+    /// Redshift cluster, a Kinesis stream, an OpenSearch domain): the CloudTrail events of
+    /// the last 90 days that did, oldest first; `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_since: Option<Vec<HistoryEvent>>,
     pub sources: Vec<String>,
+}
+
+impl StoreKind {
+    /// The call that can switch this kind's encryption at rest on after its creation
+    /// (Redshift API Reference, ModifyCluster `Encrypted`; Kinesis API Reference,
+    /// StartStreamEncryption; OpenSearch API Reference, UpdateDomainConfig
+    /// `EncryptionAtRestOptions`); `None` where it is set for good at creation, or always on
+    /// (Redshift Serverless namespaces, DynamoDB tables; S3 buckets encrypt every new object
+    /// since January 2023, Amazon S3 User Guide, "Setting default server-side encryption
+    /// behavior").
+    pub fn encryption_switch(self) -> Option<&'static str> {
+        match self {
+            StoreKind::RedshiftCluster => Some("ModifyCluster Encrypted"),
+            StoreKind::KinesisStream => Some("StartStreamEncryption"),
+            StoreKind::OpenSearchDomain => Some("UpdateDomainConfig EncryptionAtRestOptions"),
+            _ => None,
+        }
+    }
 }
 
 impl Facts {

@@ -16,8 +16,8 @@ impl Check for EncryptionAtRest {
     const DOC: RuleDoc = RuleDoc {
         met: "every target of a migration that moved data encrypted as its own service reports it (RDS/Aurora StorageEncrypted or sse-rds, Redshift cluster Encrypted, S3 bucket encryption, DynamoDB SSE, OpenSearch, Kinesis); no target of a migration that moved no data unencrypted or unknown",
         checked: "Every migration target is encrypted (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); the key's manager and rotation are reported. DMS storage is always encrypted.",
-        evidence: "DescribeDBInstances/Clusters, endpoint settings, DescribeKey, GetKeyRotationStatus",
-        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible",
+        evidence: "DescribeDBInstances/Clusters, endpoint settings, DescribeKey, GetKeyRotationStatus; for Redshift clusters, Kinesis streams and OpenSearch domains, CloudTrail LookupEvents of the calls that switch encryption on after creation",
+        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible, or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on since, or CloudTrail event history not reaching the run)",
     };
     type Params = NoParams;
 
@@ -210,13 +210,20 @@ mod tests {
             "RedshiftSettings".into(),
             serde_json::json!({"EncryptionMode": "SSE_KMS"}),
         );
+        // Its creation on record: the endpoint is known throughout, whatever history holds.
+        tgt.history = vec![HistoryEvent {
+            at: "2026-09-20T00:00:00Z".into(),
+            name: "CreateEndpoint".into(),
+            request: serde_json::json!({"EngineName": "redshift"}),
+            ..HistoryEvent::default()
+        }];
         let base = evidence(
             endpoint("s", "source", "postgres", HostKind::External, None),
             tgt,
         );
         let f = run(&base, "dms.1.0.sec.at-rest");
         assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
-        for (encrypted, want) in [(Some(true), Verdict::Met), (Some(false), Verdict::NotMet)] {
+        for (case, encrypted, switched, history, want, phrase) in redshift_cases() {
             let mut ev = base.clone();
             ev.facts.target_stores = vec![TargetStore {
                 region: "us-east-1".into(),
@@ -228,10 +235,93 @@ mod tests {
                 encryption: None,
                 kms_key_id: None,
                 publicly_accessible: Some(false),
+                encrypted_since: switched.map(|at| {
+                    at.map(|at| HistoryEvent {
+                        at: at.into(),
+                        name: "ModifyCluster".into(),
+                        event_id: "e1".into(),
+                        request: serde_json::json!({"ClusterIdentifier": "dw", "Encrypted": true}),
+                        ..HistoryEvent::default()
+                    })
+                    .into_iter()
+                    .collect()
+                }),
                 sources: vec!["c000010".into()],
             }];
+            ev.facts.history_reads = vec![HistoryRead {
+                region: "us-east-1".into(),
+                since: history.into(),
+                until: NOW.into(),
+                ..HistoryRead::default()
+            }];
             let f = run(&ev, "dms.1.0.sec.at-rest");
-            assert_eq!(f.verdict, want, "{}", f.reason);
+            assert_eq!(f.verdict, want, "{case}: {}", f.reason);
+            assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
         }
+    }
+
+    /// (case, encrypted today, the ModifyCluster events that switched it on (`None`: not
+    /// read), CloudTrail event history from, verdict, phrase); the run began 2026-10-01.
+    type RedshiftCase = (
+        &'static str,
+        Option<bool>,
+        Option<Option<&'static str>>,
+        &'static str,
+        Verdict,
+        &'static str,
+    );
+
+    fn redshift_cases() -> Vec<RedshiftCase> {
+        let unknown = Verdict::InsufficientEvidence;
+        vec![
+            (
+                "encrypted throughout",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
+            ),
+            (
+                "not encrypted",
+                Some(false),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::NotMet,
+                "not encrypted",
+            ),
+            (
+                "switched on before the run",
+                Some(true),
+                Some(Some("2026-08-01T00:00:00Z")),
+                "2026-07-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
+            ),
+            (
+                "switched on after the run began",
+                Some(true),
+                Some(Some("2026-11-01T00:00:00Z")),
+                "2026-09-01T00:00:00Z",
+                unknown,
+                "switched its encryption on after",
+            ),
+            (
+                "events not read",
+                Some(true),
+                None,
+                "2026-09-01T00:00:00Z",
+                unknown,
+                "were not read",
+            ),
+            (
+                "history after the run began",
+                Some(true),
+                Some(None),
+                "2026-10-15T00:00:00Z",
+                unknown,
+                "a switch before then would not show",
+            ),
+        ]
     }
 }

@@ -72,7 +72,7 @@ fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Ve
     stores(input, m, target)
         .into_iter()
         .filter(|s| seen.insert((s.kind, s.name.as_str())))
-        .map(store_at_rest)
+        .map(|s| store_at_rest(input, m, s))
         .collect()
 }
 
@@ -140,20 +140,88 @@ fn stores<'a>(input: &Input<'a>, m: &Migration<'_>, target: &Endpoint) -> Vec<&'
     }
 }
 
-fn store_at_rest(s: &TargetStore) -> AtRest {
-    let how = match (s.encrypted, s.encryption.as_deref()) {
+fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRest {
+    let mut how = match (s.encrypted, s.encryption.as_deref()) {
         (Some(true), Some(e)) => format!("encrypted ({e})"),
         (Some(true), None) => "encrypted".to_string(),
         (Some(false), _) => "not encrypted".to_string(),
         (None, _) => "encryption not reported".to_string(),
     };
+    let mut encrypted = s.encrypted;
+    if encrypted == Some(true)
+        && let Some(call) = s.kind.encryption_switch()
+        && let Err(why) = encrypted_while_it_ran(input, m, s, call)
+    {
+        encrypted = None;
+        how = format!("{how} today, but {why}");
+    }
     (
-        s.encrypted,
+        encrypted,
         format!("{:?} {}: {how}", s.kind, s.name).to_lowercase(),
         s.kms_key_id.clone(),
         format!("target_stores/{}/{}", s.region, s.name),
         s.sources.clone(),
     )
+}
+
+/// Whether a store whose encryption can be switched on after its creation (by `call`) was
+/// encrypted while `m` ran: its CloudTrail events show no switch from a day before the run
+/// began (a switch takes its time) and reach back to then. `Err` says why it is not on
+/// record.
+fn encrypted_while_it_ran(
+    input: &Input<'_>,
+    m: &Migration<'_>,
+    s: &TargetStore,
+    call: &str,
+) -> Result<(), String> {
+    let Some(switched) = &s.encrypted_since else {
+        return Err(format!(
+            "its encryption can be switched on after its creation ({call}) and its CloudTrail \
+             events were not read{}",
+            input.gap_paren(&["cloudtrail:LookupEvents"])
+        ));
+    };
+    let Some(began) = input.first_start(m) else {
+        return Err(format!(
+            "its encryption can be switched on after its creation ({call}) and {}'s run is not dated",
+            m.id
+        ));
+    };
+    if let Some(h) = switched
+        .iter()
+        .find(|h| h.at.secs() >= began - crate::time::DAY)
+    {
+        return Err(format!(
+            "{} switched its encryption on after {}'s run began {}: what the run wrote to is not \
+             on record",
+            crate::facts::history::basis(h),
+            m.id,
+            crate::time::date(began)
+        ));
+    }
+    let since = input
+        .facts
+        .history_reads
+        .iter()
+        .filter(|r| r.region == s.region && r.source.is_none())
+        .map(|r| r.since)
+        .min();
+    match since {
+        Some(since) if since.secs() <= began - crate::time::DAY => Ok(()),
+        Some(since) => Err(format!(
+            "its encryption can be switched on after its creation ({call}), and CloudTrail \
+             event history in {} begins {since}, after {}'s run began {}: a switch before then \
+             would not show",
+            s.region,
+            m.id,
+            crate::time::date(began)
+        )),
+        None => Err(format!(
+            "its encryption can be switched on after its creation ({call}) and no CloudTrail \
+             event history was read in {}",
+            s.region
+        )),
+    }
 }
 
 fn describe_key(
