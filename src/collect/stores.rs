@@ -58,10 +58,19 @@ fn store(c: &Clients, kind: StoreKind, name: &str, sources: &[String]) -> Target
 fn switches_on(s: &TargetStore, e: &TrailEvent) -> bool {
     let r = &e.request;
     let text = |k: &str| r.get(k).and_then(Value::as_str);
-    let on = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    let on = |v: Option<&Value>| {
+        v.is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
+    };
+    // A dry run changes nothing (OpenSearch API Reference, UpdateDomainConfig DryRun).
+    if on(r.get("DryRun")) {
+        return false;
+    }
     match s.kind {
+        // Redshift stores cluster identifiers in lower case whatever the request said
+        // (Redshift API Reference, CreateCluster ClusterIdentifier).
         StoreKind::RedshiftCluster => {
-            text("ClusterIdentifier") == Some(s.name.as_str()) && on(r.get("Encrypted"))
+            text("ClusterIdentifier").is_some_and(|id| id.eq_ignore_ascii_case(&s.name))
+                && on(r.get("Encrypted"))
         }
         StoreKind::KinesisStream => {
             text("StreamName") == Some(s.name.as_str())

@@ -277,3 +277,17 @@ pub(crate) fn config_item(
         sources: vec![format!("cfg-{at}")],
     }
 }
+
+/// cloudtrail:LookupEvents refused in us-east-1.
+pub(crate) fn lookup_events_denied() -> crate::evidence::Gap {
+    crate::evidence::Gap {
+        service: "cloudtrail".into(),
+        operation: "LookupEvents".into(),
+        region: "us-east-1".into(),
+        iam_action: "cloudtrail:LookupEvents".into(),
+        kind: crate::evidence::GapKind::AccessDenied,
+        code: Some("AccessDeniedException".into()),
+        message: "denied".into(),
+        resource: None,
+    }
+}

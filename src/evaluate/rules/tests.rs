@@ -510,16 +510,7 @@ fn history_cases() -> Vec<HistoryCase> {
         source: None,
         integrity: None,
     };
-    let denied = Gap {
-        service: "cloudtrail".into(),
-        operation: "LookupEvents".into(),
-        region: "us-east-1".into(),
-        iam_action: "cloudtrail:LookupEvents".into(),
-        kind: GapKind::AccessDenied,
-        code: Some("AccessDeniedException".into()),
-        message: "denied".into(),
-        resource: None,
-    };
+    let denied = lookup_events_denied();
     let unknown = Verdict::InsufficientEvidence;
     vec![
         (

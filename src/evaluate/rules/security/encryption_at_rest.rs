@@ -254,6 +254,14 @@ mod tests {
                 until: NOW.into(),
                 ..HistoryRead::default()
             }];
+            match case {
+                "events not read" => ev.gaps.push(lookup_events_denied()),
+                // A reload reset the run's dates; the task was created before the switch.
+                "switched before a reload" => {
+                    ev.facts.tasks[0].created = Some("2026-08-15T00:00:00Z".into());
+                }
+                _ => {}
+            }
             let f = run(&ev, "dms.1.0.sec.at-rest");
             assert_eq!(f.verdict, want, "{case}: {}", f.reason);
             assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
@@ -313,6 +321,23 @@ mod tests {
                 "2026-09-01T00:00:00Z",
                 unknown,
                 "were not read",
+            ),
+            // Evidence from a collector that did not look them up is judged as then.
+            (
+                "not looked up",
+                Some(true),
+                None,
+                "2026-09-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
+            ),
+            (
+                "switched before a reload",
+                Some(true),
+                Some(Some("2026-09-01T00:00:00Z")),
+                "2026-07-01T00:00:00Z",
+                unknown,
+                "switched its encryption on after",
             ),
             (
                 "history after the run began",

@@ -148,7 +148,10 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
         (None, _) => "encryption not reported".to_string(),
     };
     let mut encrypted = s.encrypted;
+    // Only a migration that moved data wrote to it; the others count only against, and
+    // an encrypted store counts for nothing there.
     if encrypted == Some(true)
+        && m.run == crate::evaluate::view::Run::MovedData
         && let Some(call) = s.kind.encryption_switch()
         && let Err(why) = encrypted_while_it_ran(input, m, s, call)
     {
@@ -165,23 +168,40 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
 }
 
 /// Whether a store whose encryption can be switched on after its creation (by `call`) was
-/// encrypted while `m` ran: its CloudTrail events show no switch from a day before the run
-/// began (a switch takes its time) and reach back to then. `Err` says why it is not on
-/// record.
+/// encrypted while `m` ran: its CloudTrail events show no switch from
+/// a day before the run began (a switch takes its time) and reach back to then. The run
+/// began at the earliest of its first start, its first Start event and its task's creation
+/// (a reload resets the run's own dates). `Err` says why it is not on record. Evidence
+/// from a collector that did not look the switches up (no lookup, no gap) is judged as
+/// then.
 fn encrypted_while_it_ran(
     input: &Input<'_>,
     m: &Migration<'_>,
     s: &TargetStore,
     call: &str,
 ) -> Result<(), String> {
+    let gap = input.gap_paren(&["cloudtrail:LookupEvents"]);
     let Some(switched) = &s.encrypted_since else {
+        if gap.is_empty() {
+            return Ok(());
+        }
         return Err(format!(
             "its encryption can be switched on after its creation ({call}) and its CloudTrail \
-             events were not read{}",
-            input.gap_paren(&["cloudtrail:LookupEvents"])
+             events were not read{gap}"
         ));
     };
-    let Some(began) = input.first_start(m) else {
+    let started = m
+        .history
+        .iter()
+        .filter(|h| h.name.starts_with("Start"))
+        .map(|h| h.at.secs());
+    let Some(began) = input
+        .first_start(m)
+        .into_iter()
+        .chain(started)
+        .chain(m.created.map(|c| c.secs()))
+        .min()
+    else {
         return Err(format!(
             "its encryption can be switched on after its creation ({call}) and {}'s run is not dated",
             m.id
