@@ -235,16 +235,15 @@ fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, 
     let mut items: Vec<_> = e.config_history.iter().map(|i| i.captured_at).collect();
     items.sort();
     let in_force = items.iter().rev().find(|t| t.secs() <= start)?;
-    let ends = match items.iter().find(|t| t.secs() > start) {
-        Some(next) => format!("until the next item ({next})"),
+    let (from, ends) = match items.iter().find(|t| t.secs() > start) {
+        Some(next) => (next, format!("until the next item ({next})")),
         None if recorders.iter().any(|r| r.recording) => return None,
-        None => format!("from its capture ({in_force}; no recorder records now)"),
+        None => (
+            in_force,
+            format!("from its capture ({in_force}; no recorder records now)"),
+        ),
     };
-    let from = items
-        .iter()
-        .find(|t| t.secs() > start)
-        .unwrap_or(in_force)
-        .secs();
+    let from = from.secs();
     Some((
         from + days * DAY,
         format!(

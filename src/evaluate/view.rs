@@ -942,6 +942,18 @@ impl<'a> Input<'a> {
         run_window(started, m.stats, m.status == Some("running"), self.now)
     }
 
+    /// When the CloudTrail history read in `region` begins: the earliest read, or with
+    /// `event_history_only` the earliest from event history (a trail's log files keep only
+    /// DMS events).
+    pub fn history_begins(&self, region: &str, event_history_only: bool) -> Option<Timestamp> {
+        self.facts
+            .history_reads
+            .iter()
+            .filter(|r| r.region == region && (!event_history_only || r.source.is_none()))
+            .map(|r| r.since)
+            .min()
+    }
+
     /// Why what was in force when `m` started (its endpoints, its settings) is not on
     /// record: the CloudTrail history read in its region (event history, 90 days, or a
     /// trail's log files) begins after the run started, so a change made between the run
@@ -956,17 +968,13 @@ impl<'a> Input<'a> {
         if reads.is_empty() && gap.is_empty() {
             return None;
         }
-        let begins = reads
-            .iter()
-            .filter(|r| r.region == m.region)
-            .map(|r| (r.since.secs(), r.since))
-            .min();
-        let Some((begins, since)) = begins else {
+        let Some(since) = self.history_begins(m.region, false) else {
             return Some(format!(
                 "no CloudTrail history was read in {}{gap}",
                 m.region
             ));
         };
+        let begins = since.secs();
         let started = self.first_start(m);
         let at = |t: i64| crate::time::rfc3339_secs(t);
         match (started, m.created.map(Timestamp::secs)) {

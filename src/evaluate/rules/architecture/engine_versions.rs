@@ -224,13 +224,7 @@ fn week_before_unread(
     what: &str,
 ) -> Option<String> {
     use crate::facts::history::MAINTENANCE_CYCLE;
-    let since = input
-        .facts
-        .history_reads
-        .iter()
-        .filter(|r| r.region == inst.region)
-        .map(|r| r.since)
-        .min()?;
+    let since = input.history_begins(&inst.region, false)?;
     (since.secs() > began - MAINTENANCE_CYCLE).then(|| {
         format!(
             "CloudTrail history in {} begins {since}, less than a week before {what} {}: an \

@@ -219,14 +219,7 @@ fn encrypted_while_it_ran(
             crate::time::date(began)
         ));
     }
-    let since = input
-        .facts
-        .history_reads
-        .iter()
-        .filter(|r| r.region == s.region && r.source.is_none())
-        .map(|r| r.since)
-        .min();
-    match since {
+    match input.history_begins(&s.region, true) {
         Some(since) if since.secs() <= began - crate::time::DAY => Ok(()),
         Some(since) => Err(format!(
             "its encryption can be switched on after its creation ({call}), and CloudTrail \
