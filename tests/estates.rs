@@ -145,6 +145,35 @@ const ESTATES: &[Estate] = &[
         never: &[("dms.2.1.dep.onprem-ec2", Met)],
         reasons: &[],
     },
+    // The target deleted and created again encrypted under its name after the run: a
+    // Redshift cluster, an RDS database; and one encrypted throughout.
+    Estate {
+        name: "recreated-after-run",
+        account: "900000000040",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.at-rest", InsufficientEvidence)],
+        never: &[("dms.1.0.sec.at-rest", Met)],
+        reasons: &[("dms.1.0.sec.at-rest", "it was created")],
+    },
+    Estate {
+        name: "recreated-after-run",
+        account: "900000000041",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.at-rest", InsufficientEvidence)],
+        never: &[("dms.1.0.sec.at-rest", Met)],
+        reasons: &[("dms.1.0.sec.at-rest", "it was created")],
+    },
+    Estate {
+        name: "recreated-after-run",
+        account: "900000000042",
+        regions: &["us-east-1"],
+        manifest: "",
+        must: &[("dms.1.0.sec.at-rest", Met)],
+        never: &[],
+        reasons: &[],
+    },
     Estate {
         name: "redshift-staging-only",
         account: "900000000004",

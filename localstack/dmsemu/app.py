@@ -31,6 +31,7 @@ from . import (
     kms,
     opensearch,
     rds,
+    redshift,
     redshift_serverless,
     regions,
     validate,
@@ -73,6 +74,8 @@ class CompatApp:
         self.faults = Injector()
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        cloudtrail.date_by_call()
+        redshift.install()
 
     # ------------------------------------------------------------------ WSGI
 
@@ -105,7 +108,8 @@ class CompatApp:
         if invalid is not None:
             return error_response(call, *invalid)
         try:
-            response = _without_nulls(call, self.dispatch(environ, call))
+            with cloudtrail.calling(call):
+                response = _without_nulls(call, self.dispatch(environ, call))
             cloudtrail.record(call, response)
             for deviation in validate.check_answer(call, response.status, response.body):
                 LOG.warning("answer unlike AWS's: %s", deviation)
@@ -201,6 +205,7 @@ class CompatApp:
                 dms.reset()
                 cloudtrail.reset()
                 redshift_serverless.reset()
+                opensearch.reset()
                 regions.reset()
                 validate.deviations(clear=True)
                 iam.set_enforced(True)

@@ -71,6 +71,8 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,6 +171,44 @@ def clock(account: str, region: str) -> datetime:
     return (datetime.now(UTC) - trail(account, region).offset).replace(tzinfo=None)
 
 
+# ---------------------------------------------------------------- resource dates
+
+# The account and region of the call being served, for the dates moto gives what it makes.
+_CALLER: ContextVar[tuple[str, str] | None] = ContextVar("dmsemu_caller", default=None)
+
+# moto dates what these services create by the wall clock; AWS by the call that made it
+# (RDS API Reference, DBInstance.InstanceCreateTime and DBCluster.ClusterCreateTime;
+# Redshift API Reference, Cluster.ClusterCreateTime; Kinesis API Reference,
+# StreamDescriptionSummary.StreamCreationTimestamp; DynamoDB API Reference,
+# TableDescription.CreationDateTime), which a scenario moves into the past with the clock.
+_DATED_BY_CALL = ("moto.rds.models", "moto.redshift.models", "moto.kinesis.models", "moto.dynamodb.models.table")
+
+
+def _call_time() -> datetime:
+    caller = _CALLER.get()
+    if caller is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    return clock(*caller)
+
+
+def date_by_call() -> None:
+    """Makes those services date what they create and change by the caller's clock."""
+    import importlib
+
+    for name in _DATED_BY_CALL:
+        setattr(importlib.import_module(name), "utcnow", _call_time)  # noqa: B010 - moto's module global
+
+
+@contextlib.contextmanager
+def calling(call: Call) -> Iterator[None]:
+    """While `call` is served, moto's dates follow its account and region's clock."""
+    token = _CALLER.set((call.account, call.region))
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
 # ---------------------------------------------------------------- recording
 
 
@@ -217,6 +257,10 @@ def _request(call: Call) -> dict:
     if call.protocol == "query":
         form = parse_qs(call.body.decode("utf-8", "replace"))
         return {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
+    if call.protocol == "rest":
+        # A JSON body's members, and those the path carries (restJson: OpenSearch, ...).
+        body = call.json_body() if call.body[:1] == b"{" else {}
+        return {**shapes.rest_labels(call.service, call.operation, call.path), **body}
     return {}
 
 

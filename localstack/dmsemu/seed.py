@@ -233,6 +233,8 @@ class RegionLoader:
         self.keys: dict[str, str] = {}
         self.ec2_instances: dict[str, dict] = {}
         self.redshift_clusters: dict[str, dict] = {}
+        # What created an RDS instance or a Redshift cluster, to create it again (`recreated`).
+        self.created_with: dict[tuple[str, str], dict] = {}
         self.subnets: dict[str, str] = {}
         self.security_groups: dict[str, str] = {}
         self.instances: dict[str, str] = {}
@@ -374,6 +376,11 @@ class RegionLoader:
             if spec.get("deleted"):
                 arn = self.instances[spec["id"]]
                 steps.append((at(spec["deleted"]), 4, spec["deleted"], ("delete_instance", arn, None)))
+        for kind, specs in (("rds", self.spec.get("rds_instances")), ("redshift", self.spec.get("target_stores"))):
+            for spec in expand(specs):
+                again = spec.get("recreated")
+                if again and (kind, spec["id"]) in self.created_with:
+                    steps.append((at(again["at"]), 5, again["at"], ("recreate", f"{kind}:{spec['id']}", again)))
         if not steps:
             return
         for _, _, moment, (op, arn, settings) in sorted(steps, key=lambda s: (s[0], s[1])):
@@ -398,9 +405,25 @@ class RegionLoader:
             elif op == "stop_recorder":
                 self.l.client(self.session, "config", self.region).stop_configuration_recorder(
                     ConfigurationRecorderName=arn)
+            elif op == "recreate":
+                self.recreate(arn, settings)
             else:
                 self.config_step(op, arn, settings)
         self.clock("now")
+
+    def recreate(self, ref: str, again: dict) -> None:
+        """An RDS instance or Redshift cluster deleted and created again under its name,
+        encrypted or not as `encrypted` says (as customers encrypt one after the fact)."""
+        kind, name = ref.split(":", 1)
+        params = dict(self.created_with[(kind, name)])
+        encrypted = bool(again.get("encrypted", True))
+        if kind == "rds":
+            self.rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+            self.rds.create_db_instance(**{**params, "StorageEncrypted": encrypted})
+        else:
+            client = self.l.client(self.session, "redshift", self.region)
+            client.delete_cluster(ClusterIdentifier=name, SkipFinalClusterSnapshot=True)
+            client.create_cluster(**{**params, "Encrypted": encrypted})
 
     def config_step(self, op: str, arn: str, members: Any) -> None:
         """One dated step of a serverless replication's history."""
@@ -572,6 +595,7 @@ class RegionLoader:
             )["DBInstance"]
         else:
             db = self.rds.create_db_instance(**params)["DBInstance"]
+            self.created_with[("rds", spec["id"])] = params
         self.db_instances[spec["id"]] = db
         self.record("rds_instances", spec["id"])
 
@@ -668,6 +692,7 @@ class RegionLoader:
                 params["KmsKeyId"] = self.key_arn(spec["kms_key"])
             client = self.l.client(self.session, "redshift", self.region)
             self.redshift_clusters[spec["id"]] = client.create_cluster(**params)["Cluster"]
+            self.created_with[("redshift", spec["id"])] = params
         elif kind == "s3":
             client = self.bucket(spec["id"])
             if spec.get("sse"):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import botocore.session
 from dateutil import parser as dateparser
@@ -177,3 +178,26 @@ def rest_operation(service: str, method: str, path: str, query: dict) -> str:
         if verb == method and pattern.match(path) and all(k in query for k in keys):
             return name
     return ""
+
+
+def rest_labels(service: str, operation: str, path: str) -> dict[str, str]:
+    """The members a REST request carries in its path (`/domain/{DomainName}/config`), by
+    member name, as its model binds them (location `uri`)."""
+    try:
+        op = service_model(REST_MODEL.get(service, service)).operation_model(operation)
+    except Exception:  # noqa: BLE001 - a service or operation botocore does not know
+        return {}
+    parts = re.split(r"(\{[^}]+\})", op.http.get("requestUri", "/").partition("?")[0])
+    labels = [p.strip("{}+") for p in parts if p.startswith("{")]
+    pattern = "".join(
+        ("(.+)" if p.endswith("+}") else "([^/]+)") if p.startswith("{") else re.escape(p) for p in parts
+    )
+    match = re.fullmatch(pattern + "/?", path)
+    if match is None or op.input_shape is None:
+        return {}
+    members = {
+        m.serialization.get("name", name): name
+        for name, m in op.input_shape.members.items()
+        if m.serialization.get("location") == "uri"
+    }
+    return {members.get(label, label): unquote(value) for label, value in zip(labels, match.groups(), strict=True)}

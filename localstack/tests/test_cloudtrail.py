@@ -86,6 +86,61 @@ def test_switching_a_store_s_encryption_on_is_recorded_with_its_parameters(clien
     assert found["StartStreamEncryption"]["streamName"] == "cdc"
 
 
+def test_a_store_is_dated_by_the_call_that_created_it(client, endpoint, account):
+    """AWS dates a database or store by the call that made it; a scenario's clock moves
+    that call into the past, so a store made "60 days ago" says so (collect compares it
+    with the run's dates: one created again after a run is not what the run wrote to)."""
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "-60d"})
+    redshift, rds, kinesis, dynamodb = client("redshift"), client("rds"), client("kinesis"), client("dynamodb")
+    redshift.create_cluster(ClusterIdentifier="dw", NodeType="ra3.xlplus", MasterUsername="admin",
+                            MasterUserPassword="Secret-pass1", ClusterType="single-node")
+    rds.create_db_instance(DBInstanceIdentifier="db", DBInstanceClass="db.t3.micro", Engine="postgres",
+                           MasterUsername="admin", MasterUserPassword="Secret-pass1", AllocatedStorage=20)
+    kinesis.create_stream(StreamName="cdc", ShardCount=1)
+    dynamodb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    _admin(endpoint, "state/cloudtrail", {"account": account, "region": "us-east-1", "clock": "now"})
+    rds.create_db_instance(DBInstanceIdentifier="fresh", DBInstanceClass="db.t3.micro", Engine="postgres",
+                           MasterUsername="admin", MasterUserPassword="Secret-pass1", AllocatedStorage=20)
+    created = {
+        "redshift": redshift.describe_clusters(ClusterIdentifier="dw")["Clusters"][0]["ClusterCreateTime"],
+        "rds": rds.describe_db_instances(DBInstanceIdentifier="db")["DBInstances"][0]["InstanceCreateTime"],
+        "kinesis": kinesis.describe_stream_summary(StreamName="cdc")["StreamDescriptionSummary"][
+            "StreamCreationTimestamp"],
+        "dynamodb": dynamodb.describe_table(TableName="orders")["Table"]["CreationDateTime"],
+    }
+    now = datetime.now(UTC)
+    for service, when in created.items():
+        age = now - when.astimezone(UTC)
+        assert timedelta(days=60) - timedelta(minutes=5) < age < timedelta(days=60, minutes=5), (service, when)
+    fresh = rds.describe_db_instances(DBInstanceIdentifier="fresh")["DBInstances"][0]["InstanceCreateTime"]
+    assert now - fresh.astimezone(UTC) < timedelta(minutes=5)
+
+
+def test_a_rest_call_is_recorded_with_its_path_and_body_members(client):
+    """OpenSearch is a REST service: the domain name is in the path, the options in the
+    body; CloudTrail records both (collect looks up UpdateDomainConfig and CreateDomain)."""
+    opensearch, ct = client("opensearch"), client("cloudtrail")
+    opensearch.create_domain(DomainName="search", EngineVersion="OpenSearch_2.11",
+                             EncryptionAtRestOptions={"Enabled": False})
+    opensearch.update_domain_config(DomainName="search", EncryptionAtRestOptions={"Enabled": True})
+    found = {}
+    for name in ("CreateDomain", "UpdateDomainConfig"):
+        events = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+        assert [e["EventName"] for e in events] == [name]
+        found[name] = json.loads(events[0]["CloudTrailEvent"])["requestParameters"]
+    assert found["CreateDomain"]["domainName"] == "search"
+    assert found["CreateDomain"]["encryptionAtRestOptions"] == {"enabled": False}
+    assert found["UpdateDomainConfig"]["domainName"] == "search"
+    assert found["UpdateDomainConfig"]["encryptionAtRestOptions"] == {"enabled": True}
+    # Each section of the domain's configuration has its Status, as AWS answers it.
+    config = opensearch.describe_domain_config(DomainName="search")["DomainConfig"]
+    status = config["EncryptionAtRestOptions"]["Status"]
+    assert status["State"] == "Active" and status["UpdateDate"] >= status["CreationDate"]
+    assert config["EncryptionAtRestOptions"]["Options"]["Enabled"] is True
+
+
 def test_modify_operations_update_the_resource_and_are_recorded(client):
     dms, ct = client("dms"), client("cloudtrail")
     arn = _endpoint(dms)

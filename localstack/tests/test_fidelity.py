@@ -299,3 +299,19 @@ def test_opensearch_service_software_is_where_aws_answers_it(client, endpoint):
 )
 def test_trust_policies_requiring_an_external_id(statements, required):
     assert iam_enforcement.external_ids({"Statement": statements}) == required
+
+
+def test_a_redshift_cluster_created_again_answers_on_the_same_address(client):
+    """The address's middle string belongs to the account and region, not the cluster
+    (Amazon Redshift Management Guide, "Renaming a cluster")."""
+    redshift = client("redshift")
+    params = {"ClusterIdentifier": "dw", "NodeType": "ra3.xlplus", "MasterUsername": "admin",
+              "MasterUserPassword": "Secret-pass1", "ClusterType": "single-node"}
+    first = redshift.create_cluster(**params)["Cluster"]["Endpoint"]["Address"]
+    other = redshift.create_cluster(**{**params, "ClusterIdentifier": "bi"})["Cluster"]["Endpoint"]["Address"]
+    redshift.delete_cluster(ClusterIdentifier="dw", SkipFinalClusterSnapshot=True)
+    again = redshift.create_cluster(**{**params, "Encrypted": True})["Cluster"]["Endpoint"]["Address"]
+    assert again == first and first.startswith("dw.") and first.endswith(".us-east-1.redshift.amazonaws.com")
+    assert other.split(".", 1)[1] == first.split(".", 1)[1]
+    elsewhere = client("redshift", "eu-west-1").create_cluster(**params)["Cluster"]["Endpoint"]["Address"]
+    assert elsewhere.split(".")[1] != first.split(".")[1]

@@ -116,6 +116,7 @@ pub fn trail_event_value(v: &Value, sources: &[String]) -> Option<TrailEvent> {
     crate::redact::json("dms", &mut response, "$", &mut Vec::new());
     Some(TrailEvent {
         name: text("eventName")?,
+        source: text("eventSource"),
         at,
         event_id: text("eventID").unwrap_or_default(),
         by: v

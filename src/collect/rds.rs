@@ -61,6 +61,7 @@ fn instance(region: &str, d: &t::DbInstance, sources: &[String]) -> DbInstance {
         read_replica_source: d
             .read_replica_source_db_instance_identifier()
             .map(str::to_string),
+        created: super::stamp(d.instance_create_time()),
         sources: sources.to_vec(),
     }
 }
@@ -90,6 +91,7 @@ fn cluster(region: &str, d: &t::DbCluster, sources: &[String]) -> DbCluster {
             .iter()
             .filter_map(|m| m.db_instance_identifier().map(str::to_string))
             .collect(),
+        created: super::stamp(d.cluster_create_time()),
         sources: sources.to_vec(),
     }
 }

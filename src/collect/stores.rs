@@ -20,7 +20,10 @@ use crate::facts::history::TrailEvent;
 use crate::facts::{Endpoint, Facts, StoreKind, TargetStore};
 
 /// The calls that switch a store kind's encryption at rest on after its creation.
-const SWITCHES: [(StoreKind, &str); 4] = [
+/// An OpenSearch domain reports no creation time, so its creation (CreateDomain,
+/// CreateElasticsearchDomain) counts as a switch: a domain created again under the same
+/// name is not the one a run before wrote to.
+const SWITCHES: [(StoreKind, &str); 6] = [
     (StoreKind::RedshiftCluster, "ModifyCluster"),
     (StoreKind::KinesisStream, "StartStreamEncryption"),
     (StoreKind::OpenSearchDomain, "UpdateDomainConfig"),
@@ -28,6 +31,8 @@ const SWITCHES: [(StoreKind, &str); 4] = [
         StoreKind::OpenSearchDomain,
         "UpdateElasticsearchDomainConfig",
     ),
+    (StoreKind::OpenSearchDomain, "CreateDomain"),
+    (StoreKind::OpenSearchDomain, "CreateElasticsearchDomain"),
 ];
 
 /// DescribeDomains accepts at most 5 domain names per call (OpenSearch API Reference).
@@ -49,13 +54,24 @@ fn store(c: &Clients, kind: StoreKind, name: &str, sources: &[String]) -> Target
         kms_key_id: None,
         publicly_accessible: None,
         encrypted_since: None,
+        created: None,
         sources: sources.to_vec(),
     }
 }
 
 /// Whether `e` switched the encryption at rest of `s` on (CloudTrail's request parameters,
-/// member names as the API spells them).
+/// member names as the API spells them), or, for an OpenSearch domain, created it again
+/// (encrypted or not: its encryption today may have been set since).
 fn switches_on(s: &TargetStore, e: &TrailEvent) -> bool {
+    let service = match s.kind {
+        StoreKind::RedshiftCluster => "redshift.amazonaws.com",
+        StoreKind::KinesisStream => "kinesis.amazonaws.com",
+        _ => "es.amazonaws.com",
+    };
+    // Services share event names (CreateDomain: OpenSearch, SageMaker, CodeArtifact).
+    if e.source.as_deref().is_some_and(|source| source != service) {
+        return false;
+    }
     let r = &e.request;
     let text = |k: &str| r.get(k).and_then(Value::as_str);
     let on = |v: Option<&Value>| {
@@ -78,9 +94,10 @@ fn switches_on(s: &TargetStore, e: &TrailEvent) -> bool {
         }
         StoreKind::OpenSearchDomain => {
             text("DomainName") == Some(s.name.as_str())
-                && on(r
-                    .get("EncryptionAtRestOptions")
-                    .and_then(|o| o.get("Enabled")))
+                && (e.name.starts_with("Create")
+                    || on(r
+                        .get("EncryptionAtRestOptions")
+                        .and_then(|o| o.get("Enabled"))))
         }
         _ => false,
     }
@@ -243,6 +260,7 @@ async fn redshift_clusters(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
             s.kms_key_id = cl.kms_key_id().map(str::to_string);
             s.encryption = s.kms_key_id.as_ref().map(|_| "KMS".to_string());
             s.publicly_accessible = cl.publicly_accessible();
+            s.created = super::stamp(cl.cluster_create_time());
             s
         })
         .collect()
@@ -442,5 +460,141 @@ async fn stream(c: &Clients, ctx: &Context, arn: &str) -> Option<TargetStore> {
     s.encrypted = kind.as_deref().map(|k| k != "NONE");
     s.encryption = kind;
     s.kms_key_id = d.key_id().map(str::to_string);
+    s.created = Some(crate::facts::Timestamp::from_sdk(
+        d.stream_creation_timestamp(),
+    ));
     Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store(kind: StoreKind, name: &str) -> TargetStore {
+        TargetStore {
+            region: "us-east-1".into(),
+            kind,
+            name: name.into(),
+            arn: Some(format!("arn:aws:kinesis:us-east-1:1:stream/{name}")),
+            addresses: Vec::new(),
+            encrypted: Some(true),
+            encryption: None,
+            kms_key_id: None,
+            publicly_accessible: None,
+            encrypted_since: None,
+            created: None,
+            sources: Vec::new(),
+        }
+    }
+
+    /// (store kind and name, event name, request as CloudTrail recorded it (PascalCase), a
+    /// switch?)
+    type Case = (
+        (StoreKind, &'static str),
+        &'static str,
+        serde_json::Value,
+        bool,
+    );
+
+    fn cases() -> Vec<Case> {
+        let dw = (StoreKind::RedshiftCluster, "dw");
+        let cdc = (StoreKind::KinesisStream, "cdc");
+        let search = (StoreKind::OpenSearchDomain, "search");
+        let on = json!({"Enabled": true});
+        let arn = "arn:aws:kinesis:us-east-1:1:stream/cdc";
+        let domain = |more: serde_json::Value| {
+            let mut r = json!({"DomainName": "search", "EncryptionAtRestOptions": on});
+            r.as_object_mut()
+                .expect("object")
+                .extend(more.as_object().cloned().unwrap_or_default());
+            r
+        };
+        vec![
+            (
+                dw,
+                "ModifyCluster",
+                json!({"ClusterIdentifier": "DW", "Encrypted": true}),
+                true,
+            ),
+            (
+                dw,
+                "ModifyCluster",
+                json!({"ClusterIdentifier": "dw", "Encrypted": "true"}),
+                true,
+            ),
+            (
+                dw,
+                "ModifyCluster",
+                json!({"ClusterIdentifier": "dw", "NodeType": "ra3.4xlarge"}),
+                false,
+            ),
+            (
+                dw,
+                "ModifyCluster",
+                json!({"ClusterIdentifier": "other", "Encrypted": true}),
+                false,
+            ),
+            (
+                cdc,
+                "StartStreamEncryption",
+                json!({"StreamName": "cdc"}),
+                true,
+            ),
+            (
+                cdc,
+                "StartStreamEncryption",
+                json!({"StreamARN": arn}),
+                true,
+            ),
+            (search, "UpdateDomainConfig", domain(json!({})), true),
+            (
+                search,
+                "UpdateDomainConfig",
+                domain(json!({"DryRun": true})),
+                false,
+            ),
+            // A domain reports no creation time: created again is a switch.
+            (search, "CreateDomain", domain(json!({})), true),
+            (search, "CreateElasticsearchDomain", domain(json!({})), true),
+            // Created again, encrypted or not: it may have been encrypted since.
+            (
+                search,
+                "CreateDomain",
+                json!({"DomainName": "search"}),
+                true,
+            ),
+            (
+                search,
+                "CreateDomain",
+                json!({"DomainName": "other"}),
+                false,
+            ),
+        ]
+    }
+
+    #[test]
+    fn which_calls_switch_a_store_s_encryption_on() {
+        for ((kind, name), event, request, want) in cases() {
+            let e = TrailEvent {
+                name: event.into(),
+                request: request.clone(),
+                ..TrailEvent::default()
+            };
+            assert_eq!(
+                switches_on(&store(kind, name), &e),
+                want,
+                "{event} {request}"
+            );
+            // The same call by another service (SageMaker's CreateDomain …) is not one.
+            let elsewhere = TrailEvent {
+                source: Some("sagemaker.amazonaws.com".into()),
+                ..e
+            };
+            assert!(
+                !switches_on(&store(kind, name), &elsewhere),
+                "{event} {request}"
+            );
+        }
+    }
 }

@@ -58,11 +58,19 @@ the deleted resources are rebuilt from it (`deleted_at`, \"deleted on …, from 
 names, which ListMetrics no longer lists after 14 days); the `dms-tasks-*` log groups outlive
 the instance. Settings are judged as they were while the migration ran (an endpoint plaintext
 during the run is `not_met` even if it was made verify-full later, or deleted; a task's logging,
-LOB and tuning settings are those its CreateReplicationTask and ModifyReplicationTask calls had
-set when it ran, so turning them on afterwards proves nothing). A replication instance's
+LOB and tuning settings, and its table mappings (parallel-load, schema renames), are those its
+CreateReplicationTask and ModifyReplicationTask calls had set when it ran, so turning them on
+afterwards proves nothing; where versions differed during a run only what they share counts, and
+each version counts against a limit; a run with no dates on record is held to what every version
+since the task's creation shares). A replication instance's
 PubliclyAccessible and KmsKeyId, and an endpoint's KmsKeyId, cannot be modified (DMS API
 Reference: ModifyReplicationInstance and ModifyEndpoint have no such member), so today's values
-are those it ran with. What an endpoint connected to can be changed (ModifyEndpoint:
+are those it ran with. A target database or store created again under its name after the run
+began (an RDS database restored from an encrypted snapshot copy, as AWS advises for encrypting
+one; a Redshift cluster deleted and created encrypted; an OpenSearch domain created again) is
+not the one the run wrote to: its own creation time (InstanceCreateTime, ClusterCreateTime,
+StreamCreationTimestamp) or a CloudTrail CreateDomain after the run began makes its encryption
+at rest `insufficient_evidence`. What an endpoint connected to can be changed (ModifyEndpoint:
 EngineName, ServerName, Port, DatabaseName), so a migration is judged against the engine and
 database its endpoints had while it ran: an endpoint re-pointed after cut-over to a larger,
 encrypted or other-engine database proves nothing about what was migrated (the reason says
@@ -70,7 +78,10 @@ encrypted or other-engine database proves nothing about what was migrated (the r
 and the earlier database is placed and measured as today's is). When what it had then is not on
 record (the history begins after the run, the change fell inside the run, or a run with no
 dates on record and a change since the task's creation), the endpoint is left out and the items
-resting on it are `insufficient_evidence` with that reason. A task created
+resting on it are `insufficient_evidence` with that reason. Engine settings (KafkaSettings
+SecurityProtocol, S3Settings BucketName, OracleSettings, …) that a ModifyEndpoint set after the
+run began are left out of the endpoint as it ran, whatever they are today (ModifyEndpoint merges
+a settings object member by member, or replaces them all with ExactSettings). A task created
 and deleted without ever starting proves nothing. DMS Serverless replications are rebuilt the
 same way (from DeleteReplicationConfig's answer, their runs dated by StartReplication and
 StopReplication). A serverless configuration can be modified only before its replication first

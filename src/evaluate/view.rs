@@ -192,12 +192,18 @@ pub struct Migration<'a> {
     /// The settings in force while it ran are not on record (`settings_basis` says why):
     /// every member of `settings` is unknown, not a default.
     pub settings_unknown: bool,
+    /// Every version of its settings that may have been in force while it ran, when more
+    /// than one (`settings` holds the members they share): checks that hold any of them
+    /// against the run (a limit) read each.
+    pub settings_versions: Vec<TaskSettings>,
     /// Its settings today (or when deleted): for checks that must not miss a need (a role
     /// that logging needs), whatever was in force while it ran.
     pub settings_today: &'a TaskSettings,
     /// The task it is (none for a serverless replication).
     task: Option<&'a Task>,
     pub mappings: Cow<'a, TableMappings>,
+    /// Where the table mappings come from, when not simply today's: CloudTrail events.
+    pub mappings_basis: Option<String>,
     pub tables: Option<&'a [TableStat]>,
     pub instance: Option<&'a ReplicationInstance>,
     /// The instance ARN the task names, found in the evidence or not.
@@ -282,10 +288,12 @@ fn task_migration<'a>(facts: &'a Facts, t: &'a Task) -> Migration<'a> {
         unknown_today: Vec::new(),
         settings: Cow::Borrowed(&t.settings),
         settings_unknown: false,
+        settings_versions: Vec::new(),
         settings_today: &t.settings,
         settings_basis: None,
         task: Some(t),
         mappings: Cow::Borrowed(&t.table_mappings),
+        mappings_basis: None,
         tables: t.tables.as_deref(),
         instance,
         instance_arn: t.instance_arn.as_deref(),
@@ -330,10 +338,12 @@ fn serverless_migration<'a>(facts: &'a Facts, s: &'a ServerlessReplication) -> M
         unknown_today: Vec::new(),
         settings: Cow::Borrowed(&s.settings),
         settings_unknown: false,
+        settings_versions: Vec::new(),
         settings_today: &s.settings,
         settings_basis: None,
         task: None,
         mappings: Cow::Borrowed(&s.table_mappings),
+        mappings_basis: None,
         tables: s.tables.as_deref(),
         instance: None,
         instance_arn: None,
@@ -389,7 +399,7 @@ impl<'a> Migration<'a> {
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
     /// and cites the events they rest on; leaves them and the table mappings unknown when
     /// the run began before the history ([`Migration::before_history`]).
-    fn judge_settings_as_they_ran(&mut self) {
+    fn judge_settings_as_they_ran(&mut self, ran: Option<(i64, i64)>) {
         // A task or serverless configuration modified before the history began may have
         // run with other settings; one whose creation is on record has its whole life there.
         let create = match self.kind {
@@ -407,24 +417,40 @@ impl<'a> Migration<'a> {
             ));
             return;
         }
-        let (Some(t), Some((from, to))) = (self.task, self.window) else {
+        let Some(t) = self.task else {
             return;
         };
-        if !t.history.iter().any(|h| h.settings.is_some()) {
-            return;
-        }
         let at = Timestamp::from_secs;
-        let (then, basis) = crate::facts::history::settings_during(t, at(from), at(to));
-        if then == t.settings {
-            return;
+        let span = ran.map(|(from, to)| (at(from), at(to)));
+        let mut cited = false;
+        if t.history.iter().any(|h| h.settings.is_some()) {
+            let then = crate::facts::history::settings_during(t, span);
+            self.settings_unknown |= !then.known;
+            if then.versions.len() > 1 {
+                self.settings_versions = then.versions;
+            }
+            if !then.known || then.value != t.settings {
+                self.settings = Cow::Owned(then.value);
+                self.settings_basis = Some(then.basis);
+                cited = true;
+            }
         }
-        self.settings = Cow::Owned(then);
-        self.settings_basis = Some(basis);
-        for h in t.history.iter().filter(|h| h.settings.is_some()) {
-            self.sources.extend(h.sources.iter().cloned());
+        let then = crate::facts::history::mappings_during(t, span);
+        if !then.known || then.value != t.table_mappings {
+            // Not on record: left unread (`parsed` false), as before the history.
+            self.mappings = Cow::Owned(then.value);
+            self.mappings_basis = Some(then.basis);
+            cited = true;
         }
-        self.sources.sort();
-        self.sources.dedup();
+        if cited {
+            let set =
+                |h: &&crate::facts::HistoryEvent| h.settings.is_some() || h.mappings.is_some();
+            for h in t.history.iter().filter(set) {
+                self.sources.extend(h.sources.iter().cloned());
+            }
+            self.sources.sort();
+            self.sources.dedup();
+        }
     }
 
     /// The task's migration type as it ran: a ModifyReplicationTask since does not rewrite
@@ -581,11 +607,12 @@ impl<'a> Migration<'a> {
         now: i64,
         config: &ConfigView<'_, '_>,
         span: Option<(i64, i64)>,
+        ran: Option<(i64, i64)>,
     ) {
         use crate::facts::endpoint_then::{Then, during};
         let at = Timestamp::from_secs;
         // Undated runs: the task ran between its creation and its deletion (or now).
-        let (from, to) = match self.window {
+        let (from, to) = match ran {
             Some((from, to)) => (Some(at(from)), at(to)),
             None => (self.created, self.deleted.map_or(at(now), |(at, _)| at)),
         };
@@ -663,10 +690,19 @@ impl<'a> Migration<'a> {
 
     /// " (settings: …)" naming what its settings rest on when they are not today's.
     pub fn settings_note(&self) -> String {
-        self.settings_basis
-            .as_ref()
-            .map(|b| format!(" (settings: {b})"))
-            .unwrap_or_default()
+        let bases = [
+            ("settings", &self.settings_basis),
+            ("table mappings", &self.mappings_basis),
+        ];
+        let parts: Vec<String> = bases
+            .into_iter()
+            .filter_map(|(what, b)| b.as_ref().map(|b| format!("{what}: {b}")))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join("; "))
+        }
     }
 }
 
@@ -781,8 +817,15 @@ impl<'a> Input<'a> {
             // Whether its changes count as CDC depends on its migration type as it ran.
             m.judge_type_as_it_ran(span);
             m.cdc = input.cdc_applied(&m);
-            m.judge_settings_as_they_ran();
-            m.judge_endpoints_as_they_ran(input.now, &ConfigView { input: &input }, span);
+            // What was in force from its first start on record (a reload resets the run's
+            // own dates) to its end.
+            let first = input.earliest_start(&m);
+            let ran = m
+                .window
+                .map(|(from, to)| (first.map_or(from, |f| f.min(from)), to));
+            m.judge_settings_as_they_ran(ran);
+            let config = ConfigView { input: &input };
+            m.judge_endpoints_as_they_ran(input.now, &config, span, ran);
             if m.run == Run::MovedData {
                 input.migrations.push(m);
             } else {
@@ -1016,6 +1059,17 @@ impl<'a> Input<'a> {
             .max()
             .map(|t| t + HOUR);
         Some((from, active.map_or(end, |a| a.max(end))))
+    }
+
+    /// When a migration's first run on record started: the earliest of its first start
+    /// ([`Input::first_start`]) and its first Start event in CloudTrail.
+    pub fn earliest_start(&self, m: &Migration<'_>) -> Option<i64> {
+        let events = m
+            .history
+            .iter()
+            .filter(|h| h.name.starts_with("Start"))
+            .map(|h| h.at.secs());
+        self.first_start(m).into_iter().chain(events).min()
     }
 
     /// When a migration first ran, as far as the evidence dates it: the earliest of its
@@ -1384,30 +1438,47 @@ impl<'a> Input<'a> {
     /// The largest measured database size over the targets of migrations that moved data,
     /// or why none is measured.
     pub fn largest_size(&self) -> Result<(f64, SizeSeries), Vec<String>> {
-        let mut why = Vec::new();
-        let mut best: Option<(f64, SizeSeries)> = None;
+        let sizes = self.sizes(|_| true);
+        sizes.largest.ok_or(sizes.unmeasured)
+    }
+
+    /// The measured sizes of the targets of the migrations that moved data and `pick`
+    /// accepts: the largest, and why each of the others is not measured (one of them may
+    /// be larger).
+    pub fn sizes(&self, pick: impl Fn(&Migration<'a>) -> bool) -> Sizes {
+        let mut sizes = Sizes::default();
         let mut seen = BTreeSet::new();
-        for t in self.migrations.iter().filter_map(|m| m.target.as_deref()) {
+        for m in self.migrations.iter().filter(|m| pick(m)) {
+            let Some(t) = m.target.as_deref() else {
+                // Left out (what it connected to then is not on record): it may be larger.
+                let why = m.unknown_endpoint("target");
+                sizes
+                    .unmeasured
+                    .push(why.unwrap_or_else(|| format!("{}: target not found", m.id)));
+                continue;
+            };
             if !seen.insert(t.arn.as_str()) {
                 continue;
             }
             match self.measured_size(t) {
                 Ok(s) => {
                     let max = s.points.iter().map(|p| p.1).fold(0.0, f64::max);
-                    if best.as_ref().is_none_or(|b| max > b.0) {
-                        best = Some((max, s));
+                    if sizes.largest.as_ref().is_none_or(|b| max > b.0) {
+                        sizes.largest = Some((max, s));
                     }
                 }
-                Err(e) => why.push(e),
+                Err(e) => sizes.unmeasured.push(e),
             }
         }
-        best.ok_or(why)
+        sizes
     }
 
     /// The run windows of every migration through `pred` (one instance, one
     /// database), for judging load during the migration. `Err` names the migrations
     /// whose window is unknown: one with no record that it moved data (its history may
-    /// have expired) or one whose dates are not on record.
+    /// have expired), one whose dates are not on record, or a task with CDC that stopped
+    /// with no StopDate on record (its window would end with its full load, and the load
+    /// its CDC put on them would go unseen).
     pub fn windows(
         &self,
         pred: impl Fn(&Migration<'_>) -> bool,
@@ -1416,6 +1487,10 @@ impl<'a> Input<'a> {
         let mut unknown = Vec::new();
         for m in self.migrations.iter().filter(|m| pred(m)) {
             match m.window {
+                Some(_) if m.end_not_on_record() => unknown.push(format!(
+                    "{} (its CDC ran on after its full load, and its StopDate is not on record)",
+                    m.id
+                )),
                 Some(w) => windows.push(w),
                 None => unknown.push(format!("{} (ran, dates not on record)", m.id)),
             }
@@ -1501,6 +1576,15 @@ pub fn in_windows(s: &MetricSeries, windows: &[(i64, i64)]) -> Vec<f64> {
         .collect()
 }
 
+/// The measured sizes of some migrations' targets ([`Input::sizes`]).
+#[derive(Default)]
+pub struct Sizes {
+    /// The largest measured (bytes at its highest, the series).
+    pub largest: Option<(f64, SizeSeries)>,
+    /// Why each target not measured is not.
+    pub unmeasured: Vec<String>,
+}
+
 pub struct SizeSeries {
     pub basis: String,
     /// (epoch seconds, bytes), ascending.
@@ -1512,6 +1596,16 @@ pub struct SizeSeries {
 impl Migration<'_> {
     pub fn has_cdc_type(&self) -> bool {
         matches!(self.migration_type, Some("cdc" | "full-load-and-cdc"))
+    }
+
+    /// A task with CDC, not running, whose StopDate is not on record: its run went on
+    /// after its full load, to an end nothing dates.
+    pub fn end_not_on_record(&self) -> bool {
+        self.kind == MigrationKind::Task
+            && self.has_cdc_type()
+            && self.ended_before_cdc().is_none()
+            && !matches!(self.status, Some("running" | "starting" | "resuming"))
+            && self.stats.is_none_or(|s| s.stop_date.is_none())
     }
 
     pub fn is_task(&self) -> bool {
@@ -1551,8 +1645,9 @@ impl Migration<'_> {
             .copied()
     }
 
-    /// When the last run started (fresh start, start or full-load start), in epoch seconds.
-    pub fn run_start(&self) -> Option<i64> {
+    /// Its run's start dates on record: the task's start, the statistics' fresh start,
+    /// start and full-load start.
+    fn start_dates(&self) -> impl Iterator<Item = i64> {
         let stats = self.stats;
         [
             self.started,
@@ -1563,7 +1658,11 @@ impl Migration<'_> {
         .into_iter()
         .flatten()
         .map(Timestamp::secs)
-        .max()
+    }
+
+    /// When the last run started (fresh start, start or full-load start), in epoch seconds.
+    pub fn run_start(&self) -> Option<i64> {
+        self.start_dates().max()
     }
 
     /// What the evidence shows of the applied changes, one phrase ("" when none).
@@ -1613,22 +1712,37 @@ impl Migration<'_> {
         parts.join(", ")
     }
 
-    /// Days CDC has run: from the end of full load (or start) to stop or now; none when
-    /// the run ended before CDC.
+    /// Days CDC has run: from the end of full load (a CDC-only task: its start) to stop or
+    /// now; none when the run ended before CDC, or when a full load's end is not on record
+    /// (its CDC began then: counting from the start would count the load as CDC).
     pub fn cdc_days(&self, now: i64) -> Option<f64> {
         if self.ended_before_cdc().is_some() {
             return None;
         }
         let stats = self.stats?;
-        let start = stats
-            .full_load_finish_date
-            .map(Timestamp::secs)
-            .or_else(|| stats.start_date.map(Timestamp::secs))
-            .or_else(|| stats.fresh_start_date.map(Timestamp::secs))?;
+        let started = || stats.start_date.or(stats.fresh_start_date);
+        let start = match stats.full_load_finish_date {
+            Some(finish) => finish,
+            None if self.migration_type == Some("cdc") => started()?,
+            None => return None,
+        }
+        .secs();
         let end = if self.status == Some("running") {
             now
         } else {
             stats.stop_date.map(Timestamp::secs)?
+        };
+        Some((end - start) as f64 / DAY as f64)
+    }
+
+    /// The most days CDC can have run: from the run's first start to its stop (or now
+    /// while running); `None` when either end is not on record.
+    pub fn cdc_days_at_most(&self, now: i64) -> Option<f64> {
+        let start = self.start_dates().min()?;
+        let end = if self.status == Some("running") {
+            now
+        } else {
+            self.stats?.stop_date?.secs()
         };
         Some((end - start) as f64 / DAY as f64)
     }

@@ -13,8 +13,8 @@ use super::host::{self, Host, HostKind};
 use super::{Endpoint, HistoryEvent, Timestamp};
 
 /// The members of CreateEndpoint and ModifyEndpoint that say what an endpoint connects
-/// to. Engine settings objects are left out: ModifyEndpoint merges them into the
-/// endpoint's, so a request alone does not say what they became.
+/// to. Engine settings objects are judged apart ([`settings_set_since`]): ModifyEndpoint
+/// merges them into the endpoint's, so a request alone does not say what they became.
 const MEMBERS: &[&str] = &["EngineName", "ServerName", "Port", "DatabaseName"];
 
 /// What an endpoint connected to during a span of time.
@@ -82,6 +82,8 @@ pub(super) fn show(v: &Value) -> String {
 /// through `to`. Members no ModifyEndpoint touched are today's. A value set only after
 /// `from` with nothing on record before it, one changed during the span, or today's value
 /// differing from the last one on record (a change CloudTrail does not show) is unknown.
+/// Engine settings a ModifyEndpoint set after `from` are left out of what it was
+/// ([`settings_set_since`]): today's values of them may not be what the run used.
 pub fn during(e: &Endpoint, from: Option<Timestamp>, to: Timestamp) -> Then {
     let mut was = e.clone();
     let mut changed: Vec<(String, String, String)> = Vec::new();
@@ -100,15 +102,81 @@ pub fn during(e: &Endpoint, from: Option<Timestamp>, to: Timestamp) -> Then {
     if !unknown.is_empty() {
         return Then::Unknown(unknown.join("; "));
     }
-    if changed.is_empty() {
+    let left_out = settings_set_since(e, from);
+    if changed.is_empty() && left_out.is_empty() {
         return Then::Unchanged;
+    }
+    let mut notes = Vec::new();
+    if !changed.is_empty() {
+        notes.push(grouped(&changed));
+    }
+    for (object, member, by) in &left_out {
+        let Some(settings) = was.settings.get_mut(object) else {
+            continue;
+        };
+        match (member, settings.as_object_mut()) {
+            (Some(m), Some(fields)) => {
+                fields.remove(m);
+            }
+            _ => {
+                was.settings.remove(object);
+            }
+        }
+        let what = member
+            .as_ref()
+            .map_or(object.clone(), |m| format!("{object}.{m}"));
+        notes.push(format!(
+            "{what} not on record (set by {} after its run began; not what it ran with)",
+            basis(by)
+        ));
     }
     was.sources.sort();
     was.sources.dedup();
     if was.engine != e.engine || was.server_name != e.server_name {
         was.host = host_then(e, &was.engine, &was.server_name);
     }
-    Then::Was(Box::new(was), grouped(&changed))
+    Then::Was(Box::new(was), notes.join(", "))
+}
+
+/// The engine settings (object, member; `None`: the whole object) that a ModifyEndpoint
+/// set after `from` (when the run began; `None`: not dated, so any), during the run or
+/// since: today's values of them may not be what the run used. ModifyEndpoint merges a settings
+/// object member by member, or replaces every one with `ExactSettings` (DMS API
+/// Reference, ModifyEndpoint ExactSettings).
+fn settings_set_since(
+    e: &Endpoint,
+    from: Option<Timestamp>,
+) -> Vec<(String, Option<String>, &HistoryEvent)> {
+    let mut out: Vec<(String, Option<String>, &HistoryEvent)> = Vec::new();
+    let after = |h: &&HistoryEvent| from.is_none_or(|from| h.at > from);
+    for h in e
+        .history
+        .iter()
+        .filter(|h| h.name == "ModifyEndpoint")
+        .filter(after)
+    {
+        let Some(request) = h.request.as_object() else {
+            continue;
+        };
+        let exact = request.get("ExactSettings").and_then(Value::as_bool) == Some(true);
+        let objects = request
+            .iter()
+            .filter(|(k, v)| k.ends_with("Settings") && v.is_object());
+        for (object, value) in objects {
+            let members = value.as_object().into_iter().flatten();
+            for (member, _) in members.filter(|_| !exact) {
+                out.push((object.clone(), Some(member.clone()), h));
+            }
+        }
+        if exact {
+            for object in e.settings.keys() {
+                out.push((object.clone(), None, h));
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    out
 }
 
 /// Where `e`'s host was when it had this engine and server name: as placed among its
@@ -438,5 +506,83 @@ mod tests {
             ]
         );
         assert!(host::past_identities(&endpoint(vec![])).is_empty());
+    }
+
+    /// Engine settings a ModifyEndpoint set after the run began (2026-09-02) are left out
+    /// of the endpoint as it was; the others are today's.
+    #[test]
+    fn settings_set_after_the_run_began_are_not_what_it_ran_with() {
+        let span = (
+            Some(Timestamp::from("2026-09-02T00:00:00Z")),
+            Timestamp::from("2026-09-20T00:00:00Z"),
+        );
+        let create = event(
+            "CreateEndpoint",
+            "2026-09-01T00:00:00Z",
+            json!({"EngineName": "aurora-postgresql"}),
+        );
+        let heartbeat = json!({"PostgreSQLSettings": {"HeartbeatEnable": true}});
+        let cases = [
+            (
+                "before the run",
+                event("ModifyEndpoint", "2026-09-01T12:00:00Z", heartbeat.clone()),
+                None,
+            ),
+            (
+                "after the run began",
+                event("ModifyEndpoint", "2026-09-10T00:00:00Z", heartbeat.clone()),
+                Some(json!({"MaxFileSize": 5})),
+            ),
+            (
+                "after the run ended",
+                event("ModifyEndpoint", "2026-10-10T00:00:00Z", heartbeat),
+                Some(json!({"MaxFileSize": 5})),
+            ),
+            (
+                "every setting replaced",
+                event(
+                    "ModifyEndpoint",
+                    "2026-09-10T00:00:00Z",
+                    json!({"ExactSettings": true, "KafkaSettings": {}}),
+                ),
+                Some(Value::Null),
+            ),
+        ];
+        for (case, modify, want) in cases {
+            let mut e = endpoint(vec![create.clone(), modify]);
+            e.settings.insert(
+                "PostgreSQLSettings".into(),
+                json!({"HeartbeatEnable": true, "MaxFileSize": 5}),
+            );
+            match (during(&e, span.0, span.1), want) {
+                (Then::Unchanged, None) => {}
+                (Then::Was(was, why), Some(object)) => {
+                    assert_eq!(
+                        was.settings
+                            .get("PostgreSQLSettings")
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                        object,
+                        "{case}"
+                    );
+                    assert!(why.contains("after its run began"), "{case}: {why}");
+                }
+                (got, want) => panic!("{case}: got {got:?}, want {want:?}"),
+            }
+        }
+        // Not dated: every setting a ModifyEndpoint set may postdate it.
+        let mut e = endpoint(vec![
+            create,
+            event(
+                "ModifyEndpoint",
+                "2026-09-01T12:00:00Z",
+                json!({"PostgreSQLSettings": {"HeartbeatEnable": true}}),
+            ),
+        ]);
+        e.settings.insert(
+            "PostgreSQLSettings".into(),
+            json!({"HeartbeatEnable": true}),
+        );
+        assert!(matches!(during(&e, None, span.1), Then::Was(..)));
     }
 }

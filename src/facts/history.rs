@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::settings::Document;
+
 use super::{
     Endpoint, Facts, HistoryEvent, HistoryRead, ReplicationInstance, ServerlessReplication,
     TableMappings, Task, TaskSettings, TaskStats, Timestamp, host,
@@ -27,6 +29,9 @@ use super::{
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrailEvent {
     pub name: String,
+    /// eventSource (`dms.amazonaws.com`, `es.amazonaws.com`, …): services share event
+    /// names (CreateDomain is OpenSearch's, SageMaker's and CodeArtifact's).
+    pub source: Option<String>,
     /// eventTime.
     pub at: Timestamp,
     pub event_id: String,
@@ -122,24 +127,22 @@ pub fn history_event(e: &TrailEvent) -> HistoryEvent {
         event_id: e.event_id.clone(),
         by: e.by.clone(),
         request: e.request.clone(),
-        settings: settings_set(e),
+        settings: task_document(e, "ReplicationTaskSettings"),
+        mappings: task_document(e, "TableMappings"),
         sources: e.sources.clone(),
     }
 }
 
-/// The task settings document a CreateReplicationTask or ModifyReplicationTask event
-/// shows: the task in its answer (the whole document), else the request's (DMS API
-/// Reference, ModifyReplicationTask: ReplicationTaskSettings; the task must be stopped to
-/// be modified, so a version is in force from one start to the next).
-fn settings_set(e: &TrailEvent) -> Option<String> {
+/// The task document (`member`: ReplicationTaskSettings, TableMappings) a
+/// CreateReplicationTask or ModifyReplicationTask event shows: the task in its answer (the
+/// whole document), else the request's (DMS API Reference, ModifyReplicationTask
+/// ReplicationTaskSettings and TableMappings; the task must be stopped to be modified, so
+/// a version is in force from one start to the next).
+fn task_document(e: &TrailEvent, member: &str) -> Option<String> {
     if e.name != "CreateReplicationTask" && e.name != "ModifyReplicationTask" {
         return None;
     }
-    let document = |v: &Value| {
-        v.get("ReplicationTaskSettings")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let document = |v: &Value| v.get(member).and_then(Value::as_str).map(str::to_string);
     e.response
         .get("ReplicationTask")
         .and_then(document)
@@ -613,68 +616,109 @@ pub fn migration_type_during<'t>(
         .map(|v| (v, basis(before))))
 }
 
-/// The task settings in force during `[from, to]` (a run: a task is modified only while
-/// stopped), and what they rest on. From the CloudTrail history of the task's settings,
-/// in order: the version in force at `from` and every version set inside the span,
-/// reduced to the members they all share (a member that differed between them is
-/// unknown). Versions set after the span are not what ran. Without any change on record,
-/// or with none after `from`, the task's own (today's, or its last) settings, which the
-/// last change on record must agree with; the members where it does not are unknown (a
-/// change at a time the history does not show). Before the first change on record the
-/// settings are not on record.
-pub fn settings_during(t: &Task, from: Timestamp, to: Timestamp) -> (TaskSettings, String) {
-    let changes: Vec<&HistoryEvent> = t.history.iter().filter(|h| h.settings.is_some()).collect();
-    let version = |h: &HistoryEvent| TaskSettings::parse(h.settings.as_deref());
+/// A task document (settings, table mappings) in force during a run ([`during`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Then<T> {
+    /// What every version in force shares (a member that differed is unknown).
+    pub value: T,
+    /// What it rests on.
+    pub basis: String,
+    /// Each version that may have been in force, for checks that hold any of them against
+    /// the run (a limit one of them broke).
+    pub versions: Vec<T>,
+    /// `false` when what was in force is not on record at all (`value` is empty).
+    pub known: bool,
+}
+
+/// The task settings in force during a run ([`during`]).
+pub fn settings_during(t: &Task, span: Option<(Timestamp, Timestamp)>) -> Then<TaskSettings> {
+    during(t, span, &t.settings, |h| h.settings.as_deref())
+}
+
+/// The table mappings in force during a run ([`during`]): CloudTrail's record of each
+/// Create and Modify call's TableMappings (the answer's, else the request's).
+pub fn mappings_during(t: &Task, span: Option<(Timestamp, Timestamp)>) -> Then<TableMappings> {
+    during(t, span, &t.table_mappings, |h| {
+        h.mappings
+            .as_deref()
+            .or_else(|| h.request.get("TableMappings").and_then(Value::as_str))
+    })
+}
+
+/// A task document in force during `[from, to]` (a run: a task is modified only while
+/// stopped), and what it rests on. From the CloudTrail history of the document (`doc`
+/// of each event that set it), in order: the version in force at `from` and every
+/// version set inside the span, reduced to what they all share (a member that differed
+/// between them is unknown). Versions set after the span are not what ran. Without any
+/// change on record, or with none after `from`, the task's own (`today`'s, or its last),
+/// which the last change on record must agree with; where it does not, what they share
+/// (a change at a time the history does not show). Before the first change on record
+/// it is not on record. An undated run (`None`) may have run with any version since the
+/// task's creation.
+pub fn during<T: Document>(
+    t: &Task,
+    span: Option<(Timestamp, Timestamp)>,
+    today: &T,
+    doc: impl Fn(&HistoryEvent) -> Option<&str>,
+) -> Then<T> {
+    let changes: Vec<&HistoryEvent> = t.history.iter().filter(|h| doc(h).is_some()).collect();
+    let version = |h: &HistoryEvent| T::parse(doc(h));
+    let noun = T::NAME;
+    let then = |versions: Vec<T>, basis: String| Then {
+        value: versions
+            .iter()
+            .cloned()
+            .reduce(|a, b| a.common(&b))
+            .unwrap_or_default(),
+        basis,
+        versions,
+        known: true,
+    };
     let Some(last) = changes.last() else {
-        return (
-            t.settings.clone(),
-            "the task's settings (no CloudTrail history of them)".into(),
+        let basis = format!("the task's {noun} (no CloudTrail history of them)");
+        return then(vec![today.clone()], basis);
+    };
+    let Some((from, to)) = span else {
+        let named: Vec<String> = changes.iter().map(|h| basis(h)).collect();
+        let mut versions: Vec<T> = changes.iter().map(|h| version(h)).collect();
+        versions.push(today.clone());
+        let why = format!(
+            "its run is not dated: what every version of its {noun} shares (today's and those set by {})",
+            named.join(", ")
         );
+        return then(versions, why);
     };
     if last.at <= from {
         let recorded = version(last);
-        return if t.settings.agrees_with(&recorded) {
-            (
-                t.settings.clone(),
-                format!("the task's settings, unchanged since {}", basis(last)),
-            )
-        } else {
-            (
-                t.settings.common(&recorded),
-                format!(
-                    "the task's settings differ from {}: changed at a time CloudTrail does not show",
-                    basis(last)
-                ),
-            )
-        };
+        if today.agrees_with(&recorded) {
+            let why = format!("the task's {noun}, unchanged since {}", basis(last));
+            return then(vec![today.clone()], why);
+        }
+        let why = format!(
+            "the task's {noun} differ from {}: changed at a time CloudTrail does not show",
+            basis(last)
+        );
+        return then(vec![today.clone(), recorded], why);
     }
     let (before, inside) = in_force_during(&changes, from, to);
-    let mut in_force = match before {
-        Some(h) => vec![h],
-        None => {
-            return (
-                TaskSettings::default(),
-                format!(
-                    "its settings before the first change on record ({}) are not on record",
-                    basis(changes[0])
-                ),
-            );
-        }
+    let Some(before) = before else {
+        return Then {
+            value: T::default(),
+            basis: format!(
+                "its {noun} before the first change on record ({}) are not on record",
+                basis(changes[0])
+            ),
+            versions: Vec::new(),
+            known: false,
+        };
     };
-    in_force.extend(inside);
-    let settings = in_force
-        .iter()
-        .map(|h| version(h))
-        .reduce(|a, b| a.common(&b))
-        .unwrap_or_default();
+    let in_force: Vec<&HistoryEvent> = std::iter::once(before).chain(inside).collect();
     let named: Vec<String> = in_force.iter().map(|h| basis(h)).collect();
-    (
-        settings,
-        format!(
-            "the settings in force while it ran, set by {}",
-            named.join(", ")
-        ),
-    )
+    let why = format!(
+        "the {noun} in force while it ran, set by {}",
+        named.join(", ")
+    );
+    then(in_force.iter().map(|h| version(h)).collect(), why)
 }
 
 #[cfg(test)]
@@ -858,12 +902,10 @@ mod tests {
             ..HistoryEvent::default()
         };
         let during = |t: &Task| {
-            let (s, basis) = settings_during(
-                t,
-                "2026-09-02T00:00:00Z".into(),
-                "2026-09-20T00:00:00Z".into(),
-            );
-            (s.logging_enabled, s.support_lobs, basis)
+            let span = ("2026-09-02T00:00:00Z".into(), "2026-09-20T00:00:00Z".into());
+            let then = settings_during(t, Some(span));
+            let s = then.value;
+            (s.logging_enabled, s.support_lobs, then.basis)
         };
         // Today: logging off, LOBs on.
         let mut t = Task {
@@ -923,6 +965,78 @@ mod tests {
             request,
             ..HistoryEvent::default()
         }
+    }
+
+    /// The table mappings a task ran with (2026-09-02 to 09-20), from the TableMappings
+    /// of its Create and Modify requests: (case, history, parallel-load rules then, known).
+    #[test]
+    fn the_table_mappings_in_force_follow_the_history() {
+        let doc = |parallel: bool| {
+            let mut rules = vec![
+                json!({"rule-type": "selection", "rule-id": "1", "rule-action": "include",
+                "object-locator": {"schema-name": "hr", "table-name": "%"}}),
+            ];
+            if parallel {
+                rules.push(json!({"rule-type": "table-settings", "rule-id": "2",
+                    "object-locator": {"schema-name": "hr", "table-name": "big"},
+                    "parallel-load": {"type": "partitions-auto"}}));
+            }
+            json!({"rules": rules}).to_string()
+        };
+        let set = |name: &str, at: &str, parallel: bool| {
+            h(name, at, json!({"TableMappings": doc(parallel)}))
+        };
+        let create =
+            |parallel: bool| set("CreateReplicationTask", "2026-09-01T00:00:00Z", parallel);
+        let modify = |at: &str, parallel: bool| set("ModifyReplicationTask", at, parallel);
+        let cases: Vec<(&str, Vec<HistoryEvent>, usize, bool)> = vec![
+            ("no history: today's", vec![], 1, true),
+            // Added after cut-over: not what ran.
+            (
+                "added after the run",
+                vec![create(false), modify("2026-10-01T00:00:00Z", true)],
+                0,
+                true,
+            ),
+            ("there from the start", vec![create(true)], 1, true),
+            // Removed between runs inside the span: it may not have applied.
+            (
+                "removed inside the span",
+                vec![create(true), modify("2026-09-10T00:00:00Z", false)],
+                0,
+                true,
+            ),
+            (
+                "first change inside the span",
+                vec![modify("2026-09-10T00:00:00Z", true)],
+                0,
+                false,
+            ),
+        ];
+        for (case, history, want, known) in cases {
+            let t = Task {
+                table_mappings: TableMappings::parse(Some(&doc(true))),
+                history,
+                ..Task::default()
+            };
+            let span = ("2026-09-02T00:00:00Z".into(), "2026-09-20T00:00:00Z".into());
+            let then = mappings_during(&t, Some(span));
+            assert_eq!(
+                then.value.parallel_load_rules, want,
+                "{case}: {}",
+                then.basis
+            );
+            assert_eq!(then.known, known, "{case}: {}", then.basis);
+        }
+        // An undated run may have run with any version: only what they all had counts.
+        let t = Task {
+            table_mappings: TableMappings::parse(Some(&doc(true))),
+            history: vec![create(false), modify("2026-10-01T00:00:00Z", true)],
+            ..Task::default()
+        };
+        let then = mappings_during(&t, None);
+        assert_eq!(then.value.parallel_load_rules, 0, "{}", then.basis);
+        assert_eq!(then.value.included_schemas, ["hr"], "{}", then.basis);
     }
 
     /// The migration type a task ran with, from CreateReplicationTask and each

@@ -131,6 +131,9 @@ pub struct HistoryEvent {
     /// answer's (complete), else the request's (only the members it names).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<String>,
+    /// Its TableMappings document, likewise (the whole document either way).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<String>,
     pub sources: Vec<String>,
 }
 
@@ -447,6 +450,11 @@ pub struct DbInstance {
     pub address: Option<String>,
     pub cluster: Option<String>,
     pub read_replica_source: Option<String>,
+    /// InstanceCreateTime: a database created again under the same name (restored from an
+    /// encrypted snapshot copy, as AWS advises for encrypting one) is not the one a
+    /// migration before then wrote to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 
@@ -473,6 +481,9 @@ pub struct DbCluster {
     pub allocated_storage_gb: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publicly_accessible: Option<bool>,
+    /// ClusterCreateTime, as [`DbInstance::created`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 
@@ -637,6 +648,11 @@ pub struct TargetStore {
     /// the last 90 days that did, oldest first; `None` when not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_since: Option<Vec<HistoryEvent>>,
+    /// When the store was created, where its service reports it (Redshift
+    /// ClusterCreateTime, Kinesis StreamCreationTimestamp): one created again under the
+    /// same name is not the one a migration before then wrote to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
     pub sources: Vec<String>,
 }
 

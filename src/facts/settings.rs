@@ -129,6 +129,61 @@ impl TaskSettings {
     }
 }
 
+/// A document a task's Create and Modify calls set (its settings, its table mappings),
+/// as [`crate::facts::history::during`] reads its versions.
+pub trait Document: Clone + PartialEq + Default {
+    /// What the reasons call it ("settings", "table mappings").
+    const NAME: &'static str;
+    fn parse(text: Option<&str>) -> Self;
+    /// The members both hold with the same value (the others unknown, or left out).
+    fn common(&self, other: &Self) -> Self;
+    /// Whether `self` holds everything `part` holds.
+    fn agrees_with(&self, part: &Self) -> bool {
+        self.common(part) == *part
+    }
+}
+
+impl Document for TaskSettings {
+    const NAME: &'static str = "settings";
+    fn parse(text: Option<&str>) -> Self {
+        TaskSettings::parse(text)
+    }
+    fn common(&self, other: &Self) -> Self {
+        TaskSettings::common(self, other)
+    }
+    fn agrees_with(&self, part: &Self) -> bool {
+        TaskSettings::agrees_with(self, part)
+    }
+}
+
+impl Document for TableMappings {
+    const NAME: &'static str = "table mappings";
+    fn parse(text: Option<&str>) -> Self {
+        TableMappings::parse(text)
+    }
+    /// The rules both versions have: counts at the lower, lists as their overlap (a rule
+    /// only one version had may not have applied).
+    fn common(&self, other: &Self) -> Self {
+        fn both<T: Clone + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
+            a.iter().filter(|x| b.contains(x)).cloned().collect()
+        }
+        TableMappings {
+            parsed: self.parsed && other.parsed,
+            selection_rules: self.selection_rules.min(other.selection_rules),
+            transformations: both(&self.transformations, &other.transformations),
+            parallel_load_rules: self.parallel_load_rules.min(other.parallel_load_rules),
+            lob_rules: self.lob_rules.min(other.lob_rules),
+            included_schemas: both(&self.included_schemas, &other.included_schemas),
+            target_tables: both(&self.target_tables, &other.target_tables),
+        }
+    }
+    /// A Create or Modify call sets the whole document (DMS API Reference,
+    /// ModifyReplicationTask TableMappings): versions agree only when equal.
+    fn agrees_with(&self, part: &Self) -> bool {
+        self == part
+    }
+}
+
 /// A summary of the table-mapping rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TableMappings {

@@ -291,3 +291,46 @@ pub(crate) fn lookup_events_denied() -> crate::evidence::Gap {
         resource: None,
     }
 }
+
+/// Two migrations from one source: t1 into RDS database `small` (1 GB used of 100 GiB),
+/// t2 into `large` (`large_used` bytes used, or not measured).
+pub(crate) fn two_migrations(large_used: Option<f64>) -> Evidence {
+    let target = |id: &str| {
+        let mut t = endpoint(id, "target", "postgres", HostKind::Rds, None);
+        t.host.resource = Some(id.into());
+        t
+    };
+    let mut ev = evidence(
+        endpoint("s", "source", "postgres", HostKind::External, None),
+        target("small"),
+    );
+    ev.facts.endpoints.push(target("large"));
+    let mut t2 = ev.facts.tasks[0].clone();
+    t2.identifier = "t2".into();
+    t2.arn = "arn:aws:dms:us-east-1:111111111111:task:t2".into();
+    t2.resource_id = "t2".into();
+    t2.target_arn = Some(ev.facts.endpoints[2].arn.clone());
+    ev.facts.tasks.push(t2);
+    let db = |id: &str, gib: i32| DbInstance {
+        region: "us-east-1".into(),
+        identifier: id.into(),
+        allocated_storage_gb: Some(gib),
+        ..DbInstance::default()
+    };
+    ev.facts.rds_instances = vec![db("small", 100), db("large", 4000)];
+    let free = |id: &str, bytes: f64| {
+        let metric = "FreeStorageSpace";
+        series(
+            "AWS/RDS",
+            metric,
+            "DBInstanceIdentifier",
+            id,
+            &[bytes, bytes],
+        )
+    };
+    ev.facts.metrics = vec![free("small", 100.0 * GIB - 1e9)];
+    if let Some(used) = large_used {
+        ev.facts.metrics.push(free("large", 4000.0 * GIB - used));
+    }
+    ev
+}

@@ -148,6 +148,9 @@ struct DbHealth {
     cpu_p95: Option<f64>,
     cpu_points: usize,
     free_pct: Option<f64>,
+    /// Why the free storage of an RDS instance outside a cluster (whose storage does not
+    /// grow by itself) is not known, where it is not.
+    free_unknown: Option<String>,
     sources: Vec<String>,
 }
 
@@ -189,8 +192,16 @@ fn db_health(
                 ),
                 _ => None,
             };
+            let free_unknown = (free_pct.is_none() && !clustered).then(|| match db.allocated_storage_gb {
+                Some(a) if a > 1 => format!(
+                    "{} FreeStorageSpace datapoint(s) in the migration window, {min_points} needed",
+                    free_values.len()
+                ),
+                _ => "AllocatedStorage not reported".to_string(),
+            });
             DbHealth {
                 id: db.identifier.clone(),
+                free_unknown,
                 cpu_p95: (cpu_values.len() >= min_points)
                     .then(|| percentile(&cpu_values, 95.0))
                     .flatten(),

@@ -15,7 +15,7 @@ impl Check for TargetSizing {
         met: "the target's CPU p95 below {max_p95_cpu_percent} % (and free storage above {min_free_storage_percent} % for RDS) from ≥ {min_datapoints} hourly points inside the windows of the migrations that moved data; targets only runs that moved no data wrote to count only against",
         checked: "The RDS/Aurora targets did not saturate: p95 CPU below the limit, free storage above the floor (RDS).",
         evidence: "AWS/RDS CPUUtilization, FreeStorageSpace of the target (Aurora: cluster members)",
-        verdicts: "met / not_met; insufficient_evidence without the target's CPU",
+        verdicts: "met / not_met; insufficient_evidence without the target's CPU, or, for an RDS instance outside a cluster, without its free storage (FreeStorageSpace points and AllocatedStorage)",
     };
     const STATEMENTS: bool = true;
     type Params = HealthParams;
@@ -88,6 +88,18 @@ fn judge(input: &Input<'_>, target: &Endpoint, p: &HealthParams, t: &mut Tally) 
             }
             continue;
         };
+        // A saturated CPU is saturated whatever the storage shows.
+        if let Some(why) = h
+            .free_unknown
+            .as_ref()
+            .filter(|_| cpu < p.max_p95_cpu_percent.get())
+        {
+            t.unknown.push(format!(
+                "{}: p95 CPU {cpu:.1} %, but its free storage during the migration is not on record ({why})",
+                h.id
+            ));
+            continue;
+        }
         let low_storage = h
             .free_pct
             .is_some_and(|f| f < p.min_free_storage_percent.get());
@@ -105,5 +117,57 @@ fn judge(input: &Input<'_>, target: &Endpoint, p: &HealthParams, t: &mut Tally) 
         } else {
             t.good.push(text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    /// An RDS target (100 GiB) with 4 hourly CPU points at 30 % in the run: (its
+    /// FreeStorageSpace points, verdict). Free storage decides for RDS outside a cluster.
+    #[test]
+    fn an_rds_target_s_free_storage_must_be_on_record() {
+        let cpu = series(
+            "AWS/RDS",
+            "CPUUtilization",
+            "DBInstanceIdentifier",
+            "db",
+            &[30.0; 4],
+        );
+        let unknown = Verdict::InsufficientEvidence;
+        for (free, want) in [
+            (Some(50.0 * GIB), Verdict::Met),
+            (Some(5.0 * GIB), Verdict::NotMet),
+            (None, unknown),
+        ] {
+            let mut ev = migration();
+            ev.facts.metrics = vec![cpu.clone()];
+            if let Some(free) = free {
+                let name = "FreeStorageSpace";
+                let s = series("AWS/RDS", name, "DBInstanceIdentifier", "db", &[free; 4]);
+                ev.facts.metrics.push(s);
+            }
+            let f = run(&ev, "dms.1.0.mig.target-sizing");
+            assert_eq!(f.verdict, want, "{free:?}: {}", f.reason);
+            if want == unknown {
+                assert!(
+                    f.reason
+                        .contains("free storage during the migration is not on record")
+                );
+            }
+        }
+        // A saturated CPU is not_met whatever the storage shows.
+        let mut ev = migration();
+        let hot = [95.0; 4];
+        ev.facts.metrics = vec![series(
+            "AWS/RDS",
+            "CPUUtilization",
+            "DBInstanceIdentifier",
+            "db",
+            &hot,
+        )];
+        let f = run(&ev, "dms.1.0.mig.target-sizing");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
     }
 }

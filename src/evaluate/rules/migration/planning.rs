@@ -12,7 +12,7 @@ impl Check for Planning {
     const NAME: &'static str = "planning";
     const REMEDIATION: &'static str = "Run a premigration assessment or enable validation, plan a fall-back (reverse task), and describe UAT (statements.uat).";
     const DOC: RuleDoc = RuleDoc {
-        met: "an assessment run whose Status is `passed` (cancelling, failed, error, invalid or running runs never are, whatever their counts say) or validation on with its tables validated and 0 failures, plus {statements} (attested)",
+        met: "an assessment run whose Status is `passed` (cancelling, failed, error, invalid or running runs never are, whatever their counts say) or validation on with every table validated (ValidationState `Validated`: tables pending, suspended, in error or without a primary key are not) and 0 failures, plus {statements} (attested)",
         checked: "Readiness (a passed premigration assessment, or validation with 0 failures), fall-back (a reverse task), and UAT stated.",
         evidence: "DescribeReplicationTaskAssessmentRuns; ValidationSettings; table ValidationState; tasks",
         verdicts: "not_met without readiness evidence (insufficient_evidence if those reads failed); attested / attestation_required",
@@ -62,7 +62,10 @@ impl Check for Planning {
             why.push(if mismatched.is_empty() {
                 "no migration with validation on and its tables validated".to_string()
             } else {
-                format!("validation found mismatches: {}", mismatched.join("; "))
+                format!(
+                    "validation did not validate every table: {}",
+                    mismatched.join("; ")
+                )
             });
             let gap = gap.map(|g| format!(" ({g})")).unwrap_or_default();
             return Finding {
@@ -104,8 +107,10 @@ fn assessments<'a>(input: &Input<'a>) -> (Vec<&'a str>, Vec<String>) {
     (passed, not_passed)
 }
 
-/// Migrations with validation on: those whose tables all validated without a failed
-/// record, and those with mismatches, each with its table counts (each table once).
+/// Migrations with validation on: those whose tables all validated (ValidationState
+/// `Validated`) without a failed record, and the others (mismatches, or tables pending,
+/// suspended, in error or without a primary key), each with its table counts (each table
+/// once).
 fn validation(input: &Input<'_>) -> (Vec<String>, Vec<String>) {
     let (mut validated, mut mismatched) = (Vec::new(), Vec::new());
     for m in input
@@ -120,8 +125,10 @@ fn validation(input: &Input<'_>) -> (Vec<String>, Vec<String>) {
                 "{} ({counts}, {} with {} failed record(s))",
                 m.id, c.mismatched, c.failed_records
             ));
-        } else if c.validated > 0 {
+        } else if c.validated == c.tables {
             validated.push(format!("{} ({counts}, 0 failures)", m.id));
+        } else {
+            mismatched.push(format!("{} ({counts})", m.id));
         }
     }
     (validated, mismatched)
@@ -237,5 +244,24 @@ mod tests {
             "{}",
             f.reason
         );
+        // Tables still pending, suspended or without a primary key are not validated:
+        // one validated table does not vouch for the others.
+        for state in [
+            "Pending records",
+            "Suspended records",
+            "No primary key",
+            "Table error",
+        ] {
+            let mut some = rows[..37].to_vec();
+            some.push(row(40, state, 0));
+            ev.facts.tasks[0].tables = Some(some);
+            let f = run(&ev, "dms.1.0.mig.planning");
+            assert_eq!(f.verdict, Verdict::NotMet, "{state}: {}", f.reason);
+            assert!(
+                f.reason.contains("t1 (37 of 38 tables validated)"),
+                "{state}: {}",
+                f.reason
+            );
+        }
     }
 }

@@ -50,6 +50,8 @@ pub(crate) enum Answer {
     /// It would, but its CDC activity is not on record (statistics reset, metrics
     /// past CloudWatch retention): absence of evidence, not evidence of absence.
     Quiet,
+    /// It may, but what would settle it is not on record (why).
+    Unsettled(String),
     No,
 }
 
@@ -67,6 +69,7 @@ fn pattern(
     }
     let mut f = Finding::new(Verdict::Met, "");
     let (mut hits, mut unknown, mut quiet) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unsettled = Vec::new();
     for m in &input.migrations {
         let (Some(src), Some(tgt)) = (m.source.as_deref(), m.target.as_deref()) else {
             continue;
@@ -76,6 +79,7 @@ fn pattern(
             Answer::Doubtful(doubt) => hits.push(format!("{} ({doubt})", describe(m))),
             Answer::Unknown(why) => unknown.push(format!("{} ({why})", describe(m))),
             Answer::Quiet => quiet.push(describe(m)),
+            Answer::Unsettled(why) => unsettled.push(format!("{} ({why})", describe(m))),
             Answer::No => continue,
         }
         f.add_citation(m.pointer(), &m.sources);
@@ -91,6 +95,13 @@ fn pattern(
     }
     if !unknown.is_empty() {
         return unknown_hosts(input, what, claimed, &unknown, f);
+    }
+    if !unsettled.is_empty() {
+        return Finding {
+            verdict: Verdict::InsufficientEvidence,
+            reason: format!("{what} not shown: {}{never}", unsettled.join("; ")),
+            ..f
+        };
     }
     if !quiet.is_empty() {
         return Finding {

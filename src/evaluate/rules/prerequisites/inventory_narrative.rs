@@ -16,7 +16,7 @@ impl Check for InventoryNarrative {
         met: "an inventory of the migrations that moved data, plus {statements} (attested)",
         checked: "The inventory the tool saw (instances, serverless, endpoints with engine and HOST, tasks, RDS, KMS keys, Schema Conversion projects), with the partner's narrative.",
         evidence: "all facts; `statements.*`",
-        verdicts: "attested / attestation_required; insufficient_evidence when nothing DMS remains",
+        verdicts: "attested / attestation_required; insufficient_evidence without a migration that moved data (a replication instance alone shows no use)",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;
@@ -57,7 +57,8 @@ impl Check for InventoryNarrative {
                 engines.join(", ")
             }
         );
-        if input.migrations.is_empty() && f.replication_instances.is_empty() {
+        // An inventory without a migration that moved data shows no use of DMS to narrate.
+        if input.migrations.is_empty() {
             return Finding {
                 reason: format!("{}; {inventory}", no_migrations(input).reason),
                 ..no_migrations(input)

@@ -14,7 +14,7 @@ impl Check for Outcomes {
         met: "table statistics of the migrations that moved data, each table counted once, with 0 errored tables and 0 validation failures, plus {statements} (attested)",
         checked: "Technical outcome: every table migrated without errors or validation failures; business outcome stated.",
         evidence: "DescribeTableStatistics (TableState, FullLoadErrorRows, ValidationFailedRecords), stats TablesErrored",
-        verdicts: "not_met with errored tables; insufficient_evidence without table statistics; attested / attestation_required",
+        verdicts: "not_met with errored tables; insufficient_evidence without table statistics, or with a migration that moved data whose outcome is on record in neither table nor task statistics; attested / attestation_required",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;
@@ -23,24 +23,14 @@ impl Check for Outcomes {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
-        // Each table counted once, from its table statistics; a migration without them
-        // adds its task statistics' TablesErrored and nothing to the tables judged.
-        let (mut tables, mut errored, mut elsewhere) = (0usize, 0usize, 0i64);
-        let mut unknown = Vec::new();
-        let mut f = Finding::new(Verdict::Met, "");
-        for m in &input.migrations {
-            match m.table_counts() {
-                Some(c) => {
-                    tables += c.tables;
-                    errored += c.with_problems;
-                }
-                None => {
-                    unknown.push(m.id);
-                    elsewhere += i64::from(m.stats.and_then(|s| s.tables_errored).unwrap_or(0));
-                }
-            }
-            f = f.cite(m.pointer(), &m.sources);
-        }
+        let Counts {
+            tables,
+            errored,
+            elsewhere,
+            unknown,
+            not_on_record,
+            finding: f,
+        } = count(input);
         if tables == 0 {
             let gap = input
                 .gap_note(&[
@@ -76,6 +66,17 @@ impl Check for Outcomes {
                 ..f
             };
         }
+        if !not_on_record.is_empty() {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!(
+                    "{tables} tables migrated with 0 errors, but the outcome of {} is not on record (no table or task \
+                     statistics)",
+                    not_on_record.join(", ")
+                ),
+                ..f
+            };
+        }
         let technical = Finding {
             reason: format!(
                 "technical outcome: {tables} tables migrated with 0 errors and 0 validation failures{}",
@@ -88,5 +89,80 @@ impl Check for Outcomes {
             ..f
         };
         with_statement(input, item, technical)
+    }
+}
+
+/// The outcome of the migrations that moved data, each table counted once.
+struct Counts<'a> {
+    tables: usize,
+    errored: usize,
+    /// TablesErrored of the migrations without table statistics.
+    elsewhere: i64,
+    /// Those migrations.
+    unknown: Vec<&'a str>,
+    /// Migrations with neither table nor task statistics: their outcome is not on record.
+    not_on_record: Vec<&'a str>,
+    finding: Finding,
+}
+
+/// Each table counted once, from its table statistics; a migration without them adds its
+/// task statistics' TablesErrored and nothing to the tables judged.
+fn count<'a>(input: &Input<'a>) -> Counts<'a> {
+    let mut c = Counts {
+        tables: 0,
+        errored: 0,
+        elsewhere: 0,
+        unknown: Vec::new(),
+        not_on_record: Vec::new(),
+        finding: Finding::new(Verdict::Met, ""),
+    };
+    for m in &input.migrations {
+        match m.table_counts() {
+            Some(t) => {
+                c.tables += t.tables;
+                c.errored += t.with_problems;
+            }
+            None => match m.stats.and_then(|s| s.tables_errored) {
+                Some(n) => {
+                    c.unknown.push(m.id);
+                    c.elsewhere += i64::from(n);
+                }
+                None => c.not_on_record.push(m.id),
+            },
+        }
+        c.finding.add_citation(m.pointer(), &m.sources);
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    /// t1 has table statistics with 0 errors; t2 none: (t2's TablesErrored, verdict).
+    #[test]
+    fn a_migration_whose_outcome_is_not_on_record_is_not_vouched_for() {
+        let row = TableStat {
+            schema: "s".into(),
+            table: "orders".into(),
+            full_load_rows: 10,
+            state: Some("Table completed".into()),
+            ..TableStat::default()
+        };
+        for (errored, want) in [
+            (Some(0), Verdict::AttestationRequired),
+            (Some(2), Verdict::NotMet),
+            (None, Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = two_migrations(None);
+            ev.facts.tasks[0].tables = Some(vec![row.clone()]);
+            ev.facts.tasks[1]
+                .stats
+                .as_mut()
+                .expect("stats")
+                .tables_errored = errored;
+            let f = run(&ev, "pre.2.1.outcomes");
+            assert_eq!(f.verdict, want, "{errored:?}: {}", f.reason);
+        }
     }
 }

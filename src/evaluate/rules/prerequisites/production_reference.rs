@@ -22,10 +22,10 @@ impl Check for ProductionReference {
     const NAME: &'static str = "production_reference";
     const REMEDIATION: &'static str = "Show a running or completed DMS migration of at least 25 GB, and state that it is in production (statements.production).";
     const DOC: RuleDoc = RuleDoc {
-        met: "a migration that moved data, running, stopped or completed with 0 errored tables (each table counted once), whose target measures ≥ {min_bytes}, plus {statements} (then attested)",
+        met: "a migration that moved data, running, stopped or completed with 0 errored tables (each table counted once), whose own target measures ≥ {min_bytes} (another migration's larger target does not count), plus {statements} (then attested)",
         checked: "This account's part of one of the two production references: a measured size above the threshold and a running/completed migration with 0 errored tables; the second reference is another bundle.",
         evidence: "size measurement (see dms.1.0.size), task status and TablesErrored, `statements.production`",
-        verdicts: "not_met below the size; insufficient_evidence without a size or a healthy migration; attested / attestation_required on the production statement",
+        verdicts: "not_met when every healthy migration's target is measured below the size; insufficient_evidence without a healthy migration or with one whose target is not measured; attested / attestation_required on the production statement",
     };
     const STATEMENTS: bool = true;
     type Params = Params;
@@ -35,71 +35,102 @@ impl Check for ProductionReference {
             return no_migrations(input);
         }
         let min = p.min_bytes.get();
-        let size = input.largest_size();
         // Migrations that moved data, are not failed, and have 0 errored tables (counted
-        // once per table from their statistics, else TablesErrored).
-        let healthy: Vec<&crate::evaluate::view::Migration<'_>> = input
-            .migrations
-            .iter()
-            .filter(|m| {
-                matches!(
-                    m.status,
-                    Some("running" | "stopped" | "completed" | "load complete")
-                )
-            })
-            .filter(|m| m.errored_tables() == Some(0))
-            .collect();
-        let size_text = match &size {
-            Ok((b, s)) => format!("{} ({})", gb(*b), s.basis),
-            Err(why) => format!("no measured size ({})", why.join("; ")),
+        // once per table from their statistics, else TablesErrored): the size must be one
+        // of their targets', not another migration's.
+        let is_healthy = |m: &crate::evaluate::view::Migration<'_>| {
+            matches!(
+                m.status,
+                Some("running" | "stopped" | "completed" | "load complete")
+            ) && m.errored_tables() == Some(0)
         };
-        let size = size.ok();
-        let mut f =
-            Finding::new(Verdict::Met, "").value("size_bytes", size.as_ref().map(|(b, _)| *b));
-        if let Some((_, s)) = &size {
-            f = f.cite(s.pointer.clone(), &s.sources);
+        let healthy: Vec<&crate::evaluate::view::Migration<'_>> =
+            input.migrations.iter().filter(|m| is_healthy(m)).collect();
+        if healthy.is_empty() {
+            return Finding::new(
+                Verdict::InsufficientEvidence,
+                format!(
+                    "no running or completed migration that moved data with 0 errored tables{}",
+                    input.unproven_note()
+                ),
+            );
         }
+        let sizes = input.sizes(is_healthy);
+        let unmeasured = sizes.unmeasured.join("; ");
+        let Some((bytes, s)) = sizes.largest else {
+            return Finding::new(
+                Verdict::InsufficientEvidence,
+                format!(
+                    "no measured size of a healthy migration's target ({unmeasured}): the database size cannot be shown"
+                ),
+            );
+        };
+        let size_text = format!("{} ({})", gb(bytes), s.basis);
+        let mut f = Finding::new(Verdict::Met, "")
+            .value("size_bytes", Some(bytes))
+            .cite(s.pointer.clone(), &s.sources);
         for m in &healthy {
             f = f.cite(m.pointer(), &m.sources);
+        }
+        if bytes < min {
+            let (verdict, tail) = if unmeasured.is_empty() {
+                (Verdict::NotMet, String::new())
+            } else {
+                (
+                    Verdict::InsufficientEvidence,
+                    format!("; not measured: {unmeasured}"),
+                )
+            };
+            return Finding {
+                verdict,
+                reason: format!(
+                    "{size_text}, the largest target of a healthy migration, is below {}{tail}",
+                    gb(min)
+                ),
+                ..f
+            };
         }
         let healthy: Vec<String> = healthy
             .iter()
             .map(|m| format!("{} ({})", m.id, m.moved_note()))
             .collect();
-        let technical = match (&size, healthy.is_empty()) {
-            (Some((bytes, _)), false) if *bytes >= min => Finding {
-                reason: format!(
-                    "this case study is one reference: {size_text} and migration(s) {} with 0 errored tables; the second \
-                     reference is another bundle",
-                    healthy.join(", ")
-                ),
-                ..f
-            },
-            (Some((bytes, _)), _) if *bytes < min => {
-                return Finding {
-                    verdict: Verdict::NotMet,
-                    reason: format!("{size_text} is below {}", gb(min)),
-                    ..f
-                };
-            }
-            (_, true) => {
-                return Finding {
-                    verdict: Verdict::InsufficientEvidence,
-                    reason: format!(
-                        "no running or completed migration that moved data with 0 errored tables{}",
-                        input.unproven_note()
-                    ),
-                    ..f
-                };
-            }
-            _ => {
-                return Finding {
-                    verdict: Verdict::InsufficientEvidence,
-                    reason: format!("{size_text}: the database size cannot be shown"),
-                    ..f
-                };
-            }
+        let technical = Finding {
+            reason: format!(
+                "this case study is one reference: {size_text} and migration(s) {} with 0 errored tables; the second \
+                 reference is another bundle",
+                healthy.join(", ")
+            ),
+            ..f
         };
         with_statement(input, item, technical)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::evaluate::rules::testkit::*;
+
+    /// t1 into database `small`, t2 into `large`: (t1's errored tables, t2's, whether
+    /// `large` is measured, verdict).
+    #[test]
+    fn the_size_is_the_healthy_migration_s_own_target() {
+        let unknown = Verdict::InsufficientEvidence;
+        for (small_errors, large_errors, large_measured, want) in [
+            (0, 0, true, Verdict::AttestationRequired),
+            // The large target's migration errored; the healthy one is small.
+            (0, 3, true, Verdict::NotMet),
+            (3, 0, true, Verdict::AttestationRequired),
+            // The healthy migrations' large target is not measured: it may be the one.
+            (0, 0, false, unknown),
+            (3, 3, true, unknown),
+        ] {
+            let mut ev = two_migrations(large_measured.then_some(60e9));
+            for (task, errors) in ev.facts.tasks.iter_mut().zip([small_errors, large_errors]) {
+                task.stats.as_mut().expect("stats").tables_errored = Some(errors);
+            }
+            let f = run(&ev, "pre.2.1.two-prod-refs");
+            let case = (small_errors, large_errors, large_measured);
+            assert_eq!(f.verdict, want, "{case:?}: {}", f.reason);
+        }
     }
 }

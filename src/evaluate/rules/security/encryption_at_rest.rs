@@ -16,8 +16,8 @@ impl Check for EncryptionAtRest {
     const DOC: RuleDoc = RuleDoc {
         met: "every target of a migration that moved data encrypted as its own service reports it (RDS/Aurora StorageEncrypted or sse-rds, Redshift cluster Encrypted, S3 bucket encryption, DynamoDB SSE, OpenSearch, Kinesis); no target of a migration that moved no data unencrypted or unknown",
         checked: "Every migration target is encrypted (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); the key's manager and rotation are reported. DMS storage is always encrypted.",
-        evidence: "DescribeDBInstances/Clusters, endpoint settings, DescribeKey, GetKeyRotationStatus; for Redshift clusters, Kinesis streams and OpenSearch domains, CloudTrail LookupEvents of the calls that switch encryption on after creation",
-        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible, or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on since, or CloudTrail event history not reaching the run)",
+        evidence: "DescribeDBInstances/Clusters (and their creation times), endpoint settings, DescribeKey, GetKeyRotationStatus; for Redshift clusters, Kinesis streams and OpenSearch domains, CloudTrail LookupEvents of the calls that switch encryption on after creation (and CreateDomain/CreateElasticsearchDomain)",
+        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible; when the database or store was created after the run began (InstanceCreateTime, ClusterCreateTime, StreamCreationTimestamp: created again under its name, not what the run wrote to); or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on or created again since, or CloudTrail event history not reaching the run)",
     };
     type Params = NoParams;
 
@@ -130,11 +130,32 @@ mod tests {
 
     #[test]
     fn encryption_at_rest_of_the_target() {
-        for (resource, encrypted, want) in [
-            (Some("db"), Some(true), Verdict::Met),
-            (Some("db"), Some(false), Verdict::NotMet),
-            (Some("db"), None, Verdict::InsufficientEvidence),
-            (None, None, Verdict::InsufficientEvidence),
+        // The run began 2026-10-01; `created` is the database's InstanceCreateTime.
+        let unknown = Verdict::InsufficientEvidence;
+        for (resource, encrypted, created, want) in [
+            (Some("db"), Some(true), None, Verdict::Met),
+            (Some("db"), Some(false), None, Verdict::NotMet),
+            (Some("db"), None, None, unknown),
+            (None, None, None, unknown),
+            (
+                Some("db"),
+                Some(true),
+                Some("2026-09-01T00:00:00Z"),
+                Verdict::Met,
+            ),
+            // Restored from an encrypted snapshot copy under the old name after the run.
+            (
+                Some("db"),
+                Some(true),
+                Some("2026-11-01T00:00:00Z"),
+                unknown,
+            ),
+            (
+                Some("db"),
+                Some(false),
+                Some("2026-11-01T00:00:00Z"),
+                unknown,
+            ),
         ] {
             let mut tgt = endpoint(
                 "t",
@@ -156,14 +177,33 @@ mod tests {
                 region: "us-east-1".into(),
                 identifier: "db".into(),
                 storage_encrypted: encrypted,
+                created: created.map(Into::into),
                 ..DbInstance::default()
             }];
-            assert_eq!(
-                run(&ev, "dms.1.0.sec.at-rest").verdict,
-                want,
-                "{resource:?} {encrypted:?}"
-            );
+            let f = run(&ev, "dms.1.0.sec.at-rest");
+            assert_eq!(f.verdict, want, "{resource:?} {encrypted:?} {created:?}");
+            if want == unknown && created.is_some() {
+                assert!(f.reason.contains("after t1's run began"), "{}", f.reason);
+            }
         }
+        // A reload resets the run's dates: a database restored encrypted after the task was
+        // created, and before the reload it shows, is not known to be what it first wrote to.
+        let mut tgt = endpoint("t", "target", "postgres", HostKind::Rds, None);
+        tgt.host.resource = Some("db".into());
+        let mut ev = evidence(
+            endpoint("s", "source", "postgres", HostKind::External, None),
+            tgt,
+        );
+        ev.facts.tasks[0].created = Some("2026-09-01T00:00:00Z".into());
+        ev.facts.rds_instances = vec![DbInstance {
+            region: "us-east-1".into(),
+            identifier: "db".into(),
+            storage_encrypted: Some(true),
+            created: Some("2026-09-15T00:00:00Z".into()),
+            ..DbInstance::default()
+        }];
+        let f = run(&ev, "dms.1.0.sec.at-rest");
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
     }
 
     #[test]
@@ -223,7 +263,8 @@ mod tests {
         );
         let f = run(&base, "dms.1.0.sec.at-rest");
         assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
-        for (case, encrypted, switched, history, want, phrase) in redshift_cases() {
+        let cases = redshift_cases().into_iter().chain(recreated_cases());
+        for (case, encrypted, switched, history, want, phrase) in cases {
             let mut ev = base.clone();
             ev.facts.target_stores = vec![TargetStore {
                 region: "us-east-1".into(),
@@ -246,6 +287,7 @@ mod tests {
                     .into_iter()
                     .collect()
                 }),
+                created: None,
                 sources: vec!["c000010".into()],
             }];
             ev.facts.history_reads = vec![HistoryRead {
@@ -259,6 +301,13 @@ mod tests {
                 // A reload reset the run's dates; the task was created before the switch.
                 "switched before a reload" => {
                     ev.facts.tasks[0].created = Some("2026-08-15T00:00:00Z".into());
+                }
+                "created before the run" => {
+                    ev.facts.target_stores[0].created = Some("2026-09-30T00:00:00Z".into());
+                }
+                // Deleted and created again encrypted (or restored from a snapshot).
+                "created again after the run began" => {
+                    ev.facts.target_stores[0].created = Some("2026-11-01T00:00:00Z".into());
                 }
                 _ => {}
             }
@@ -346,6 +395,28 @@ mod tests {
                 "2026-10-15T00:00:00Z",
                 unknown,
                 "a switch before then would not show",
+            ),
+        ]
+    }
+
+    /// The cluster's own creation time (set by case name in the test).
+    fn recreated_cases() -> Vec<RedshiftCase> {
+        vec![
+            (
+                "created before the run",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
+            ),
+            (
+                "created again after the run began",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::InsufficientEvidence,
+                "it was created 2026-11-01T00:00:00Z, after t1's run began",
             ),
         ]
     }

@@ -20,7 +20,7 @@ impl Check for EncryptionInFlight {
         met: "every endpoint of a migration that moved data encrypts by its engine's own setting (a supported SslMode, Kafka SecurityProtocol, Redis SslSecurityProtocol, https OpenSearch) or its service documents TLS (Redshift, DynamoDB, Kinesis); no endpoint plaintext or unknown, also among those only runs that moved no data use",
         checked: "Every SSL-capable endpoint uses an SslMode its engine supports (not none) and an unexpired certificate; Redshift, S3, DynamoDB, Kinesis have no SslMode choice.",
         evidence: "DescribeEndpoints SslMode, CertificateArn; DescribeCertificates ValidToDate",
-        verdicts: "met / not_met; not_applicable without SSL-capable endpoints; insufficient_evidence when SslMode is not reported",
+        verdicts: "met / not_met (met also when every endpoint's service encrypts in flight by itself: DynamoDB, Kinesis, ...); insufficient_evidence when SslMode is not reported",
     };
     type Params = NoParams;
 
@@ -37,7 +37,7 @@ impl Check for EncryptionInFlight {
                 .into_iter()
                 .flatten()
             {
-                for (as_then, note) in in_force(m, e) {
+                for (as_then, note) in in_force(input, m, e) {
                     if seen.insert(judged_as(&as_then, &note)) {
                         judge(input, &as_then, &note, &mut t);
                     }
@@ -93,13 +93,28 @@ fn judged_as(e: &Endpoint, note: &str) -> (String, String) {
 }
 
 /// The endpoint as it was during the migration's run: one copy per SslMode in force, each
-/// with a note of what it rests on ("" when that is today's endpoint, unchanged).
-fn in_force<'e>(m: &Migration<'_>, e: &'e Endpoint) -> Vec<(Cow<'e, Endpoint>, String)> {
+/// with a note of what it rests on ("" when that is today's endpoint, unchanged). An
+/// undated run may have run with any mode since its task's creation (else the
+/// endpoint's) until the task was deleted; a dated one from its first start on record (a
+/// reload resets the run's own dates) to its end.
+fn in_force<'e>(
+    input: &Input<'_>,
+    m: &Migration<'_>,
+    e: &'e Endpoint,
+) -> Vec<(Cow<'e, Endpoint>, String)> {
     let at = crate::facts::Timestamp::from_secs;
-    let window = m.window.map(|(a, b)| (at(a), at(b)));
-    let Some((from, to)) = window.filter(|_| !e.history.is_empty()) else {
+    if e.history.is_empty() {
         return vec![(Cow::Borrowed(e), deleted_note(e))];
-    };
+    }
+    let first = input.earliest_start(m);
+    let (from, to) = m.window.map_or_else(
+        || {
+            let created = e.history.iter().find(|h| h.name == "CreateEndpoint");
+            let since = m.created.or(created.map(|h| h.at)).unwrap_or(at(i64::MIN));
+            (since, m.deleted.map_or(at(i64::MAX), |(t, _)| t))
+        },
+        |(a, b)| (at(first.map_or(a, |f| f.min(a))), at(b)),
+    );
     crate::facts::history::ssl_modes_during(e, from, to)
         .into_iter()
         .map(|(mode, basis)| {
@@ -263,6 +278,92 @@ mod tests {
             );
             let f = run(&ev, "dms.1.0.sec.in-flight");
             assert_eq!(f.verdict, want, "{se} {ss:?} → {te} {ts:?}: {}", f.reason);
+        }
+    }
+
+    /// A run whose dates are not on record may have used any SslMode the source had since
+    /// the task's creation (2026-10-01): plaintext until 2026-11-01 here.
+    #[test]
+    fn an_undated_run_is_held_to_every_mode_since_its_task_was_created() {
+        let mut src = endpoint(
+            "src",
+            "source",
+            "postgres",
+            HostKind::External,
+            Some("verify-full"),
+        );
+        let set = |name: &str, at: &str, mode: &str| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: format!("{name}-{at}"),
+            request: serde_json::json!({"SslMode": mode}),
+            ..HistoryEvent::default()
+        };
+        let tgt = endpoint(
+            "tgt",
+            "target",
+            "aurora-postgresql",
+            HostKind::Aurora,
+            Some("verify-full"),
+        );
+        for (modified, want) in [
+            ("2026-11-01T00:00:00Z", Verdict::NotMet),
+            // Made verify-full before the task existed: every mode since then is.
+            ("2026-09-15T00:00:00Z", Verdict::Met),
+        ] {
+            src.history = vec![
+                set("CreateEndpoint", "2026-09-01T00:00:00Z", "none"),
+                set("ModifyEndpoint", modified, "verify-full"),
+            ];
+            let mut ev = evidence(src.clone(), tgt.clone());
+            let t = &mut ev.facts.tasks[0];
+            t.started = None;
+            let stats = t.stats.as_mut().expect("stats");
+            stats.fresh_start_date = None;
+            stats.full_load_finish_date = None;
+            assert!(Input::new(&ev).migrations[0].window.is_none(), "undated");
+            let f = run(&ev, "dms.1.0.sec.in-flight");
+            assert_eq!(f.verdict, want, "{modified}: {}", f.reason);
+        }
+    }
+
+    /// A Kafka target whose SecurityProtocol is sasl-ssl today: set so when it was created,
+    /// met; set by a ModifyEndpoint after the run began (2026-10-01), not what it ran with.
+    #[test]
+    fn engine_settings_set_after_the_run_are_not_what_it_ran_with() {
+        let src = endpoint(
+            "src",
+            "source",
+            "postgres",
+            HostKind::External,
+            Some("verify-full"),
+        );
+        let event = |name: &str, at: &str, request: serde_json::Value| HistoryEvent {
+            name: name.into(),
+            at: at.into(),
+            event_id: format!("{name}-{at}"),
+            request,
+            ..HistoryEvent::default()
+        };
+        let sasl = serde_json::json!({"SecurityProtocol": "sasl-ssl"});
+        for (modified, want) in [
+            (None, Verdict::Met),
+            (Some("2026-09-15T00:00:00Z"), Verdict::Met),
+            (Some("2026-11-01T00:00:00Z"), Verdict::InsufficientEvidence),
+        ] {
+            let mut tgt = endpoint("tgt", "target", "kafka", HostKind::AwsManaged, Some("none"));
+            tgt.settings.insert("KafkaSettings".into(), sasl.clone());
+            let created = serde_json::json!({"EngineName": "kafka", "KafkaSettings": {"SecurityProtocol": "plaintext"}});
+            tgt.history = vec![event("CreateEndpoint", "2026-09-01T00:00:00Z", created)];
+            if let Some(at) = modified {
+                let request = serde_json::json!({"KafkaSettings": sasl});
+                tgt.history.push(event("ModifyEndpoint", at, request));
+            } else {
+                tgt.history[0].request["KafkaSettings"] = sasl.clone();
+            }
+            let ev = evidence(src.clone(), tgt);
+            let f = run(&ev, "dms.1.0.sec.in-flight");
+            assert_eq!(f.verdict, want, "{modified:?}: {}", f.reason);
         }
     }
 }

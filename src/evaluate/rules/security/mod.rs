@@ -41,11 +41,12 @@ fn rds_at_rest(
 /// The target's encryption at rest, from its RDS/Aurora database or its own store.
 fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Vec<AtRest> {
     if let Some(c) = input.rds_cluster(target) {
-        let (enc, how) = rds_at_rest(
+        let (mut enc, mut how) = rds_at_rest(
             c.storage_encrypted,
             c.storage_encryption_type.as_deref(),
             c.kms_key_id.as_ref(),
         );
+        there_when_it_ran(input, m, c.created, &mut enc, &mut how);
         return vec![(
             enc,
             format!("cluster {}: {how}", c.identifier),
@@ -55,11 +56,12 @@ fn target_at_rest(input: &Input<'_>, m: &Migration<'_>, target: &Endpoint) -> Ve
         )];
     }
     if let Some(d) = input.rds_instance(target) {
-        let (enc, how) = rds_at_rest(
+        let (mut enc, mut how) = rds_at_rest(
             d.storage_encrypted,
             d.storage_encryption_type.as_deref(),
             d.kms_key_id.as_ref(),
         );
+        there_when_it_ran(input, m, d.created, &mut enc, &mut how);
         return vec![(
             enc,
             format!("instance {}: {how}", d.identifier),
@@ -146,8 +148,10 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
         (Some(true), None) => "encrypted".to_string(),
         (Some(false), _) => "not encrypted".to_string(),
         (None, _) => "encryption not reported".to_string(),
-    };
+    }
+    .to_lowercase();
     let mut encrypted = s.encrypted;
+    there_when_it_ran(input, m, s.created, &mut encrypted, &mut how);
     // Only a migration that moved data wrote to it; the others count only against, and
     // an encrypted store counts for nothing there.
     if encrypted == Some(true)
@@ -160,11 +164,55 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
     }
     (
         encrypted,
-        format!("{:?} {}: {how}", s.kind, s.name).to_lowercase(),
+        format!(
+            "{} {}: {how}",
+            format!("{:?}", s.kind).to_lowercase(),
+            s.name
+        ),
         s.kms_key_id.clone(),
         format!("target_stores/{}/{}", s.region, s.name),
         s.sources.clone(),
     )
+}
+
+/// A database or store that a migration that moved data wrote to must be the one there
+/// today: one created (`created`, its own service's creation time) after the run began
+/// (the earliest of its first start and its task's creation: a reload resets the run's
+/// own dates) was created again under the same
+/// name, and today's state says nothing of what the run wrote to. For RDS this is how
+/// AWS says to encrypt a database that is not: copy a snapshot with encryption and
+/// restore it (Amazon RDS User Guide, "Encrypting Amazon RDS resources", its
+/// limitations), often under the old name.
+/// Then `encrypted` becomes unknown and `how` says why. A creation time not reported
+/// (earlier collectors) is judged as then.
+fn there_when_it_ran(
+    input: &Input<'_>,
+    m: &Migration<'_>,
+    created: Option<crate::facts::Timestamp>,
+    encrypted: &mut Option<bool>,
+    how: &mut String,
+) {
+    let Some(created) = created else { return };
+    if m.run != crate::evaluate::view::Run::MovedData || encrypted.is_none() {
+        return;
+    }
+    // The earliest the run can have begun: a reload resets its own dates.
+    let began = input
+        .earliest_start(m)
+        .into_iter()
+        .chain(m.created.map(|c| c.secs()))
+        .min();
+    let why = match began {
+        Some(began) if created.secs() <= began => return,
+        Some(began) => format!(
+            "it was created {created}, after {}'s run began {}: not the one the run wrote to",
+            m.id,
+            crate::time::date(began)
+        ),
+        None => format!("it was created {created} and {}'s run is not dated", m.id),
+    };
+    *encrypted = None;
+    *how = format!("{how} today, but {why}");
 }
 
 /// Whether a store whose encryption can be switched on after its creation (by `call`) was
@@ -190,15 +238,9 @@ fn encrypted_while_it_ran(
              events were not read{gap}"
         ));
     };
-    let started = m
-        .history
-        .iter()
-        .filter(|h| h.name.starts_with("Start"))
-        .map(|h| h.at.secs());
     let Some(began) = input
-        .first_start(m)
+        .earliest_start(m)
         .into_iter()
-        .chain(started)
         .chain(m.created.map(|c| c.secs()))
         .min()
     else {
@@ -207,10 +249,12 @@ fn encrypted_while_it_ran(
             m.id
         ));
     };
-    if let Some(h) = switched
-        .iter()
-        .find(|h| h.at.secs() >= began - crate::time::DAY)
-    {
+    // A switch takes its time; a domain created (CreateDomain) is there when its call is.
+    let after = |h: &&crate::facts::HistoryEvent| match h.name.starts_with("Create") {
+        true => h.at.secs() > began,
+        false => h.at.secs() >= began - crate::time::DAY,
+    };
+    if let Some(h) = switched.iter().find(after) {
         return Err(format!(
             "{} switched its encryption on after {}'s run began {}: what the run wrote to is not \
              on record",
