@@ -1598,12 +1598,12 @@ impl Migration<'_> {
         matches!(self.migration_type, Some("cdc" | "full-load-and-cdc"))
     }
 
-    /// A task with CDC, not running, whose StopDate is not on record: its run went on
-    /// after its full load, to an end nothing dates.
+    /// A task with CDC, not running, whose StopDate is not on record: its run may have
+    /// gone on after its full load, to an end nothing dates (AWS gives a stopped task its
+    /// StopDate; one rebuilt from CloudTrail that DMS stopped by itself has none).
     pub fn end_not_on_record(&self) -> bool {
         self.kind == MigrationKind::Task
             && self.has_cdc_type()
-            && self.ended_before_cdc().is_none()
             && !matches!(self.status, Some("running" | "starting" | "resuming"))
             && self.stats.is_none_or(|s| s.stop_date.is_none())
     }

@@ -92,18 +92,25 @@ impl Check for EngineVersions {
     }
 }
 
-/// A listed version: not met when beta, or deprecated before the instance's first run.
+/// A listed version: not met when beta, or deprecated before a run on the instance that
+/// moved data started (a run that moved nothing before the deprecation does not vouch for
+/// a later one); with none, before its first run.
 fn judged(
     input: &Input<'_>,
     inst: &ReplicationInstance,
     version: &str,
     known: &crate::facts::EngineVersion,
 ) -> (Verdict, String) {
-    let started = input
-        .every_migration()
-        .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
+    let on_it =
+        |m: &&crate::evaluate::view::Migration<'_>| m.instance.is_some_and(|i| i.arn == inst.arn);
+    let moved = input.migrations.iter().filter(on_it);
+    let started = moved
         .filter_map(|m| m.window.map(|w| w.0))
-        .min();
+        .max()
+        .or_else(|| {
+            let every = input.every_migration().filter(on_it);
+            every.filter_map(|m| m.window.map(|w| w.0)).min()
+        });
     let deprecated_before_use = match (known.deprecation_date.map(|d| d.secs()), started) {
         (Some(d), Some(s)) => d <= s,
         (Some(d), None) => d <= input.now,
@@ -280,6 +287,39 @@ mod tests {
             Verdict::InsufficientEvidence,
             "a task without its instance"
         );
+    }
+
+    /// The version was deprecated 2026-09-15. A run that moved nothing started on the
+    /// instance before then; the one that moved data, 2026-10-01, after: not met.
+    #[test]
+    fn a_run_that_moved_nothing_does_not_vouch_for_a_later_one() {
+        let mut ev = migration();
+        ev.facts.replication_instances[0].engine_version = Some("3.4.7".into());
+        ev.facts.engine_versions = vec![EngineVersion {
+            region: "us-east-1".into(),
+            version: "3.4.7".into(),
+            release_status: Some("prod".into()),
+            deprecation_date: Some("2026-09-15T00:00:00Z".into()),
+            ..EngineVersion::default()
+        }];
+        let f = run(&ev, "dms.1.0.arch.engine-ver");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
+        let mut idle = ev.facts.tasks[0].clone();
+        idle.identifier = "idle".into();
+        idle.arn = "arn:aws:dms:us-east-1:111111111111:task:idle".into();
+        idle.resource_id = "idle".into();
+        idle.started = Some("2026-09-01T00:00:00Z".into());
+        idle.status = Some("failed".into());
+        idle.stats = Some(TaskStats {
+            tables_loaded: Some(0),
+            tables_errored: Some(0),
+            fresh_start_date: Some("2026-09-01T00:00:00Z".into()),
+            ..TaskStats::default()
+        });
+        idle.tables = Some(Vec::new());
+        ev.facts.tasks.push(idle);
+        let f = run(&ev, "dms.1.0.arch.engine-ver");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
     }
 
     /// (history begins, instance created on record, upgraded on (with ApplyImmediately),

@@ -16,7 +16,7 @@ impl Check for PerformanceTuning {
         met: "a migration that moved data with a setting faster than the DMS defaults (MaxFullLoadSubTasks > 8, CommitRate > 10000, parallel load/apply, batch apply, parallel-load rules)",
         checked: "A non-default tuning is present: MaxFullLoadSubTasks ≠ 8, CommitRate ≠ 10000, ParallelLoadThreads, BatchApplyEnabled, parallel-load rules.",
         evidence: "task settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask) and table mappings",
-        verdicts: "met / not_met; insufficient_evidence without readable settings",
+        verdicts: "met / not_met; insufficient_evidence without readable settings, or with default settings and table mappings not on record",
     };
     type Params = NoParams;
 
@@ -25,38 +25,7 @@ impl Check for PerformanceTuning {
             return no_migrations(input);
         }
         let mut f = Finding::new(Verdict::Met, "");
-        let mut tuning = Vec::new();
-        let mut slower = Vec::new();
-        let mut parsed = 0;
-        for m in &input.migrations {
-            f.add_citation(m.pointer(), &m.sources);
-            if !m.settings.parsed {
-                continue;
-            }
-            parsed += 1;
-            let (faster, slow) = against_defaults(&m.settings);
-            let mut faster = faster;
-            let rules = m.mappings.parallel_load_rules;
-            if rules > 0 {
-                faster.push(format!("{rules} parallel-load rule(s)"));
-            }
-            if !faster.is_empty() {
-                tuning.push(format!(
-                    "{}: {}{}",
-                    m.id,
-                    faster.join(", "),
-                    m.settings_note()
-                ));
-            }
-            if !slow.is_empty() {
-                slower.push(format!(
-                    "{}: {}{}",
-                    m.id,
-                    slow.join(", "),
-                    m.settings_note()
-                ));
-            }
-        }
+        let (tuning, slower, parsed) = tuned(input, &mut f);
         let slower_note = if slower.is_empty() {
             String::new()
         } else {
@@ -70,6 +39,24 @@ impl Check for PerformanceTuning {
             return Finding {
                 verdict: Verdict::InsufficientEvidence,
                 reason: format!("no task settings could be read{never}"),
+                ..f
+            };
+        }
+        // Table mappings not on record may hold parallel-load rules: tuning, unseen.
+        let unread: Vec<&str> = input
+            .migrations
+            .iter()
+            .filter(|m| m.settings.parsed && !m.mappings.parsed)
+            .map(|m| m.id)
+            .collect();
+        if tuning.is_empty() && !unread.is_empty() {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!(
+                    "no task setting speeds them up beyond the defaults, and the table mappings of {} (where \
+                     parallel-load rules would be) are not on record{slower_note}{never}",
+                    unread.join(", ")
+                ),
                 ..f
             };
         }
@@ -94,6 +81,41 @@ impl Check for PerformanceTuning {
             ..f
         }
     }
+}
+
+/// The migrations' settings and rules faster than the defaults, and those slower, each
+/// with its migration; and how many had readable settings.
+fn tuned(input: &Input<'_>, f: &mut Finding) -> (Vec<String>, Vec<String>, usize) {
+    let (mut tuning, mut slower, mut parsed) = (Vec::new(), Vec::new(), 0);
+    for m in &input.migrations {
+        f.add_citation(m.pointer(), &m.sources);
+        if !m.settings.parsed {
+            continue;
+        }
+        parsed += 1;
+        let (mut faster, slow) = against_defaults(&m.settings);
+        let rules = m.mappings.parallel_load_rules;
+        if rules > 0 {
+            faster.push(format!("{rules} parallel-load rule(s)"));
+        }
+        if !faster.is_empty() {
+            tuning.push(format!(
+                "{}: {}{}",
+                m.id,
+                faster.join(", "),
+                m.settings_note()
+            ));
+        }
+        if !slow.is_empty() {
+            slower.push(format!(
+                "{}: {}{}",
+                m.id,
+                slow.join(", "),
+                m.settings_note()
+            ));
+        }
+    }
+    (tuning, slower, parsed)
 }
 
 /// Task settings faster than the defaults, and those slower (DMS User Guide,
@@ -141,6 +163,7 @@ mod tests {
             t.settings.max_full_load_sub_tasks = sub;
             t.settings.commit_rate = commit;
             t.settings.batch_apply_enabled = batch;
+            t.table_mappings.parsed = true;
             t.table_mappings.parallel_load_rules = parallel_rules;
             assert_eq!(
                 run(&ev, "dms.1.0.mig.performance").verdict,
@@ -154,5 +177,12 @@ mod tests {
             run(&unread, "dms.1.0.mig.performance").verdict,
             Verdict::InsufficientEvidence
         );
+        // Default settings, table mappings not on record: a parallel-load rule may be there.
+        let mut mappings_unread = migration();
+        mappings_unread.facts.tasks[0]
+            .settings
+            .max_full_load_sub_tasks = Some(8);
+        let f = run(&mappings_unread, "dms.1.0.mig.performance");
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
     }
 }

@@ -14,8 +14,8 @@ impl Check for ProjectDates {
     const DOC: RuleDoc = RuleDoc {
         met: "declared YYYY-MM-DD dates (validated at load) that contain every dated run: no activity before the start, none after the end, nothing still running past the end",
         checked: "The declared start and end dates contain the DMS activity AWS recorded (creation, start, stop dates).",
-        evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate; `claims.start_date`/`end_date` or statements; the months Cost Explorer billed DMS usage (`billed_months`: supporting only, never the verdict)",
-        verdicts: "met / not_met; attestation_required without declared dates; insufficient_evidence without dates on record",
+        evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate, CloudTrail Start events, the hours the task's own AWS/DMS series show data moved; `claims.start_date`/`end_date` or statements; the months Cost Explorer billed DMS usage (`billed_months`: supporting only, never the verdict)",
+        verdicts: "met / not_met; attestation_required without declared dates; insufficient_evidence without dates on record (also a task with CDC that stopped with no StopDate on record)",
     };
     type Params = NoParams;
 
@@ -145,8 +145,11 @@ struct Span {
     running: bool,
 }
 
-/// The span of the migrations that moved data (and their instances' creation), or why it
-/// cannot be dated; with the citations either way.
+/// The span of the migrations that moved data, or why it cannot be dated; with the
+/// citations either way. It begins at the earliest of their runs' starts, their first
+/// Start events, their own series' first hour of data moved, their tasks' and instances'
+/// creation; it ends at the latest of their runs' ends and the last hour their series show
+/// data moved. A task with CDC that stopped with no StopDate on record ends undated.
 fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
     let mut f = Finding::new(Verdict::Met, "");
     let mut span = Span {
@@ -158,9 +161,16 @@ fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
     for m in &input.migrations {
         f.add_citation(m.pointer(), &m.sources);
         match m.window {
+            Some(_) if m.end_not_on_record() => undated.push(m.id),
             Some((a, b)) => {
-                span.first = span.first.min(a);
-                span.last = span.last.max(b);
+                let created = m.created.map(|c| c.secs());
+                let first = input.earliest_start(m).into_iter().chain(created);
+                span.first = first.fold(span.first.min(a), i64::min);
+                let moved = input
+                    .active_hours(m, crate::evaluate::view::MOVED_METRICS)
+                    .max()
+                    .map(|t| t + crate::time::HOUR);
+                span.last = moved.map_or(b, |t| t.max(b)).max(span.last);
             }
             None => undated.push(m.id),
         }
@@ -244,6 +254,37 @@ mod tests {
             let f = run(&ev, "pre.2.1.dates");
             assert_eq!(f.verdict, want, "{start:?}..{end:?} {status}: {}", f.reason);
         }
+    }
+
+    /// A run 2026-10-01 to 10-05, declared 2026-10-01 to 10-31: its task created before
+    /// the start, or its own series moving data after the end, contradict the dates.
+    #[test]
+    fn creation_and_the_series_count_as_activity() {
+        let base = || {
+            let mut ev = migration();
+            let t = &mut ev.facts.tasks[0];
+            t.status = Some("stopped".into());
+            t.stats.as_mut().expect("stats").stop_date = Some("2026-10-05T00:00:00Z".into());
+            let claims = &mut ev.case_study.case_study.claims;
+            claims.start_date = Some("2026-10-01".into());
+            claims.end_date = Some("2026-10-31".into());
+            ev
+        };
+        assert_eq!(run(&base(), "pre.2.1.dates").verdict, Verdict::Met);
+        let mut early = base();
+        early.facts.tasks[0].created = Some("2026-09-20T00:00:00Z".into());
+        assert_eq!(run(&early, "pre.2.1.dates").verdict, Verdict::NotMet);
+        // Rows loaded an hour before NOW (2026-11-27): after the declared end.
+        let mut late = base();
+        late.facts.metrics = vec![series(
+            "AWS/DMS",
+            "FullLoadThroughputRowsTarget",
+            "ReplicationTaskIdentifier",
+            "t1",
+            &[10.0],
+        )];
+        let f = run(&late, "pre.2.1.dates");
+        assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
     }
 
     #[test]
