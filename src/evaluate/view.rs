@@ -1488,7 +1488,8 @@ impl<'a> Input<'a> {
         for m in self.migrations.iter().filter(|m| pred(m)) {
             match m.window {
                 Some(_) if m.end_not_on_record() => unknown.push(format!(
-                    "{} (its CDC ran on after its full load, and its StopDate is not on record)",
+                    "{} (a task with CDC, stopped, whose StopDate is not on record: when its run \
+                     ended is not known)",
                     m.id
                 )),
                 Some(w) => windows.push(w),
