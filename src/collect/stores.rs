@@ -42,9 +42,9 @@ fn setting<'a>(e: &'a Endpoint, object: &str, key: &str) -> Option<&'a str> {
     e.settings.get(object)?.get(key)?.as_str()
 }
 
-fn store(c: &Clients, kind: StoreKind, name: &str, sources: &[String]) -> TargetStore {
+fn store(region: &str, kind: StoreKind, name: &str, sources: &[String]) -> TargetStore {
     TargetStore {
-        region: c.region.clone(),
+        region: region.to_string(),
         kind,
         name: name.to_string(),
         arn: None,
@@ -244,7 +244,7 @@ async fn redshift_clusters(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
         .flat_map(|p| p.clusters())
         .map(|cl| {
             let mut s = store(
-                c,
+                &c.region,
                 StoreKind::RedshiftCluster,
                 cl.cluster_identifier().unwrap_or_default(),
                 &sources,
@@ -311,7 +311,7 @@ async fn redshift_serverless(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
         .flat_map(|p| p.namespaces())
         .map(|n| {
             let name = n.namespace_name().unwrap_or_default();
-            let mut s = store(c, StoreKind::RedshiftServerless, name, &sources);
+            let mut s = store(&c.region, StoreKind::RedshiftServerless, name, &sources);
             s.arn = n.namespace_arn().map(str::to_string);
             s.kms_key_id = n.kms_key_id().map(str::to_string);
             s.encrypted = Some(true);
@@ -346,7 +346,7 @@ async fn bucket(c: &Clients, ctx: &Context, name: &str) -> Option<TargetStore> {
             c.s3.get_bucket_encryption().bucket(name).send(),
         )
         .await?;
-    let mut s = store(c, StoreKind::S3Bucket, name, &sources);
+    let mut s = store(&c.region, StoreKind::S3Bucket, name, &sources);
     let rule = out
         .server_side_encryption_configuration()
         .and_then(|cfg| cfg.rules().first())
@@ -372,7 +372,7 @@ async fn dynamo_table(c: &Clients, ctx: &Context, name: &str) -> Option<TargetSt
         )
         .await?;
     let table = out.table()?;
-    let mut s = store(c, StoreKind::DynamoDbTable, name, &sources);
+    let mut s = store(&c.region, StoreKind::DynamoDbTable, name, &sources);
     s.arn = table.table_arn().map(str::to_string);
     s.encrypted = Some(true);
     match table.sse_description() {
@@ -422,7 +422,12 @@ async fn domains(c: &Clients, ctx: &Context) -> Vec<TargetStore> {
     let mut out = Vec::new();
     for (resp, sources) in batches.into_iter().flatten() {
         for d in resp.domain_status_list() {
-            let mut s = store(c, StoreKind::OpenSearchDomain, d.domain_name(), &sources);
+            let mut s = store(
+                &c.region,
+                StoreKind::OpenSearchDomain,
+                d.domain_name(),
+                &sources,
+            );
             s.arn = Some(d.arn().to_string());
             s.addresses = d
                 .endpoint()
@@ -454,7 +459,12 @@ async fn stream(c: &Clients, ctx: &Context, arn: &str) -> Option<TargetStore> {
         )
         .await?;
     let d = out.stream_description_summary()?;
-    let mut s = store(c, StoreKind::KinesisStream, d.stream_name(), &sources);
+    let mut s = store(
+        &c.region,
+        StoreKind::KinesisStream,
+        d.stream_name(),
+        &sources,
+    );
     s.arn = Some(d.stream_arn().to_string());
     let kind = d.encryption_type().map(|t| t.as_str().to_string());
     s.encrypted = kind.as_deref().map(|k| k != "NONE");
@@ -472,20 +482,9 @@ mod tests {
     use serde_json::json;
 
     fn store(kind: StoreKind, name: &str) -> TargetStore {
-        TargetStore {
-            region: "us-east-1".into(),
-            kind,
-            name: name.into(),
-            arn: Some(format!("arn:aws:kinesis:us-east-1:1:stream/{name}")),
-            addresses: Vec::new(),
-            encrypted: Some(true),
-            encryption: None,
-            kms_key_id: None,
-            publicly_accessible: None,
-            encrypted_since: None,
-            created: None,
-            sources: Vec::new(),
-        }
+        let mut s = super::store("us-east-1", kind, name, &[]);
+        s.arn = Some(format!("arn:aws:kinesis:us-east-1:1:stream/{name}"));
+        s
     }
 
     /// (store kind and name, event name, request as CloudTrail recorded it (PascalCase), a

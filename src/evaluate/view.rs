@@ -920,15 +920,7 @@ impl<'a> Input<'a> {
             sources: m.sources.clone(),
         };
         let mut out = Vec::new();
-        let started = [
-            m.started,
-            m.stats.and_then(|s| s.fresh_start_date),
-            m.stats.and_then(|s| s.start_date),
-            m.stats.and_then(|s| s.full_load_start_date),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
+        let started = m.start_dates().min().map(Timestamp::from_secs);
         out.extend(started.map(|t| here(format!("started {}", t.date()))));
         if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
             out.push(here(format!("{n} table(s) loaded")));
@@ -1728,24 +1720,23 @@ impl Migration<'_> {
             None => return None,
         }
         .secs();
-        let end = if self.status == Some("running") {
-            now
-        } else {
-            stats.stop_date.map(Timestamp::secs)?
-        };
-        Some((end - start) as f64 / DAY as f64)
+        Some((self.run_end(now)? - start) as f64 / DAY as f64)
     }
 
     /// The most days CDC can have run: from the run's first start to its stop (or now
     /// while running); `None` when either end is not on record.
     pub fn cdc_days_at_most(&self, now: i64) -> Option<f64> {
         let start = self.start_dates().min()?;
-        let end = if self.status == Some("running") {
-            now
+        Some((self.run_end(now)? - start) as f64 / DAY as f64)
+    }
+
+    /// When its run ended: its StopDate, or now while it runs.
+    fn run_end(&self, now: i64) -> Option<i64> {
+        if self.status == Some("running") {
+            Some(now)
         } else {
-            self.stats?.stop_date?.secs()
-        };
-        Some((end - start) as f64 / DAY as f64)
+            self.stats?.stop_date.map(Timestamp::secs)
+        }
     }
 
     pub fn pointer(&self) -> String {

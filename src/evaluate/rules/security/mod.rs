@@ -175,6 +175,13 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
     )
 }
 
+/// The earliest `m`'s run can have begun: its first start on record, or its task's
+/// creation if earlier (a reload resets the run's own dates).
+fn began(input: &Input<'_>, m: &Migration<'_>) -> Option<i64> {
+    let created = m.created.map(|c| c.secs());
+    input.earliest_start(m).into_iter().chain(created).min()
+}
+
 /// A database or store that a migration that moved data wrote to must be the one there
 /// today: one created (`created`, its own service's creation time) after the run began
 /// (the earliest of its first start and its task's creation: a reload resets the run's
@@ -196,13 +203,7 @@ fn there_when_it_ran(
     if m.run != crate::evaluate::view::Run::MovedData || encrypted.is_none() {
         return;
     }
-    // The earliest the run can have begun: a reload resets its own dates.
-    let began = input
-        .earliest_start(m)
-        .into_iter()
-        .chain(m.created.map(|c| c.secs()))
-        .min();
-    let why = match began {
+    let why = match began(input, m) {
         Some(began) if created.secs() <= began => return,
         Some(began) => format!(
             "it was created {created}, after {}'s run began {}: not the one the run wrote to",
@@ -238,12 +239,7 @@ fn encrypted_while_it_ran(
              events were not read{gap}"
         ));
     };
-    let Some(began) = input
-        .earliest_start(m)
-        .into_iter()
-        .chain(m.created.map(|c| c.secs()))
-        .min()
-    else {
+    let Some(began) = began(input, m) else {
         return Err(format!(
             "its encryption can be switched on after its creation ({call}) and {}'s run is not dated",
             m.id
