@@ -435,7 +435,7 @@ fn trail_source(
             None => return Err(src.invalid("trail.since", s.span(), not_a_date(s.get_ref()))),
         },
         (None, Some(start)) => crate::time::parse_date(start)
-            .map(|secs| crate::time::date(secs - TRAIL_LEAD_DAYS * crate::time::DAY))
+            .map(|day| (day - time::Duration::days(TRAIL_LEAD_DAYS)).date())
             .unwrap_or_else(|| start.to_string()),
         (None, None) => {
             let message = "give `since = \"YYYY-MM-DD\"`, the first day of the trail to read \

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::time::Timestamp;
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot write {path}: {source}")]
@@ -390,7 +392,7 @@ fn outcome_word(o: crate::fleet::Outcome) -> &'static str {
 
 /// The case studies (id, first expiry) whose evidence starts to disappear before
 /// `deadline` (RFC 3339), as notice lines for standard error.
-pub fn expiring_lines(expiring: &[(String, String)], days: i64) -> String {
+pub fn expiring_lines(expiring: &[(String, Timestamp)], days: i64) -> String {
     if expiring.is_empty() {
         return format!("no evidence expires within {days} days\n");
     }

@@ -17,6 +17,7 @@ use crate::bundle::{Envelope, Predicate, PublicKey};
 use crate::digest::sha256_hex;
 use crate::evaluate::{self, Checklist, Verdict, expiry};
 use crate::input::{InputFileError, MAX_DOCUMENT_BYTES, read_limited};
+use crate::time::Timestamp;
 
 /// The previous bundle, verified, ready to renew.
 #[derive(Debug, Clone)]
@@ -141,7 +142,7 @@ pub fn renew(
         });
     }
     let now = &new.collection.finished_at;
-    let secs = |t: &str| crate::time::parse_rfc3339(t).map(|t| t.secs());
+    let secs = |t: &str| Timestamp::parse(t);
     // Times are whole seconds: a renewal collected within the second its previous bundle
     // finished is not earlier than it (two quick runs, as in the tests, do that).
     if secs(&old.collection.finished_at) > secs(now) {
@@ -213,7 +214,7 @@ fn carry(
     let Some(old_eval) = &previous.predicate.evaluation else {
         return Vec::new();
     };
-    let secs = |t: &str| crate::time::parse_rfc3339(t).map(|t| t.secs());
+    let now = Timestamp::parse(now);
     let short_today = |item: &str| {
         new_eval
             .findings
@@ -225,7 +226,7 @@ fn carry(
     let input = evaluate::view::Input::new(old);
     let expired = expiry::expiring(&input, &old_eval.findings, checklist)
         .into_iter()
-        .filter(|x| secs(now).is_some_and(|now| x.at <= now))
+        .filter(|x| now.is_some_and(|now| x.expiry.expires <= now))
         .filter(|x| short_today(&x.expiry.item));
     for x in expired {
         let Some(finding) = old_eval.findings.iter().find(|f| f.item == x.expiry.item) else {
@@ -238,7 +239,7 @@ fn carry(
             verdict: finding.verdict,
             reason: finding.reason.clone(),
             evidence: x.expiry.evidence.clone(),
-            expired: x.expiry.expires.clone(),
+            expired: x.expiry.expires,
             basis: x.expiry.basis.clone(),
             facts,
             captures: sources,
@@ -335,7 +336,8 @@ mod tests {
     use crate::evidence::Capture;
     use crate::evidence::Evidence;
 
-    use crate::time::DAY;
+    /// A day in the epoch seconds these tests count in.
+    const DAY: i64 = crate::time::DAY.whole_seconds();
 
     const CDC: &str = "dms.1.0.mig.cdc";
 
@@ -503,7 +505,7 @@ mod tests {
         assert_eq!(r2.captures[0].origin, "year1");
         assert_eq!(c.origin.sha256, "year1");
         assert_eq!(c.origin.signatures[0].keyid, "k");
-        assert!(c.expired <= year2.evidence.collection.finished_at);
+        assert!(Some(c.expired) <= Timestamp::parse(&year2.evidence.collection.finished_at));
 
         // Year 3 renews year 2: the evidence is carried again, still from year 1.
         let year3 = sealed(later(900, false));
@@ -659,7 +661,7 @@ mod tests {
             let mut new = old.clone();
             if mask & 1 != 0 { new.facts.metrics.clear(); }
             if mask & 2 != 0 { new.facts.log_groups.clear(); }
-            let now = NOW_SECS + days * crate::time::DAY;
+            let now = NOW_SECS + days * DAY;
             new.collection.finished_at = crate::time::rfc3339_secs(now);
             let sealed = |ev: Evidence| {
                 let eval = evaluate::evaluate(&ev, &checklist);
@@ -683,8 +685,7 @@ mod tests {
             for c in &r.carried_forward {
                 prop_assert_eq!(verdict(&old, &c.item), Some(Verdict::Met), "{} was not met", &c.item);
                 prop_assert_eq!(verdict(&new, &c.item), Some(Verdict::InsufficientEvidence));
-                let expired = crate::time::parse_rfc3339(&c.expired).map(|t| t.secs());
-                prop_assert!(expired.is_some_and(|t| t <= now), "{} carried before it expired", &c.item);
+                prop_assert!(c.expired.secs() <= now, "{} carried before it expired", &c.item);
             }
             for change in r.changes.iter().filter(|c| c.kind == ChangeKind::Expired) {
                 prop_assert!(r.carried_forward.iter().any(|c| c.item == change.item));

@@ -66,6 +66,11 @@ impl Timestamp {
         parse_rfc3339(text).map(|t| Timestamp::from_sdk(&t))
     }
 
+    /// As an SDK date-time, for a request.
+    pub fn to_sdk(self) -> DateTime {
+        DateTime::from_secs(self.secs())
+    }
+
     /// Now, to the second.
     pub fn now() -> Timestamp {
         Timestamp::from_sdk(&now())
@@ -78,7 +83,23 @@ impl Timestamp {
 
     /// Its date, `YYYY-MM-DD`.
     pub fn date(self) -> String {
-        date(self.secs())
+        self.to_string().chars().take(10).collect()
+    }
+
+    /// The last instant at or before it that is a whole number of `unit`s after the Unix
+    /// epoch (CloudWatch aligns its periods so, GetMetricData "StartTime").
+    pub fn floor(self, unit: time::Duration) -> Timestamp {
+        let unit = unit.whole_seconds().max(1);
+        Timestamp::from_secs(self.secs() - self.secs().rem_euclid(unit))
+    }
+
+    /// The earliest and latest instants it holds (years 0001 and 9999), for open bounds.
+    pub fn earliest() -> Timestamp {
+        Timestamp::from_secs(Timestamp::MIN_SECS)
+    }
+
+    pub fn latest() -> Timestamp {
+        Timestamp::from_secs(Timestamp::MAX_SECS)
     }
 }
 
@@ -152,14 +173,21 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
-/// Seconds in a day and an hour, for spans counted in epoch seconds.
-pub const DAY: i64 = 86_400;
-pub const HOUR: i64 = 3_600;
+/// A span of time: from its start to its end, both included.
+pub type Span = (Timestamp, Timestamp);
+
+/// A day and an hour, the spans the rules and the collectors count in.
+pub const DAY: time::Duration = time::Duration::DAY;
+pub const HOUR: time::Duration = time::Duration::HOUR;
+
+/// `d` in days, with their fraction.
+pub fn days(d: time::Duration) -> f64 {
+    d / DAY
+}
 
 /// A calendar date `YYYY-MM-DD` (four-digit year from 1970, two-digit month and day),
-/// validated by the `time` crate (month and day in range, leap years), as the epoch
-/// seconds of its midnight UTC.
-pub fn parse_date(s: &str) -> Option<i64> {
+/// validated by the `time` crate (month and day in range, leap years), as its midnight UTC.
+pub fn parse_date(s: &str) -> Option<Timestamp> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -173,12 +201,48 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
     let date = time::Date::from_calendar_date(i32::from(y), month, u8::try_from(d).ok()?).ok()?;
-    (y >= 1970).then(|| date.midnight().assume_utc().unix_timestamp())
+    (y >= 1970).then(|| Timestamp(date.midnight().assume_utc()))
 }
 
-/// The date (`YYYY-MM-DD`) of epoch seconds, in UTC.
-pub fn date(secs: i64) -> String {
-    rfc3339_secs(secs).chars().take(10).collect()
+/// Instants written as epoch seconds (JSON numbers), as the CloudWatch series in bundles
+/// have always carried them: `#[serde(with = "crate::time::epoch_seconds")]` on a
+/// `Vec<Timestamp>`, and [`epoch_seconds::spans`] on a `Vec<(Timestamp, Timestamp)>`.
+pub mod epoch_seconds {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Timestamp;
+
+    pub fn serialize<S: Serializer>(times: &[Timestamp], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(times.iter().map(|t| t.secs()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Timestamp>, D::Error> {
+        let secs = Vec::<i64>::deserialize(d)?;
+        Ok(secs.into_iter().map(Timestamp::from_secs).collect())
+    }
+
+    /// Spans (start, end) as pairs of epoch seconds.
+    pub mod spans {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            spans: &[(Timestamp, Timestamp)],
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            let pairs: Vec<(i64, i64)> = spans.iter().map(|(a, b)| (a.secs(), b.secs())).collect();
+            pairs.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Vec<(Timestamp, Timestamp)>, D::Error> {
+            let pairs = Vec::<(i64, i64)>::deserialize(d)?;
+            Ok(pairs
+                .into_iter()
+                .map(|(a, b)| (Timestamp::from_secs(a), Timestamp::from_secs(b)))
+                .collect())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,9 +263,9 @@ mod tests {
         ] {
             assert_eq!(parse_date(text).is_some(), ok, "{text}");
         }
-        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("1970-01-01"), Some(Timestamp::default()));
         assert_eq!(
-            parse_date("2026-09-21").map(date).as_deref(),
+            parse_date("2026-09-21").map(Timestamp::date).as_deref(),
             Some("2026-09-21")
         );
         assert!(parse_date("2025-10-02") > parse_date("2025-09-30"));
@@ -240,6 +304,29 @@ mod tests {
             "9999-12-31T23:59:59Z"
         );
         assert_eq!(Timestamp::default().to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(days(t + DAY * 3 / 2 - t), 1.5);
+    }
+
+    #[test]
+    fn epoch_seconds_stay_numbers_on_the_wire() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Series {
+            #[serde(with = "epoch_seconds")]
+            times: Vec<Timestamp>,
+            #[serde(with = "epoch_seconds::spans")]
+            spans: Vec<(Timestamp, Timestamp)>,
+        }
+        let t = Timestamp::from_secs(1_790_000_000);
+        let series = Series {
+            times: vec![t, t + HOUR],
+            spans: vec![(t, t + DAY)],
+        };
+        let json = serde_json::to_string(&series).expect("json");
+        assert_eq!(
+            json,
+            r#"{"times":[1790000000,1790003600],"spans":[[1790000000,1790086400]]}"#
+        );
+        assert_eq!(serde_json::from_str::<Series>(&json).expect("read"), series);
     }
 
     #[test]

@@ -159,7 +159,9 @@ fn exemplary_is_collected_completely_with_sources() {
         .expect("CDC metric");
     assert_eq!(cdc.values.len(), 912);
     assert!(
-        cdc.timestamps.windows(2).all(|w| w[1] - w[0] >= 3600),
+        cdc.timestamps
+            .windows(2)
+            .all(|w| w[1] - w[0] >= time::Duration::HOUR),
         "hourly, ascending"
     );
     let volume = f
@@ -495,7 +497,7 @@ fn the_read_only_policy_is_exactly_what_the_code_calls() {
     emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
     let dir = tempfile::tempdir().expect("tempdir");
     let case = dir.path().join("trail.toml");
-    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    let since = (dms_evidence::time::Timestamp::now() - time::Duration::days(140)).date();
     std::fs::write(
         &case,
         format!(

@@ -645,7 +645,7 @@ fn a_migration_running_past_its_declared_end_contradicts_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     emu.seed_file(&repo_root().join("fixtures/estates/running-past-end.json"));
     let day = |days_ago: i64| {
-        dms_evidence::time::date(dms_evidence::time::now().secs() - days_ago * 86_400)
+        (dms_evidence::time::Timestamp::now() - time::Duration::days(days_ago)).date()
     };
     let claims = format!(
         "[claims]\nstart_date = \"{}\"\nend_date = \"{}\"\n",
@@ -832,7 +832,7 @@ fn a_trail_in_s3_proves_a_migration_older_than_event_history() {
     let emu = Emulator::start();
     let dir = tempfile::tempdir().expect("tempdir");
     emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
-    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    let since = (dms_evidence::time::Timestamp::now() - time::Duration::days(140)).date();
     let trail = |bucket: &str| {
         format!("[trail]\nbucket = \"{bucket}\"\nprefix = \"/org/main/\"\nsince = \"{since}\"\n")
     };
@@ -1104,7 +1104,7 @@ fn a_trail_whose_files_changed_after_delivery_proves_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     emu.seed_file(&repo_root().join("fixtures/estates/trail-beyond-event-history.json"));
     let (account, bucket) = ("900000000029", "acme-cloudtrail-logs");
-    let since = dms_evidence::time::date(dms_evidence::time::now().secs() - 140 * 86_400);
+    let since = (dms_evidence::time::Timestamp::now() - time::Duration::days(140)).date();
     let with =
         format!("[trail]\nbucket = \"{bucket}\"\nprefix = \"org/main\"\nsince = \"{since}\"\n");
     let in_flight = |name: &str| {

@@ -255,7 +255,10 @@ async fn a_renewal_verifies_the_chain_and_carries_expired_evidence_forward() {
                 "capture {id} is last year's, byte for byte, with its capture time"
             );
         }
-        assert!(c.expired <= bundle.evidence.collection.finished_at);
+        assert!(
+            Some(c.expired)
+                <= dms_evidence::time::Timestamp::parse(&bundle.evidence.collection.finished_at)
+        );
         // As signed (RFC 8785 writes 1800.0 as 1800, so compare canonical forms).
         let canon = |v: &Value| dms_evidence::bundle::jcs::canonical(v).expect("canonical");
         let signed: Vec<String> = old

@@ -75,7 +75,7 @@ pub struct Carried {
     /// The fact pointer (`metrics/AWS/DMS/CDCIncomingChanges/…`, `log_groups/…`).
     pub evidence: String,
     /// From when AWS no longer returns all of it.
-    pub expired: String,
+    pub expired: crate::time::Timestamp,
     pub basis: String,
     /// The facts, exactly as signed in `origin`.
     pub facts: Vec<Value>,

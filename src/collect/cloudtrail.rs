@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-use aws_smithy_types::DateTime;
 use serde_json::Value;
 
 use super::{Clients, Context};
@@ -65,8 +64,8 @@ pub async fn lookup(
             .cloudtrail
             .lookup_events()
             .lookup_attributes(attribute.clone())
-            .start_time(DateTime::from_secs(since.secs()))
-            .end_time(DateTime::from_secs(now.secs()))
+            .start_time(since.to_sdk())
+            .end_time(now.to_sdk())
             .max_results(PAGE)
             .set_next_token(token.clone())
             .send();

@@ -11,20 +11,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
-use aws_smithy_types::DateTime;
 use futures::StreamExt;
 
 use super::{Clients, Context, Plan};
 use crate::evidence::MetricUsage;
 use crate::facts::{ClusterKind, Facts, MetricSeries, run_window};
-use crate::time::{DAY, HOUR};
+use crate::time::{DAY, HOUR, Span, Timestamp};
 
 /// GetMetricData accepts at most 500 queries and returns at most 100,800 datapoints
 /// per call (CloudWatch API Reference, GetMetricData).
 pub const MAX_QUERIES: usize = 500;
 pub const MAX_DATAPOINTS: usize = 100_800;
-pub const HOURLY: i32 = 3600;
-pub const DAILY: i32 = 86_400;
+/// The periods asked for, in the seconds GetMetricData's `Period` takes.
+pub const HOURLY: i32 = HOUR.whole_seconds() as i32;
+pub const DAILY: i32 = DAY.whole_seconds() as i32;
 /// GetMetricData price: USD per 1,000 metrics requested (CloudWatch pricing, us-east-1).
 pub const USD_PER_1000_METRICS: f64 = 0.01;
 
@@ -99,7 +99,7 @@ struct Query {
     name: String,
     dimensions: BTreeMap<String, String>,
     stat: &'static str,
-    hourly: Vec<(i64, i64)>,
+    hourly: Windows,
 }
 
 fn query(
@@ -107,7 +107,7 @@ fn query(
     name: &str,
     stat: &'static str,
     dimensions: &[(&str, &str)],
-    hourly: &[(i64, i64)],
+    hourly: &[Span],
 ) -> Query {
     Query {
         namespace: namespace.to_string(),
@@ -122,12 +122,12 @@ fn query(
 }
 
 /// One GetMetricData request: which queries, over which span, at which period.
-type Request = (Vec<usize>, i64, i64, i32);
+type Request = (Vec<usize>, Timestamp, Timestamp, i32);
 
 pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Vec<MetricSeries> {
-    let now = crate::time::now().secs();
-    let end = now - now.rem_euclid(i64::from(HOURLY)) + i64::from(HOURLY);
-    let start = end - plan.metric_days * DAY;
+    let now = Timestamp::now();
+    let end = now.floor(HOUR) + HOUR;
+    let start = end - time::Duration::days(plan.metric_days);
     let mut queries = inventory_queries(facts, now, start);
     let listed = listed_queries(c, ctx, facts, &queries).await;
     queries.extend(listed);
@@ -171,19 +171,18 @@ pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> 
 
 /// Daily over the whole retention period for every series, and hourly inside each
 /// migration window (grouped by window), batched within the datapoint limit.
-fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
-    let daily_start = start - start.rem_euclid(i64::from(DAILY));
+fn requests(queries: &[Query], start: Timestamp, end: Timestamp) -> Vec<Request> {
+    let daily_start = start.floor(DAY);
     let mut requests: Vec<Request> = Vec::new();
-    let days = ((end - daily_start) / i64::from(DAILY) + 1) as usize;
+    let days = usize::try_from((end - daily_start).whole_days() + 1).unwrap_or(1);
     let indices: Vec<usize> = (0..queries.len()).collect();
     for batch in indices.chunks(batch_size(days)) {
         requests.push((batch.to_vec(), daily_start, end, DAILY));
     }
-    let mut by_window: BTreeMap<(i64, i64), Vec<usize>> = BTreeMap::new();
+    let mut by_window: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
     for (i, q) in queries.iter().enumerate() {
         for w in merge_windows(&q.hourly) {
-            let a = (w.0 - HOUR).max(start);
-            let a = a - a.rem_euclid(i64::from(HOURLY));
+            let a = (w.0 - HOUR).max(start).floor(HOUR);
             let b = (w.1 + HOUR).min(end);
             if b > a {
                 by_window.entry((a, b)).or_default().push(i);
@@ -191,7 +190,7 @@ fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
         }
     }
     for ((a, b), idx) in by_window {
-        let hours = ((b - a) / i64::from(HOURLY) + 1) as usize;
+        let hours = usize::try_from((b - a).whole_hours() + 1).unwrap_or(1);
         for batch in idx.chunks(batch_size(hours)) {
             requests.push((batch.to_vec(), a, b, HOURLY));
         }
@@ -202,8 +201,8 @@ fn requests(queries: &[Query], start: i64, end: i64) -> Vec<Request> {
 /// One series: hourly points inside its windows, daily points elsewhere.
 fn to_series(region: &str, q: Query, (daily, hourly, mut sources): Points) -> MetricSeries {
     let windows = merge_windows(&q.hourly);
-    let covered = |t: i64| windows.iter().any(|(a, b)| t >= a - DAY && t <= b + HOUR);
-    let mut pts: Vec<(i64, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
+    let covered = |t: Timestamp| windows.iter().any(|(a, b)| t >= *a - DAY && t <= *b + HOUR);
+    let mut pts: Vec<(Timestamp, f64)> = daily.into_iter().filter(|(t, _)| !covered(*t)).collect();
     pts.extend(hourly);
     pts.sort_by_key(|(t, _)| *t);
     pts.dedup_by_key(|(t, _)| *t);
@@ -228,10 +227,10 @@ fn batch_size(points_per_query: usize) -> usize {
     (MAX_DATAPOINTS / points_per_query.max(1)).clamp(1, MAX_QUERIES)
 }
 
-fn merge_windows(windows: &[(i64, i64)]) -> Vec<(i64, i64)> {
+fn merge_windows(windows: &[Span]) -> Windows {
     let mut w = windows.to_vec();
     w.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::new();
+    let mut out: Windows = Vec::new();
     for (a, b) in w {
         match out.last_mut() {
             Some(last) if a <= last.1 + HOUR => last.1 = last.1.max(b),
@@ -241,17 +240,17 @@ fn merge_windows(windows: &[(i64, i64)]) -> Vec<(i64, i64)> {
     out
 }
 
-/// Time windows (epoch seconds) in which a series is wanted hourly.
-type Windows = Vec<(i64, i64)>;
+/// Time windows in which a series is wanted hourly.
+type Windows = Vec<Span>;
 
 /// Series named by the inventory: instances, tasks (by resource id), and the
 /// databases endpoints resolve to, each with the windows of the migrations using it.
-fn inventory_queries(facts: &Facts, now: i64, start: i64) -> Vec<Query> {
+fn inventory_queries(facts: &Facts, now: Timestamp, start: Timestamp) -> Vec<Query> {
     let mut queries = Vec::new();
     let mut instance_windows: BTreeMap<&str, Windows> = BTreeMap::new();
     let mut endpoint_windows: BTreeMap<&str, Windows> = BTreeMap::new();
-    let clip = |w: (i64, i64)| (w.0.max(start), w.1);
-    let mut note = |endpoint: Option<&str>, w: Option<(i64, i64)>| {
+    let clip = |w: Span| (w.0.max(start), w.1);
+    let mut note = |endpoint: Option<&str>, w: Option<Span>| {
         if let Some(e) = endpoint.and_then(|a| facts.endpoint(a)) {
             let entry = endpoint_windows.entry(e.arn.as_str()).or_default();
             entry.extend(w.map(clip));
@@ -436,9 +435,9 @@ async fn listed_queries(c: &Clients, ctx: &Context, facts: &Facts, known: &[Quer
     out
 }
 
-type Fetched = Vec<(usize, i32, Vec<(i64, f64)>, Vec<String>)>;
+type Fetched = Vec<(usize, i32, Vec<(Timestamp, f64)>, Vec<String>)>;
 /// Per query: daily points, hourly points, capture ids.
-type Points = (Vec<(i64, f64)>, Vec<(i64, f64)>, Vec<String>);
+type Points = (Vec<(Timestamp, f64)>, Vec<(Timestamp, f64)>, Vec<String>);
 
 /// The GetMetricData query `m<i>` for a series at a period.
 fn metric_query(i: usize, q: &Query, period: i32) -> MetricDataQuery {
@@ -468,15 +467,15 @@ async fn fetch(
     c: &Clients,
     ctx: &Context,
     batch: Vec<(usize, &Query)>,
-    start: i64,
-    end: i64,
+    start: Timestamp,
+    end: Timestamp,
     period: i32,
 ) -> (Fetched, MetricUsage) {
     let mut request = c
         .cloudwatch
         .get_metric_data()
-        .start_time(DateTime::from_secs(start))
-        .end_time(DateTime::from_secs(end))
+        .start_time(start.to_sdk())
+        .end_time(end.to_sdk())
         .scan_by(ScanBy::TimestampAscending);
     for (i, q) in &batch {
         request = request.metric_data_queries(metric_query(*i, q, period));
@@ -503,7 +502,7 @@ async fn fetch(
     };
     usage.pages = pages.len();
     usage.queries = batch.len() * pages.len().max(1);
-    let mut points: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
+    let mut points: HashMap<String, Vec<(Timestamp, f64)>> = HashMap::new();
     for result in pages.iter().flat_map(|p| p.metric_data_results()) {
         let entry = points
             .entry(result.id().unwrap_or_default().to_string())
@@ -512,7 +511,7 @@ async fn fetch(
             result
                 .timestamps()
                 .iter()
-                .map(DateTime::secs)
+                .map(Timestamp::from_sdk)
                 .zip(result.values().iter().copied()),
         );
     }
@@ -533,9 +532,14 @@ mod tests {
 
     #[test]
     fn windows_merge_and_batches_fit_a_page() {
+        let at = Timestamp::from_secs;
         assert_eq!(
-            merge_windows(&[(10_000, 20_000), (0, 5_000), (21_000, 30_000)]),
-            [(0, 5_000), (10_000, 30_000)]
+            merge_windows(&[
+                (at(10_000), at(20_000)),
+                (at(0), at(5_000)),
+                (at(21_000), at(30_000))
+            ]),
+            [(at(0), at(5_000)), (at(10_000), at(30_000))]
         );
         assert_eq!(batch_size(456), 221, "daily over 455 days");
         assert_eq!(batch_size(24), MAX_QUERIES);

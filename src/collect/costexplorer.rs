@@ -53,13 +53,12 @@ pub fn period(today: &str) -> Option<(String, String)> {
 pub fn cheapest(
     ce: &aws_sdk_costexplorer::Client,
 ) -> aws_sdk_costexplorer::operation::get_cost_and_usage::builders::GetCostAndUsageFluentBuilder {
-    let today = crate::time::now().secs();
-    let day = |secs: i64| crate::time::date(secs);
+    let today = crate::time::Timestamp::now();
     ce.get_cost_and_usage()
         .set_time_period(
             DateInterval::builder()
-                .start(day(today - crate::time::DAY))
-                .end(day(today))
+                .start((today - crate::time::DAY).date())
+                .end(today.date())
                 .build()
                 .ok(),
         )

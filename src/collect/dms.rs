@@ -162,9 +162,7 @@ async fn list_inventory(c: &Clients, ctx: &Context, l: &mut Listed) {
 /// Serverless configs and replications, Schema Conversion, engine versions, events.
 async fn list_related(plan: &Plan, c: &Clients, ctx: &Context, l: &mut Listed) {
     let dms = &c.dms;
-    let since = aws_smithy_types::DateTime::from_secs(
-        crate::time::now().secs() - plan.event_days * crate::time::DAY,
-    );
+    let since = (crate::time::Timestamp::now() - time::Duration::days(plan.event_days)).to_sdk();
     (
         l.configs,
         l.replications,

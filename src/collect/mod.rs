@@ -350,8 +350,8 @@ async fn history(
         return recent.map(|(events, read)| (events, vec![read]));
     };
     let until = match &recent {
-        Some((_, read)) => read.since.secs() + crate::time::DAY,
-        None => crate::time::now().secs(),
+        Some((_, read)) => read.since + crate::time::DAY,
+        None => crate::time::Timestamp::now(),
     };
     let older = trail::dms_history(c, ctx, &plan.account_id, source, until).await;
     match (recent, older) {

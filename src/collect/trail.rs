@@ -31,6 +31,9 @@ use crate::facts::HistoryRead;
 use crate::facts::history::TrailEvent;
 use crate::time::{DAY, HOUR, Timestamp};
 
+/// The unit in which [`covered_since`] tells records apart.
+const MINUTE: time::Duration = time::Duration::MINUTE;
+
 /// Log files read at once in a region.
 const FILES_IN_FLIGHT: usize = 16;
 /// Days listed at once in a region.
@@ -71,9 +74,8 @@ pub fn day_prefix(t: &TrailSource, account: &str, region: &str, day: &str) -> St
     )
 }
 
-/// A call that stops or starts a trail: its name, its time (epoch seconds) and the trail
-/// it names.
-pub type LoggingCall = (String, i64, String);
+/// A call that stops or starts a trail: its name, its time and the trail it names.
+pub type LoggingCall = (String, Timestamp, String);
 
 /// What one log file held: the kept records, the minutes at which any record was written
 /// (to tell a trail that kept logging from one that stopped), and the capture.
@@ -81,7 +83,7 @@ pub type LoggingCall = (String, i64, String);
 struct Read {
     events: Vec<TrailEvent>,
     logging: Vec<LoggingCall>,
-    minutes: BTreeSet<i64>,
+    minutes: BTreeSet<Timestamp>,
     sources: Vec<String>,
 }
 
@@ -94,16 +96,16 @@ struct FileRead {
     read: Read,
 }
 
-/// The days `from` to `to` (epoch seconds), as `YYYY-MM-DD`.
-fn days(from: i64, to: i64) -> Vec<String> {
+/// The days `from` to `to`, as `YYYY-MM-DD`.
+fn days(from: Timestamp, to: Timestamp) -> Vec<String> {
     (0..)
-        .map(|n| from + n * DAY)
+        .map(|n| from + DAY * n)
         .take_while(|d| *d <= to)
-        .map(crate::time::date)
+        .map(Timestamp::date)
         .collect()
 }
 
-/// The region's DMS events in the trail's files from `t.since` to `until` (epoch seconds),
+/// The region's DMS events in the trail's files from `t.since` to `until`,
 /// and what the read covered; `None` when a listing or a file failed (a gap names the
 /// action), when the files do not check against the trail's digest files (a gap says
 /// which and why), when the region has no log file in those days, or when the window is
@@ -113,13 +115,13 @@ pub async fn dms_history(
     ctx: &Context,
     account: &str,
     t: &TrailSource,
-    until: i64,
+    until: Timestamp,
 ) -> Option<(Vec<TrailEvent>, HistoryRead)> {
     let since = crate::time::parse_date(&t.since)?;
     if since >= until {
         return None;
     }
-    let today = crate::time::now().secs();
+    let today = Timestamp::now();
     let log_days = days(since, (until + DAY).min(today));
     let prefix = folder(t, account, &c.region, LOGS);
     let (files, mut sources) = read_folders(c, ctx, t, &prefix, &log_days, |key| {
@@ -156,7 +158,7 @@ pub async fn dms_history(
     let events = vouched(files, proven.as_ref(), &mut sources);
     let mut events: Vec<TrailEvent> = events
         .into_iter()
-        .filter(|e| (from..to).contains(&e.at.secs()))
+        .filter(|e| (from..to).contains(&e.at))
         .collect();
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
     sources.sort();
@@ -164,8 +166,8 @@ pub async fn dms_history(
     let location = format!("s3://{}/{}", t.bucket, prefix.trim_end_matches('/'));
     let read = HistoryRead {
         region: c.region.clone(),
-        since: Timestamp::from_secs(from),
-        until: Timestamp::from_secs(to.max(from)),
+        since: from,
+        until: to.max(from),
         events: events.len(),
         sources,
         source: Some(format!("trail log files {location} ({file_count} files)")),
@@ -203,8 +205,8 @@ fn vouched(
 /// log file in that span with the capture of the digest listing it (`None` when it held no
 /// kept record), and the sentence the history read carries.
 struct Validated {
-    from: i64,
-    until: i64,
+    from: Timestamp,
+    until: Timestamp,
     proven: HashMap<String, Option<String>>,
     integrity: String,
 }
@@ -220,15 +222,15 @@ async fn validate(
     ctx: &Context,
     account: &str,
     t: &TrailSource,
-    since: i64,
-    until: i64,
+    since: Timestamp,
+    until: Timestamp,
     files: &[FileRead],
 ) -> Option<Validated> {
-    let now = crate::time::now().secs();
+    let now = Timestamp::now();
     // CloudTrail delivers a file within minutes of its events and its digest in the hour
     // after: what was delivered up to two hours ago is digested by now.
-    let file_end = (until + DAY).min(now - 2 * HOUR);
-    let keys = public_keys(c, ctx, since, (file_end + 2 * HOUR).min(now)).await?;
+    let file_end = (until + DAY).min(now - HOUR * 2);
+    let keys = public_keys(c, ctx, since, (file_end + HOUR * 2).min(now)).await?;
     let digests = folder(t, account, &c.region, DIGESTS);
     let digest_days = days(since, (file_end + HOUR).min(now));
     let (fetched, _) = read_folders(c, ctx, t, &digests, &digest_days, |key| {
@@ -244,7 +246,7 @@ async fn validate(
         }
     }
     problems.extend(trail_digest::chain_breaks(&valid, since));
-    let at = crate::time::rfc3339_secs(file_end);
+    let at = file_end;
     let Some(covered) = trail_digest::covered_from(&valid, file_end) else {
         problems.push(format!(
             "no valid digest file of this region covers {at} ({} read): the log files cannot be \
@@ -286,7 +288,7 @@ async fn validate(
          {chained} CloudTrail digest files, every digest signed SHA256withRSA with this region's \
          CloudTrail key (ListPublicKeys) and chained to the one before, none missing",
         proven.len(),
-        crate::time::rfc3339_secs(from),
+        from,
     );
     Some(Validated {
         from,
@@ -353,18 +355,17 @@ fn integrity_gaps<T>(ctx: &Context, region: &str, problems: &[String]) -> Option
 async fn public_keys(
     c: &Clients,
     ctx: &Context,
-    from: i64,
-    to: i64,
+    from: Timestamp,
+    to: Timestamp,
 ) -> Option<HashMap<String, Vec<u8>>> {
-    use aws_smithy_types::DateTime;
     let mut keys = HashMap::new();
     let mut token: Option<String> = None;
     loop {
         let request = c
             .cloudtrail
             .list_public_keys()
-            .start_time(DateTime::from_secs(from))
-            .end_time(DateTime::from_secs(to.max(from)))
+            .start_time(from.to_sdk())
+            .end_time(to.max(from).to_sdk())
             .set_next_token(token.clone())
             .send();
         let (page, _) = ctx
@@ -382,21 +383,17 @@ async fn public_keys(
     }
 }
 
-fn secs(at: &str) -> Option<i64> {
-    Timestamp::parse(at).map(Timestamp::secs)
-}
-
 /// The first moment from which the trail logged without a break up to `until`: after the
 /// last stop (StopLogging or DeleteTrail of a trail) that no record follows before the
 /// same trail's next StartLogging (or `until`). A stop of another trail is followed by
 /// this trail's records and breaks nothing; a stop with no record after it in a quiet
 /// account is taken as a break, since nothing shows otherwise.
 pub fn covered_since(
-    since: i64,
-    until: i64,
+    since: Timestamp,
+    until: Timestamp,
     logging: &[LoggingCall],
-    minutes: &BTreeSet<i64>,
-) -> i64 {
+    minutes: &BTreeSet<Timestamp>,
+) -> Timestamp {
     let mut from = since;
     for (name, at, trail) in logging {
         if !STOPS.contains(&name.as_str()) {
@@ -409,7 +406,7 @@ pub fn covered_since(
             .min();
         let end = restart.unwrap_or(until);
         // Records of the minutes after the stop and before the restart: this trail logged.
-        let (first, last) = (at / 60 + 1, end / 60);
+        let (first, last) = (at.floor(MINUTE) + MINUTE, end.floor(MINUTE));
         let logged_after = first < last && minutes.range(first..last).next().is_some();
         if !logged_after {
             from = from.max(end);
@@ -653,9 +650,9 @@ fn keep(records: Vec<Value>, region: &str) -> (Vec<Value>, Read) {
     let mut kept = Vec::new();
     for r in records {
         let field = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or_default();
-        let at = secs(field("eventTime"));
+        let at = Timestamp::parse(field("eventTime"));
         if let Some(at) = at {
-            read.minutes.insert(at / 60);
+            read.minutes.insert(at.floor(MINUTE));
         }
         let source = field("eventSource");
         let name = field("eventName");
@@ -763,11 +760,12 @@ mod tests {
 
     #[test]
     fn the_history_begins_after_a_stop_nothing_was_logged_after() {
-        let day = DAY;
+        let day = DAY.whole_seconds();
+        let at = Timestamp::from_secs;
         let (since, until) = (0, 100 * day);
-        let minutes = |ats: &[i64]| ats.iter().map(|a| a / 60).collect::<BTreeSet<i64>>();
-        let ev = |name: &str, at: i64, trail: &str| (name.to_string(), at, trail.to_string());
-        let cases: &[(&str, Vec<LoggingCall>, BTreeSet<i64>, i64)] = &[
+        let minutes = |ats: &[i64]| ats.iter().map(|a| at(*a).floor(MINUTE)).collect();
+        let ev = |name: &str, t: i64, trail: &str| (name.to_string(), at(t), trail.to_string());
+        let cases: &[(&str, Vec<LoggingCall>, BTreeSet<Timestamp>, i64)] = &[
             ("no stop", vec![], minutes(&[5 * day]), since),
             (
                 "stopped, then started again, nothing between: a hole",
@@ -820,8 +818,8 @@ mod tests {
         ];
         for (what, logging, minutes, want) in cases {
             assert_eq!(
-                covered_since(since, until, logging, minutes),
-                *want,
+                covered_since(at(since), at(until), logging, minutes),
+                at(*want),
                 "{what}"
             );
         }
@@ -868,7 +866,11 @@ mod tests {
         assert_eq!(kept.len(), 3, "{kept:?}");
         assert_eq!(
             read.logging,
-            [("StopLogging".to_string(), 1_773_050_400, "main".to_string())]
+            [(
+                "StopLogging".to_string(),
+                Timestamp::from_secs(1_773_050_400),
+                "main".to_string()
+            )]
         );
         assert_eq!(read.minutes.len(), 1, "every record's minute, kept or not");
         for (bytes, why) in [

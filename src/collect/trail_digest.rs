@@ -28,12 +28,13 @@ use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde::Deserialize;
 
 use crate::digest::sha256_hex;
+use crate::time::Timestamp;
 
 /// The one signature algorithm CloudTrail uses for digest files.
 pub const ALGORITHM: &str = "SHA256withRSA";
 /// Back-to-back digest periods may leave this much between them and still count as one
 /// unbroken span (CloudTrail's periods meet exactly: the next starts where one ends).
-const SLACK_SECS: i64 = 120;
+const SLACK: time::Duration = time::Duration::minutes(2);
 
 /// A digest file's members that validation reads (CloudTrail digest file structure).
 #[derive(Debug, Clone, Deserialize)]
@@ -81,9 +82,9 @@ pub struct Fetched {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Valid {
     pub key: String,
-    /// digestStartTime and digestEndTime, epoch seconds.
-    pub start: i64,
-    pub end: i64,
+    /// digestStartTime and digestEndTime.
+    pub start: Timestamp,
+    pub end: Timestamp,
     pub signature: String,
     /// The previous digest's key and signature, as this one names them.
     pub previous: Option<(String, Option<String>)>,
@@ -97,8 +98,8 @@ pub fn is_digest_key(key: &str) -> bool {
 }
 
 /// The end time a digest's or log file's name carries (`…_20150817T150131Z.json.gz`,
-/// `…_20150817T1501Z_<unique>.json.gz`), epoch seconds.
-pub fn time_in_name(key: &str) -> Option<i64> {
+/// `…_20150817T1501Z_<unique>.json.gz`).
+pub fn time_in_name(key: &str) -> Option<Timestamp> {
     let name = key.rsplit('/').next()?.trim_end_matches(".json.gz");
     name.split('_').find_map(|part| {
         let b = part.as_bytes();
@@ -121,7 +122,7 @@ pub fn time_in_name(key: &str) -> Option<i64> {
             &part[9..11],
             &part[11..13]
         );
-        crate::time::parse_rfc3339(&text).map(|t| t.secs())
+        Timestamp::parse(&text)
     })
 }
 
@@ -170,7 +171,7 @@ pub fn check(f: &Fetched, bucket: &str, keys: &HashMap<String, Vec<u8>>) -> Resu
     UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key)
         .verify(message.as_bytes(), &signed)
         .map_err(|_| format!("{at}: signature verification failed"))?;
-    let time = |s: &str| crate::time::parse_rfc3339(s).map(|t| t.secs());
+    let time = |s: &str| Timestamp::parse(s);
     let (Some(start), Some(end)) = (time(&d.digest_start_time), time(&d.digest_end_time)) else {
         return Err(format!("{at}: invalid format (digest times)"));
     };
@@ -194,7 +195,7 @@ pub fn check(f: &Fetched, bucket: &str, keys: &HashMap<String, Vec<u8>>) -> Resu
 /// those read (it ended on or after `first_read`, the first day whose digests were read)
 /// but is not, or whose signature is not the one it recorded. A deleted digest hides the
 /// log files it listed; this is how the chain shows it.
-pub fn chain_breaks(valid: &[Valid], first_read: i64) -> Vec<String> {
+pub fn chain_breaks(valid: &[Valid], first_read: Timestamp) -> Vec<String> {
     let by_key: HashMap<&str, &Valid> = valid.iter().map(|v| (v.key.as_str(), v)).collect();
     let mut breaks = Vec::new();
     for v in valid.iter().filter(|v| !v.backfill) {
@@ -220,17 +221,17 @@ pub fn chain_breaks(valid: &[Valid], first_read: i64) -> Vec<String> {
 /// The start of the unbroken span of digest periods that reaches `end`, or `None` when no
 /// digest covers `end`. Log files delivered before it are outside what the digests prove
 /// complete (a trail that stopped logging, or validation turned off, leaves such a gap).
-pub fn covered_from(valid: &[Valid], end: i64) -> Option<i64> {
-    let mut spans: Vec<(i64, i64)> = valid
+pub fn covered_from(valid: &[Valid], end: Timestamp) -> Option<Timestamp> {
+    let mut spans: Vec<(Timestamp, Timestamp)> = valid
         .iter()
         .filter(|v| !v.backfill)
         .map(|v| (v.start, v.end))
         .collect();
     spans.sort_unstable();
-    let mut merged: Vec<(i64, i64)> = Vec::new();
+    let mut merged: Vec<(Timestamp, Timestamp)> = Vec::new();
     for (s, e) in spans {
         match merged.last_mut() {
-            Some(last) if s <= last.1 + SLACK_SECS => last.1 = last.1.max(e),
+            Some(last) if s <= last.1 + SLACK => last.1 = last.1.max(e),
             _ => merged.push((s, e)),
         }
     }
@@ -272,7 +273,7 @@ mod tests {
             ("AWSLogs/1/CloudTrail/eu-west-1/notes.txt", None),
             ("1_CloudTrail_eu-west-1_20261399T1405Z_x.json.gz", None),
         ] {
-            let want = want.and_then(crate::time::parse_rfc3339).map(|t| t.secs());
+            let want = want.and_then(Timestamp::parse);
             assert_eq!(time_in_name(key), want, "{key}");
         }
     }
@@ -304,7 +305,7 @@ mod tests {
     fn a_digest_signed_by_cloudtrail_where_it_was_delivered_checks() {
         let (fetched, keys) = signed();
         let ok = check(&fetched, "amzn-s3-demo-bucket", &keys).expect("valid");
-        assert_eq!(ok.end - ok.start, 3600);
+        assert_eq!(ok.end - ok.start, crate::time::HOUR);
         assert_eq!(ok.files.len(), 1);
         assert!(ok.previous.is_some() && !ok.backfill);
     }
@@ -410,10 +411,11 @@ mod tests {
     }
 
     fn valid(key: &str, start: i64, previous: Option<(&str, &str)>) -> Valid {
+        let start = Timestamp::from_secs(start);
         Valid {
             key: key.into(),
             start,
-            end: start + 3600,
+            end: start + crate::time::HOUR,
             signature: format!("sig-{key}"),
             previous: previous.map(|(k, s)| (k.to_string(), Some(s.to_string()))),
             backfill: false,
@@ -432,8 +434,7 @@ mod tests {
         let first = valid(&k1, DAY, Some((&k(0), "older")));
         let second = valid(&k2, DAY + 3600, Some((&k1, &s1)));
         let third = valid(&k3, DAY + 7200, Some((&k2, &s2)));
-        let day_start = crate::time::parse_rfc3339("2026-02-02T00:30:00Z").map(|t| t.secs());
-        let day_start = day_start.expect("time");
+        let day_start = Timestamp::from("2026-02-02T00:30:00Z");
         for (case, digests, want) in [
             (
                 "unbroken",
@@ -475,7 +476,8 @@ mod tests {
             ("end past the last", vec![d(0), d(3600)], 9000, None),
             ("none", vec![], 10, None),
         ] {
-            assert_eq!(covered_from(&digests, end), want, "{case}");
+            let at = Timestamp::from_secs;
+            assert_eq!(covered_from(&digests, at(end)), want.map(at), "{case}");
         }
     }
 }

@@ -52,14 +52,14 @@ pub(crate) async fn run(args: CollectArgs) -> Result<Exit, Failure> {
     }
     let code = collect_code(&doc, args.allow_incomplete);
     if let (Some(days), Some(eval)) = (args.expiring_within, &doc.evaluation) {
-        let soon: Vec<(String, String)> = eval
+        let soon: Vec<(String, Timestamp)> = eval
             .expiry
             .iter()
-            .filter(|x| within(&x.expires, days))
+            .filter(|x| within(x.expires, days))
             .map(|x| {
                 (
                     format!("{} ({}, {})", x.item, x.evidence, x.basis),
-                    x.expires.clone(),
+                    x.expires,
                 )
             })
             .collect();

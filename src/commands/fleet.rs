@@ -72,11 +72,11 @@ pub(crate) async fn run(args: FleetArgs) -> Result<Exit, Failure> {
         .context("writing the fleet table")
         .map_err(failed)?;
     if let Some(days) = args.expiring_within {
-        let soon: Vec<(String, String)> = summary
+        let soon: Vec<(String, Timestamp)> = summary
             .case_studies
             .iter()
-            .filter_map(|r| Some((r.id.clone(), r.expires.clone()?)))
-            .filter(|(_, when)| within(when, days))
+            .filter_map(|r| Some((r.id.clone(), r.expires?)))
+            .filter(|(_, when)| within(*when, days))
             .collect();
         output::notice(&output::expiring_lines(&soon, days));
     }

@@ -31,6 +31,7 @@ use dms_evidence::evidence::{self, Evidence};
 use dms_evidence::output;
 use dms_evidence::pipeline::{self, CollectError};
 use dms_evidence::session::SessionOptions;
+use dms_evidence::time::Timestamp;
 
 /// How a command ends: the process's exit status (docs/cli.md, "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,13 +127,9 @@ pub(crate) fn verification_inputs(
     Ok((bytes, keys, checklists))
 }
 
-/// Whether an RFC 3339 time falls within `days` from now (or is already past).
-pub(crate) fn within(when: &str, days: i64) -> bool {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    dms_evidence::time::parse_rfc3339(when)
-        .is_some_and(|t| t.secs() <= now + days * dms_evidence::time::DAY)
+/// Whether a time falls within `days` from now (or is already past).
+pub(crate) fn within(when: Timestamp, days: i64) -> bool {
+    when <= Timestamp::now() + time::Duration::days(days)
 }
 
 /// The case study the flags name: a manifest, overridden by flags, or flags alone.

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
-use aws_smithy_types::DateTime;
 
 use super::{Check, Kind, POLICY_FILE, Status, TEMPLATE_FILE, answer, read_fix};
 use crate::casestudy::TrailSource;
@@ -527,7 +526,7 @@ pub async fn dms_key(c: &Clients) -> String {
 fn metric_probe(
     c: &Clients,
 ) -> aws_sdk_cloudwatch::operation::get_metric_data::builders::GetMetricDataFluentBuilder {
-    let now = crate::time::now().secs();
+    let now = crate::time::Timestamp::now();
     let metric = Metric::builder()
         .namespace("AWS/DMS")
         .metric_name("CPUUtilization")
@@ -551,8 +550,8 @@ fn metric_probe(
     c.cloudwatch
         .get_metric_data()
         .metric_data_queries(query)
-        .start_time(DateTime::from_secs(now - crate::time::HOUR))
-        .end_time(DateTime::from_secs(now))
+        .start_time((now - crate::time::HOUR).to_sdk())
+        .end_time(now.to_sdk())
 }
 
 /// LookupEvents of DMS's management events of the last 90 days, newest first.
@@ -560,7 +559,7 @@ pub(crate) fn dms_events(
     c: &Clients,
     max: i32,
 ) -> aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder {
-    let now = crate::time::now().secs();
+    let now = crate::time::Timestamp::now();
     let source = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventSource)
         .attribute_value("dms.amazonaws.com")
@@ -569,8 +568,8 @@ pub(crate) fn dms_events(
     c.cloudtrail
         .lookup_events()
         .set_lookup_attributes(source.map(|s| vec![s]))
-        .start_time(DateTime::from_secs(now - 90 * crate::time::DAY))
-        .end_time(DateTime::from_secs(now))
+        .start_time((now - time::Duration::days(90)).to_sdk())
+        .end_time(now.to_sdk())
         .max_results(max)
 }
 

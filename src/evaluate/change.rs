@@ -67,13 +67,13 @@ pub fn expired_items(
     checklist: &Checklist,
     now: &str,
 ) -> BTreeSet<String> {
-    let Some(now) = crate::time::parse_rfc3339(now).map(|t| t.secs()) else {
+    let Some(now) = crate::time::Timestamp::parse(now) else {
         return BTreeSet::new();
     };
     let input = crate::evaluate::view::Input::new(old);
     crate::evaluate::expiry::expiring(&input, &old_eval.findings, checklist)
         .into_iter()
-        .filter(|x| x.at <= now)
+        .filter(|x| x.expiry.expires <= now)
         .map(|x| x.expiry.item)
         .collect()
 }

@@ -308,15 +308,12 @@ fn date(input: &Input<'_>, bound: Bound, stated: &str) -> ClaimCheck {
     let times = input.migrations.iter().filter_map(|m| {
         let s = m.stats;
         match bound {
-            Bound::Start => [
-                m.created.map(|t| t.secs()),
-                s.and_then(|s| s.fresh_start_date.map(|t| t.secs())),
-            ]
-            .into_iter()
-            .flatten()
-            .min(),
+            Bound::Start => [m.created, s.and_then(|s| s.fresh_start_date)]
+                .into_iter()
+                .flatten()
+                .min(),
             Bound::End if m.status == Some("running") => Some(input.now),
-            Bound::End => s.and_then(|s| s.stop_date.map(|t| t.secs())),
+            Bound::End => s.and_then(|s| s.stop_date),
         }
     });
     let observed = match bound {
@@ -332,7 +329,7 @@ fn date(input: &Input<'_>, bound: Bound, stated: &str) -> ClaimCheck {
             "no DMS dates on record".into(),
         );
     };
-    let d = crate::time::date(t);
+    let d = t.date();
     let (ok, verb) = match bound {
         Bound::Start => (stated <= d.as_str(), "starts"),
         Bound::End => (stated >= d.as_str(), "runs until"),

@@ -17,7 +17,8 @@ use crate::facts::{HistoryEvent, LogGroup, MetricSeries};
 use super::checklist::Checklist;
 use super::view::Input;
 use super::{Finding, Verdict};
-use crate::time::DAY;
+use crate::time::Timestamp;
+use time::Duration;
 
 /// One fact a `met` rests on, and the day AWS starts forgetting it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,8 +26,8 @@ pub struct Expiry {
     pub item: String,
     /// The fact pointer (`metrics/AWS/DMS/CDCThroughputRowsTarget/…`, `log_groups/…`).
     pub evidence: String,
-    /// RFC 3339: from this moment AWS no longer returns all of it.
-    pub expires: String,
+    /// From this moment AWS no longer returns all of it (RFC 3339 on the wire).
+    pub expires: Timestamp,
     /// Why: the retention that applies.
     pub basis: String,
 }
@@ -36,8 +37,6 @@ pub struct Expiry {
 #[derive(Debug, Clone)]
 pub struct Expiring<'a> {
     pub expiry: Expiry,
-    /// Epoch seconds of `expiry.expires`.
-    pub at: i64,
     pub series: Vec<&'a MetricSeries>,
     pub log_groups: Vec<&'a LogGroup>,
     /// A DMS resource judged from its CloudTrail history, as recorded (JSON), with the
@@ -111,19 +110,19 @@ fn named_series<'a>(input: &Input<'a>, pointer: &str, regions: &[&str]) -> Vec<&
 }
 
 /// The first moment any of `series` loses datapoints, and why.
-fn metric_expiry(series: &[&MetricSeries]) -> Option<(i64, String)> {
+fn metric_expiry(series: &[&MetricSeries]) -> Option<(Timestamp, String)> {
     series
         .iter()
         .filter_map(|s| {
             let first = *s.timestamps.iter().min()?;
             let (days, basis) = metric_retention_days(s.period);
-            Some((first + days * DAY, basis.to_string()))
+            Some((first + Duration::days(days), basis.to_string()))
         })
         .min_by_key(|(t, _)| *t)
 }
 
-/// CloudTrail event history keeps management events this many days.
-const HISTORY_DAYS: i64 = 90;
+/// CloudTrail event history keeps management events this long (90 days).
+const HISTORY: Duration = Duration::days(90);
 
 /// What a `met` finding's rule rests on, beyond the facts it cites
 /// ([`crate::evaluate::rules::Check`]).
@@ -212,7 +211,7 @@ fn settled_by_config(input: &Input<'_>, e: &crate::facts::Endpoint) -> bool {
 /// days AWS Config allows. No date while that item is the current state and a recorder of
 /// endpoints records. (A recorder restarted later voids the judgement too, which no date
 /// can foretell.)
-fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, String)> {
+fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(Timestamp, String)> {
     use crate::facts::config_history::MIN_RETENTION_DAYS;
     let start = endpoint_first_start(input, e)?;
     let recorders: Vec<_> = input
@@ -234,8 +233,8 @@ fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, 
     };
     let mut items: Vec<_> = e.config_history.iter().map(|i| i.captured_at).collect();
     items.sort();
-    let in_force = items.iter().rev().find(|t| t.secs() <= start)?;
-    let (from, ends) = match items.iter().find(|t| t.secs() > start) {
+    let in_force = items.iter().rev().find(|t| **t <= start)?;
+    let (from, ends) = match items.iter().find(|t| **t > start) {
         Some(next) => (next, format!("until the next item ({next})")),
         None if recorders.iter().any(|r| r.recording) => return None,
         None => (
@@ -243,9 +242,8 @@ fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, 
             format!("from its capture ({in_force}; no recorder records now)"),
         ),
     };
-    let from = from.secs();
     Some((
-        from + days * DAY,
+        *from + Duration::days(days),
         format!(
             "judged as AWS Config recorded it: the item in force when its run began ({in_force}) \
              is kept {ends} plus {kept}"
@@ -254,7 +252,7 @@ fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(i64, 
 }
 
 /// When the first run that used `e` began.
-fn endpoint_first_start(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<i64> {
+fn endpoint_first_start(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<Timestamp> {
     input
         .migrations
         .iter()
@@ -280,7 +278,7 @@ fn unchanged_expiry(
     input: &Input<'_>,
     resource: &Resource<'_>,
     rests: Rests,
-) -> Option<(i64, String, Record)> {
+) -> Option<(Timestamp, String, Record)> {
     let reads = &input.facts.history_reads;
     if reads.is_empty() {
         return None;
@@ -319,19 +317,19 @@ fn unchanged_expiry(
     };
     let trail = reads
         .iter()
-        .any(|r| &r.region == region && r.source.is_some() && r.since.secs() <= start);
+        .any(|r| &r.region == region && r.source.is_some() && r.since <= start);
     if trail {
         return None;
     }
     let since = match resource {
         Resource::Instance(_) => format!(
             "a week before its run began {} (a change pending for the maintenance window)",
-            crate::time::rfc3339_secs(start + crate::facts::history::MAINTENANCE_CYCLE)
+            start + crate::facts::history::MAINTENANCE_CYCLE
         ),
-        _ => format!("its run began {}", crate::time::rfc3339_secs(start)),
+        _ => format!("its run began {start}"),
     };
     Some((
-        start + HISTORY_DAYS * DAY,
+        start + HISTORY,
         format!(
             "judged on today's {what}, unchanged since {since} as far as CloudTrail event history \
              shows, which keeps events 90 days"
@@ -345,7 +343,11 @@ fn unchanged_expiry(
 /// Create event). It can no longer be judged so once its first event (the creation, with
 /// the configuration it ran with) passes the event history's 90 days. With the record,
 /// to carry forward. One whose first event was read from a trail's log files has no date.
-fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64, String, Record)> {
+fn history_expiry(
+    input: &Input<'_>,
+    pointer: &str,
+    rests: Rests,
+) -> Option<(Timestamp, String, Record)> {
     let resource = Resource::named(input, pointer)?;
     let (history, deleted, sources) = resource.record();
     // An existing instance cited for its placement or key, which no Modify changes, is
@@ -397,7 +399,7 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
     if from_trail {
         return unchanged;
     }
-    let first = first_event.at.secs();
+    let first = first_event.at;
     let basis = match modified {
         Some(h) if !deleted => format!(
             "modified since ({} {}): judged as it was while it ran from CloudTrail event history, which keeps events 90 days",
@@ -408,11 +410,7 @@ fn history_expiry(input: &Input<'_>, pointer: &str, rests: Rests) -> Option<(i64
     };
     let mut sources = sources.to_vec();
     sources.extend(history.iter().flat_map(|h| h.sources.iter().cloned()));
-    let judged = (
-        first + HISTORY_DAYS * DAY,
-        basis,
-        (resource.json(), sources),
-    );
+    let judged = (first + HISTORY, basis, (resource.json(), sources));
     Some(match unchanged {
         Some(u) if u.0 < judged.0 => u,
         _ => judged,
@@ -429,15 +427,11 @@ fn log_group<'a>(input: &Input<'a>, pointer: &str) -> Option<&'a LogGroup> {
         .find(|g| g.region == region && g.name == name)
 }
 
-fn log_expiry(group: &LogGroup) -> Option<(i64, String)> {
+fn log_expiry(group: &LogGroup) -> Option<(Timestamp, String)> {
     let days = i64::from(group.retention_days?);
-    let latest = group
-        .latest_streams
-        .iter()
-        .filter_map(|(_, t)| t.map(|t| t.secs()))
-        .max()?;
+    let latest = group.latest_streams.iter().filter_map(|(_, t)| *t).max()?;
     Some((
-        latest + days * DAY,
+        latest + Duration::days(days),
         format!("the log group keeps events {days} days"),
     ))
 }
@@ -512,10 +506,9 @@ pub fn expiring<'a>(
                     expiry: Expiry {
                         item: f.item.clone(),
                         evidence: pointer.clone(),
-                        expires: crate::time::rfc3339_secs(at),
+                        expires: at,
                         basis,
                     },
-                    at,
                     series: Vec::new(),
                     log_groups: Vec::new(),
                     records: vec![record],
@@ -534,17 +527,16 @@ pub fn expiring<'a>(
                 expiry: Expiry {
                     item: f.item.clone(),
                     evidence: pointer,
-                    expires: crate::time::rfc3339_secs(at),
+                    expires: at,
                     basis,
                 },
-                at,
                 series,
                 log_groups: group.into_iter().collect(),
                 records: Vec::new(),
             });
         }
     }
-    out.sort_by(|a, b| (a.at, &a.expiry.item).cmp(&(b.at, &b.expiry.item)));
+    out.sort_by(|a, b| (a.expiry.expires, &a.expiry.item).cmp(&(b.expiry.expires, &b.expiry.item)));
     out
 }
 
@@ -607,10 +599,14 @@ mod tests {
             ],
             &checklist,
         );
-        let first_minute = crate::time::rfc3339_secs(first + 15 * DAY);
+        let first_minute = (first + crate::time::DAY * 15).to_string();
         assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[0].expires, "2026-12-01T00:00:00Z");
-        assert_eq!(got[1].expires, first_minute, "the 1-minute copy goes first");
+        assert_eq!(got[0].expires.to_string(), "2026-12-01T00:00:00Z");
+        assert_eq!(
+            got[1].expires.to_string(),
+            first_minute,
+            "the 1-minute copy goes first"
+        );
         assert!(got[1].basis.contains("15 days"));
         assert!(
             expiries(
@@ -650,7 +646,7 @@ mod tests {
         // A pattern resting on CDC activity: dated by its task's series in us-east-1,
         // not by the 1-minute series of a same-named task in eu-west-1.
         let got = expiry_pairs(&input, &[met("dms.2.1.wl.cdc-hetero")], &checklist);
-        let hourly = crate::time::rfc3339_secs(here.timestamps[0] + 455 * DAY);
+        let hourly = (here.timestamps[0] + crate::time::DAY * 455).to_string();
         assert_eq!(
             got,
             vec![(
@@ -669,7 +665,7 @@ mod tests {
     ) -> Vec<(String, String)> {
         expiries(input, findings, checklist)
             .into_iter()
-            .map(|x| (x.evidence, x.expires))
+            .map(|x| (x.evidence, x.expires.to_string()))
             .collect()
     }
 
@@ -697,7 +693,7 @@ mod tests {
         assert_eq!(
             (
                 got[0].expiry.evidence.as_str(),
-                got[0].expiry.expires.as_str()
+                got[0].expiry.expires.to_string().as_str()
             ),
             (pointer.as_str(), "2026-12-30T00:00:00Z")
         );
@@ -721,7 +717,7 @@ mod tests {
             .push(event("ModifyReplicationTask", "2026-11-01T00:00:00Z"));
         let got = expiries(&Input::new(&ev), &[met], &checklist);
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].expires, "2026-12-30T00:00:00Z");
+        assert_eq!(got[0].expires.to_string(), "2026-12-30T00:00:00Z");
         assert!(
             got[0]
                 .basis
@@ -757,7 +753,9 @@ mod tests {
         ev.facts.history_reads = vec![history_read(None)];
         let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
         assert_eq!(
-            got.iter().map(|x| x.expires.as_str()).collect::<Vec<_>>(),
+            got.iter()
+                .map(|x| x.expires.to_string())
+                .collect::<Vec<_>>(),
             ["2026-12-30T00:00:00Z"]
         );
         assert!(
@@ -779,7 +777,9 @@ mod tests {
         }];
         let got = expiries(&Input::new(&ev), std::slice::from_ref(&met), &checklist);
         assert_eq!(
-            got.iter().map(|x| x.expires.as_str()).collect::<Vec<_>>(),
+            got.iter()
+                .map(|x| x.expires.to_string())
+                .collect::<Vec<_>>(),
             ["2026-12-30T00:00:00Z"]
         );
     }
@@ -806,7 +806,7 @@ mod tests {
                 .into_iter()
                 .map(|x| {
                     (
-                        x.expires,
+                        x.expires.to_string(),
                         x.basis.split(',').next().unwrap_or("").to_string(),
                     )
                 })
@@ -881,11 +881,11 @@ mod tests {
         assert_eq!(
             got.iter()
                 .map(|x| (
-                    x.expires.as_str(),
+                    x.expires.to_string(),
                     x.basis.starts_with("judged on today's settings")
                 ))
                 .collect::<Vec<_>>(),
-            [("2026-12-30T00:00:00Z", true)]
+            [("2026-12-30T00:00:00Z".to_string(), true)]
         );
         ev.facts.serverless[0].deleted_at = Some("2026-10-20T00:00:00Z".into());
         ev.facts.serverless[0].history = vec![crate::facts::HistoryEvent {
@@ -897,11 +897,11 @@ mod tests {
         assert_eq!(
             got.iter()
                 .map(|x| (
-                    x.expires.as_str(),
+                    x.expires.to_string(),
                     x.basis.starts_with("deleted after cut-over")
                 ))
                 .collect::<Vec<_>>(),
-            [("2026-12-29T00:00:00Z", true)]
+            [("2026-12-29T00:00:00Z".to_string(), true)]
         );
     }
 }

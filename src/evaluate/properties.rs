@@ -139,7 +139,9 @@ fn hourly(
         period: 3600,
         hourly_windows: Vec::new(),
         timestamps: (0..values.len() as i64)
-            .map(|h| NOW_SECS - (values.len() as i64 - h) * 3600)
+            .map(|h| {
+                Timestamp::from_secs(NOW_SECS) - time::Duration::hours(values.len() as i64 - h)
+            })
             .collect(),
         values: values.to_vec(),
         sources: vec!["c1".into()],
@@ -1039,7 +1041,7 @@ proptest! {
                 source_type: Some("replication-task".into()),
                 message: Some(messages[what].into()),
                 categories: vec!["state change".into()],
-                date: Some(Timestamp::from_secs(1_790_000_000 - days * crate::time::DAY)),
+                date: Some(Timestamp::from_secs(1_790_000_000) - time::Duration::days(days)),
                 sources: vec!["c9".into()],
             });
         }
@@ -1062,7 +1064,7 @@ proptest! {
             let mut e = ev.clone();
             e.facts.history_reads = vec![HistoryRead {
                 region: REGION.into(),
-                since: Timestamp::from_secs(NOW_SECS - d * crate::time::DAY),
+                since: Timestamp::from_secs(NOW_SECS) - time::Duration::days(d),
                 until: Timestamp::from_secs(NOW_SECS),
                 events: 0,
                 sources: vec!["c9".into()],
@@ -1093,12 +1095,12 @@ proptest! {
         let mut ev = build(&spec, "a");
         ev.facts.history_reads = vec![HistoryRead {
             region: REGION.into(),
-            since: Timestamp::from_secs(NOW_SECS - crate::time::DAY),
+            since: Timestamp::from_secs(NOW_SECS) - crate::time::DAY,
             until: Timestamp::from_secs(NOW_SECS),
             sources: vec!["c9".into()],
             ..HistoryRead::default()
         }];
-        let day = |d: i64| Timestamp::from_secs(NOW_SECS - d * crate::time::DAY);
+        let day = |d: i64| Timestamp::from_secs(NOW_SECS) - time::Duration::days(d);
         for (i, e) in ev.facts.endpoints.iter_mut().enumerate() {
             let today = e.ssl_mode.clone().unwrap_or_default();
             let then = if plaintext_then[i % 8] { "none".to_string() } else { today.clone() };

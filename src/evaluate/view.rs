@@ -10,13 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use crate::evidence::{Evidence, HashedAttachment};
 use crate::evidence::{Gap, GapKind};
 use crate::facts::*;
-use crate::time::{DAY, HOUR};
+use crate::time::{DAY, HOUR, Span};
 
 /// GiB, the unit of RDS AllocatedStorage.
 pub const GIB: f64 = 1_073_741_824.0;
 /// An RDS FreeStorageSpace point is read against today's AllocatedStorage only when
 /// it is this recent: storage may have been modified since older points.
-pub const FRESH_FREE_SPACE_SECS: i64 = 2 * DAY;
+pub const FRESH_FREE_SPACE: time::Duration = DAY.saturating_mul(2);
 
 /// The DMS task metric that shows changes applied on the target by ongoing replication
 /// (DMS User Guide, "Replication task metrics": CDCThroughputRowsTarget, "outgoing task
@@ -58,7 +58,7 @@ pub const STOPPED_BEFORE_CDC: &[&str] = &[
 pub struct Input<'a> {
     pub evidence: &'a Evidence,
     pub facts: &'a Facts,
-    pub now: i64,
+    pub now: Timestamp,
     /// Migrations with evidence that they moved data ([`Run::MovedData`]): the only ones
     /// that items about what was migrated may rest on.
     pub migrations: Vec<Migration<'a>>,
@@ -232,15 +232,15 @@ pub struct Migration<'a> {
     pub cdc: Vec<Activity>,
     /// What the evidence shows of the run, from the three lists above.
     pub run: Run,
-    /// Epoch seconds of its run (start, end), when known.
-    pub window: Option<(i64, i64)>,
+    /// Its run (start, end), when known.
+    pub window: Option<Span>,
     /// Why what was in force when it started is not on record, when CloudTrail history in
     /// its region begins after that or was not read there ([`Input::before_history`]).
     pub before_history: Option<String>,
 }
 
-fn day(t: i64) -> String {
-    crate::time::date(t)
+fn day(t: Timestamp) -> String {
+    t.date()
 }
 
 /// The endpoint an ARN names, as today's (until judged as it ran).
@@ -399,7 +399,7 @@ impl<'a> Migration<'a> {
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
     /// and cites the events they rest on; leaves them and the table mappings unknown when
     /// the run began before the history ([`Migration::before_history`]).
-    fn judge_settings_as_they_ran(&mut self, ran: Option<(i64, i64)>) {
+    fn judge_settings_as_they_ran(&mut self, ran: Option<Span>) {
         // A task or serverless configuration modified before the history began may have
         // run with other settings; one whose creation is on record has its whole life there.
         let create = match self.kind {
@@ -420,8 +420,7 @@ impl<'a> Migration<'a> {
         let Some(t) = self.task else {
             return;
         };
-        let at = Timestamp::from_secs;
-        let span = ran.map(|(from, to)| (at(from), at(to)));
+        let span = ran;
         let mut cited = false;
         if t.history.iter().any(|h| h.settings.is_some()) {
             let then = crate::facts::history::settings_during(t, span);
@@ -459,7 +458,7 @@ impl<'a> Migration<'a> {
     /// before the history ([`Migration::before_history`]) and the task's creation is not on
     /// record (then no change it applied counts as CDC: [`Input::cdc_applied`]). Serverless
     /// replications are judged in [`Migration::judge_config_as_it_ran`].
-    fn judge_type_as_it_ran(&mut self, span: Option<(i64, i64)>) {
+    fn judge_type_as_it_ran(&mut self, span: Option<Span>) {
         // Only a run that moved data is judged so; the others count only against, as today.
         if self.run != Run::MovedData {
             return;
@@ -469,13 +468,12 @@ impl<'a> Migration<'a> {
             MigrationKind::Serverless => "CreateReplicationConfig",
         };
         let created = self.history.iter().any(|h| h.name == create);
-        let at = Timestamp::from_secs;
         let then = match (&self.before_history, self.task, span.or(self.window)) {
             (Some(why), _, _) if !created => Err(why.clone()),
             // A serverless configuration's type as it ran: judge_config_as_it_ran.
             (_, None, _) => Ok(None),
             (_, Some(t), Some((from, to))) => {
-                crate::facts::history::migration_type_during(t, at(from), at(to))
+                crate::facts::history::migration_type_during(t, from, to)
             }
             // Undated: it ran some time in its life, with any type its history set.
             (_, Some(t), None) => match t.history.iter().find(|h| {
@@ -604,17 +602,16 @@ impl<'a> Migration<'a> {
     /// today's would judge another migration than this one.
     fn judge_endpoints_as_they_ran(
         &mut self,
-        now: i64,
+        now: Timestamp,
         config: &ConfigView<'_, '_>,
-        span: Option<(i64, i64)>,
-        ran: Option<(i64, i64)>,
+        span: Option<Span>,
+        ran: Option<Span>,
     ) {
         use crate::facts::endpoint_then::{Then, during};
-        let at = Timestamp::from_secs;
         // Undated runs: the task ran between its creation and its deletion (or now).
         let (from, to) = match ran {
-            Some((from, to)) => (Some(at(from)), at(to)),
-            None => (self.created, self.deleted.map_or(at(now), |(at, _)| at)),
+            Some((from, to)) => (Some(from), to),
+            None => (self.created, self.deleted.map_or(now, |(at, _)| at)),
         };
         for (side, slot) in [("source", &mut self.source), ("target", &mut self.target)] {
             // An endpoint modified before the history began may have connected elsewhere
@@ -714,7 +711,7 @@ struct ConfigView<'i, 'a> {
 impl ConfigView<'_, '_> {
     /// `e` as AWS Config recorded it while the run went (from its first start, or its
     /// window's, to its window's end), citing the items; else why Config cannot say.
-    fn during(&self, e: &Endpoint, span: Option<(i64, i64)>) -> Result<Endpoint, String> {
+    fn during(&self, e: &Endpoint, span: Option<Span>) -> Result<Endpoint, String> {
         let Some((from, to)) = span else {
             return Err("its run's start or end is not dated".into());
         };
@@ -724,7 +721,7 @@ impl ConfigView<'_, '_> {
         if let Some(h) = e
             .history
             .iter()
-            .find(|h| h.name == "ModifyEndpoint" && (from..=until).contains(&h.at.secs()))
+            .find(|h| h.name == "ModifyEndpoint" && (from..=until).contains(&h.at))
         {
             return Err(format!(
                 "CloudTrail shows {} around its run",
@@ -768,8 +765,7 @@ pub const CONFIG_READS: &[&str] = &[
 impl<'a> Input<'a> {
     pub fn new(evidence: &'a Evidence) -> Input<'a> {
         let facts = &evidence.facts;
-        let now =
-            crate::time::parse_rfc3339(&evidence.collection.finished_at).map_or(0, |t| t.secs());
+        let now = Timestamp::parse(&evidence.collection.finished_at).unwrap_or_default();
         let mut by_dimension: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, s) in facts.metrics.iter().enumerate() {
             for v in s.dimensions.values() {
@@ -920,7 +916,7 @@ impl<'a> Input<'a> {
             sources: m.sources.clone(),
         };
         let mut out = Vec::new();
-        let started = m.start_dates().min().map(Timestamp::from_secs);
+        let started = m.start_dates().min();
         out.extend(started.map(|t| here(format!("started {}", t.date()))));
         if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
             out.push(here(format!("{n} table(s) loaded")));
@@ -945,10 +941,10 @@ impl<'a> Input<'a> {
         &self,
         m: &Migration<'a>,
         name: &str,
-        when: impl Fn(i64) -> bool,
+        when: impl Fn(Timestamp) -> bool,
     ) -> Option<Activity> {
         let s = self.task_series(m, name)?;
-        let positive: Vec<i64> = s
+        let positive: Vec<Timestamp> = s
             .timestamps
             .iter()
             .zip(&s.values)
@@ -970,7 +966,7 @@ impl<'a> Input<'a> {
 
     /// The run window its dates show (start date to stop date, or now while it
     /// runs). Other evidence times are not dates of the run: no window from them.
-    fn window(&self, m: &Migration<'_>) -> Option<(i64, i64)> {
+    fn window(&self, m: &Migration<'_>) -> Option<Span> {
         let started = m
             .started
             .or_else(|| m.provision.and_then(|p| p.date_provisioned));
@@ -1009,22 +1005,18 @@ impl<'a> Input<'a> {
                 m.region
             ));
         };
-        let begins = since.secs();
         let started = self.first_start(m);
-        let at = |t: i64| crate::time::rfc3339_secs(t);
-        match (started, m.created.map(Timestamp::secs)) {
-            (Some(t), _) if t >= begins => None,
+        match (started, m.created) {
+            (Some(t), _) if t >= since => None,
             (Some(t), _) => Some(format!(
                 "CloudTrail history in {} begins {since}, after it started {}: a change made before then \
                  would not show",
-                m.region,
-                at(t)
+                m.region, t
             )),
-            (None, Some(c)) if c >= begins => None,
+            (None, Some(c)) if c >= since => None,
             (None, Some(c)) => Some(format!(
                 "its run is not dated, and CloudTrail history in {} begins {since}, after it was created {}",
-                m.region,
-                at(c)
+                m.region, c
             )),
             (None, None) => Some(format!(
                 "its run and its creation are not dated, and CloudTrail history in {} begins {since}",
@@ -1038,7 +1030,7 @@ impl<'a> Input<'a> {
     /// later of that end and the last hour its own series show it moving data or applying
     /// changes. `None` when either end is not dated: a full load's finish or the start
     /// standing in for the end would leave the rest of the run out.
-    pub fn span(&self, m: &Migration<'_>) -> Option<(i64, i64)> {
+    pub fn span(&self, m: &Migration<'_>) -> Option<Span> {
         let (start, end) = m.window?;
         let dated = m.status == Some("running") || m.stats.is_some_and(|s| s.stop_date.is_some());
         if !dated {
@@ -1055,12 +1047,12 @@ impl<'a> Input<'a> {
 
     /// When a migration's first run on record started: the earliest of its first start
     /// ([`Input::first_start`]) and its first Start event in CloudTrail.
-    pub fn earliest_start(&self, m: &Migration<'_>) -> Option<i64> {
+    pub fn earliest_start(&self, m: &Migration<'_>) -> Option<Timestamp> {
         let events = m
             .history
             .iter()
             .filter(|h| h.name.starts_with("Start"))
-            .map(|h| h.at.secs());
+            .map(|h| h.at);
         self.first_start(m).into_iter().chain(events).min()
     }
 
@@ -1068,7 +1060,7 @@ impl<'a> Input<'a> {
     /// run's dates (those of its latest run: a restart resets them) and of the first
     /// datapoint above zero of its own AWS/DMS series showing it moved data (a run before
     /// its latest restart leaves them).
-    pub fn first_start(&self, m: &Migration<'_>) -> Option<i64> {
+    pub fn first_start(&self, m: &Migration<'_>) -> Option<Timestamp> {
         let series = self.active_hours(m, MOVED_METRICS).min();
         [m.window.map(|(a, _)| a), series]
             .into_iter()
@@ -1082,7 +1074,7 @@ impl<'a> Input<'a> {
         &'s self,
         m: &'s Migration<'_>,
         names: &'s [&str],
-    ) -> impl Iterator<Item = i64> + 's {
+    ) -> impl Iterator<Item = Timestamp> + 's {
         self.facts
             .metrics
             .iter()
@@ -1408,7 +1400,7 @@ impl<'a> Input<'a> {
             .zip(s.values.iter().copied())
             .next_back()
             .ok_or_else(|| format!("no FreeStorageSpace datapoint for {id}"))?;
-        if self.now - t > FRESH_FREE_SPACE_SECS {
+        if self.now - t > FRESH_FREE_SPACE {
             return Err(format!(
                 "{id}'s latest FreeStorageSpace is from {}: against today's AllocatedStorage ({allocated_gb} GiB) it \
                  would not measure the data (storage may have changed since)",
@@ -1419,7 +1411,7 @@ impl<'a> Input<'a> {
         Ok(SizeSeries {
             basis: format!(
                 "RDS {id}: AllocatedStorage {allocated_gb} GiB minus FreeStorageSpace at {}",
-                crate::time::rfc3339_secs(t)
+                t
             ),
             points: vec![(t, (allocated - free).max(0.0))],
             pointer: format!("metrics/AWS/RDS/FreeStorageSpace/{id}"),
@@ -1471,10 +1463,7 @@ impl<'a> Input<'a> {
     /// have expired), one whose dates are not on record, or a task with CDC that stopped
     /// with no StopDate on record (its window would end with its full load, and the load
     /// its CDC put on them would go unseen).
-    pub fn windows(
-        &self,
-        pred: impl Fn(&Migration<'_>) -> bool,
-    ) -> Result<Vec<(i64, i64)>, Vec<String>> {
+    pub fn windows(&self, pred: impl Fn(&Migration<'_>) -> bool) -> Result<Vec<Span>, Vec<String>> {
         let mut windows = Vec::new();
         let mut unknown = Vec::new();
         for m in self.migrations.iter().filter(|m| pred(m)) {
@@ -1556,14 +1545,14 @@ impl<'a> Input<'a> {
 }
 
 /// The values of a series inside any of the windows (an hour of slack on each side).
-pub fn in_windows(s: &MetricSeries, windows: &[(i64, i64)]) -> Vec<f64> {
+pub fn in_windows(s: &MetricSeries, windows: &[Span]) -> Vec<f64> {
     s.timestamps
         .iter()
         .zip(&s.values)
         .filter(|(t, _)| {
             windows
                 .iter()
-                .any(|(a, b)| **t >= a - HOUR && **t <= b + HOUR)
+                .any(|(a, b)| **t >= *a - HOUR && **t <= *b + HOUR)
         })
         .map(|(_, v)| *v)
         .collect()
@@ -1580,8 +1569,8 @@ pub struct Sizes {
 
 pub struct SizeSeries {
     pub basis: String,
-    /// (epoch seconds, bytes), ascending.
-    pub points: Vec<(i64, f64)>,
+    /// (when, bytes), ascending.
+    pub points: Vec<(Timestamp, f64)>,
     pub pointer: String,
     pub sources: Vec<String>,
 }
@@ -1640,7 +1629,7 @@ impl Migration<'_> {
 
     /// Its run's start dates on record: the task's start, the statistics' fresh start,
     /// start and full-load start.
-    fn start_dates(&self) -> impl Iterator<Item = i64> {
+    fn start_dates(&self) -> impl Iterator<Item = Timestamp> {
         let stats = self.stats;
         [
             self.started,
@@ -1650,11 +1639,10 @@ impl Migration<'_> {
         ]
         .into_iter()
         .flatten()
-        .map(Timestamp::secs)
     }
 
-    /// When the last run started (fresh start, start or full-load start), in epoch seconds.
-    pub fn run_start(&self) -> Option<i64> {
+    /// When the last run started (fresh start, start or full-load start).
+    pub fn run_start(&self) -> Option<Timestamp> {
         self.start_dates().max()
     }
 
@@ -1708,7 +1696,7 @@ impl Migration<'_> {
     /// Days CDC has run: from the end of full load (a CDC-only task: its start) to stop or
     /// now; none when the run ended before CDC, or when a full load's end is not on record
     /// (its CDC began then: counting from the start would count the load as CDC).
-    pub fn cdc_days(&self, now: i64) -> Option<f64> {
+    pub fn cdc_days(&self, now: Timestamp) -> Option<f64> {
         if self.ended_before_cdc().is_some() {
             return None;
         }
@@ -1718,24 +1706,23 @@ impl Migration<'_> {
             Some(finish) => finish,
             None if self.migration_type == Some("cdc") => started()?,
             None => return None,
-        }
-        .secs();
-        Some((self.run_end(now)? - start) as f64 / DAY as f64)
+        };
+        Some(crate::time::days(self.run_end(now)? - start))
     }
 
     /// The most days CDC can have run: from the run's first start to its stop (or now
     /// while running); `None` when either end is not on record.
-    pub fn cdc_days_at_most(&self, now: i64) -> Option<f64> {
+    pub fn cdc_days_at_most(&self, now: Timestamp) -> Option<f64> {
         let start = self.start_dates().min()?;
-        Some((self.run_end(now)? - start) as f64 / DAY as f64)
+        Some(crate::time::days(self.run_end(now)? - start))
     }
 
     /// When its run ended: its StopDate, or now while it runs.
-    fn run_end(&self, now: i64) -> Option<i64> {
+    fn run_end(&self, now: Timestamp) -> Option<Timestamp> {
         if self.status == Some("running") {
             Some(now)
         } else {
-            self.stats?.stop_date.map(Timestamp::secs)
+            self.stats?.stop_date
         }
     }
 
@@ -1802,12 +1789,13 @@ mod tests {
 
     #[test]
     fn windows_filter_points() {
+        let hour = |h: i64| Timestamp::default() + time::Duration::hours(h);
         let s = MetricSeries {
-            timestamps: vec![0, 3600, 7200, 36_000],
+            timestamps: [0, 1, 2, 10].map(hour).to_vec(),
             values: vec![1.0, 2.0, 3.0, 4.0],
             ..MetricSeries::default()
         };
-        assert_eq!(in_windows(&s, &[(7200, 7200)]), vec![2.0, 3.0]);
+        assert_eq!(in_windows(&s, &[(hour(2), hour(2))]), vec![2.0, 3.0]);
         assert!(in_windows(&s, &[]).is_empty());
     }
 }

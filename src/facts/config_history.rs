@@ -81,7 +81,7 @@ pub fn is_settings(name: &str, value: &Value) -> bool {
 /// captured within this of a run's end may record a change made during the run. AWS
 /// documents no bound for continuous recording; a day (the span of daily recording) is
 /// this tool's margin.
-pub const CAPTURE_MARGIN: i64 = crate::time::DAY;
+pub const CAPTURE_MARGIN: time::Duration = crate::time::DAY;
 
 /// One configuration item of an endpoint (AWS Config API Reference, ConfigurationItem).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -184,7 +184,7 @@ fn recorders_of<'r>(
 }
 
 /// Why `r` cannot vouch that it recorded without a stop through `[since, until]`.
-fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), String> {
+fn recorded_through(r: &ConfigRecorder, since: Timestamp, until: Timestamp) -> Result<(), String> {
     let name = &r.name;
     if r.last_status
         .as_deref()
@@ -195,12 +195,12 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
         ));
     }
     match r.last_start {
-        Some(start) if start.secs() <= since => {}
+        Some(start) if start <= since => {}
         Some(start) => {
             return Err(format!(
                 "AWS Config recorder {name} last started {start}, after {}: a change while it \
                  was stopped before then would not show",
-                crate::time::rfc3339_secs(since)
+                since
             ));
         }
         None => {
@@ -221,18 +221,18 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
              would not show"
         ));
     }
-    if !r.recording && r.last_stop.is_none_or(|stop| stop.secs() < until) {
+    if !r.recording && r.last_stop.is_none_or(|stop| stop < until) {
         return Err(format!(
             "AWS Config recorder {name} stopped {}, before {}",
             r.last_stop
                 .map_or("at a time not reported".into(), |t| t.to_string()),
-            crate::time::rfc3339_secs(until)
+            until
         ));
     }
     Ok(())
 }
 
-/// What `e` connected to during `[from, to]` (epoch seconds) as AWS Config recorded it:
+/// What `e` connected to during `[from, to]` as AWS Config recorded it:
 /// the item in force at `from` and every item captured up to [`CAPTURE_MARGIN`] after `to`
 /// must agree on [`MEMBERS`], all recorded continuously by a recorder that did not stop in
 /// between; then the endpoint as those items hold it (no CloudTrail history: the items
@@ -240,14 +240,14 @@ fn recorded_through(r: &ConfigRecorder, since: i64, until: i64) -> Result<(), St
 pub fn during(
     e: &Endpoint,
     recorders: &[ConfigRecorder],
-    from: i64,
-    to: i64,
+    from: Timestamp,
+    to: Timestamp,
 ) -> Result<Endpoint, String> {
     let recording = recorders_of(recorders, &e.region)?;
-    let mut items: Vec<(i64, &ConfigItem)> = e
+    let mut items: Vec<(Timestamp, &ConfigItem)> = e
         .config_history
         .iter()
-        .map(|i| (i.captured_at.secs(), i))
+        .map(|i| (i.captured_at, i))
         .collect();
     // In capture order; items of one second by configurationStateId.
     items.sort_by_key(|(t, i)| {
@@ -357,7 +357,11 @@ fn agreeing<'i>(
 
 /// A live endpoint whose members differ from AWS Config's last item at or before `until`
 /// changed without an item: the recording missed a change, possibly during the run.
-fn unchanged_since(e: &Endpoint, items: &[(i64, &ConfigItem)], until: i64) -> Result<(), String> {
+fn unchanged_since(
+    e: &Endpoint,
+    items: &[(Timestamp, &ConfigItem)],
+    until: Timestamp,
+) -> Result<(), String> {
     if e.deleted_at.is_some() || items.iter().any(|(t, _)| *t > until) {
         return Ok(());
     }
@@ -420,7 +424,7 @@ fn as_recorded(
     before: &ConfigItem,
     states: &[&ConfigItem],
     recorder: &ConfigRecorder,
-    until: i64,
+    until: Timestamp,
 ) -> Endpoint {
     let c = &before.configuration;
     let text = |member: &str| c.get(member).and_then(Value::as_str).map(str::to_string);
@@ -466,7 +470,7 @@ fn as_recorded(
         "as AWS Config recorded it: {}, the same through {} while recorder {} recorded \
          continuously since {}",
         before.describe(),
-        crate::time::rfc3339_secs(until),
+        until,
         recorder.name,
         recorder
             .last_start
@@ -484,8 +488,8 @@ mod tests {
 
     const RUN: (&str, &str) = ("2026-07-01T00:00:00Z", "2026-07-10T00:00:00Z");
 
-    fn at(t: &str) -> i64 {
-        Timestamp::from(t).secs()
+    fn at(t: &str) -> Timestamp {
+        Timestamp::from(t)
     }
 
     fn endpoint(ssl: &str, history: Vec<ConfigItem>) -> Endpoint {
@@ -529,7 +533,7 @@ mod tests {
             captured_at: captured.into(),
             status: status.into(),
             frequency: Some(frequency.into()),
-            state_id: Some(format!("{}", at(captured))),
+            state_id: Some(format!("{}", at(captured).secs())),
             configuration,
             sources: vec![format!("cfg-{captured}")],
         }

@@ -45,7 +45,7 @@ pub struct TrailEvent {
 /// A change DMS defers to the maintenance window waits at most this long: the window
 /// recurs weekly (DMS API Reference, ModifyReplicationInstance ApplyImmediately and
 /// PreferredMaintenanceWindow).
-pub const MAINTENANCE_CYCLE: i64 = 7 * crate::time::DAY;
+pub const MAINTENANCE_CYCLE: time::Duration = time::Duration::WEEK;
 
 /// The kinds of DMS resource a history is kept for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -523,11 +523,16 @@ pub struct MetricSeries {
     pub dimensions: BTreeMap<String, String>,
     pub stat: String,
     pub period: i32,
-    /// Epoch-second spans read at hourly resolution.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hourly_windows: Vec<(i64, i64)>,
-    /// Epoch seconds, ascending.
-    pub timestamps: Vec<i64>,
+    /// Spans read at hourly resolution (epoch seconds on the wire).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "crate::time::epoch_seconds::spans"
+    )]
+    pub hourly_windows: Vec<(Timestamp, Timestamp)>,
+    /// Ascending (epoch seconds on the wire).
+    #[serde(with = "crate::time::epoch_seconds")]
+    pub timestamps: Vec<Timestamp>,
     pub values: Vec<f64>,
     pub sources: Vec<String>,
 }
@@ -728,8 +733,8 @@ pub fn run_window(
     started: Option<Timestamp>,
     stats: Option<&TaskStats>,
     running: bool,
-    now: i64,
-) -> Option<(i64, i64)> {
+    now: Timestamp,
+) -> Option<(Timestamp, Timestamp)> {
     let start = [
         started,
         stats.and_then(|s| s.fresh_start_date),
@@ -738,14 +743,13 @@ pub fn run_window(
     ]
     .into_iter()
     .flatten()
-    .map(Timestamp::secs)
     .min()?;
     let end = if running {
         now
     } else {
         stats
             .and_then(|s| s.stop_date.or(s.full_load_finish_date))
-            .map_or(start, Timestamp::secs)
+            .unwrap_or(start)
     };
     Some((start, end.max(start)))
 }

@@ -264,9 +264,7 @@ fn record(id: &str, p: &Predicate, file: &str, sha256: String, resumed: bool) ->
         blockers: eval
             .map(|e| e.summary.blockers.iter().map(|b| b.item.clone()).collect())
             .unwrap_or_default(),
-        expires: eval
-            .and_then(|e| e.expiry.first())
-            .map(|x| x.expires.clone()),
+        expires: eval.and_then(|e| e.expiry.first()).map(|x| x.expires),
         renewal: p.renewal.as_ref().map(|r| RenewalRecord {
             previous: r.previous.sha256.clone(),
             regressions: r.regressions,

@@ -51,7 +51,7 @@ pub struct Record {
     pub blockers: Vec<String>,
     /// When the first time-limited AWS evidence behind a `met` starts to disappear.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
+    pub expires: Option<crate::time::Timestamp>,
     /// For a renewal (`--previous`): the bundle it renews and what changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal: Option<RenewalRecord>,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::evaluate::view::{Input, Migration};
-use crate::facts::MetricSeries;
+use crate::facts::{MetricSeries, Timestamp};
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 200.0;
@@ -97,7 +97,7 @@ pub fn charts(input: &Input<'_>) -> Vec<Chart> {
 
 /// The span of the migrations a series measures: a task's own CDC metrics, or every
 /// migration whose target is the measured database.
-fn window(input: &Input<'_>, m: &MetricSeries) -> Option<(i64, i64)> {
+fn window(input: &Input<'_>, m: &MetricSeries) -> Option<crate::time::Span> {
     let names = |x: &Migration<'_>| {
         if x.region != m.region {
             return false;
@@ -123,7 +123,7 @@ fn chart(
     unit: &'static str,
     scale: f64,
     s: &MetricSeries,
-    window: Option<(i64, i64)>,
+    window: Option<crate::time::Span>,
 ) -> Chart {
     let values: Vec<f64> = s.values.iter().map(|v| v * scale).collect();
     let (t0, t1) = (
@@ -137,10 +137,10 @@ fn chart(
         });
     // Counts start at zero; sizes show their range.
     let lo = if unit == "changes" { lo.min(0.0) } else { lo };
-    let span_t = (t1 - t0).max(1) as f64;
+    let span_t = (t1 - t0).max(time::Duration::SECOND);
     let span_v = if hi > lo { hi - lo } else { 1.0 };
     let (pw, ph) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    let x = |t: i64| LEFT + (t - t0) as f64 / span_t * pw;
+    let x = |t: Timestamp| LEFT + (t - t0) / span_t * pw;
     let y = |v: f64| TOP + ph - (v - lo) / span_v * ph;
     let line: Vec<String> = s
         .timestamps
@@ -157,7 +157,7 @@ fn chart(
             }
         })
         .collect();
-    let x_ticks = [t0, t0 + (t1 - t0) / 2, t1]
+    let x_ticks = [t0, t0 + (t1 - t0) / 2_i32, t1]
         .into_iter()
         .map(|t| Tick {
             at: x(t),
@@ -192,8 +192,8 @@ fn chart(
     }
 }
 
-fn day(t: i64) -> String {
-    crate::time::date(t)
+fn day(t: Timestamp) -> String {
+    t.date()
 }
 
 #[cfg(test)]
@@ -206,7 +206,7 @@ mod tests {
             namespace: "AWS/DMS".into(),
             name: "CDCIncomingChanges".into(),
             timestamps: (0..values.len() as i64)
-                .map(|h| 1_700_000_000 + h * 86_400)
+                .map(|d| Timestamp::from_secs(1_700_000_000) + time::Duration::days(d))
                 .collect(),
             values: values.to_vec(),
             ..MetricSeries::default()
@@ -220,10 +220,13 @@ mod tests {
         let cases = [
             (None, None),
             (
-                Some((t0 - 86_400, t3 + 86_400)),
+                Some((t0 - time::Duration::DAY, t3 + time::Duration::DAY)),
                 Some((LEFT, WIDTH - LEFT - RIGHT)),
             ),
-            (Some((t3 + 1, t3 + 2)), None),
+            (
+                Some((t3 + time::Duration::SECOND, t3 + time::Duration::seconds(2))),
+                None,
+            ),
         ];
         for (window, band) in cases {
             let c = chart("t".into(), "changes", 1.0, &s, window);

@@ -49,17 +49,18 @@ const MARGIN: f64 = 70.0;
 
 fn drawing(events: &[Event]) -> Option<Drawing> {
     // (table number, time, event) of the events whose time parses.
-    let dated: Vec<(usize, i64, &Event)> = events
+    let dated: Vec<(usize, Timestamp, &Event)> = events
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| crate::time::parse_rfc3339(&e.when).map(|t| (i + 1, t.secs(), e)))
+        .filter_map(|(i, e)| Timestamp::parse(&e.when).map(|t| (i + 1, t, e)))
         .collect();
     let t0 = dated.iter().map(|(_, t, _)| *t).min()?;
     let t1 = dated.iter().map(|(_, t, _)| *t).max()?;
     if dated.len() < 2 {
         return None;
     }
-    let x = |t: i64| MARGIN + (t - t0) as f64 / (t1 - t0).max(1) as f64 * (WIDTH - 2.0 * MARGIN);
+    let span = (t1 - t0).max(time::Duration::SECOND);
+    let x = |t: Timestamp| MARGIN + (t - t0) / span * (WIDTH - 2.0 * MARGIN);
     let at = |what: &str| {
         dated
             .iter()
@@ -91,8 +92,8 @@ fn drawing(events: &[Event]) -> Option<Drawing> {
     }
     Some(Drawing {
         width: WIDTH,
-        from: crate::time::date(t0),
-        to: crate::time::date(t1),
+        from: t0.date(),
+        to: t1.date(),
         marks,
         dots,
         cdc,
@@ -108,11 +109,11 @@ pub struct Event {
 
 /// Hours with CDC changes applied for a migration: first and last, from its AWS/DMS
 /// CDCThroughputRowsTarget series.
-fn cdc_hours(input: &Input<'_>, m: &Migration<'_>) -> Option<(i64, i64)> {
+fn cdc_hours(input: &Input<'_>, m: &Migration<'_>) -> Option<crate::time::Span> {
     input
         .active_hours(m, &CDC_ACTIVITY_METRICS)
         .fold(None, |acc, t| {
-            Some(acc.map_or((t, t), |(a, b): (i64, i64)| (a.min(t), b.max(t))))
+            Some(acc.map_or((t, t), |(a, b): crate::time::Span| (a.min(t), b.max(t))))
         })
 }
 
@@ -168,7 +169,7 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             CDC_ACTIVITY_METRICS[0],
             m.metric_ids.first().unwrap_or(&m.id)
         );
-        let at = |t| crate::time::rfc3339_secs(t);
+        let at = |t: Timestamp| t.to_string();
         out.push(Event {
             when: at(first),
             what: "CDC changes first seen",
@@ -202,8 +203,8 @@ fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             .iter()
             .flat_map(|i| [i.identifier.as_str(), i.arn.as_str()]),
     );
-    let from = m.created.map_or(i64::MIN, |c| c.secs());
-    let until = m.deleted.map_or(i64::MAX, |(at, _)| at.secs());
+    let from = m.created.unwrap_or_else(Timestamp::earliest);
+    let until = m.deleted.map_or_else(Timestamp::latest, |(at, _)| at);
     input
         .facts
         .events
@@ -216,7 +217,7 @@ fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
         })
         .filter_map(|e| {
             let when = e.date?;
-            (from..=until).contains(&when.secs()).then(|| Event {
+            (from..=until).contains(&when).then(|| Event {
                 when: when.to_string(),
                 what: "DMS event",
                 source: format!(

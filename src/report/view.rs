@@ -378,7 +378,7 @@ fn renewal(r: &crate::bundle::renewal::Renewal) -> RenewalView {
                 (
                     c.item.clone(),
                     c.evidence.clone(),
-                    c.expired.clone(),
+                    c.expired.to_string(),
                     format!(
                         "{} (bundle {}…)",
                         c.origin.collected_at,

@@ -16,7 +16,7 @@ fn check(ctx: &Context<'_, '_>, resource: Resource<'_>) -> Option<(PeerStatus, S
         return None;
     };
     let status = match c.valid_to {
-        Some(t) if t.secs() > ctx.input.now => PeerStatus::Passed,
+        Some(t) if t > ctx.input.now => PeerStatus::Passed,
         Some(_) => PeerStatus::Failed,
         None => PeerStatus::Unknown,
     };

@@ -178,7 +178,9 @@ pub(crate) fn series(
         period: 3600,
         // Hourly, ending an hour before NOW: inside the fixture task's window.
         timestamps: (0..values.len() as i64)
-            .map(|h| NOW_SECS - (values.len() as i64 - h) * 3600)
+            .map(|h| {
+                Timestamp::from_secs(NOW_SECS) - time::Duration::hours(values.len() as i64 - h)
+            })
             .collect(),
         values: values.to_vec(),
         hourly_windows: Vec::new(),

@@ -735,7 +735,7 @@ fn an_endpoint_settled_by_aws_config_expires_with_its_retention() {
             .iter()
             .find(|x| x.evidence == format!("endpoints/{}", source.arn));
         assert_eq!(
-            got.map(|x| x.expires.as_str()),
+            got.map(|x| x.expires.to_string()).as_deref(),
             want,
             "{later} {retention:?} {recording}: {expiring:?}"
         );

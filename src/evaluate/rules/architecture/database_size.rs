@@ -129,7 +129,11 @@ mod tests {
         };
         let stale = |free_bytes: f64| {
             let mut s = free(free_bytes);
-            s.timestamps = vec![NOW_SECS - 30 * 86_400, NOW_SECS - 29 * 86_400];
+            let now = Timestamp::from_secs(NOW_SECS);
+            s.timestamps = vec![
+                now - time::Duration::days(30),
+                now - time::Duration::days(29),
+            ];
             s
         };
         for (metrics, want) in [

@@ -4,7 +4,7 @@ use super::{every_instance, only_serverless, orphan_tasks, used_instances, worst
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
-use crate::facts::ReplicationInstance;
+use crate::facts::{ReplicationInstance, Timestamp};
 use std::collections::BTreeSet;
 
 /// The `engine_versions` rule.
@@ -111,7 +111,7 @@ fn judged(
             let every = input.every_migration().filter(on_it);
             every.filter_map(|m| m.window.map(|w| w.0)).min()
         });
-    let deprecated_before_use = match (known.deprecation_date.map(|d| d.secs()), started) {
+    let deprecated_before_use = match (known.deprecation_date, started) {
         (Some(d), Some(s)) => d <= s,
         (Some(d), None) => d <= input.now,
         _ => false,
@@ -166,7 +166,7 @@ fn version_then_unknown(
             .filter(|m| m.instance.is_some_and(|i| i.arn == inst.arn))
     };
     let first_start = uses().filter_map(|m| input.first_start(m)).min();
-    let created = uses().filter_map(|m| m.created.map(|c| c.secs())).min();
+    let created = uses().filter_map(|m| m.created).min();
     // When the version that ran may have been set: the first start, else (undated) the
     // earliest creation; `None`: nothing dates it, and any change on record counts.
     let (began, what) = match (first_start, created) {
@@ -175,14 +175,12 @@ fn version_then_unknown(
         (None, None) => (None, "its run (not dated)"),
     };
     if let Some(launched) = known.launch_date
-        && began.is_none_or(|s| launched.secs() > s)
+        && began.is_none_or(|s| launched > s)
     {
         return Some(format!(
             "it was released {}, after {what}{}",
             launched.date(),
-            began
-                .map(|s| format!(" {}", crate::time::date(s)))
-                .unwrap_or_default()
+            began.map(|s| format!(" {}", s.date())).unwrap_or_default()
         ));
     }
     let upgraded = inst.history.iter().find(|h| {
@@ -195,7 +193,7 @@ fn version_then_unknown(
         };
         h.name == "ModifyReplicationInstance"
             && h.request.get("EngineVersion").is_some()
-            && began.is_none_or(|s| h.at.secs() + pending >= s)
+            && began.is_none_or(|s| h.at + pending >= s)
     });
     if let Some(h) = upgraded {
         return Some(format!(
@@ -227,17 +225,17 @@ fn version_then_unknown(
 fn week_before_unread(
     input: &Input<'_>,
     inst: &ReplicationInstance,
-    began: i64,
+    began: Timestamp,
     what: &str,
 ) -> Option<String> {
     use crate::facts::history::MAINTENANCE_CYCLE;
     let since = input.history_begins(&inst.region, false)?;
-    (since.secs() > began - MAINTENANCE_CYCLE).then(|| {
+    (since > began - MAINTENANCE_CYCLE).then(|| {
         format!(
             "CloudTrail history in {} begins {since}, less than a week before {what} {}: an \
              EngineVersion change pending for the maintenance window would not show",
             inst.region,
-            crate::time::date(began)
+            began.date()
         )
     })
 }

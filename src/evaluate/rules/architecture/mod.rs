@@ -159,7 +159,7 @@ struct DbHealth {
 fn db_health(
     input: &Input<'_>,
     e: &Endpoint,
-    windows: &[(i64, i64)],
+    windows: &[crate::time::Span],
     min_points: usize,
 ) -> Vec<DbHealth> {
     let clustered = input.rds_cluster(e).is_some();

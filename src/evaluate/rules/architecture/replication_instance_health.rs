@@ -92,7 +92,7 @@ impl Load {
         input: &Input<'_>,
         inst: &ReplicationInstance,
         p: &HealthParams,
-        windows: &[(i64, i64)],
+        windows: &[crate::time::Span],
         t: &mut Tally,
     ) -> String {
         let min_points = p.min_datapoints.get() as usize;
@@ -128,7 +128,7 @@ impl Load {
         input: &Input<'_>,
         inst: &ReplicationInstance,
         p: &HealthParams,
-        windows: &[(i64, i64)],
+        windows: &[crate::time::Span],
         t: &mut Tally,
     ) -> String {
         let min_points = p.min_datapoints.get() as usize;
@@ -195,7 +195,9 @@ mod tests {
         // Saturation before the migration started, or too few datapoints in its window,
         // is not a judgement of the migration.
         let before = |mut s: MetricSeries| {
-            s.timestamps = (0..20).map(|h| 1_790_000_000 + h * 3600).collect();
+            s.timestamps = (0..20)
+                .map(|h| Timestamp::from_secs(1_790_000_000) + time::Duration::hours(h))
+                .collect();
             s
         };
         let few = |mut s: MetricSeries| {

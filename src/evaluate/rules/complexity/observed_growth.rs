@@ -39,7 +39,7 @@ impl Check for ObservedGrowth {
         let observed = sizes(input).into_iter().find_map(|s| {
             let (t0, b0) = *s.points.first()?;
             let (t1, b1) = *s.points.last()?;
-            let days = (t1 - t0) as f64 / crate::time::DAY as f64;
+            let days = crate::time::days(t1 - t0);
             (days >= min_days && b0 > 0.0).then(|| {
                 let yearly = (b1 - b0) / days * 365.0;
                 Finding::new(

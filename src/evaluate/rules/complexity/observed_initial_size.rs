@@ -49,7 +49,7 @@ impl Check for ObservedInitialSize {
             );
         };
         let (t, bytes) = s.points[0];
-        let day = crate::time::rfc3339_secs(t);
+        let day = t.to_string();
         let min = p.min_bytes.get();
         let f = Finding::new(
             Verdict::Met,

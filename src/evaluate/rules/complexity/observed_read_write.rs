@@ -55,7 +55,7 @@ impl Check for ObservedReadWrite {
                 continue;
             };
             // The peak hour: the hour with the most operations of both kinds.
-            let writes: std::collections::BTreeMap<i64, f64> = ws
+            let writes: std::collections::BTreeMap<crate::facts::Timestamp, f64> = ws
                 .timestamps
                 .iter()
                 .copied()
@@ -69,7 +69,7 @@ impl Check for ObservedReadWrite {
                 .max_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)));
             if let Some((t, rv, wv)) = peak.filter(|p| p.1 + p.2 > 0.0) {
                 let pct = 100.0 * if read { rv } else { wv } / (rv + wv);
-                let hour = crate::time::rfc3339_secs(t);
+                let hour = t.to_string();
                 observed = Some(
                     Finding::new(
                         Verdict::Met,

@@ -41,7 +41,7 @@ impl Check for TaskLogging {
                 _ => {}
             }
             let in_window = |at: Timestamp| match m.window {
-                Some((start, _)) => at.secs() >= start - crate::time::HOUR,
+                Some((start, _)) => at >= start - crate::time::HOUR,
                 None => true,
             };
             match input.log_events(m).filter(|(_, _, at)| in_window(*at)) {

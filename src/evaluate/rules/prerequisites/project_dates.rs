@@ -3,6 +3,7 @@
 use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
 };
+use crate::facts::Timestamp;
 
 /// The `project_dates` rule.
 pub struct ProjectDates;
@@ -85,7 +86,7 @@ fn judge(input: &Input<'_>) -> Finding {
             };
         }
     };
-    let day = crate::time::date;
+    let day = Timestamp::date;
     let end_text = if span.running {
         format!("{} (still running)", day(input.now))
     } else {
@@ -140,8 +141,8 @@ fn judge(input: &Input<'_>) -> Finding {
 
 /// The DMS activity on record: first and last moment, and whether a migration runs.
 struct Span {
-    first: i64,
-    last: i64,
+    first: Timestamp,
+    last: Timestamp,
     running: bool,
 }
 
@@ -153,19 +154,20 @@ struct Span {
 fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
     let mut f = Finding::new(Verdict::Met, "");
     let mut span = Span {
-        first: i64::MAX,
-        last: i64::MIN,
+        first: Timestamp::latest(),
+        last: Timestamp::earliest(),
         running: false,
     };
+    let mut dated = false;
     let mut undated = Vec::new();
     for m in &input.migrations {
         f.add_citation(m.pointer(), &m.sources);
         match m.window {
             Some(_) if m.end_not_on_record() => undated.push(m.id),
             Some((a, b)) => {
-                let created = m.created.map(|c| c.secs());
-                let first = input.earliest_start(m).into_iter().chain(created);
-                span.first = first.fold(span.first.min(a), i64::min);
+                dated = true;
+                let first = input.earliest_start(m).into_iter().chain(m.created);
+                span.first = first.fold(span.first.min(a), Timestamp::min);
                 let moved = input
                     .active_hours(m, crate::evaluate::view::MOVED_METRICS)
                     .max()
@@ -175,11 +177,11 @@ fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
             None => undated.push(m.id),
         }
         span.running |= m.status == Some("running");
-        if let Some(t) = m.instance.and_then(|i| i.created.map(|c| c.secs())) {
+        if let Some(t) = m.instance.and_then(|i| i.created) {
             span.first = span.first.min(t);
         }
     }
-    if span.first == i64::MAX || !undated.is_empty() {
+    if !dated || !undated.is_empty() {
         let which = if undated.is_empty() {
             "the migrations".to_string()
         } else {
@@ -194,8 +196,14 @@ fn observed(input: &Input<'_>) -> (Finding, Result<Span, String>) {
 }
 
 /// How the activity falls outside the declared range, if it does.
-fn outside(span: &Span, now: i64, start_at: i64, end_at: i64, end: &str) -> Option<String> {
-    let day = crate::time::date;
+fn outside(
+    span: &Span,
+    now: Timestamp,
+    start_at: Timestamp,
+    end_at: Timestamp,
+    end: &str,
+) -> Option<String> {
+    let day = Timestamp::date;
     let end_of_end = end_at + crate::time::DAY;
     if span.first < start_at {
         Some(format!(

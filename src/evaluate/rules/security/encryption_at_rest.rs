@@ -17,7 +17,7 @@ impl Check for EncryptionAtRest {
         met: "every target of a migration that moved data encrypted as its own service reports it (RDS/Aurora StorageEncrypted or sse-rds, Redshift cluster Encrypted, S3 bucket encryption, DynamoDB SSE, OpenSearch, Kinesis); no target of a migration that moved no data unencrypted or unknown",
         checked: "Every migration target is encrypted (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); the key's manager and rotation are reported. DMS storage is always encrypted.",
         evidence: "DescribeDBInstances/Clusters (and their creation times), endpoint settings, DescribeKey, GetKeyRotationStatus; for Redshift clusters, Kinesis streams and OpenSearch domains, CloudTrail LookupEvents of the calls that switch encryption on after creation (and CreateDomain/CreateElasticsearchDomain)",
-        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible; when the database or store was created after the run began (InstanceCreateTime, ClusterCreateTime, StreamCreationTimestamp: created again under its name, not what the run wrote to); or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on or created again since, or CloudTrail event history not reaching the run)",
+        verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible; when the database or store was created after the run began (InstanceCreateTime, ClusterCreateTime, StreamCreationTimestamp: created again under its name, not what the run wrote to); or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on or created again since, CloudTrail event history not reaching the run, or a store of another account, whose switches are in that account's CloudTrail)",
     };
     type Params = NoParams;
 
@@ -302,6 +302,15 @@ mod tests {
                 "switched before a reload" => {
                     ev.facts.tasks[0].created = Some("2026-08-15T00:00:00Z".into());
                 }
+                "of another account" | "of this account" => {
+                    let owner = if case == "of this account" {
+                        "111111111111"
+                    } else {
+                        "222222222222"
+                    };
+                    ev.facts.target_stores[0].arn =
+                        Some(format!("arn:aws:redshift:us-east-1:{owner}:cluster:dw"));
+                }
                 "created before the run" => {
                     ev.facts.target_stores[0].created = Some("2026-09-30T00:00:00Z".into());
                 }
@@ -370,6 +379,23 @@ mod tests {
                 "2026-09-01T00:00:00Z",
                 unknown,
                 "were not read",
+            ),
+            // Its switches are in its own account's CloudTrail, which was not read.
+            (
+                "of another account",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                unknown,
+                "belongs to account 222222222222",
+            ),
+            (
+                "of this account",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
             ),
             // Evidence from a collector that did not look them up is judged as then.
             (

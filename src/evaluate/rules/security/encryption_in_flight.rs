@@ -102,7 +102,7 @@ fn in_force<'e>(
     m: &Migration<'_>,
     e: &'e Endpoint,
 ) -> Vec<(Cow<'e, Endpoint>, String)> {
-    let at = crate::facts::Timestamp::from_secs;
+    use crate::facts::Timestamp;
     if e.history.is_empty() {
         return vec![(Cow::Borrowed(e), deleted_note(e))];
     }
@@ -110,10 +110,11 @@ fn in_force<'e>(
     let (from, to) = m.window.map_or_else(
         || {
             let created = e.history.iter().find(|h| h.name == "CreateEndpoint");
-            let since = m.created.or(created.map(|h| h.at)).unwrap_or(at(i64::MIN));
-            (since, m.deleted.map_or(at(i64::MAX), |(t, _)| t))
+            let since = m.created.or(created.map(|h| h.at));
+            let since = since.unwrap_or_else(Timestamp::earliest);
+            (since, m.deleted.map_or_else(Timestamp::latest, |(t, _)| t))
         },
-        |(a, b)| (at(first.map_or(a, |f| f.min(a))), at(b)),
+        |(a, b)| (first.map_or(a, |f| f.min(a)), b),
     );
     crate::facts::history::ssl_modes_during(e, from, to)
         .into_iter()
@@ -161,7 +162,7 @@ fn judge(input: &Input<'_>, e: &Endpoint, note: &str, t: &mut Tally) {
                 .and_then(|arn| certificates.iter().find(|c| c.arn == arn));
             if let Some(c) = cert {
                 t.cite(format!("certificates/{}", c.arn), &c.sources);
-                if let Some(until) = c.valid_to.filter(|t| t.secs() < input.now) {
+                if let Some(until) = c.valid_to.filter(|t| *t < input.now) {
                     let cert_id = &c.identifier;
                     t.bad.push(format!(
                         "{id} {how} but certificate {cert_id} expired {until}"

@@ -1,6 +1,8 @@
 //! `iam_roles`: dms.1.0.sec.iam-roles, "Creating IAM roles for access required for use by the AWS CLI and AWS DMS API".
 
-use crate::evaluate::rules::{Check, Finding, Input, Item, RuleDoc, Verdict, params::NoParams};
+use crate::evaluate::rules::{
+    Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
+};
 use crate::facts::HostKind;
 
 /// The `iam_roles` rule.
@@ -13,7 +15,7 @@ impl Check for IamRoles {
         met: "the DMS service roles the estate needs exist and trust dms.amazonaws.com",
         checked: "dms-vpc-role (and dms-cloudwatch-logs-role when tasks log, dms-access-for-endpoint with a Redshift target) exist and trust dms.amazonaws.com.",
         evidence: "GetRole (NoSuchEntity is evidence of absence), ListAttachedRolePolicies",
-        verdicts: "met / not_met; insufficient_evidence when GetRole failed",
+        verdicts: "met / not_met; insufficient_evidence when GetRole failed, or when no migration moved data (a missing role a task needed is still not_met)",
     };
     type Params = NoParams;
 
@@ -79,6 +81,11 @@ impl Check for IamRoles {
                 ),
                 ..f
             };
+        }
+        // The roles vouch for a migration only where one moved data: roles alone, with no
+        // migration on record, show nothing was run with them.
+        if input.migrations.is_empty() {
+            return no_migrations(input);
         }
         Finding {
             reason: format!("present and trusting dms.amazonaws.com: {}", ok.join("; ")),
@@ -149,6 +156,28 @@ mod tests {
         let f = run(&ev, "dms.1.0.sec.iam-roles");
         assert_eq!(f.verdict, Verdict::NotMet, "{}", f.reason);
         assert!(f.reason.contains("dms-access-for-endpoint"), "{}", f.reason);
+    }
+
+    /// Roles that exist vouch for nothing when no migration moved data; a missing role a
+    /// task needed is still a finding.
+    #[test]
+    fn roles_without_a_migration_prove_nothing() {
+        for (vpc_role, want) in [
+            (true, Verdict::InsufficientEvidence),
+            (false, Verdict::NotMet),
+        ] {
+            let mut ev = migration();
+            never_started(&mut ev);
+            ev.facts.iam_roles = vec![IamRole {
+                name: "dms-vpc-role".into(),
+                exists: vpc_role,
+                trusted_services: vec!["dms.amazonaws.com".into()],
+                ..IamRole::default()
+            }];
+            ev.facts.tasks[0].settings.logging_enabled = Some(false);
+            let f = run(&ev, "dms.1.0.sec.iam-roles");
+            assert_eq!(f.verdict, want, "{vpc_role}: {}", f.reason);
+        }
     }
 
     #[test]

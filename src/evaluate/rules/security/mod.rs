@@ -177,9 +177,8 @@ fn store_at_rest(input: &Input<'_>, m: &Migration<'_>, s: &TargetStore) -> AtRes
 
 /// The earliest `m`'s run can have begun: its first start on record, or its task's
 /// creation if earlier (a reload resets the run's own dates).
-fn began(input: &Input<'_>, m: &Migration<'_>) -> Option<i64> {
-    let created = m.created.map(|c| c.secs());
-    input.earliest_start(m).into_iter().chain(created).min()
+fn began(input: &Input<'_>, m: &Migration<'_>) -> Option<crate::facts::Timestamp> {
+    input.earliest_start(m).into_iter().chain(m.created).min()
 }
 
 /// A database or store that a migration that moved data wrote to must be the one there
@@ -204,11 +203,11 @@ fn there_when_it_ran(
         return;
     }
     let why = match began(input, m) {
-        Some(began) if created.secs() <= began => return,
+        Some(began) if created <= began => return,
         Some(began) => format!(
             "it was created {created}, after {}'s run began {}: not the one the run wrote to",
             m.id,
-            crate::time::date(began)
+            began.date()
         ),
         None => format!("it was created {created} and {}'s run is not dated", m.id),
     };
@@ -229,6 +228,16 @@ fn encrypted_while_it_ran(
     s: &TargetStore,
     call: &str,
 ) -> Result<(), String> {
+    // A store of another account (a Kinesis stream DMS writes to by ARN, read through its
+    // resource policy) has its switches in that account's CloudTrail, which was not read.
+    let caller = input.evidence.collection.caller.account.as_str();
+    let owner = s.arn.as_deref().and_then(|a| a.split(':').nth(4));
+    if let Some(owner) = owner.filter(|o| !o.is_empty() && !caller.is_empty() && *o != caller) {
+        return Err(format!(
+            "it belongs to account {owner}, not {caller}: a switch of its encryption ({call}) \
+             would be in that account's CloudTrail, which was not read"
+        ));
+    }
     let gap = input.gap_paren(&["cloudtrail:LookupEvents"]);
     let Some(switched) = &s.encrypted_since else {
         if gap.is_empty() {
@@ -247,8 +256,8 @@ fn encrypted_while_it_ran(
     };
     // A switch takes its time; a domain created (CreateDomain) is there when its call is.
     let after = |h: &&crate::facts::HistoryEvent| match h.name.starts_with("Create") {
-        true => h.at.secs() > began,
-        false => h.at.secs() >= began - crate::time::DAY,
+        true => h.at > began,
+        false => h.at >= began - crate::time::DAY,
     };
     if let Some(h) = switched.iter().find(after) {
         return Err(format!(
@@ -256,18 +265,18 @@ fn encrypted_while_it_ran(
              on record",
             crate::facts::history::basis(h),
             m.id,
-            crate::time::date(began)
+            began.date()
         ));
     }
     match input.history_begins(&s.region, true) {
-        Some(since) if since.secs() <= began - crate::time::DAY => Ok(()),
+        Some(since) if since <= began - crate::time::DAY => Ok(()),
         Some(since) => Err(format!(
             "its encryption can be switched on after its creation ({call}), and CloudTrail \
              event history in {} begins {since}, after {}'s run began {}: a switch before then \
              would not show",
             s.region,
             m.id,
-            crate::time::date(began)
+            began.date()
         )),
         None => Err(format!(
             "its encryption can be switched on after its creation ({call}) and no CloudTrail \
