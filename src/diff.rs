@@ -27,7 +27,7 @@ pub struct Diff {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Side {
     pub account: String,
-    pub collected_at: String,
+    pub collected_at: crate::time::Timestamp,
     pub checklist: String,
 }
 
@@ -52,10 +52,10 @@ pub fn diff(
 ) -> Diff {
     let side = |e: &Evidence, ev: &Evaluation| Side {
         account: e.collection.caller.account.clone(),
-        collected_at: e.collection.finished_at.clone(),
+        collected_at: e.collection.finished_at,
         checklist: format!("{} {}", ev.checklist.id, ev.checklist.version),
     };
-    let expired_items = expired_items(old, old_eval, checklist, &new.collection.finished_at);
+    let expired_items = expired_items(old, old_eval, checklist, new.collection.finished_at);
     let verdict_changes = verdict_changes(&old_eval.findings, &new_eval.findings, &expired_items);
     let (old_res, new_res) = (resources(&old.facts), resources(&new.facts));
     let only_in = |a: &BTreeMap<String, Settings>, b: &BTreeMap<String, Settings>| {

@@ -39,7 +39,7 @@ pub async fn collect(
     checklist: &Checklist,
     redact_salt: Option<&[u8]>,
 ) -> Result<Predicate, CollectError> {
-    let started_at = crate::time::now_rfc3339();
+    let started_at = crate::time::Timestamp::now();
     let home = case
         .regions
         .first()
@@ -72,7 +72,7 @@ pub async fn collect(
     );
     let collection = Collection {
         started_at,
-        finished_at: crate::time::now_rfc3339(),
+        finished_at: crate::time::Timestamp::now(),
         caller,
         regions: case.regions.clone(),
         role_session_name: case.session_name.clone(),

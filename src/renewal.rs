@@ -49,7 +49,10 @@ pub enum RenewalError {
     #[error(
         "the previous bundle was collected at {previous}, not before this collection ({current})"
     )]
-    NotEarlier { previous: String, current: String },
+    NotEarlier {
+        previous: Timestamp,
+        current: Timestamp,
+    },
 }
 
 /// Reads and verifies the previous bundle (threshold 1 over `keys`).
@@ -110,7 +113,7 @@ pub fn previous_from_bytes(
         link: Link {
             sha256: sha256_hex(bytes),
             account: predicate.evidence.collection.caller.account.clone(),
-            collected_at: predicate.evidence.collection.finished_at.clone(),
+            collected_at: predicate.evidence.collection.finished_at,
             signatures: envelope.signatures,
         },
         predicate,
@@ -141,14 +144,13 @@ pub fn renew(
             current: current_account.clone(),
         });
     }
-    let now = &new.collection.finished_at;
-    let secs = |t: &str| Timestamp::parse(t);
+    let now = new.collection.finished_at;
     // Times are whole seconds: a renewal collected within the second its previous bundle
     // finished is not earlier than it (two quick runs, as in the tests, do that).
-    if secs(&old.collection.finished_at) > secs(now) {
+    if old.collection.finished_at > now {
         return Err(RenewalError::NotEarlier {
-            previous: old.collection.finished_at.clone(),
-            current: now.clone(),
+            previous: old.collection.finished_at,
+            current: now,
         });
     }
     let carried = carry(previous, new_eval, now, checklist);
@@ -207,14 +209,13 @@ fn carried_captures(previous: &Previous, carried: &[Carried]) -> Vec<CarriedCapt
 fn carry(
     previous: &Previous,
     new_eval: &evaluate::Evaluation,
-    now: &str,
+    now: Timestamp,
     checklist: &Checklist,
 ) -> Vec<Carried> {
     let old = &previous.predicate.evidence;
     let Some(old_eval) = &previous.predicate.evaluation else {
         return Vec::new();
     };
-    let now = Timestamp::parse(now);
     let short_today = |item: &str| {
         new_eval
             .findings
@@ -226,7 +227,7 @@ fn carry(
     let input = evaluate::view::Input::new(old);
     let expired = expiry::expiring(&input, &old_eval.findings, checklist)
         .into_iter()
-        .filter(|x| now.is_some_and(|now| x.expiry.expires <= now))
+        .filter(|x| x.expiry.expires <= now)
         .filter(|x| short_today(&x.expiry.item));
     for x in expired {
         let Some(finding) = old_eval.findings.iter().find(|f| f.item == x.expiry.item) else {
@@ -341,8 +342,8 @@ mod tests {
 
     const CDC: &str = "dms.1.0.mig.cdc";
 
-    fn at(secs: i64) -> String {
-        crate::time::rfc3339_secs(secs)
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_secs(secs)
     }
 
     /// A migration whose CDC shows only in hourly metrics (capture c000009).
@@ -395,7 +396,7 @@ mod tests {
             link: Link {
                 sha256: digest.into(),
                 account: p.evidence.collection.caller.account.clone(),
-                collected_at: p.evidence.collection.finished_at.clone(),
+                collected_at: p.evidence.collection.finished_at,
                 signatures: vec![Signature {
                     keyid: "k".into(),
                     sig: "c2ln".into(),
@@ -505,7 +506,7 @@ mod tests {
         assert_eq!(r2.captures[0].origin, "year1");
         assert_eq!(c.origin.sha256, "year1");
         assert_eq!(c.origin.signatures[0].keyid, "k");
-        assert!(Some(c.expired) <= Timestamp::parse(&year2.evidence.collection.finished_at));
+        assert!(c.expired <= year2.evidence.collection.finished_at);
 
         // Year 3 renews year 2: the evidence is carried again, still from year 1.
         let year3 = sealed(later(900, false));
@@ -662,7 +663,7 @@ mod tests {
             if mask & 1 != 0 { new.facts.metrics.clear(); }
             if mask & 2 != 0 { new.facts.log_groups.clear(); }
             let now = NOW_SECS + days * DAY;
-            new.collection.finished_at = crate::time::rfc3339_secs(now);
+            new.collection.finished_at = Timestamp::from_secs(now);
             let sealed = |ev: Evidence| {
                 let eval = evaluate::evaluate(&ev, &checklist);
                 Predicate::new(ev, eval)
@@ -673,7 +674,7 @@ mod tests {
                 link: Link {
                     sha256: "00".into(),
                     account: old.evidence.collection.caller.account.clone(),
-                    collected_at: old.evidence.collection.finished_at.clone(),
+                    collected_at: old.evidence.collection.finished_at,
                     signatures: Vec::new(),
                 },
                 predicate: old.clone(),

@@ -8,27 +8,23 @@ use std::time::SystemTime;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
-pub fn now() -> DateTime {
+fn now() -> DateTime {
     DateTime::from(SystemTime::now())
 }
 
-pub fn now_rfc3339() -> String {
-    rfc3339(&now())
-}
-
 /// RFC 3339 in UTC, whole seconds (`2026-11-27T23:18:17Z`).
-pub fn rfc3339(t: &DateTime) -> String {
+fn rfc3339(t: &DateTime) -> String {
     DateTime::from_secs(t.secs())
         .fmt(Format::DateTime)
         .unwrap_or_else(|_| t.secs().to_string())
 }
 
 /// [`rfc3339`] of epoch seconds.
-pub fn rfc3339_secs(secs: i64) -> String {
+fn rfc3339_secs(secs: i64) -> String {
     rfc3339(&DateTime::from_secs(secs))
 }
 
-pub fn parse_rfc3339(s: &str) -> Option<DateTime> {
+fn parse_rfc3339(s: &str) -> Option<DateTime> {
     DateTime::from_str(s, Format::DateTime).ok()
 }
 
@@ -91,6 +87,14 @@ impl Timestamp {
     pub fn floor(self, unit: time::Duration) -> Timestamp {
         let unit = unit.whole_seconds().max(1);
         Timestamp::from_secs(self.secs() - self.secs().rem_euclid(unit))
+    }
+
+    /// The first day of the month `months` before this one's (UTC), `YYYY-MM-DD`.
+    pub fn month_start_before(self, months: u32) -> String {
+        let d = self.0.date();
+        let index = d.year() * 12 + i32::from(u8::from(d.month())) - 1 - months as i32;
+        let month = u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1);
+        format!("{:04}-{month:02}-01", index.div_euclid(12))
     }
 
     /// The earliest and latest instants it holds (years 0001 and 9999), for open bounds.

@@ -189,3 +189,63 @@ fn report_renders_every_section_self_contained() {
         assert!(text.contains(&row) && text.contains(c["sha256"].as_str().unwrap_or("?")));
     }
 }
+
+/// A completed migration whose DMS resources were deleted: the report's timeline shows it
+/// from what outlives it, each event with its source (the CloudTrail event ids, the task's
+/// CDC series, its log stream), and the findings resting on it say it was deleted.
+#[test]
+fn a_deleted_migration_is_dated_from_its_sources() {
+    let emu = Emulator::shared();
+    emu.seed("completed");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    support::keygen(emu, dir.path());
+    let case = repo_root().join("fixtures/case-studies/completed.toml");
+    let out = run(
+        emu,
+        &[
+            "collect",
+            "--case-study",
+            &case.to_string_lossy(),
+            "--key",
+            &p("k.pem"),
+            "--out",
+            &p("b.json"),
+            "--expiring-within",
+            "90d",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 3)), "{stderr}");
+    // What rests on the deleted resources goes with CloudTrail's event history: the
+    // collection warns of it, dated 90 days after the events it was judged from.
+    assert!(
+        stderr.contains("deleted after cut-over: known from CloudTrail event history"),
+        "--expiring-within names the CloudTrail evidence:\n{stderr}"
+    );
+    let md = run(emu, &["report", &p("b.json"), "--format", "md"]);
+    let text = String::from_utf8_lossy(&md.stdout);
+    for (what, source) in [
+        ("| created |", "CloudTrail CreateReplicationTask "),
+        ("| started |", "CloudTrail StartReplicationTask "),
+        ("| deleted |", "CloudTrail DeleteReplicationTask "),
+        (
+            "| CDC changes first seen |",
+            "metrics/AWS/DMS/CDCThroughputRowsTarget/",
+        ),
+        (
+            "| task log's last event |",
+            "log_groups/us-east-1/dms-tasks-ri/dms-task-",
+        ),
+    ] {
+        let row = text.lines().find(|l| l.contains(what));
+        assert!(
+            row.is_some_and(|r| r.contains(source)),
+            "{what} from {source}: {row:?}\n{text}"
+        );
+    }
+    assert!(
+        text.contains("erp-migration deleted on ") && text.contains(", from CloudTrail event "),
+        "findings resting on the deleted task say so:\n{text}"
+    );
+}

@@ -70,7 +70,7 @@ struct Wire {
     #[serde(default)]
     signers: Vec<SignerInfo>,
     checklist: Option<ChecklistRef>,
-    as_of: Option<String>,
+    as_of: Option<crate::time::Timestamp>,
     findings: Option<Vec<Finding>>,
     claims: Option<Vec<claims::ClaimCheck>>,
     peer_checks: Option<Vec<peer::PeerFinding>>,

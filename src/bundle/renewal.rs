@@ -51,7 +51,7 @@ pub struct Link {
     pub sha256: String,
     pub account: String,
     /// When that bundle's collection finished.
-    pub collected_at: String,
+    pub collected_at: crate::time::Timestamp,
     /// Its DSSE signatures, as written.
     pub signatures: Vec<Signature>,
 }

@@ -22,7 +22,6 @@ use base64::Engine as _;
 use crate::digest::sha256_hex;
 use crate::evidence::{Capture, Retries};
 use crate::redact;
-use crate::time::now_rfc3339;
 
 /// Collects captures from every client of one collection run, and counts retries.
 #[derive(Debug, Default, Clone)]
@@ -175,7 +174,7 @@ impl Intercept for CaptureInterceptor {
             region: self.region.clone(),
             request_id,
             http_status: response.status().as_u16(),
-            time: now_rfc3339(),
+            time: crate::time::Timestamp::now(),
             media_type,
             body_encoding,
             body: body.into(),

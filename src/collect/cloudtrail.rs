@@ -6,10 +6,12 @@
 //! CloudTrail API Reference, LookupEvents: "You can look up events that occurred in a
 //! Region within the last 90 days"; at most 50 events a page; "The rate of lookup
 //! requests is limited to two per second, per account, per Region. If this limit is
-//! exceeded, a throttling error occurs." Pages are therefore read one after another, no
-//! closer than [`MIN_INTERVAL`], and a throttled page is retried by the SDK.
+//! exceeded, a throttling error occurs." Every page of every lookup in a region therefore
+//! waits its turn ([`Pace`]), no closer than [`MIN_INTERVAL`] to the one before, and a
+//! throttled page is retried by the SDK.
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use serde_json::Value;
@@ -28,21 +30,46 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(500);
 /// The DMS event source (DMS User Guide, "Logging AWS DMS API calls with AWS CloudTrail").
 pub const DMS_SOURCE: &str = "dms.amazonaws.com";
 
+/// The turns of LookupEvents requests in one region: each at least [`MIN_INTERVAL`] after
+/// the one before, whichever lookup makes it (the DMS history and the stores' switches may
+/// look up at once).
+#[derive(Debug, Default)]
+pub struct Pace {
+    next: Mutex<Option<Instant>>,
+}
+
+impl Pace {
+    /// Takes the next turn at `now`: how long to wait for it.
+    pub fn turn(&self, now: Instant) -> Duration {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = next.map_or(now, |n| n.max(now));
+        *next = Some(at + MIN_INTERVAL);
+        at - now
+    }
+
+    /// Waits for the next turn.
+    pub async fn wait(&self) {
+        let wait = self.turn(Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
 /// The region's DMS events of the last 90 days, newest page first, and what the read
 /// covered; `None` when a page failed (a gap names cloudtrail:LookupEvents).
 pub async fn dms_history(c: &Clients, ctx: &Context) -> Option<(Vec<TrailEvent>, HistoryRead)> {
-    lookup(c, ctx, LookupAttributeKey::EventSource, DMS_SOURCE, false).await
+    lookup(c, ctx, LookupAttributeKey::EventSource, DMS_SOURCE).await
 }
 
 /// The region's events of the last 90 days whose `key` is `value`, newest page first, and
-/// what the read covered; `None` when a page failed. With `pace_first`, the first page too
-/// waits [`MIN_INTERVAL`] (another lookup may just have been made in the region).
+/// what the read covered; `None` when a page failed. Each page waits its turn in the
+/// region ([`Pace`]).
 pub async fn lookup(
     c: &Clients,
     ctx: &Context,
     key: LookupAttributeKey,
     value: &str,
-    pace_first: bool,
 ) -> Option<(Vec<TrailEvent>, HistoryRead)> {
     let now = crate::time::Timestamp::now();
     let since = now - time::Duration::days(RETENTION_DAYS);
@@ -54,12 +81,8 @@ pub async fn lookup(
     let mut events = Vec::new();
     let mut sources_all = Vec::new();
     let mut token: Option<String> = None;
-    let mut first = true;
     loop {
-        if !first || pace_first {
-            tokio::time::sleep(MIN_INTERVAL).await;
-        }
-        first = false;
+        c.lookup_pace.wait().await;
         let request = c
             .cloudtrail
             .lookup_events()
@@ -132,6 +155,25 @@ pub fn trail_event_value(v: &Value, sources: &[String]) -> Option<TrailEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lookups in one region take turns half a second apart, whoever asks, and a turn
+    /// not taken for a while is not owed: the next one is at once.
+    #[test]
+    fn lookups_in_a_region_take_turns_two_a_second() {
+        let pace = Pace::default();
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        // Three lookups asking at once wait 0, 500 and 1000 ms.
+        assert_eq!(
+            [pace.turn(t0), pace.turn(t0), pace.turn(t0)],
+            [ms(0), ms(500), ms(1000)]
+        );
+        // One asking 1200 ms in waits for the turn after the third (1500 ms).
+        assert_eq!(pace.turn(t0 + ms(1200)), ms(300));
+        // Long after, no wait.
+        assert_eq!(pace.turn(t0 + ms(10_000)), ms(0));
+        assert_eq!(pace.turn(t0 + ms(10_100)), ms(400));
+    }
 
     #[test]
     fn a_cloudtrail_record_becomes_an_event_with_api_member_names_and_no_secret() {

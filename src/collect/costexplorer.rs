@@ -22,6 +22,7 @@ use aws_sdk_costexplorer::types::{
 
 use super::Context;
 use crate::facts::{BilledUsage, BillingRead};
+use crate::time::Timestamp;
 
 /// The region Cost Explorer answers in.
 pub const REGION: &str = "us-east-1";
@@ -29,31 +30,21 @@ pub const REGION: &str = "us-east-1";
 /// "Tracking your AWS Free Tier usage", which lists `Global-InstanceUsg:dms.t2.micro`).
 pub const DMS_SERVICE: &str = "AWS Database Migration Service";
 /// Historical months read before the current one: one inside the 13 the API reaches.
-pub const HISTORY_MONTHS: i32 = 12;
+pub const HISTORY_MONTHS: u32 = 12;
 /// The metric read: instance hours and the other DMS quantities.
 const METRIC: &str = "UsageQuantity";
 
 /// The first day of the month [`HISTORY_MONTHS`] before this one, and today (the query's
 /// exclusive end: today's figures are not complete), both `YYYY-MM-DD`.
-pub fn period(today: &str) -> Option<(String, String)> {
-    let (year, month) = (
-        today.get(0..4)?.parse::<i32>().ok()?,
-        today.get(5..7)?.parse::<i32>().ok()?,
-    );
-    let months = year * 12 + (month - 1) - HISTORY_MONTHS;
-    let since = format!(
-        "{:04}-{:02}-01",
-        months.div_euclid(12),
-        months.rem_euclid(12) + 1
-    );
-    Some((since, today.get(0..10)?.to_string()))
+pub fn period(today: Timestamp) -> (String, String) {
+    (today.month_start_before(HISTORY_MONTHS), today.date())
 }
 
 /// The cheapest query `doctor` asks (one day, DMS only): it still costs USD 0.01.
 pub fn cheapest(
     ce: &aws_sdk_costexplorer::Client,
 ) -> aws_sdk_costexplorer::operation::get_cost_and_usage::builders::GetCostAndUsageFluentBuilder {
-    let today = crate::time::Timestamp::now();
+    let today = Timestamp::now();
     ce.get_cost_and_usage()
         .set_time_period(
             DateInterval::builder()
@@ -81,7 +72,7 @@ pub async fn dms_usage(
     account: &str,
     ctx: &Context,
 ) -> Option<(Vec<BilledUsage>, BillingRead)> {
-    let (since, until) = period(&crate::time::now_rfc3339())?;
+    let (since, until) = period(Timestamp::now());
     let interval = DateInterval::builder()
         .start(&since)
         .end(&until)
@@ -172,12 +163,11 @@ mod tests {
             ("2026-02-28T23:59:59Z", "2025-02-01"),
         ] {
             assert_eq!(
-                period(today),
-                Some((since.to_string(), today[..10].to_string())),
+                period(today.into()),
+                (since.to_string(), today[..10].to_string()),
                 "{today}"
             );
         }
-        assert_eq!(period("now"), None);
     }
 
     #[test]

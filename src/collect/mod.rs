@@ -178,6 +178,9 @@ pub struct Clients {
     pub kinesis: aws_sdk_kinesis::Client,
     /// Cost Explorer, whose one endpoint is in us-east-1 ([`costexplorer::REGION`]).
     pub ce: aws_sdk_costexplorer::Client,
+    /// LookupEvents' rate in this region, shared by every lookup made in it and by clones
+    /// ([`cloudtrail::MIN_INTERVAL`]).
+    pub lookup_pace: std::sync::Arc<cloudtrail::Pace>,
 }
 
 /// One SDK client of a region, built from the shared configuration with the
@@ -237,6 +240,7 @@ impl Clients {
                 "ce",
                 costexplorer::REGION
             ),
+            lookup_pace: std::sync::Arc::default(),
         }
     }
 }

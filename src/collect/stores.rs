@@ -111,7 +111,7 @@ async fn encryption_switches(c: &Clients, ctx: &Context, stores: &mut [TargetSto
     for (kind, name) in SWITCHES {
         if stores.iter().any(|s| s.kind == kind) {
             let key = LookupAttributeKey::EventName;
-            let found = super::cloudtrail::lookup(c, ctx, key, name, true).await;
+            let found = super::cloudtrail::lookup(c, ctx, key, name).await;
             read.push((kind, found.map(|(events, _)| events)));
         }
     }

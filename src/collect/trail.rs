@@ -565,7 +565,7 @@ fn add_capture(
         region: region.to_string(),
         request_id,
         http_status: 200,
-        time: crate::time::now_rfc3339(),
+        time: Timestamp::now(),
         media_type: "application/json".into(),
         body_encoding: "utf8".into(),
         sha256: sha256_hex(body.as_bytes()),

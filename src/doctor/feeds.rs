@@ -57,9 +57,9 @@ pub fn items_by_action(case: &CaseStudy, checklist: &Checklist) -> BTreeMap<Stri
 
 /// An evidence document of this case study with no fact and one gap.
 fn nothing_but(case: &CaseStudy, gap: Gap) -> Evidence {
-    let now = crate::time::now_rfc3339();
+    let now = crate::time::Timestamp::now();
     let collection = Collection {
-        started_at: now.clone(),
+        started_at: now,
         finished_at: now,
         caller: CallerIdentity {
             account: case.account_id.clone(),

@@ -165,7 +165,7 @@ async fn event_history(c: &Clients, feeds: &BTreeMap<String, Vec<String>>) -> Ch
                 .events()
                 .first()
                 .and_then(|e| e.event_time())
-                .map(crate::time::rfc3339);
+                .map(crate::time::Timestamp::from_sdk);
             Check {
                 detail: match newest {
                     Some(t) => format!("DMS management events in the last 90 days (newest {t})"),

@@ -65,11 +65,8 @@ pub fn expired_items(
     old: &Evidence,
     old_eval: &Evaluation,
     checklist: &Checklist,
-    now: &str,
+    now: crate::time::Timestamp,
 ) -> BTreeSet<String> {
-    let Some(now) = crate::time::Timestamp::parse(now) else {
-        return BTreeSet::new();
-    };
     let input = crate::evaluate::view::Input::new(old);
     crate::evaluate::expiry::expiring(&input, &old_eval.findings, checklist)
         .into_iter()

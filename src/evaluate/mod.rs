@@ -232,7 +232,7 @@ pub struct Blocker {
 pub struct Evaluation {
     pub checklist: ChecklistRef,
     /// The moment the evaluation is about (the end of collection), for reproducibility.
-    pub as_of: String,
+    pub as_of: crate::time::Timestamp,
     pub findings: Vec<Finding>,
     pub claims: Vec<claims::ClaimCheck>,
     pub peer_checks: Vec<peer::PeerFinding>,
@@ -258,9 +258,8 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
         .items
         .iter()
         .map(|item| {
-            item.rule
-                .run(&input, item)
-                .finish(item, item.rule.remediation)
+            let f = item.rule.run(&input, item);
+            name_deletions(&input, f).finish(item, item.rule.remediation)
         })
         .collect();
     let claims = claims::check_all(&input);
@@ -273,13 +272,60 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
             version: checklist.version.clone(),
             sha256: checklist.sha256.clone(),
         },
-        as_of: evidence.collection.finished_at.clone(),
+        as_of: evidence.collection.finished_at,
         findings,
         claims,
         peer_checks,
         summary,
         expiry,
     }
+}
+
+/// A finding resting on a task, serverless replication, endpoint or replication instance
+/// deleted since says so, with the CloudTrail event that shows it ("t1 deleted on
+/// 2026-10-20, from CloudTrail event …"), unless its reason already names that event.
+fn name_deletions(input: &view::Input<'_>, mut f: Finding) -> Finding {
+    use crate::facts::HistoryEvent;
+    let facts = input.facts;
+    let by_call = |id: &str, history: &[HistoryEvent], call: &str| {
+        let h = history.iter().find(|h| h.name == call)?;
+        Some((id.to_string(), h.at, h.event_id.clone()))
+    };
+    let mut notes = Vec::new();
+    for pointer in &f.evidence {
+        let deleted = if let Some(arn) = pointer.strip_prefix("endpoints/") {
+            let gone = facts
+                .endpoints
+                .iter()
+                .find(|e| e.arn == arn && e.deleted_at.is_some());
+            gone.and_then(|e| by_call(&e.identifier, &e.history, "DeleteEndpoint"))
+        } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
+            let instances = &facts.replication_instances;
+            let gone = instances
+                .iter()
+                .find(|i| i.arn == arn && i.deleted_at.is_some());
+            gone.and_then(|i| by_call(&i.identifier, &i.history, "DeleteReplicationInstance"))
+        } else {
+            let m = input.every_migration().find(|m| m.pointer() == *pointer);
+            m.and_then(|m| {
+                m.deleted
+                    .map(|(at, event)| (m.id.to_string(), at, event.to_string()))
+            })
+        };
+        if let Some((id, at, event)) = deleted
+            && !event.is_empty()
+            && !f.reason.contains(&event)
+        {
+            notes.push(format!(
+                "{id} deleted on {}, from CloudTrail event {event}",
+                at.date()
+            ));
+        }
+    }
+    if !notes.is_empty() {
+        f.reason = format!("{} ({})", f.reason, notes.join("; "));
+    }
+    f
 }
 
 /// Passing verdicts: the item needs nothing more.
@@ -399,6 +445,39 @@ fn patterns(groups: &BTreeMap<String, Vec<String>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::Verdict;
+
+    /// Every finding citing a task deleted since says so, once, with the event.
+    #[test]
+    fn findings_on_a_deleted_task_name_its_deletion() {
+        use super::rules::testkit::*;
+        let mut ev = migration();
+        let task = &mut ev.facts.tasks[0];
+        task.deleted_at = Some("2026-11-20T00:00:00Z".into());
+        task.history.push(HistoryEvent {
+            at: "2026-11-20T00:00:00Z".into(),
+            name: "DeleteReplicationTask".into(),
+            event_id: "ev-delete-t1".into(),
+            ..HistoryEvent::default()
+        });
+        let pointer = format!("tasks/{}", task.arn);
+        let eval = super::evaluate(&ev, &super::checklist::load_default());
+        let citing: Vec<_> = eval
+            .findings
+            .iter()
+            .filter(|f| f.evidence.contains(&pointer))
+            .collect();
+        assert!(!citing.is_empty());
+        for f in citing {
+            assert_eq!(
+                f.reason.matches("ev-delete-t1").count(),
+                1,
+                "{}: {}",
+                f.item,
+                f.reason
+            );
+            assert!(f.reason.contains("deleted on 2026-11-20"), "{}", f.reason);
+        }
+    }
 
     #[test]
     fn verdicts_are_spelt_once() {

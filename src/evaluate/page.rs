@@ -122,7 +122,11 @@ around the run; and a live endpoint whose members (and the settings members the 
 differ today from the last item then is not trusted either. The engine settings objects
 (KafkaSettings, RedisSettings, ElasticsearchSettings …) are those the items hold, not today's,
 and where it connected is placed anew when its engine or address was not today's. Otherwise the reason adds why \"AWS Config
-cannot say either\". Config keeps no task settings, so those stay unknown. Config keeps an
+cannot say either\". Config keeps no task settings, so those stay unknown: of DMS it records
+only endpoints, certificates, subnet groups and event subscriptions (botocore `config`
+ResourceType: `AWS::DMS::Endpoint`, `Certificate`, `ReplicationSubnetGroup`,
+`EventSubscription`), no replication instance or task. Each item's \"after deletion\" row below
+says what can still prove it, from which source and until when. Config keeps an
 item until the state it records is older than the region's retention
 (`config:DescribeRetentionConfigurations`; 2557 days by default, as few as 30), which dates the
 endpoint's expiry. **Keep a recorder recording DMS endpoints continuously**, or a trail, for
@@ -199,6 +203,7 @@ fn item_section(item: &Item) -> String {
     row(&mut s, "checked", &fill(doc.checked, item));
     row(&mut s, "evidence", &fill(doc.evidence, item));
     row(&mut s, "verdicts", &fill(doc.verdicts, item));
+    row(&mut s, "after deletion", &fill(doc.after_deletion, item));
     if !item.rule.remediation.is_empty() {
         let _ = writeln!(s, "\n**Remediation.** {}", item.rule.remediation);
     }
@@ -223,8 +228,28 @@ fn parameters(item: &Item) -> String {
 }
 
 /// A rule's text for one item: `{statements}` and `{<param>}` filled in.
+/// The sources that outlive a migration's DMS resources, as the rules' `after_deletion`
+/// names them.
+const SOURCES_AFTER_DELETION: &[(&str, &str)] = &[
+    (
+        "{trail}",
+        "CloudTrail (event history: until 90 days after the first event used; a `[trail]`: as long as its bucket keeps the log files)",
+    ),
+    (
+        "{series}",
+        "CloudWatch (hourly datapoints 455 days; found through the task and instance identifiers CloudTrail names)",
+    ),
+    (
+        "{config}",
+        "AWS Config (where a recorder recorded the endpoint continuously; kept for the region's retention, 7 years by default)",
+    ),
+];
+
 fn fill(text: &str, item: &Item) -> String {
     let mut out = text.replace("{statements}", &statements(item));
+    for (name, source) in SOURCES_AFTER_DELETION {
+        out = out.replace(name, source);
+    }
     for (key, value) in &item.raw_params {
         let shown = match value {
             toml::Value::Integer(n) if key.ends_with("_bytes") => {
@@ -269,6 +294,15 @@ mod tests {
             "{PAGE} differs from what the rules and the checklist data say: run \
              `DMS_EVIDENCE_BLESS=1 cargo test page` and commit the page"
         );
+    }
+
+    /// Every rule says what still proves it after deletion: the page shows it per item.
+    #[test]
+    fn every_rule_says_what_proves_it_after_deletion() {
+        for item in super::super::checklist::load_default().items {
+            let text = item.rule.doc.after_deletion;
+            assert!(text.len() > 10, "{}: no after_deletion", item.id);
+        }
     }
 
     #[test]

@@ -765,7 +765,7 @@ pub const CONFIG_READS: &[&str] = &[
 impl<'a> Input<'a> {
     pub fn new(evidence: &'a Evidence) -> Input<'a> {
         let facts = &evidence.facts;
-        let now = Timestamp::parse(&evidence.collection.finished_at).unwrap_or_default();
+        let now = evidence.collection.finished_at;
         let mut by_dimension: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, s) in facts.metrics.iter().enumerate() {
             for v in s.dimensions.values() {
@@ -1006,7 +1006,17 @@ impl<'a> Input<'a> {
             ));
         };
         let started = self.first_start(m);
-        match (started, m.created) {
+        // Which source would reach further back, when none read here does.
+        let trail_read = reads
+            .iter()
+            .any(|r| r.region == m.region && r.source.is_some());
+        let hint = if trail_read {
+            ""
+        } else {
+            " (a CloudTrail trail that logged the account then would: name it as [trail] in the \
+             case study)"
+        };
+        let why = match (started, m.created) {
             (Some(t), _) if t >= since => None,
             (Some(t), _) => Some(format!(
                 "CloudTrail history in {} begins {since}, after it started {}: a change made before then \
@@ -1022,7 +1032,8 @@ impl<'a> Input<'a> {
                 "its run and its creation are not dated, and CloudTrail history in {} begins {since}",
                 m.region
             )),
-        }
+        };
+        why.map(|why| format!("{why}{hint}"))
     }
 
     /// Everything a migration's runs can have spanned, when its end is dated (it runs, or

@@ -20,8 +20,8 @@ pub struct Capture {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     pub http_status: u16,
-    /// When the response was read (RFC 3339, UTC).
-    pub time: String,
+    /// When the response was read (RFC 3339, UTC, on the wire).
+    pub time: crate::time::Timestamp,
     pub media_type: String,
     /// `utf8` (body is the text) or `base64` (binary bodies such as CBOR).
     pub body_encoding: String,

@@ -16,6 +16,7 @@ pub use gap::{Gap, GapKind};
 
 use crate::casestudy::CaseStudy;
 use crate::facts::Facts;
+use crate::time::Timestamp;
 
 /// Identifies the evidence document format (and its JSON Schema in docs/).
 pub const EVIDENCE_SCHEMA: &str = "https://dms-evidence.dev/schemas/evidence/v1";
@@ -108,8 +109,8 @@ pub struct CaseStudyRecord {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Collection {
-    pub started_at: String,
-    pub finished_at: String,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
     pub caller: CallerIdentity,
     pub regions: Vec<String>,
     pub role_session_name: String,

@@ -44,11 +44,9 @@ fn peer_status(s: PeerStatus) -> ((u8, &'static str), (u8, &'static str)) {
     }
 }
 
-/// Milliseconds since the epoch of an RFC 3339 time (0 when unparsable).
-fn millis(t: &str) -> i64 {
-    crate::time::parse_rfc3339(t)
-        .map(|d| d.secs() * 1000)
-        .unwrap_or(0)
+/// Milliseconds since the epoch (OCSF `timestamp_t`).
+fn millis(t: crate::time::Timestamp) -> i64 {
+    t.secs() * 1000
 }
 
 /// What every event shares: class, activity, time, product and cloud.
@@ -65,7 +63,7 @@ fn base(src: &Source<'_>, uid: &str, region: &str) -> Value {
         "type_name": "Compliance Finding: Create",
         "status_id": 1,
         "status": "New",
-        "time": millis(&src.evaluation.as_of),
+        "time": millis(src.evaluation.as_of),
         "metadata": {
             "version": OCSF_VERSION,
             "uid": uid,
@@ -111,7 +109,7 @@ fn item_event(src: &Source<'_>, f: &Finding) -> Value {
         .item_text(&f.item)
         .map(|t| format!("{}: {t}", f.item))
         .unwrap_or_else(|| f.item.clone());
-    let created = millis(&src.evaluation.as_of);
+    let created = millis(src.evaluation.as_of);
     e["severity_id"] = json!(severity_id);
     e["severity"] = json!(severity);
     e["message"] = json!(f.reason);
@@ -158,7 +156,7 @@ fn peer_event(src: &Source<'_>, (i, p): (usize, &PeerFinding)) -> Value {
     e["severity_id"] = json!(severity_id);
     e["severity"] = json!(severity);
     e["message"] = json!(p.reason);
-    e["finding_info"] = json!({"uid": uid, "title": format!("{}: {}", p.control, p.title), "desc": p.reason, "types": ["AWS DMS security control"], "created_time": millis(&src.evaluation.as_of)});
+    e["finding_info"] = json!({"uid": uid, "title": format!("{}: {}", p.control, p.title), "desc": p.reason, "types": ["AWS DMS security control"], "created_time": millis(src.evaluation.as_of)});
     e["compliance"] = json!({"standards": ["AWS DMS controls of Security Hub, AWS Config and Prowler (re-run by dms-evidence)"], "control": p.control, "status_id": status_id, "status": status});
     e["resources"] = json!([resource(&p.resource, &region)]);
     e["unmapped"] = json!({"peer_status": p.status, "verification": src.verification()});

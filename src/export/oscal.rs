@@ -188,7 +188,7 @@ fn back_matter(src: &Source<'_>, used: &BTreeSet<String>) -> Value {
         json!({
             "uuid": src.uuid(&format!("capture/{}", c.id)),
             "title": line(&format!("Capture {}: {} {} ({})", c.id, c.service, c.operation, c.region)),
-            "props": props([prop("capture-id", &c.id), prop("operation", &c.operation), prop("region", &c.region), prop("captured", &c.time)]),
+            "props": props([prop("capture-id", &c.id), prop("operation", &c.operation), prop("region", &c.region), prop("captured", c.time.to_string())]),
             "rlinks": [{
                 "href": format!("urn:dms-evidence:capture:{}:{}", src.bundle_sha256, c.id),
                 "media-type": c.media_type,

@@ -60,7 +60,7 @@ pub async fn run(
     checklist: Checklist,
     on_done: OnDone,
 ) -> Summary {
-    let started_at = crate::time::now_rfc3339();
+    let started_at = crate::time::Timestamp::now();
     let shared = Arc::new(Shared {
         settings,
         signers,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::shard::Shard;
+use crate::time::Timestamp;
 
 /// Called once per finished case study: the record, how many are done, how many in all.
 pub type OnDoneFn = std::sync::Arc<dyn Fn(&Record, usize, usize) + Send + Sync>;
@@ -103,8 +104,8 @@ pub struct Summary {
     /// For a merge: the shards it was made of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<Shard>,
-    pub started_at: String,
-    pub finished_at: String,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
     pub counts: BTreeMap<Outcome, usize>,
     pub case_studies: Vec<Record>,
 }
@@ -134,7 +135,7 @@ impl Summary {
         manifest: &Path,
         sha256: &str,
         shard: Option<Shard>,
-        started_at: String,
+        started_at: Timestamp,
         mut records: Vec<Record>,
     ) -> Summary {
         records.sort_by(|a, b| a.id.cmp(&b.id));
@@ -145,7 +146,7 @@ impl Summary {
             shard,
             merged: Vec::new(),
             started_at,
-            finished_at: crate::time::now_rfc3339(),
+            finished_at: Timestamp::now(),
             counts: counts(&records),
             case_studies: records,
         }
@@ -209,15 +210,11 @@ impl Summary {
                 return Err(MergeError::Missing { missing, count });
             }
         }
-        let started = parts
-            .iter()
-            .map(|p| p.started_at.clone())
-            .min()
-            .unwrap_or_default();
+        let started = parts.iter().map(|p| p.started_at).min().unwrap_or_default();
         let mut merged = Summary::new(Path::new(&manifest), &sha, None, started, records);
         merged.finished_at = parts
             .iter()
-            .map(|p| p.finished_at.clone())
+            .map(|p| p.finished_at)
             .max()
             .unwrap_or_default();
         merged.merged = shards
@@ -288,7 +285,8 @@ mod tests {
             Path::new("fleet.toml"),
             "abc",
             Some(Shard { index, count }),
-            "t0".into(),
+            // Shard i started i minutes after the first.
+            Timestamp::from_secs(1_790_000_000) + time::Duration::minutes(i64::from(index)),
             records,
         )
     }
@@ -307,6 +305,7 @@ mod tests {
             (1, 1)
         );
         assert_eq!(merged.merged.len(), 2);
+        assert_eq!(merged.started_at, Timestamp::from_secs(1_790_000_000));
         assert!(matches!(
             Summary::merge(vec![part(0, 3, &[]), part(2, 3, &[])]),
             Err(MergeError::Missing { missing, .. }) if missing == [1]

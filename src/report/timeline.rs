@@ -48,11 +48,11 @@ const WIDTH: f64 = 640.0;
 const MARGIN: f64 = 70.0;
 
 fn drawing(events: &[Event]) -> Option<Drawing> {
-    // (table number, time, event) of the events whose time parses.
+    // (table number, time, event).
     let dated: Vec<(usize, Timestamp, &Event)> = events
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| Timestamp::parse(&e.when).map(|t| (i + 1, t, e)))
+        .map(|(i, e)| (i + 1, e.when, e))
         .collect();
     let t0 = dated.iter().map(|(_, t, _)| *t).min()?;
     let t1 = dated.iter().map(|(_, t, _)| *t).max()?;
@@ -102,7 +102,7 @@ fn drawing(events: &[Event]) -> Option<Drawing> {
 
 #[derive(Debug, Serialize)]
 pub struct Event {
-    pub when: String,
+    pub when: Timestamp,
     pub what: &'static str,
     pub source: String,
 }
@@ -122,7 +122,7 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
     let stats = m.stats;
     let recorded = |what: &'static str, when: Option<Timestamp>| {
         when.map(|w| Event {
-            when: w.to_string(),
+            when: w,
             what,
             source: format!("{pointer} (statistics)"),
         })
@@ -139,7 +139,7 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             _ => return None,
         };
         Some(Event {
-            when: h.at.to_string(),
+            when: h.at,
             what,
             source: format!("CloudTrail {} {}", h.name, h.event_id),
         })
@@ -150,7 +150,7 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
     let dated: Vec<&'static str> = out.iter().map(|e| e.what).collect();
     let from_stats = [
         m.created.map(|c| Event {
-            when: c.to_string(),
+            when: c,
             what: "created",
             source: pointer.clone(),
         }),
@@ -169,21 +169,27 @@ fn events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
             CDC_ACTIVITY_METRICS[0],
             m.metric_ids.first().unwrap_or(&m.id)
         );
-        let at = |t: Timestamp| t.to_string();
         out.push(Event {
-            when: at(first),
+            when: first,
             what: "CDC changes first seen",
             source: source.clone(),
         });
         out.push(Event {
-            when: at(last),
+            when: last,
             what: "CDC changes last seen",
             source,
         });
     }
+    // The last event of its own log stream: the task log outlives the task.
+    if let Some((g, stream, latest)) = input.log_events(m) {
+        out.push(Event {
+            when: latest,
+            what: "task log's last event",
+            source: format!("log_groups/{}/{}/{stream}", g.region, g.name),
+        });
+    }
     out.extend(dms_events(input, m));
-    // RFC 3339 UTC strings sort in time order.
-    out.sort_by(|a, b| a.when.cmp(&b.when));
+    out.sort_by_key(|e| e.when);
     out
 }
 
@@ -218,7 +224,7 @@ fn dms_events(input: &Input<'_>, m: &Migration<'_>) -> Vec<Event> {
         .filter_map(|e| {
             let when = e.date?;
             (from..=until).contains(&when).then(|| Event {
-                when: when.to_string(),
+                when,
                 what: "DMS event",
                 source: format!(
                     "DescribeEvents {} {}: {}",
@@ -289,7 +295,7 @@ pub struct Row {
 
 impl From<Timeline> for Row {
     fn from(t: Timeline) -> Row {
-        let when = |e: Option<&Event>| e.map(|e| e.when.clone()).unwrap_or_default();
+        let when = |e: Option<&Event>| e.map(|e| e.when.to_string()).unwrap_or_default();
         Row {
             first: when(t.events.first()),
             last: when(t.events.last()),
@@ -430,6 +436,5 @@ mod tests {
             drawing(&events[..1]).is_none(),
             "one date is not a timeline"
         );
-        assert!(drawing(&[event("not a time", "created"), event("x", "stopped")]).is_none());
     }
 }

@@ -305,7 +305,7 @@ impl View {
                     id: c.id.clone(),
                     operation: format!("{}:{}", c.service, c.operation),
                     region: c.region.clone(),
-                    time: c.time.clone(),
+                    time: c.time.to_string(),
                     sha256: c.sha256.clone(),
                 })
                 .collect(),
@@ -353,7 +353,7 @@ fn renewal(r: &crate::bundle::renewal::Renewal) -> RenewalView {
         .collect();
     RenewalView {
         previous: r.previous.sha256.clone(),
-        collected_at: r.previous.collected_at.clone(),
+        collected_at: r.previous.collected_at.to_string(),
         signed_by: keyids.join(", "),
         regressions: r.regressions,
         ready: r.ready,

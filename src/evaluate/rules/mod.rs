@@ -63,6 +63,10 @@ pub struct RuleDoc {
     pub evidence: &'static str,
     /// The verdicts it gives and when.
     pub verdicts: &'static str,
+    /// What can still prove it once the migration's DMS resources are deleted, from which
+    /// source and until when (`{trail}`, `{series}`, `{config}` name the sources: see
+    /// docs/checklist.md, "After cut-over").
+    pub after_deletion: &'static str,
 }
 
 /// One rule. The implementing type is a unit struct in the rule's own file.

@@ -26,6 +26,7 @@ impl Check for DatabaseSize {
         checked: "The largest measured size of a migration target reaches the threshold. Aurora: VolumeBytesUsed (maximum); RDS: AllocatedStorage minus FreeStorageSpace. Allocated capacity alone is not data.",
         evidence: "CloudWatch AWS/RDS series, DescribeDBInstances/Clusters",
         verdicts: "met / not_met on a measurement; insufficient_evidence without one",
+        after_deletion: "the target database while it exists and is the one the run wrote to (its creation time), its AWS/RDS series for 455 days",
     };
     type Params = Params;
 

@@ -25,6 +25,7 @@ impl Check for DmsLimits {
         checked: "Account quotas below their maximum and task settings within documented limits; understanding stated.",
         evidence: "DescribeAccountAttributes; task settings MaxFullLoadSubTasks, LobMaxSize, InlineLobMaxSize",
         verdicts: "not_met outside limits; insufficient_evidence without quotas, or when the settings a migration ran with are not on record; attested / attestation_required",
+        after_deletion: "account quotas today; task settings as they ran from {trail}",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

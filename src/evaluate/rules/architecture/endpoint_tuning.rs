@@ -18,6 +18,7 @@ impl Check for EndpointTuning {
         checked: "Engine-specific endpoint settings exist, or a replication instance sits in its RDS target's Availability Zone.",
         evidence: "endpoint *Settings objects; instance and target AvailabilityZone",
         verdicts: "met / not_met",
+        after_deletion: "endpoint settings as they ran, from {trail} or {config}",
     };
     type Params = NoParams;
 

@@ -19,6 +19,7 @@ impl Check for EngineVersions {
         checked: "Each replication instance runs a production (not beta) DMS engine version that was not deprecated when its tasks were created.",
         evidence: "DescribeReplicationInstances EngineVersion; DescribeEngineVersions ReleaseStatus, Lifecycle, DeprecationDate, LaunchDate; ModifyReplicationInstance events (EngineVersion, ApplyImmediately)",
         verdicts: "met / not_met; insufficient_evidence for unknown versions and when the version that ran is not on record; not_applicable for serverless only",
+        after_deletion: "the instance's EngineVersion from its Create and Modify events in {trail}; the version's lifecycle from DescribeEngineVersions today",
     };
     const INSTANCE_VERSION: bool = true;
     type Params = NoParams;

@@ -26,6 +26,7 @@ impl Check for LargeDatabase {
         checked: "Assessed only for TB+ databases: parallel-load rules or tables split across tasks.",
         evidence: "size measurement, table mappings, tasks per source",
         verdicts: "not_applicable when every target is measured below 1 TB; met / not_met, from the migrations into a TB+ target only; insufficient_evidence without a size, or with a target not measured",
+        after_deletion: "sizes as for dms.1.0.size; table mappings and tasks per source from {trail}",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

@@ -17,6 +17,7 @@ impl Check for PerformanceTuning {
         checked: "A non-default tuning is present: MaxFullLoadSubTasks ≠ 8, CommitRate ≠ 10000, ParallelLoadThreads, BatchApplyEnabled, parallel-load rules.",
         evidence: "task settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask) and table mappings",
         verdicts: "met / not_met; insufficient_evidence without readable settings, or with default settings and table mappings not on record",
+        after_deletion: "task settings and table mappings as they ran, from {trail}",
     };
     type Params = NoParams;
 

@@ -19,6 +19,7 @@ impl Check for PublicPrivate {
         checked: "Private replication instances; a public one is justified only when one of its endpoints is outside AWS (HOST external or other cloud). Serverless is private.",
         evidence: "PubliclyAccessible (absent stays unknown), public IPs, HOST of the endpoints",
         verdicts: "met / not_met; insufficient_evidence when PubliclyAccessible was not reported",
+        after_deletion: "PubliclyAccessible and the subnet group from CreateReplicationInstance in {trail} (ModifyReplicationInstance cannot change them); the endpoints as they ran",
     };
     type Params = NoParams;
 

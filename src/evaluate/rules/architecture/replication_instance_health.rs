@@ -16,6 +16,7 @@ impl Check for ReplicationInstanceHealth {
         checked: "The replication instances used by tasks did not saturate: p95 of hourly CPU below the limit and free storage never below the floor.",
         evidence: "AWS/DMS CPUUtilization (Average), FreeStorageSpace (Minimum), AllocatedStorage",
         verdicts: "met / not_met; insufficient_evidence when metrics are missing; not_applicable for serverless only",
+        after_deletion: "the instance's AWS/DMS series for 455 days, named from {trail}",
     };
     type Params = HealthParams;
 

@@ -29,6 +29,7 @@ impl Check for SourceLoad {
         checked: "The source is a read replica, is read with low-impact reader settings (Oracle Binary Reader, SQL Server ReadBackupOnly), or its p95 CPU stayed below the limit.",
         evidence: "RDS ReadReplicaSourceDBInstanceIdentifier, endpoint settings, AWS/RDS CPUUtilization",
         verdicts: "met / not_met (met only when every source shows it: a writer's CPU, not a reader's); attested with a statement for sources outside this account's RDS and Aurora, else insufficient_evidence",
+        after_deletion: "the source database's AWS/RDS series for 455 days, while the source exists; a statement for a source outside this account's RDS",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

@@ -16,6 +16,7 @@ impl Check for TargetSizing {
         checked: "The RDS/Aurora targets did not saturate: p95 CPU below the limit, free storage above the floor (RDS).",
         evidence: "AWS/RDS CPUUtilization, FreeStorageSpace of the target (Aurora: cluster members)",
         verdicts: "met / not_met; insufficient_evidence without the target's CPU, or, for an RDS instance outside a cluster, without its free storage (FreeStorageSpace points and AllocatedStorage)",
+        after_deletion: "the target's AWS/RDS CPUUtilization and FreeStorageSpace for 455 days, while the database exists",
     };
     const STATEMENTS: bool = true;
     type Params = HealthParams;

@@ -17,6 +17,7 @@ impl Check for ObservedConcurrency {
         checked: "Peak DatabaseConnections (hourly maximum) on the target, beside the anticipated figure.",
         evidence: "AWS/RDS DatabaseConnections",
         verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+        after_deletion: "the target database's DatabaseConnections series for 455 days, while the database exists",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

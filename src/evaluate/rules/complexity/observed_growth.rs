@@ -27,6 +27,7 @@ impl Check for ObservedGrowth {
         checked: "Yearly growth extrapolated from the size series (at least the configured days), beside the anticipated figure.",
         evidence: "size series",
         verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+        after_deletion: "the target's size series for 455 days, while the database exists and is the one the run wrote to",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

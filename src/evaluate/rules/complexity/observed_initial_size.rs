@@ -27,6 +27,7 @@ impl Check for ObservedInitialSize {
         checked: "The first size measurement on record, reported with its source.",
         evidence: "as dms.1.0.size",
         verdicts: "met when observed; insufficient_evidence otherwise",
+        after_deletion: "as dms.1.0.size",
     };
     type Params = Params;
 

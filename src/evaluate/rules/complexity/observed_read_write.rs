@@ -25,6 +25,7 @@ impl Check for ObservedReadWrite {
         checked: "Read or write share at the peak hour: Aurora SelectThroughput vs DMLThroughput, RDS ReadIOPS vs WriteIOPS.",
         evidence: "AWS/RDS throughput series",
         verdicts: "met when observed; attested with an anticipated figure only; insufficient_evidence",
+        after_deletion: "the target database's AWS/RDS series for 455 days, while the database exists (or its identifier is named by the endpoint as it ran)",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

@@ -11,12 +11,13 @@ pub struct ObservedTables;
 
 impl Check for ObservedTables {
     const NAME: &'static str = "observed_tables";
-    const REMEDIATION: &'static str = "Keep the task (its table statistics) until the validation.";
+    const REMEDIATION: &'static str = "Collect before the task is deleted: its table statistics go with it, and no other AWS source counts its tables.";
     const DOC: RuleDoc = RuleDoc {
         met: "table statistics of the migrations that moved data, each (schema, table) counted once",
         checked: "Distinct (schema, table) in the migrations' table statistics.",
         evidence: "DescribeTableStatistics, DescribeReplicationTableStatistics",
         verdicts: "met / insufficient_evidence",
+        after_deletion: "nothing: table statistics go with the task, and no other source counts its tables; collect before deleting it",
     };
     type Params = NoParams;
 

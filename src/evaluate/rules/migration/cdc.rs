@@ -17,6 +17,7 @@ impl Check for Cdc {
         checked: "A CDC migration type with changes applied on the target on record, and no stop reason that ended the run before ongoing replication.",
         evidence: "MigrationType; table statistics Inserts/Updates/Deletes; AWS/DMS CDCIncomingChanges",
         verdicts: "met; not_met for full-load only; insufficient_evidence when CDC shows no activity on record",
+        after_deletion: "the migration type from {trail}, the changes applied from CDCThroughputRowsTarget in {series} (table statistics go with the task)",
     };
     const CDC_ACTIVITY: bool = true;
     type Params = NoParams;

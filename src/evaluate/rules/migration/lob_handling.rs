@@ -26,6 +26,7 @@ impl Check for LobHandling {
         checked: "SupportLobs with exactly one valid mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0) without batch apply.",
         evidence: "TargetMetadata settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask; a later change does not count)",
         verdicts: "met / not_met; insufficient_evidence without settings",
+        after_deletion: "TargetMetadata as in force while the task ran, from {trail}",
     };
     type Params = Params;
 

@@ -16,6 +16,7 @@ impl Check for OracleTargetSchema {
         checked: "For Oracle targets: a schema rename transformation rule.",
         evidence: "table mappings",
         verdicts: "met / not_met; not_applicable without an Oracle target",
+        after_deletion: "table mappings as they ran, from {trail}",
     };
     type Params = NoParams;
 

@@ -16,6 +16,7 @@ impl Check for Planning {
         checked: "Readiness (a passed premigration assessment, or validation with 0 failures), fall-back (a reverse task), and UAT stated.",
         evidence: "DescribeReplicationTaskAssessmentRuns; ValidationSettings; table ValidationState; tasks",
         verdicts: "not_met without readiness evidence (insufficient_evidence if those reads failed); attested / attestation_required",
+        after_deletion: "ValidationSettings from {trail}; assessment runs and the tables' ValidationState go with the task, so readiness from validation only while it exists",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

@@ -17,6 +17,7 @@ impl Check for TaskLogging {
         checked: "Task logging is on and its log group holds recent events (the group named in the settings, or dms-tasks-<instance> / dms-serverless-replication-<id>).",
         evidence: "Logging.EnableLogging as in force while the task ran (CloudTrail Create/ModifyReplicationTask); DescribeLogGroups retention; DescribeLogStreams last event",
         verdicts: "met; not_met when logging is off; insufficient_evidence when logs expired or settings are unknown",
+        after_deletion: "Logging.EnableLogging as in force from {trail}; the task's own stream (dms-task-<resource id> in dms-tasks-<instance>) for the log group's retention, which outlives the instance",
     };
     type Params = NoParams;
 

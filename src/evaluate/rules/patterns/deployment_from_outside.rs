@@ -14,6 +14,7 @@ impl Check for DeploymentFromOutside {
         checked: "A migration into Aurora, RDS, Redshift or DynamoDB from a source outside AWS (external) or on EC2. External is not proof of on-premises.",
         evidence: "HOST(source), HOST(target)",
         verdicts: "met / not_met",
+        after_deletion: "the source and target endpoints as they ran, from {trail} or {config}; where their hosts were is placed against today's network and databases",
     };
     type Params = NoParams;
 

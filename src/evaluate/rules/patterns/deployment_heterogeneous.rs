@@ -14,6 +14,7 @@ impl Check for DeploymentHeterogeneous {
         checked: "A migration into Aurora, RDS, Redshift or DynamoDB from a different engine family.",
         evidence: "HOST(target), F(source) ≠ F(target)",
         verdicts: "met / not_met; 2.1 needs one deployment pattern",
+        after_deletion: "the endpoints' engines as they ran, from {trail} or {config}",
     };
     type Params = NoParams;
 

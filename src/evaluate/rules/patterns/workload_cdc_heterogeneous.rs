@@ -15,6 +15,7 @@ impl Check for WorkloadCdcHeterogeneous {
         checked: "CDC seen from an external source to RDS/Aurora of a different engine family.",
         evidence: "CDC activity, HOST, F",
         verdicts: "met / not_met / insufficient_evidence when a CDC-type migration that would show the pattern has no CDC activity on record (statistics reset, metrics past CloudWatch retention: unknown, not absent); 2.1 needs one workload pattern",
+        after_deletion: "the migration type and endpoints as they ran from {trail}, the changes applied from {series}: until the first of them expires",
     };
     const CDC_ACTIVITY: bool = true;
     type Params = NoParams;

@@ -14,6 +14,7 @@ impl Check for WorkloadCdcHomogeneous {
         checked: "CDC seen between databases of the same engine family.",
         evidence: "CDC activity, F",
         verdicts: "met / not_met / insufficient_evidence when a CDC-type migration that would show the pattern has no CDC activity on record (statistics reset, metrics past CloudWatch retention: unknown, not absent)",
+        after_deletion: "the migration type and endpoints as they ran from {trail}, the changes applied from {series}: until the first of them expires",
     };
     const CDC_ACTIVITY: bool = true;
     type Params = NoParams;

@@ -9,12 +9,13 @@ pub struct AccountIdentity;
 
 impl Check for AccountIdentity {
     const NAME: &'static str = "account_identity";
-    const REMEDIATION: &'static str = "Check the account id; collect within 90 days of cut-over (CloudTrail event history shows DMS resources deleted since), or name the CloudTrail trail that logged the account (`[trail]` in the case study), or keep the task (stopped) until the validation.";
+    const REMEDIATION: &'static str = "Check the account id; collect within 90 days of cut-over (CloudTrail event history shows DMS resources deleted since), or name the CloudTrail trail that logged the account (`[trail]` in the case study: its log files in S3 reach back as far as the bucket keeps them).";
     const DOC: RuleDoc = RuleDoc {
         met: "STS account equals the declared id and at least one DMS migration in it moved data (rows loaded or changes applied: table statistics, TablesLoaded, or CloudWatch FullLoadThroughputRowsTarget / CDCThroughputRowsTarget above zero)",
         checked: "STS GetCallerIdentity equals the declared account, and the account holds at least one DMS task or serverless replication.",
         evidence: "`collection.caller`, tasks, serverless replications",
         verdicts: "met; insufficient_evidence when no DMS task or replication remains",
+        after_deletion: "STS at collection, and the migrations that moved data as rebuilt from {trail} and {series}",
     };
     type Params = NoParams;
 

@@ -16,6 +16,7 @@ impl Check for Attestation {
         checked: "A statement in the case-study manifest (or an attachment for the item).",
         evidence: "`statements.*`, `attachments[]` (SHA-256, size, media type)",
         verdicts: "attested with the text quoted; attestation_required when absent",
+        after_deletion: "unaffected: statements and attachments are the partner's",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

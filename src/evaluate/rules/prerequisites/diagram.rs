@@ -13,6 +13,7 @@ impl Check for Diagram {
         checked: "An architecture diagram is attached; the report's topology is there to compare with it.",
         evidence: "`attachments[]` for this item; inventory",
         verdicts: "attested / attestation_required",
+        after_deletion: "unaffected: the attachment is the partner's",
     };
     type Params = NoParams;
 

@@ -18,6 +18,7 @@ impl Check for SchemaTooling {
         checked: "DMS Schema Conversion projects corroborate SCT use; desktop SCT leaves no trace in AWS, so a statement or the SCT report is needed.",
         evidence: "DescribeMigrationProjects, DescribeDataProviders, TargetTablePrepMode; statements; attachments",
         verdicts: "attested when a statement or report is given; attestation_required otherwise",
+        after_deletion: "DMS Schema Conversion projects and data providers while they exist; statements and attachments, which deletion does not touch",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

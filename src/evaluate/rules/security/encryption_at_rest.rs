@@ -18,6 +18,7 @@ impl Check for EncryptionAtRest {
         checked: "Every migration target is encrypted (RDS/Aurora StorageEncrypted, Redshift/S3 EncryptionMode); the key's manager and rotation are reported. DMS storage is always encrypted.",
         evidence: "DescribeDBInstances/Clusters (and their creation times), endpoint settings, DescribeKey, GetKeyRotationStatus; for Redshift clusters, Kinesis streams and OpenSearch domains, CloudTrail LookupEvents of the calls that switch encryption on after creation (and CreateDomain/CreateElasticsearchDomain)",
         verdicts: "met / not_met; insufficient_evidence when the target's encryption is not visible; when the database or store was created after the run began (InstanceCreateTime, ClusterCreateTime, StreamCreationTimestamp: created again under its name, not what the run wrote to); or, for a store whose encryption can be switched on after creation, not on record while the run wrote to it (switched on or created again since, CloudTrail event history not reaching the run, or a store of another account, whose switches are in that account's CloudTrail)",
+        after_deletion: "the target database or store while it exists and was there when the run wrote to it (its creation time; switches in CloudTrail event history, 90 days); the instance's KMS key from {trail}",
     };
     type Params = NoParams;
 
@@ -263,7 +264,10 @@ mod tests {
         );
         let f = run(&base, "dms.1.0.sec.at-rest");
         assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
-        let cases = redshift_cases().into_iter().chain(recreated_cases());
+        let cases = redshift_cases()
+            .into_iter()
+            .chain(recreated_cases())
+            .chain(account_cases());
         for (case, encrypted, switched, history, want, phrase) in cases {
             let mut ev = base.clone();
             ev.facts.target_stores = vec![TargetStore {
@@ -296,34 +300,63 @@ mod tests {
                 until: NOW.into(),
                 ..HistoryRead::default()
             }];
-            match case {
-                "events not read" => ev.gaps.push(lookup_events_denied()),
-                // A reload reset the run's dates; the task was created before the switch.
-                "switched before a reload" => {
-                    ev.facts.tasks[0].created = Some("2026-08-15T00:00:00Z".into());
-                }
-                "of another account" | "of this account" => {
-                    let owner = if case == "of this account" {
-                        "111111111111"
-                    } else {
-                        "222222222222"
-                    };
-                    ev.facts.target_stores[0].arn =
-                        Some(format!("arn:aws:redshift:us-east-1:{owner}:cluster:dw"));
-                }
-                "created before the run" => {
-                    ev.facts.target_stores[0].created = Some("2026-09-30T00:00:00Z".into());
-                }
-                // Deleted and created again encrypted (or restored from a snapshot).
-                "created again after the run began" => {
-                    ev.facts.target_stores[0].created = Some("2026-11-01T00:00:00Z".into());
-                }
-                _ => {}
-            }
+            shape(case, &mut ev);
             let f = run(&ev, "dms.1.0.sec.at-rest");
             assert_eq!(f.verdict, want, "{case}: {}", f.reason);
             assert!(f.reason.contains(phrase), "{case}: {}", f.reason);
         }
+    }
+
+    /// What a case of [`redshift_cases`] changes beyond the columns.
+    fn shape(case: &str, ev: &mut Evidence) {
+        match case {
+            "events not read" => ev.gaps.push(lookup_events_denied()),
+            // A reload reset the run's dates; the task was created before the switch.
+            "switched before a reload" => {
+                ev.facts.tasks[0].created = Some("2026-08-15T00:00:00Z".into());
+            }
+            "of another account" | "of this account" => {
+                let owner = if case == "of this account" {
+                    "111111111111"
+                } else {
+                    "222222222222"
+                };
+                ev.facts.target_stores[0].arn =
+                    Some(format!("arn:aws:redshift:us-east-1:{owner}:cluster:dw"));
+            }
+            "created before the run" => {
+                ev.facts.target_stores[0].created = Some("2026-09-30T00:00:00Z".into());
+            }
+            // Deleted and created again encrypted (or restored from a snapshot).
+            "created again after the run began" => {
+                ev.facts.target_stores[0].created = Some("2026-11-01T00:00:00Z".into());
+            }
+            _ => {}
+        }
+    }
+
+    /// A cluster of another account has its switches in that account's CloudTrail, which
+    /// was not read.
+    fn account_cases() -> Vec<RedshiftCase> {
+        let unknown = Verdict::InsufficientEvidence;
+        vec![
+            (
+                "of another account",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                unknown,
+                "belongs to account 222222222222",
+            ),
+            (
+                "of this account",
+                Some(true),
+                Some(None),
+                "2026-09-01T00:00:00Z",
+                Verdict::Met,
+                "encrypted",
+            ),
+        ]
     }
 
     /// (case, encrypted today, the ModifyCluster events that switched it on (`None`: not
@@ -379,23 +412,6 @@ mod tests {
                 "2026-09-01T00:00:00Z",
                 unknown,
                 "were not read",
-            ),
-            // Its switches are in its own account's CloudTrail, which was not read.
-            (
-                "of another account",
-                Some(true),
-                Some(None),
-                "2026-09-01T00:00:00Z",
-                unknown,
-                "belongs to account 222222222222",
-            ),
-            (
-                "of this account",
-                Some(true),
-                Some(None),
-                "2026-09-01T00:00:00Z",
-                Verdict::Met,
-                "encrypted",
             ),
             // Evidence from a collector that did not look them up is judged as then.
             (

@@ -21,6 +21,7 @@ impl Check for EncryptionInFlight {
         checked: "Every SSL-capable endpoint uses an SslMode its engine supports (not none) and an unexpired certificate; Redshift, S3, DynamoDB, Kinesis have no SslMode choice.",
         evidence: "DescribeEndpoints SslMode, CertificateArn; DescribeCertificates ValidToDate",
         verdicts: "met / not_met (met also when every endpoint's service encrypts in flight by itself: DynamoDB, Kinesis, ...); insufficient_evidence when SslMode is not reported",
+        after_deletion: "each endpoint's SslMode in force during the run, from {trail} or {config}; certificates while they exist",
     };
     type Params = NoParams;
 

@@ -13,6 +13,7 @@ impl Check for FineGrainedAccess {
         checked: "Policies granting DMS use tag or resource-name conditions (dms:*-tag/*, aws:ResourceTag) or name resources.",
         evidence: "customer policies' conditions and resources; DMS tags",
         verdicts: "met; insufficient_evidence otherwise (such policies may live elsewhere)",
+        after_deletion: "unaffected: IAM policies today (deleting DMS resources leaves them)",
     };
     type Params = NoParams;
 

@@ -15,6 +15,7 @@ impl Check for IamPermissions {
         checked: "Customer-managed policies in the account grant DMS actions; intent stated.",
         evidence: "ListPolicies (Local) + GetPolicyVersion",
         verdicts: "insufficient_evidence when none is visible; attested / attestation_required",
+        after_deletion: "unaffected: IAM policies today (deleting DMS resources leaves them)",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

@@ -16,6 +16,7 @@ impl Check for IamRoles {
         checked: "dms-vpc-role (and dms-cloudwatch-logs-role when tasks log, dms-access-for-endpoint with a Redshift target) exist and trust dms.amazonaws.com.",
         evidence: "GetRole (NoSuchEntity is evidence of absence), ListAttachedRolePolicies",
         verdicts: "met / not_met; insufficient_evidence when GetRole failed, or when no migration moved data (a missing role a task needed is still not_met)",
+        after_deletion: "the roles today (deleting DMS resources leaves them), for migrations that moved data as rebuilt from {trail} and {series}",
     };
     type Params = NoParams;
 
