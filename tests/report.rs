@@ -37,26 +37,34 @@ fn structure(html: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn report_renders_every_section_self_contained() {
-    let emu = Emulator::shared();
-    emu.seed("exemplary");
+/// Seeds `scenario`, makes a key and collects its case study signed into `b.json` of a new
+/// directory, with `extra` flags.
+fn collected(emu: &Emulator, scenario: &str, extra: &[&str]) -> (tempfile::TempDir, Output) {
+    emu.seed(scenario);
     let dir = tempfile::tempdir().expect("tempdir");
     let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     support::keygen(emu, dir.path());
-    let case = repo_root().join("fixtures/case-studies/exemplary.toml");
-    let out = run(
-        emu,
-        &[
-            "collect",
-            "--case-study",
-            &case.to_string_lossy(),
-            "--key",
-            &p("k.pem"),
-            "--out",
-            &p("b.json"),
-        ],
-    );
+    let case = repo_root().join(format!("fixtures/case-studies/{scenario}.toml"));
+    let (case, key, bundle) = (case.to_string_lossy(), p("k.pem"), p("b.json"));
+    let mut args = vec![
+        "collect",
+        "--case-study",
+        &case,
+        "--key",
+        &key,
+        "--out",
+        &bundle,
+    ];
+    args.extend(extra);
+    let out = run(emu, &args);
+    (dir, out)
+}
+
+#[test]
+fn report_renders_every_section_self_contained() {
+    let emu = Emulator::shared();
+    let (dir, out) = collected(emu, "exemplary", &[]);
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -196,25 +204,8 @@ fn report_renders_every_section_self_contained() {
 #[test]
 fn a_deleted_migration_is_dated_from_its_sources() {
     let emu = Emulator::shared();
-    emu.seed("completed");
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (dir, out) = collected(emu, "completed", &["--expiring-within", "90d"]);
     let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
-    support::keygen(emu, dir.path());
-    let case = repo_root().join("fixtures/case-studies/completed.toml");
-    let out = run(
-        emu,
-        &[
-            "collect",
-            "--case-study",
-            &case.to_string_lossy(),
-            "--key",
-            &p("k.pem"),
-            "--out",
-            &p("b.json"),
-            "--expiring-within",
-            "90d",
-        ],
-    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(matches!(out.status.code(), Some(0 | 3)), "{stderr}");
     // What rests on the deleted resources goes with CloudTrail's event history: the
