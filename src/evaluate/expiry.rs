@@ -212,7 +212,7 @@ fn settled_by_config(input: &Input<'_>, e: &crate::facts::Endpoint) -> bool {
 /// endpoints records. (A recorder restarted later voids the judgement too, which no date
 /// can foretell.)
 fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(Timestamp, String)> {
-    use crate::facts::config_history::MIN_RETENTION_DAYS;
+    use crate::facts::config_history::{DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS};
     let start = endpoint_first_start(input, e)?;
     let recorders: Vec<_> = input
         .facts
@@ -224,8 +224,13 @@ fn config_expiry(input: &Input<'_>, e: &crate::facts::Endpoint) -> Option<(Times
         .iter()
         .map(|r| r.retention_days)
         .collect::<Option<Vec<i64>>>();
+    // AWS Config keeps 30 to 2557 days (API Reference, RetentionConfiguration
+    // RetentionPeriodInDays); a bundle saying otherwise is held to those bounds.
     let (days, kept) = match read.and_then(|d| d.into_iter().min()) {
-        Some(days) => (days, format!("the region's retention, {days} days")),
+        Some(days) => {
+            let days = days.clamp(MIN_RETENTION_DAYS, DEFAULT_RETENTION_DAYS);
+            (days, format!("the region's retention, {days} days"))
+        }
         None => (
             MIN_RETENTION_DAYS,
             format!("the region's retention was not read: at least {MIN_RETENTION_DAYS} days"),

@@ -55,8 +55,9 @@ keeps the proof for a while, and the tool reads it: CloudTrail event history (90
 trail needed) holds every Create, Modify, Start, Stop and Delete call with its parameters, so
 the deleted resources are rebuilt from it (`deleted_at`, \"deleted on …, from CloudTrail event
 …\"); CloudWatch keeps the task's metrics 455 days (queried by the resource id CloudTrail
-names, which ListMetrics no longer lists after 14 days); the `dms-tasks-*` log groups outlive
-the instance. Settings are judged as they were while the migration ran (an endpoint plaintext
+names, which ListMetrics no longer lists after 14 days); the `dms-tasks-*` log groups keep the
+task's log for their retention while they exist (whether DMS deletes a group with its instance
+is not settled by an AWS reference we have: collect before deleting the instance). Settings are judged as they were while the migration ran (an endpoint plaintext
 during the run is `not_met` even if it was made verify-full later, or deleted; a task's logging,
 LOB and tuning settings, and its table mappings (parallel-load, schema renames), are those its
 CreateReplicationTask and ModifyReplicationTask calls had set when it ran, so turning them on
@@ -70,7 +71,12 @@ began (an RDS database restored from an encrypted snapshot copy, as AWS advises 
 one; a Redshift cluster deleted and created encrypted; an OpenSearch domain created again) is
 not the one the run wrote to: its own creation time (InstanceCreateTime, ClusterCreateTime,
 StreamCreationTimestamp) or a CloudTrail CreateDomain after the run began makes its encryption
-at rest `insufficient_evidence`. What an endpoint connected to can be changed (ModifyEndpoint:
+at rest `insufficient_evidence`; so does a store whose encryption can be switched on (Redshift
+cluster, Kinesis stream, OpenSearch domain) that belongs to another account, as a Kinesis stream
+DMS writes to by ARN can (its switches are in that account's CloudTrail). Known limit: CloudTrail delivers an event minutes after its call
+(CloudTrail User Guide: typically about 5 minutes, not guaranteed), so a switch made in the
+minutes before collection may not be in the history yet; collect again later if a store was
+just encrypted. What an endpoint connected to can be changed (ModifyEndpoint:
 EngineName, ServerName, Port, DatabaseName), so a migration is judged against the engine and
 database its endpoints had while it ran: an endpoint re-pointed after cut-over to a larger,
 encrypted or other-engine database proves nothing about what was migrated (the reason says
@@ -227,7 +233,6 @@ fn parameters(item: &Item) -> String {
     }
 }
 
-/// A rule's text for one item: `{statements}` and `{<param>}` filled in.
 /// The sources that outlive a migration's DMS resources, as the rules' `after_deletion`
 /// names them.
 const SOURCES_AFTER_DELETION: &[(&str, &str)] = &[
@@ -245,6 +250,7 @@ const SOURCES_AFTER_DELETION: &[(&str, &str)] = &[
     ),
 ];
 
+/// A rule's text for one item: `{statements}`, the sources and `{<param>}` filled in.
 fn fill(text: &str, item: &Item) -> String {
     let mut out = text.replace("{statements}", &statements(item));
     for (name, source) in SOURCES_AFTER_DELETION {

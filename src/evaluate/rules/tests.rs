@@ -696,6 +696,8 @@ fn an_endpoint_settled_by_aws_config_expires_with_its_retention() {
         (true, Some(365), true, Some("2027-08-01T00:00:00Z")),
         (true, None, true, Some("2026-08-31T00:00:00Z")),
         (false, Some(365), false, Some("2027-06-01T00:00:00Z")),
+        // A retention beyond what AWS Config allows is held to its bounds (2557 days).
+        (true, Some(i64::MAX), true, Some("2033-08-01T00:00:00Z")),
     ];
     for (later, retention, recording, want) in cases {
         let mut ev = perfect_but(ran_in_july);

@@ -4,7 +4,8 @@ use crate::evaluate::rules::{
     Check, Finding, Input, Item, RuleDoc, Verdict, no_migrations, params::NoParams,
     unless_unrecorded,
 };
-use crate::facts::Timestamp;
+use crate::evaluate::view::Migration;
+use crate::facts::{LogGroup, Timestamp};
 
 /// The `task_logging` rule.
 pub struct TaskLogging;
@@ -17,7 +18,7 @@ impl Check for TaskLogging {
         checked: "Task logging is on and its log group holds recent events (the group named in the settings, or dms-tasks-<instance> / dms-serverless-replication-<id>).",
         evidence: "Logging.EnableLogging as in force while the task ran (CloudTrail Create/ModifyReplicationTask); DescribeLogGroups retention; DescribeLogStreams last event",
         verdicts: "met; not_met when logging is off; insufficient_evidence when logs expired or settings are unknown",
-        after_deletion: "Logging.EnableLogging as in force from {trail}; the task's own stream (dms-task-<resource id> in dms-tasks-<instance>) for the log group's retention, which outlives the instance",
+        after_deletion: "Logging.EnableLogging as in force from {trail}; the task's own stream (dms-task-<resource id> in dms-tasks-<instance>) for the log group's retention while the group exists (accounts differ on whether DMS deletes it with its instance: collect before deleting the instance)",
     };
     type Params = NoParams;
 
@@ -41,11 +42,7 @@ impl Check for TaskLogging {
                 }
                 _ => {}
             }
-            let in_window = |at: Timestamp| match m.window {
-                Some((start, _)) => at >= start - crate::time::HOUR,
-                None => true,
-            };
-            match input.log_events(m).filter(|(_, _, at)| in_window(*at)) {
+            match logged_since_it_ran(input, m) {
                 Some((g, stream, latest)) => {
                     logged.push(format!(
                         "{} logs to {}/{stream} (latest event {latest}, retention {})",
@@ -101,6 +98,19 @@ impl Check for TaskLogging {
     }
 }
 
+/// The last event of `m`'s own log stream, when it is since its first run began (its run's
+/// dates, or the first hour its own series show data moved: a restart resets the run's
+/// dates, and the run that moved data may be the earlier one). Not since a Start event
+/// alone: a run that moved nothing and logged is not the run that moved data.
+fn logged_since_it_ran<'a>(
+    input: &Input<'a>,
+    m: &Migration<'_>,
+) -> Option<(&'a LogGroup, String, Timestamp)> {
+    let began = input.first_start(m);
+    let in_window = |at: Timestamp| began.is_none_or(|start| at >= start - crate::time::HOUR);
+    input.log_events(m).filter(|(_, _, at)| in_window(*at))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::evaluate::rules::testkit::*;
@@ -136,6 +146,57 @@ mod tests {
                 want,
                 "{enabled:?}"
             );
+        }
+    }
+
+    /// The log's last event counts from the first run that moved data: a restart after it
+    /// (which resets the run's own dates) does not hide the run that logged, but a Start
+    /// event alone (a run that may have moved nothing) does not stand for it.
+    #[test]
+    fn a_restart_does_not_hide_the_run_that_logged() {
+        for (moved_at, started_at, want) in [
+            (Some("2026-09-01T00:00:00Z"), None, Verdict::Met),
+            (
+                None,
+                Some("2026-09-01T00:00:00Z"),
+                Verdict::InsufficientEvidence,
+            ),
+            (None, None, Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = migration();
+            let task = &mut ev.facts.tasks[0];
+            task.settings.logging_enabled = Some(true);
+            // Restarted 2026-10-01 (its dates); its log's last event is 2026-09-15.
+            task.history = started_at
+                .map(|at| HistoryEvent {
+                    at: at.into(),
+                    name: "StartReplicationTask".into(),
+                    ..HistoryEvent::default()
+                })
+                .into_iter()
+                .collect();
+            if let Some(at) = moved_at {
+                let mut s = series(
+                    "AWS/DMS",
+                    "FullLoadThroughputRowsTarget",
+                    "ReplicationTaskIdentifier",
+                    "t1",
+                    &[50.0],
+                );
+                s.timestamps = vec![at.into()];
+                ev.facts.metrics.push(s);
+            }
+            ev.facts.log_groups = vec![LogGroup {
+                region: "us-east-1".into(),
+                name: "dms-tasks-ri".into(),
+                latest_streams: vec![(
+                    "dms-task-t1".to_string(),
+                    Some("2026-09-15T00:00:00Z".into()),
+                )],
+                ..LogGroup::default()
+            }];
+            let f = run(&ev, "dms.1.0.mig.task-log");
+            assert_eq!(f.verdict, want, "{moved_at:?} {started_at:?}: {}", f.reason);
         }
     }
 }

@@ -17,7 +17,7 @@ impl Check for InventoryNarrative {
         checked: "The inventory the tool saw (instances, serverless, endpoints with engine and HOST, tasks, RDS, KMS keys, Schema Conversion projects), with the partner's narrative.",
         evidence: "all facts; `statements.*`",
         verdicts: "attested / attestation_required; insufficient_evidence without a migration that moved data (a replication instance alone shows no use)",
-        after_deletion: "unaffected: statements are the partner's; the inventory lists deleted resources from {trail}",
+        after_deletion: "statements are the partner's; it needs a migration that moved data, as rebuilt from {trail} and {series}",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

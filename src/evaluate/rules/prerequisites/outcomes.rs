@@ -15,7 +15,7 @@ impl Check for Outcomes {
         checked: "Technical outcome: every table migrated without errors or validation failures; business outcome stated.",
         evidence: "DescribeTableStatistics (TableState, FullLoadErrorRows, ValidationFailedRecords), stats TablesErrored",
         verdicts: "not_met with errored tables; insufficient_evidence without table statistics, or with a migration that moved data whose outcome is on record in neither table nor task statistics; attested / attestation_required",
-        after_deletion: "nothing once the task is deleted: table and task statistics go with it and CloudTrail does not hold them; collect before deleting it",
+        after_deletion: "nothing once the task is deleted: table statistics go with it, and the task statistics in DeleteReplicationTask's CloudTrail response are not yet read; collect before deleting it",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;

@@ -205,7 +205,9 @@ fn there_when_it_ran(
     let why = match began(input, m) {
         Some(began) if created <= began => return,
         Some(began) => format!(
-            "it was created {created}, after {}'s run began {}: not the one the run wrote to",
+            "it was created {created}, after {}'s run began {}: not the one the run wrote to \
+             (created again under its name: restored from a snapshot, recreated, or the new \
+             database of a blue/green switchover)",
             m.id,
             began.date()
         ),
