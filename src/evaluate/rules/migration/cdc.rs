@@ -15,7 +15,7 @@ impl Check for Cdc {
     const DOC: RuleDoc = RuleDoc {
         met: "a migration that moved data, of a CDC type, whose ongoing replication applied changes on the target: CDC counters (inserts, updates, deletes) in table statistics, or CDCThroughputRowsTarget above zero. CDCIncomingChanges (changes waiting to be applied) and source throughput never count, and a stop reason that ends the run before CDC (FULL_LOAD_ONLY_FINISHED, STOPPED_AFTER_FULL_LOAD, STOPPED_AFTER_CACHED_EVENTS) disproves that run's changes",
         checked: "A CDC migration type with changes applied on the target on record, and no stop reason that ended the run before ongoing replication.",
-        evidence: "MigrationType; table statistics Inserts/Updates/Deletes; AWS/DMS CDCIncomingChanges",
+        evidence: "MigrationType as it ran; table statistics Inserts/Updates/Deletes; AWS/DMS CDCThroughputRowsTarget; StopReason",
         verdicts: "met; not_met for full-load only; insufficient_evidence when CDC shows no activity on record",
         after_deletion: "the migration type from {trail}, the changes applied from CDCThroughputRowsTarget in {series} (table statistics go with the task)",
     };
