@@ -285,36 +285,33 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
 /// deleted since says so, with the CloudTrail event that shows it ("t1 deleted on
 /// 2026-10-20, from CloudTrail event …"), unless its reason already names that event.
 fn name_deletions(input: &view::Input<'_>, mut f: Finding) -> Finding {
-    use crate::facts::HistoryEvent;
+    use view::deleted;
     let facts = input.facts;
-    let by_call = |id: &str, history: &[HistoryEvent], call: &str| {
-        let h = history.iter().find(|h| h.name == call)?;
-        Some((id.to_string(), h.at, h.event_id.clone()))
-    };
     let mut notes = Vec::new();
     for pointer in &f.evidence {
-        let deleted = if let Some(arn) = pointer.strip_prefix("endpoints/") {
-            let gone = facts
-                .endpoints
-                .iter()
-                .find(|e| e.arn == arn && e.deleted_at.is_some());
-            gone.and_then(|e| by_call(&e.identifier, &e.history, "DeleteEndpoint"))
+        let gone = if let Some(arn) = pointer.strip_prefix("endpoints/") {
+            let e = facts.endpoints.iter().find(|e| e.arn == arn);
+            e.and_then(|e| {
+                Some((
+                    e.identifier.as_str(),
+                    deleted(e.deleted_at, &e.history, "DeleteEndpoint")?,
+                ))
+            })
         } else if let Some(arn) = pointer.strip_prefix("replication_instances/") {
-            let instances = &facts.replication_instances;
-            let gone = instances
-                .iter()
-                .find(|i| i.arn == arn && i.deleted_at.is_some());
-            gone.and_then(|i| by_call(&i.identifier, &i.history, "DeleteReplicationInstance"))
+            let i = facts.replication_instances.iter().find(|i| i.arn == arn);
+            i.and_then(|i| {
+                Some((
+                    i.identifier.as_str(),
+                    deleted(i.deleted_at, &i.history, "DeleteReplicationInstance")?,
+                ))
+            })
         } else {
             let m = input.every_migration().find(|m| m.pointer() == *pointer);
-            m.and_then(|m| {
-                m.deleted
-                    .map(|(at, event)| (m.id.to_string(), at, event.to_string()))
-            })
+            m.and_then(|m| Some((m.id, m.deleted?)))
         };
-        if let Some((id, at, event)) = deleted
+        if let Some((id, (at, event))) = gone
             && !event.is_empty()
-            && !f.reason.contains(&event)
+            && !f.reason.contains(event)
         {
             notes.push(format!(
                 "{id} deleted on {}, from CloudTrail event {event}",

@@ -239,17 +239,13 @@ pub struct Migration<'a> {
     pub before_history: Option<String>,
 }
 
-fn day(t: Timestamp) -> String {
-    t.date()
-}
-
 /// The endpoint an ARN names, as today's (until judged as it ran).
 fn endpoint<'a>(facts: &'a Facts, arn: Option<&str>) -> Option<Cow<'a, Endpoint>> {
     arn.and_then(|a| facts.endpoint(a)).map(Cow::Borrowed)
 }
 
 /// When a resource was deleted, and the id of the `delete` event that shows it.
-fn deleted<'a>(
+pub(crate) fn deleted<'a>(
     at: Option<Timestamp>,
     history: &'a [HistoryEvent],
     delete: &str,
@@ -956,8 +952,8 @@ impl<'a> Input<'a> {
             what: format!(
                 "CloudWatch {name} above 0 in {} hour(s) from {} to {}",
                 positive.len(),
-                day(*first),
-                day(*last)
+                first.date(),
+                last.date()
             ),
             pointer: format!("metrics/AWS/DMS/{name}/{}", m.id),
             sources: s.sources.clone(),
@@ -1415,7 +1411,7 @@ impl<'a> Input<'a> {
             return Err(format!(
                 "{id}'s latest FreeStorageSpace is from {}: against today's AllocatedStorage ({allocated_gb} GiB) it \
                  would not measure the data (storage may have changed since)",
-                day(t)
+                t.date()
             ));
         }
         let _ = endpoint;

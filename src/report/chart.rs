@@ -161,7 +161,7 @@ fn chart(
         .into_iter()
         .map(|t| Tick {
             at: x(t),
-            label: day(t),
+            label: t.date(),
         })
         .collect();
     let band = window.and_then(|(a, b)| {
@@ -172,11 +172,11 @@ fn chart(
         title,
         unit,
         points: values.len(),
-        from: day(t0),
-        to: day(t1),
+        from: t0.date(),
+        to: t1.date(),
         low: format!("{lo:.1}"),
         high: format!("{hi:.1}"),
-        window: window.map(|(a, b)| format!("{} to {}", day(a), day(b))),
+        window: window.map(|(a, b)| format!("{} to {}", a.date(), b.date())),
         plot: Plot {
             width: WIDTH,
             height: HEIGHT,
@@ -190,10 +190,6 @@ fn chart(
             band,
         },
     }
-}
-
-fn day(t: Timestamp) -> String {
-    t.date()
 }
 
 #[cfg(test)]
