@@ -13,6 +13,9 @@ use toml::Spanned;
 
 use crate::regions;
 
+mod pointers;
+pub use pointers::TaskPointer;
+
 pub const DEFAULT_SESSION_NAME: &str = "dms-evidence";
 
 /// Statement keys a manifest may give (human answers to checklist items).
@@ -194,6 +197,8 @@ struct Manifest {
     #[serde(default)]
     attachments: Vec<Spanned<Attachment>>,
     trail: Option<Spanned<RawTrail>>,
+    #[serde(default)]
+    deleted_task: Vec<Spanned<pointers::RawPointer>>,
 }
 
 /// Values given on the command line; each overrides the manifest's.
@@ -231,6 +236,10 @@ pub struct CaseStudy {
     /// Where older DMS history is read from, if the partner names a trail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trail: Option<TrailSource>,
+    /// Tasks deleted before any history still names them (`[[deleted_task]]`): where to
+    /// look for their CloudWatch series. Pointers, never evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted_tasks: Vec<TaskPointer>,
 }
 
 impl CaseStudy {
@@ -350,7 +359,7 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
         .map(|n| n.get_ref().clone());
     let (mut statements, mut claims) = (BTreeMap::new(), Claims::default());
     let (mut attachments, mut attachment_lines) = (Vec::new(), Vec::new());
-    let mut trail = None;
+    let (mut trail, mut deleted_tasks) = (None, Vec::new());
     if let Some(m) = m {
         statements = statement_values(&src, m.statements)?;
         if let Some(c) = m.claims {
@@ -364,6 +373,7 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
                 .or(statements.get("start_date").map(String::as_str));
             trail = Some(trail_source(&src, t, start)?);
         }
+        deleted_tasks = pointers::task_pointers(&src, m.deleted_task, &id.account, &regions)?;
     }
     let path = src.path;
     Ok(CaseStudy {
@@ -380,6 +390,7 @@ pub fn resolve(manifest: Option<&Path>, flags: &Overrides) -> Result<CaseStudy, 
         manifest: (!path.as_os_str().is_empty()).then(|| path.clone()),
         base_dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         trail,
+        deleted_tasks,
     })
 }
 
@@ -801,6 +812,58 @@ path = "diagram.svg"
             resolve(Some(&path), &flags).expect("valid").regions,
             ["us-west-2"]
         );
+    }
+
+    #[test]
+    fn deleted_tasks_are_pointers_checked_against_the_case_study() {
+        let with = |entries: &str| {
+            let (_dir, path) = manifest(&format!("{GOOD}\n{entries}"));
+            resolve(Some(&path), &Overrides::default()).map_err(|e| e.to_string())
+        };
+        let entry = |arn: &str, instance: &str| {
+            format!("[[deleted_task]]\narn = \"{arn}\"\nreplication_instance = \"{instance}\"\n")
+        };
+        let arn = "arn:aws:dms:eu-west-1:111111111111:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let twice = format!("{}{}", entry(arn, "ERP-RI"), entry(arn, "erp-ri"));
+        let case = with(&twice).expect("valid");
+        assert_eq!(
+            case.deleted_tasks,
+            [TaskPointer {
+                region: "eu-west-1".into(),
+                resource_id: "ABCDEFGHIJKLMNOPQRSTUVWXYZ".into(),
+                replication_instance: "erp-ri".into(),
+            }],
+            "lower-cased as DMS stores it, and taken once"
+        );
+        assert!(with("").expect("valid").deleted_tasks.is_empty());
+        for (entries, message) in [
+            (
+                entry("arn:aws:dms:eu-west-1:222222222222:task:ABC", "ri"),
+                "the task is in account 222222222222, but the case study's account is 111111111111",
+            ),
+            (
+                entry("arn:aws:dms:us-west-2:111111111111:task:ABC", "ri"),
+                "which the case study does not collect: add it to `regions`",
+            ),
+            (
+                entry("arn:aws:dms:eu-west-1:111111111111:rep:ABC", "ri"),
+                "is not a DMS task ARN",
+            ),
+            (
+                entry(arn, "ri--1"),
+                "field `deleted_task[0].replication_instance`",
+            ),
+            (
+                format!("[[deleted_task]]\narn = \"{arn}\"\n"),
+                "missing field `replication_instance`",
+            ),
+        ] {
+            let err = with(&entries).expect_err(&entries);
+            assert!(
+                err.contains("case.toml:") && err.contains(message),
+                "{entries}: {err}"
+            );
+        }
     }
 
     #[test]

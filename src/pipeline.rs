@@ -61,6 +61,7 @@ pub async fn collect(
     plan.account_id = case.account_id.clone();
     plan.regions = case.regions.clone();
     plan.trail = case.trail.clone();
+    plan.deleted_tasks = case.deleted_tasks.clone();
     let ctx = Context::new(store).with_error_attempts(opts.max_attempts);
     let facts = collect::collect(&plan, &config, &ctx).await;
     let captures = ctx.store.snapshot();

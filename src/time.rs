@@ -62,6 +62,46 @@ impl Timestamp {
         parse_rfc3339(text).map(|t| Timestamp::from_sdk(&t))
     }
 
+    /// A time inside a CloudTrail record's responseElements, as CloudTrail writes the
+    /// answer's timestamps: `Aug 10, 2022, 10:38:27 PM` in UTC (KMS Developer Guide, the
+    /// CloudTrail log entry for CreateKey: `creationDate` of that event at
+    /// 2022-08-10T22:38:27Z), also without the comma after the year; or RFC 3339. Anything
+    /// else is not on record (`None`).
+    pub fn from_cloudtrail(text: &str) -> Option<Timestamp> {
+        if let Some(t) = Timestamp::parse(text) {
+            return Some(t);
+        }
+        let words: Vec<&str> = text.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let [month, day, year, clock, period] = words[..] else {
+            return None;
+        };
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let month = MONTHS.iter().position(|m| *m == month)?;
+        let month = time::Month::try_from(u8::try_from(month + 1).ok()?).ok()?;
+        let date = time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?);
+        let hms: Vec<u8> = clock
+            .split(':')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let [hour, minute, second] = hms[..] else {
+            return None;
+        };
+        let hour = match (period, hour) {
+            (_, 0) | (_, 13..) => return None,
+            ("AM", 12) => 0,
+            ("AM", h) => h,
+            ("PM", 12) => 12,
+            ("PM", h) => h + 12,
+            _ => return None,
+        };
+        let clock = time::Time::from_hms(hour, minute, second).ok()?;
+        let at = time::PrimitiveDateTime::new(date.ok()?, clock).assume_utc();
+        Some(Timestamp::from_secs(at.unix_timestamp()))
+    }
+
     /// As an SDK date-time, for a request.
     pub fn to_sdk(self) -> DateTime {
         DateTime::from_secs(self.secs())
@@ -252,6 +292,26 @@ pub mod epoch_seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cloudtrail_writes_answer_times_its_own_way() {
+        let at = |t: &str| Timestamp::from_cloudtrail(t).map(|t| t.to_string());
+        for (text, want) in [
+            ("Aug 10, 2022, 10:38:27 PM", Some("2022-08-10T22:38:27Z")),
+            ("Aug 10, 2022 10:38:27 PM", Some("2022-08-10T22:38:27Z")),
+            ("Jan 1, 2026, 12:05:00 AM", Some("2026-01-01T00:05:00Z")),
+            ("Jan 1, 2026, 12:05:00 PM", Some("2026-01-01T12:05:00Z")),
+            ("2026-01-01T12:05:00Z", Some("2026-01-01T12:05:00Z")),
+            ("1767269100", None),
+            ("Feb 30, 2026, 1:00:00 PM", None),
+            ("Aug 10, 2022, 13:38:27 PM", None),
+            ("Aug 10, 2022, 10:38:27", None),
+            ("Sometime", None),
+            ("", None),
+        ] {
+            assert_eq!(at(text).as_deref(), want, "{text}");
+        }
+    }
 
     #[test]
     fn dates_are_validated_and_compared_as_dates() {

@@ -375,6 +375,74 @@ const ESTATES: &[Estate] = &[
             ("dms.1.0.sec.at-rest", "shop"),
         ],
     },
+    // Ended by DMS itself (no Stop event), then deleted: its days of CDC come from the
+    // statistics DeleteReplicationTask answered with, as CloudTrail recorded them.
+    Estate {
+        name: "deleted-after-cutover",
+        account: "900000000045",
+        regions: &["ap-south-1"],
+        manifest: "",
+        must: &[("dms.2.1.wl.cdc-continual", Met), ("dms.1.0.mig.cdc", Met)],
+        never: &[],
+        reasons: &[("dms.2.1.wl.cdc-continual", "longest CDC run 44 days")],
+    },
+    // fixtures/estates/deleted-long-ago.json: deleted 150 days ago, beyond CloudTrail event
+    // history, no trail: only its series remain, named by its log stream (043) or by the
+    // case study's pointer (044). They prove data moved in the account, nothing else.
+    Estate {
+        name: "deleted-long-ago",
+        account: "900000000043",
+        regions: &["eu-west-1"],
+        manifest: "",
+        must: &[
+            ("pre.2.1.account-id", Met),
+            ("dms.1.0.sec.in-flight", InsufficientEvidence),
+            ("dms.1.0.mig.cdc", InsufficientEvidence),
+            ("dms.1.0.mig.planning", InsufficientEvidence),
+        ],
+        never: &[
+            ("dms.1.0.size", Met),
+            ("dms.2.1.dep.hetero", Met),
+            ("dms.2.1.wl.cdc-hetero", Met),
+            ("dms.1.0.mig.task-log", Met),
+        ],
+        reasons: &[
+            (
+                "pre.2.1.account-id",
+                "is known only from its log stream dms-tasks-ri/dms-task-",
+            ),
+            ("pre.2.1.account-id", "CDCThroughputRowsTarget above 0"),
+            (
+                "dms.1.0.sec.in-flight",
+                "not on record: the task is known only from its log stream",
+            ),
+        ],
+    },
+    // Without the pointer, nothing in the account names the task.
+    Estate {
+        name: "deleted-long-ago",
+        account: "900000000044",
+        regions: &["eu-west-1"],
+        manifest: "",
+        must: &[("pre.2.1.account-id", InsufficientEvidence)],
+        never: &[],
+        reasons: &[],
+    },
+    Estate {
+        name: "deleted-long-ago",
+        account: "900000000044",
+        regions: &["eu-west-1"],
+        manifest: "[[deleted_task]]\narn = \"arn:aws:dms:eu-west-1:900000000044:task:ErpMigration2025\"\nreplication_instance = \"ri\"\n",
+        must: &[
+            ("pre.2.1.account-id", Met),
+            ("dms.1.0.sec.in-flight", InsufficientEvidence),
+        ],
+        never: &[("dms.1.0.mig.cdc", Met), ("dms.1.0.size", Met)],
+        reasons: &[(
+            "pre.2.1.account-id",
+            "ErpMigration2025 is known only from the case study's [[deleted_task]] pointer",
+        )],
+    },
     // fixtures/estates/moved-nothing.json: one account per way a run moves nothing.
     Estate {
         name: "moved-nothing",

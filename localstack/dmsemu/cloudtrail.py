@@ -18,8 +18,8 @@ this limit is exceeded, a throttling error occurs."
 Known deviations: data events (PutMetricData, PutLogEvents, PutObject) are not in
 event history, as on AWS; read-only calls are not recorded (AWS records them too, with
 readOnly true); responseElements are recorded for JSON-protocol services only (query
-and REST answers are XML); timestamps in responseElements keep the JSON protocol's
-epoch numbers.
+and REST answers are XML). Timestamps in responseElements are written as CloudTrail writes
+them ("Aug 10, 2022, 10:38:27 PM", UTC), not as the JSON protocol's epoch numbers.
 
 Trails deliver too (CloudTrail User Guide, "CloudTrail log file examples" and "Finding
 your CloudTrail log files"): each recorded event is written, for every trail of the
@@ -225,6 +225,28 @@ def camel(value: Any) -> Any:
     return value
 
 
+def cloudtrail_time(when: datetime) -> str:
+    """A time as CloudTrail writes it in responseElements: "Aug 10, 2022, 10:38:27 PM", UTC
+    (KMS Developer Guide, the CloudTrail log entry for CreateKey: `creationDate` of that
+    event at 2022-08-10T22:38:27Z)."""
+    return f"{when:%b} {when.day}, {when.year}, {when.hour % 12 or 12}:{when:%M:%S} {'AM' if when.hour < 12 else 'PM'}"
+
+
+def _times(value: Any, shape) -> Any:
+    """The answer's timestamps (epoch numbers in the JSON protocol) as CloudTrail writes them."""
+    if value is None or shape is None:
+        return value
+    if shape.type_name == "timestamp" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cloudtrail_time(datetime.fromtimestamp(value, UTC))
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: _times(v, shape.members.get(k)) for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_times(v, shape.member) for v in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: _times(v, shape.value) for k, v in value.items()}
+    return value
+
+
 def _hide(value: Any, shape) -> Any:
     """Values of members the service model marks sensitive, hidden."""
     if value is None or shape is None:
@@ -363,7 +385,7 @@ def record(call: Call, response: Response) -> None:
             request = _typed(request, op_model.input_shape)
         request = _hide(request, op_model.input_shape)
         if answer is not None:
-            answer = _hide(answer, op_model.output_shape)
+            answer = _times(_hide(answer, op_model.output_shape), op_model.output_shape)
     source = "monitoring" if call.service == "monitoring" else call.service
     region = "us-east-1" if call.service == "iam" else call.region
     with _LOCK:

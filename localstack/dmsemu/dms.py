@@ -262,12 +262,15 @@ def _fix_new_instance(call: Call, request: dict, payload: dict) -> None:
 
 
 def _rekey(call: Call, table: dict, resource, kind: str) -> None:
-    """Gives a new resource the random resource id AWS ends its ARN with (moto uses
-    the identifier), unless the request named one (ResourceIdentifier)."""
-    if getattr(resource, "resource_identifier", None):
-        return
+    """Gives a new resource the resource id AWS ends its ARN with (moto uses the
+    identifier): the one the request named (DMS API Reference, CreateReplicationTask
+    ResourceIdentifier: "the resource identifier at the end of the ... Arn"), else a
+    random one as DMS generates."""
+    named = getattr(resource, "resource_identifier", None)
     old = resource.arn
-    new = f"arn:aws:dms:{call.region}:{call.account}:{kind}:{resource_id()}"
+    new = f"arn:aws:dms:{call.region}:{call.account}:{kind}:{named or resource_id()}"
+    if new == old:
+        return
     backend = _backend(call)
     with _LOCK:
         table.pop(old, None)

@@ -793,6 +793,9 @@ class RegionLoader:
             TableMappings=as_json_text(spec.get("table_mappings") or default_mappings()),
             ReplicationTaskSettings=as_json_text(spec.get("settings") or {}),
             Tags=tags(spec.get("tags")),
+            # DMS API Reference, CreateReplicationTask ResourceIdentifier: the value at the
+            # end of the ARN, instead of one DMS generates.
+            **({"ResourceIdentifier": spec["resource_identifier"]} if spec.get("resource_identifier") else {}),
         )["ReplicationTask"]["ReplicationTaskArn"]
         self.dated(spec, undo=True)
         self.tasks[spec["id"]] = arn

@@ -67,6 +67,20 @@ def test_a_write_is_recorded_as_cloudtrail_records_it(client):
     assert _dms_events(client("cloudtrail", "eu-west-1")) == []
 
 
+def test_answer_times_are_written_as_cloudtrail_writes_them(client):
+    # KMS Developer Guide, the CloudTrail log entry for CreateKey: an event at
+    # 2022-08-10T22:38:27Z records `"creationDate": "Aug 10, 2022, 10:38:27 PM"`.
+    from dmsemu.cloudtrail import cloudtrail_time
+
+    assert cloudtrail_time(datetime(2022, 8, 10, 22, 38, 27, tzinfo=UTC)) == "Aug 10, 2022, 10:38:27 PM"
+    assert cloudtrail_time(datetime(2026, 1, 1, 0, 5, tzinfo=UTC)) == "Jan 1, 2026, 12:05:00 AM"
+    kms, ct = client("kms"), client("cloudtrail")
+    created = kms.create_key()["KeyMetadata"]["CreationDate"]
+    [event] = _lookup(ct, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}])["Events"]
+    written = json.loads(event["CloudTrailEvent"])["responseElements"]["keyMetadata"]["creationDate"]
+    assert written == cloudtrail_time(created.astimezone(UTC))
+
+
 def test_switching_a_store_s_encryption_on_is_recorded_with_its_parameters(client):
     """What collect looks up (EventName) to see a target store encrypted after a run: a
     Redshift ModifyCluster with `encrypted`, a Kinesis StartStreamEncryption."""

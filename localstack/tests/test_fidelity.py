@@ -59,6 +59,25 @@ def test_arns_end_in_generated_resource_ids(client):
     assert settings["Logging"]["CloudWatchLogGroup"] == "dms-tasks-my-instance"
 
 
+def test_a_named_resource_identifier_ends_the_arn(client):
+    # DMS API Reference, CreateReplicationTask ResourceIdentifier: "A friendly name for the
+    # resource identifier at the end of the EndpointArn response parameter"; moto ends a
+    # task's ARN with its identifier instead.
+    dms = client("dms")
+    task = dms.create_replication_task(
+        ReplicationTaskIdentifier="named-task", SourceEndpointArn=_endpoint(dms, "s", "source"),
+        TargetEndpointArn=_endpoint(dms, "t", "target"), ReplicationInstanceArn=_instance(dms, "ri-named"),
+        MigrationType="full-load", TableMappings=json.dumps({"rules": []}),
+        ReplicationTaskSettings=json.dumps({"Logging": {"EnableLogging": True}}),
+        ResourceIdentifier="ErpMigration2025",
+    )["ReplicationTask"]
+    assert task["ReplicationTaskArn"].endswith(":task:ErpMigration2025")
+    [listed] = dms.describe_replication_tasks()["ReplicationTasks"]
+    assert listed["ReplicationTaskArn"] == task["ReplicationTaskArn"]
+    settings = json.loads(listed["ReplicationTaskSettings"])
+    assert settings["Logging"]["CloudWatchLogStream"] == "dms-task-ErpMigration2025"
+
+
 def test_instances_are_not_all_in_zone_a(client):
     dms = client("dms", "eu-west-1")
     zones = set()

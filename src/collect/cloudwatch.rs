@@ -15,6 +15,7 @@ use futures::StreamExt;
 
 use super::{Clients, Context, Plan};
 use crate::evidence::MetricUsage;
+use crate::facts::trace::Pointer;
 use crate::facts::{ClusterKind, Facts, MetricSeries, run_window};
 use crate::time::{DAY, HOUR, Span, Timestamp};
 
@@ -124,11 +125,18 @@ fn query(
 /// One GetMetricData request: which queries, over which span, at which period.
 type Request = (Vec<usize>, Timestamp, Timestamp, i32);
 
-pub async fn collect(plan: &Plan, c: &Clients, ctx: &Context, facts: &Facts) -> Vec<MetricSeries> {
+pub async fn collect(
+    plan: &Plan,
+    c: &Clients,
+    ctx: &Context,
+    facts: &Facts,
+    pointers: &[Pointer],
+) -> Vec<MetricSeries> {
     let now = Timestamp::now();
     let end = now.floor(HOUR) + HOUR;
     let start = end - time::Duration::days(plan.metric_days);
     let mut queries = inventory_queries(facts, now, start);
+    queries.extend(pointer_queries(pointers));
     let listed = listed_queries(c, ctx, facts, &queries).await;
     queries.extend(listed);
     if queries.is_empty() {
@@ -352,6 +360,22 @@ fn database_queries(facts: &Facts, endpoint_windows: &BTreeMap<&str, Windows>) -
                 &[("DBInstanceIdentifier", id)],
                 windows,
             ));
+        }
+    }
+    queries
+}
+
+/// The task series of tasks only a log stream or the case study names
+/// ([`crate::facts::trace`]), daily over the retention period: their run is not dated.
+fn pointer_queries(pointers: &[Pointer]) -> Vec<Query> {
+    let mut queries = Vec::new();
+    for p in pointers {
+        let dims = [
+            ("ReplicationInstanceIdentifier", p.instance.as_str()),
+            ("ReplicationTaskIdentifier", p.resource_id.as_str()),
+        ];
+        for (name, stat) in TASK_METRICS {
+            queries.push(query("AWS/DMS", name, stat, &dims, &[]));
         }
     }
     queries

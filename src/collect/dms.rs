@@ -760,6 +760,7 @@ fn task(region: &str, x: &t::ReplicationTask, sources: &[String]) -> Task {
         table_sources: Vec::new(),
         deleted_at: None,
         history: Vec::new(),
+        traced: None,
     }
 }
 

@@ -8,7 +8,11 @@ use crate::facts::{Facts, LogGroup, Timestamp};
 
 /// Log group name prefixes DMS writes to.
 pub const PREFIXES: &[&str] = &["dms-tasks-", "dms-serverless-replication-"];
-const LATEST_STREAMS: i32 = 5;
+/// The most recent streams of a group, newest first: one DescribeLogStreams page (at most
+/// 50 items, CloudWatch Logs API Reference, DescribeLogStreams `limit`). A task's own stream,
+/// and the streams of tasks no other source names ([`crate::facts::trace`]), are among them
+/// unless the group holds more recent ones.
+const LATEST_STREAMS: i32 = 50;
 
 /// The groups under the DMS prefixes, and which prefixes were listed completely (a group
 /// under one of those that is not listed does not exist: no need to look it up by name).

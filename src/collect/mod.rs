@@ -32,6 +32,7 @@ use futures::future::join_all;
 
 use crate::evidence::MetricUsage;
 use crate::facts::history::TrailEvent;
+use crate::facts::trace;
 use crate::facts::{FACTS_VERSION, Facts, HistoryRead};
 use capture::{CaptureStore, scoped};
 pub use gap::{Gap, GapKind};
@@ -51,6 +52,8 @@ pub struct Plan {
     pub event_days: i64,
     /// A trail's log files to read for history older than event history's.
     pub trail: Option<crate::casestudy::TrailSource>,
+    /// Tasks the case study points at (`[[deleted_task]]`): where to look for series.
+    pub deleted_tasks: Vec<crate::casestudy::TaskPointer>,
 }
 
 impl Plan {
@@ -62,6 +65,7 @@ impl Plan {
             metric_days: 455,
             event_days: 14,
             trail: None,
+            deleted_tasks: Vec::new(),
         }
     }
 }
@@ -315,29 +319,33 @@ async fn collect_region(plan: &Plan, c: &Clients, ctx: &Context) -> (Facts, (boo
         &[ec2_read],
     );
     let details = dms::details(plan, c, ctx, &dms_facts);
-    let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts);
     let keys = kms::collect(c, ctx, &dms_facts);
-    let streams = logs::latest_streams(plan, c, ctx, log_groups, &dms_facts);
+    // The log streams first: a task stream no other source names points at series to read.
+    let logs_then_metrics = async {
+        let groups = logs::latest_streams(plan, c, ctx, log_groups, &dms_facts).await;
+        let pointers = trace::pointers(&c.region, &groups, &plan.deleted_tasks, &dms_facts);
+        let metrics = cloudwatch::collect(plan, c, ctx, &dms_facts, &pointers).await;
+        (groups, pointers, metrics)
+    };
     // What AWS Config recorded of every endpoint known, live or rebuilt from CloudTrail.
     let recorded = config::endpoint_history(c, ctx, &dms_facts.endpoints);
-    let (details, metrics, keys, log_groups, (config_recorders, recorded)) =
-        futures::join!(details, metrics, keys, streams, recorded);
+    let (details, keys, (log_groups, pointers, metrics), (config_recorders, recorded)) =
+        futures::join!(details, keys, logs_then_metrics, recorded);
     dms::apply(&mut dms_facts, details);
     for (arn, items) in recorded {
         if let Some(e) = dms_facts.endpoints.iter_mut().find(|e| e.arn == arn) {
             e.config_history = items;
         }
     }
-    (
-        Facts {
-            metrics,
-            kms_keys: keys,
-            log_groups,
-            config_recorders,
-            ..dms_facts
-        },
-        ec2_read,
-    )
+    let mut facts = Facts {
+        metrics,
+        kms_keys: keys,
+        log_groups,
+        config_recorders,
+        ..dms_facts
+    };
+    trace::join(&mut facts, &c.region, &plan.account_id, pointers);
+    (facts, ec2_read)
 }
 
 /// The region's DMS history: event history's 90 days and, when the case study names a

@@ -283,7 +283,8 @@ pub fn evaluate(evidence: &Evidence, checklist: &Checklist) -> Evaluation {
 
 /// A finding resting on a task, serverless replication, endpoint or replication instance
 /// deleted since says so, with the CloudTrail event that shows it ("t1 deleted on
-/// 2026-10-20, from CloudTrail event …"), unless its reason already names that event.
+/// 2026-10-20, from CloudTrail event …"), unless its reason already names that event; one
+/// resting on a task known only from its traces says what named it.
 fn name_deletions(input: &view::Input<'_>, mut f: Finding) -> Finding {
     use view::deleted;
     let facts = input.facts;
@@ -307,6 +308,22 @@ fn name_deletions(input: &view::Input<'_>, mut f: Finding) -> Finding {
             })
         } else {
             let m = input.every_migration().find(|m| m.pointer() == *pointer);
+            if let Some((id, trace)) = m.and_then(|m| Some((m.id, m.trace()?))) {
+                let how = format!("known only from {}", trace.named_by());
+                if !f.reason.contains(&how) {
+                    notes.push(format!("{id} is {how} and its CloudWatch series"));
+                }
+                // Why no history names it, when that is a denied read.
+                const LOOKUP: &str = "cloudtrail:LookupEvents";
+                if let Some(denied) = input.gap_note(&[LOOKUP])
+                    && !f.reason.contains(LOOKUP)
+                    && !notes.iter().any(|n| n.contains(LOOKUP))
+                {
+                    notes.push(format!(
+                        "{denied}: CloudTrail event history would show more of {id}"
+                    ));
+                }
+            }
             m.and_then(|m| Some((m.id, m.deleted?)))
         };
         if let Some((id, (at, event))) = gone

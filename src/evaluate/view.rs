@@ -391,6 +391,36 @@ fn provision_activity(p: &Provision) -> Option<String> {
 }
 
 impl<'a> Migration<'a> {
+    /// A task known only from its CloudWatch series ([`crate::facts::trace`]): its
+    /// endpoints, settings and table mappings are not on record (not defaults), and its log
+    /// group is the one its instance identifier names.
+    fn known_only_from(&mut self, trace: &Trace, denied: Option<String>) {
+        let why = format!(
+            "not on record: the task is known only from {} and its CloudWatch series{}",
+            trace.named_by(),
+            denied
+                .map(|d| format!(" ({d}: CloudTrail event history would show more of it)"))
+                .unwrap_or_default()
+        );
+        self.log_groups
+            .push(format!("dms-tasks-{}", trace.instance));
+        self.endpoints_unknown = vec![("source", why.clone()), ("target", why.clone())];
+        self.settings_unknown = true;
+        self.settings_basis = Some(format!("its settings are {why}"));
+        self.mappings_basis = Some(format!("its table mappings are {why}"));
+    }
+
+    /// Deleted since it ran, or known only from its traces: what went with it (table
+    /// statistics, assessment runs) is not on record either way.
+    pub fn gone(&self) -> bool {
+        self.deleted.is_some() || self.trace().is_some()
+    }
+
+    /// How the task is known when only its traces name it ([`crate::facts::trace`]).
+    pub fn trace(&self) -> Option<&'a Trace> {
+        self.task.and_then(|t| t.traced.as_ref())
+    }
+
     /// Replaces today's task settings by those in force during the run, when the task's
     /// CloudTrail history shows them changed (a later change does not rewrite what ran),
     /// and cites the events they rest on; leaves them and the table mappings unknown when
@@ -785,6 +815,9 @@ impl<'a> Input<'a> {
             .iter()
             .map(|s| serverless_migration(facts, s));
         for mut m in tasks.chain(serverless).collect::<Vec<_>>() {
+            if let Some(trace) = m.trace() {
+                m.known_only_from(trace, input.gap_note(&["cloudtrail:LookupEvents"]));
+            }
             // What a serverless configuration was when it ran comes first: whether its
             // changes count as CDC depends on its replication type then.
             m.judge_config_as_it_ran(facts);
@@ -818,9 +851,11 @@ impl<'a> Input<'a> {
             m.judge_settings_as_they_ran(ran);
             let config = ConfigView { input: &input };
             m.judge_endpoints_as_they_ran(input.now, &config, span, ran);
+            // A task known only from its series that moved nothing is left out: nothing
+            // else of it is on record, so it could only count against by being unknown.
             if m.run == Run::MovedData {
                 input.migrations.push(m);
-            } else {
+            } else if m.trace().is_none() {
                 input.unproven.push(m);
             }
         }
@@ -853,6 +888,10 @@ impl<'a> Input<'a> {
                     )));
                 }
             }
+            // TablesLoaded counts a table with no row: for a task gone with its table
+            // statistics (only its Delete answer's counters left), it shows a run, not data
+            // moved ([`Input::activity`]).
+            _ if m.gone() => {}
             _ => {
                 if let Some(n) = m.stats.and_then(|s| s.tables_loaded).filter(|n| *n > 0) {
                     out.push(here(format!("{n} table(s) loaded (task statistics)")));
@@ -1181,12 +1220,14 @@ impl<'a> Input<'a> {
             .filter(|m| m.source.is_none() || m.target.is_none())
             .map(|m| m.id)
             .collect();
-        let why: Vec<String> = self
+        let mut why: Vec<String> = self
             .migrations
             .iter()
             .flat_map(|m| ["source", "target"].map(|side| m.unknown_endpoint(side)))
             .flatten()
             .collect();
+        // Both sides unknown for the same reason are said once.
+        why.dedup();
         (!ids.is_empty()).then(|| {
             format!(
                 "the endpoints of {} are not in the evidence{}{}",

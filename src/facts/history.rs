@@ -322,7 +322,12 @@ fn endpoint(region: &str, arn: &str, list: &[&TrailEvent]) -> Endpoint {
 fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
     let (v, sources) = snapshot(Kind::Task, list);
     let (starts, stop) = runs(list, "StartReplicationTask", "StopReplicationTask");
-    let last_start = starts.last().cloned();
+    let answer = DeleteAnswer::of(list);
+    let created = list
+        .iter()
+        .find(|e| e.name.starts_with("Create"))
+        .map(|e| e.at)
+        .or_else(|| answer.date("ReplicationTaskCreationDate", None));
     Task {
         region: region.to_string(),
         identifier: text(&v, "ReplicationTaskIdentifier").unwrap_or_default(),
@@ -336,21 +341,114 @@ fn task(region: &str, arn: &str, list: &[&TrailEvent]) -> Task {
         // The Delete answer returns the task as it was: its StopReason and last failure.
         stop_reason: text(&v, "StopReason"),
         last_failure_message: text(&v, "LastFailureMessage"),
-        created: list
-            .iter()
-            .find(|e| e.name.starts_with("Create"))
-            .map(|e| e.at),
-        started: starts.first().cloned(),
-        stats: last_start.as_ref().map(|last| TaskStats {
-            fresh_start_date: starts.first().cloned(),
-            start_date: Some(*last),
-            stop_date: stop,
-            ..TaskStats::default()
-        }),
+        created,
+        started: starts
+            .first()
+            .copied()
+            .or_else(|| answer.date("ReplicationTaskStartDate", created)),
+        stats: answer.stats(&starts, stop, created),
         settings: TaskSettings::parse(v.get("ReplicationTaskSettings").and_then(Value::as_str)),
         table_mappings: TableMappings::parse(v.get("TableMappings").and_then(Value::as_str)),
         sources,
         ..Task::default()
+    }
+}
+
+/// DMS became generally available on 15 March 2016 (AWS What's New, "AWS Database Migration
+/// Service Now Generally Available"): no date of a task is earlier.
+const DMS_BEGAN: i64 = 1_458_000_000;
+
+/// The task DeleteReplicationTask answered with, as CloudTrail recorded it (DMS API
+/// Reference, DeleteReplicationTask: "The deleted replication task", its
+/// ReplicationTaskStats included), and when: its dates are believed only between DMS's
+/// launch (or the task's creation) and that deletion.
+struct DeleteAnswer<'e> {
+    task: Option<&'e Value>,
+    at: Option<Timestamp>,
+}
+
+impl<'e> DeleteAnswer<'e> {
+    fn of(list: &[&'e TrailEvent]) -> DeleteAnswer<'e> {
+        let event = list
+            .iter()
+            .rev()
+            .find(|e| e.name == "DeleteReplicationTask");
+        DeleteAnswer {
+            task: event
+                .and_then(|e| e.response.get("ReplicationTask"))
+                .filter(|t| t.is_object()),
+            at: event.map(|e| e.at),
+        }
+    }
+
+    /// A date member of `within` (the task, or its statistics), inside the task's life.
+    fn date_in(
+        &self,
+        within: Option<&Value>,
+        key: &str,
+        created: Option<Timestamp>,
+    ) -> Option<Timestamp> {
+        let t = when(within?, key)?;
+        let floor = created.unwrap_or(Timestamp::from_secs(DMS_BEGAN));
+        (t >= floor && self.at.is_none_or(|at| t <= at)).then_some(t)
+    }
+
+    fn date(&self, key: &str, created: Option<Timestamp>) -> Option<Timestamp> {
+        self.date_in(self.task, key, created)
+    }
+
+    /// The task's statistics: its runs dated by the Start and Stop events, and what the
+    /// answer adds: the counters, the full load's dates, and the dates of a run whose Start
+    /// or Stop event is not on record (before the history, or a run DMS ended by itself).
+    /// Dates of another run than the last (before its start) are dropped.
+    fn stats(
+        &self,
+        starts: &[Timestamp],
+        stop: Option<Timestamp>,
+        created: Option<Timestamp>,
+    ) -> Option<TaskStats> {
+        let reported = self
+            .task
+            .and_then(|t| t.get("ReplicationTaskStats"))
+            .filter(|s| s.is_object());
+        if starts.is_empty() && reported.is_none() {
+            return None;
+        }
+        let date = |key: &str| self.date_in(reported, key, created);
+        let count = |key: &str| {
+            let n = reported.and_then(|r| r.get(key)).and_then(Value::as_i64);
+            n.and_then(|n| i32::try_from(n).ok())
+        };
+        let start_date = starts.last().copied().or_else(|| date("StartDate"));
+        let this_run = |key: &str| date(key).filter(|t| start_date.is_none_or(|s| *t >= s));
+        Some(TaskStats {
+            fresh_start_date: starts.first().copied().or_else(|| date("FreshStartDate")),
+            start_date,
+            stop_date: stop.or_else(|| this_run("StopDate")),
+            full_load_start_date: this_run("FullLoadStartDate"),
+            full_load_finish_date: this_run("FullLoadFinishDate"),
+            full_load_progress_percent: count("FullLoadProgressPercent"),
+            elapsed_time_millis: reported
+                .and_then(|r| r.get("ElapsedTimeMillis"))
+                .and_then(Value::as_i64),
+            tables_loaded: count("TablesLoaded"),
+            tables_loading: count("TablesLoading"),
+            tables_queued: count("TablesQueued"),
+            tables_errored: count("TablesErrored"),
+        })
+    }
+}
+
+/// A time in a CloudTrail answer: CloudTrail's text ([`Timestamp::from_cloudtrail`]), or
+/// epoch seconds as the API's JSON writes them.
+fn when(v: &Value, key: &str) -> Option<Timestamp> {
+    match v.get(key)? {
+        Value::String(text) => Timestamp::from_cloudtrail(text),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(|f| Timestamp::from_secs(f as i64)),
+        _ => None,
     }
 }
 
@@ -815,6 +913,67 @@ mod tests {
         assert_eq!(stats.stop_date, Some("2026-09-20T00:00:00Z".into()));
         assert_eq!(t.history.len(), 4);
         assert_eq!(facts.history_reads.len(), 1);
+    }
+
+    #[test]
+    fn a_deleted_task_keeps_the_statistics_its_delete_answer_recorded() {
+        // Only the deletion is in the history: the run began before it, and DMS ended it
+        // by itself (no Stop event). CloudTrail writes the answer's times as text.
+        let stats = json!({"TablesLoaded": 40, "TablesErrored": 1, "FullLoadProgressPercent": 100,
+                           "StartDate": "Jul 1, 2026, 9:00:00 AM", "FreshStartDate": "Jul 1, 2026, 9:00:00 AM",
+                           "FullLoadFinishDate": "Jul 2, 2026, 1:30:00 PM",
+                           "StopDate": "Aug 10, 2026, 10:38:27 PM"});
+        let deleted = |stats: Value| {
+            let answer = json!({"ReplicationTask": {"ReplicationTaskArn": TASK,
+                "ReplicationTaskIdentifier": "t", "ReplicationTaskStartDate": 1782896400,
+                "ReplicationTaskCreationDate": "Jun 30, 2026, 11:00:00 PM",
+                "ReplicationTaskStats": stats}});
+            let events = [ev(
+                "DeleteReplicationTask",
+                "2026-09-21T00:00:00Z",
+                json!({"ReplicationTaskArn": TASK}),
+                answer,
+            )];
+            let mut facts = Facts::default();
+            reconstruct(&mut facts, "us-east-1", &events, vec![read()]);
+            facts.tasks.remove(0)
+        };
+        let t = deleted(stats);
+        assert_eq!(t.created, Some("2026-06-30T23:00:00Z".into()));
+        assert_eq!(
+            t.started,
+            Some("2026-07-01T09:00:00Z".into()),
+            "epoch seconds"
+        );
+        let s = t.stats.expect("statistics");
+        assert_eq!(
+            (
+                s.tables_loaded,
+                s.tables_errored,
+                s.full_load_progress_percent
+            ),
+            (Some(40), Some(1), Some(100))
+        );
+        assert_eq!(s.start_date, Some("2026-07-01T09:00:00Z".into()));
+        assert_eq!(s.full_load_finish_date, Some("2026-07-02T13:30:00Z".into()));
+        assert_eq!(s.stop_date, Some("2026-08-10T22:38:27Z".into()));
+        // A StopDate before its own start is another run's; a date CloudTrail wrote in a form
+        // not understood is not on record.
+        let s = deleted(
+            json!({"StartDate": "Aug 1, 2026, 9:00:00 AM", "StopDate": "Jul 9, 2026, 9:00:00 AM",
+                               "FullLoadFinishDate": "le 2 juillet"}),
+        )
+        .stats
+        .expect("statistics");
+        assert_eq!((s.stop_date, s.full_load_finish_date), (None, None));
+        // Nor is a date after the deletion, or before DMS existed.
+        let s = deleted(
+            json!({"StartDate": "Aug 1, 2026, 9:00:00 AM", "StopDate": "Oct 1, 2026, 9:00:00 AM",
+                               "FullLoadStartDate": 0}),
+        )
+        .stats
+        .expect("statistics");
+        assert_eq!((s.stop_date, s.full_load_start_date), (None, None));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod endpoint_then;
 pub mod history;
 pub mod host;
 pub mod settings;
+pub mod trace;
 
 use std::collections::BTreeMap;
 
@@ -306,6 +307,35 @@ pub struct Task {
     /// Its CloudTrail events, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEvent>,
+    /// Known only from its traces ([`trace`]): no DMS call and no CloudTrail event names
+    /// it, and all that is on record of it is its CloudWatch series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traced: Option<Trace>,
+}
+
+/// What named a task known only from its CloudWatch series ([`trace`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The replication instance identifier its series (and log group) name.
+    pub instance: String,
+    /// The log stream DMS wrote it to (`<group>/<stream>`), and that stream's last event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_stream: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<Timestamp>,
+    /// The case study pointed at it (`[[deleted_task]]`): where to look, never evidence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
+}
+
+impl Trace {
+    /// "its log stream dms-tasks-ri/dms-task-X" or "the case study's pointer", for reasons.
+    pub fn named_by(&self) -> String {
+        match &self.log_stream {
+            Some(stream) => format!("its log stream {stream}"),
+            None => "the case study's [[deleted_task]] pointer".to_string(),
+        }
+    }
 }
 
 /// A DMS Serverless replication: its config and its running replication.

@@ -113,6 +113,7 @@ pub(crate) fn empty() -> Evidence {
         manifest: None,
         attachment_lines: vec![],
         trail: None,
+        deleted_tasks: Vec::new(),
     };
     let collection = Collection {
         started_at: NOW.into(),

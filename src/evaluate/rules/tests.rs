@@ -952,3 +952,118 @@ fn an_earlier_run_dated_by_its_series_is_before_the_history() {
         f.reason
     );
 }
+
+/// A task deleted before any history still names it, found through its log stream: only
+/// its series are on record.
+fn traced(values: &[f64]) -> Evidence {
+    let mut ev = empty();
+    let id = "OLDTASK";
+    ev.facts.tasks = vec![Task {
+        region: "us-east-1".into(),
+        identifier: id.into(),
+        arn: format!("arn:aws:dms:us-east-1:111111111111:task:{id}"),
+        resource_id: id.into(),
+        sources: vec!["c000009".into()],
+        traced: Some(Trace {
+            instance: "ri".into(),
+            log_stream: Some(format!("dms-tasks-ri/dms-task-{id}")),
+            ..Trace::default()
+        }),
+        ..Task::default()
+    }];
+    ev.facts.metrics = ["FullLoadThroughputRowsTarget", "CDCThroughputRowsTarget"]
+        .map(|name| series("AWS/DMS", name, "ReplicationTaskIdentifier", id, values))
+        .to_vec();
+    ev.facts.log_groups = vec![LogGroup {
+        region: "us-east-1".into(),
+        name: "dms-tasks-ri".into(),
+        latest_streams: vec![(
+            format!("dms-task-{id}"),
+            Some(Timestamp::from_secs(NOW_SECS)),
+        )],
+        sources: vec!["c000011".into()],
+        ..LogGroup::default()
+    }];
+    ev
+}
+
+#[test]
+fn a_task_known_only_from_its_series_proves_only_that_data_moved() {
+    let eval = crate::evaluate::evaluate(&traced(&[0.0, 120.0, 40.0]), &load_default());
+    let mut met = Vec::new();
+    for f in &eval.findings {
+        assert_ne!(f.verdict, Verdict::NotMet, "{}: {}", f.item, f.reason);
+        if f.verdict == Verdict::Met {
+            met.push(f.item.as_str());
+        }
+    }
+    // That data moved in this account. Not that it logged: an event in its stream may
+    // come from a later run, and its settings while it ran are not on record.
+    assert_eq!(met, ["pre.2.1.account-id"], "nothing else of it is known");
+    let f = eval
+        .findings
+        .iter()
+        .find(|f| f.item == "pre.2.1.account-id")
+        .expect("item");
+    assert!(
+        f.reason
+            .contains("OLDTASK is known only from its log stream dms-tasks-ri/dms-task-OLDTASK"),
+        "{}",
+        f.reason
+    );
+    // What is not on record says why, once.
+    let f = eval
+        .findings
+        .iter()
+        .find(|f| f.item == "dms.1.0.sec.in-flight")
+        .expect("item");
+    assert_eq!(
+        f.reason
+            .matches("not on record: the task is known only from its log stream")
+            .count(),
+        1,
+        "{}",
+        f.reason
+    );
+    // Series that show nothing moved leave it out: nothing else of it could count.
+    let ev = traced(&[0.0, 0.0]);
+    let input = Input::new(&ev);
+    assert!(input.migrations.is_empty() && input.unproven.is_empty());
+}
+
+#[test]
+fn a_task_known_only_from_its_log_stream_needs_the_roles_it_may_have_used() {
+    let role = |name: &str, exists: bool| IamRole {
+        name: name.into(),
+        exists,
+        trusted_services: vec!["dms.amazonaws.com".into()],
+        sources: vec!["c000012".into()],
+        ..IamRole::default()
+    };
+    for (endpoint_role, logs_role, want, phrase) in [
+        (true, true, Verdict::Met, "present"),
+        (
+            false,
+            true,
+            Verdict::InsufficientEvidence,
+            "the target of OLDTASK is not on record: a Redshift target would need dms-access-for-endpoint, which does not exist",
+        ),
+        // It logged: the logs role was needed.
+        (
+            true,
+            false,
+            Verdict::NotMet,
+            "missing: dms-cloudwatch-logs-role",
+        ),
+    ] {
+        let mut ev = traced(&[0.0, 120.0]);
+        ev.facts.iam_roles = vec![
+            role("dms-vpc-role", true),
+            role("dms-cloudwatch-logs-role", logs_role),
+            role("dms-access-for-endpoint", endpoint_role),
+        ];
+        let f = run(&ev, "dms.1.0.sec.iam-roles");
+        assert_eq!(f.verdict, want, "{}", f.reason);
+        assert!(f.reason.contains(phrase), "{}", f.reason);
+    }
+}

@@ -25,7 +25,7 @@ impl Check for DatabaseSize {
         met: "a target of a migration that moved data, resolved in its own region, measured ≥ {min_bytes} by the metric its kind publishes (Aurora/DocumentDB/Neptune VolumeBytesUsed of the cluster; RDS AllocatedStorage minus a FreeStorageSpace reading of today)",
         checked: "The largest measured size of a migration target reaches the threshold. Aurora: VolumeBytesUsed (maximum); RDS: AllocatedStorage minus FreeStorageSpace. Allocated capacity alone is not data.",
         evidence: "CloudWatch AWS/RDS series, DescribeDBInstances/Clusters",
-        verdicts: "met / not_met on a measurement; insufficient_evidence without one",
+        verdicts: "met / not_met on a measurement; insufficient_evidence without one, or below the threshold while another migrated database is not measured",
         after_deletion: "the target database while it exists and is the one the run wrote to (its creation time), its AWS/RDS series for 455 days",
     };
     type Params = Params;
@@ -38,15 +38,22 @@ impl Check for DatabaseSize {
         let never = input.unproven_note();
         match input.largest_size() {
             Ok((bytes, s)) => {
-                let verdict = if bytes >= min {
-                    Verdict::Met
+                // Below the threshold stands only when every migrated database is measured:
+                // an unmeasured one (a target not on record, a size not read) may be larger.
+                let unmeasured = input.sizes(|_| true).unmeasured;
+                let (verdict, unknown) = if bytes >= min {
+                    (Verdict::Met, String::new())
+                } else if unmeasured.is_empty() {
+                    (Verdict::NotMet, String::new())
                 } else {
-                    Verdict::NotMet
+                    let these = unmeasured.join("; ");
+                    let tail = format!("; not measured, and may be larger: {these}");
+                    (Verdict::InsufficientEvidence, tail)
                 };
                 let f = Finding::new(
                     verdict,
                     format!(
-                        "largest measured size of a migrated database {} ({}), threshold {}{never}",
+                        "largest measured size of a migrated database {} ({}), threshold {}{unknown}{never}",
                         gb(bytes),
                         s.basis,
                         gb(min)

@@ -25,7 +25,7 @@ impl Check for LobHandling {
         met: "SupportLobs with exactly one valid mode on a migration that moved data, and no bad LOB setting on any task",
         checked: "SupportLobs with exactly one valid mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0) without batch apply.",
         evidence: "TargetMetadata settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask; a later change does not count)",
-        verdicts: "met / not_met; insufficient_evidence without settings",
+        verdicts: "met / not_met; insufficient_evidence without settings, or when a migration that moved data has settings not on record (it may have had a bad one)",
         after_deletion: "TargetMetadata as in force while the task ran, from {trail}",
     };
     type Params = Params;
@@ -41,24 +41,45 @@ impl Check for LobHandling {
         let ran = input.migrations.len();
         for (i, m) in input.every_migration().enumerate() {
             let s = &*m.settings;
-            // A task that moved no data counts only against: a bad LOB setting is bad.
+            // A task that moved no data counts only against: a bad LOB setting is bad, and
+            // one not on record may have been (as endpoints not on record count in
+            // dms.1.0.sec.in-flight).
             let never = i >= ran;
-            if never && s.support_lobs != Some(true) {
+            let problem = lob_problem(s, max_lob);
+            if never
+                && (s.support_lobs == Some(false)
+                    || (s.support_lobs.is_some() && problem.is_none()))
+            {
                 continue;
             }
             f.add_citation(m.pointer(), &m.sources);
-            match (s.support_lobs, lob_problem(s, max_lob)) {
+            match (s.support_lobs, problem) {
                 (None, _) => unknown.push(m.id.to_string()),
                 (Some(false), _) => off.push(format!("{}{}", m.id, m.settings_note())),
                 (Some(true), Some(p)) => bad.push(format!("{}: {p}{}", m.id, m.settings_note())),
-                (Some(true), None) if never => {}
                 (Some(true), None) => {
                     good.push(format!("{}{}", lob_mode(m.id, s), m.settings_note()))
                 }
             }
         }
+        // A bad setting anywhere is not_met; a migration whose settings are not on record
+        // may have had one, so it leaves the item open even beside good ones.
         let (verdict, reason) = if !bad.is_empty() {
             (Verdict::NotMet, bad.join("; "))
+        } else if !unknown.is_empty() && (!good.is_empty() || !off.is_empty()) {
+            let known = good
+                .iter()
+                .chain(&off)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            (
+                Verdict::InsufficientEvidence,
+                format!(
+                    "LOB settings unknown for {} (on record: {known})",
+                    unknown.join(", ")
+                ),
+            )
         } else if !good.is_empty() {
             (Verdict::Met, good.join("; "))
         } else if !off.is_empty() {

@@ -15,7 +15,7 @@ impl Check for Planning {
         met: "an assessment run whose Status is `passed` (cancelling, failed, error, invalid or running runs never are, whatever their counts say) or validation on with every table validated (ValidationState `Validated`: tables pending, suspended, in error or without a primary key are not) and 0 failures, plus {statements} (attested)",
         checked: "Readiness (a passed premigration assessment, or validation with 0 failures), fall-back (a reverse task), and UAT stated.",
         evidence: "DescribeReplicationTaskAssessmentRuns; ValidationSettings; table ValidationState; tasks",
-        verdicts: "not_met without readiness evidence (insufficient_evidence if those reads failed); attested / attestation_required",
+        verdicts: "not_met without readiness evidence (insufficient_evidence if those reads failed, or when a migration that moved data is deleted: its assessment runs and table statistics went with it); attested / attestation_required",
         after_deletion: "ValidationSettings from {trail}; assessment runs and the tables' ValidationState go with the task, so readiness from validation only while it exists",
     };
     const STATEMENTS: bool = true;
@@ -42,38 +42,7 @@ impl Check for Planning {
         }
         let f = f.value("fall_back_task", reverse);
         if readiness.is_empty() {
-            let gap = input.gap_note(&[
-                "dms:DescribeReplicationTaskAssessmentRuns",
-                "dms:DescribeTableStatistics",
-            ]);
-            let verdict = if gap.is_some() {
-                Verdict::InsufficientEvidence
-            } else {
-                Verdict::NotMet
-            };
-            let mut why = Vec::new();
-            why.push(if not_passed.is_empty() {
-                "no premigration assessment run".to_string()
-            } else {
-                format!(
-                    "no premigration assessment passed ({})",
-                    not_passed.join(", ")
-                )
-            });
-            why.push(if mismatched.is_empty() {
-                "no migration with validation on and its tables validated".to_string()
-            } else {
-                format!(
-                    "validation did not validate every table: {}",
-                    mismatched.join("; ")
-                )
-            });
-            let gap = gap.map(|g| format!(" ({g})")).unwrap_or_default();
-            return Finding {
-                verdict,
-                reason: format!("{}{gap}", why.join("; ")),
-                ..f
-            };
+            return unready(input, f, &not_passed, &mismatched);
         }
         let fall_back = if reverse {
             "a reverse task exists"
@@ -88,6 +57,60 @@ impl Check for Planning {
             ..f
         };
         with_statement(input, item, technical)
+    }
+}
+
+/// No readiness evidence: not_met, unless the reads failed or the task is gone (then what
+/// would show it is not on record either way).
+fn unready(input: &Input<'_>, f: Finding, not_passed: &[String], mismatched: &[String]) -> Finding {
+    let gap = input.gap_note(&[
+        "dms:DescribeReplicationTaskAssessmentRuns",
+        "dms:DescribeTableStatistics",
+    ]);
+    // A deleted task's assessment runs and table statistics went with it: their
+    // absence now does not show they never were.
+    let gone: Vec<String> = input
+        .migrations
+        .iter()
+        .filter(|m| m.gone())
+        .map(|m| match m.trace() {
+            Some(_) => format!("{} known only from its traces", m.id),
+            None => format!("{} deleted since", m.id),
+        })
+        .collect();
+    let verdict = if gap.is_some() || !gone.is_empty() {
+        Verdict::InsufficientEvidence
+    } else {
+        Verdict::NotMet
+    };
+    let mut why = Vec::new();
+    why.push(if not_passed.is_empty() {
+        "no premigration assessment run".to_string()
+    } else {
+        format!(
+            "no premigration assessment passed ({})",
+            not_passed.join(", ")
+        )
+    });
+    why.push(if mismatched.is_empty() {
+        "no migration with validation on and its tables validated".to_string()
+    } else {
+        format!(
+            "validation did not validate every table: {}",
+            mismatched.join("; ")
+        )
+    });
+    if !gone.is_empty() {
+        why.push(format!(
+            "but {}, and a task's assessment runs and table statistics go with it",
+            gone.join(", ")
+        ));
+    }
+    let gap = gap.map(|g| format!(" ({g})")).unwrap_or_default();
+    Finding {
+        verdict,
+        reason: format!("{}{gap}", why.join("; ")),
+        ..f
     }
 }
 
@@ -191,6 +214,20 @@ mod tests {
                 f.reason
             );
         }
+        // A task deleted since took its assessment runs and table statistics with it.
+        let mut ev = migration();
+        ev.facts.tasks[0].deleted_at = Some(Timestamp::from_secs(NOW_SECS));
+        // Its TablesLoaded no longer shows data moved once it is deleted: its series do.
+        ev.facts.metrics = vec![series(
+            "AWS/DMS",
+            "FullLoadThroughputRowsTarget",
+            "ReplicationTaskIdentifier",
+            "t1",
+            &[0.0, 50.0],
+        )];
+        let f = run(&ev, "dms.1.0.mig.planning");
+        assert_eq!(f.verdict, Verdict::InsufficientEvidence, "{}", f.reason);
+        assert!(f.reason.contains("but t1 deleted since"), "{}", f.reason);
         for (runs, uat, want) in [
             (vec![], None, Verdict::NotMet),
             (vec![run_passed.clone()], None, Verdict::AttestationRequired),

@@ -23,7 +23,7 @@ impl Check for WorkloadCdcContinual {
         checked: "CDC seen and running, or run for at least the configured days, or two CDC tasks on one source.",
         evidence: "CDC activity, task status, stats FullLoadFinishDate/StopDate (days of CDC count from a full load's end, a CDC-only task's start; a full-load-and-CDC run whose load's end is not on record has no CDC days)",
         verdicts: "met / not_met / insufficient_evidence when a CDC-type migration that would show the pattern has no CDC activity on record (statistics reset, metrics past CloudWatch retention: unknown, not absent), or when a full load and CDC stopped and its load's end is not on record (how long CDC ran is unknown)",
-        after_deletion: "the migration type and Start/Stop events from {trail}, the changes applied from {series}; a deleted task's FullLoadFinishDate is not read from CloudTrail (DeleteReplicationTask's response holds its last statistics, not yet used), so a full-load-and-CDC run proves its days of CDC only while its task exists; a CDC-only run counts from its Start to its StopReplicationTask event",
+        after_deletion: "the migration type and Start/Stop events from {trail}, with the FullLoadFinishDate and StopDate DeleteReplicationTask answered with (its ReplicationTaskStats, recorded there too), the changes applied from {series}; a CDC-only run counts from its Start to its end",
     };
     const CDC_ACTIVITY: bool = true;
     type Params = Params;

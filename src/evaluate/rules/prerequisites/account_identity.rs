@@ -15,7 +15,7 @@ impl Check for AccountIdentity {
         checked: "STS GetCallerIdentity equals the declared account, and the account holds at least one DMS task or serverless replication.",
         evidence: "`collection.caller`, tasks, serverless replications",
         verdicts: "met; insufficient_evidence when no DMS task or replication remains",
-        after_deletion: "STS at collection, and the migrations that moved data as rebuilt from {trail} and {series}",
+        after_deletion: "STS at collection, and the migrations that moved data as rebuilt from {trail} and {series}; past the history, a task's own AWS/DMS series in CloudWatch (daily, for 455 days), named by its log stream (dms-task-<resource id> in dms-tasks-<instance>) or by a `[[deleted_task]]` pointer in the case study: that data moved, and nothing else of it",
     };
     type Params = NoParams;
 

@@ -15,7 +15,7 @@ impl Check for Outcomes {
         checked: "Technical outcome: every table migrated without errors or validation failures; business outcome stated.",
         evidence: "DescribeTableStatistics (TableState, FullLoadErrorRows, ValidationFailedRecords), stats TablesErrored",
         verdicts: "not_met with errored tables; insufficient_evidence without table statistics, or with a migration that moved data whose outcome is on record in neither table nor task statistics; attested / attestation_required",
-        after_deletion: "nothing once the task is deleted: table statistics go with it, and the task statistics in DeleteReplicationTask's CloudTrail response are not yet read; collect before deleting it",
+        after_deletion: "nothing once the task is deleted: table statistics go with it (the task statistics DeleteReplicationTask answered with, recorded in {trail}, count tables loaded and errored but judge no table); collect before deleting it",
     };
     const STATEMENTS: bool = true;
     type Params = NoParams;
@@ -123,12 +123,14 @@ fn count<'a>(input: &Input<'a>) -> Counts<'a> {
                 c.tables += t.tables;
                 c.errored += t.with_problems;
             }
+            // A deleted task's TablesErrored (from its Delete answer) shows errors, but 0
+            // does not vouch for tables whose statistics went with it.
             None => match m.stats.and_then(|s| s.tables_errored) {
-                Some(n) => {
+                Some(n) if n > 0 || !m.gone() => {
                     c.unknown.push(m.id);
                     c.elsewhere += i64::from(n);
                 }
-                None => c.not_on_record.push(m.id),
+                _ => c.not_on_record.push(m.id),
             },
         }
         c.finding.add_citation(m.pointer(), &m.sources);
@@ -164,6 +166,24 @@ mod tests {
                 .tables_errored = errored;
             let f = run(&ev, "pre.2.1.outcomes");
             assert_eq!(f.verdict, want, "{errored:?}: {}", f.reason);
+            // Deleted, only its Delete answer's counters left: errors still count, but 0
+            // vouches for no table.
+            let t2 = &mut ev.facts.tasks[1];
+            t2.deleted_at = Some(Timestamp::from_secs(NOW_SECS));
+            let id = t2.resource_id.clone();
+            ev.facts.metrics = vec![series(
+                "AWS/DMS",
+                "FullLoadThroughputRowsTarget",
+                "ReplicationTaskIdentifier",
+                &id,
+                &[0.0, 50.0],
+            )];
+            let f = run(&ev, "pre.2.1.outcomes");
+            let want = match errored {
+                Some(2) => Verdict::NotMet,
+                _ => Verdict::InsufficientEvidence,
+            };
+            assert_eq!(f.verdict, want, "deleted, {errored:?}: {}", f.reason);
         }
     }
 }

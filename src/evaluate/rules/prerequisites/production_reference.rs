@@ -26,7 +26,7 @@ impl Check for ProductionReference {
         checked: "This account's part of one of the two production references: a measured size above the threshold and a running/completed migration with 0 errored tables; the second reference is another bundle.",
         evidence: "size measurement (see dms.1.0.size), task status and TablesErrored, `statements.production`",
         verdicts: "not_met when every healthy migration's target is measured below the size; insufficient_evidence without a healthy migration or with one whose target is not measured; attested / attestation_required on the production statement",
-        after_deletion: "the target's size as for dms.1.0.size; a deleted task's status and TablesErrored are not read from CloudTrail (DeleteReplicationTask's response holds them, not yet used), so only while the task exists",
+        after_deletion: "the target's size as for dms.1.0.size; a deleted task is judged neither running nor completed (its status is `deleted`; the TablesErrored its Delete answer carries does not change that), so only while the task exists",
     };
     const STATEMENTS: bool = true;
     type Params = Params;

@@ -17,7 +17,7 @@ impl Check for ProjectDates {
         checked: "The declared start and end dates contain the DMS activity AWS recorded (creation, start, stop dates).",
         evidence: "InstanceCreateTime, ReplicationTaskCreationDate, stats FreshStartDate/FullLoadFinishDate/StopDate, CloudTrail Start events, the hours the task's own AWS/DMS series show data moved; `claims.start_date`/`end_date` or statements; the months Cost Explorer billed DMS usage (`billed_months`: supporting only, never the verdict)",
         verdicts: "met / not_met; attestation_required without declared dates; insufficient_evidence without dates on record (also a task with CDC that stopped with no StopDate on record)",
-        after_deletion: "task and instance creation and Start events from {trail}, the hours data moved from {series}; a CDC task's end only from its StopReplicationTask event (its deletion does not date the end)",
+        after_deletion: "task and instance creation and Start events from {trail}, the hours data moved from {series}; a CDC task's end from its StopReplicationTask event or the StopDate DeleteReplicationTask answered with (the deletion itself does not date the end)",
     };
     type Params = NoParams;
 

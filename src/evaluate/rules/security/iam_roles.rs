@@ -15,7 +15,7 @@ impl Check for IamRoles {
         met: "the DMS service roles the estate needs exist and trust dms.amazonaws.com",
         checked: "dms-vpc-role (and dms-cloudwatch-logs-role when tasks log, dms-access-for-endpoint with a Redshift target) exist and trust dms.amazonaws.com.",
         evidence: "GetRole (NoSuchEntity is evidence of absence), ListAttachedRolePolicies",
-        verdicts: "met / not_met; insufficient_evidence when GetRole failed, or when no migration moved data (a missing role a task needed is still not_met)",
+        verdicts: "met / not_met; insufficient_evidence when GetRole failed, when no migration moved data (a missing role a task needed is still not_met), or when a migration's target is not on record at all and dms-access-for-endpoint, which a Redshift target would need, is not there",
         after_deletion: "the roles today (deleting DMS resources leaves them), for migrations that moved data as rebuilt from {trail} and {series}",
     };
     type Params = NoParams;
@@ -88,6 +88,13 @@ impl Check for IamRoles {
         if input.migrations.is_empty() {
             return no_migrations(input);
         }
+        if let Some(why) = unknown_targets(input) {
+            return Finding {
+                verdict: Verdict::InsufficientEvidence,
+                reason: format!("{} present, but {why}", ok.join("; ")),
+                ..f
+            };
+        }
         Finding {
             reason: format!("present and trusting dms.amazonaws.com: {}", ok.join("; ")),
             ..f
@@ -101,13 +108,47 @@ fn is_redshift(t: &crate::facts::Endpoint) -> bool {
     t.host.kind == HostKind::Redshift || t.engine.eq_ignore_ascii_case("redshift")
 }
 
+/// Migrations whose target is not on record at all, neither as it ran nor today (a task
+/// known only from its traces): any of them may have written to Redshift, whose endpoint
+/// needs dms-access-for-endpoint. `None` when there is none, or the role is there.
+fn unknown_targets(input: &Input<'_>) -> Option<String> {
+    const ROLE: &str = "dms-access-for-endpoint";
+    let ids: Vec<&str> = input
+        .every_migration()
+        .filter(|m| m.target.is_none() && !m.unknown_today.iter().any(|(s, _)| *s == "target"))
+        .map(|m| m.id)
+        .collect();
+    let role = input.facts.iam_roles.iter().find(|r| r.name == ROLE);
+    let trusted = |r: &crate::facts::IamRole| {
+        let services = &r.trusted_services;
+        services
+            .iter()
+            .any(|s| s == "dms.amazonaws.com" || s == "redshift.amazonaws.com")
+    };
+    if ids.is_empty() || role.is_some_and(|r| r.exists && trusted(r)) {
+        return None;
+    }
+    let state = match role {
+        Some(r) if !r.exists => "does not exist",
+        Some(_) => "does not trust dms.amazonaws.com",
+        None => "was not read",
+    };
+    Some(format!(
+        "the target of {} is not on record: a Redshift target would need {ROLE}, which {state}",
+        ids.join(", ")
+    ))
+}
+
 /// The DMS service roles the estate needs: the VPC role always, the CloudWatch Logs role
 /// when a task logs, the endpoint-access role for a Redshift target (every task counts:
 /// a role a task needs is needed whether or not it moved data).
 fn needed_roles(input: &Input<'_>) -> Vec<&'static str> {
-    // Logging in force while it ran, or today where that is not on record.
+    // Logging in force while it ran, or today where that is not on record; a task known
+    // only from its log stream logged.
     let logging = input.every_migration().any(|m| {
-        m.settings.logging_enabled == Some(true) || m.settings_today.logging_enabled == Some(true)
+        m.settings.logging_enabled == Some(true)
+            || m.settings_today.logging_enabled == Some(true)
+            || m.trace().is_some_and(|t| t.log_stream.is_some())
     });
     // A target whose past is not on record counts as it is today: it may have needed it.
     let redshift = input.every_migration().any(|m| {
