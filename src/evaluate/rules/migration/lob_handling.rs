@@ -25,7 +25,7 @@ impl Check for LobHandling {
         met: "SupportLobs with exactly one valid mode on a migration that moved data, and no bad LOB setting on any task",
         checked: "SupportLobs with exactly one valid mode: limited (LobMaxSize 1..102400 KB) or full (LobChunkSize > 0) without batch apply.",
         evidence: "TargetMetadata settings as in force while the task ran (CloudTrail CreateReplicationTask / ModifyReplicationTask; a later change does not count)",
-        verdicts: "met / not_met; insufficient_evidence without settings, or when a migration that moved data has settings not on record (it may have had a bad one)",
+        verdicts: "met / not_met; insufficient_evidence without settings, or when a migration's LOB settings are not on record beside others (it may have had a bad one: also one that moved no data, where a bad setting counts against)",
         after_deletion: "TargetMetadata as in force while the task ran, from {trail}",
     };
     type Params = Params;
@@ -233,5 +233,46 @@ mod tests {
             ev.facts.tasks[0].settings = settings.clone();
             assert_eq!(run(&ev, "dms.1.0.mig.lobs").verdict, want, "{settings:?}");
         }
+    }
+
+    /// A good setting does not pass beside one not on record: that one may have been bad,
+    /// whether its migration moved data or not.
+    #[test]
+    fn lob_settings_not_on_record_leave_the_item_open() {
+        let good = TaskSettings {
+            parsed: true,
+            support_lobs: Some(true),
+            limited_size_lob_mode: Some(true),
+            lob_max_size: Some(32),
+            ..TaskSettings::default()
+        };
+        for (second_moved, want) in [
+            (true, Verdict::InsufficientEvidence),
+            (false, Verdict::InsufficientEvidence),
+        ] {
+            let mut ev = two_migrations(None);
+            ev.facts.tasks[0].settings = good.clone();
+            ev.facts.tasks[1].settings = TaskSettings {
+                parsed: true,
+                ..TaskSettings::default()
+            };
+            if !second_moved {
+                // Started and failed: its table statistics show no row loaded.
+                ev.facts.tasks.swap(0, 1);
+                moved_nothing(&mut ev);
+                ev.facts.tasks.swap(0, 1);
+            }
+            let f = run(&ev, "dms.1.0.mig.lobs");
+            assert_eq!(f.verdict, want, "{second_moved}: {}", f.reason);
+            assert!(
+                f.reason.contains("LOB settings unknown for t2"),
+                "{}",
+                f.reason
+            );
+        }
+        let mut ev = two_migrations(None);
+        ev.facts.tasks[0].settings = good.clone();
+        ev.facts.tasks[1].settings = good;
+        assert_eq!(run(&ev, "dms.1.0.mig.lobs").verdict, Verdict::Met);
     }
 }
