@@ -371,7 +371,7 @@ fn pointer_queries(pointers: &[Pointer]) -> Vec<Query> {
     let mut queries = Vec::new();
     for p in pointers {
         let dims = [
-            ("ReplicationInstanceIdentifier", p.instance.as_str()),
+            ("ReplicationInstanceIdentifier", p.trace.instance.as_str()),
             ("ReplicationTaskIdentifier", p.resource_id.as_str()),
         ];
         for (name, stat) in TASK_METRICS {

@@ -15,10 +15,10 @@ use crate::casestudy::TaskPointer;
 const TASK_GROUP: &str = "dms-tasks-";
 const TASK_STREAM: &str = "dms-task-";
 
-/// Where to look for one task's series: the dimensions, and what named them.
+/// Where to look for one task's series: the dimensions (the resource id, and the instance
+/// in `trace`), and what named them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
-    pub instance: String,
     pub resource_id: String,
     pub trace: Trace,
 }
@@ -55,7 +55,6 @@ pub fn pointers(
             continue;
         }
         out.push(Pointer {
-            instance: instance.to_string(),
             resource_id: id.to_string(),
             trace: Trace {
                 instance: instance.to_string(),
@@ -72,7 +71,6 @@ pub fn pointers(
         match out.iter_mut().find(|p| p.resource_id == d.resource_id) {
             Some(p) => p.trace.declared = true,
             None => out.push(Pointer {
-                instance: d.replication_instance.clone(),
                 resource_id: d.resource_id.clone(),
                 trace: Trace {
                     instance: d.replication_instance.clone(),
@@ -123,7 +121,7 @@ fn names(s: &MetricSeries, p: &Pointer) -> bool {
     let dim = |k: &str| s.dimensions.get(k).map(String::as_str);
     s.namespace == "AWS/DMS"
         && dim("ReplicationTaskIdentifier") == Some(p.resource_id.as_str())
-        && dim("ReplicationInstanceIdentifier") == Some(p.instance.as_str())
+        && dim("ReplicationInstanceIdentifier") == Some(p.trace.instance.as_str())
 }
 
 /// The ARN DMS gives a task: `arn:<partition>:dms:<region>:<account>:task:<resource id>`
@@ -215,7 +213,7 @@ mod tests {
             .map(|p| {
                 (
                     p.resource_id.as_str(),
-                    p.instance.as_str(),
+                    p.trace.instance.as_str(),
                     p.trace.log_stream.as_deref(),
                     p.trace.declared,
                 )
@@ -244,9 +242,11 @@ mod tests {
         let groups = facts.log_groups.clone();
         let mut found = pointers("us-east-1", &groups, &[], &facts);
         found.push(Pointer {
-            instance: "ri".into(),
             resource_id: "ELSEWHERE".into(),
-            trace: Trace::default(),
+            trace: Trace {
+                instance: "ri".into(),
+                ..Trace::default()
+            },
         });
         join(&mut facts, "us-east-1", "111111111111", found);
         let tasks: Vec<(&str, &str, &[String])> = facts
